@@ -1,0 +1,273 @@
+"""Every date becomes timezone-aware UTC here, and only here.
+
+News text carries dates in every shape (``Wed Mar 21, 2007 3:36am EDT``,
+``2022-01-27 13:34:44``, ``20070101 11:47 PM EST``, epoch numbers in JSON).
+python-dateutil parses them; this module adds what news needs on top:
+
+* the zone abbreviations newsrooms print (EST/EDT, CET/CEST, EET/EEST, BST,
+  IST, JST, ...), which dateutil does not know by itself;
+* a *default zone* for times printed without one, and a flag saying the zone
+  was assumed, so nobody mistakes a guess for a fact;
+* plausibility: a date before 1800 or in the future of the run is a misread
+  (a page's copyright year, a build stamp), not a publication time.
+
+Whoosh's DATETIME field drops ``tzinfo`` without converting, so the indexer
+must only ever see the UTC values made here.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Union
+
+from dateutil import parser as du_parser
+from dateutil import tz as du_tz
+
+from .errors import ConfigError
+
+__all__ = [
+    "UTC",
+    "ParsedDate",
+    "ZONE_ABBREVIATIONS",
+    "find_date",
+    "date_span",
+    "format_datetime",
+    "implausible",
+    "parse_date",
+    "parse_user_date",
+    "resolve_zone",
+]
+
+UTC = timezone.utc
+
+_H = 3600
+#: Zone abbreviations seen in news datelines, as UTC offsets in seconds.
+#: Where an abbreviation is ambiguous the newsroom reading wins (IST is India,
+#: CST is US Central).
+ZONE_ABBREVIATIONS: dict[str, int] = {
+    "UTC": 0, "GMT": 0, "Z": 0, "UT": 0, "WET": 0,
+    "BST": 1 * _H, "IST": int(5.5 * _H), "CET": 1 * _H, "CEST": 2 * _H, "MET": 1 * _H,
+    "MEST": 2 * _H, "WEST": 1 * _H, "EET": 2 * _H, "EEST": 3 * _H, "MSK": 3 * _H,
+    "EST": -5 * _H, "EDT": -4 * _H, "CST": -6 * _H, "CDT": -5 * _H,
+    "MST": -7 * _H, "MDT": -6 * _H, "PST": -8 * _H, "PDT": -7 * _H,
+    "AKST": -9 * _H, "AKDT": -8 * _H, "HST": -10 * _H, "AST": -4 * _H, "ADT": -3 * _H,
+    "NST": int(-3.5 * _H), "NDT": int(-2.5 * _H),
+    "JST": 9 * _H, "KST": 9 * _H, "HKT": 8 * _H, "SGT": 8 * _H, "PHT": 8 * _H,
+    "WIB": 7 * _H, "ICT": 7 * _H, "PKT": 5 * _H, "GST": 4 * _H, "SAST": 2 * _H,
+    "WAT": 1 * _H, "CAT": 2 * _H, "EAT": 3 * _H, "TRT": 3 * _H,
+    "AEST": 10 * _H, "AEDT": 11 * _H, "ACST": int(9.5 * _H), "ACDT": int(10.5 * _H),
+    "AWST": 8 * _H, "NZST": 12 * _H, "NZDT": 13 * _H,
+}
+
+_TZINFOS = {name: du_tz.tzoffset(name, off) for name, off in ZONE_ABBREVIATIONS.items()}
+# dateutil fills missing fields from ``default``: year 1 makes a date without a
+# year implausible instead of silently "this year".
+_NO_YEAR = datetime(1, 1, 1)
+EARLIEST = datetime(1800, 1, 1, tzinfo=UTC)
+
+DateInput = Union[str, int, float, datetime, date, None]
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """A publication time in UTC, and whether its zone was a guess."""
+
+    value: datetime
+    tz_assumed: bool
+
+
+def resolve_zone(zone: str | tzinfo | None) -> tzinfo:
+    """Return the tzinfo for an IANA name (``Europe/Sofia``), an abbreviation,
+    an offset (``+02:00``) or ``UTC``; raise :class:`ConfigError` otherwise."""
+    if zone is None:
+        return UTC
+    if isinstance(zone, tzinfo):
+        return zone
+    name = zone.strip()
+    if name.upper() in ("UTC", "Z", "GMT"):
+        return UTC
+    if name.upper() in ZONE_ABBREVIATIONS:
+        return _TZINFOS[name.upper()]
+    m = re.fullmatch(r"(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?", name, re.I)
+    if m:
+        sign = 1 if m.group(1) == "+" else -1
+        seconds = sign * (int(m.group(2)) * 3600 + int(m.group(3) or 0) * 60)
+        return du_tz.tzoffset(name, seconds)
+    found = du_tz.gettz(name)
+    if found is None:
+        raise ConfigError(f"unknown time zone {zone!r} (use an IANA name such as Europe/Sofia, or an offset such as +02:00)")
+    return found
+
+
+def _finish(value: datetime, default_tz: tzinfo, now: datetime | None) -> ParsedDate | None:
+    assumed = value.tzinfo is None or value.utcoffset() is None
+    if assumed:
+        value = value.replace(tzinfo=default_tz)
+    try:
+        utc = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    if implausible(utc, now) is not None:
+        return None
+    return ParsedDate(utc, assumed)
+
+
+def implausible(value: datetime, now: datetime | None = None) -> str | None:
+    """Return why ``value`` cannot be a publication time, or None if it can."""
+    now = now or datetime.now(UTC)
+    if value < EARLIEST:
+        return f"date {value.date().isoformat()} is before 1800"
+    if value > now + timedelta(days=1):
+        return f"date {value.date().isoformat()} is in the future"
+    return None
+
+
+def parse_date(
+    value: DateInput, default_tz: str | tzinfo | None = None, *, now: datetime | None = None
+) -> ParsedDate | None:
+    """Parse a whole value that should be a date (a JSON field, a header line).
+
+    Strings go through dateutil with the news zone abbreviations; numbers are
+    Unix epoch seconds (or milliseconds when too large to be seconds), which
+    are UTC by definition. Returns None for anything that is not a plausible
+    publication time, so a reader keeps the article and records no date.
+    """
+    zone = resolve_zone(default_tz)
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return _finish(value, zone, now)
+    if isinstance(value, date):
+        return _finish(datetime(value.year, value.month, value.day), zone, now)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return _from_epoch(float(value), now)
+    text = _clean(str(value))
+    if not text:
+        return None
+    if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
+        return _from_epoch(float(text), now)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = du_parser.parse(text, default=_NO_YEAR, tzinfos=_TZINFOS, dayfirst=_dayfirst(text))
+    except (ValueError, OverflowError, TypeError, du_parser.ParserError):
+        return None
+    return _finish(parsed, zone, now)
+
+
+def _from_epoch(seconds: float, now: datetime | None) -> ParsedDate | None:
+    if seconds > 1e11:  # milliseconds
+        seconds /= 1000.0
+    try:
+        value = datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return ParsedDate(value, False) if implausible(value, now) is None else None
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").strip()
+    text = re.sub(r"\s+", " ", text)
+    # "3:36am" and "3.36 p.m." are common in news; dateutil wants "3:36 am".
+    text = re.sub(r"\b([ap])\.m\.", r"\1m", text, flags=re.I)
+    return text.strip("[]() ")
+
+
+def _dayfirst(text: str) -> bool:
+    # 27.01.2022 is European; 01/27/2022 is American. A first number over 12
+    # settles it either way.
+    m = re.search(r"\b(\d{1,2})([./])(\d{1,2})\2\d{2,4}\b", text)
+    if not m:
+        return False
+    first, sep = int(m.group(1)), m.group(2)
+    return first > 12 or sep == "."
+
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_WEEKDAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
+_TIME = r"(?:(?:,|\s)\s*(?:at\s+)?\d{1,2}(?:[:.]\d{2}){1,2}(?:\.\d+)?\s*(?:[ap]\.?m\.?)?|\s*,?\s+\d{1,2}\s*[ap]\.?m\.?)?"
+_ZONE = (
+    r"(?:\s*\(?(?:(?:UTC|GMT)?\s*[+-]\d{2}:?\d{2}|"
+    + "|".join(sorted((k for k in ZONE_ABBREVIATIONS if len(k) > 1), key=len, reverse=True))
+    + r")\)?(?![A-Za-z]))?"
+)
+_DATE_PATTERNS = [
+    # 2022-01-27 13:34:44, 2022-01-27T13:34:44+02:00, 2022/01/27
+    r"\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:\s*Z|[+-]\d{2}:?\d{2})?",
+    # Wed Mar 21, 2007 3:36am EDT; January 27, 2022 at 1:34 p.m.
+    _WEEKDAY + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}",
+    # 27 January 2022 13:34
+    _WEEKDAY + r"\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+\d{4}",
+    # 27.01.2022 13:34, 01/27/2022
+    r"\d{1,2}[./]\d{1,2}[./]\d{4}",
+    # 20070101 11:47 PM EST (compact date, only with a time after it)
+    r"(?:19|20)\d{6}(?=\s+\d{1,2}:\d{2})",
+]
+_FIND = re.compile(
+    r"(?<![\w.:/-])(?:" + "|".join(f"(?:{p})" for p in _DATE_PATTERNS) + r")" + _TIME + _ZONE + r"(?![\w])",
+    re.I,
+)
+
+
+def find_date(
+    text: str, default_tz: str | tzinfo | None = None, *, now: datetime | None = None
+) -> ParsedDate | None:
+    """Find the first plausible date written inside ``text`` (a date line, a
+    dateline, a ``Published:`` line) and parse it."""
+    for m in _FIND.finditer(text.replace("\u00a0", " ")):
+        found = parse_date(m.group(0), default_tz, now=now)
+        if found is not None:
+            return found
+    return None
+
+
+def date_span(text: str) -> tuple[int, int] | None:
+    """Return where the first date expression in ``text`` lies, if any."""
+    m = _FIND.search(text.replace("\u00a0", " "))
+    return (m.start(), m.end()) if m else None
+
+
+def parse_user_date(
+    value: str | datetime, zone: str | tzinfo | None = None, *, end: bool = False
+) -> datetime:
+    """Parse a date a user typed (``--since 2022-01-01``) into UTC.
+
+    A bare date means the start of that day in ``zone`` or, with ``end=True``,
+    the end of it, so ``--until 2022-01-27`` includes the whole 27th.
+    Raises :class:`ConfigError` for text that is not a date.
+    """
+    tzone = resolve_zone(zone)
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=tzone)
+        return aware.astimezone(UTC)
+    text = _clean(value)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = du_parser.parse(text, tzinfos=_TZINFOS, dayfirst=_dayfirst(text), default=datetime(2000, 1, 1))
+    except (ValueError, OverflowError, TypeError, du_parser.ParserError):
+        raise ConfigError(f"cannot read {value!r} as a date (try 2022-01-27 or '27 Jan 2022 14:00 CET')") from None
+    has_time = bool(re.search(r"\d:\d|\d\s*[ap]\.?m", text, re.I))
+    if end and not has_time:
+        parsed = parsed.replace(hour=23, minute=59, second=59, microsecond=999999)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tzone)
+    return parsed.astimezone(UTC)
+
+
+def format_datetime(value: datetime | None, zone: str | tzinfo | None = None) -> str:
+    """Show a stored UTC time in ``zone`` (UTC by default), with the zone named."""
+    if value is None:
+        return "no date"
+    tzone = resolve_zone(zone)
+    local = value.astimezone(tzone)
+    name = local.tzname() or "UTC"
+    return local.strftime("%Y-%m-%d %H:%M ") + name

@@ -1,0 +1,196 @@
+"""Readers that turn files into articles, one module per input format.
+
+``read_path`` is the entry point: it walks files and folders (``-`` is
+stdin), picks a reader per file by extension and content (or the one the
+user forces), and yields :class:`~newssearch.model.Article` records. A broken
+file or record never stops the walk: it is reported through ``on_error`` and
+the rest goes on.
+
+Formats: ``page`` (scraped page text with chrome), ``text`` (headline then
+body), ``header`` (``-- field`` lines then body), ``json``, ``jsonl``, ``csv``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Union
+
+from ..errors import IngestError, NewsSearchError, UnsupportedFormat
+from ..model import Article
+from .base import ReadOptions, ReadResult, Reader, Source, decode
+from .headerblock import HEADER_LINE, read_headerblock
+from .pagetext import looks_like_page, read_pagetext
+from .plaintext import read_plaintext
+from .records import read_csv, read_json, read_jsonl
+
+__all__ = [
+    "FORMATS",
+    "IngestWarning",
+    "ReadOptions",
+    "Skipped",
+    "Source",
+    "detect_format",
+    "iter_sources",
+    "read_path",
+    "read_source",
+]
+
+FORMATS: dict[str, Reader] = {
+    "page": read_pagetext,
+    "text": read_plaintext,
+    "header": read_headerblock,
+    "json": read_json,
+    "jsonl": read_jsonl,
+    "csv": read_csv,
+}
+_BY_EXTENSION = {
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".jl": "jsonl",
+    ".csv": "csv",
+    ".tsv": "csv",
+}
+# extensions whose content we sniff (plain text of some kind)
+_TEXT_EXTENSIONS = {"", ".txt", ".text"}
+# names that describe a collection rather than being an article in it
+_NOT_ARTICLES = ("readme", "license", "licence", "copying", "changelog", "source.md", "notice", "authors")
+
+
+class IngestWarning(UserWarning):
+    """Issued for a skipped file or record when ``read_path`` has no ``on_error``."""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file met while walking a folder that is not an article (and why)."""
+
+    name: str
+    reason: str
+
+
+def detect_format(source: Source) -> str:
+    """Pick a reader by extension, then by content."""
+    ext = source.path.suffix.lower() if source.path is not None else ""
+    if ext in _BY_EXTENSION:
+        return _BY_EXTENSION[ext]
+    head = source.head(8192)
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnsupportedFormat(source.name, "binary file, not text")
+    text = decode(head).lstrip("\ufeff \t\r\n")
+    if not text:
+        raise IngestError(source.name, "empty file: no text to index")
+    if text[0] in "[{":
+        return "json"
+    lowered = text[:400].lower()
+    if text.startswith("<") and ("<html" in lowered or "<!doctype" in lowered or "<rss" in lowered or "<feed" in lowered):
+        raise UnsupportedFormat(source.name, "HTML and XML feeds are not supported yet")
+    if HEADER_LINE.match(text.split("\n", 1)[0].rstrip("\r")):
+        return "header"
+    return "page" if looks_like_page(source.text()) else "text"
+
+
+def _skip_reason(path: Path) -> str | None:
+    name = path.name.lower()
+    if name.startswith((".", "~")) or name.endswith("~"):
+        return "hidden or backup file"
+    if name.startswith(_NOT_ARTICLES):
+        return "a collection's documentation, not an article"
+    ext = path.suffix.lower()
+    if ext not in _BY_EXTENSION and ext not in _TEXT_EXTENSIONS:
+        return f"unsupported file type {ext}"
+    return None
+
+
+def iter_sources(paths: Iterable[str | Path]) -> Iterator[Union[Source, Skipped, IngestError]]:
+    """Yield every input under ``paths`` in a stable order.
+
+    Folders recurse (sorted, hidden entries and documentation files skipped);
+    files named explicitly are always read; ``-`` reads stdin.
+    """
+    for raw in paths:
+        if str(raw) == "-":
+            data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+            yield Source(name="<stdin>", _data=data)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            for dirpath, dirnames, filenames in os.walk(path, onerror=None):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for filename in sorted(filenames):
+                    file = Path(dirpath) / filename
+                    reason = _skip_reason(file)
+                    if reason:
+                        yield Skipped(str(file), reason)
+                    else:
+                        yield Source(name=str(file), path=file, root=path)
+        elif path.is_file():
+            yield Source(name=str(path), path=path, root=path.parent)
+        elif path.exists():
+            yield UnsupportedFormat(str(path), "not a regular file")
+        else:
+            yield IngestError(str(path), "no such file or folder")
+
+
+def read_source(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
+    """Run the right reader on one input; any failure becomes an IngestError.
+
+    A reader bug on one odd file must not end a batch of thousands, so
+    unexpected exceptions are reported like input errors, naming the file.
+    """
+    try:
+        name = options.format or detect_format(source)
+        reader = FORMATS.get(name)
+        if reader is None:
+            raise UnsupportedFormat(source.name, f"unknown format {name!r} (choose from {', '.join(FORMATS)})")
+        yield from reader(source, options)
+    except NewsSearchError as exc:
+        yield exc if isinstance(exc, IngestError) else IngestError(source.name, str(exc))
+    except RecursionError:
+        yield IngestError(source.name, "input is nested too deeply to read")
+    except MemoryError:
+        yield IngestError(source.name, "input is too large to read into memory")
+    except Exception as exc:  # noqa: BLE001 - see docstring
+        yield IngestError(source.name, f"cannot read ({type(exc).__name__}: {exc})")
+
+
+def read_path(
+    paths: str | Path | Iterable[str | Path],
+    *,
+    format: str | None = None,
+    tz: str | tzinfo | None = None,
+    source: str | None = None,
+    now: datetime | None = None,
+    on_error: Callable[[IngestError], None] | None = None,
+) -> Iterator[Article]:
+    """Yield the articles in a file, a folder (recursively), or several.
+
+    Broken files and records are passed to ``on_error`` (by default issued as
+    :class:`IngestWarning`) and skipped; the other articles are still yielded.
+    """
+    options = ReadOptions.build(tz=tz, source=source, format=format, now=now)
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+
+    def report(err: IngestError) -> None:
+        if on_error is not None:
+            on_error(err)
+        else:
+            warnings.warn(str(err), IngestWarning, stacklevel=3)
+
+    for item in iter_sources(paths):
+        if isinstance(item, Skipped):
+            continue
+        if isinstance(item, IngestError):
+            report(item)
+            continue
+        for result in read_source(item, options):
+            if isinstance(result, IngestError):
+                report(result)
+            else:
+                yield result

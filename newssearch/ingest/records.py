@@ -1,0 +1,202 @@
+"""Structured records: JSON (an array, an object, or an object holding a list),
+JSON Lines and CSV.
+
+Feeds, scrapers and APIs name the same fields differently, so each field has
+a list of common names (``headline``/``title``, ``text``/``content``/``body``,
+``date``/``published``/``pubDate``/``timestamp``, ``link``/``url``, ...),
+matched case-insensitively; nested ``{"name": ...}`` values (NewsAPI's
+``source``, ``author``) are unwrapped. One broken record is reported with its
+line and the others are kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from typing import Any, Iterable, Iterator, Mapping
+
+from .. import dates
+from ..errors import IngestError, ParseError
+from .base import ReadOptions, ReadResult, Source, build_article
+
+__all__ = ["FIELD_NAMES", "article_from_record", "read_csv", "read_json", "read_jsonl"]
+
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "headline", "name", "heading", "subject"),
+    "body": ("body", "text", "content", "articlebody", "article_body", "article", "full_text",
+             "fulltext", "story", "description", "summary", "abstract", "lead"),
+    "date": ("published", "date", "pubdate", "pub_date", "published_at", "publishedat", "datepublished",
+             "date_published", "publication_date", "publish_date", "timestamp", "ts", "time",
+             "datetime", "created_at", "created", "updated", "dateline_date", "isodate"),
+    "url": ("url", "link", "href", "uri", "permalink", "canonical_url", "web_url", "weburl"),
+    "source": ("source", "outlet", "publisher", "site", "site_name", "sitename", "publication",
+               "newspaper", "feed", "source_name"),
+    "authors": ("authors", "author", "byline", "creator", "writer", "by"),
+    "section": ("section", "category", "categories", "topic", "desk", "section_name", "channel"),
+    "language": ("language", "lang", "locale"),
+    "agencies": ("agencies", "agency", "wire", "credit"),
+    "id": ("id", "guid", "uuid", "_id"),
+}
+_CONTAINERS = ("articles", "items", "data", "results", "entries", "documents", "docs", "records", "news", "posts")
+
+
+def _lookup(record: Mapping[str, Any], field: str) -> Any:
+    lowered = {str(k).strip().lower(): v for k, v in record.items()}
+    for name in FIELD_NAMES[field]:
+        value = lowered.get(name)
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Mapping):
+        for key in ("name", "title", "value", "text", "#text", "href", "url"):
+            if key in value:
+                return _text(value[key])
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "\n\n".join(_text(v) for v in value if _text(v))
+    return str(value)
+
+
+def _names(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [n for v in value for n in _names(v)]
+    text = _text(value)
+    if not text:
+        return []
+    from . import credits
+
+    parsed = credits.authors_from_byline(text if text.lower().startswith("by ") else "By " + text)
+    return parsed if parsed else [text.strip()]
+
+
+def article_from_record(
+    record: Any, source: Source, options: ReadOptions, line: int | None = None
+) -> ReadResult:
+    """Map one record to an article, or return the error that says why not."""
+    if not isinstance(record, Mapping):
+        return ParseError(source.name, f"expected an object, found {type(record).__name__}", line=line)
+    title = _text(_lookup(record, "title"))
+    body = _text(_lookup(record, "body"))
+    if not title.strip() and not body.strip():
+        return ParseError(source.name, "record has no title or text field", line=line)
+    raw_date = _lookup(record, "date")
+    if isinstance(raw_date, Mapping):
+        raw_date = _text(raw_date)
+    try:
+        date = dates.parse_date(raw_date, options.default_tz, now=options.now) if raw_date is not None else None
+    except (TypeError, ValueError):
+        date = None
+    section = _lookup(record, "section")
+    section_text = _names(section)[0] if isinstance(section, (list, tuple)) and section else _text(section)
+    agencies = _lookup(record, "agencies")
+    return build_article(
+        source,
+        options,
+        title=title,
+        body=body,
+        url=_text(_lookup(record, "url")) or None,
+        date=date,
+        date_source="record",
+        outlet=_text(_lookup(record, "source")) or None,
+        agencies=_names(agencies) if agencies else [],
+        authors=_names(_lookup(record, "authors")),
+        section=section_text or None,
+        language=_text(_lookup(record, "language")) or None,
+    )
+
+
+def _records_in(data: Any) -> Iterable[Any]:
+    if isinstance(data, list):
+        return data
+    if isinstance(data, Mapping):
+        lowered = {str(k).lower(): v for k, v in data.items()}
+        for key in _CONTAINERS:
+            if isinstance(lowered.get(key), list):
+                return lowered[key]
+        return [data]
+    return [data]
+
+
+def read_json(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
+    text = source.text()
+    if not text.strip():
+        raise IngestError(source.name, "empty file: no records")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        # A file of one object per line is JSON Lines whatever its extension.
+        first = text.lstrip()[:1]
+        if first == "{" and exc.msg.startswith("Extra data"):
+            yield from read_jsonl(source, options)
+            return
+        raise ParseError(source.name, f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno) from None
+    for n, record in enumerate(_records_in(data), start=1):
+        result = article_from_record(record, source, options)
+        if isinstance(result, IngestError):
+            result = ParseError(source.name, f"record {n}: {result.problem}")
+        yield result
+
+
+def read_jsonl(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
+    text = source.text()
+    seen = False
+    # split on "\n" only: str.splitlines() also breaks on U+0085 and U+2028,
+    # which occur inside JSON strings in real feeds
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        seen = True
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield ParseError(source.name, f"invalid JSON: {exc.msg} (column {exc.colno})", line=lineno)
+            continue
+        yield article_from_record(record, source, options, line=lineno)
+    if not seen:
+        raise IngestError(source.name, "empty file: no records")
+
+
+def _delimiter(text: str, name: str) -> str | None:
+    """The delimiter whose header row names a title or text column."""
+    try:
+        sniffed = [csv.Sniffer().sniff(text[:8192], delimiters=",;\t|").delimiter]
+    except csv.Error:
+        sniffed = []
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    for delimiter in sniffed + ["\t" if name.lower().endswith(".tsv") else ",", ",", "\t", ";", "|"]:
+        header = next(csv.reader([first], delimiter=delimiter), [])
+        if any(_lookup({col.strip(): "x"}, f) for col in header for f in ("title", "body")):
+            return delimiter
+    return None
+
+
+def read_csv(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
+    text = source.text()
+    if not text.strip():
+        raise IngestError(source.name, "empty file: no records")
+    delimiter = _delimiter(text, source.name)
+    if delimiter is None:
+        raise ParseError(source.name, "CSV header names no title or text column", line=1)
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield ParseError(source.name, f"invalid CSV: {exc}", line=reader.line_num)
+            continue
+        if None in row:
+            yield ParseError(source.name, "row has more fields than the header", line=reader.line_num)
+            continue
+        yield article_from_record(row, source, options, line=reader.line_num)

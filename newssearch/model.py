@@ -1,0 +1,180 @@
+"""The records every layer shares: an ``Article`` going in, a ``Hit`` coming out.
+
+They are frozen dataclasses so that a reader, the indexer and the query layer
+can pass them around without copying and without one layer changing what
+another sees. Nothing here knows about Whoosh: the schema module maps these
+records to and from stored fields.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Iterator, Sequence
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = ["Article", "Hit", "SearchResults", "Snippet", "article_id", "normalize_url"]
+
+
+def normalize_url(url: str) -> str:
+    """Return ``url`` in the form used to derive ids.
+
+    The scheme and host are case-insensitive and the fragment never names a
+    different document, so two spellings of one link must give one id.
+    """
+    url = url.strip()
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return url
+    host = parts.netloc.lower()
+    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", parts.query, ""))
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.blake2b(digest_size=8)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def article_id(url: str | None, title: str, published: datetime | None, body: str) -> str:
+    """Return a stable id: from the URL when there is one, else from the content.
+
+    The id is 16 hex digits, short enough to type after ``newssearch show``.
+    Re-reading the same file, or the same story from another file, gives the
+    same id, which is what lets a second ``index`` run update instead of
+    duplicate.
+    """
+    if url and url.strip():
+        return _digest("url", normalize_url(url))
+    when = published.astimezone(timezone.utc).isoformat() if published else ""
+    return _digest("content", title.strip(), when, " ".join(body.split()))
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, as every reader produces and the index returns it.
+
+    ``published`` is always timezone-aware UTC or None (see :mod:`newssearch.dates`);
+    ``tz_assumed`` says the text gave a time without a zone and the configured
+    default zone was used; ``date_source`` says where the date came from
+    (``header``, ``text``, ``record``, ...) so a user can judge how far to trust it.
+    """
+
+    title: str
+    body: str
+    id: str = ""
+    url: str | None = None
+    published: datetime | None = None
+    source: str | None = None
+    agencies: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    section: str | None = None
+    language: str | None = None
+    path: str | None = None
+    date_source: str | None = None
+    tz_assumed: bool = False
+
+    def __post_init__(self) -> None:
+        if self.published is not None:
+            if self.published.tzinfo is None:
+                raise ValueError("Article.published must be timezone-aware")
+            if self.published.utcoffset() != timezone.utc.utcoffset(None):
+                object.__setattr__(self, "published", self.published.astimezone(timezone.utc))
+        object.__setattr__(self, "agencies", tuple(self.agencies))
+        object.__setattr__(self, "authors", tuple(self.authors))
+        if not self.id:
+            object.__setattr__(
+                self, "id", article_id(self.url, self.title, self.published, self.body)
+            )
+
+    def replace(self, **changes: object) -> Article:
+        """Return a copy with ``changes`` applied (the id is kept unless given)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def fingerprint(self) -> str:
+        """A digest of everything a reader extracted, used to tell "unchanged"
+        from "updated" when the same id is indexed again. ``path`` is left out:
+        the same story found in a second file is the same article."""
+        when = self.published.isoformat() if self.published else ""
+        return _digest(
+            self.title,
+            self.body,
+            self.url or "",
+            when,
+            self.source or "",
+            "\x1e".join(self.agencies),
+            "\x1e".join(self.authors),
+            self.section or "",
+            self.language or "",
+            self.date_source or "",
+            "1" if self.tz_assumed else "0",
+        )
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """The best fragment(s) of a text with the matched words located.
+
+    A snippet is data, not a rendered string: ``highlights`` are
+    ``(start, end)`` character offsets into ``text`` so that each front end
+    (terminal, HTML, JSON) marks them its own way.
+    """
+
+    text: str
+    highlights: tuple[tuple[int, int], ...] = ()
+
+    def parts(self) -> Iterator[tuple[str, bool]]:
+        """Yield ``(piece, is_match)`` pairs that together spell ``text``."""
+        pos = 0
+        for start, end in self.highlights:
+            if start > pos:
+                yield self.text[pos:start], False
+            yield self.text[start:end], True
+            pos = end
+        if pos < len(self.text):
+            yield self.text[pos:], False
+
+    def render(self, before: str, after: str) -> str:
+        """Return the text with each highlight wrapped in ``before``/``after``."""
+        return "".join(f"{before}{p}{after}" if m else p for p, m in self.parts())
+
+    def to_html(self, tag: str = "mark") -> str:
+        """Return the snippet as HTML with matches in ``<tag>`` elements."""
+        from html import escape
+
+        return "".join(
+            f"<{tag}>{escape(p)}</{tag}>" if m else escape(p) for p, m in self.parts()
+        )
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: the stored article, its score and a snippet."""
+
+    article: Article
+    score: float
+    snippet: Snippet
+    rank: int = 0
+
+
+@dataclass(frozen=True)
+class SearchResults(Sequence[Hit]):
+    """A page of hits plus what the whole result set looks like.
+
+    ``total`` counts every matching article, not only the page returned, so
+    a caller can paginate with ``offset``.
+    """
+
+    hits: tuple[Hit, ...]
+    total: int
+    query: str
+    offset: int = 0
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+        return self.hits[i]
+
+    def __len__(self) -> int:
+        return len(self.hits)
