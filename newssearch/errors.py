@@ -111,10 +111,12 @@ def map_whoosh_error(
     where = str(location)
     if isinstance(exc, NewsSearchError):
         return exc
-    if query is not None and isinstance(
-        exc, (QueryParserError, QueryError, DateParseError, TimeError, UnknownFieldError)
-    ):
-        return QuerySyntaxError(query, _one_line(exc))
+    if query is not None:
+        # Whoosh's parser also lets plain ValueErrors out of field parsers
+        # (e.g. "published:[garbage TO 2020]"): anything raised while parsing
+        # is the query's fault.
+        kind = "" if isinstance(exc, (QueryParserError, QueryError, DateParseError, TimeError, UnknownFieldError)) else f"{type(exc).__name__}: "
+        return QuerySyntaxError(query, kind + _one_line(exc))
     if isinstance(exc, wix.LockError):
         return IndexLocked(
             f"index {where} is locked by another writer; wait for it to finish"

@@ -152,12 +152,14 @@ class Snippet:
 
 @dataclass(frozen=True)
 class Hit:
-    """One search result: the stored article, its score and a snippet."""
+    """One search result: the stored article, its BM25F score, a snippet of
+    the body and the headline with its matches marked."""
 
     article: Article
     score: float
     snippet: Snippet
     rank: int = 0
+    title_snippet: Snippet | None = None
 
 
 @dataclass(frozen=True)

@@ -117,11 +117,23 @@ def _c1_to_cp1252(m: re.Match[str]) -> str:
         return " "
 
 
+_ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|amp|lt|gt|quot|apos|nbsp|[a-z]{2,8}\d?);")
+
+
+def _unescape(text: str) -> str:
+    # Text scraped from HTML keeps entities ("&#163;1.8m" in the BBC set).
+    if "&" not in text or not _ENTITY.search(text):
+        return text
+    import html
+
+    return html.unescape(text)
+
+
 def clean_text(text: str) -> str:
     """Normalise whitespace inside a field without touching paragraph breaks."""
     text = _CONTROL.sub(" ", text).replace("\r\n", "\n").replace("\r", "\n")
     text = _C1.sub(_c1_to_cp1252, text)
-    text = text.replace("\u00a0", " ")
+    text = _unescape(text).replace("\u00a0", " ")
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
     return "\n\n".join(p for p in paragraphs if p)
 
@@ -145,7 +157,7 @@ def build_article(
     """Fill what a reader did not find from what every article can give:
     wire credits and bylines from the text, outlet and section from the URL,
     the user's default outlet last."""
-    title = " ".join(_C1.sub(_c1_to_cp1252, title).split())
+    title = " ".join(_unescape(_C1.sub(_c1_to_cp1252, title)).split())
     body = clean_text(body)
     url = url.strip() if url and url.strip() else None
     agency_list = list(agencies)

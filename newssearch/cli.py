@@ -1,0 +1,483 @@
+"""The ``newssearch`` command: parse arguments, call the library, format.
+
+Each command checks its input, makes one library call and prints. Errors are
+handled once, in :class:`NewsSearchGroup`: a :class:`NewsSearchError` prints
+``Error: ...`` on stderr and exits 1, usage errors exit 2 (click's default),
+Ctrl-C exits 130. stdout carries results only; messages go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from datetime import timezone
+from typing import Any, Iterator, NoReturn
+
+import click
+
+from . import __version__
+from .dates import format_datetime, resolve_zone
+from .errors import ConfigError, IngestError, NewsSearchError
+from .indexer import IndexReport, NewsIndex, create_index, default_index_path, open_index
+from .ingest import FORMATS, ReadOptions, Skipped, iter_sources, read_source
+from .model import Article, Hit
+from .searcher import SORTS
+from .snippets import ANSI_HIGHLIGHT
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+EXIT_INTERRUPTED = 130
+
+
+class NewsSearchGroup(click.Group):
+    """Maps every library error to one line on stderr and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NewsSearchError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            click.echo("Interrupted: the index is as it was at its last commit.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            # `newssearch search ... | head`: the reader left, nothing is wrong
+            try:
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+            finally:
+                sys.exit(EXIT_OK)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a traceback shown to a user is a bug
+            if os.environ.get("NEWSSEARCH_DEBUG"):
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} (set NEWSSEARCH_DEBUG=1 for details; please report it)")
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def _index_option(f: Any) -> Any:
+    return click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(file_okay=False, path_type=str),
+        default=None,
+        envvar="NEWSSEARCH_INDEX",
+        show_envvar=True,
+        help="Index folder (default: ./index).",
+    )(f)
+
+
+def _tz_option(help_text: str) -> Any:
+    return click.option("--tz", default=None, metavar="ZONE", help=help_text)
+
+
+def _use_color(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _zone(tz: str | None) -> Any:
+    try:
+        return resolve_zone(tz)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--tz") from None
+
+
+@click.group(cls=NewsSearchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newssearch")
+def cli() -> None:
+    """Full-text search for news articles.
+
+    \b
+    Example:
+      newssearch index examples/
+      newssearch search "minsk agreement" --since 2022-01-01
+    """
+
+
+# --- index ---------------------------------------------------------------
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@_index_option
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None, help="Read every file in this format instead of detecting it.")
+@_tz_option("Zone for times printed without one (default UTC); the article records that the zone was assumed.")
+@click.option("--source", "default_source", default=None, metavar="NAME", help="Outlet for articles that do not name one.")
+@click.option("--rebuild", is_flag=True, help="Delete the index's contents first and index from scratch.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS", help="Wait this long for another writer to finish.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's report as JSON on stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or summary (errors are still shown).")
+def index_cmd(
+    paths: tuple[str, ...],
+    index_dir: str | None,
+    fmt: str | None,
+    tz: str | None,
+    default_source: str | None,
+    rebuild: bool,
+    wait: float,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Index articles from files, folders (recursively) or - (stdin).
+
+    Formats are detected per file: scraped page text, plain text (headline
+    then body), '-- ' header blocks, JSON, JSON Lines, CSV. Re-indexing the
+    same files changes nothing; a changed article is updated in place. A
+    broken file is reported and skipped; the rest is indexed and committed
+    once at the end (Ctrl-C leaves the index as it was).
+
+    \b
+    Example:
+      newssearch index ../shared/data/reuters-news-2006-2007 --index index/
+    """
+    options = ReadOptions.build(tz=_zone(tz), source=default_source, format=fmt)
+    where = index_dir or default_index_path()
+    ix = create_index(where, overwrite=True) if rebuild else open_index(where, create=True)
+    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    with ix, ix.writer(timeout=wait) as writer:
+        report = writer.report
+        for article in _articles(paths, options, report, progress, quiet):
+            writer.add(article)
+            progress.tick(report)
+    progress.clear()
+    if as_json:
+        click.echo(json.dumps({"index": str(where)} | report.as_dict(), ensure_ascii=False))
+    if not quiet:
+        _print_summary(report, str(where))
+    if report.failed and report.articles == 0:
+        sys.exit(EXIT_ERROR)
+    if report.failed:
+        sys.exit(EXIT_PARTIAL)
+
+
+def _articles(
+    paths: tuple[str, ...], options: ReadOptions, report: IndexReport, progress: _Progress, quiet: bool
+) -> Iterator[Article]:
+    for item in iter_sources(paths):
+        if isinstance(item, Skipped):
+            report.skipped.append((item.name, item.reason))
+            continue
+        if isinstance(item, IngestError):
+            _report_error(item, report, progress)
+            continue
+        report.files += 1
+        for result in read_source(item, options):
+            if isinstance(result, IngestError):
+                _report_error(result, report, progress)
+            else:
+                yield result
+
+
+def _report_error(err: IngestError, report: IndexReport, progress: _Progress) -> None:
+    report.failed.append(err)
+    progress.clear()
+    click.echo(f"Error: {err}", err=True)
+
+
+class _Progress:
+    """A one-line rate display on stderr, only when it is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.perf_counter()
+        self.last = 0.0
+        self.shown = False
+
+    def tick(self, report: IndexReport) -> None:
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if now - self.last < 0.5:
+            return
+        self.last = now
+        rate = report.articles / max(now - self.started, 1e-9)
+        click.echo(f"\r{report.files:,} files, {report.articles:,} articles, {rate:,.0f} articles/s ", err=True, nl=False)
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            click.echo("\r\x1b[K", err=True, nl=False)
+            self.shown = False
+
+
+def _print_summary(report: IndexReport, where: str) -> None:
+    rate = report.articles / report.elapsed if report.elapsed else 0.0
+    echo = lambda line: click.echo(line, err=True)  # noqa: E731
+    echo(
+        f"Read {report.articles:,} articles from {report.files:,} files in {report.elapsed:.1f} s"
+        f" ({rate:,.0f} articles/s) into {where}"
+    )
+    echo(
+        f"  added {report.added:,}, updated {report.updated:,}, unchanged {report.unchanged:,},"
+        f" duplicates {report.duplicates:,}, failed {len(report.failed):,}"
+    )
+    if not report.committed:
+        echo("  nothing changed: the index was left as it was")
+    if report.no_date:
+        echo(f"  {report.no_date:,} new or updated articles have no date (kept without one)")
+    if report.skipped:
+        names = ", ".join(os.path.basename(n) for n, _ in report.skipped[:5])
+        more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
+        echo(f"  skipped {len(report.skipped):,} files that are not articles: {names}{more}")
+    if report.failed:
+        failed_files = sorted({e.path or "<input>" for e in report.failed})
+        shown = ", ".join(failed_files[:10])
+        more = f" and {len(failed_files) - 10} more" if len(failed_files) > 10 else ""
+        echo(f"  failed: {shown}{more}")
+
+
+# --- search --------------------------------------------------------------
+
+
+@cli.command("search")
+@click.argument("query", nargs=-1, required=True)
+@_index_option
+@click.option("--since", default=None, metavar="DATE", help="Only articles published at or after DATE (any date python-dateutil reads).")
+@click.option("--until", default=None, metavar="DATE", help="Only articles published up to DATE (a bare date includes the whole day).")
+@click.option("--source", multiple=True, metavar="OUTLET", help="Only this outlet (repeat for several).")
+@click.option("--section", multiple=True, metavar="NAME", help="Only this section (repeat for several).")
+@click.option("--agency", multiple=True, metavar="NAME", help="Only articles crediting this wire agency.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Rank by relevance, or by date (newest or oldest first).")
+@click.option("-n", "--limit", type=click.IntRange(min=0), default=10, show_default=True, help="How many results to show.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many results.")
+@click.option("--page", type=click.IntRange(min=1), default=None, help="Show this page of --limit results (1-based).")
+@_tz_option("Zone to read --since/--until in and to show dates in (default UTC).")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit.")
+@click.option("--color/--no-color", default=None, help="Highlight matches (default: on a terminal, unless NO_COLOR is set).")
+def search_cmd(
+    query: tuple[str, ...],
+    index_dir: str | None,
+    since: str | None,
+    until: str | None,
+    source: tuple[str, ...],
+    section: tuple[str, ...],
+    agency: tuple[str, ...],
+    sort: str,
+    limit: int,
+    offset: int,
+    page: int | None,
+    tz: str | None,
+    as_json: bool,
+    color: bool | None,
+) -> None:
+    """Search the index. Plain words match articles with most of them;
+    Whoosh's query language works too: AND, OR, NOT, "phrases",
+    title:word, source:bbc, wildcards (ukrain*), published:[2022-01-01 TO 2022-02-01].
+
+    \b
+    Example:
+      newssearch search "minsk agreement" --since 2022-01-01 --sort date
+    """
+    zone = _zone(tz)
+    text = " ".join(query)
+    started = time.perf_counter()
+    with open_index(index_dir) as ix:
+        results = ix.search(
+            text,
+            since=since,
+            until=until,
+            source=list(source) or None,
+            section=list(section) or None,
+            agency=list(agency) or None,
+            sort=sort,
+            limit=limit,
+            offset=offset,
+            page=page,
+            tz=zone,
+        )
+    elapsed = time.perf_counter() - started
+    if as_json:
+        for hit in results:
+            click.echo(json.dumps(hit_to_json(hit), ensure_ascii=False))
+    else:
+        use_color = _use_color(color)
+        for hit in results:
+            click.echo(format_hit(hit, zone, use_color))
+    if not results.total:
+        click.echo(f"No results for {text!r}.", err=True)
+    elif not as_json:
+        first = results.offset + 1
+        last = results.offset + len(results)
+        shown = f"{first}-{last}" if len(results) else "none"
+        click.echo(f"Showing {shown} of {results.total:,} results ({elapsed * 1000:.0f} ms).", err=True)
+
+
+def _iso(article: Article) -> str | None:
+    if article.published is None:
+        return None
+    return article.published.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def article_to_json(article: Article) -> dict[str, Any]:
+    """The stable JSON shape of an article (without its body)."""
+    return {
+        "id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "source": article.source,
+        "agencies": list(article.agencies),
+        "authors": list(article.authors),
+        "section": article.section,
+        "language": article.language,
+        "published": _iso(article),
+        "tz_assumed": article.tz_assumed,
+        "date_source": article.date_source,
+        "path": article.path,
+    }
+
+
+def hit_to_json(hit: Hit) -> dict[str, Any]:
+    data = article_to_json(hit.article)
+    data.update(
+        rank=hit.rank,
+        score=round(hit.score, 4),
+        snippet=hit.snippet.text,
+        highlights=[list(span) for span in hit.snippet.highlights],
+        title_highlights=[list(span) for span in hit.title_snippet.highlights] if hit.title_snippet else [],
+    )
+    return data
+
+
+def _when(article: Article, zone: Any) -> str:
+    text = format_datetime(article.published, zone)
+    if article.published is not None and article.tz_assumed:
+        text += " (zone assumed)"
+    return text
+
+
+def format_hit(hit: Hit, zone: Any, color: bool) -> str:
+    a = hit.article
+    title = hit.title_snippet or None
+    head = title.render(*ANSI_HIGHLIGHT) if (color and title) else a.title
+    if color:
+        head = f"\x1b[1m{head}\x1b[0m"
+    meta = [_when(a, zone)]
+    if a.source:
+        meta.append(a.source)
+    if a.agencies:
+        meta.append(", ".join(a.agencies))
+    meta.append(f"id {a.id}")
+    meta.append(f"score {hit.score:.2f}")
+    snippet = hit.snippet.render(*ANSI_HIGHLIGHT) if color else hit.snippet.text
+    lines = [f"{hit.rank}. {head}", "   " + " · ".join(meta)]
+    if snippet:
+        lines.append("   " + snippet)
+    return "\n".join(lines) + "\n"
+
+
+# --- show ----------------------------------------------------------------
+
+
+@cli.command("show")
+@click.argument("article_id", metavar="ID")
+@_index_option
+@_tz_option("Zone to show the date in (default UTC).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object with every field and the body.")
+def show_cmd(article_id: str, index_dir: str | None, tz: str | None, as_json: bool) -> None:
+    """Show one stored article in full (ID as printed by search; a unique prefix works).
+
+    \b
+    Example:
+      newssearch show fb53db5fb42457a4
+    """
+    zone = _zone(tz)
+    with open_index(index_dir) as ix:
+        article = ix.get(article_id.strip())
+    if article is None:
+        _fail(f"no article with id {article_id!r} in {index_dir or default_index_path()}")
+    if as_json:
+        data = article_to_json(article)
+        data["body"] = article.body
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    lines = [article.title, ""]
+    fields = [
+        ("date", _when(article, zone)),
+        ("outlet", article.source),
+        ("agencies", ", ".join(article.agencies)),
+        ("authors", ", ".join(article.authors)),
+        ("section", article.section),
+        ("url", article.url),
+        ("file", article.path),
+        ("id", article.id),
+    ]
+    lines += [f"{name:>9}: {value}" for name, value in fields if value]
+    lines += ["", article.body]
+    click.echo("\n".join(lines))
+
+
+# --- stats ---------------------------------------------------------------
+
+
+@cli.command("stats")
+@_index_option
+@_tz_option("Zone to show dates in (default UTC).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+def stats_cmd(index_dir: str | None, tz: str | None, as_json: bool) -> None:
+    """Summarise the index: article count, date range, outlets, size on disk.
+
+    \b
+    Example:
+      newssearch stats --json
+    """
+    zone = _zone(tz)
+    with open_index(index_dir) as ix:
+        st = ix.stats()
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "index": st.path,
+                    "articles": st.articles,
+                    "earliest": st.earliest.isoformat().replace("+00:00", "Z") if st.earliest else None,
+                    "latest": st.latest.isoformat().replace("+00:00", "Z") if st.latest else None,
+                    "undated": st.undated,
+                    "outlets": st.outlets,
+                    "size_bytes": st.size_bytes,
+                    "segments": st.segments,
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    outlets = ", ".join(f"{name} ({n:,})" for name, n in list(st.outlets.items())[:10]) or "none named"
+    if len(st.outlets) > 10:
+        outlets += f" and {len(st.outlets) - 10} more"
+    span = (
+        f"{format_datetime(st.earliest, zone)} to {format_datetime(st.latest, zone)}"
+        if st.earliest
+        else "no dated articles"
+    )
+    click.echo(f"index:     {st.path} ({_size(st.size_bytes)} on disk, {st.segments} segment{'s' if st.segments != 1 else ''})")
+    click.echo(f"articles:  {st.articles:,}")
+    click.echo(f"dates:     {span}" + (f"; {st.undated:,} without a date" if st.undated else ""))
+    click.echo(f"outlets:   {outlets}")
+
+
+def _size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"  # pragma: no cover
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="newssearch")
+
+
+__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PARTIAL", "EXIT_USAGE", "cli", "main", "NewsIndex"]

@@ -1,0 +1,494 @@
+"""Open or create an index, and add articles to it safely.
+
+Whoosh allows one writer at a time and writes a new segment per commit. The
+:class:`ArticleWriter` here wraps one Whoosh writer for one run: it commits
+once when the run succeeds and cancels on any error or Ctrl-C, so an index on
+disk is always what its last commit made it. It also decides, per article,
+whether it is new, an update of a stored article (same id, different
+content), unchanged, or a repeat of one already seen in this run, so that
+re-indexing the same folder changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+
+from .errors import (
+    IndexNotFound,
+    IndexStoreError,
+    IndexVersionMismatch,
+    IngestError,
+    NewsSearchError,
+    map_whoosh_error,
+)
+from .model import Article
+from .schema import SCHEMA_VERSION, build_schema, from_stored, to_fields
+
+if TYPE_CHECKING:
+    from whoosh.searching import Searcher
+
+    from .searcher import SearchResults
+
+__all__ = [
+    "ArticleWriter",
+    "IndexReport",
+    "IndexStats",
+    "NewsIndex",
+    "create_index",
+    "default_index_path",
+    "open_index",
+]
+
+INDEX_NAME = "newssearch"
+_META_FILE = "newssearch.json"
+# files a fresh index folder may already hold (the repo ships index/.gitignore)
+_HARMLESS = {".gitignore", ".gitkeep", "README", "README.md", _META_FILE}
+
+
+def default_index_path() -> Path:
+    """``NEWSSEARCH_INDEX`` if set, else ``./index``."""
+    return Path(os.environ.get("NEWSSEARCH_INDEX") or "index")
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did, for the summary a user reads."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    deleted: int = 0
+    no_date: int = 0
+    files: int = 0
+    failed: list[IngestError] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    elapsed: float = 0.0
+    committed: bool = False
+
+    @property
+    def articles(self) -> int:
+        return self.added + self.updated + self.unchanged + self.duplicates
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.updated
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "articles": self.articles,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "duplicates": self.duplicates,
+            "deleted": self.deleted,
+            "no_date": self.no_date,
+            "failed": [str(e) for e in self.failed],
+            "skipped": [f"{name}: {why}" for name, why in self.skipped],
+            "elapsed": round(self.elapsed, 3),
+            "committed": self.committed,
+        }
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """A summary of what an index holds."""
+
+    path: str
+    articles: int
+    earliest: datetime | None
+    latest: datetime | None
+    undated: int
+    outlets: dict[str, int]
+    size_bytes: int
+    segments: int
+
+
+class ArticleWriter:
+    """Adds articles to one index in one transaction.
+
+    Use as a context manager: it commits when the block ends normally and
+    cancels when it raises (including ``KeyboardInterrupt``)::
+
+        with ix.writer() as w:
+            w.add_many(newssearch.read_path("articles/"))
+    """
+
+    def __init__(self, index: NewsIndex, *, timeout: float = 0.0, limitmb: int = 256) -> None:
+        self._index = index
+        self.report = IndexReport()
+        self._seen: set[str] = set()
+        self._started = time.perf_counter()
+        try:
+            self._writer = index._ix.writer(timeout=timeout, limitmb=limitmb)
+        except Exception as exc:  # noqa: BLE001 - mapped in one place
+            raise map_whoosh_error(exc, index.path) from None
+        # what the index held when this run began: the base for "unchanged"
+        self._existing: Searcher | None = None
+        self._fingerprints: Any = None
+        if index._ix.doc_count_all() > 0:
+            self._existing = index._ix.searcher()
+            self._fingerprints = self._existing.reader().column_reader("fingerprint")
+        self._open = True
+
+    def add(self, article: Article) -> str:
+        """Index one article; return ``added``, ``updated``, ``unchanged`` or
+        ``duplicate`` (same id already seen in this run: the first one wins,
+        because Whoosh cannot replace a document it has not committed)."""
+        if not self._open:
+            raise IndexStoreError("this writer has already been committed or cancelled")
+        if article.id in self._seen:
+            self.report.duplicates += 1
+            return "duplicate"
+        self._seen.add(article.id)
+        fields = to_fields(article)
+        status = "added"
+        if self._existing is not None:
+            docnum = self._existing.document_number(id=article.id)
+            if docnum is not None:
+                if self._fingerprints[docnum] == fields["fingerprint"]:
+                    self.report.unchanged += 1
+                    return "unchanged"
+                status = "updated"
+        try:
+            if status == "updated":
+                self._writer.update_document(**fields)
+            else:
+                self._writer.add_document(**fields)
+        except NewsSearchError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise map_whoosh_error(exc, self._index.path) from None
+        if status == "updated":
+            self.report.updated += 1
+        else:
+            self.report.added += 1
+        if article.published is None:
+            self.report.no_date += 1
+        return status
+
+    def add_many(self, articles: Iterable[Article]) -> IndexReport:
+        """Index every article from an iterable; return the running report."""
+        for article in articles:
+            self.add(article)
+        return self.report
+
+    def delete(self, article_id: str) -> bool:
+        """Delete a stored article by id; return whether one was found."""
+        if self._existing is None:
+            return False
+        docnum = self._existing.document_number(id=article_id)
+        if docnum is None:
+            return False
+        self._writer.delete_document(docnum)
+        self.report.deleted += 1
+        return True
+
+    def commit(self) -> IndexReport:
+        """Write the run to disk, or leave the index untouched when nothing
+        changed (so a re-run does not even create a new segment)."""
+        if not self._open:
+            return self.report
+        self._close_existing()
+        self._open = False
+        try:
+            if self.report.changed or self.report.deleted:
+                self._writer.commit()
+                self.report.committed = True
+            else:
+                self._writer.cancel()
+        except Exception as exc:  # noqa: BLE001
+            self._safe_cancel()
+            raise map_whoosh_error(exc, self._index.path) from None
+        self.report.elapsed = time.perf_counter() - self._started
+        self._index._changed()
+        return self.report
+
+    def cancel(self) -> None:
+        """Drop everything added in this run."""
+        if not self._open:
+            return
+        self._open = False
+        self._close_existing()
+        self._safe_cancel()
+        self.report.elapsed = time.perf_counter() - self._started
+
+    def _safe_cancel(self) -> None:
+        try:
+            self._writer.cancel()
+        except Exception:  # noqa: BLE001 - cancelling must never mask the first error
+            pass
+
+    def _close_existing(self) -> None:
+        if self._existing is not None:
+            self._existing.close()
+            self._existing = None
+
+    def __enter__(self) -> ArticleWriter:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.cancel()
+
+
+class NewsIndex:
+    """An open newssearch index: add articles, search, fetch, summarise.
+
+    The searcher is opened once and kept across queries (opening one costs
+    far more than a query), and refreshed when a commit has changed the index.
+    """
+
+    def __init__(self, path: Path, ix: whoosh_index.Index) -> None:
+        self.path = path
+        self._ix = ix
+        self._searcher: Searcher | None = None
+
+    # --- writing -------------------------------------------------------
+    def writer(self, *, timeout: float = 0.0, limitmb: int = 256) -> ArticleWriter:
+        """Return a writer for one run (see :class:`ArticleWriter`).
+
+        ``timeout`` is how long to wait for another writer's lock before
+        raising :class:`~newssearch.errors.IndexLocked`.
+        """
+        return ArticleWriter(self, timeout=timeout, limitmb=limitmb)
+
+    def add(self, articles: Iterable[Article] | Article) -> IndexReport:
+        """Index articles in one transaction and return the report."""
+        if isinstance(articles, Article):
+            articles = [articles]
+        with self.writer() as w:
+            w.add_many(articles)
+        return w.report
+
+    def _changed(self) -> None:
+        if self._searcher is not None:
+            try:
+                self._searcher = self._searcher.refresh()
+            except Exception:  # noqa: BLE001
+                self._searcher.close()
+                self._searcher = None
+
+    # --- reading -------------------------------------------------------
+    def searcher(self) -> Searcher:
+        """The shared Whoosh searcher, reopened only when the index changed."""
+        try:
+            if self._searcher is None:
+                self._searcher = self._ix.searcher()
+            elif not self._searcher.up_to_date():
+                self._searcher = self._searcher.refresh()
+        except Exception as exc:  # noqa: BLE001
+            raise map_whoosh_error(exc, self.path) from None
+        return self._searcher
+
+    def __len__(self) -> int:
+        return self.searcher().doc_count()
+
+    def get(self, article_id: str) -> Article | None:
+        """Return the stored article with this id (or a unique id prefix)."""
+        s = self.searcher()
+        fields = s.document(id=article_id)
+        if fields is None and 4 <= len(article_id) < 16:
+            from whoosh.query import Prefix
+
+            found = list(s.search(Prefix("id", article_id.lower()), limit=2))
+            if len(found) == 1:
+                fields = found[0].fields()
+        return from_stored(fields) if fields else None
+
+    def iter_articles(self) -> Iterator[Article]:
+        """Every stored article, in index order."""
+        s = self.searcher()
+        for fields in s.all_stored_fields():
+            yield from_stored(fields)
+
+    def search(self, query: str = "", **options: Any) -> SearchResults:
+        """Run a query; see :func:`newssearch.searcher.search` for options."""
+        from .searcher import search
+
+        return search(self, query, **options)
+
+    def stats(self) -> IndexStats:
+        """Article count, date range, outlets and size on disk."""
+        s = self.searcher()
+        reader = s.reader()
+        field = s.schema["published"]
+        dated = [field.from_bytes(t) for t in field.sortable_terms(reader, "published")]
+        undated = s.doc_count() - _count_dated(s)
+        outlets: dict[str, int] = {}
+        for term in reader.lexicon("source"):
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            live = sum(1 for _ in s.docs_for_query(_term("source", text)))  # live docs only
+            if live:
+                stored = s.document(source=text)  # the original spelling, for display
+                name = stored.get("source", text) if stored else text
+                outlets[name] = outlets.get(name, 0) + live
+        size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+        earliest = min(dated).replace(tzinfo=_utc()) if dated else None
+        latest = max(dated).replace(tzinfo=_utc()) if dated else None
+        return IndexStats(
+            path=str(self.path),
+            articles=s.doc_count(),
+            earliest=earliest,
+            latest=latest,
+            undated=undated,
+            outlets=dict(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))),
+            size_bytes=size,
+            segments=len(reader.leaf_readers()) if hasattr(reader, "leaf_readers") else 1,
+        )
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def __enter__(self) -> NewsIndex:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"NewsIndex({str(self.path)!r})"
+
+
+def _utc():  # type: ignore[no-untyped-def]
+    from datetime import timezone
+
+    return timezone.utc
+
+
+def _term(field: str, text: str):  # type: ignore[no-untyped-def]
+    from whoosh.query import Term
+
+    return Term(field, text)
+
+
+def _count_dated(s: Searcher) -> int:
+    from whoosh.query import Every
+
+    return sum(1 for _ in s.docs_for_query(Every("published")))
+
+
+def _versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"newssearch {version('newssearch')}, whoosh3 {version('whoosh3')}"
+    except PackageNotFoundError:
+        return "newssearch (not installed)"
+
+
+def _write_meta(path: Path) -> None:
+    meta = {
+        "format": "newssearch",
+        "schema_version": SCHEMA_VERSION,
+        "created_by": _versions(),
+    }
+    (path / _META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+
+def _check_meta(path: Path) -> None:
+    meta_path = path / _META_FILE
+    if not meta_path.exists():
+        return  # an index made by Whoosh directly: allow it, the schema check follows
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexStoreError(f"index {path}: unreadable {_META_FILE}: {exc}") from None
+    version = meta.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise IndexVersionMismatch(
+            f"index {path} has schema version {version}, this newssearch needs {SCHEMA_VERSION};"
+            " re-create it with 'newssearch index --rebuild PATH...'"
+        )
+
+
+def open_index(path: str | Path | None = None, *, create: bool = False) -> NewsIndex:
+    """Open the index at ``path`` (default: :func:`default_index_path`).
+
+    With ``create=True`` a missing index is created; otherwise a missing one
+    raises :class:`~newssearch.errors.IndexNotFound`.
+    """
+    where = Path(path) if path is not None else default_index_path()
+    try:
+        exists = where.is_dir() and whoosh_index.exists_in(str(where), indexname=INDEX_NAME)
+    except Exception as exc:  # noqa: BLE001
+        raise map_whoosh_error(exc, where) from None
+    if not exists:
+        if create:
+            return create_index(where)
+        if where.exists() and not where.is_dir():
+            raise IndexNotFound(f"{where} is a file, not an index folder")
+        raise IndexNotFound(f"no index at {where}; create one with 'newssearch index PATH --index {where}'")
+    _check_meta(where)
+    try:
+        ix = whoosh_index.open_dir(str(where), indexname=INDEX_NAME)
+    except Exception as exc:  # noqa: BLE001
+        raise map_whoosh_error(exc, where) from None
+    _check_schema(ix, where)
+    return NewsIndex(where, ix)
+
+
+def _check_schema(ix: whoosh_index.Index, where: Path) -> None:
+    expected = set(build_schema().names())
+    actual = set(ix.schema.names())
+    if expected != actual:
+        raise IndexVersionMismatch(
+            f"index {where} has fields {sorted(actual ^ expected)} that differ from this version's schema"
+        )
+
+
+def create_index(path: str | Path | None = None, *, overwrite: bool = False) -> NewsIndex:
+    """Create an empty index at ``path``.
+
+    Refuses a folder that holds other files (so a typo cannot scatter index
+    files among a user's documents) and, unless ``overwrite``, one that
+    already holds an index.
+    """
+    where = Path(path) if path is not None else default_index_path()
+    if where.exists() and not where.is_dir():
+        raise IndexStoreError(f"cannot create an index at {where}: it is a file")
+    if where.is_dir():
+        has_index = whoosh_index.exists_in(str(where), indexname=INDEX_NAME)
+        if has_index and not overwrite:
+            raise IndexStoreError(f"an index already exists at {where}")
+        others = [
+            p.name
+            for p in where.iterdir()
+            if p.name not in _HARMLESS and not (has_index and _is_index_file(p.name))
+        ]
+        if others:
+            raise IndexStoreError(
+                f"cannot create an index in {where}: the folder holds other files ({', '.join(sorted(others)[:3])})"
+            )
+        if has_index:
+            for p in where.iterdir():
+                if _is_index_file(p.name):
+                    p.unlink()
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        storage = FileStorage(str(where))
+        ix = storage.create_index(build_schema(), indexname=INDEX_NAME)
+        _write_meta(where)
+    except NewsSearchError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise map_whoosh_error(exc, where) from None
+    return NewsIndex(where, ix)
+
+
+def _is_index_file(name: str) -> bool:
+    return name.startswith((f"_{INDEX_NAME}_", f"{INDEX_NAME}_")) or name.endswith((".seg", ".toc", ".trm", ".pst", ".vps", ".fcs", ".lock")) or name == _META_FILE

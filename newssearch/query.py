@@ -1,0 +1,151 @@
+"""Query text and filters -> a Whoosh query.
+
+The language is Whoosh's (AND/OR/NOT, "phrases", field:term, wildcards,
+ranges such as ``published:[2022-01-01 TO 2022-02-01]``) with one change
+that matters for news: plain words are OR'ed with a coordination bonus
+(``OrGroup.factory(0.9)``) instead of AND'ed. People type natural language;
+requiring every word loses most relevant stories (on the TIME collection 64
+of 83 queries return nothing and MAP falls from ~0.70 to ~0.06), while the
+bonus still ranks articles that match more of the words higher.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Sequence
+
+from whoosh import query as wq
+from whoosh.fields import Schema
+from whoosh.qparser import FieldAliasPlugin, GtLtPlugin, MultifieldParser, OrGroup, PlusMinusPlugin
+from whoosh.qparser.dateparse import DateParserPlugin
+
+from .dates import UTC, parse_user_date
+from .errors import QuerySyntaxError, map_whoosh_error
+from .schema import TEXT_FIELDS
+
+__all__ = ["FIELD_ALIASES", "QueryBuilder", "build_filter"]
+
+#: Friendlier names users type for our fields.
+FIELD_ALIASES: dict[str, list[str]] = {
+    "published": ["date", "time", "when"],
+    "source": ["outlet", "site", "publisher"],
+    "agencies": ["agency", "wire"],
+    "authors": ["author", "by", "byline"],
+    "section": ["category", "topic", "desk"],
+    "title": ["headline"],
+    "body": ["text", "content"],
+}
+#: How much matching more of the query's words is worth (Whoosh's coord factor).
+OR_BONUS = 0.9
+_MATCH_ALL = {"", "*", "*:*"}
+
+
+class QueryBuilder:
+    """Parses query text for one schema; build once, reuse for every query."""
+
+    def __init__(self, schema: Schema, fields: Sequence[str] = TEXT_FIELDS) -> None:
+        self.schema = schema
+        self._errors: list[str] = []
+        parser = MultifieldParser(list(fields), schema, group=OrGroup.factory(OR_BONUS))
+        parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+        parser.add_plugin(GtLtPlugin())
+        parser.add_plugin(PlusMinusPlugin())  # +required -excluded, as in web search
+        parser.add_plugin(DateParserPlugin(callback=self._errors.append))
+        self._parser = parser
+
+    def parse(self, text: str) -> wq.Query:
+        """Parse ``text``; raise :class:`QuerySyntaxError` when Whoosh cannot
+        make sense of part of it (rather than silently dropping that part)."""
+        stripped = text.strip()
+        if stripped in _MATCH_ALL:
+            return wq.Every()
+        del self._errors[:]
+        try:
+            q = self._parser.parse(stripped)
+        except Exception as exc:  # noqa: BLE001 - mapped in one place
+            raise map_whoosh_error(exc, "query", query=text) from None
+        if self._errors:
+            raise QuerySyntaxError(text, f"cannot read {self._errors[0]!r} as a date")
+        bad = _first_error(q)
+        if bad is not None:
+            raise QuerySyntaxError(text, bad)
+        return _fix_negations(q)
+
+
+def _fix_negations(q: wq.Query) -> wq.Query:
+    """Make ``a b NOT c`` mean "a or b, and not c".
+
+    With OR as the default group, Whoosh parses it as ``a OR b OR (NOT c)``,
+    which matches every article without "c": the opposite of what anyone
+    typing NOT wants. Negated clauses are lifted out of each OR group and
+    subtracted from it instead.
+    """
+    if isinstance(q, wq.Or):
+        negated = [_fix_negations(c.query) for c in q.subqueries if isinstance(c, wq.Not)]
+        positive = [_fix_negations(c) for c in q.subqueries if not isinstance(c, wq.Not)]
+        if not negated:
+            return _like(q, positive)
+        keep: wq.Query = wq.Every()
+        if positive:
+            keep = positive[0] if len(positive) == 1 else _like(q, positive)
+        drop = negated[0] if len(negated) == 1 else wq.Or(negated)
+        return wq.AndNot(keep, drop)
+    if isinstance(q, wq.Not):
+        return wq.AndNot(wq.Every(), _fix_negations(q.query))
+    if not q.is_leaf():
+        return q.apply(_fix_negations)
+    return q
+
+
+def _like(q: wq.Or, children: list[wq.Query]) -> wq.Query:
+    """A copy of an Or query (keeping its coordination bonus) over new children."""
+    import copy
+
+    clone = copy.copy(q)
+    clone.subqueries = children
+    return clone
+
+
+def _first_error(q: wq.Query) -> str | None:
+    for sub in q.leaves() if not q.is_leaf() else [q]:
+        if isinstance(sub, wq.Term) and getattr(sub, "error", None):
+            return str(sub.error)
+        name = type(sub).__name__
+        if name == "ErrorQuery" or hasattr(sub, "error") and getattr(sub, "error", None):
+            return str(getattr(sub, "error", "malformed query"))
+    return None
+
+
+def build_filter(
+    *,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    source: str | Sequence[str] | None = None,
+    section: str | Sequence[str] | None = None,
+    agency: str | Sequence[str] | None = None,
+    tz: str | tzinfo | None = None,
+) -> wq.Query | None:
+    """The restriction the ``--since/--until/--source/...`` options ask for.
+
+    Dates a user types are read in ``tz`` (UTC by default); a bare ``--until``
+    date includes that whole day. Several values of one option are OR'ed.
+    """
+    parts: list[wq.Query] = []
+    start = parse_user_date(since, tz) if since else None
+    end = parse_user_date(until, tz, end=True) if until else None
+    if start and end and start > end:
+        from .errors import ConfigError
+
+        raise ConfigError(f"--since {since} is after --until {until}")
+    if start or end:
+        parts.append(wq.DateRange("published", start or datetime(1, 1, 1, tzinfo=UTC), end or datetime(9999, 12, 31, tzinfo=UTC)))
+    for field, value in (("source", source), ("section", section), ("agencies", agency)):
+        if not value:
+            continue
+        values = [value] if isinstance(value, str) else list(value)
+        terms = [wq.Term(field, v.strip().lower().replace(",", " ")) for v in values if v.strip()]
+        if terms:
+            parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)

@@ -1,0 +1,112 @@
+"""The Whoosh schema, and the mapping between an Article and its stored fields.
+
+Fields and why:
+
+* ``title``/``body``: stemmed full text (see :mod:`newssearch.analysis`),
+  stored for results and snippets; the title counts ``TITLE_BOOST`` times in
+  BM25F because a headline names what the story is about.
+* ``published``: DATETIME, sortable (a column) for sorting and date ranges.
+  Whoosh drops ``tzinfo`` *without converting*, so only UTC values are stored.
+* ``source``/``agencies``/``authors``/``section``: exact keywords, lowercased
+  for filtering; the original spelling is stored for display.
+* ``fingerprint``: a column of content digests so a re-index can tell an
+  unchanged article from an updated one without loading stored text.
+"""
+
+from __future__ import annotations
+
+from datetime import timezone
+from typing import Any, Mapping
+
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+
+from .analysis import news_analyzer
+from .model import Article
+
+__all__ = ["SCHEMA_VERSION", "TITLE_BOOST", "TEXT_FIELDS", "build_schema", "from_stored", "to_fields"]
+
+#: Bumped whenever the schema changes in a way old indexes cannot serve.
+SCHEMA_VERSION = 1
+TITLE_BOOST = 2.0
+TEXT_FIELDS = ("title", "body")
+KEYWORD_FIELDS = ("source", "agencies", "authors", "section")
+
+
+def build_schema() -> Schema:
+    analyzer = news_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        url=ID(stored=True),
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
+        body=TEXT(analyzer=analyzer, stored=True),
+        published=DATETIME(stored=True, sortable=True),
+        source=KEYWORD(stored=True, lowercase=True, commas=True, scorable=False),
+        agencies=KEYWORD(stored=True, lowercase=True, commas=True, scorable=False),
+        authors=KEYWORD(stored=True, lowercase=True, commas=True, scorable=False),
+        section=KEYWORD(stored=True, lowercase=True, commas=True, scorable=False),
+        language=ID(stored=True),
+        path=STORED(),
+        date_source=STORED(),
+        tz_assumed=STORED(),
+        fingerprint=ID(sortable=True),
+    )
+
+
+def _keywords(values: tuple[str, ...] | list[str]) -> str:
+    # commas separate keywords, so a comma inside one value must not split it
+    return ",".join(v.replace(",", " ").strip() for v in values if v and v.strip())
+
+
+def to_fields(article: Article) -> dict[str, Any]:
+    """The keyword arguments for ``writer.add_document``."""
+    fields: dict[str, Any] = {
+        "id": article.id,
+        "title": article.title,
+        "body": article.body,
+        "fingerprint": article.fingerprint(),
+        "tz_assumed": article.tz_assumed,
+    }
+    if article.url:
+        fields["url"] = article.url
+    if article.published is not None:
+        fields["published"] = article.published.astimezone(timezone.utc)
+    if article.source:
+        fields["source"] = _keywords([article.source])
+        fields["_stored_source"] = article.source
+    for name in ("agencies", "authors"):
+        values = getattr(article, name)
+        if values:
+            fields[name] = _keywords(values)
+            fields[f"_stored_{name}"] = list(values)
+    if article.section:
+        fields["section"] = _keywords([article.section])
+        fields["_stored_section"] = article.section
+    if article.language:
+        fields["language"] = article.language
+    if article.path:
+        fields["path"] = article.path
+    if article.date_source:
+        fields["date_source"] = article.date_source
+    return fields
+
+
+def from_stored(stored: Mapping[str, Any]) -> Article:
+    """Rebuild the Article from a document's stored fields."""
+    published = stored.get("published")
+    if published is not None and published.tzinfo is None:
+        published = published.replace(tzinfo=timezone.utc)
+    return Article(
+        id=stored["id"],
+        title=stored.get("title", ""),
+        body=stored.get("body", ""),
+        url=stored.get("url"),
+        published=published,
+        source=stored.get("source"),
+        agencies=tuple(stored.get("agencies") or ()),
+        authors=tuple(stored.get("authors") or ()),
+        section=stored.get("section"),
+        language=stored.get("language"),
+        path=stored.get("path"),
+        date_source=stored.get("date_source"),
+        tz_assumed=bool(stored.get("tz_assumed", False)),
+    )

@@ -1,0 +1,194 @@
+"""Snippets: the best fragment(s) of a text, with the matched words located.
+
+A snippet is data (:class:`~newssearch.model.Snippet`: text plus highlight
+spans); renderers for the terminal, HTML and JSON live here too. Fragments
+are chosen by re-analysing the stored text with the index's own analyzer, so
+"agreements" in the text lights up for a query on "agreement", exactly as the
+engine matched it.
+
+The window that covers the most *different* query words wins (a snippet that
+shows "Minsk" and "agreement" beats one that shows "Minsk" three times); a
+second window is added only when it shows words the first does not.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from .model import Snippet
+
+__all__ = ["ANSI_HIGHLIGHT", "build_snippet", "lead_snippet", "render_ansi", "render_plain"]
+
+ANSI_HIGHLIGHT = ("\x1b[1;33m", "\x1b[0m")
+ELLIPSIS = "\u2026"
+
+
+def lead_snippet(text: str, max_chars: int = 240) -> Snippet:
+    """The opening of a text, cut at a word boundary (used when the query
+    matched only the title or a filter)."""
+    text = " ".join(text.split())
+    if len(text) <= max_chars:
+        return Snippet(text)
+    cut = text.rfind(" ", 0, max_chars)
+    cut = cut if cut > max_chars // 2 else max_chars
+    return Snippet(text[:cut].rstrip(" ,;:") + " " + ELLIPSIS)
+
+
+def _matches(text: str, terms: frozenset[str], analyzer: Any) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    # Whoosh reuses one Token object: copy what we need as we go
+    for tok in analyzer(text, chars=True, removestops=False, mode="index"):
+        if not tok.stopped and tok.text in terms:
+            out.append((tok.startchar, tok.endchar, tok.text))
+    return out
+
+
+def build_snippet(
+    text: str,
+    terms: Iterable[str],
+    analyzer: Any,
+    *,
+    max_chars: int = 240,
+    fragments: int = 2,
+) -> Snippet:
+    """Return the best fragment(s) of ``text`` for the analysed query ``terms``."""
+    termset = frozenset(terms)
+    if not text or not termset:
+        return lead_snippet(text, max_chars)
+    matches = _matches(text, termset, analyzer)
+    if not matches:
+        return lead_snippet(text, max_chars)
+
+    per_fragment = max_chars if fragments <= 1 else max(80, max_chars // fragments)
+    first = _best_window(matches, per_fragment, exclude=())
+    windows = [first]
+    shown = {m[2] for m in matches if first[0] <= m[0] and m[1] <= first[1]}
+    if fragments > 1 and len(termset) > 1 and len(shown) < len({m[2] for m in matches}):
+        rest = [m for m in matches if m[2] not in shown and not (first[0] <= m[0] < first[1])]
+        if rest:
+            second = _best_window(rest, per_fragment, exclude=(first,))
+            windows.append(second)
+    if len(windows) == 1:
+        windows = [_best_window(matches, max_chars, exclude=())]
+    windows.sort()
+    return _assemble(text, windows, matches)
+
+
+def _best_window(
+    matches: list[tuple[int, int, str]], width: int, exclude: tuple[tuple[int, int], ...]
+) -> tuple[int, int]:
+    best: tuple[int, int, int] | None = None
+    best_span = (matches[0][0], matches[0][1])
+    for i, (start, _end, _t) in enumerate(matches):
+        limit = start + width
+        distinct: set[str] = set()
+        count = 0
+        last_end = start
+        for s, e, t in matches[i:]:
+            if e > limit:
+                break
+            distinct.add(t)
+            count += 1
+            last_end = e
+        score = (len(distinct), count, -start)
+        if best is None or score > best:
+            best, best_span = score, (start, last_end)
+    lo, hi = best_span
+    # centre the matched words in the window
+    spare = max(0, width - (hi - lo))
+    lo = max(0, lo - spare // 3)
+    hi = lo + width if hi < lo + width else hi
+    for a, b in exclude:
+        if lo < b and hi > a:  # keep fragments apart
+            lo = max(lo, b)
+    return lo, hi
+
+
+def _assemble(text: str, windows: list[tuple[int, int]], matches: list[tuple[int, int, str]]) -> Snippet:
+    pieces: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for k, (lo, hi) in enumerate(windows):
+        lo, hi = _word_bounds(text, lo, hi)
+        prefix = ""
+        if lo > 0:
+            prefix = ELLIPSIS + " " if k == 0 else " " + ELLIPSIS + " "
+        elif k > 0:
+            prefix = " "
+        pieces.append(prefix)
+        pos += len(prefix)
+        flat, where = _flatten(text[lo:hi])
+        pieces.append(flat)
+        for s, e, _t in matches:
+            if lo <= s and e <= hi:
+                spans.append((pos + where[s - lo], pos + where[e - lo - 1] + 1))
+        pos += len(flat)
+    if windows and _word_bounds(text, *windows[-1])[1] < len(text.rstrip()):
+        pieces.append(" " + ELLIPSIS)
+    return Snippet("".join(pieces), tuple(_merge(spans, "".join(pieces))))
+
+
+def _flatten(fragment: str) -> tuple[str, list[int]]:
+    """Collapse whitespace runs to one space (a snippet is one line) and
+    return, for each original character, its offset in the result."""
+    out: list[str] = []
+    where: list[int] = []
+    in_space = False
+    for ch in fragment:
+        if ch.isspace():
+            if not in_space:
+                out.append(" ")
+            in_space = True
+        else:
+            out.append(ch)
+            in_space = False
+        where.append(len(out) - 1)
+    return "".join(out), where
+
+
+def _word_bounds(text: str, lo: int, hi: int) -> tuple[int, int]:
+    hi = min(hi, len(text))
+    if lo > 0:
+        # start at a sentence start if one is close, else at a word start
+        back = text.rfind(". ", max(0, lo - 60), lo)
+        if back != -1:
+            lo = back + 2
+        else:
+            while lo > 0 and not text[lo - 1].isspace():
+                lo -= 1
+    if hi < len(text):
+        while hi < len(text) and not text[hi].isspace() and hi - lo < 400:
+            hi += 1
+    return lo, hi
+
+
+def _merge(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Join spans separated only by spaces ("Minsk agreement" lights up as one)."""
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and (s <= merged[-1][1] or text[merged[-1][1] : s].strip() == ""):
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def highlight_text(text: str, terms: Iterable[str], analyzer: Any) -> Snippet:
+    """The whole of a short text (a headline) with its matches marked."""
+    termset = frozenset(terms)
+    flat = " ".join(text.split())
+    if not termset:
+        return Snippet(flat)
+    spans = [(s, e) for s, e, _t in _matches(flat, termset, analyzer)]
+    return Snippet(flat, tuple(_merge(spans, flat)))
+
+
+def render_ansi(snippet: Snippet) -> str:
+    """Matches in bold yellow, for a terminal."""
+    return snippet.render(*ANSI_HIGHLIGHT)
+
+
+def render_plain(snippet: Snippet) -> str:
+    """The snippet text with no marks (for pipes and files)."""
+    return snippet.text
