@@ -23,6 +23,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from .errors import (
+    IndexLocked,
     IndexNotFound,
     IndexStoreError,
     IndexVersionMismatch,
@@ -129,17 +130,37 @@ class ArticleWriter:
         self.report = IndexReport()
         self._seen: set[str] = set()
         self._started = time.perf_counter()
+        self._limitmb = limitmb
+        # Take the lock now, so a second writer fails at once, but create the
+        # Whoosh writer only when something changes: a Whoosh writer creates
+        # its segment files up front and its cancel() leaves them behind.
+        self._lock = index._ix.lock("WRITELOCK")
+        if not _acquire(self._lock, timeout):
+            raise IndexLocked(
+                f"index {index.path} is locked by another writer; wait for it to finish"
+                " or use --wait (Whoosh allows one writer at a time)"
+            )
+        self._writer: Any = None
         try:
-            self._writer = index._ix.writer(timeout=timeout, limitmb=limitmb)
-        except Exception as exc:  # noqa: BLE001 - mapped in one place
+            # what the index held when this run began: the base for "unchanged"
+            self._existing: Searcher | None = None
+            self._fingerprints: Any = None
+            if index._ix.doc_count_all() > 0:
+                self._existing = index._ix.searcher()
+                self._fingerprints = self._existing.reader().column_reader("fingerprint")
+        except Exception as exc:  # noqa: BLE001
+            self._lock.release()
             raise map_whoosh_error(exc, index.path) from None
-        # what the index held when this run began: the base for "unchanged"
-        self._existing: Searcher | None = None
-        self._fingerprints: Any = None
-        if index._ix.doc_count_all() > 0:
-            self._existing = index._ix.searcher()
-            self._fingerprints = self._existing.reader().column_reader("fingerprint")
         self._open = True
+
+    def _whoosh_writer(self) -> Any:
+        if self._writer is None:
+            try:
+                self._writer = self._index._ix.writer(_lk=False, limitmb=self._limitmb)
+            except Exception as exc:  # noqa: BLE001
+                raise map_whoosh_error(exc, self._index.path) from None
+            self._writer.writelock = self._lock  # released by Whoosh on commit/cancel
+        return self._writer
 
     def add(self, article: Article) -> str:
         """Index one article; return ``added``, ``updated``, ``unchanged`` or
@@ -160,11 +181,12 @@ class ArticleWriter:
                     self.report.unchanged += 1
                     return "unchanged"
                 status = "updated"
+        writer = self._whoosh_writer()
         try:
             if status == "updated":
-                self._writer.update_document(**fields)
+                writer.update_document(**fields)
             else:
-                self._writer.add_document(**fields)
+                writer.add_document(**fields)
         except NewsSearchError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -190,7 +212,7 @@ class ArticleWriter:
         docnum = self._existing.document_number(id=article_id)
         if docnum is None:
             return False
-        self._writer.delete_document(docnum)
+        self._whoosh_writer().delete_document(docnum)
         self.report.deleted += 1
         return True
 
@@ -201,33 +223,49 @@ class ArticleWriter:
             return self.report
         self._close_existing()
         self._open = False
-        try:
-            if self.report.changed or self.report.deleted:
+        if self._writer is None:
+            self._lock.release()
+        else:
+            try:
                 self._writer.commit()
                 self.report.committed = True
-            else:
-                self._writer.cancel()
-        except Exception as exc:  # noqa: BLE001
-            self._safe_cancel()
-            raise map_whoosh_error(exc, self._index.path) from None
+            except Exception as exc:  # noqa: BLE001
+                self._safe_cancel()
+                raise map_whoosh_error(exc, self._index.path) from None
         self.report.elapsed = time.perf_counter() - self._started
         self._index._changed()
         return self.report
 
     def cancel(self) -> None:
-        """Drop everything added in this run."""
+        """Drop everything added in this run; the index stays as committed."""
         if not self._open:
             return
         self._open = False
         self._close_existing()
-        self._safe_cancel()
+        if self._writer is None:
+            self._lock.release()
+        else:
+            self._safe_cancel()
         self.report.elapsed = time.perf_counter() - self._started
 
     def _safe_cancel(self) -> None:
+        writer = self._writer
         try:
-            self._writer.cancel()
+            writer.cancel()
         except Exception:  # noqa: BLE001 - cancelling must never mask the first error
             pass
+        finally:
+            # Whoosh's cancel() leaves the new segment's files on disk
+            try:
+                for name in writer.newsegment.list_files(writer.storage):
+                    writer.storage.delete_file(name)
+            except Exception:  # noqa: BLE001
+                pass
+            try:
+                if self._lock is not None:
+                    self._lock.release()
+            except Exception:  # noqa: BLE001
+                pass
 
     def _close_existing(self) -> None:
         if self._existing is not None:
@@ -362,6 +400,16 @@ class NewsIndex:
 
     def __repr__(self) -> str:
         return f"NewsIndex({str(self.path)!r})"
+
+
+def _acquire(lock: Any, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while True:
+        if lock.acquire():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
 
 
 def _utc():  # type: ignore[no-untyped-def]

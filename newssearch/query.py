@@ -12,7 +12,7 @@ bonus still ranks articles that match more of the words higher.
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import Sequence
+from typing import Any, Sequence
 
 from whoosh import query as wq
 from whoosh.fields import Schema
@@ -23,7 +23,7 @@ from .dates import UTC, parse_user_date
 from .errors import QuerySyntaxError, map_whoosh_error
 from .schema import TEXT_FIELDS
 
-__all__ = ["FIELD_ALIASES", "QueryBuilder", "build_filter"]
+__all__ = ["FIELD_ALIASES", "QueryBuilder", "build_filter", "expand_stemmed_prefixes"]
 
 #: Friendlier names users type for our fields.
 FIELD_ALIASES: dict[str, list[str]] = {
@@ -49,7 +49,9 @@ class QueryBuilder:
         parser = MultifieldParser(list(fields), schema, group=OrGroup.factory(OR_BONUS))
         parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
         parser.add_plugin(GtLtPlugin())
-        parser.add_plugin(PlusMinusPlugin())  # +required -excluded, as in web search
+        # +required -excluded, as in web search; only at the start of a word,
+        # so "2022-01" in a date stays one value
+        parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=[\w\"(])", minusexpr=r"(?<![^\s(])-(?=[\w\"(])"))
         parser.add_plugin(DateParserPlugin(callback=self._errors.append))
         self._parser = parser
 
@@ -94,6 +96,27 @@ def _fix_negations(q: wq.Query) -> wq.Query:
         return wq.AndNot(wq.Every(), _fix_negations(q.query))
     if not q.is_leaf():
         return q.apply(_fix_negations)
+    return q
+
+
+def expand_stemmed_prefixes(q: wq.Query, reader: Any) -> wq.Query:
+    """Make ``negotiat*`` find "negotiators" in a stemmed index.
+
+    The index holds stems ("negoti"), so a typed prefix longer than the stem
+    finds nothing by itself. Each text-field prefix also matches the index
+    terms that are a slightly shorter prefix of what was typed (up to three
+    letters less, never under three): the stems of the words the user meant.
+    """
+    if isinstance(q, wq.Prefix) and q.fieldname in TEXT_FIELDS:
+        typed = q.text
+        stems = [
+            wq.Term(q.fieldname, typed[:k], boost=q.boost)
+            for k in range(max(3, len(typed) - 3), len(typed))
+            if (q.fieldname, typed[:k]) in reader
+        ]
+        return wq.Or([q, *stems], boost=1.0) if stems else q
+    if not q.is_leaf():
+        return q.apply(lambda sub: expand_stemmed_prefixes(sub, reader))
     return q
 
 

@@ -9,6 +9,9 @@ Fields and why:
   Whoosh drops ``tzinfo`` *without converting*, so only UTC values are stored.
 * ``source``/``agencies``/``authors``/``section``: exact keywords, lowercased
   for filtering; the original spelling is stored for display.
+* ``undated``: 1 for articles without a date, a sort key so they come last
+  whichever way dates are sorted (Whoosh's column default for a missing date
+  is the largest value, so they would come first when sorting newest first).
 * ``fingerprint``: a column of content digests so a re-index can tell an
   unchanged article from an updated one without loading stored text.
 """
@@ -18,7 +21,7 @@ from __future__ import annotations
 from datetime import timezone
 from typing import Any, Mapping
 
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import news_analyzer
 from .model import Article
@@ -40,6 +43,7 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
         body=TEXT(analyzer=analyzer, stored=True),
         published=DATETIME(stored=True, sortable=True),
+        undated=NUMERIC(int, bits=8, signed=False, sortable=True),
         source=KEYWORD(stored=True, lowercase=True, commas=True, scorable=False),
         agencies=KEYWORD(stored=True, lowercase=True, commas=True, scorable=False),
         authors=KEYWORD(stored=True, lowercase=True, commas=True, scorable=False),
@@ -65,6 +69,7 @@ def to_fields(article: Article) -> dict[str, Any]:
         "body": article.body,
         "fingerprint": article.fingerprint(),
         "tz_assumed": article.tz_assumed,
+        "undated": 0 if article.published is not None else 1,
     }
     if article.url:
         fields["url"] = article.url

@@ -12,10 +12,11 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Sequence
 
 from whoosh import query as wq
+from whoosh import sorting
 
 from .errors import ConfigError, NewsSearchError, map_whoosh_error
 from .model import Hit, SearchResults, Snippet
-from .query import QueryBuilder, build_filter
+from .query import QueryBuilder, build_filter, expand_stemmed_prefixes
 from .schema import from_stored
 from .snippets import build_snippet, highlight_text
 
@@ -73,12 +74,15 @@ def search(
     restrict = build_filter(since=since, until=until, source=source, section=section, agency=agency, tz=tz)
     s = index.searcher()
     try:
+        q = expand_stemmed_prefixes(q, s.reader())
         kwargs: dict[str, Any] = {"limit": offset + limit if offset + limit > 0 else 1}
         if restrict is not None:
             kwargs["filter"] = restrict
         if sort != "relevance":
-            kwargs["sortedby"] = "published"
-            kwargs["reverse"] = sort == "date"
+            kwargs["sortedby"] = [
+                sorting.FieldFacet("undated"),
+                sorting.FieldFacet("published", reverse=sort == "date"),
+            ]
         results = s.search(q, **kwargs)
         total = len(results)
         page_hits = list(results)[offset : offset + limit] if limit else []

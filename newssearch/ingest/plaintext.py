@@ -23,12 +23,12 @@ __all__ = ["read_plaintext", "section_from_folder"]
 def section_from_folder(source: Source) -> str | None:
     """The parent folder's name when it reads as a section name (``business``),
     not a date or an id (``20070315``)."""
-    if source.path is None:
+    if source.path is None or source.root is None:
         return None
     parent = source.path.parent
-    if source.root is not None and parent.resolve() == source.root.resolve() and source.root.is_dir():
-        # a file directly inside the folder the user named: that folder is a
-        # collection, not a section
+    if parent.resolve() == source.root.resolve():
+        # a file named on its own, or directly inside the folder the user
+        # named: that folder is a collection (or a download folder), not a section
         return None
     name = parent.name
     if re.fullmatch(r"[A-Za-z][A-Za-z _&-]{1,39}", name) and name.lower() not in ("data", "tmp", "text", "txt", "files", "articles", "news"):

@@ -1,0 +1,135 @@
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newssearch.dates import (
+    ZONE_ABBREVIATIONS,
+    find_date,
+    format_datetime,
+    parse_date,
+    parse_user_date,
+    resolve_zone,
+)
+from newssearch.errors import ConfigError
+
+UTC = timezone.utc
+
+
+@pytest.mark.parametrize(
+    "text, expected, assumed",
+    [
+        ("Wed Mar 21, 2007 3:36am EDT", datetime(2007, 3, 21, 7, 36, tzinfo=UTC), False),
+        ("Sun Dec 31, 2006 8:57am EST", datetime(2006, 12, 31, 13, 57, tzinfo=UTC), False),
+        ("20070101\u00a011:47 PM EST", datetime(2007, 1, 2, 4, 47, tzinfo=UTC), False),
+        ("2022-01-27 13:34:44", datetime(2022, 1, 27, 13, 34, 44, tzinfo=UTC), True),
+        ("2024-09-22T10:40:25+03:00", datetime(2024, 9, 22, 7, 40, 25, tzinfo=UTC), False),
+        ("Fri, 13 Sep 2024 07:00:00 GMT", datetime(2024, 9, 13, 7, 0, tzinfo=UTC), False),
+        ("14 March 2024, 08:15 CET", datetime(2024, 3, 14, 7, 15, tzinfo=UTC), False),
+        ("3 June 2021 09:12 BST", datetime(2021, 6, 3, 8, 12, tzinfo=UTC), False),
+        ("2021-06-03 14:00 IST", datetime(2021, 6, 3, 8, 30, tzinfo=UTC), False),
+        ("2021-06-03 09:00 JST", datetime(2021, 6, 3, 0, 0, tzinfo=UTC), False),
+        ("2021-06-03 10:00 EEST", datetime(2021, 6, 3, 7, 0, tzinfo=UTC), False),
+    ],
+)
+def test_parse_date_converts_to_utc(text, expected, assumed):
+    parsed = parse_date(text)
+    assert parsed is not None
+    assert parsed.value == expected
+    assert parsed.tz_assumed is assumed
+
+
+def test_naive_time_is_read_in_the_default_zone_and_flagged():
+    parsed = parse_date("2022-01-27 13:34:44", "Europe/Sofia")
+    assert parsed.value == datetime(2022, 1, 27, 11, 34, 44, tzinfo=UTC)
+    assert parsed.tz_assumed
+
+
+def test_epoch_numbers_are_utc():
+    parsed = parse_date(1643290484)
+    assert parsed.value == datetime(2022, 1, 27, 13, 34, 44, tzinfo=UTC)
+    assert not parsed.tz_assumed
+    assert parse_date(1643290484000).value == parsed.value  # milliseconds
+
+
+@pytest.mark.parametrize("text", ["", "no date here", "March 5", "13:34", "Copyright 1700", "2999-01-01", "2020-13-45"])
+def test_implausible_or_missing_dates_give_none(text):
+    assert parse_date(text) is None
+
+
+def test_future_dates_are_rejected_relative_to_now():
+    now = datetime(2020, 1, 1, tzinfo=UTC)
+    assert parse_date("2021-05-01", now=now) is None
+    assert parse_date("2019-05-01", now=now) is not None
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("Link [2022-01-27 13:34:44]", datetime(2022, 1, 27, 13, 34, 44, tzinfo=UTC)),
+        ("Published: January 27, 2022 at 1:34 p.m. EET", datetime(2022, 1, 27, 11, 34, tzinfo=UTC)),
+        ("Posted on 27.01.2022 14:05", datetime(2022, 1, 27, 14, 5, tzinfo=UTC)),
+        ("Updated 3 June 2021, 09:12 BST", datetime(2021, 6, 3, 8, 12, tzinfo=UTC)),
+        ("Reuters November 18, 2019 11:03 PM", datetime(2019, 11, 18, 23, 3, tzinfo=UTC)),
+    ],
+)
+def test_find_date_inside_a_line(line, expected):
+    assert find_date(line).value == expected
+
+
+def test_find_date_ignores_ids_and_bare_numbers():
+    assert find_date("story id 20070101 and 1643290484") is None
+
+
+def test_resolve_zone_forms():
+    assert resolve_zone("UTC") is UTC
+    assert resolve_zone("+02:00").utcoffset(None) == timedelta(hours=2)
+    assert resolve_zone("EST").utcoffset(None) == timedelta(hours=-5)
+    assert resolve_zone("Europe/Sofia") is not None
+    with pytest.raises(ConfigError):
+        resolve_zone("Mars/Olympus_Mons")
+
+
+def test_user_dates_cover_the_whole_day_at_the_end():
+    assert parse_user_date("2022-01-27") == datetime(2022, 1, 27, tzinfo=UTC)
+    assert parse_user_date("2022-01-27", end=True) == datetime(2022, 1, 27, 23, 59, 59, 999999, tzinfo=UTC)
+    assert parse_user_date("2022-01-27", "Europe/Sofia") == datetime(2022, 1, 26, 22, tzinfo=UTC)
+    with pytest.raises(ConfigError):
+        parse_user_date("not a date")
+
+
+def test_format_datetime_in_a_chosen_zone():
+    when = datetime(2022, 1, 27, 13, 34, tzinfo=UTC)
+    assert format_datetime(when) == "2022-01-27 13:34 UTC"
+    assert format_datetime(when, "Europe/Sofia") == "2022-01-27 15:34 EET"
+    assert format_datetime(None) == "no date"
+
+
+def test_every_abbreviation_parses():
+    for name, offset in ZONE_ABBREVIATIONS.items():
+        if len(name) < 2:
+            continue
+        parsed = parse_date(f"2021-01-15 12:00 {name}")
+        assert parsed is not None, name
+        assert parsed.value == datetime(2021, 1, 15, 12, tzinfo=UTC) - timedelta(seconds=offset), name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_any_text_gives_none_or_an_aware_utc_date(text):
+    for parsed in (parse_date(text), find_date(text)):
+        if parsed is not None:
+            assert parsed.value.tzinfo is not None
+            assert parsed.value.utcoffset() == timedelta(0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2020, 1, 1)), st.sampled_from(sorted(ZONE_ABBREVIATIONS)))
+def test_round_trip_with_zone_abbreviations(when, zone):
+    if len(zone) < 2:
+        return
+    text = when.strftime("%Y-%m-%d %H:%M:%S ") + zone
+    parsed = parse_date(text)
+    expected = (when - timedelta(seconds=ZONE_ABBREVIATIONS[zone])).replace(microsecond=0, tzinfo=UTC)
+    assert parsed is not None and parsed.value == expected

@@ -1,0 +1,50 @@
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from newssearch.model import Article, Snippet, article_id, normalize_url
+
+
+def test_id_comes_from_the_url_when_there_is_one():
+    a = Article(title="A", body="x", url="HTTPS://Example.COM/story#comments")
+    b = Article(title="B", body="y", url="https://example.com/story")
+    assert a.id == b.id
+    assert len(a.id) == 16
+
+
+def test_id_without_url_hashes_title_date_and_body():
+    when = datetime(2022, 1, 27, tzinfo=timezone.utc)
+    a = Article(title="Same", body="Body  text", published=when)
+    b = Article(title="Same", body="Body text", published=when)  # whitespace does not matter
+    c = Article(title="Same", body="Body text", published=when + timedelta(days=1))
+    assert a.id == b.id
+    assert a.id != c.id
+    assert a.id == article_id(None, "Same", when, "Body text")
+
+
+def test_published_is_converted_to_utc_and_must_be_aware():
+    sofia = timezone(timedelta(hours=2))
+    a = Article(title="t", body="b", published=datetime(2022, 1, 27, 15, 34, tzinfo=sofia))
+    assert a.published == datetime(2022, 1, 27, 13, 34, tzinfo=timezone.utc)
+    assert a.published.utcoffset() == timedelta(0)
+    with pytest.raises(ValueError):
+        Article(title="t", body="b", published=datetime(2022, 1, 27))
+
+
+def test_fingerprint_ignores_path_but_not_content():
+    a = Article(title="t", body="b", path="one.txt")
+    assert a.fingerprint() == a.replace(path="two.txt").fingerprint()
+    assert a.fingerprint() != a.replace(body="changed").fingerprint()
+
+
+def test_normalize_url_keeps_query_drops_fragment():
+    assert normalize_url("https://EX.com/a?b=1#c") == "https://ex.com/a?b=1"
+    assert normalize_url("not a url") == "not a url"
+
+
+def test_snippet_parts_and_renderers():
+    s = Snippet("the Minsk agreement holds", ((4, 19),))
+    assert list(s.parts()) == [("the ", False), ("Minsk agreement", True), (" holds", False)]
+    assert s.render("[", "]") == "the [Minsk agreement] holds"
+    assert s.to_html() == "the <mark>Minsk agreement</mark> holds"
+    assert Snippet("<b>", ((0, 3),)).to_html("em") == "<em>&lt;b&gt;</em>"

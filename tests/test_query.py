@@ -1,0 +1,61 @@
+"""Query parsing: OR by default, NOT that subtracts, fields, dates, errors."""
+
+import pytest
+from whoosh import query as wq
+
+from newssearch.errors import QuerySyntaxError
+from newssearch.query import QueryBuilder, build_filter
+from newssearch.schema import build_schema
+
+
+@pytest.fixture(scope="module")
+def qb():
+    return QueryBuilder(build_schema())
+
+
+def test_plain_words_are_ored_across_title_and_body(qb):
+    q = qb.parse("minsk agreement")
+    assert isinstance(q, wq.Or)
+    assert set(q.all_terms()) == {("title", "minsk"), ("body", "minsk"), ("title", "agreement"), ("body", "agreement")}
+
+
+def test_not_subtracts_instead_of_matching_everything_else(qb):
+    q = qb.parse("minsk agreement NOT russia")
+    assert isinstance(q, wq.AndNot)
+    assert ("body", "russia") in set(q.b.all_terms())
+    q2 = qb.parse("minsk -russia")
+    assert isinstance(q2, wq.AndNot)
+
+
+def test_explicit_and_phrases_and_fields(qb):
+    assert isinstance(qb.parse("minsk AND agreement"), wq.And)
+    phrase = qb.parse('"minsk agreement"')
+    assert all(isinstance(p, wq.Phrase) for p in phrase.subqueries)
+    assert qb.parse("agency:Reuters") == wq.Term("agencies", "reuters")
+    assert qb.parse('outlet:"Sofia News Agency"') == wq.Term("source", "sofia news agency")
+
+
+def test_date_ranges(qb):
+    q = qb.parse("published:[2022-01-01 TO 2022-02-01]")
+    assert isinstance(q, wq.NumericRange) and q.fieldname == "published"
+    assert isinstance(qb.parse("date:>2022-01"), wq.NumericRange)
+
+
+@pytest.mark.parametrize("text", ["published:2020-13-45", "published:[garbage TO 2020]"])
+def test_bad_dates_are_query_errors(qb, text):
+    with pytest.raises(QuerySyntaxError, match="cannot parse query"):
+        qb.parse(text)
+
+
+def test_match_all_and_only_stop_words(qb):
+    assert isinstance(qb.parse("*"), wq.Every)
+    assert isinstance(qb.parse(""), wq.Every)
+    assert qb.parse("the of") is wq.NullQuery
+
+
+def test_build_filter():
+    assert build_filter() is None
+    f = build_filter(since="2022-01-25", until="2022-01-26", source=["A", "B"], agency="AFP")
+    assert isinstance(f, wq.And)
+    kinds = [type(p).__name__ for p in f.subqueries]
+    assert kinds == ["DateRange", "Or", "Term"]

@@ -1,0 +1,90 @@
+"""Search: ranking, filters, sorting, pagination and totals on fixed articles."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+import newssearch as ns
+from newssearch.errors import ConfigError, QuerySyntaxError
+
+UTC = timezone.utc
+
+
+def ids(results):
+    return [h.article.id for h in results]
+
+
+def test_plain_words_find_partial_matches_and_rank_fuller_ones_first(filled_index, articles):
+    results = filled_index.search("minsk agreement diplomats")
+    assert results.total == 2
+    assert ids(results) == [articles[2].id, articles[0].id]
+    assert results[0].score > results[1].score > 0
+
+
+def test_hits_carry_article_snippet_and_rank(filled_index, articles):
+    (hit, _) = filled_index.search("minsk agreement")
+    assert hit.article == articles[2]
+    assert hit.rank == 1
+    assert "Minsk agreement" in hit.snippet.text
+    marked = [hit.snippet.text[s:e] for s, e in hit.snippet.highlights]
+    assert marked and all(m.lower() in ("minsk agreement", "minsk", "agreement") for m in marked)
+    assert [hit.title_snippet.text[s:e] for s, e in hit.title_snippet.highlights] == ["Minsk agreement"]
+
+
+def test_filters(filled_index, articles):
+    assert ids(filled_index.search("minsk", source="wire daily")) == [articles[2].id]
+    assert ids(filled_index.search("minsk", agency="Reuters")) == [articles[0].id]
+    assert ids(filled_index.search("*", section=["business", "culture"], sort="oldest")) == [articles[1].id, articles[3].id]
+    assert set(ids(filled_index.search("*", since="2022-01-25", until="2022-01-26"))) == {articles[1].id}
+    # a bare --until date includes that whole day
+    assert set(ids(filled_index.search("*", until="2022-01-24"))) == {articles[0].id}
+    # dates typed in another zone
+    assert ids(filled_index.search("*", since="2022-01-27 12:30", tz="Europe/Sofia")) == [articles[2].id]
+
+
+def test_sort_by_date_keeps_scores(filled_index, articles):
+    newest = filled_index.search("minsk", sort="date")
+    assert ids(newest) == [articles[2].id, articles[0].id]
+    assert all(h.score > 0 for h in newest)
+    assert ids(filled_index.search("minsk", sort="oldest")) == [articles[0].id, articles[2].id]
+
+
+def test_undated_articles_sort_last_when_newest_first(filled_index, articles):
+    assert ids(filled_index.search("*", sort="date"))[-1] == articles[3].id
+
+
+def test_pagination_and_total(filled_index):
+    everything = ids(filled_index.search("*", sort="oldest", limit=10))
+    page2 = filled_index.search("*", sort="oldest", limit=2, page=2)
+    assert page2.total == 4 and page2.offset == 2
+    assert ids(page2) == everything[2:4]
+    assert [h.rank for h in page2] == [3, 4]
+    assert ids(filled_index.search("*", sort="oldest", limit=2, offset=3)) == everything[3:]
+    assert len(filled_index.search("*", limit=0)) == 0 and filled_index.search("*", limit=0).total == 4
+
+
+def test_no_hits_is_empty_not_an_error(filled_index):
+    results = filled_index.search("zebra")
+    assert results.total == 0 and list(results) == []
+
+
+def test_bad_options(filled_index):
+    with pytest.raises(ConfigError):
+        filled_index.search("x", sort="sideways")
+    with pytest.raises(ConfigError):
+        filled_index.search("x", since="2022-02-01", until="2022-01-01")
+    with pytest.raises(ConfigError):
+        filled_index.search("x", since="someday maybe")
+    with pytest.raises(QuerySyntaxError):
+        filled_index.search("published:[garbage TO 2020]")
+
+
+def test_wildcards_are_highlighted_by_their_expansions(filled_index):
+    hits = filled_index.search("negotiat*")
+    assert [hits[0].snippet.text[s:e] for s, e in hits[0].snippet.highlights] == ["Negotiators"]
+
+
+def test_query_language_date_range(filled_index, articles):
+    assert ids(filled_index.search("published:[2022-01-26 TO 2022-01-27]", sort="oldest")) == [articles[1].id, articles[2].id]

@@ -1,0 +1,129 @@
+"""Page text, plain text and header-block readers, on the project's own samples."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from conftest import DATA, EXAMPLES
+
+import newssearch as ns
+from newssearch.ingest import credits, outlets
+from newssearch.ingest.pagetext import looks_like_page
+from newssearch.ingest.textlines import classify, split_blocks
+
+UTC = timezone.utc
+
+
+def one(path):
+    (article,) = ns.read_path(path)
+    return article
+
+
+def test_page_text_strips_chrome_and_finds_metadata():
+    a = one(EXAMPLES / "pages" / "harbour-bridge-reopens.txt")
+    assert a.title == "Harbour bridge reopens after eight months of repairs"
+    assert a.published == datetime(2024, 3, 14, 7, 15, tzinfo=UTC) and not a.tz_assumed
+    assert a.source == "Northbay Courier"
+    assert a.authors == ("Marta Lindqvist", "Jonas Ek")
+    assert a.agencies == ("AFP",)
+    assert a.body.startswith("The Old Harbour bridge reopened")
+    assert a.body.endswith("during a routine survey.")
+    for chrome in ("Share on Facebook", "Follow us", "Most Read", "Storm warning", "2024-03-15", "Search", "By Marta"):
+        assert chrome not in a.body
+
+
+def test_page_text_from_another_layout():
+    a = one(DATA / "other-site-page.txt")
+    assert a.title == "River levels fall as flood defences hold in the south"
+    # "First published" wins over "Updated"
+    assert a.published == datetime(2023, 5, 12, 6, 5, tzinfo=UTC)
+    assert a.authors == ("Sam Okafor",)
+    assert a.source == "The Daily Example"
+    assert a.agencies == ("AP",)
+    assert a.body.startswith("Water levels on the lower river")
+    assert a.body.endswith("according to AP.")
+    for chrome in ("Advertisement", "Related stories", "Heavy rain warning", "Share this", "©", "Subscribe", "Home | World"):
+        assert chrome not in a.body
+
+
+def test_plain_text_takes_headline_and_folder_section():
+    # the section is the sub-folder, below the folder being indexed
+    (a,) = [x for x in ns.read_path(EXAMPLES / "text") if "comet" in x.path]
+    assert a.title == "Amateur astronomers spot comet missed by survey telescopes"
+    assert a.section == "science"
+    # a file named on its own, or directly in the folder named, has no section from folders
+    assert one(EXAMPLES / "text" / "science" / "comet-survey.txt").section is None
+    assert {x.section for x in ns.read_path(EXAMPLES / "text" / "science")} == {None}
+    assert a.published is None and a.date_source is None
+    assert a.body.count("\n\n") == 3
+
+
+def test_header_block_reader():
+    a = one(EXAMPLES / "wire" / "port-strike-talks")
+    assert a.title == "Dock workers and port operators resume talks to end strike"
+    assert a.authors == ("Ana Ferreira",)
+    assert a.published == datetime(2024, 10, 8, 22, 45, tzinfo=UTC)
+    assert a.url == "https://news.example.org/world/2024/10/08/port-strike-talks"
+    assert a.agencies == ("Reuters",)
+    assert a.date_source == "header"
+    paragraphs = a.body.split("\n\n")
+    assert paragraphs[0].startswith("LISBON (Reuters) - Dock workers") and paragraphs[0].endswith("the union said.")
+    assert len(paragraphs) == 4
+
+
+def test_header_fields_are_recognised_by_content(tmp_path):
+    p = tmp_path / "story"
+    p.write_text("-- Title only then url\n-- https://example.com/a\n-- Tue Oct 8, 2024 6:45pm EDT\n\nBody.\n")
+    a = one(p)
+    assert a.url == "https://example.com/a" and a.published == datetime(2024, 10, 8, 22, 45, tzinfo=UTC)
+
+
+def test_split_blocks_rejoins_hard_wrapped_text_but_not_menus():
+    wrapped = "This is a line of wrapped prose that goes on\nand continues on the next line of the\nparagraph until it ends."
+    assert split_blocks(wrapped) == [" ".join(wrapped.split())]
+    menu = "World\nPolitics\nBusiness\nSport"
+    assert split_blocks(menu) == ["World", "Politics", "Business", "Sport"]
+
+
+def test_classify_chrome_lines():
+    for line in ("Share on Facebook", "Follow us on Twitter", "Most Read", "Advertisement", "Related stories",
+                 "© 2023 Example Ltd. All rights reserved.", "Image credit: Example", "Skip to main content"):
+        assert classify(line).kind == "chrome", line
+    assert classify("Home >> News >> Sofia News Agency").kind == "crumb"
+    assert classify("2024-09-22 10:40:25").kind == "stamp"
+    assert classify("By Jane Doe and John Roe").kind == "byline"
+    assert classify("A sentence that is long enough to be the body of an article.").kind == "text"
+
+
+def test_plain_articles_are_not_mistaken_for_pages():
+    text = "Headline\n\n" + "\n\n".join(["A paragraph of real prose that ends like a sentence."] * 3)
+    assert not looks_like_page(text)
+    assert looks_like_page("Home > World > Europe\n\n" + text)
+
+
+def test_credits_positions():
+    assert credits.find_agencies("LONDON (Reuters) - Markets fell.") == ["Reuters"]
+    assert credits.find_agencies("Prices rose, Reuters reports. Later, according to AFP, they fell.") == ["Reuters", "AFP"]
+    assert credits.find_agencies("The deal was agreed. /BNR") == ["BNR"]
+    assert credits.find_agencies("The news agency Xinhua said the plant opened.") == ["Xinhua"]
+    # names that are not credits in that position
+    assert credits.find_agencies("Reuters is a news company. He read AP Stylebook.") == []
+    assert credits.find_agencies("Airline Partners Australia (APA), a consortium, said APA said no.") == []
+    assert credits.find_agencies("Euronext ENXT.PA said on Thursday it would grow.") == []
+
+
+def test_bylines():
+    assert credits.authors_from_byline("By Jane Doe and John Roe") == ["Jane Doe", "John Roe"]
+    assert credits.authors_from_byline("By  Foo Yun Chee  and Miyoung Kim") == ["Foo Yun Chee", "Miyoung Kim"]
+    assert credits.authors_from_byline("BY JANE DOE, Reuters") == ["Jane Doe"]
+    assert credits.authors_from_byline("By the way this is not a byline at all, really.") is None
+    assert credits.authors_from_byline("Not a byline") is None
+    assert credits.authors_from_text("Text. (Reporting by Dan Wilchins; Editing by Tim Dobbyn)") == ["Dan Wilchins"]
+
+
+def test_outlets_from_urls():
+    assert outlets.outlet_from_url("http://www.reuters.com/article/x") == "Reuters"
+    assert outlets.outlet_from_url("https://news.bbc.co.uk/1/hi/world/x.stm") == "BBC"
+    assert outlets.outlet_from_url("https://www.example.org/a") == "example.org"
+    assert outlets.section_from_url("http://www.reuters.com/article/companyNewsAndPR/idUSTP131572") == "companyNewsAndPR"
+    assert outlets.section_from_url("http://www.reuters.com/article/2007/06/18/us-ici-akzo-idUSL18") is None
