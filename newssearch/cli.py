@@ -304,7 +304,7 @@ def search_cmd(
     else:
         use_color = _use_color(color)
         for hit in results:
-            click.echo(format_hit(hit, zone, use_color))
+            click.echo(format_hit(hit, zone, use_color), color=use_color)
     if not results.total:
         click.echo(f"No results for {text!r}.", err=True)
     elif not as_json:

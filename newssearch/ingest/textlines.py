@@ -45,8 +45,10 @@ _CHROME_LINE = re.compile(
     re.I | re.X,
 )
 _CRUMB_SEP = re.compile(r"\s*(?:>>|»|›|>|\||/|::|•|·)\s*")
-_SENTENCE_END = re.compile(r"""[.!?:;]["'\u201d\u2019)\]]*$|[.!?]["'\u201d\u2019]*\s*/\s*\w+/?$""")
+_SENTENCE_END = re.compile(r"""[.!?:;\u3002\uff01\uff1f]["'\u201d\u2019)\]\u300d\u300f]*$|[.!?]["'\u201d\u2019]*\s*/\s*\w+/?$""")
 _WORD = re.compile(r"\w+", re.U)
+# Chinese and Japanese write words without spaces: count two characters as a word
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _DATE_LABEL = re.compile(
     r"^\s*(?:(?:first\s+)?(?:published|posted|updated|last\s+updated|modified|date|dated|created|released|issued)(?:\s+(?:on|at))?\s*:?|link)\s*",
     re.I,
@@ -101,7 +103,11 @@ def _hard_wrapped(lines: list[str]) -> bool:
 
 
 def words(text: str) -> int:
-    return len(_WORD.findall(text))
+    """Word count that also works for Chinese and Japanese text."""
+    cjk = len(_CJK.findall(text))
+    if not cjk:
+        return len(_WORD.findall(text))
+    return len(_WORD.findall(_CJK.sub(" ", text))) + (cjk + 1) // 2
 
 
 def is_chrome(line: str) -> bool:

@@ -1,0 +1,214 @@
+"""The command line: exit codes, stderr messages, and every --json line parsed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import DATA, EXAMPLES
+
+import newssearch as ns
+from newssearch.cli import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_PARTIAL, EXIT_USAGE, cli
+
+HIT_KEYS = {"id", "title", "url", "source", "agencies", "published", "score", "snippet", "highlights"}
+
+
+@pytest.fixture
+def ix_dir(tmp_path, runner):
+    where = tmp_path / "ix"
+    result = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(where)])
+    assert result.exit_code == 0, result.stderr
+    return where
+
+
+def json_lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_index_reports_on_stderr_only(tmp_path, runner):
+    result = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "added 14, updated 0, unchanged 0, duplicates 0, failed 0" in result.stderr
+    again = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(tmp_path / "ix")])
+    assert "added 0, updated 0, unchanged 14" in again.stderr
+    assert "nothing changed" in again.stderr
+
+
+def test_index_json_report(tmp_path, runner):
+    result = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(tmp_path / "ix"), "--json", "--quiet"])
+    (report,) = json_lines(result.stdout)
+    assert report["added"] == 14 and report["failed"] == [] and report["committed"] is True
+    assert result.stderr == ""
+
+
+def test_broken_files_are_named_and_the_rest_indexed(tmp_path, runner):
+    result = runner.invoke(cli, ["index", str(DATA), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == EXIT_PARTIAL
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert any("broken.jsonl:2: invalid JSON" in e for e in errors)
+    assert any("bad.json:1: invalid JSON" in e for e in errors)
+    assert any("empty.txt: empty file" in e for e in errors)
+    assert "failed:" in result.stderr and "rows.csv" in result.stderr
+    assert "Traceback" not in result.stderr
+    with ns.open_index(tmp_path / "ix") as ix:
+        assert len(ix) == 6  # 2 + 2 kept from the broken files, 2 good files
+
+
+def test_a_run_where_everything_failed_exits_1(tmp_path, runner):
+    result = runner.invoke(cli, ["index", str(DATA / "bad.json"), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == EXIT_ERROR
+    missing = runner.invoke(cli, ["index", str(tmp_path / "nope"), "--index", str(tmp_path / "ix")])
+    assert missing.exit_code == EXIT_ERROR and "no such file or folder" in missing.stderr
+
+
+def test_search_text_output(ix_dir, runner):
+    result = runner.invoke(cli, ["search", "port", "strike", "--index", str(ix_dir), "--no-color"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("1. ")
+    assert "Shipping stocks fall as port strike drags on" in result.stdout
+    assert "\x1b[" not in result.stdout
+    assert "Showing 1-4 of 4 results" in result.stderr
+
+
+def test_search_color_marks_matches(ix_dir, runner):
+    result = runner.invoke(cli, ["search", "copper", "--index", str(ix_dir), "--color"])
+    assert "\x1b[1;33mCopper\x1b[0m" in result.stdout
+
+
+def test_search_json_lines(ix_dir, runner):
+    result = runner.invoke(cli, ["search", "harbour bridge", "--index", str(ix_dir), "--json"])
+    assert result.exit_code == 0
+    hits = json_lines(result.stdout)
+    assert len(hits) == 2
+    for hit in hits:
+        assert HIT_KEYS <= set(hit)
+        assert hit["published"] is None or hit["published"].endswith("Z")
+        for start, end in hit["highlights"]:
+            assert 0 <= start < end <= len(hit["snippet"])
+            assert hit["snippet"][start:end].lower() in ("harbour bridge", "harbour", "bridge")
+    page = next(h for h in hits if h["title"].startswith("Harbour bridge reopens"))
+    assert page["source"] == "Northbay Courier" and page["agencies"] == ["AFP"]
+    assert page["published"] == "2024-03-14T07:15:00Z"
+
+
+def test_search_filters_and_sort(ix_dir, runner):
+    result = runner.invoke(cli, ["search", "*", "--index", str(ix_dir), "--json", "--source", "Energy Desk", "--sort", "oldest", "--since", "2024-06-01"])
+    titles = [h["title"] for h in json_lines(result.stdout)]
+    assert titles == [
+        "Grid operator warns of tight supply during heatwave",
+        "Utility to close last coal plant two years early",
+        "Port strike delays shipments of wind turbine blades",
+    ]
+
+
+def test_search_pagination(ix_dir, runner):
+    all_ids = [h["id"] for h in json_lines(runner.invoke(cli, ["search", "*", "--index", str(ix_dir), "--json", "--sort", "date", "-n", "20"]).stdout)]
+    page = [h["id"] for h in json_lines(runner.invoke(cli, ["search", "*", "--index", str(ix_dir), "--json", "--sort", "date", "-n", "5", "--page", "2"]).stdout)]
+    assert page == all_ids[5:10]
+
+
+def test_no_hits_exits_0_with_a_message(ix_dir, runner):
+    result = runner.invoke(cli, ["search", "zebra", "--index", str(ix_dir)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "No results for 'zebra'" in result.stderr
+
+
+def test_bad_query_is_one_line_exit_1(ix_dir, runner):
+    result = runner.invoke(cli, ["search", "published:[garbage TO 2020]", "--index", str(ix_dir)])
+    assert result.exit_code == EXIT_ERROR
+    assert result.stderr.startswith("Error: cannot parse query") and result.stderr.count("\n") == 1
+
+
+def test_missing_index_exit_1(tmp_path, runner):
+    result = runner.invoke(cli, ["search", "x", "--index", str(tmp_path / "none")])
+    assert result.exit_code == EXIT_ERROR
+    assert "Error: no index at" in result.stderr
+
+
+def test_index_from_environment(ix_dir, runner, monkeypatch):
+    monkeypatch.setenv("NEWSSEARCH_INDEX", str(ix_dir))
+    result = runner.invoke(cli, ["stats", "--json"])
+    assert json_lines(result.stdout)[0]["articles"] == 14
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["search"], ["search", "x", "--sort", "sideways"], ["search", "x", "--limit", "-1"], ["search", "x", "--tz", "Mars/Base"], ["frobnicate"], ["index"]],
+)
+def test_usage_errors_exit_2(runner, args):
+    result = runner.invoke(cli, args)
+    assert result.exit_code == EXIT_USAGE
+
+
+def test_bad_since_is_a_clear_error(ix_dir, runner):
+    result = runner.invoke(cli, ["search", "x", "--index", str(ix_dir), "--since", "someday"])
+    assert result.exit_code == EXIT_ERROR and "cannot read 'someday' as a date" in result.stderr
+
+
+def test_show_and_stats(ix_dir, runner):
+    hit = json_lines(runner.invoke(cli, ["search", "copper", "--index", str(ix_dir), "--json"]).stdout)[0]
+    shown = runner.invoke(cli, ["show", hit["id"], "--index", str(ix_dir), "--json"])
+    (article,) = json_lines(shown.stdout)
+    assert HIT_KEYS - {"score", "snippet", "highlights"} <= set(article)
+    assert article["body"].startswith("Copper prices rose")
+    text = runner.invoke(cli, ["show", hit["id"][:8], "--index", str(ix_dir), "--tz", "Europe/Sofia"])
+    assert "Copper climbs" in text.stdout and "(zone assumed)" in text.stdout
+    missing = runner.invoke(cli, ["show", "ffffffffffffffff", "--index", str(ix_dir)])
+    assert missing.exit_code == EXIT_ERROR and "no article with id" in missing.stderr
+    stats = runner.invoke(cli, ["stats", "--index", str(ix_dir)])
+    assert "articles:  14" in stats.stdout and "Energy Desk (4)" in stats.stdout
+    (sj,) = json_lines(runner.invoke(cli, ["stats", "--index", str(ix_dir), "--json"]).stdout)
+    assert sj["articles"] == 14 and sj["undated"] == 2 and sj["outlets"]["Markets Daily"] == 3
+    assert sj["earliest"] == "2023-09-02T08:00:00Z"
+
+
+def test_locked_index_is_a_clear_error(ix_dir, runner):
+    with ns.open_index(ix_dir) as ix, ix.writer():
+        result = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(ix_dir)])
+    assert result.exit_code == EXIT_ERROR and "locked by another writer" in result.stderr
+
+
+def test_ctrl_c_exits_130_and_keeps_the_index(ix_dir, runner, monkeypatch):
+    def interrupt(self, article):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ns.ArticleWriter, "add", interrupt)
+    result = runner.invoke(cli, ["index", str(DATA / "rows.csv"), "--index", str(ix_dir)])
+    assert result.exit_code == EXIT_INTERRUPTED
+    assert "Interrupted" in result.stderr
+    monkeypatch.undo()
+    with ns.open_index(ix_dir) as ix:
+        assert len(ix) == 14
+
+
+def test_stdin(tmp_path, runner):
+    data = '{"title": "Piped in", "text": "From another program."}\n'
+    result = runner.invoke(cli, ["index", "-", "--index", str(tmp_path / "ix")], input=data)
+    assert result.exit_code == 0
+    out = runner.invoke(cli, ["search", "piped", "--index", str(tmp_path / "ix"), "--json"])
+    assert json_lines(out.stdout)[0]["path"] == "<stdin>"
+
+
+def test_internal_errors_are_one_line(ix_dir, runner, monkeypatch):
+    def broken(*a, **k):
+        raise ZeroDivisionError("oops")
+
+    monkeypatch.setattr(ns.NewsIndex, "stats", broken)
+    result = runner.invoke(cli, ["stats", "--index", str(ix_dir)])
+    assert result.exit_code == EXIT_ERROR
+    assert result.stderr.startswith("Error: internal error: ZeroDivisionError: oops")
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_with_an_example(runner, command):
+    result = runner.invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.stdout and f"newssearch {command}" in result.stdout
+
+
+def test_python_dash_m(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "newssearch", "--version"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "newssearch" in proc.stdout

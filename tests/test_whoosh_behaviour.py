@@ -1,0 +1,188 @@
+"""Every Whoosh (whoosh3 3.54.0) behaviour newssearch relies on, pinned here.
+
+whoosh3 changes fast; an upgrade that changes any of these fails this file
+before it silently changes search results.
+"""
+
+from __future__ import annotations
+
+import inspect
+from datetime import datetime, timedelta, timezone
+from importlib.metadata import version
+
+import pytest
+import whoosh
+from whoosh import fields, index, qparser, query, sorting
+from whoosh.qparser.dateparse import DateParserPlugin
+
+import newssearch
+from newssearch.errors import NewsSearchError, map_whoosh_error
+
+UTC = timezone.utc
+
+
+def test_the_pinned_distribution_is_installed():
+    assert version("whoosh3") == "3.54.0"
+    # two Whoosh distributions share the `whoosh` package; only one may be present
+    from importlib.metadata import PackageNotFoundError
+
+    for other in ("Whoosh", "whoosh-reloaded"):
+        with pytest.raises(PackageNotFoundError):
+            version(other)
+
+
+@pytest.fixture
+def dated_index(tmp_path):
+    schema = fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        body=fields.TEXT(stored=True),
+        published=fields.DATETIME(stored=True, sortable=True),
+    )
+    ix = index.create_in(str(tmp_path), schema)
+    w = ix.writer(limitmb=1)  # a tiny buffer forces the sorting pool to spill
+    days = list(range(1, 31))
+    order = days[::2] + days[1::2]  # added out of date order
+    for day in order:
+        w.add_document(id=str(day), body=f"story d{day} news", published=datetime(2020, 6, day, 12, tzinfo=UTC))
+    w.commit()
+    return ix
+
+
+def test_query_parser_date_range_is_exact_not_the_whole_year(dated_index):
+    qp = qparser.QueryParser("body", dated_index.schema)
+    qp.add_plugin(DateParserPlugin())
+    with dated_index.searcher() as s:
+        found = {h["id"] for h in s.search(qp.parse("published:[2020-06-10 TO 2020-06-20]"), limit=None)}
+    assert found == {str(d) for d in range(10, 21)}
+
+
+def test_sortable_date_column_sorts_correctly_after_buffered_writes(dated_index):
+    with dated_index.searcher() as s:
+        got = [h["published"].day for h in s.search(query.Every(), sortedby="published", limit=None)]
+        newest = [h["published"].day for h in s.search(query.Every(), sortedby=sorting.FieldFacet("published", reverse=True), limit=5)]
+    assert got == list(range(1, 31))
+    assert newest == [30, 29, 28, 27, 26]
+
+
+def test_filter_is_applied_with_a_time_limit(dated_index):
+    from whoosh.collectors import TimeLimitCollector
+
+    with dated_index.searcher() as s:
+        c = s.collector(limit=None, filter=query.Term("id", "5"))
+        tlc = TimeLimitCollector(c, timelimit=10.0)
+        s.search_with_collector(query.Term("body", "news"), tlc)
+        assert [h["id"] for h in tlc.results()] == ["5"]
+
+
+def test_datetime_field_drops_tzinfo_without_converting(tmp_path):
+    # why newssearch converts every date to UTC before indexing
+    schema = fields.Schema(id=fields.ID(stored=True), published=fields.DATETIME(sortable=True))
+    ix = index.create_in(str(tmp_path), schema)
+    w = ix.writer()
+    w.add_document(id="sofia", published=datetime(2022, 1, 27, 15, 34, tzinfo=timezone(timedelta(hours=2))))
+    w.commit()
+    with ix.searcher() as s:
+        utc_range = query.DateRange("published", datetime(2022, 1, 27, 13, 0, tzinfo=UTC), datetime(2022, 1, 27, 14, 0, tzinfo=UTC))
+        wall_range = query.DateRange("published", datetime(2022, 1, 27, 15, 0), datetime(2022, 1, 27, 16, 0))
+        assert list(s.search(utc_range)) == []
+        assert [h["id"] for h in s.search(wall_range)] == ["sofia"]
+
+
+def test_date_parser_returns_aware_utc(dated_index):
+    qp = qparser.QueryParser("body", dated_index.schema)
+    qp.add_plugin(DateParserPlugin())
+    q = qp.parse("published:2020-06-28")
+    assert isinstance(q, query.DateRange)
+    assert q.startdate == datetime(2020, 6, 28, tzinfo=UTC)
+    assert q.enddate == datetime(2020, 6, 28, 23, 59, 59, 999999, tzinfo=UTC)
+    # without the GtLt plugin a ">" range is an error node, which QueryBuilder reports
+    assert getattr(qp.parse("published:>2020-06-28"), "error", None)
+
+
+def test_or_group_matches_any_word_and_ranks_more_words_higher(dated_index):
+    qp = qparser.QueryParser("body", dated_index.schema, group=qparser.OrGroup.factory(0.9))
+    with dated_index.searcher() as s:
+        hits = s.search(qp.parse("story d7 news missing"), limit=3)
+        assert len(hits) == 30  # any word: nothing lost
+        assert hits[0]["id"] == "7"  # the article matching most words first
+
+
+def test_and_is_whooshs_default_group(dated_index):
+    qp = qparser.QueryParser("body", dated_index.schema)
+    with dated_index.searcher() as s:
+        assert len(s.search(qp.parse("story news missing"))) == 0
+
+
+def test_second_writer_raises_lock_error(tmp_path):
+    ix = index.create_in(str(tmp_path), fields.Schema(id=fields.ID(stored=True)))
+    w = ix.writer()
+    with pytest.raises(index.LockError):
+        ix.writer()
+    w.cancel()
+    ix.writer().cancel()  # released after cancel
+
+
+def test_update_document_cannot_replace_an_uncommitted_document(tmp_path):
+    # why ArticleWriter keeps the first of two same-id articles in one run
+    ix = index.create_in(str(tmp_path), fields.Schema(id=fields.ID(stored=True, unique=True)))
+    w = ix.writer()
+    w.update_document(id="a")
+    w.update_document(id="a")
+    w.commit()
+    assert ix.doc_count() == 2
+
+
+def test_cancel_leaves_the_new_segments_files(tmp_path):
+    # why ArticleWriter deletes a cancelled segment's files itself
+    ix = index.create_in(str(tmp_path), fields.Schema(id=fields.ID(stored=True)))
+    before = set(ix.storage.list())
+    w = ix.writer()
+    w.add_document(id="a")
+    w.cancel()
+    assert set(ix.storage.list()) - before
+
+
+def test_existing_terms_skips_other_fields_after_the_first():
+    # why searcher._query_terms walks the leaves itself. When this fails,
+    # Whoosh fixed it and the workaround can go.
+    src = inspect.getsource(whoosh.query.qcore.Query.existing_terms)
+    assert "for fieldname, text in terms:" in src
+
+
+def test_multiprocess_writer_accepts_multisegment(tmp_path):
+    ix = index.create_in(str(tmp_path), fields.Schema(id=fields.ID(stored=True)))
+    w = ix.writer(procs=2, multisegment=True)
+    for i in range(10):
+        w.add_document(id=str(i))
+    w.commit()
+    assert ix.doc_count() == 10
+
+
+def _whoosh_exception_classes():
+    import pkgutil
+    import importlib
+
+    seen = set()
+    for mod in pkgutil.walk_packages(whoosh.__path__, "whoosh."):
+        if any(part in mod.name for part in ("langchain", "llamaindex", "mcp", ".cli")):
+            continue
+        try:
+            module = importlib.import_module(mod.name)
+        except Exception:  # noqa: BLE001 - optional integrations
+            continue
+        for _, obj in inspect.getmembers(module, inspect.isclass):
+            if issubclass(obj, Exception) and obj.__module__.startswith("whoosh") and obj not in seen:
+                seen.add(obj)
+    return sorted(seen, key=lambda c: f"{c.__module__}.{c.__name__}")
+
+
+@pytest.mark.parametrize("exc_class", _whoosh_exception_classes(), ids=lambda c: f"{c.__module__}.{c.__name__}")
+def test_every_whoosh_exception_maps_to_a_newssearch_error(exc_class):
+    try:
+        exc = exc_class("boom")
+    except TypeError:
+        exc = exc_class.__new__(exc_class)
+    mapped = map_whoosh_error(exc, "index/")
+    assert isinstance(mapped, NewsSearchError)
+    assert "\n" not in str(mapped)
+    assert isinstance(map_whoosh_error(exc, "index/", query="q"), newssearch.QuerySyntaxError)
