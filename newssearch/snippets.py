@@ -150,13 +150,18 @@ def _flatten(fragment: str) -> tuple[str, list[int]]:
 def _word_bounds(text: str, lo: int, hi: int) -> tuple[int, int]:
     hi = min(hi, len(text))
     if lo > 0:
-        # start at a sentence start if one is close, else at a word start
-        back = text.rfind(". ", max(0, lo - 60), lo)
-        if back != -1:
-            lo = back + 2
+        # start at the text's, a paragraph's or a sentence's start when one is
+        # close, else at a word start
+        window = max(0, lo - 80)
+        if window == 0:
+            lo = 0
         else:
-            while lo > 0 and not text[lo - 1].isspace():
-                lo -= 1
+            back = max(text.rfind(". ", window, lo), text.rfind("\n", window, lo))
+            if back != -1:
+                lo = back + (2 if text[back] == "." else 1)
+            else:
+                while lo > 0 and not text[lo - 1].isspace():
+                    lo -= 1
     if hi < len(text):
         while hi < len(text) and not text[hi].isspace() and hi - lo < 400:
             hi += 1
