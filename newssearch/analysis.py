@@ -1,32 +1,31 @@
-"""The token chain used at index time and at query time.
+"""The token chain used at index time and at query time, fused into one step.
 
-Both sides must agree, so the chain is built here once and attached to the
-schema's text fields; Whoosh's query parser then analyses query words with
-the same chain. News needs: words with inner apostrophes and dots kept whole
-("U.S.", "AT&T", "O'Neill"), possessives dropped ("Russia's" is "Russia"),
-accents folded ("Zürich" finds "Zurich"), stop words dropped, and English
-stemming so "agreements" finds "agreement" (but never on "u.s" or "3.5").
-Stemming is Snowball English through PyStemmer (C).
+Both sides must agree, so the rules live in one function, :func:`term_for`,
+used by the tokenizer the query parser and highlighter call *and* by the fast
+indexing path in :mod:`newssearch.schema`. News needs: words with inner
+apostrophes, dots and ampersands kept whole ("U.S.", "AT&T", "O'Neill"),
+possessives dropped ("Russia's" is "Russia"), accents folded ("Zürich" finds
+"Zurich"), stop words dropped, and English stemming so "agreements" finds
+"agreement" (but never on "u.s" or "3.5").
+
+Why fused: Whoosh's analyzers are a chain of Python generators, one per
+filter, run for every token; on news text that chain was half of indexing
+time. Here each distinct word is analysed once (cached) and a token costs one
+dict lookup. Stemming is Snowball English (Porter2) through PyStemmer (C),
+not Whoosh's Porter, which conflates "news" with "new".
 
 Whoosh pickles the schema, analyzer included, into the index: the classes
-and functions here are referenced by name from every index on disk, so they
-must keep their names (``SCHEMA_VERSION`` in :mod:`newssearch.schema` marks a
-change old indexes cannot serve).
+here are referenced by name from every index on disk, so they must keep their
+names (``SCHEMA_VERSION`` in :mod:`newssearch.schema` marks a change old
+indexes cannot serve).
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+import re
+from typing import Any, Iterator
 
-from whoosh.analysis import (
-    Analyzer,
-    CharsetFilter,
-    Filter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
+from whoosh.analysis import Tokenizer
 from whoosh.analysis.acore import Token
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.support.charset import accent_map
@@ -35,56 +34,146 @@ try:  # Snowball English (Porter2) in C: 50x faster than Whoosh's pure-Python
     import Stemmer as _pystemmer  # copy, with identical stems
 
     _stem = _pystemmer.Stemmer("english").stemWord
-    _HAVE_C_STEMMER = True
 except ImportError:  # pragma: no cover - PyStemmer is a declared dependency
     from whoosh.lang.porter2 import stem as _stem
 
-    _HAVE_C_STEMMER = False
-
-__all__ = ["STOP_WORDS", "TOKEN_PATTERN", "PossessiveFilter", "news_analyzer", "news_stem"]
+__all__ = [
+    "STOP_WORDS",
+    "TOKEN_PATTERN",
+    "NewsTokenizer",
+    "news_analyzer",
+    "news_stem",
+    "positions_by_term",
+    "term_for",
+]
 
 #: A word: letters/digits, with inner apostrophes, dots or ampersands
 #: ("U.S.", "AT&T", "it's") but not trailing punctuation.
 TOKEN_PATTERN = r"\w+(?:[.'\u2019&]\w+)*"
-
-
-class PossessiveFilter(Filter):
-    """Drop a trailing possessive ``'s`` and spell curly apostrophes straight."""
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for t in tokens:
-            text = t.text
-            if "\u2019" in text:
-                text = text.replace("\u2019", "'")
-            if text.endswith("'s"):
-                text = text[:-2]
-            t.text = text
-            yield t
+_TOKEN = re.compile(TOKEN_PATTERN)
+_STOP = frozenset(STOP_WORDS)
+_CACHE: dict[str, str] = {}
+_CACHE_LIMIT = 1_000_000
 
 
 def news_stem(word: str) -> str:
-    """Stem plain words with Snowball English (Porter2); leave acronyms,
-    numbers and names with apostrophes alone (a stemmer turns "u.s" into "u.").
-
-    Not Whoosh's default Porter stemmer: it conflates "news" with "new" and
-    leaves "running" as "runn".
-    """
+    """Stem plain words with Snowball English; leave acronyms, numbers and
+    names with apostrophes alone (a stemmer turns "u.s" into "u.")."""
     return _stem(word) if word.isalpha() else word
 
 
-def news_analyzer(stem_cache: int | None = None) -> Analyzer:
-    """Return the analyzer for title and body text.
+def _normalise(word: str) -> str:
+    """Lowercase, fold accents, straighten apostrophes, drop a possessive."""
+    w = word.lower()
+    if not w.isascii():
+        w = w.translate(accent_map)
+        if "\u2019" in w:
+            w = w.replace("\u2019", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    return w
 
-    The C stemmer is faster than Whoosh's Python LRU cache in front of it, so
-    the cache is only used with the pure-Python fallback.
+
+def term_for(word: str) -> str:
+    """The index term for one token as the tokenizer found it, or "" for a
+    stop word. Cached: news text repeats its words."""
+    term = _CACHE.get(word)
+    if term is None:
+        w = _normalise(word)
+        term = "" if (not w or w in _STOP) else news_stem(w)
+        if len(_CACHE) < _CACHE_LIMIT:
+            _CACHE[word] = term
+    return term
+
+
+def positions_by_term(text: str) -> dict[str, list[int]]:
+    """Every term of ``text`` with its token positions (stop words keep their
+    position, as Whoosh's StopFilter does, so phrases still line up)."""
+    out: dict[str, list[int]] = {}
+    cache = _CACHE
+    for pos, word in enumerate(_TOKEN.findall(text)):
+        term = cache.get(word)
+        if term is None:
+            term = term_for(word)
+        if term:
+            poslist = out.get(term)
+            if poslist is None:
+                out[term] = [pos]
+            else:
+                poslist.append(pos)
+    return out
+
+
+def unstemmed_words(text: str) -> set[str]:
+    """The distinct normalised, unstemmed, non-stop words (for spelling)."""
+    out: set[str] = set()
+    for word in _TOKEN.findall(text):
+        if term_for(word):
+            out.add(_normalise(word))
+    return out
+
+
+class NewsTokenizer(Tokenizer):
+    """The whole analysis chain as one Whoosh tokenizer.
+
+    It honours the Token protocol (positions, chars, removestops, boosts) so
+    the query parser, highlighter and Whoosh's own tools can use it like any
+    analyzer; ``mode`` makes no difference.
     """
-    if stem_cache is None and not _HAVE_C_STEMMER:
-        stem_cache = 100_000
-    return (
-        RegexTokenizer(TOKEN_PATTERN)
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | PossessiveFilter()
-        | StopFilter(stoplist=STOP_WORDS, minsize=1)
-        | StemFilter(stemfn=news_stem, cachesize=stem_cache)
-    )
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is self.__class__
+
+    def __hash__(self) -> int:
+        return hash(self.__class__)
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            word = value
+            term = term_for(word)
+            t.text = term or _normalise(word)
+            t.stopped = not term
+            t.boost = 1.0
+            if keeporiginal:
+                t.original = value
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            if term or not removestops:
+                yield t
+            return
+        for pos, match in enumerate(_TOKEN.finditer(value)):
+            word = match.group(0)
+            term = term_for(word)
+            if not term and removestops:
+                continue
+            t.text = term or _normalise(word)
+            t.stopped = not term
+            t.boost = 1.0
+            if keeporiginal:
+                t.original = word
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + match.start()
+                t.endchar = start_char + match.end()
+            yield t
+
+
+def news_analyzer() -> NewsTokenizer:
+    """Return the analyzer for title and body text."""
+    return NewsTokenizer()

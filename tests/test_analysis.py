@@ -27,3 +27,18 @@ def test_possessives_and_accents():
 def test_positions_and_characters_survive_the_chain():
     toks = [(t.text, t.pos, t.startchar, t.endchar) for t in news_analyzer()("The Minsk agreement", positions=True, chars=True)]
     assert toks == [("minsk", 1, 4, 9), ("agreement", 2, 10, 19)]
+
+
+def test_fast_index_path_equals_whooshs_generic_path():
+    # NewsText.index() bypasses the token generator; it must produce exactly
+    # the postings Whoosh's own TEXT.index() makes through the analyzer
+    from whoosh.fields import TEXT
+
+    from newssearch.schema import build_schema
+
+    field = build_schema()["body"]
+    text = ("The U.S. and Russia's envoys met in Zürich; the agreements (3.5% of GDP) were "
+            "signed -- AT&T, O'Neill and naïve café owners said it’s news. " * 3)
+    fast = sorted(field.index(text))
+    slow = sorted(TEXT.index(field, text))
+    assert fast == slow and fast

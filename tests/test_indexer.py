@@ -143,3 +143,61 @@ def test_searcher_is_kept_open_and_refreshed_after_a_commit(filled_index, articl
     assert filled_index.searcher() is s1
     filled_index.add(articles[0].replace(url="https://example.com/another", id=""))
     assert len(filled_index.search("minsk")) == 3
+
+
+def _many(n: int) -> list[ns.Article]:
+    words = "minsk agreement ceasefire grain ports museum talks wheat diplomats renovation".split()
+    return [
+        ns.Article(
+            title=f"Story {i} about {words[i % 10]}",
+            body=" ".join(words[(i * k) % 10] for k in range(1, 40)) + f" number{i}",
+            url=f"https://example.com/{i}",
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def parallel_from_10(monkeypatch):
+    monkeypatch.setattr(ns.ArticleWriter, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(ns.ArticleWriter, "PARALLEL_BATCH", 5)
+
+
+def test_parallel_writer_gives_the_same_index(tmp_path, parallel_from_10):
+    articles = _many(60)
+    single = ns.create_index(tmp_path / "one")
+    with single.writer(procs=1) as w:
+        w.add_many(articles)
+    double = ns.create_index(tmp_path / "two")
+    with double.writer(procs=2) as w:
+        w.add_many(articles)
+    assert len(double) == len(single) == 60
+    assert double.stats().segments >= 2  # written in parallel, one segment per process
+    for q in ("minsk agreement", "number7", '"grain ports"', "story"):
+        a = [(h.article.id, round(h.score, 6)) for h in single.search(q, limit=60)]
+        b = [(h.article.id, round(h.score, 6)) for h in double.search(q, limit=60)]
+        assert sorted(a) == sorted(b), q
+    # updates and unchanged work across segments
+    report = double.add([articles[3].replace(body="changed"), *articles[4:]])
+    assert (report.updated, report.unchanged, report.added) == (1, 56, 0)
+    assert len(double) == 60 and double.get(articles[3].id).body == "changed"
+    single.close()
+    double.close()
+
+
+def test_parallel_run_cancelled_leaves_nothing(tmp_path, parallel_from_10):
+    ix = ns.create_index(tmp_path / "ix")
+    ix.add(_many(5))
+    before = sorted(p.name for p in ix.path.iterdir())
+
+    def interrupted():
+        yield from _many(40)[5:]
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        with ix.writer(procs=2) as w:
+            w.add_many(interrupted())
+    assert sorted(p.name for p in ix.path.iterdir()) == before
+    assert len(ix) == 5
+    assert ix.add(_many(40)).added == 35  # lock released, index usable
+    ix.close()

@@ -186,3 +186,25 @@ def test_every_whoosh_exception_maps_to_a_newssearch_error(exc_class):
     assert isinstance(mapped, NewsSearchError)
     assert "\n" not in str(mapped)
     assert isinstance(map_whoosh_error(exc, "index/", query="q"), newssearch.QuerySyntaxError)
+
+
+def test_searcher_refresh_keeps_stale_deletions_and_merged_segments(tmp_path):
+    # why NewsIndex reopens its searcher after a commit instead of refresh()
+    ix = index.create_in(str(tmp_path), fields.Schema(id=fields.ID(stored=True, unique=True)))
+    w = ix.writer()
+    for i in range(5):
+        w.add_document(id=str(i))
+    w.commit()
+    w = ix.writer()
+    for i in range(5, 10):
+        w.add_document(id=str(i))
+    w.commit(merge=False)
+    s = ix.searcher()
+    w = ix.writer()
+    w.update_document(id="2")
+    w.commit()
+    with ix.searcher() as fresh:
+        assert fresh.doc_count() == 10
+    refreshed = s.refresh()
+    assert refreshed.doc_count() != 10  # when this fails, Whoosh fixed refresh()
+    refreshed.close()
