@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from datetime import timezone
-from typing import Any, Iterator, NoReturn
+from typing import Any, Iterator, NoReturn, Sequence
 
 import click
 
@@ -21,7 +21,7 @@ from . import __version__
 from .dates import format_datetime, resolve_zone
 from .errors import ConfigError, IngestError, NewsSearchError
 from .indexer import IndexReport, NewsIndex, create_index, default_index_path, open_index
-from .ingest import FORMATS, ReadOptions, Skipped, iter_sources, read_source
+from .ingest import FORMATS, Notice, ReadOptions, Skipped, iter_sources, read_source
 from .model import Article, Hit
 from .searcher import SORTS
 from .snippets import ANSI_HIGHLIGHT
@@ -132,30 +132,35 @@ def index_cmd(
 ) -> None:
     """Index articles from files, folders (recursively) or - (stdin).
 
-    Formats are detected per file: scraped page text, plain text (headline
-    then body), '-- ' header blocks, JSON, JSON Lines, CSV. Re-indexing the
-    same files changes nothing; a changed article is updated in place. A
-    broken file is reported and skipped; the rest is indexed and committed
-    once at the end (Ctrl-C leaves the index as it was).
+    Formats are detected per file: HTML pages (also .html.gz), RSS and Atom
+    feeds, WARC archives (.warc, .warc.gz), scraped page text, plain text
+    (headline then body), '-- ' header blocks, JSON, JSON Lines, CSV, the
+    Reuters-21578 SGML files and the TIME collection. Re-indexing the same
+    files changes nothing; a changed article is updated in place. A broken
+    file or record is reported and skipped, something worth knowing (a date
+    not used, archive records that are not pages) is a warning; the rest is
+    indexed and committed once at the end (Ctrl-C leaves the index as it was).
 
     \b
     Example:
       newssearch index ../shared/data/reuters-news-2006-2007 --index index/
+      newssearch index saved-pages/ feeds/ crawl.warc.gz
     """
     options = ReadOptions.build(tz=_zone(tz), source=default_source, format=fmt)
     where = index_dir or default_index_path()
     ix = create_index(where, overwrite=True) if rebuild else open_index(where, create=True)
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    notices: list[Notice] = []
     with ix, ix.writer(timeout=wait) as writer:
         report = writer.report
-        for article in _articles(paths, options, report, progress, quiet):
+        for article in _articles(paths, options, report, progress, quiet, notices):
             writer.add(article)
             progress.tick(report)
     progress.clear()
     if as_json:
-        click.echo(json.dumps({"index": str(where)} | report.as_dict(), ensure_ascii=False))
+        click.echo(json.dumps({"index": str(where)} | report.as_dict() | {"warnings": len(notices)}, ensure_ascii=False))
     if not quiet:
-        _print_summary(report, str(where))
+        _print_summary(report, str(where), notices)
     if report.failed and report.articles == 0:
         sys.exit(EXIT_ERROR)
     if report.failed:
@@ -163,7 +168,12 @@ def index_cmd(
 
 
 def _articles(
-    paths: tuple[str, ...], options: ReadOptions, report: IndexReport, progress: _Progress, quiet: bool
+    paths: tuple[str, ...],
+    options: ReadOptions,
+    report: IndexReport,
+    progress: _Progress,
+    quiet: bool,
+    notices: list[Notice],
 ) -> Iterator[Article]:
     for item in iter_sources(paths):
         if isinstance(item, Skipped):
@@ -173,11 +183,21 @@ def _articles(
             _report_error(item, report, progress)
             continue
         report.files += 1
+        progress.tick(report)
         for result in read_source(item, options):
             if isinstance(result, IngestError):
                 _report_error(result, report, progress)
+            elif isinstance(result, Notice):
+                _report_notice(result, notices, progress, quiet)
             else:
                 yield result
+
+
+def _report_notice(notice: Notice, notices: list[Notice], progress: _Progress, quiet: bool) -> None:
+    notices.append(notice)
+    if not quiet:
+        progress.clear()
+        click.echo(f"Warning: {notice}", err=True)
 
 
 def _report_error(err: IngestError, report: IndexReport, progress: _Progress) -> None:
@@ -202,8 +222,13 @@ class _Progress:
         if now - self.last < 0.5:
             return
         self.last = now
-        rate = report.articles / max(now - self.started, 1e-9)
-        click.echo(f"\r{report.files:,} files, {report.articles:,} articles, {rate:,.0f} articles/s ", err=True, nl=False)
+        elapsed = max(now - self.started, 1e-9)
+        click.echo(
+            f"\r{report.files:,} files ({report.files / elapsed:,.1f}/s), {report.articles:,} articles"
+            f" ({report.articles / elapsed:,.0f}/s) ",
+            err=True,
+            nl=False,
+        )
         self.shown = True
 
     def clear(self) -> None:
@@ -212,7 +237,7 @@ class _Progress:
             self.shown = False
 
 
-def _print_summary(report: IndexReport, where: str) -> None:
+def _print_summary(report: IndexReport, where: str, notices: Sequence[Notice] = ()) -> None:
     rate = report.articles / report.elapsed if report.elapsed else 0.0
     echo = lambda line: click.echo(line, err=True)  # noqa: E731
     echo(
@@ -227,6 +252,8 @@ def _print_summary(report: IndexReport, where: str) -> None:
         echo("  nothing changed: the index was left as it was")
     if report.no_date:
         echo(f"  {report.no_date:,} new or updated articles have no date (kept without one)")
+    if notices:
+        echo(f"  {len(notices):,} warnings (dates not used, archive records that are not pages, damaged files read in part)")
     if report.skipped:
         names = ", ".join(os.path.basename(n) for n, _ in report.skipped[:5])
         more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""

@@ -31,11 +31,15 @@ from .errors import ConfigError
 __all__ = [
     "UTC",
     "ParsedDate",
+    "RejectedDate",
     "ZONE_ABBREVIATIONS",
+    "ZONE_REGIONS",
     "find_date",
     "date_span",
     "format_datetime",
     "implausible",
+    "judge_date",
+    "judge_found_date",
     "parse_date",
     "parse_user_date",
     "resolve_zone",
@@ -60,9 +64,19 @@ ZONE_ABBREVIATIONS: dict[str, int] = {
     "WAT": 1 * _H, "CAT": 2 * _H, "EAT": 3 * _H, "TRT": 3 * _H,
     "AEST": 10 * _H, "AEDT": 11 * _H, "ACST": int(9.5 * _H), "ACDT": int(10.5 * _H),
     "AWST": 8 * _H, "NZST": 12 * _H, "NZDT": 13 * _H,
+    "MEZ": 1 * _H, "MESZ": 2 * _H, "OEZ": 2 * _H, "OESZ": 3 * _H, "WEZ": 0, "WESZ": 1 * _H,
+    "BRT": -3 * _H, "ART": -3 * _H, "CLT": -4 * _H, "COT": -5 * _H, "PET": -5 * _H,
+    "WITA": 8 * _H, "WIT": 9 * _H, "NPT": int(5.75 * _H), "IRST": int(3.5 * _H),
+}
+#: Abbreviations that name a region's clock rather than one offset ("10 a.m.
+#: ET" is EDT in July and EST in January): read in that region's IANA zone.
+ZONE_REGIONS: dict[str, str] = {
+    "ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver",
+    "PT": "America/Los_Angeles", "UK": "Europe/London",
 }
 
-_TZINFOS = {name: du_tz.tzoffset(name, off) for name, off in ZONE_ABBREVIATIONS.items()}
+_TZINFOS: dict[str, tzinfo] = {name: du_tz.tzoffset(name, off) for name, off in ZONE_ABBREVIATIONS.items()}
+_TZINFOS.update({name: du_tz.gettz(region) for name, region in ZONE_REGIONS.items() if du_tz.gettz(region)})  # type: ignore[misc]
 # dateutil fills missing fields from ``default``: year 1 makes a date without a
 # year implausible instead of silently "this year".
 _NO_YEAR = datetime(1, 1, 1)
@@ -79,6 +93,15 @@ class ParsedDate:
     tz_assumed: bool
 
 
+@dataclass(frozen=True)
+class RejectedDate:
+    """A date that was read but cannot be a publication time, and why
+    (``date 2091-03-01 is in the future``), so readers can report it."""
+
+    text: str
+    reason: str
+
+
 def resolve_zone(zone: str | tzinfo | None) -> tzinfo:
     """Return the tzinfo for an IANA name (``Europe/Sofia``), an abbreviation,
     an offset (``+02:00``) or ``UTC``; raise :class:`ConfigError` otherwise."""
@@ -89,7 +112,7 @@ def resolve_zone(zone: str | tzinfo | None) -> tzinfo:
     name = zone.strip()
     if name.upper() in ("UTC", "Z", "GMT"):
         return UTC
-    if name.upper() in ZONE_ABBREVIATIONS:
+    if name.upper() in _TZINFOS:
         return _TZINFOS[name.upper()]
     m = re.fullmatch(r"(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?", name, re.I)
     if m:
@@ -102,16 +125,17 @@ def resolve_zone(zone: str | tzinfo | None) -> tzinfo:
     return found
 
 
-def _finish(value: datetime, default_tz: tzinfo, now: datetime | None) -> ParsedDate | None:
+def _finish(value: datetime, default_tz: tzinfo, now: datetime | None, text: str = "") -> ParsedDate | RejectedDate | None:
     assumed = value.tzinfo is None or value.utcoffset() is None
     if assumed:
         value = value.replace(tzinfo=default_tz)
     try:
         utc = value.astimezone(UTC)
     except (OverflowError, ValueError):
-        return None
-    if implausible(utc, now) is not None:
-        return None
+        return RejectedDate(text or str(value), f"year {value.year} is out of range")
+    reason = implausible(utc, now)
+    if reason is not None:
+        return RejectedDate(text or value.isoformat(), reason)
     return ParsedDate(utc, assumed)
 
 
@@ -133,8 +157,19 @@ def parse_date(
     Strings go through dateutil with the news zone abbreviations; numbers are
     Unix epoch seconds (or milliseconds when too large to be seconds), which
     are UTC by definition. Returns None for anything that is not a plausible
-    publication time, so a reader keeps the article and records no date.
+    publication time, so a reader keeps the article and records no date
+    (:func:`judge_date` says why).
     """
+    judged = judge_date(value, default_tz, now=now)
+    return judged if isinstance(judged, ParsedDate) else None
+
+
+def judge_date(
+    value: DateInput, default_tz: str | tzinfo | None = None, *, now: datetime | None = None
+) -> ParsedDate | RejectedDate | None:
+    """Like :func:`parse_date`, but a date that was read and is implausible
+    comes back as a :class:`RejectedDate` with the reason, so the reader can
+    tell the user why an article has no date. None means "not a date"."""
     zone = resolve_zone(default_tz)
     if value is None or value == "":
         return None
@@ -157,17 +192,20 @@ def parse_date(
             parsed = du_parser.parse(text, default=_NO_YEAR, tzinfos=_TZINFOS, dayfirst=_dayfirst(text))
     except (ValueError, OverflowError, TypeError, du_parser.ParserError):
         return None
-    return _finish(parsed, zone, now)
+    if parsed.year == 1:
+        return None  # no year in the text: not a date we can place
+    return _finish(parsed, zone, now, text)
 
 
-def _from_epoch(seconds: float, now: datetime | None) -> ParsedDate | None:
+def _from_epoch(seconds: float, now: datetime | None) -> ParsedDate | RejectedDate | None:
     if seconds > 1e11:  # milliseconds
         seconds /= 1000.0
     try:
         value = datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
-        return None
-    return ParsedDate(value, False) if implausible(value, now) is None else None
+        return RejectedDate(f"{seconds:.0f}", "epoch time out of range")
+    reason = implausible(value, now)
+    return ParsedDate(value, False) if reason is None else RejectedDate(f"{seconds:.0f}", reason)
 
 
 def _clean(text: str) -> str:
@@ -196,7 +234,7 @@ _WEEKDAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
 _TIME = r"(?:(?:,|\s)\s*(?:at\s+)?\d{1,2}(?:[:.]\d{2}){1,2}(?:\.\d+)?\s*(?:[ap]\.?m\.?)?|\s*,?\s+\d{1,2}\s*[ap]\.?m\.?)?"
 _ZONE = (
     r"(?:\s*\(?(?:(?:UTC|GMT)?\s*[+-]\d{2}:?\d{2}|"
-    + "|".join(sorted((k for k in ZONE_ABBREVIATIONS if len(k) > 1), key=len, reverse=True))
+    + "|".join(sorted((k for k in [*ZONE_ABBREVIATIONS, *ZONE_REGIONS] if len(k) > 1), key=len, reverse=True))
     + r")\)?(?![A-Za-z]))?"
 )
 _DATE_PATTERNS = [
@@ -222,11 +260,23 @@ def find_date(
 ) -> ParsedDate | None:
     """Find the first plausible date written inside ``text`` (a date line, a
     dateline, a ``Published:`` line) and parse it."""
+    judged = judge_found_date(text, default_tz, now=now)
+    return judged if isinstance(judged, ParsedDate) else None
+
+
+def judge_found_date(
+    text: str, default_tz: str | tzinfo | None = None, *, now: datetime | None = None
+) -> ParsedDate | RejectedDate | None:
+    """Like :func:`find_date`; when every date in the text is implausible,
+    the first one comes back as a :class:`RejectedDate` saying why."""
+    rejected: RejectedDate | None = None
     for m in _FIND.finditer(text.replace("\u00a0", " ")):
-        found = parse_date(m.group(0), default_tz, now=now)
-        if found is not None:
+        found = judge_date(m.group(0), default_tz, now=now)
+        if isinstance(found, ParsedDate):
             return found
-    return None
+        if rejected is None and isinstance(found, RejectedDate):
+            rejected = found
+    return rejected
 
 
 def date_span(text: str) -> tuple[int, int] | None:

@@ -7,7 +7,16 @@ file or record never stops the walk: it is reported through ``on_error`` and
 the rest goes on.
 
 Formats: ``page`` (scraped page text with chrome), ``text`` (headline then
-body), ``header`` (``-- field`` lines then body), ``json``, ``jsonl``, ``csv``.
+body), ``header`` (``-- field`` lines then body), ``json``, ``jsonl``, ``csv``,
+``html`` (saved article pages, gzipped or not), ``feed`` (RSS 0.9x/1.0/2.0,
+Atom), ``warc`` (crawl archives, streamed), ``reuters21578`` (the SGML
+research corpus) and ``time`` (the TIME test collection).
+
+Besides articles and errors, readers yield :class:`Notice` records: things
+a user should know that did not cost an article (a date not used and why,
+archive records that are not pages, a truncated file read as far as it
+goes). ``read_source`` passes them through; ``read_path`` hands them to
+``on_notice``.
 """
 
 from __future__ import annotations
@@ -22,15 +31,22 @@ from typing import Callable, Iterable, Iterator, Union
 
 from ..errors import IngestError, NewsSearchError, UnsupportedFormat
 from ..model import Article
-from .base import ReadOptions, ReadResult, Reader, Source, decode
+from .base import Notice, ReadOptions, ReadResult, Reader, Source, decode, inner_suffix
+from .feeds import looks_like_feed, read_feed
 from .headerblock import HEADER_LINE, read_headerblock
+from .htmlpage import read_html
 from .pagetext import looks_like_page, read_pagetext
 from .plaintext import read_plaintext
 from .records import read_csv, read_json, read_jsonl
+from .reuters21578 import looks_like_reuters21578, read_reuters21578
+from .timecollection import looks_like_time_collection, read_time_collection
+from .warc import looks_like_warc, read_warc
 
 __all__ = [
     "FORMATS",
+    "IngestNotice",
     "IngestWarning",
+    "Notice",
     "ReadOptions",
     "Skipped",
     "Source",
@@ -47,6 +63,11 @@ FORMATS: dict[str, Reader] = {
     "json": read_json,
     "jsonl": read_jsonl,
     "csv": read_csv,
+    "html": read_html,
+    "feed": read_feed,
+    "warc": read_warc,
+    "reuters21578": read_reuters21578,
+    "time": read_time_collection,
 }
 _BY_EXTENSION = {
     ".json": "json",
@@ -55,15 +76,32 @@ _BY_EXTENSION = {
     ".jl": "jsonl",
     ".csv": "csv",
     ".tsv": "csv",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".shtml": "html",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".rdf": "feed",
+    ".warc": "warc",
+    ".arc": "warc",
 }
-# extensions whose content we sniff (plain text of some kind)
-_TEXT_EXTENSIONS = {"", ".txt", ".text"}
+# extensions whose content we sniff: plain text of some kind, XML (a feed or
+# a page), SGML (Reuters-21578)
+_TEXT_EXTENSIONS = {"", ".txt", ".text", ".xml", ".sgm", ".sgml"}
+# extensions read only when the content is the collection that uses them
+# (TIME.ALL; its neighbour TIME.REL.ALL holds relevance judgments)
+_SNIFF_ONLY = {".all": looks_like_time_collection}
 # names that describe a collection rather than being an article in it
 _NOT_ARTICLES = ("readme", "license", "licence", "copying", "changelog", "source.md", "notice", "authors")
 
 
 class IngestWarning(UserWarning):
     """Issued for a skipped file or record when ``read_path`` has no ``on_error``."""
+
+
+class IngestNotice(IngestWarning):
+    """Issued for a :class:`Notice` when ``read_path`` has no ``on_notice``."""
 
 
 @dataclass(frozen=True)
@@ -75,11 +113,13 @@ class Skipped:
 
 
 def detect_format(source: Source) -> str:
-    """Pick a reader by extension, then by content."""
-    ext = source.path.suffix.lower() if source.path is not None else ""
+    """Pick a reader by extension (under ``.gz``), then by content."""
+    ext = source.suffix
     if ext in _BY_EXTENSION:
         return _BY_EXTENSION[ext]
     head = source.head(8192)
+    if looks_like_warc(head):
+        return "warc"
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnsupportedFormat(source.name, "binary file, not text")
     text = decode(head).lstrip("\ufeff \t\r\n")
@@ -87,9 +127,19 @@ def detect_format(source: Source) -> str:
         raise IngestError(source.name, "empty file: no text to index")
     if text[0] in "[{":
         return "json"
-    lowered = text[:400].lower()
-    if text.startswith("<") and ("<html" in lowered or "<!doctype" in lowered or "<rss" in lowered or "<feed" in lowered):
-        raise UnsupportedFormat(source.name, "HTML and XML feeds are not supported yet")
+    if looks_like_time_collection(text):
+        return "time"
+    if looks_like_reuters21578(text):
+        return "reuters21578"
+    if text.startswith("<"):
+        if looks_like_feed(text):
+            return "feed"
+        lowered = text[:2000].lower()
+        if any(tag in lowered for tag in ("<html", "<!doctype html", "<head", "<body", "<meta", "<title", "<div", "<p>")):
+            return "html"
+        raise UnsupportedFormat(source.name, "XML that is neither a feed nor a page")
+    if ext in (".xml", ".sgm", ".sgml"):
+        raise UnsupportedFormat(source.name, f"{ext} file that is neither a feed, a page nor Reuters-21578 SGML")
     if HEADER_LINE.match(text.split("\n", 1)[0].rstrip("\r")):
         return "header"
     return "page" if looks_like_page(source.text()) else "text"
@@ -101,7 +151,13 @@ def _skip_reason(path: Path) -> str | None:
         return "hidden or backup file"
     if name.startswith(_NOT_ARTICLES):
         return "a collection's documentation, not an article"
-    ext = path.suffix.lower()
+    ext = inner_suffix(path)
+    if ext in _SNIFF_ONLY:
+        try:
+            head = decode(Source(name=str(path), path=path).head(512))
+        except IngestError:
+            return None  # reading it will report the problem
+        return None if _SNIFF_ONLY[ext](head) else f"unsupported file type {ext}"
     if ext not in _BY_EXTENSION and ext not in _TEXT_EXTENSIONS:
         return f"unsupported file type {ext}"
     return None
@@ -142,7 +198,16 @@ def read_source(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
 
     A reader bug on one odd file must not end a batch of thousands, so
     unexpected exceptions are reported like input errors, naming the file.
+    Problems met while reading the bytes that still left something to read
+    (a truncated gzip file) come out as notices at the end.
     """
+    yield from _read(source, options)
+    for problem in source.problems:
+        yield Notice(source.name, problem)
+    source.problems.clear()
+
+
+def _read(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
     try:
         name = options.format or detect_format(source)
         reader = FORMATS.get(name)
@@ -167,11 +232,14 @@ def read_path(
     source: str | None = None,
     now: datetime | None = None,
     on_error: Callable[[IngestError], None] | None = None,
+    on_notice: Callable[[Notice], None] | None = None,
 ) -> Iterator[Article]:
     """Yield the articles in a file, a folder (recursively), or several.
 
     Broken files and records are passed to ``on_error`` (by default issued as
     :class:`IngestWarning`) and skipped; the other articles are still yielded.
+    Notices (a date not used and why, archive records that are not pages)
+    are passed to ``on_notice`` (by default issued as :class:`IngestNotice`).
     """
     options = ReadOptions.build(tz=tz, source=source, format=format, now=now)
     if isinstance(paths, (str, Path)):
@@ -192,5 +260,10 @@ def read_path(
         for result in read_source(item, options):
             if isinstance(result, IngestError):
                 report(result)
+            elif isinstance(result, Notice):
+                if on_notice is not None:
+                    on_notice(result)
+                else:
+                    warnings.warn(str(result), IngestNotice, stacklevel=2)
             else:
                 yield result

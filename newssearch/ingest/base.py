@@ -1,26 +1,36 @@
-"""What every reader shares: the options, the input handle, decoding, and the
-one function that turns extracted fields into an :class:`Article`.
+"""What every reader shares: the options, the input handle, decoding, the
+notice type, and the one function that turns extracted fields into an
+:class:`Article`.
 
-A reader is a function ``(Source, ReadOptions) -> Iterator[Article | IngestError]``.
+A reader is a function ``(Source, ReadOptions) -> Iterator[Article | IngestError | Notice]``.
 It raises :class:`IngestError` when the whole input is unusable and *yields*
-one when a single record is broken, so that the rest of a file is kept.
+one when a single record is broken, so that the rest of a file is kept. It
+yields a :class:`Notice` for something a user should know that did not cost
+an article: a date that was not used and why, records of an archive that are
+not pages, a truncated file read as far as it goes.
 """
 
 from __future__ import annotations
 
-import codecs
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Union
+from typing import BinaryIO, Callable, Iterable, Iterator, Union
 
-from ..dates import ParsedDate, resolve_zone
+from .. import dates
+from ..dates import ParsedDate, RejectedDate, resolve_zone
 from ..errors import IngestError
 from ..model import Article
 from . import credits, outlets
+from .encoding import decode, gunzip
 
-__all__ = ["ReadOptions", "Reader", "Source", "build_article", "decode"]
+__all__ = ["MAX_BYTES", "Notice", "inner_suffix", "ReadOptions", "Reader", "Source", "build_article", "decode", "take_date"]
+
+#: The most a reader loads into memory from one file (pages, feeds, record
+#: files). WARC archives are streamed record by record and have no limit.
+MAX_BYTES = 512 * 2**20
 
 
 @dataclass(frozen=True)
@@ -49,23 +59,86 @@ class ReadOptions:
         return cls(default_tz=resolve_zone(tz), source=source, format=format, now=now)
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something a user should know about an input that did not stop it:
+    one line, naming the file and, where there is one, the line or record.
+
+    Readers yield notices beside articles; ``read_source`` passes them on,
+    the CLI prints each as ``Warning: path[:line]: message`` and counts them,
+    and ``read_path`` hands them to ``on_notice``.
+    """
+
+    path: str | None
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path or "<input>"
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {' '.join(self.message.split())}"
+
+
+def inner_suffix(path: Path) -> str:
+    """The extension that says what a file is, under ``.gz``
+    (``page.html.gz`` -> ``.html``; ``TIME.ALL`` -> ``.all``)."""
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    if suffixes and suffixes[-1] in (".gz", ".gzip"):
+        return suffixes[-2] if len(suffixes) == 2 else ""
+    return suffixes[-1] if suffixes else ""
+
+
 @dataclass
 class Source:
-    """One input: a file on disk or a stream (stdin), read lazily and once."""
+    """One input: a file on disk or a stream (stdin), read lazily and once.
+
+    A ``.gz`` file (or any file starting with the gzip magic) is decompressed
+    on reading; ``suffix`` is then the extension under ``.gz``
+    (``page.html.gz`` -> ``.html``). Problems met while reading that still
+    leave something to read (a truncated gzip file) are kept in ``problems``
+    and reported as notices.
+    """
 
     name: str
     path: Path | None = None
     _data: bytes | None = None
     root: Path | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def suffix(self) -> str:
+        return inner_suffix(self.path) if self.path is not None else ""
+
+    def open_raw(self) -> BinaryIO:
+        """The undecoded byte stream (for readers that stream, such as WARC)."""
+        if self._data is not None:
+            return io.BytesIO(self._data)
+        if self.path is None:
+            raise IngestError(self.name, "nothing to read")
+        try:
+            return self.path.open("rb")
+        except OSError as exc:
+            raise IngestError(self.name, f"cannot read: {exc.strerror or exc}") from None
 
     def read_bytes(self) -> bytes:
         if self._data is None:
             if self.path is None:
                 raise IngestError(self.name, "nothing to read")
             try:
+                size = self.path.stat().st_size
+                if size > MAX_BYTES:
+                    raise IngestError(self.name, f"file is {size / 2**20:,.0f} MB, more than the {MAX_BYTES // 2**20} MB one document or record file may have")
                 self._data = self.path.read_bytes()
             except OSError as exc:
                 raise IngestError(self.name, f"cannot read: {exc.strerror or exc}") from None
+        if self._data[:2] == b"\x1f\x8b":
+            data, problem = gunzip(self._data, MAX_BYTES)
+            if problem:
+                if not data:
+                    raise IngestError(self.name, problem)
+                self.problems.append(problem)
+            self._data = data
         return self._data
 
     def text(self) -> str:
@@ -73,35 +146,52 @@ class Source:
 
     def head(self, n: int = 4096) -> bytes:
         if self._data is not None:
-            return self._data[:n]
-        if self.path is None:
+            data = self._data[: max(n, 65536)]
+        elif self.path is None:
             return b""
-        try:
-            with self.path.open("rb") as fh:
-                return fh.read(n)
-        except OSError as exc:
-            raise IngestError(self.name, f"cannot read: {exc.strerror or exc}") from None
+        else:
+            try:
+                with self.path.open("rb") as fh:
+                    data = fh.read(max(n, 65536))
+            except OSError as exc:
+                raise IngestError(self.name, f"cannot read: {exc.strerror or exc}") from None
+        if data[:2] == b"\x1f\x8b":
+            import zlib
+
+            try:
+                data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, n)
+            except zlib.error:
+                return b""
+        return data[:n]
 
 
-ReadResult = Union[Article, IngestError]
+ReadResult = Union[Article, IngestError, Notice]
 Reader = Callable[[Source, ReadOptions], Iterator[ReadResult]]
 
 
-def decode(data: bytes) -> str:
-    """Decode bytes that should be text without ever failing on a byte.
+def take_date(
+    value: object,
+    options: ReadOptions,
+    source: Source,
+    *,
+    line: int | None = None,
+    what: str = "date",
+    find: bool = False,
+) -> tuple[ParsedDate | None, Notice | None]:
+    """Read a date a reader is about to use, and say why when it cannot be used.
 
-    UTF-8 (with or without BOM) first, UTF-16 when a BOM says so; otherwise
-    Windows-1252, which is what mislabelled "Latin-1" news text usually is
-    (the BBC set has a stray 0xA3 pound sign), with undefined bytes replaced.
+    ``find=True`` looks for a date inside a longer line (a date line) instead
+    of parsing the whole value. An implausible date (before 1800, after the
+    run) gives no date and a :class:`Notice` with the reason; text that is
+    no date at all gives neither.
     """
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", "replace")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", "replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")
+    if find:
+        judged = dates.judge_found_date(str(value), options.default_tz, now=options.now)
+    else:
+        judged = dates.judge_date(value, options.default_tz, now=options.now)  # type: ignore[arg-type]
+    if isinstance(judged, RejectedDate):
+        return None, Notice(source.name, f"{what} {judged.text!r} not used: {judged.reason}; kept without it", line)
+    return judged, None
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
