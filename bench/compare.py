@@ -1,0 +1,365 @@
+"""newssearch side by side with SQLite FTS5 and tantivy: same articles, same queries, same run.
+
+Run by hand (not part of the test run; the peers need the ``bench`` extra)::
+
+    python bench/compare.py                                  # scaled:10k, 1 run
+    python bench/compare.py --corpus reuters --repeat 3      # Reuters 2006-07, medians of 3 runs
+    python bench/compare.py --corpus scaled:100k --corpus headlines --repeat 2
+    nohup python bench/compare.py --corpus scaled:1m --reuse > 1m.log 2>&1 &   # build once, query later
+
+Corpora (``--corpus``, repeatable; see ``bench/corpora.py``): ``reuters``
+(14,384 full articles), ``headlines`` (162,895 headlines), ``scaled:SIZE``
+(~400-word articles recombined from real paragraphs, e.g. 10k, 100k, 1m);
+``reuters:5000`` takes the first 5,000. Queries: the 200 in
+``bench/queries/news.tsv`` (``--queries``), given to each engine as
+``bench/engines.py`` documents.
+
+Each engine runs in its own processes, so peak memory (the process's
+maximum RSS) is that engine's alone:
+
+* a build process streams the corpus cache into a new index and commits:
+  articles/s (wall clock, reading the cache included for all three),
+  CPU seconds (tantivy uses both cores), size on disk, peak RSS;
+* a fresh search process times importing the engine, then opening the
+  index and running the first query with snippets ("open + first query":
+  OS file cache warm, nothing else), runs every query once to warm up, then
+  times every query for the top 10 (ids and titles) and again with snippets.
+  Top-10 overlap with newssearch's lists checks that the engines answer the
+  same questions.
+
+``--repeat N`` repeats all of it N times, engines in rotating order, and
+reports medians; the ratio columns (newssearch / peer: above 1 is slower,
+bigger or, for articles/s, faster) are medians of each run's ratios, which
+are steadier than the raw figures on a shared machine. ``--reuse`` keeps
+indexes between runs and commands (in ``--workdir``, default
+``/tmp/newssearch-bench``, with the corpus caches); a reused index reports
+the figures recorded when it was built. The raw figures of every run are
+written as JSON next to the indexes (``--json`` to choose the file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from engines import ENGINES, load_queries, make_engine, read_records, remove_index  # noqa: E402
+
+DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "newssearch-bench"
+DEFAULT_QUERIES = HERE / "queries" / "news.tsv"
+
+
+# --- the worker processes -------------------------------------------------------
+
+
+def _maxrss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def worker_build(engine_name: str, index: str, corpus: str, count: str) -> dict[str, Any]:
+    where = Path(index)
+    remove_index(where)
+    engine = make_engine(engine_name)
+    cpu0, t0 = _cpu(), time.perf_counter()
+    n = engine.build(where, read_records(Path(corpus), int(count)))
+    seconds = time.perf_counter() - t0
+    return {
+        "articles": n,
+        "index_s": seconds,
+        "index_rate": n / seconds if seconds else 0.0,
+        "index_cpu_s": _cpu() - cpu0,
+        "size_mib": dir_size(where) / 2**20,
+        "rss_index_mib": _maxrss_mib(),
+    }
+
+
+def worker_query(engine_name: str, index: str, queries_file: str, limit: str) -> dict[str, Any]:
+    k = int(limit)
+    queries = load_queries(queries_file)
+    t0 = time.perf_counter()
+    engine = make_engine(engine_name)  # imports the engine's library
+    t1 = time.perf_counter()
+    engine.open(Path(index))
+    engine.search(queries[0], k, snippets=True)
+    t2 = time.perf_counter()
+    for snippets in (False, True):  # warm up
+        for q in queries:
+            engine.search(q, k, snippets=snippets)
+    lat_q, lat_s, top = [], [], []
+    for q in queries:
+        s = time.perf_counter()
+        hits = engine.search(q, k, snippets=False)
+        lat_q.append((time.perf_counter() - s) * 1000)
+        top.append([h[0] for h in hits])
+    for q in queries:
+        s = time.perf_counter()
+        engine.search(q, k, snippets=True)
+        lat_s.append((time.perf_counter() - s) * 1000)
+    engine.close()
+    return {
+        "import_ms": (t1 - t0) * 1000,
+        "open_first_ms": (t2 - t1) * 1000,
+        "lat_query_ms": lat_q,
+        "lat_snippet_ms": lat_s,
+        "top": top,
+        "rss_search_mib": _maxrss_mib(),
+    }
+
+
+def run_worker(kind: str, *args: str) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), f"--worker={kind}", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"{kind} worker failed: {' '.join(cmd)}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# --- figures --------------------------------------------------------------------
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p50 of 200 values is the 101st smallest)."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))]
+
+
+def figures(build: dict[str, Any], query: dict[str, Any], reused: bool) -> dict[str, Any]:
+    f = {k: build[k] for k in ("articles", "index_rate", "index_s", "index_cpu_s", "size_mib", "rss_index_mib")}
+    f["reused"] = reused
+    f["rss_search_mib"] = query["rss_search_mib"]
+    f["import_ms"] = query["import_ms"]
+    f["open_first_ms"] = query["open_first_ms"]
+    for key, lat in (("q", query["lat_query_ms"]), ("s", query["lat_snippet_ms"])):
+        for p in (50, 95, 99):
+            f[f"{key}_p{p}"] = percentile(lat, p)
+        f[f"{key}_mean"] = statistics.mean(lat)
+    f["with_hits"] = sum(1 for t in query["top"] if t)
+    return f
+
+
+#: (key, label, format, is it a rate: higher is better)
+ROWS = [
+    ("articles", "articles indexed", "{:,.0f}", None),
+    ("index_rate", "indexing articles/s", "{:,.0f}", True),
+    ("index_cpu_s", "indexing CPU s (user+sys)", "{:,.1f}", False),
+    ("size_mib", "index size MiB", "{:,.1f}", False),
+    ("rss_index_mib", "peak RSS indexing MiB", "{:,.0f}", False),
+    ("rss_search_mib", "peak RSS searching MiB", "{:,.0f}", False),
+    ("import_ms", "import engine ms", "{:,.1f}", False),
+    ("open_first_ms", "open + first query ms", "{:,.1f}", False),
+    ("q_p50", "query p50 ms", "{:,.2f}", False),
+    ("q_p95", "query p95 ms", "{:,.2f}", False),
+    ("q_p99", "query p99 ms", "{:,.2f}", False),
+    ("s_p50", "query+snippet p50 ms", "{:,.2f}", False),
+    ("s_p95", "query+snippet p95 ms", "{:,.2f}", False),
+    ("s_p99", "query+snippet p99 ms", "{:,.2f}", False),
+    ("with_hits", "queries with hits", "{:,.0f}", None),
+    ("overlap", "top-10 overlap with newssearch", "{:.2f}", None),
+]
+
+
+def overlap(a: list[list[str]], b: list[list[str]]) -> float:
+    """Mean share of newssearch's top-10 ids that the peer also returns."""
+    shares = [len(set(x) & set(y)) / len(x) for x, y in zip(a, b) if x]
+    return statistics.mean(shares) if shares else 0.0
+
+
+def summarise(runs: list[dict[str, dict[str, Any]]], engines: list[str]) -> tuple[dict, dict]:
+    """Median figures per engine, and median per-run ratios newssearch/peer."""
+    med: dict[str, dict[str, float]] = {}
+    for e in engines:
+        med[e] = {key: statistics.median(r[e][key] for r in runs) for key, *_ in ROWS if key in runs[0][e]}
+    ratios: dict[str, dict[str, float]] = {}
+    if "newssearch" in engines:
+        for peer in (e for e in engines if e != "newssearch"):
+            ratios[peer] = {}
+            for key, _, _, rate in ROWS:
+                if rate is None:
+                    continue
+                vals = [r["newssearch"][key] / r[peer][key] for r in runs if r[peer][key]]
+                if vals:
+                    ratios[peer][key] = statistics.median(vals)
+    return med, ratios
+
+
+def format_table(med: dict, ratios: dict, engines: list[str]) -> str:
+    peers = list(ratios)
+    head = f"{'':<32}" + "".join(f"{e:>13}" for e in engines) + "".join(f"{'ns/' + p:>13}" for p in peers)
+    lines = [head, "-" * len(head)]
+    for key, label, fmt, _ in ROWS:
+        if not all(key in med[e] for e in engines):
+            continue
+        cells = "".join(f"{fmt.format(med[e][key]):>13}" for e in engines)
+        cells += "".join(f"{(format(ratios[p][key], '.2f') + 'x') if key in ratios[p] else '':>13}" for p in peers)
+        lines.append(f"{label:<32}{cells}")
+    return "\n".join(lines)
+
+
+def format_kinds(runs: list[dict[str, Any]], queries: list, engines: list[str]) -> str:
+    kinds = list(dict.fromkeys(q.kind for q in queries))
+    head = f"{'query p50 / p95 ms by kind':<32}" + "".join(f"{e:>17}" for e in engines)
+    lines = [head, "-" * len(head)]
+    for kind in kinds:
+        idx = [i for i, q in enumerate(queries) if q.kind == kind]
+        cells = ""
+        for e in engines:
+            p50 = statistics.median(percentile([r[e]["lat_query_ms"][i] for i in idx], 50) for r in runs)
+            p95 = statistics.median(percentile([r[e]["lat_query_ms"][i] for i in idx], 95) for r in runs)
+            cells += f"{f'{p50:.2f} / {p95:.2f}':>17}"
+        lines.append(f"{kind + f' ({len(idx)})':<32}{cells}")
+    return "\n".join(lines)
+
+
+# --- the command ----------------------------------------------------------------
+
+
+def versions() -> dict[str, str]:
+    from importlib import metadata
+
+    import sqlite3
+
+    import newssearch
+
+    out = {
+        "python": platform.python_version(),
+        "newssearch": f"{newssearch.__version__} from {Path(newssearch.__file__).parent}",
+        "whoosh3": metadata.version("whoosh3"),
+        "sqlite": sqlite3.sqlite_version,
+    }
+    try:
+        out["tantivy"] = metadata.version("tantivy")
+    except metadata.PackageNotFoundError:
+        out["tantivy"] = "not installed"
+    try:
+        rev = subprocess.run(["git", "-C", str(HERE), "describe", "--always", "--dirty"], capture_output=True, text=True)
+        out["git"] = rev.stdout.strip()
+    except OSError:
+        pass
+    return out
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def bench_corpus(spec: str, args: argparse.Namespace, engines: list[str]) -> dict[str, Any]:
+    import corpora
+
+    name, size = corpora.parse_corpus(spec)
+    cache, count = corpora.ensure(args.workdir, name, size, log=log)
+    key = corpora.corpus_key(name, size)
+    queries = load_queries(args.queries)
+    runs: list[dict[str, Any]] = []
+    loads: list[float] = []
+    for r in range(args.repeat):
+        order = engines[r % len(engines):] + engines[: r % len(engines)]
+        this: dict[str, Any] = {}
+        raw: dict[str, Any] = {}
+        for e in order:
+            index = args.workdir / "index" / key / e
+            record = index.with_suffix(".build.json")
+            reused = args.reuse and record.exists() and index.exists()
+            if reused:
+                build = json.loads(record.read_text())
+            else:
+                log(f"[{key} run {r + 1}/{args.repeat}] {e}: indexing {count:,} articles ...")
+                loads.append(os.getloadavg()[0])
+                build = run_worker("build", e, str(index), str(cache), str(count))
+                record.write_text(json.dumps(build))
+                log(f"    {build['index_rate']:,.0f} articles/s, {build['size_mib']:,.1f} MiB")
+            if args.build_only:
+                continue
+            log(f"[{key} run {r + 1}/{args.repeat}] {e}: {len(queries)} queries ...")
+            loads.append(os.getloadavg()[0])
+            query = run_worker("query", e, str(index), str(args.queries), str(args.limit))
+            this[e] = figures(build, query, reused)
+            raw[e] = query
+        if args.build_only:
+            continue
+        for e in engines:
+            this[e]["overlap"] = overlap(raw["newssearch"]["top"], raw[e]["top"]) if "newssearch" in raw else 0.0
+            this[e]["lat_query_ms"] = raw[e]["lat_query_ms"]
+            this[e]["lat_snippet_ms"] = raw[e]["lat_snippet_ms"]
+        runs.append(this)
+    return {"corpus": key, "articles": count, "runs": runs, "load": loads, "queries": queries}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0].startswith("--worker="):
+        kind = argv[0].split("=", 1)[1]
+        result = (worker_build if kind == "build" else worker_query)(*argv[1:])
+        print(json.dumps(result))
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", action="append", help="reuters, headlines, scaled:SIZE, NAME:SIZE (repeatable; default scaled:10k)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs to take medians over (default: %(default)s)")
+    ap.add_argument("--engines", default=",".join(ENGINES), help="comma-separated, from: %(default)s")
+    ap.add_argument("--queries", type=Path, default=DEFAULT_QUERIES, help="query file (default: bench/queries/news.tsv)")
+    ap.add_argument("--limit", type=int, default=10, help="hits per query (default: %(default)s)")
+    ap.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="corpus caches and indexes (default: %(default)s)")
+    ap.add_argument("--reuse", action="store_true", help="reuse indexes already built in --workdir (build those missing)")
+    ap.add_argument("--build-only", action="store_true", help="only build the indexes (e.g. 1M, in the background)")
+    ap.add_argument("--json", type=Path, help="write the raw figures here (default: WORKDIR/results/CORPUS-TIME.json)")
+    args = ap.parse_args(argv)
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    for e in engines:
+        if e not in ENGINES:
+            ap.error(f"unknown engine {e!r}")
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    info = versions()
+    started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    print(
+        f"# bench/compare.py {' '.join(argv)}\n# {started}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; "
+        + ", ".join(f"{k} {v}" for k, v in info.items())
+    )
+    for spec in args.corpus or ["scaled:10k"]:
+        result = bench_corpus(spec, args, engines)
+        if args.build_only:
+            print(f"built {result['corpus']} ({result['articles']:,} articles) in {args.workdir / 'index' / result['corpus']}")
+            continue
+        runs = result["runs"]
+        med, ratios = summarise(runs, engines)
+        reused = " (index figures from a reused build)" if any(r[e]["reused"] for r in runs for e in engines) else ""
+        print(
+            f"\n## {result['corpus']}: {result['articles']:,} articles, {len(result['queries'])} queries,"
+            f" top {args.limit}, median of {len(runs)} run(s){reused}; load average during the runs"
+            f" {min(result['load']):.2f}..{max(result['load']):.2f}"
+        )
+        print(format_table(med, ratios, engines))
+        print()
+        print(format_kinds(runs, result["queries"], engines))
+        out = args.json or args.workdir / "results" / f"{result['corpus']}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({"argv": argv, "info": info, "started": started, "corpus": result["corpus"],
+                                   "articles": result["articles"], "median": med, "ratios": ratios,
+                                   "runs": runs, "load": result["load"]}, indent=1))
+        print(f"(raw figures: {out})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
