@@ -202,15 +202,18 @@ def _pick_title(doc: Any, metas: dict[str, str], ld: list[dict[str, Any]], site:
         next((_name(o.get("headline")) for o in ld if o.get("headline")), None),
         next((_text(t) for t in doc.iter("title")), None),
     ]
-    stated = [s for s in stated if s]
+    site_key = (site or "").strip().lower()
+    stated = [c for c in (_clean_title(s, site) for s in stated if s) if c and c.lower() != site_key]
     # the visible headline is the cleanest spelling when it agrees with what
-    # the page tells search engines
+    # the page tells search engines (many pages put the site name in an h1)
     for h in doc.xpath("//h1")[:6]:
         text = _text(h)
+        if text.lower() == site_key:
+            continue
         if 2 <= words(text) <= 40 and any(_similar(text, s) for s in stated):
             return text
     if stated:
-        return _clean_title(stated[0], site) or None
+        return stated[0]
     for h in doc.xpath("//h1")[:1]:
         text = _text(h)
         if text:

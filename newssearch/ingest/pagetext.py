@@ -1,7 +1,7 @@
 """Scraped page text: the visible text of a news page, chrome and all.
 
 The article is the best-scoring run of paragraphs: long lines that end like
-sentences score their word count, page furniture (menus, share prompts,
+sentences score their word count less a fixed cost, page furniture (menus, share prompts,
 "Most Read" lists, lone timestamps, breadcrumbs) scores strongly negative,
 short unpunctuated lines mildly negative. Kadane's maximum-sum run over those
 scores finds the story without knowing the site. Then, looking back from the
@@ -54,13 +54,25 @@ _COPYRIGHT = re.compile(
 _SCORES = {"chrome": -25.0, "crumb": -25.0, "stamp": -20.0, "byline": -3.0}
 
 
+# What a paragraph of text must outweigh before it counts: a lone sentence
+# between menus (a teaser, a caption, a promo) is not an article.
+_TEXT_COST = 6.0
+
+
+# Ad slots sit inside article bodies: crossing one must not end the story
+_AD_SLOT = re.compile(r"^(?:advertisement|advertising|ad|ads|story continues(?:\s+below)?(?:\s+advertisement)?)\s*:?$", re.I)
+
+
 def _score(block: Block) -> float:
+    if block.kind == "chrome" and _AD_SLOT.match(block.text.strip()):
+        return -2.0
     if block.kind in _SCORES:
         return _SCORES[block.kind]
     if block.kind == "text":
-        return float(block.words)
-    # a short line: a subheading inside a story costs little, a menu of them a lot
-    return -4.0 if block.words >= 3 else -6.0
+        return float(block.words) - _TEXT_COST
+    # a short line: a subheading inside a story costs little next to its
+    # paragraphs, a menu of them a lot
+    return -8.0 if block.words >= 3 else -10.0
 
 
 def _best_run(scores: list[float]) -> tuple[int, int] | None:

@@ -41,27 +41,39 @@ def _content_type(record: object) -> str:
     return value.strip()
 
 
+def _size(stream: object) -> int | None:
+    try:
+        return stream.seek(0, 2)  # type: ignore[attr-defined,no-any-return]
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 def read_warc(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
     """Read a crawl archive; one article per HTML response record."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
     skipped: Counter[str] = Counter()
-    pages = 0
     n = 0
+    previous = None
     with source.open_raw() as stream:
         records = ArchiveIterator(stream, arc2warc=True)
         while True:
             try:
                 record = next(records)
             except StopIteration:
-                break
+                record = None
             except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
                 problem = " ".join(str(exc).split())[:200] or type(exc).__name__
                 if n == 0:
                     raise IngestError(source.name, f"not a readable WARC archive: {problem}") from None
                 yield IngestError(source.name, f"archive is damaged after record {n}; the rest is lost ({problem})")
                 break
+            if previous is not None and getattr(previous.raw_stream, "limit", 0) > 0:
+                yield Notice(source.name, f"record {n} is truncated: {previous.raw_stream.limit:,} bytes of it are missing")
+            if record is None:
+                break
+            previous = record
             n += 1
             kind = record.rec_type
             url = record.rec_headers.get_header("WARC-Target-URI")
@@ -87,14 +99,18 @@ def read_warc(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
                 skipped["empty pages"] += 1
                 continue
             try:
-                for result in article_from_html(decode_markup(payload, ctype), source, options, url=url, where=where):
-                    if not isinstance(result, (IngestError, Notice)):
-                        pages += 1
-                    yield result
+                yield from article_from_html(decode_markup(payload, ctype), source, options, url=url, where=where)
             except IngestError as exc:
                 yield exc
             except Exception as exc:  # noqa: BLE001 - see above
                 yield IngestError(source.name, f"{where}: cannot extract the page ({type(exc).__name__}: {exc})")
+        size = _size(stream)
+        if n and size is not None and records.offset < size:
+            yield Notice(
+                source.name,
+                f"archive ends in a damaged or truncated record after record {n}:"
+                f" the last {size - records.offset:,} bytes could not be read",
+            )
     if n == 0:
         raise IngestError(source.name, "empty archive: no WARC records")
     if skipped:
