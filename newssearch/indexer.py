@@ -139,6 +139,11 @@ class ArticleWriter:
     #: Articles handed to a worker process at a time.
     PARALLEL_BATCH = 256
 
+    # Segments are written as separate files, not Whoosh's default compound
+    # file: whoosh3 opens a compound file's parts through BytesIO(memoryview),
+    # copying each part into memory, which made opening a 90 MB index and
+    # running its first query take ~110 ms instead of ~15 ms.
+
     def __init__(
         self, index: NewsIndex, *, timeout: float = 0.0, limitmb: int = 256, procs: int | None = None
     ) -> None:
@@ -180,10 +185,11 @@ class ArticleWriter:
                         multisegment=True,
                         batchsize=self.PARALLEL_BATCH,
                         _lk=False,
-                        subargs={"limitmb": max(32, self._limitmb // self._procs)},
+                        subargs={"limitmb": max(32, self._limitmb // self._procs), "compound": False},
+                        compound=False,
                     )
                 else:
-                    self._writer = self._index._ix.writer(_lk=False, limitmb=self._limitmb)
+                    self._writer = self._index._ix.writer(_lk=False, limitmb=self._limitmb, compound=False)
             except Exception as exc:  # noqa: BLE001
                 raise map_whoosh_error(exc, self._index.path) from None
             # Whoosh releases this lock on commit; on cancel we release it

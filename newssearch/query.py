@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 from whoosh import query as wq
 from whoosh.fields import Schema
+from whoosh.matching import AndNotMatcher
 from whoosh.qparser import FieldAliasPlugin, GtLtPlugin, MultifieldParser, OrGroup, PlusMinusPlugin
 from whoosh.qparser.dateparse import DateParserPlugin
 
@@ -23,7 +24,7 @@ from .dates import UTC, parse_user_date
 from .errors import QuerySyntaxError, map_whoosh_error
 from .schema import TEXT_FIELDS
 
-__all__ = ["FIELD_ALIASES", "QueryBuilder", "build_filter", "expand_stemmed_prefixes"]
+__all__ = ["FIELD_ALIASES", "NewsAndNot", "QueryBuilder", "build_filter", "expand_stemmed_prefixes", "use_fixed_andnot"]
 
 #: Friendlier names users type for our fields.
 FIELD_ALIASES: dict[str, list[str]] = {
@@ -71,7 +72,7 @@ class QueryBuilder:
         bad = _first_error(q)
         if bad is not None:
             raise QuerySyntaxError(text, bad)
-        return _fix_negations(q)
+        return use_fixed_andnot(_fix_negations(q))
 
 
 def _fix_negations(q: wq.Query) -> wq.Query:
@@ -117,6 +118,38 @@ def expand_stemmed_prefixes(q: wq.Query, reader: Any) -> wq.Query:
         return wq.Or([q, *stems], boost=1.0) if stems else q
     if not q.is_leaf():
         return q.apply(lambda sub: expand_stemmed_prefixes(sub, reader))
+    return q
+
+
+class FixedAndNotMatcher(AndNotMatcher):
+    """Whoosh's AndNotMatcher with its first-document check fixed.
+
+    Whoosh (2.7.4 and whoosh3 3.54.0) only looks for the first excluded
+    document when both lists start on the same id; when the excluded list
+    starts earlier, the first positive document is returned even if it is
+    excluded ("grain NOT talks" returned an article containing "talks").
+    """
+
+    def _find_first(self) -> None:
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class NewsAndNot(wq.AndNot):
+    """``a ANDNOT b`` matched with :class:`FixedAndNotMatcher`."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        positive = self.a.matcher(searcher, context)
+        negative = self.b.matcher(searcher, searcher.boolean_context())
+        return FixedAndNotMatcher(positive, negative)
+
+
+def use_fixed_andnot(q: wq.Query) -> wq.Query:
+    """Swap every AndNot in a query tree for :class:`NewsAndNot`."""
+    if isinstance(q, wq.AndNot) and not isinstance(q, NewsAndNot):
+        return NewsAndNot(use_fixed_andnot(q.a), use_fixed_andnot(q.b))
+    if not q.is_leaf():
+        return q.apply(use_fixed_andnot)
     return q
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from whoosh import query as wq
 from whoosh import sorting
 
+from .counting import count_matches
 from .errors import ConfigError, NewsSearchError, map_whoosh_error
 from .model import Hit, SearchResults, Snippet
 from .query import QueryBuilder, build_filter, expand_stemmed_prefixes
@@ -84,7 +85,7 @@ def search(
                 sorting.FieldFacet("published", reverse=sort == "date"),
             ]
         results = s.search(q, **kwargs)
-        total = len(results)
+        total = count_matches(s, q, restrict)
         page_hits = list(results)[offset : offset + limit] if limit else []
         docnums = [h.docnum for h in page_hits]
         if sort == "relevance":

@@ -59,3 +59,19 @@ def test_build_filter():
     assert isinstance(f, wq.And)
     kinds = [type(p).__name__ for p in f.subqueries]
     assert kinds == ["DateRange", "Or", "Term"]
+
+
+def test_every_andnot_uses_the_fixed_matcher(qb):
+    from newssearch.query import NewsAndNot
+
+    for text in ("grain NOT talks", "grain -talks", "NOT talks", "(wheat AND NOT talks) OR grain"):
+        q = qb.parse(text)
+        found = [n for n in _walk(q) if isinstance(n, wq.AndNot)]
+        assert found and all(isinstance(n, NewsAndNot) for n in found), text
+
+
+def _walk(q):
+    yield q
+    if not q.is_leaf():
+        for c in q.children():
+            yield from _walk(c)

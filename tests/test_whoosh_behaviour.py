@@ -208,3 +208,32 @@ def test_searcher_refresh_keeps_stale_deletions_and_merged_segments(tmp_path):
     refreshed = s.refresh()
     assert refreshed.doc_count() != 10  # when this fails, Whoosh fixed refresh()
     refreshed.close()
+
+
+def _andnot_index(tmp_path):
+    ix = index.create_in(str(tmp_path), fields.Schema(body=fields.TEXT(stored=True)))
+    w = ix.writer()
+    # the excluded word's list starts (doc 0) before the wanted word's (doc 1)
+    for body in ("talks", "grain talks", "grain wheat", "grain talks"):
+        w.add_document(body=body)
+    w.commit()
+    return ix
+
+
+def test_andnot_returns_an_excluded_first_document(tmp_path):
+    # why newssearch swaps every AndNot for NewsAndNot: Whoosh's AndNotMatcher
+    # only checks the first document when both lists start on the same id
+    ix = _andnot_index(tmp_path)
+    with ix.searcher() as s:
+        q = query.AndNot(query.Term("body", "grain"), query.Term("body", "talks"))
+        assert sorted(s.docs_for_query(q)) != [2]  # when this fails, Whoosh fixed it
+
+
+def test_fixed_andnot(tmp_path):
+    from newssearch.query import NewsAndNot
+
+    ix = _andnot_index(tmp_path)
+    with ix.searcher() as s:
+        q = NewsAndNot(query.Term("body", "grain"), query.Term("body", "talks"))
+        assert sorted(s.docs_for_query(q)) == [2]
+        assert [h.docnum for h in s.search(q)] == [2]
