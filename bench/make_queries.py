@@ -19,6 +19,8 @@ only, three or more, not a stop word, no wire slugs ("UPDATE", "DIARY").
   5 ``phrase+word``: a quoted phrase and another word of the headline;
 * 25 ``dated``: one or two words with a date window of 7, 31 or 91 days
   within 2007h1 around the headline's day (``since``/``until``, inclusive).
+
+Then 20 warm-up queries (bench/queries/warmup.tsv), none of them among the 200.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import corpora  # noqa: E402
 from engines import STOP_WORDS, read_records  # noqa: E402
 
 OUT = HERE / "queries" / "news.tsv"
+WARMUP = HERE / "queries" / "warmup.tsv"
 SEED = 5
 SLUGS = {
     "update", "refile", "corrected", "correction", "diary", "digest", "factbox", "wrapup", "snap", "instant",
@@ -157,6 +160,36 @@ def main() -> int:
         if add("dated", " ".join(flat[start : start + k]), lo.isoformat(), hi.isoformat()):
             done += 1
 
+    # Warm-up queries, drawn after the 200 (which stay as they were) and
+    # never among them: the harness runs these untimed, so that no timed
+    # query has run before in its process (a result cache cannot answer it).
+    timed = len(rows)
+    kinds = ["words2", "word", "phrase", "dated", "words3"] * 4
+    while len(rows) - timed < len(kinds):
+        day, runs = draw(lambda rs: any(len(r) >= 2 for r in rs))
+        run = rng.choice([r for r in runs if len(r) >= 2])
+        kind = kinds[len(rows) - timed]
+        if not all(df[w] for w in run[:3]):
+            continue
+        if kind == "word":
+            add(kind, run[0])
+        elif kind == "phrase":
+            add(kind, '"' + " ".join(run[:2]) + '"')
+        elif kind == "dated":
+            add(kind, run[0], "2007-03-01", "2007-03-31")
+        else:
+            add(kind, " ".join(run[: 3 if kind == "words3" else 2]))
+    warmup = rows[timed:]
+    del rows[timed:]
+    with open(WARMUP, "w", encoding="utf-8") as out:
+        out.write(
+            "# Warm-up queries for bench/compare.py, run untimed before the timed ones and never among them\n"
+            "# (made by bench/make_queries.py after bench/queries/news.tsv; same columns).\n"
+        )
+        out.write("kind\tquery\tsince\tuntil\n")
+        for row in warmup:
+            out.write("\t".join(row) + "\n")
+
     OUT.parent.mkdir(exist_ok=True)
     with open(OUT, "w", encoding="utf-8") as out:
         out.write(
@@ -168,7 +201,7 @@ def main() -> int:
         out.write("kind\tquery\tsince\tuntil\n")
         for row in rows:
             out.write("\t".join(row) + "\n")
-    print(f"wrote {len(rows)} queries to {OUT}")
+    print(f"wrote {len(rows)} queries to {OUT} and {len(warmup)} to {WARMUP}")
     return 0
 
 
