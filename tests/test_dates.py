@@ -133,3 +133,27 @@ def test_round_trip_with_zone_abbreviations(when, zone):
     parsed = parse_date(text)
     expected = (when - timedelta(seconds=ZONE_ABBREVIATIONS[zone])).replace(microsecond=0, tzinfo=UTC)
     assert parsed is not None and parsed.value == expected
+
+
+def test_judge_date_says_why_a_date_is_not_used():
+    from newssearch.dates import ParsedDate, RejectedDate, judge_date, judge_found_date
+
+    now = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    assert judge_date("2091-03-01", now=now) == RejectedDate("2091-03-01", "date 2091-03-01 is in the future")
+    assert judge_date("1712-05-01").reason == "date 1712-05-01 is before 1800"
+    assert judge_date(4102444800, now=now).reason.endswith("is in the future")  # epoch seconds, 2100
+    assert judge_date("not a date") is None and judge_date("March 3") is None  # no year: not a date
+    assert isinstance(judge_date("2024-03-01", now=now), ParsedDate)
+    found = judge_found_date("Published 3 Mar 2095, updated 4 Apr 2096", now=now)
+    assert isinstance(found, RejectedDate) and "2095-03-03" in found.reason
+    assert judge_found_date("Updated 4 Apr 2096; first published 3 Mar 2024", now=now).value.year == 2024
+
+
+def test_region_zones_follow_daylight_saving():
+    from newssearch.dates import parse_date
+
+    # "ET" is EST in January and EDT in July
+    assert parse_date("Jan 15, 2024 10:00 ET").value == datetime(2024, 1, 15, 15, 0, tzinfo=timezone.utc)
+    assert parse_date("Jul 15, 2024 10:00 ET").value == datetime(2024, 7, 15, 14, 0, tzinfo=timezone.utc)
+    assert parse_date("15.07.2024 10:00 MESZ").value == datetime(2024, 7, 15, 8, 0, tzinfo=timezone.utc)
+    assert not parse_date("Jul 15, 2024 10:00 PT").tz_assumed

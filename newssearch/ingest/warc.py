@@ -41,6 +41,17 @@ def _content_type(record: object) -> str:
     return value.strip()
 
 
+def _missing(record: object) -> int:
+    """How many of a record's declared bytes never came (0 when complete)."""
+    raw = getattr(record, "raw_stream", None)
+    try:
+        while raw is not None and raw.read(65536):
+            pass
+    except Exception:  # noqa: BLE001 - a damaged tail is what we are measuring
+        pass
+    return int(getattr(raw, "limit", 0) or 0)
+
+
 def _size(stream: object) -> int | None:
     try:
         return stream.seek(0, 2)  # type: ignore[attr-defined,no-any-return]
@@ -53,6 +64,8 @@ def read_warc(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
+    if not looks_like_warc(source.head(64)):
+        raise IngestError(source.name, "not a WARC archive: it does not start with a 'WARC/' record header")
     skipped: Counter[str] = Counter()
     n = 0
     previous = None
@@ -69,7 +82,7 @@ def read_warc(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
                     raise IngestError(source.name, f"not a readable WARC archive: {problem}") from None
                 yield IngestError(source.name, f"archive is damaged after record {n}; the rest is lost ({problem})")
                 break
-            if previous is not None and getattr(previous.raw_stream, "limit", 0) > 0:
+            if previous is not None and _missing(previous) > 0:
                 yield Notice(source.name, f"record {n} is truncated: {previous.raw_stream.limit:,} bytes of it are missing")
             if record is None:
                 break
