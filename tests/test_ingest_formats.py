@@ -245,7 +245,7 @@ def test_warc_pages_become_articles_and_other_records_are_counted(crawl):
 def test_uncompressed_and_truncated_warc(tmp_path):
     page = (HTML / "harbour-tunnel.html").read_bytes()
     plain = _warc(tmp_path / "one.warc", [("https://courier.example.org/a", "text/html", page, "200 OK")], gz=False)
-    (a,) = ns.read_path(plain)
+    (a,) = ns.read_path(plain, on_notice=lambda n: None)
     assert a.title == "Harbour tunnel opens a year late"
     cut = tmp_path / "cut.warc"
     cut.write_bytes(plain.read_bytes()[:1600])
@@ -264,11 +264,12 @@ def test_uncompressed_and_truncated_warc(tmp_path):
     assert a.url == "https://courier.example.org/city/2024/03/14/harbour-tunnel-opens"
 
 
-def test_not_a_warc(tmp_path):
+@pytest.mark.parametrize("content, problem", [(b"this is not an archive\n", "not a WARC archive"), (b"", "empty file")])
+def test_not_a_warc(tmp_path, content, problem):
     p = tmp_path / "x.warc"
-    p.write_bytes(b"this is not an archive\n")
+    p.write_bytes(content)
     (err,) = results(p)
-    assert isinstance(err, IngestError) and err.path == str(p)
+    assert isinstance(err, IngestError) and err.path == str(p) and problem in err.problem
 
 
 # --- the notice channel and the CLI -----------------------------------------------------
@@ -299,3 +300,17 @@ def test_cli_indexes_a_folder_mixing_formats(tmp_path, runner, crawl):
     with ns.open_index(tmp_path / "ix") as ix:
         sources = ix.stats().outlets
     assert {"Northbay Courier", "Energy Desk", "Markets Daily"} <= set(sources)
+
+
+def test_progress_shows_files_and_articles_per_second(capsys):
+    from newssearch.cli import _Progress
+    from newssearch.indexer import IndexReport
+
+    progress = _Progress(enabled=True)
+    progress.started -= 2.0  # two seconds into the run
+    report = IndexReport(added=40, files=4)
+    progress.tick(report)
+    line = capsys.readouterr().err
+    assert "4 files (2.0/s)" in line and "40 articles (20/s)" in line
+    progress.clear()
+    assert capsys.readouterr().err.startswith("\r")  # click drops the erase code off a terminal

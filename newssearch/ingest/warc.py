@@ -64,7 +64,10 @@ def read_warc(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
-    if not looks_like_warc(source.head(64)):
+    head = source.head(64)
+    if not head.strip():
+        raise IngestError(source.name, "empty file: no WARC records")
+    if not looks_like_warc(head):
         raise IngestError(source.name, "not a WARC archive: it does not start with a 'WARC/' record header")
     skipped: Counter[str] = Counter()
     n = 0
