@@ -314,3 +314,23 @@ def test_progress_shows_files_and_articles_per_second(capsys):
     assert "4 files (2.0/s)" in line and "40 articles (20/s)" in line
     progress.clear()
     assert capsys.readouterr().err.startswith("\r")  # click drops the erase code off a terminal
+
+
+@pytest.mark.parametrize("name", ["x.html", "x.rss", "x.warc", "x.sgm", "x.html.gz", "x"])
+def test_any_bytes_give_articles_errors_or_notices_never_an_exception(tmp_path, name):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    prefixes = [b"", b"<html><body><p>", b"<?xml version='1.0'?><rss><channel><item><title>", b"WARC/1.0\r\n", b"\x1f\x8b", b"*TEXT 1 01/02/63\n"]
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(prefix=st.sampled_from(prefixes), data=st.binary(max_size=300))
+    def check(prefix, data):
+        p = tmp_path / name
+        p.write_bytes(prefix + data)
+        for r in results(p):
+            assert isinstance(r, (ns.Article, IngestError, Notice))
+            if not isinstance(r, ns.Article):
+                assert str(r).startswith(str(p)) and "\n" not in str(r)
+
+    check()
