@@ -321,7 +321,12 @@ def read_meta(doc: Any, page_url: str | None = None) -> PageMeta:
     for key in _AUTHOR_META:
         if key in metas:
             raw_authors.append(metas[key])
-    meta.authors = _author_names(raw_authors)
+    # an organisation credited as author (the publisher, "Example.com") is not a byline
+    not_people = {n.lower() for n in (site, _name((art or {}).get("publisher")), metas.get("og:site_name")) if n}
+    meta.authors = [
+        a for a in _author_names(raw_authors)
+        if a.lower() not in not_people and not re.search(r"\.(?:com|org|net|co|info)\b", a, re.I)
+    ]
 
     section = art.get("articleSection") if art else None
     meta.section = _names(section)[0] if _names(section) else None
