@@ -47,6 +47,7 @@ class QueryBuilder:
     def __init__(self, schema: Schema, fields: Sequence[str] = TEXT_FIELDS) -> None:
         self.schema = schema
         self._errors: list[str] = []
+        self._cache: dict[str, wq.Query] = {}
         parser = MultifieldParser(list(fields), schema, group=OrGroup.factory(OR_BONUS))
         parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
         parser.add_plugin(GtLtPlugin())
@@ -58,7 +59,20 @@ class QueryBuilder:
 
     def parse(self, text: str) -> wq.Query:
         """Parse ``text``; raise :class:`QuerySyntaxError` when Whoosh cannot
-        make sense of part of it (rather than silently dropping that part)."""
+        make sense of part of it (rather than silently dropping that part).
+
+        Parsed queries are cached (Whoosh's parser costs about a millisecond,
+        and people page through and re-run the same queries)."""
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        q = self._parse(text)
+        if len(self._cache) >= 512:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[text] = q
+        return q
+
+    def _parse(self, text: str) -> wq.Query:
         stripped = text.strip()
         if stripped in _MATCH_ALL:
             return wq.Every()

@@ -18,6 +18,7 @@ from .counting import count_matches
 from .errors import ConfigError, NewsSearchError, map_whoosh_error
 from .model import Hit, SearchResults, Snippet
 from .query import QueryBuilder, build_filter, expand_stemmed_prefixes
+from .ranking import Ranker
 from .schema import from_stored
 from .snippets import build_snippet, highlight_text
 
@@ -54,13 +55,16 @@ def search(
     tz: str | tzinfo | None = None,
     snippet_chars: int = 240,
     snippets: bool = True,
+    engine: str = "auto",
 ) -> SearchResults:
     """Search ``index`` and return one page of hits plus the total count.
 
     ``since``/``until`` take any date python-dateutil reads (read in ``tz``,
     UTC by default); ``source``/``section``/``agency`` restrict to exact
     values (case-insensitive); ``page`` (1-based) is a shortcut for
-    ``offset = (page - 1) * limit``.
+    ``offset = (page - 1) * limit``. ``engine="whoosh"`` forces Whoosh's
+    own matchers instead of the numpy ranker (same results, slower; for
+    comparison and debugging).
     """
     if sort not in SORTS:
         raise ConfigError(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
@@ -76,39 +80,65 @@ def search(
     s = index.searcher()
     try:
         q = expand_stemmed_prefixes(q, s.reader())
-        kwargs: dict[str, Any] = {"limit": offset + limit if offset + limit > 0 else 1}
-        if restrict is not None:
-            kwargs["filter"] = restrict
-        if sort != "relevance":
-            kwargs["sortedby"] = [
-                sorting.FieldFacet("undated"),
-                sorting.FieldFacet("published", reverse=sort == "date"),
-            ]
-        results = s.search(q, **kwargs)
-        total = count_matches(s, q, restrict)
-        page_hits = list(results)[offset : offset + limit] if limit else []
-        docnums = [h.docnum for h in page_hits]
-        if sort == "relevance":
-            scores = {h.docnum: float(h.score or 0.0) for h in page_hits}
+        ranked = _ranker(index, s).run(q, restrict, limit=limit, offset=offset, sort=sort) if engine != "whoosh" else None
+        if ranked is not None:
+            total = ranked.total
+            docnums = [docnum for docnum, _score in ranked.page]
+            scores = dict(ranked.page)
         else:
-            scores = _scores_for(s, q, docnums)
+            docnums, scores, total = _whoosh_page(s, q, restrict, sort, offset, limit)
         terms = _query_terms(q, s) if snippets else {}
         analyzer = s.schema["body"].analyzer
         hits = []
-        for rank, h in enumerate(page_hits, start=offset + 1):
-            article = from_stored(h.fields())
+        for rank, docnum in enumerate(docnums, start=offset + 1):
+            article = from_stored(s.stored_fields(docnum))
             snippet = (
                 build_snippet(article.body, terms.get("body", ()), analyzer, max_chars=snippet_chars)
                 if snippets
                 else Snippet("")
             )
             title = highlight_text(article.title, terms.get("title", ()), analyzer) if snippets else Snippet(article.title)
-            hits.append(Hit(article=article, score=scores.get(h.docnum, 0.0), snippet=snippet, rank=rank, title_snippet=title))
+            hits.append(Hit(article=article, score=scores.get(docnum, 0.0), snippet=snippet, rank=rank, title_snippet=title))
     except NewsSearchError:
         raise
     except Exception as exc:  # noqa: BLE001 - mapped in one place
         raise map_whoosh_error(exc, index.path, query=query) from None
     return SearchResults(hits=tuple(hits), total=total, query=query, offset=offset)
+
+
+def _ranker(index: NewsIndex, searcher: Any) -> Ranker:
+    """The numpy ranker for the index's current searcher (its arrays are
+    cached for as long as that searcher lives)."""
+    cached = getattr(index, "_ranker_cache", None)
+    if cached is None or cached[0] is not searcher:
+        cached = (searcher, Ranker(searcher))
+        index._ranker_cache = cached  # type: ignore[attr-defined]
+    return cached[1]
+
+
+def _whoosh_page(
+    s: Any, q: wq.Query, restrict: wq.Query | None, sort: str, offset: int, limit: int
+) -> tuple[list[int], dict[int, float], int]:
+    """One page through Whoosh's own matchers (phrases and other shapes the
+    numpy ranker does not evaluate)."""
+    kwargs: dict[str, Any] = {"limit": offset + limit if offset + limit > 0 else 1}
+    if restrict is not None:
+        kwargs["filter"] = restrict
+    if sort != "relevance":
+        kwargs["sortedby"] = [
+            sorting.FieldFacet("undated"),
+            sorting.FieldFacet("published", reverse=sort == "date"),
+        ]
+    results = s.search(q, **kwargs)
+    # results.top_n, not list(results): list() asks len(), which makes
+    # Whoosh count every match again
+    page = results.top_n[offset : offset + limit] if limit else []
+    docnums = [docnum for _score, docnum in page]
+    if sort == "relevance":
+        scores = {docnum: float(score or 0.0) for score, docnum in page}
+    else:
+        scores = _scores_for(s, q, docnums)
+    return docnums, scores, count_matches(s, q, restrict)
 
 
 def _query_terms(q: wq.Query, searcher: Any) -> dict[str, frozenset[str]]:

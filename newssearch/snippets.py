@@ -14,8 +14,13 @@ second window is added only when it shows words the first does not.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from functools import lru_cache
 from typing import Any, Iterable
 
+from .analysis import _CACHE as _TERM_CACHE
+from .analysis import _TOKEN as _TOKEN_RE
+from .analysis import TOKEN_PATTERN, term_for
 from .model import Snippet
 
 __all__ = ["ANSI_HIGHLIGHT", "build_snippet", "lead_snippet", "render_ansi", "render_plain"]
@@ -35,13 +40,36 @@ def lead_snippet(text: str, max_chars: int = 240) -> Snippet:
     return Snippet(text[:cut].rstrip(" ,;:") + " " + ELLIPSIS)
 
 
-def _matches(text: str, terms: frozenset[str], analyzer: Any) -> list[tuple[int, int, str]]:
+def _matches(text: str, terms: frozenset[str], analyzer: Any = None) -> list[tuple[int, int, str]]:
+    """Where the query's terms occur in ``text``: (start, end, term).
+
+    Uses the same term function as the index (so "agreements" matches the
+    term "agreement"). A stem never changes a word's first three letters, so
+    in ASCII text only tokens starting like one of the terms are analysed;
+    building Whoosh Token objects for every word of ten bodies cost more
+    than the search itself.
+    """
     out: list[tuple[int, int, str]] = []
-    # Whoosh reuses one Token object: copy what we need as we go
-    for tok in analyzer(text, chars=True, removestops=False, mode="index"):
-        if not tok.stopped and tok.text in terms:
-            out.append((tok.startchar, tok.endchar, tok.text))
+    if not terms:
+        return out
+    cache = _TERM_CACHE
+    finder = _finder(terms) if text.isascii() else _TOKEN_RE
+    for m in finder.finditer(text):
+        word = m.group(0)
+        term = cache.get(word)
+        if term is None:
+            term = term_for(word)
+        if term and term in terms:
+            out.append((m.start(), m.end(), term))
     return out
+
+
+@lru_cache(maxsize=256)
+def _finder(terms: frozenset[str]) -> re.Pattern[str]:
+    heads = sorted({re.escape(t[:3]) for t in terms if t.isascii()} | ({"[^\\x00-\\x7f]"} if any(not t.isascii() for t in terms) else set()))
+    if not heads:
+        return _TOKEN_RE
+    return re.compile(r"(?<![\w.'\u2019&])(?=(?:" + "|".join(heads) + r"))" + TOKEN_PATTERN, re.IGNORECASE)
 
 
 def build_snippet(
@@ -122,29 +150,38 @@ def _assemble(text: str, windows: list[tuple[int, int]], matches: list[tuple[int
         pieces.append(flat)
         for s, e, _t in matches:
             if lo <= s and e <= hi:
-                spans.append((pos + where[s - lo], pos + where[e - lo - 1] + 1))
+                spans.append((pos + where(s - lo), pos + where(e - lo - 1) + 1))
         pos += len(flat)
     if windows and _word_bounds(text, *windows[-1])[1] < len(text.rstrip()):
         pieces.append(" " + ELLIPSIS)
     return Snippet("".join(pieces), tuple(_merge(spans, "".join(pieces))))
 
 
-def _flatten(fragment: str) -> tuple[str, list[int]]:
-    """Collapse whitespace runs to one space (a snippet is one line) and
-    return, for each original character, its offset in the result."""
-    out: list[str] = []
-    where: list[int] = []
-    in_space = False
-    for ch in fragment:
-        if ch.isspace():
-            if not in_space:
-                out.append(" ")
-            in_space = True
-        else:
-            out.append(ch)
-            in_space = False
-        where.append(len(out) - 1)
-    return "".join(out), where
+def _flatten(fragment: str) -> tuple[str, Any]:
+    """Collapse whitespace runs to one space (a snippet is one line); return
+    the text and a function mapping an offset in the fragment to the result."""
+    starts: list[int] = []
+    shifts: list[int] = []
+    removed = 0
+    pieces: list[str] = []
+    pos = 0
+    for m in _SPACES.finditer(fragment):
+        pieces.append(fragment[pos : m.start()])
+        pieces.append(" ")
+        removed += (m.end() - m.start()) - 1
+        starts.append(m.end())
+        shifts.append(removed)
+        pos = m.end()
+    pieces.append(fragment[pos:])
+
+    def where(offset: int) -> int:
+        k = bisect_right(starts, offset)
+        return offset - (shifts[k - 1] if k else 0)
+
+    return "".join(pieces), where
+
+
+_SPACES = re.compile(r"\s{2,}|[^\S ]")
 
 
 def _word_bounds(text: str, lo: int, hi: int) -> tuple[int, int]:

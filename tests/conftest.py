@@ -4,6 +4,7 @@ user's machine, a failure when absent under CI)."""
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
@@ -86,6 +87,31 @@ def tmp_index(tmp_path: Path):
 def filled_index(tmp_index, articles):
     tmp_index.add(articles)
     return tmp_index
+
+
+REUTERS = ("data", "reuters-news-2006-2007")
+
+@pytest.fixture(scope="session")
+def reuters_index(tmp_path_factory, runner_session):
+    where = tmp_path_factory.mktemp("reuters") / "ix"
+    from newssearch.cli import cli
+
+    result = runner_session.invoke(cli, ["index", str(shared(*REUTERS)), "--index", str(where), "--json", "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    ix = ns.open_index(where)
+    yield ix, report, where
+    ix.close()
+
+
+@pytest.fixture(scope="session")
+def runner_session():
+    from click.testing import CliRunner
+
+    try:
+        return CliRunner(mix_stderr=False)
+    except TypeError:
+        return CliRunner()
 
 
 @pytest.fixture

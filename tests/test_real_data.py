@@ -121,27 +121,6 @@ def test_bbc_section_filter(bbc_index):
 # --- Reuters 2006-07 --------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def reuters_index(tmp_path_factory, runner_session):
-    where = tmp_path_factory.mktemp("reuters") / "ix"
-    result = runner_session.invoke(cli, ["index", str(shared(*REUTERS)), "--index", str(where), "--json", "--quiet"])
-    assert result.exit_code == 0, result.stderr
-    report = json.loads(result.stdout)
-    ix = ns.open_index(where)
-    yield ix, report, where
-    ix.close()
-
-
-@pytest.fixture(scope="session")
-def runner_session():
-    from click.testing import CliRunner
-
-    try:
-        return CliRunner(mix_stderr=False)
-    except TypeError:
-        return CliRunner()
-
-
 def test_all_reuters_files_index_without_failure(reuters_index):
     ix, report, _ = reuters_index
     assert report["failed"] == []
