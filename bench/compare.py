@@ -70,6 +70,15 @@ DEFAULT_WARMUP = HERE / "queries" / "warmup.tsv"
 
 
 def _maxrss_mib() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: Linux
+    carries ru_maxrss across fork and exec, so a worker would report at
+    least its parent's size (the harness's own, with a corpus in memory)."""
+    try:
+        for line in open("/proc/self/status", encoding="ascii"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
@@ -312,6 +321,7 @@ def bench_corpus(spec: str, args: argparse.Namespace, engines: list[str]) -> dic
             this[e]["overlap"] = overlap(raw["newssearch"]["top"], raw[e]["top"]) if "newssearch" in raw else 0.0
             this[e]["lat_query_ms"] = raw[e]["lat_query_ms"]
             this[e]["lat_snippet_ms"] = raw[e]["lat_snippet_ms"]
+            this[e]["top"] = raw[e]["top"]
         runs.append(this)
     return {"corpus": key, "articles": count, "runs": runs, "load": loads, "queries": queries}
 

@@ -35,8 +35,9 @@ analyses words with its own English setup: newssearch its analyzer
 (Snowball stems through PyStemmer, stop words, accent folding), FTS5
 ``porter unicode61 remove_diacritics 2`` (Porter stems), tantivy ``en_stem``
 (Snowball stems). Every engine stores title and body and returns id and
-title; with snippets it also returns a ~240-character body fragment and the
-highlighted title, as ``newssearch search`` shows them. tantivy counts all
+title; with snippets it also returns a body fragment (240 characters;
+FTS5 counts 40 tokens, about as long) and the highlighted title, as
+``newssearch search`` shows them. tantivy counts all
 matches (``count=True``, its default, as newssearch reports a total); FTS5
 does not.
 """
