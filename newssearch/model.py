@@ -9,12 +9,22 @@ records to and from stored fields.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Iterator, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["Article", "Hit", "SearchResults", "Snippet", "article_id", "normalize_url"]
+__all__ = [
+    "Article",
+    "Explanation",
+    "Hit",
+    "ScorePart",
+    "SearchResults",
+    "Snippet",
+    "Timeline",
+    "article_id",
+    "normalize_url",
+]
 
 
 def normalize_url(url: str) -> str:
@@ -151,6 +161,40 @@ class Snippet:
 
 
 @dataclass(frozen=True)
+class ScorePart:
+    """One term's share of a document's BM25F score."""
+
+    field: str
+    term: str
+    frequency: float
+    field_boost: float
+    field_length: float
+    average_length: float
+    idf: float
+    score: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How a hit's score was built, for ``--explain``.
+
+    ``relevance`` is BM25F: the sum of ``parts`` times the coordination
+    factor (more of the query's words matched, higher factor). With
+    ``sort="recency"`` the final ``score`` is relevance times
+    ``recency_factor``; otherwise it is the relevance.
+    """
+
+    parts: tuple[ScorePart, ...]
+    relevance: float
+    coordination: float
+    score: float
+    age_days: float | None = None
+    half_life_days: float | None = None
+    recency_factor: float | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Hit:
     """One search result: the stored article, its BM25F score, a snippet of
     the body and the headline with its matches marked."""
@@ -160,6 +204,7 @@ class Hit:
     snippet: Snippet
     rank: int = 0
     title_snippet: Snippet | None = None
+    explanation: Explanation | None = None
 
 
 @dataclass(frozen=True)
@@ -174,9 +219,25 @@ class SearchResults(Sequence[Hit]):
     total: int
     query: str
     offset: int = 0
+    #: counts per value of each requested keyword field, over *all* matches
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def __getitem__(self, i):  # type: ignore[no-untyped-def]
         return self.hits[i]
 
     def __len__(self) -> int:
         return len(self.hits)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Matching articles counted per period (``by``: day, week, month, year),
+    periods starting in zone ``tz``; empty periods between the first and the
+    last are included, so the series can be drawn as is."""
+
+    query: str
+    by: str
+    tz: str
+    buckets: tuple[tuple[datetime, int], ...]
+    total: int
+    undated: int

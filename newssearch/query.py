@@ -17,14 +17,23 @@ from typing import Any, Sequence
 from whoosh import query as wq
 from whoosh.fields import Schema
 from whoosh.matching import AndNotMatcher
-from whoosh.qparser import FieldAliasPlugin, GtLtPlugin, MultifieldParser, OrGroup, PlusMinusPlugin
+from whoosh.qparser import FieldAliasPlugin, GtLtPlugin, MultifieldParser, OrGroup, PlusMinusPlugin, syntax
 from whoosh.qparser.dateparse import DateParserPlugin
 
-from .dates import UTC, parse_user_date
-from .errors import QuerySyntaxError, map_whoosh_error
+from .dates import UTC
+from .timeexpr import resolve, rewrite_query, split_date_filters
+from .errors import NewsSearchError, QuerySyntaxError, map_whoosh_error
 from .schema import TEXT_FIELDS
 
-__all__ = ["FIELD_ALIASES", "NewsAndNot", "QueryBuilder", "build_filter", "expand_stemmed_prefixes", "use_fixed_andnot"]
+__all__ = [
+    "FIELD_ALIASES",
+    "NewsAndNot",
+    "QueryBuilder",
+    "build_filter",
+    "expand_stemmed_prefixes",
+    "split_date_filters",
+    "use_fixed_andnot",
+]
 
 #: Friendlier names users type for our fields.
 FIELD_ALIASES: dict[str, list[str]] = {
@@ -39,6 +48,37 @@ FIELD_ALIASES: dict[str, list[str]] = {
 #: How much matching more of the query's words is worth (Whoosh's coord factor).
 OR_BONUS = 0.9
 _MATCH_ALL = {"", "*", "*:*"}
+_MAY_HAVE_DATES = __import__("re").compile(r"(?i)\b(?:published|date|time|when|since|until):")
+
+
+class _PlusMinus(PlusMinusPlugin):
+    """Whoosh's +/- plugin, keeping the coordination bonus.
+
+    Whoosh's version regroups every query's words into a plain OrGroup,
+    dropping the parser's OrGroup.factory(scale): with it installed, no
+    query got the bonus for matching more of its words.
+    """
+
+    def do_plusminus(self, parser: Any, group: Any) -> Any:
+        if not any(isinstance(node, (self.Plus, self.Minus)) for node in group):
+            return group
+        optional_class = type(group) if isinstance(group, syntax.OrGroup) else syntax.AndGroup
+        required, optional, banned = syntax.AndGroup(), optional_class(), syntax.OrGroup()
+        target = optional
+        for node in group:
+            if isinstance(node, self.Plus):
+                target = required
+            elif isinstance(node, self.Minus):
+                target = banned
+            else:
+                target.append(node)
+                target = optional
+        result: Any = optional
+        if required:
+            result = syntax.AndMaybeGroup([required, result])
+        if banned:
+            result = syntax.AndNotGroup([result, banned])
+        return result
 
 
 class QueryBuilder:
@@ -53,16 +93,26 @@ class QueryBuilder:
         parser.add_plugin(GtLtPlugin())
         # +required -excluded, as in web search; only at the start of a word,
         # so "2022-01" in a date stays one value
-        parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=[\w\"(])", minusexpr=r"(?<![^\s(])-(?=[\w\"(])"))
+        parser.add_plugin(_PlusMinus(plusexpr=r"(?<![^\s(])\+(?=[\w\"(])", minusexpr=r"(?<![^\s(])-(?=[\w\"(])"))
+        # dates in queries arrive as explicit UTC ranges (timeexpr.rewrite_query);
+        # the plugin only reports values it cannot read
         parser.add_plugin(DateParserPlugin(callback=self._errors.append))
         self._parser = parser
 
-    def parse(self, text: str) -> wq.Query:
+    def parse(self, text: str, *, now: datetime | None = None, tz: str | tzinfo | None = None) -> wq.Query:
         """Parse ``text``; raise :class:`QuerySyntaxError` when Whoosh cannot
         make sense of part of it (rather than silently dropping that part).
 
         Parsed queries are cached (Whoosh's parser costs about a millisecond,
-        and people page through and re-run the same queries)."""
+        and people page through and re-run the same queries). Date clauses
+        (``published:yesterday``, ``since:"last monday"``) are resolved
+        against ``now`` in zone ``tz`` first, so relative dates never go stale.
+        """
+        if _MAY_HAVE_DATES.search(text):
+            try:
+                text = rewrite_query(text, now, tz)
+            except NewsSearchError as exc:
+                raise QuerySyntaxError(text, str(exc)) from None
         cached = self._cache.get(text)
         if cached is not None:
             return cached
@@ -109,9 +159,7 @@ def _fix_negations(q: wq.Query) -> wq.Query:
         return wq.AndNot(keep, drop)
     if isinstance(q, wq.Not):
         return wq.AndNot(wq.Every(), _fix_negations(q.query))
-    if not q.is_leaf():
-        return q.apply(_fix_negations)
-    return q
+    return _map_children(q, _fix_negations)
 
 
 def expand_stemmed_prefixes(q: wq.Query, reader: Any) -> wq.Query:
@@ -130,9 +178,7 @@ def expand_stemmed_prefixes(q: wq.Query, reader: Any) -> wq.Query:
             if (q.fieldname, typed[:k]) in reader
         ]
         return wq.Or([q, *stems], boost=1.0) if stems else q
-    if not q.is_leaf():
-        return q.apply(lambda sub: expand_stemmed_prefixes(sub, reader))
-    return q
+    return _map_children(q, lambda sub: expand_stemmed_prefixes(sub, reader))
 
 
 class FixedAndNotMatcher(AndNotMatcher):
@@ -162,9 +208,18 @@ def use_fixed_andnot(q: wq.Query) -> wq.Query:
     """Swap every AndNot in a query tree for :class:`NewsAndNot`."""
     if isinstance(q, wq.AndNot) and not isinstance(q, NewsAndNot):
         return NewsAndNot(use_fixed_andnot(q.a), use_fixed_andnot(q.b))
-    if not q.is_leaf():
-        return q.apply(use_fixed_andnot)
-    return q
+    return _map_children(q, use_fixed_andnot)
+
+
+def _map_children(q: wq.Query, fn: Any) -> wq.Query:
+    """``q`` with ``fn`` applied to its children. Not Query.apply(): for an
+    Or it drops ``scale``, the coordination bonus that ranks articles
+    matching more of the query's words higher."""
+    if q.is_leaf():
+        return q
+    if isinstance(q, wq.Or):
+        return _like(q, [fn(sub) for sub in q.subqueries])
+    return q.apply(fn)
 
 
 def _like(q: wq.Or, children: list[wq.Query]) -> wq.Query:
@@ -186,6 +241,14 @@ def _first_error(q: wq.Query) -> str | None:
     return None
 
 
+def _aware(value: datetime | None, tz: str | tzinfo | None) -> datetime | None:
+    if value is None:
+        return None
+    from .dates import resolve_zone
+
+    return (value if value.tzinfo else value.replace(tzinfo=resolve_zone(tz))).astimezone(UTC)
+
+
 def build_filter(
     *,
     since: str | datetime | None = None,
@@ -194,21 +257,28 @@ def build_filter(
     section: str | Sequence[str] | None = None,
     agency: str | Sequence[str] | None = None,
     tz: str | tzinfo | None = None,
+    now: datetime | None = None,
+    ranges: Sequence[tuple[datetime, datetime]] = (),
 ) -> wq.Query | None:
     """The restriction the ``--since/--until/--source/...`` options ask for.
 
-    Dates a user types are read in ``tz`` (UTC by default); a bare ``--until``
-    date includes that whole day. Several values of one option are OR'ed.
+    Dates a user types are read in ``tz`` (UTC by default) and may be
+    relative to ``now`` ("3 days ago", "last monday", see
+    :mod:`newssearch.timeexpr`); ``--since`` takes the start of what it
+    names and ``--until`` the end, so ``--until 2022-01-27`` includes that
+    whole day. Several values of one option are OR'ed.
     """
     parts: list[wq.Query] = []
-    start = parse_user_date(since, tz) if since else None
-    end = parse_user_date(until, tz, end=True) if until else None
+    start = resolve(since, now, tz).start if isinstance(since, str) else _aware(since, tz)
+    end = resolve(until, now, tz).end if isinstance(until, str) else _aware(until, tz)
     if start and end and start > end:
         from .errors import ConfigError
 
         raise ConfigError(f"--since {since} is after --until {until}")
     if start or end:
         parts.append(wq.DateRange("published", start or datetime(1, 1, 1, tzinfo=UTC), end or datetime(9999, 12, 31, tzinfo=UTC)))
+    for lo, hi in ranges:  # date clauses taken out of the query text
+        parts.append(wq.DateRange("published", lo, hi))
     for field, value in (("source", source), ("section", section), ("agencies", agency)):
         if not value:
             continue

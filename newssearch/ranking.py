@@ -27,7 +27,9 @@ from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
-__all__ = ["Ranker", "Ranked"]
+from .model import ScorePart
+
+__all__ = ["Ranked", "Ranker", "Recency"]
 
 _B = 0.75
 _K1 = 1.2
@@ -311,17 +313,10 @@ class Ranker:
         ids = np.nonzero(mask)[0].astype(np.int64)
         return _Part(ids, np.full(len(ids), 1.0 * q.boost), np.zeros(len(ids)))
 
-    # --- the public entry point ---------------------------------------
-    def run(
-        self,
-        q: wq.Query,
-        restrict: wq.Query | None,
-        *,
-        limit: int,
-        offset: int = 0,
-        sort: str = "relevance",
-    ) -> Ranked | None:
-        """Total and one page of (docnum, score), or None when unsupported."""
+    # --- the public entry points -------------------------------------
+    def matches(self, q: wq.Query, restrict: wq.Query | None) -> tuple[np.ndarray, np.ndarray] | None:
+        """Global doc numbers and BM25F scores of every live match, or None
+        when the query has a part this module does not evaluate."""
         all_ids: list[np.ndarray] = []
         all_scores: list[np.ndarray] = []
         try:
@@ -341,32 +336,152 @@ class Ranker:
             return None
         ids = np.concatenate(all_ids) if all_ids else _EMPTY_I
         scores = np.concatenate(all_scores) if all_scores else _EMPTY_F
+        return ids, scores
+
+    def run(
+        self,
+        q: wq.Query,
+        restrict: wq.Query | None,
+        *,
+        limit: int,
+        offset: int = 0,
+        sort: str = "relevance",
+        recency: Recency | None = None,
+        found: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> Ranked | None:
+        """Total and one page of (docnum, score), or None when unsupported.
+
+        ``sort="recency"`` ranks by relevance times ``recency``'s age decay;
+        the scores returned are then the blended ones.
+        """
+        found = found if found is not None else self.matches(q, restrict)
+        if found is None:
+            return None
+        ids, scores = found
         total = int(len(ids))
         want = offset + limit
         if want <= 0 or total == 0:
             return Ranked(total, [])
-        if sort == "relevance":
+        if sort == "recency":
+            scores = scores * self.recency_factors(ids, recency or Recency())
+        if sort in ("relevance", "recency"):
             order = _top(scores, ids, want)
         else:
             order = self._by_date(ids, newest_first=sort == "date")[:want]
         page = order[offset:want]
         return Ranked(total, [(int(ids[i]), float(scores[i])) for i in page])
 
-    def _by_date(self, ids: np.ndarray, newest_first: bool) -> np.ndarray:
-        published = np.empty(len(ids), dtype=np.uint64)
-        undated = np.empty(len(ids), dtype=np.uint64)
+    def column(self, ids: np.ndarray, name: str) -> np.ndarray:
+        """A numeric column's values for global doc numbers."""
+        out = np.empty(len(ids), dtype=np.uint64)
         for seg in self.segments:
             lo, hi = seg.offset, seg.offset + seg.size
             inside = (ids >= lo) & (ids < hi)
             if inside.any():
-                local = ids[inside] - lo
-                published[inside] = seg.numeric_column("published")[local]
-                undated[inside] = seg.numeric_column("undated")[local]
+                out[inside] = seg.numeric_column(name)[ids[inside] - lo]
+        return out
+
+    def recency_factors(self, ids: np.ndarray, recency: Recency) -> np.ndarray:
+        """``floor + (1 - floor) * 0.5 ** (age / half_life)`` per document;
+        undated articles get the floor, articles from the future 1."""
+        published = self.column(ids, "published").astype(np.float64)
+        undated = self.column(ids, "undated") != 0
+        age_days = (recency.now_long - published) / 86_400e6
+        decay = np.power(0.5, np.maximum(age_days, 0.0) / recency.half_life_days)
+        factors = recency.floor + (1.0 - recency.floor) * decay
+        factors[undated] = recency.floor
+        return factors
+
+    def _by_date(self, ids: np.ndarray, newest_first: bool) -> np.ndarray:
+        published = self.column(ids, "published")
+        undated = self.column(ids, "undated")
         key = published.astype(np.float64)
         if newest_first:
             key = -key
         # undated last, then by date, ties by document number (as Whoosh does)
         return np.lexsort((ids, key, undated))
+
+    def facet_counts(self, ids: np.ndarray, fieldname: str) -> dict[str, int]:
+        """How many of ``ids`` carry each value of a keyword field (indexed,
+        lowercased form), most frequent first."""
+        counts: dict[str, int] = {}
+        for seg in self.segments:
+            lo, hi = seg.offset, seg.offset + seg.size
+            local = np.sort(ids[(ids >= lo) & (ids < hi)] - lo)
+            if not len(local):
+                continue
+            for term in seg.reader.lexicon(fieldname):
+                posting_ids, _ = self._posting_list(seg, fieldname, term)
+                n = int(np.count_nonzero(np.isin(posting_ids, local, assume_unique=True)))
+                if n:
+                    text = term.decode("utf-8") if isinstance(term, bytes) else term
+                    counts[text] = counts.get(text, 0) + n
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def explain(self, q: wq.Query, docnum: int) -> list[ScorePart]:
+        """What each matching term contributed to one document's BM25F score."""
+        seg = next(s for s in self.segments if s.offset <= docnum < s.offset + s.size)
+        local = docnum - seg.offset
+        out: list[ScorePart] = []
+        for leaf in _leaves(q):
+            pairs = [(leaf.fieldname, leaf.text)] if isinstance(leaf, wq.Term) else list(leaf.expanded_terms(seg.reader))
+            for fieldname, text in pairs:
+                if (fieldname, text) not in seg.reader:
+                    continue
+                ids, weights = self._posting_list(seg, fieldname, text)
+                i = int(np.searchsorted(ids, local))
+                if i >= len(ids) or ids[i] != local:
+                    continue
+                part = self._term(seg, fieldname, text, getattr(leaf, "boost", 1.0))
+                word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
+                fieldobj = self.searcher.schema[fieldname]
+                boost = getattr(fieldobj.format, "field_boost", 1.0)
+                out.append(
+                    ScorePart(
+                        field=fieldname,
+                        term=word,
+                        frequency=float(weights[i]) / (boost or 1.0),
+                        field_boost=float(boost),
+                        field_length=float(seg.field_lengths(fieldname)[local]) if fieldobj.scorable else 0.0,
+                        average_length=float(self._avg.get(fieldname, 0.0)),
+                        idf=float(self._idf.get((fieldname, text), 0.0)),
+                        score=float(part.scores[i]),
+                    )
+                )
+        return out
+
+
+@dataclass(frozen=True)
+class Recency:
+    """Age decay blended into relevance: a story loses half its freshness
+    bonus every ``half_life``; ``floor`` is the share of relevance an old
+    (or undated) story always keeps, so exact old matches do not vanish and
+    fresh irrelevant ones cannot take over."""
+
+    now_long: float = 0.0
+    half_life_days: float = 7.0
+    floor: float = 0.3
+
+    @classmethod
+    def build(cls, now: Any, half_life_days: float = 7.0, floor: float = 0.3) -> Recency:
+        from whoosh.util.times import datetime_to_long
+
+        from .dates import UTC
+
+        return cls(float(datetime_to_long(now.astimezone(UTC))), half_life_days, floor)
+
+
+def _leaves(q: wq.Query) -> list[wq.Query]:
+    if isinstance(q, wq.AndNot):
+        return _leaves(q.a)
+    if isinstance(q, (wq.Term, wq.Prefix, wq.Wildcard)):
+        return [q]
+    if q.is_leaf():
+        return []
+    out: list[wq.Query] = []
+    for sub in q.children():
+        out.extend(_leaves(sub))
+    return out
 
 
 def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
