@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
-from datetime import timezone
+from datetime import datetime, timezone
 from typing import Any, Iterator, NoReturn, Sequence
 
 import click
@@ -22,8 +23,11 @@ from .dates import format_datetime, resolve_zone
 from .errors import ConfigError, IngestError, NewsSearchError
 from .indexer import IndexReport, NewsIndex, create_index, default_index_path, open_index
 from .ingest import FORMATS, Notice, ReadOptions, Skipped, iter_sources, read_source
-from .model import Article, Hit
-from .searcher import SORTS
+from .model import Article, Explanation, Hit
+from .searcher import FACET_FIELDS, SORTS
+from .timeexpr import parse_duration
+from .timeline import PERIODS, as_rows
+from .timeline import render as render_timeline
 from .snippets import ANSI_HIGHLIGHT
 
 EXIT_OK = 0
@@ -268,20 +272,46 @@ def _print_summary(report: IndexReport, where: str, notices: Sequence[Notice] = 
 # --- search --------------------------------------------------------------
 
 
+def _filter_options(f: Any) -> Any:
+    """The options that restrict which articles match, shared by search and timeline."""
+    options = [
+        click.option("--since", default=None, metavar="DATE", help="Only articles published at or after DATE: 2022-01-27, '27 Jan 2022 14:00 CET', or relative: yesterday, 'last monday', '3 days ago', 2w."),
+        click.option("--until", default=None, metavar="DATE", help="Only articles published up to DATE (a bare date includes the whole day)."),
+        click.option("--source", multiple=True, metavar="OUTLET", help="Only this outlet (repeat for several)."),
+        click.option("--section", multiple=True, metavar="NAME", help="Only this section (repeat for several)."),
+        click.option("--agency", multiple=True, metavar="NAME", help="Only articles crediting this wire agency."),
+        click.option("--now", "now_text", default=None, metavar="DATE", help="Resolve relative dates against this time instead of the clock (reproducible runs)."),
+        _tz_option("Zone to read dates in and to show them in (default UTC)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _now_option(text: str | None, zone: Any) -> datetime | None:
+    if not text:
+        return None
+    from .dates import parse_user_date
+
+    try:
+        return parse_user_date(text, zone)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--now") from None
+
+
 @cli.command("search")
 @click.argument("query", nargs=-1, required=True)
 @_index_option
-@click.option("--since", default=None, metavar="DATE", help="Only articles published at or after DATE (any date python-dateutil reads).")
-@click.option("--until", default=None, metavar="DATE", help="Only articles published up to DATE (a bare date includes the whole day).")
-@click.option("--source", multiple=True, metavar="OUTLET", help="Only this outlet (repeat for several).")
-@click.option("--section", multiple=True, metavar="NAME", help="Only this section (repeat for several).")
-@click.option("--agency", multiple=True, metavar="NAME", help="Only articles crediting this wire agency.")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Rank by relevance, or by date (newest or oldest first).")
+@_filter_options
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="relevance (BM25F), date (newest first), oldest, or recency (relevance blended with freshness).")
+@click.option("--half-life", default="7d", show_default=True, metavar="DURATION", help="With --sort recency: how fast freshness fades (12h, 7d, 2w, 3mo).")
 @click.option("-n", "--limit", type=click.IntRange(min=0), default=10, show_default=True, help="How many results to show.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many results.")
 @click.option("--page", type=click.IntRange(min=1), default=None, help="Show this page of --limit results (1-based).")
-@_tz_option("Zone to read --since/--until in and to show dates in (default UTC).")
-@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit.")
+@click.option("--facets", default=None, metavar="FIELDS", help=f"Count results per value of these fields over all matches ({', '.join(FACET_FIELDS)}), comma-separated.")
+@click.option("--explain", is_flag=True, help="Show how each hit's score was built.")
+@click.option("--auto-correct", is_flag=True, help="Run the did-you-mean correction instead of only suggesting it.")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit, then one {\"total\", \"facets\"} object with --facets.")
 @click.option("--color/--no-color", default=None, help="Highlight matches (default: on a terminal, unless NO_COLOR is set).")
 def search_cmd(
     query: tuple[str, ...],
@@ -291,26 +321,48 @@ def search_cmd(
     source: tuple[str, ...],
     section: tuple[str, ...],
     agency: tuple[str, ...],
+    now_text: str | None,
+    tz: str | None,
     sort: str,
+    half_life: str,
     limit: int,
     offset: int,
     page: int | None,
-    tz: str | None,
+    facets: str | None,
+    explain: bool,
+    auto_correct: bool,
     as_json: bool,
     color: bool | None,
 ) -> None:
     """Search the index. Plain words match articles with most of them;
     Whoosh's query language works too: AND, OR, NOT, "phrases",
-    title:word, source:bbc, wildcards (ukrain*), published:[2022-01-01 TO 2022-02-01].
+    title:word, source:bbc, wildcards (ukrain*), and dates:
+    published:[2022-01-01 TO 2022-02-01], date:>2022-01, published:yesterday,
+    since:"last monday".
 
     \b
     Example:
-      newssearch search "minsk agreement" --since 2022-01-01 --sort date
+      newssearch search "minsk agreement" --since "last week" --sort recency --facets source,agencies
     """
     zone = _zone(tz)
+    now = _now_option(now_text, zone)
     text = " ".join(query)
+    facet_names = [name.strip() for name in facets.split(",") if name.strip()] if facets else []
+    for name in facet_names:
+        if name not in FACET_FIELDS:
+            raise click.BadParameter(f"{name!r} is not one of {', '.join(FACET_FIELDS)}", param_hint="--facets")
+    try:
+        parse_duration(half_life)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--half-life") from None
     started = time.perf_counter()
     with open_index(index_dir) as ix:
+        suggestion = ix.suggest(text)
+        if suggestion and auto_correct:
+            click.echo(f"Showing results for {suggestion!r} (instead of {text!r}).", err=True)
+            text = suggestion
+        elif suggestion:
+            click.echo(f"Did you mean: {suggestion}?", err=True)
         results = ix.search(
             text,
             since=since,
@@ -319,19 +371,27 @@ def search_cmd(
             section=list(section) or None,
             agency=list(agency) or None,
             sort=sort,
+            half_life=half_life,
             limit=limit,
             offset=offset,
             page=page,
             tz=zone,
+            now=now,
+            facets=facet_names,
+            explain=explain,
         )
     elapsed = time.perf_counter() - started
     if as_json:
         for hit in results:
             click.echo(json.dumps(hit_to_json(hit), ensure_ascii=False))
+        if facet_names:
+            click.echo(json.dumps({"total": results.total, "facets": results.facets}, ensure_ascii=False))
     else:
         use_color = _use_color(color)
         for hit in results:
             click.echo(format_hit(hit, zone, use_color), color=use_color)
+        if facet_names:
+            click.echo(format_facets(results.facets, results.total))
     if not results.total:
         click.echo(f"No results for {text!r}.", err=True)
     elif not as_json:
@@ -339,6 +399,155 @@ def search_cmd(
         last = results.offset + len(results)
         shown = f"{first}-{last}" if len(results) else "none"
         click.echo(f"Showing {shown} of {results.total:,} results ({elapsed * 1000:.0f} ms).", err=True)
+
+
+def format_facets(facets: dict[str, dict[str, int]], total: int) -> str:
+    lines = [f"Facets over all {total:,} results:"]
+    for name, counts in facets.items():
+        shown = list(counts.items())[:12]
+        values = ", ".join(f"{value} ({n:,})" for value, n in shown) or "none"
+        more = f" and {len(counts) - 12} more" if len(counts) > 12 else ""
+        lines.append(f"  {name}: {values}{more}")
+    return "\n".join(lines)
+
+
+def explanation_to_json(e: Explanation) -> dict[str, Any]:
+    return {
+        "score": e.score,
+        "relevance": e.relevance,
+        "coordination": e.coordination,
+        "recency_factor": e.recency_factor,
+        "age_days": e.age_days,
+        "half_life_days": e.half_life_days,
+        "note": e.note or None,
+        "terms": [
+            {
+                "field": p.field,
+                "term": p.term,
+                "frequency": p.frequency,
+                "field_boost": p.field_boost,
+                "field_length": p.field_length,
+                "average_length": p.average_length,
+                "idf": p.idf,
+                "score": p.score,
+            }
+            for p in e.parts
+        ],
+    }
+
+
+def format_explanation(e: Explanation) -> list[str]:
+    head = f"score {e.score:.3f} = BM25F {sum(p.score for p in e.parts):.3f} x coordination {e.coordination:.3f}"
+    if e.recency_factor is not None:
+        age = f"{e.age_days:.1f} days old" if e.age_days is not None else "no date"
+        head += f" x recency {e.recency_factor:.3f} ({age}, half-life {e.half_life_days:g} days)"
+    lines = [head]
+    if e.note:
+        lines.append(e.note)
+    for p in e.parts:
+        boost = f" x boost {p.field_boost:g}" if p.field_boost != 1 else ""
+        lines.append(
+            f"  {p.field}:{p.term}  tf {p.frequency:g}{boost}, length {p.field_length:g} (avg {p.average_length:.1f}),"
+            f" idf {p.idf:.2f} -> {p.score:.3f}"
+        )
+    return lines
+
+
+# --- timeline ------------------------------------------------------------
+
+
+@cli.command("timeline")
+@click.argument("query", nargs=-1)
+@_index_option
+@_filter_options
+@click.option("--by", type=click.Choice(PERIODS), default="week", show_default=True, help="Count per day, week, month or year (periods start in --tz).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: query, by, tz, total, undated, buckets [{start, count}].")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV: start,count.")
+@click.option("--width", type=click.IntRange(min=20), default=None, help="Chart width in columns (default: the terminal's).")
+def timeline_cmd(
+    query: tuple[str, ...],
+    index_dir: str | None,
+    since: str | None,
+    until: str | None,
+    source: tuple[str, ...],
+    section: tuple[str, ...],
+    agency: tuple[str, ...],
+    now_text: str | None,
+    tz: str | None,
+    by: str,
+    as_json: bool,
+    as_csv: bool,
+    width: int | None,
+) -> None:
+    """Count matching articles per period and draw the coverage as a bar chart.
+
+    \b
+    Example:
+      newssearch timeline Iran --by week --since 2007-01-01 --tz America/New_York
+    """
+    zone = _zone(tz)
+    now = _now_option(now_text, zone)
+    text = " ".join(query)
+    with open_index(index_dir) as ix:
+        tl = ix.timeline(
+            text,
+            by=by,
+            tz=tz or None,
+            since=since,
+            until=until,
+            source=list(source) or None,
+            section=list(section) or None,
+            agency=list(agency) or None,
+            now=now,
+        )
+    if as_json:
+        click.echo(json.dumps({"query": tl.query, "by": tl.by, "tz": tl.tz, "total": tl.total, "undated": tl.undated, "buckets": as_rows(tl)}))
+        return
+    if as_csv:
+        click.echo("start,count")
+        for start, n in tl.buckets:
+            click.echo(f"{start.isoformat()},{n}")
+        return
+    columns = width or shutil.get_terminal_size((80, 24)).columns
+    for line in render_timeline(tl, columns):
+        click.echo(line)
+    dated = tl.total - tl.undated
+    note = f"; {tl.undated:,} without a date" if tl.undated else ""
+    click.echo(f"{dated:,} articles per {tl.by} ({tl.tz}){note}.", err=True)
+
+
+# --- similar -------------------------------------------------------------
+
+
+@cli.command("similar")
+@click.argument("article_id", metavar="ID")
+@_index_option
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many related stories.")
+@_tz_option("Zone to show dates in (default UTC).")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit.")
+@click.option("--color/--no-color", default=None, help="Highlight matches (default: on a terminal, unless NO_COLOR is set).")
+def similar_cmd(article_id: str, index_dir: str | None, limit: int, tz: str | None, as_json: bool, color: bool | None) -> None:
+    """List the stories most like a stored one (more-like-this on its key
+    terms), without the article itself and its exact duplicates.
+
+    \b
+    Example:
+      newssearch similar fb53db5fb42457a4 -n 5
+    """
+    zone = _zone(tz)
+    with open_index(index_dir) as ix:
+        found = ix.get(article_id.strip())
+        if found is None:
+            _fail(f"no article with id {article_id!r} in {index_dir or default_index_path()}")
+        results = ix.similar(found.id, limit=limit)
+    use_color = _use_color(color)
+    for hit in results:
+        if as_json:
+            click.echo(json.dumps(hit_to_json(hit), ensure_ascii=False))
+        else:
+            click.echo(format_hit(hit, zone, use_color), color=use_color)
+    if not results.hits:
+        click.echo(f"No stories like {found.title!r}.", err=True)
 
 
 def _iso(article: Article) -> str | None:
@@ -374,6 +583,8 @@ def hit_to_json(hit: Hit) -> dict[str, Any]:
         highlights=[list(span) for span in hit.snippet.highlights],
         title_highlights=[list(span) for span in hit.title_snippet.highlights] if hit.title_snippet else [],
     )
+    if hit.explanation is not None:
+        data["explanation"] = explanation_to_json(hit.explanation)
     return data
 
 
@@ -401,6 +612,8 @@ def format_hit(hit: Hit, zone: Any, color: bool) -> str:
     lines = [f"{hit.rank}. {head}", "   " + " · ".join(meta)]
     if snippet:
         lines.append("   " + snippet)
+    if hit.explanation is not None:
+        lines += ["   " + line for line in format_explanation(hit.explanation)]
     return "\n".join(lines) + "\n"
 
 

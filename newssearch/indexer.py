@@ -40,7 +40,7 @@ from .schema import SCHEMA_VERSION, build_schema, from_stored, to_fields
 if TYPE_CHECKING:
     from whoosh.searching import Searcher
 
-    from .searcher import SearchResults
+    from .model import SearchResults, Timeline
 
 __all__ = [
     "ArticleWriter",
@@ -447,6 +447,30 @@ class NewsIndex:
         from .searcher import search
 
         return search(self, query, **options)
+
+    def timeline(self, query: str = "", **options: Any) -> Timeline:
+        """Matching articles per period; see :func:`newssearch.timeline.timeline`."""
+        from .timeline import timeline
+
+        return timeline(self, query, **options)
+
+    def suggest(self, query: str) -> str | None:
+        """The query with misspelled words corrected from the index's own
+        vocabulary, or None when nothing looks misspelled."""
+        from .spelling import suggest
+
+        try:
+            return suggest(self.searcher(), query)
+        except NewsSearchError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - mapped in one place
+            raise map_whoosh_error(exc, self.path, query=query) from None
+
+    def similar(self, article_id: str, *, limit: int = 10, snippets: bool = True) -> SearchResults:
+        """The articles most like a stored one, without it and its duplicates."""
+        from .similar import similar
+
+        return similar(self, article_id, limit=limit, snippets=snippets)
 
     def stats(self) -> IndexStats:
         """Article count, date range, outlets and size on disk."""

@@ -1,0 +1,194 @@
+"""Did-you-mean: corrections for misspelled query words, from the index's
+own vocabulary.
+
+A word is suspect when the index has it in fewer than a handful of
+articles. Its candidates are the words one edit away from what was typed
+(transpositions included, so "ukriane" is next to "ukraine") that the index
+knows, by their stems; failing those, index terms two edits from the typed
+word's stem (Whoosh's edit-distance automata). They are weighted by how many
+articles use them. With several suspect words, the combination whose words
+appear *together* in the most articles wins: "ukriane minks" becomes
+"ukraine minsk", not "ukraine mine". Since the index holds stems, each
+correction is shown as the word articles actually use.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from typing import Any
+
+from whoosh import query as wq
+
+from .analysis import _TOKEN, term_for
+
+__all__ = ["suggest"]
+
+_WORD = re.compile(r"(?<![\w:*?\"'.&-])([A-Za-z\u00c0-\u024f][\w'\u2019-]*)(?![\w:*?])")
+_OPERATORS = {"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"}
+_FIELDS = ("title", "body")
+#: A word in at least this many articles is taken as spelled as meant.
+KNOWN_FROM = 5
+_MAX_OPTIONS = 8
+
+
+def _df(searcher: Any, term: str) -> int:
+    return sum(searcher.doc_frequency(f, term) for f in _FIELDS)
+
+
+def _candidates(searcher: Any, term: str, maxdist: int) -> set[str]:
+    found: set[str] = set()
+    for sub, _offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        for fieldname in _FIELDS:
+            try:
+                found.update(reader.terms_within(fieldname, term, maxdist, prefix=1))
+            except Exception:  # noqa: BLE001 - a reader without automata support has no suggestions
+                continue
+    return {t.decode("utf-8") if isinstance(t, bytes) else t for t in found}
+
+
+def distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _surface(searcher: Any, term: str) -> str:
+    """The commonest word, in a few articles, that stems to ``term``."""
+    forms: Counter[str] = Counter()
+    for fieldname in _FIELDS:
+        try:
+            matcher = searcher.postings(fieldname, term)
+        except Exception:  # noqa: BLE001 - term not in this field
+            continue
+        seen = 0
+        while matcher.is_active() and seen < 5:
+            stored = searcher.stored_fields(matcher.id())
+            for word in _TOKEN.findall(stored.get(fieldname, "")):
+                if term_for(word) == term:
+                    forms[word.lower()] += 1
+            seen += 1
+            matcher.next()
+        if forms:
+            break
+    return forms.most_common(1)[0][0] if forms else term
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edits1(word: str) -> set[str]:
+    """Every string one edit (delete, transpose, replace, insert) from ``word``."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+    inserts = [a + c + b for a, b in splits for c in _LETTERS]
+    return set(deletes + transposes + replaces + inserts)
+
+
+def _options(searcher: Any, word: str) -> list[tuple[str, float]] | None:
+    """Weighted replacement terms for a suspect word, or None if it is fine.
+
+    First the words one edit from what was typed (so "presidnet" finds
+    "president" even though their stems differ), looked up by their stems;
+    failing those, index terms two edits from the typed word's stem.
+    """
+    term = term_for(word)
+    if not term or not term.isalpha() or len(term) < 3:
+        return None
+    df = _df(searcher, term)
+    if df >= KNOWN_FROM:
+        return None
+    scores: dict[str, float] = {}
+    lower = word.lower()
+    if lower.isascii() and lower.isalpha():
+        for edit in _edits1(lower):
+            cand = term_for(edit)
+            if cand and cand != term and cand not in scores:
+                n = _df(searcher, cand)
+                if n:
+                    # typos rarely hit the first letter
+                    scores[cand] = float(n) * (1.0 if cand[:1] == term[:1] else 0.05)
+    if not scores and len(term) >= 5:
+        for cand in _candidates(searcher, term, 2):
+            if cand != term and cand.isalpha() and distance(term, cand) <= 2:
+                scores[cand] = _df(searcher, cand) * 0.1
+    options = sorted(((w, c) for c, w in scores.items() if w > df), reverse=True)[:_MAX_OPTIONS]
+    if not options:
+        return None
+    result = [(c, w) for w, c in options]
+    if df:
+        result.append((term, float(df)))  # keeping the word is an option too
+    return result
+
+
+def _docs(searcher: Any, term: str) -> set[int]:
+    q = wq.Or([wq.Term(f, term) for f in _FIELDS])
+    return set(searcher.docs_for_query(q))
+
+
+def suggest(searcher: Any, text: str) -> str | None:
+    """The query with its suspect words corrected, or None if none are."""
+    spots: list[tuple[re.Match[str], list[tuple[str, float]]]] = []
+    known: list[str] = []
+    for m in _WORD.finditer(text):
+        word = m.group(1)
+        if word in _OPERATORS or text[m.end() : m.end() + 1] == ":":
+            continue
+        options = _options(searcher, word)
+        if options:
+            spots.append((m, options))
+        elif term_for(word):
+            known.append(term_for(word))
+    if not spots:
+        return None
+    cache: dict[str, set[int]] = {}
+
+    def docs(term: str) -> set[int]:
+        if term not in cache:
+            cache[term] = _docs(searcher, term)
+        return cache[term]
+
+    context: set[int] | None = None
+    for term in known:
+        context = docs(term) if context is None else context & docs(term)
+    # likelihood of the words (how common each is) times how often they
+    # appear together, in logs
+    best: tuple[float, tuple[str, ...]] | None = None
+    combos = itertools.islice(itertools.product(*[opts for _, opts in spots]), 4096)
+    for combo in combos:
+        together = context
+        for cand, _w in combo:
+            together = docs(cand) if together is None else together & docs(cand)
+        score = sum(math.log(w) for _, w in combo) + math.log1p(len(together or ()))
+        if best is None or score > best[0]:
+            best = (score, tuple(c for c, _ in combo))
+    assert best is not None
+    pieces: list[str] = []
+    pos = 0
+    changed = False
+    for (m, _opts), term in zip(spots, best[1]):
+        if term == term_for(m.group(1)):
+            continue
+        fix = _surface(searcher, term)
+        word = m.group(1)
+        if word[:1].isupper():
+            fix = fix[:1].upper() + fix[1:]
+        pieces.append(text[pos : m.start(1)])
+        pieces.append(fix)
+        pos = m.end(1)
+        changed = True
+    pieces.append(text[pos:])
+    return "".join(pieces) if changed else None
