@@ -88,14 +88,29 @@ def _surface(searcher: Any, term: str) -> str:
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def _edits1(word: str) -> set[str]:
-    """Every string one edit (delete, transpose, replace, insert) from ``word``."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    deletes = [a + b[1:] for a, b in splits if b]
-    transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
-    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
-    inserts = [a + c + b for a, b in splits for c in _LETTERS]
-    return set(deletes + transposes + replaces + inserts)
+def _edits1(word: str) -> dict[str, float]:
+    """Every string one edit from ``word``, with how likely a typist makes
+    that edit: swapped or undoubled letters most ("presidnet", "gogle"),
+    a stray letter less, a wrong letter least."""
+    out: dict[str, float] = {}
+
+    def add(candidate: str, weight: float) -> None:
+        if out.get(candidate, 0.0) < weight:
+            out[candidate] = weight
+
+    for i in range(len(word) + 1):
+        a, b = word[:i], word[i:]
+        if b:
+            add(a + b[1:], 0.5)  # a letter too many
+            for c in _LETTERS:
+                if c != b[0]:
+                    add(a + c + b[1:], 0.3)  # a wrong letter
+        if len(b) > 1:
+            add(a + b[1] + b[0] + b[2:], 1.0)  # two letters swapped
+        for c in _LETTERS:
+            doubled = (a[-1:] == c) or (b[:1] == c)
+            add(a + c + b, 1.0 if doubled else 0.5)  # a letter missing
+    return out
 
 
 def _options(searcher: Any, word: str) -> list[tuple[str, float]] | None:
@@ -114,13 +129,18 @@ def _options(searcher: Any, word: str) -> list[tuple[str, float]] | None:
     scores: dict[str, float] = {}
     lower = word.lower()
     if lower.isascii() and lower.isalpha():
-        for edit in _edits1(lower):
+        for edit, likelihood in _edits1(lower).items():
             cand = term_for(edit)
-            if cand and cand != term and cand not in scores:
+            if cand and cand != term:
                 n = _df(searcher, cand)
                 if n:
-                    # typos rarely hit the first letter
-                    scores[cand] = float(n) * (1.0 if cand[:1] == term[:1] else 0.05)
+                    # typos rarely hit the first letter, and a candidate whose
+                    # stem is also close to the typed word's is likelier
+                    # ("gogle" is "google", not "goale", i.e. "goal")
+                    weight = likelihood * (1.0 if cand[:1] == term[:1] else 0.05)
+                    if distance(term, cand) > 1:
+                        weight *= 0.2
+                    scores[cand] = max(scores.get(cand, 0.0), float(n) * weight)
     if not scores and len(term) >= 5:
         for cand in _candidates(searcher, term, 2):
             if cand != term and cand.isalpha() and distance(term, cand) <= 2:

@@ -180,8 +180,8 @@ def split_date_filters(
 
     ``minsk published:yesterday`` means Minsk stories from yesterday, not
     "Minsk or yesterday" (which is what OR-by-default would make of it).
-    Clauses inside parentheses or after NOT/OR stay in the query, rewritten
-    to explicit ranges by :func:`rewrite_query`.
+    Clauses inside parentheses or next to OR (or after NOT) stay in the
+    query, rewritten to explicit ranges by :func:`rewrite_query`.
     """
     ranges: list[tuple[datetime, datetime]] = []
     out: list[str] = []
@@ -190,7 +190,14 @@ def split_date_filters(
         before = text[: m.start()]
         depth = before.count("(") - before.count(")")
         previous = before.split()[-1].upper() if before.split() else ""
-        if depth or previous in ("NOT", "OR", "ANDNOT", "ANDMAYBE") or before.rstrip().endswith(("-", "+")):
+        after = text[m.end() :].split()
+        following = after[0].upper() if after else ""
+        if (
+            depth
+            or previous in ("NOT", "OR", "ANDNOT", "ANDMAYBE")
+            or following in ("OR", "ANDMAYBE")
+            or before.rstrip().endswith(("-", "+"))
+        ):
             continue
         rewritten = rewrite_query(m.group(0), now, zone)
         lo, hi = re.match(r"published:\[(\d+) TO (\d+)\]", rewritten).groups()  # type: ignore[union-attr]

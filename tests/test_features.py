@@ -1,0 +1,103 @@
+"""Facets, timeline, recency, explain, did-you-mean and related stories on
+fixed articles (the real-data versions are in test_features_real.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import newssearch as ns
+
+UTC = timezone.utc
+NOW = datetime(2022, 1, 28, 12, tzinfo=UTC)
+
+
+def art(title, body, days_ago, source="Daily", agencies=(), section="world", url=None):
+    when = NOW - timedelta(days=days_ago) if days_ago is not None else None
+    return ns.Article(title=title, body=body, published=when, source=source, agencies=agencies, section=section, url=url or f"https://ex.com/{title}")
+
+
+@pytest.fixture
+def ix(tmp_index):
+    tmp_index.add(
+        [
+            art("Minsk agreement talks", "Diplomats discussed the Minsk agreement in detail.", 400, "Wire", ("Reuters",)),
+            art("Minsk agreement revived", "The Minsk agreement was revived at talks.", 1, "Daily", ("AFP",)),
+            art("Talks in Minsk", "Talks were held.", 2, "Daily", ("Reuters", "AFP"), "europe"),
+            art("Grain prices", "Grain prices rose.", 4, "Wire", (), "business"),
+            art("Minsk weather", "Snow fell in Minsk.", None, "Wire", (), "europe"),
+            art("Minsk agreement revived", "The Minsk agreement was revived at talks.", 1, "Other", (), "world", url="https://other.example/copy"),
+        ]
+    )
+    return tmp_index
+
+
+def test_facets_count_all_matches_not_the_page(ix):
+    r = ix.search("minsk", facets=["source", "agencies", "section"], limit=1)
+    assert r.total == 5 and len(r) == 1
+    assert r.facets["source"] == {"Daily": 2, "Wire": 2, "Other": 1}
+    assert r.facets["agencies"] == {"AFP": 2, "Reuters": 2}
+    assert r.facets["section"] == {"world": 3, "europe": 2}
+    for name, counts in r.facets.items():
+        for value, n in counts.items():
+            assert ix.search("minsk", **{ {"source": "source", "agencies": "agency", "section": "section"}[name]: value}).total == n
+
+
+def test_recency_lifts_fresh_relevant_stories_but_keeps_old_exact_ones(ix):
+    by_relevance = [h.article.title for h in ix.search("minsk agreement", now=NOW, limit=10)]
+    by_recency = ix.search("minsk agreement", sort="recency", half_life="7d", now=NOW, limit=10, explain=True)
+    titles = [h.article.title for h in by_recency]
+    assert titles.index("Minsk agreement talks") > titles.index("Minsk agreement revived")
+    assert "Minsk agreement talks" in titles  # old exact match kept
+    assert titles.index("Minsk agreement talks") < titles.index("Talks in Minsk") or by_relevance  # not drowned by weak new ones
+    old = next(h for h in by_recency if h.article.title == "Minsk agreement talks")
+    assert old.explanation.recency_factor == pytest.approx(0.3, abs=1e-6)
+    assert old.score == pytest.approx(old.explanation.relevance * old.explanation.recency_factor)
+    undated = next(h for h in by_recency if h.article.title == "Minsk weather")
+    assert undated.explanation.recency_factor == pytest.approx(0.3) and undated.explanation.age_days is None
+
+
+def test_explain_parts_add_up(ix):
+    (hit, *_) = ix.search("minsk agreement", explain=True)
+    e = hit.explanation
+    assert {(p.field, p.term) for p in e.parts} == {("title", "minsk"), ("body", "minsk"), ("title", "agreement"), ("body", "agreement")}
+    assert e.relevance == pytest.approx(sum(p.score for p in e.parts) * e.coordination)
+    assert e.score == pytest.approx(hit.score)
+
+
+def test_relative_dates_in_options_and_query(ix):
+    got = {h.article.title for h in ix.search("*", since="3 days ago", now=NOW, limit=20)}
+    assert got == {"Minsk agreement revived", "Talks in Minsk"}
+    got = {h.article.title for h in ix.search("published:yesterday OR grain", now=NOW)}
+    assert "Grain prices" in got
+    assert {h.article.title for h in ix.search("minsk since:2d", now=NOW, limit=20)} == {"Minsk agreement revived", "Talks in Minsk"}
+
+
+def test_timeline_counts_and_zone(ix):
+    tl = ix.timeline("minsk", by="day", now=NOW)
+    assert tl.total == 5 and tl.undated == 1
+    counts = {start.date().isoformat(): n for start, n in tl.buckets if n}
+    assert counts == {"2020-12-24": 1, "2022-01-26": 1, "2022-01-27": 2}
+    assert sum(n for _, n in tl.buckets) == 4
+    weekly = ix.timeline("minsk", by="week")
+    assert all(start.weekday() == 0 for start, _ in weekly.buckets)
+    sofia = ix.timeline("minsk", by="day", tz="Europe/Sofia")
+    # periods start at local midnight: UTC+2 in winter, UTC+3 in summer
+    assert all((start.hour, start.minute) == (0, 0) for start, _ in sofia.buckets)
+    assert {start.utcoffset() for start, _ in sofia.buckets} == {timedelta(hours=2), timedelta(hours=3)}
+    assert sum(n for _, n in sofia.buckets) == 4
+
+
+def test_did_you_mean(ix):
+    assert ix.suggest("mnisk agreemnt") == "minsk agreement"
+    assert ix.suggest("minsk agreement") is None
+
+
+def test_similar_excludes_the_article_and_its_duplicates(ix):
+    source = ix.search("minsk agreement revived", source="Daily")[0].article
+    related = ix.similar(source.id)
+    titles = [h.article.title for h in related]
+    assert source.id not in [h.article.id for h in related]
+    assert "Minsk agreement revived" not in titles  # the copy at another URL
+    assert titles[0] == "Minsk agreement talks"
