@@ -214,3 +214,70 @@ def test_every_command_has_help_with_an_example(runner, command):
 def test_python_dash_m(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "newssearch", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and "newssearch" in proc.stdout
+
+
+def test_search_facets_explain_and_recency_json(ix_dir, runner):
+    result = runner.invoke(
+        cli,
+        ["search", "port strike", "--index", str(ix_dir), "--json", "--facets", "source,section",
+         "--explain", "--sort", "recency", "--half-life", "30d", "--now", "2024-10-15"],
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = json_lines(result.stdout)
+    *hits, tail = lines
+    assert tail["total"] == len(hits) == 4 and set(tail["facets"]) == {"source", "section"}
+    assert sum(tail["facets"]["source"].values()) == 3  # the plain-text story names no outlet
+    for hit in hits:
+        e = hit["explanation"]
+        assert e["recency_factor"] is not None and e["score"] == pytest.approx(hit["score"], rel=1e-3)
+        assert {t["field"] for t in e["terms"]} <= {"title", "body"}
+    # the oldest story (no date) sinks under recency
+    assert hits[-1]["published"] is None
+
+
+def test_search_text_facets_and_explain(ix_dir, runner):
+    result = runner.invoke(cli, ["search", "strike", "--index", str(ix_dir), "--facets", "source", "--explain", "--no-color"])
+    assert "Facets over all" in result.stdout and "source: " in result.stdout
+    assert "= BM25F" in result.stdout and "body:strike" in result.stdout
+
+
+def test_did_you_mean_on_stderr_and_auto_correct(ix_dir, runner):
+    result = runner.invoke(cli, ["search", "harbuor brigde", "--index", str(ix_dir), "--json"])
+    assert "Did you mean: harbour bridge?" in result.stderr
+    corrected = runner.invoke(cli, ["search", "harbuor brigde", "--index", str(ix_dir), "--json", "--auto-correct"])
+    assert "Showing results for 'harbour bridge'" in corrected.stderr
+    assert json_lines(corrected.stdout)[0]["title"].lower().startswith(("harbour", "cycling"))
+
+
+def test_relative_dates_and_bad_now(ix_dir, runner):
+    result = runner.invoke(cli, ["search", "*", "--index", str(ix_dir), "--json", "--since", "last week", "--until", "now", "--now", "2024-10-16", "-n", "50"])
+    titles = {h["title"] for h in json_lines(result.stdout)}
+    assert titles == {"Shipping stocks fall as port strike drags on", "Dock workers and port operators resume talks to end strike", "Port strike delays shipments of wind turbine blades"}
+    bad = runner.invoke(cli, ["search", "x", "--index", str(ix_dir), "--now", "someday"])
+    assert bad.exit_code == EXIT_USAGE
+    bad = runner.invoke(cli, ["search", "x", "--index", str(ix_dir), "--half-life", "soon"])
+    assert bad.exit_code == EXIT_USAGE
+    bad = runner.invoke(cli, ["search", "x", "--index", str(ix_dir), "--facets", "colour"])
+    assert bad.exit_code == EXIT_USAGE
+
+
+def test_timeline_outputs(ix_dir, runner):
+    text = runner.invoke(cli, ["timeline", "strike", "--index", str(ix_dir), "--by", "month", "--width", "40"])
+    assert text.exit_code == 0
+    assert text.stdout.splitlines()[0].startswith("2024-10 ")
+    assert "\u2588" in text.stdout
+    (data,) = json_lines(runner.invoke(cli, ["timeline", "strike", "--index", str(ix_dir), "--by", "day", "--json"]).stdout)
+    assert data["total"] == 4 and data["undated"] == 1 and sum(b["count"] for b in data["buckets"]) == 3
+    csv_out = runner.invoke(cli, ["timeline", "--index", str(ix_dir), "--by", "year", "--csv", "--tz", "Europe/Lisbon"]).stdout.splitlines()
+    assert csv_out[0] == "start,count" and csv_out[1].startswith("2023-01-01T00:00:00+00:00")
+    assert sum(int(line.split(",")[1]) for line in csv_out[1:]) == 12
+
+
+def test_similar_command(ix_dir, runner):
+    hit = json_lines(runner.invoke(cli, ["search", "shipping stocks strike", "--index", str(ix_dir), "--json"]).stdout)[0]
+    result = runner.invoke(cli, ["similar", hit["id"], "--index", str(ix_dir), "--json", "-n", "3"])
+    related = json_lines(result.stdout)
+    assert result.exit_code == 0 and related and hit["id"] not in [r["id"] for r in related]
+    assert "strike" in (related[0]["title"] + related[0]["snippet"]).lower()
+    missing = runner.invoke(cli, ["similar", "ffffffffffffffff", "--index", str(ix_dir)])
+    assert missing.exit_code == EXIT_ERROR

@@ -1,0 +1,75 @@
+"""Benchmark: faceted searches and timelines (run by hand, not by the tests).
+
+    python bench/features.py ../shared/data/reuters-headlines-2007h1 --index /tmp/headlines-ix
+
+Indexes the corpus once (or reuses ``--index`` with ``--skip-index``), then
+times, warm (the index kept open, as the library does), N queries drawn with
+a fixed seed from the indexed headlines:
+
+* a search with facets on source, agencies and section (top 10, snippets),
+* a weekly timeline and a daily timeline of the same query,
+
+and prints p50/p95 for each, beside a plain search of the same queries as
+the baseline measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import newssearch as ns  # noqa: E402
+from index_search import make_queries, percentile  # noqa: E402
+
+
+def timed(fn, queries):
+    out = []
+    for q in queries:
+        t0 = time.perf_counter()
+        fn(q)
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--index", type=Path, default=None)
+    ap.add_argument("--skip-index", action="store_true")
+    ap.add_argument("--queries", type=int, default=100)
+    args = ap.parse_args()
+
+    where = args.index or Path(tempfile.mkdtemp(prefix="newssearch-features-")) / "ix"
+    if not args.skip_index:
+        start = time.perf_counter()
+        ix = ns.create_index(where, overwrite=True) if where.exists() else ns.create_index(where)
+        with ix.writer() as w:
+            w.add_many(ns.read_path(args.corpus, on_error=lambda e: None))
+        ix.close()
+        elapsed = time.perf_counter() - start
+        print(f"indexing: {w.report.articles:,} articles in {elapsed:.1f} s = {w.report.articles / elapsed:,.0f} articles/s")
+
+    ix = ns.open_index(where)
+    queries = make_queries([a.title for a in ix.iter_articles() if a.title], args.queries)
+    ix.search(queries[0])
+    rows = [
+        ("search (baseline)", lambda q: ix.search(q, limit=10)),
+        ("search + facets source,agencies,section", lambda q: ix.search(q, limit=10, facets=["source", "agencies", "section"])),
+        ("timeline by week", lambda q: ix.timeline(q, by="week")),
+        ("timeline by day", lambda q: ix.timeline(q, by="day")),
+    ]
+    print(f"{len(ix):,} articles; {len(queries)} queries, warm")
+    for label, fn in rows:
+        ms = timed(fn, queries)
+        print(f"{label:42s} p50 {percentile(ms, 50):7.1f} ms   p95 {percentile(ms, 95):7.1f} ms")
+    ix.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
