@@ -10,7 +10,7 @@ only those positions count.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from typing import Iterable
 
 __all__ = ["AGENCIES", "authors_from_byline", "authors_from_text", "find_agencies", "unique"]
 
@@ -75,18 +75,33 @@ _BEFORE = r"(?:according to|reported by|quoted by|cited by|as reported by|told|v
 # Partners Australia): credited only in a dateline, a closing tag, or with
 # "news agency" spelled out.
 AMBIGUOUS = {"PA", "APA", "AA", "ANI", "MTI", "PAP", "ANP", "WAM", "HINA", "CTK", "RIA", "CP", "Focus", "Lusa", "Antara", "Sputnik", "Bloomberg"}
-_DATELINE = re.compile(r"\((" + _NAMES + r")\)(?=\s*(?:[-\u2013\u2014:]|$))")
-_AGENCY_NOUN = re.compile(r"(?<![\w.-])(" + _NAMES + r")(?:'s)?\s+news\s+agency\b|\bnews\s+agency\s+(" + _NAMES + r")(?![\w-])")
-_PATTERNS = [
-    # "Reuters reports", "AFP said"
-    re.compile(r"(?<![\w.-])(" + _NAMES + r")(?:'s?)?\s+(?:news agency\s+)?" + _VERBS + r"\b"),
-    # "according to Reuters", "told AFP"
-    re.compile(r"\b" + _BEFORE + r"\s+(?:the\s+)?(" + _NAMES + r")(?![\w-])"),
-    # "Reuters contributed to this report"
-    re.compile(r"(?<![\w.-])(" + _NAMES + r")\s+contributed\b"),
-]
-# A closing "/BNR", "/BTA/", "(AP)" or "- AFP" at the very end of the text.
+_ALL_ALIASES = tuple(sorted({a for al in AGENCIES.values() for a in al}, key=len, reverse=True))
+# What may stand right after / right before an agency's name for it to be a credit.
+_AFTER_DATELINE = re.compile(r"\)\s*(?:[-\u2013\u2014:]|$)")
+_AFTER_NOUN = re.compile(r"(?:'s)?\s+news\s+agency\b")
+_BEFORE_NOUN = re.compile(r"\bnews\s+agency\s+$")
+_AFTER_VERB = re.compile(r"(?:'s?)?\s+(?:news agency\s+)?" + _VERBS + r"\b")
+_BEFORE_PHRASE = re.compile(r"\b" + _BEFORE + r"\s+(?:the\s+)?$")
+_AFTER_CONTRIBUTED = re.compile(r"\s+contributed\b")
 _CLOSING = re.compile(r"(?:/\s*([A-Z][A-Za-z]{1,9})\s*/?|[-\u2013\u2014]\s*(" + _NAMES + r"))\s*[.]?\s*$")
+_WORDCHAR = re.compile(r"[\w-]")
+
+
+def _credit_kind(text: str, start: int, end: int) -> str | None:
+    """Whether the name at text[start:end] stands where a credit stands."""
+    before = text[max(0, start - 40) : start]
+    after = text[end : end + 40]
+    if start and _WORDCHAR.match(text[start - 1]) or after[:1] and _WORDCHAR.match(after[0]):
+        return None
+    if before.endswith("(") and _AFTER_DATELINE.match(after):
+        return "dateline"
+    if _AFTER_NOUN.match(after) or _BEFORE_NOUN.search(before):
+        return "noun"
+    if before.endswith(".") and before[-2:-1].isalnum():
+        return None  # a ticker suffix: "DEXI.PA said"
+    if _AFTER_VERB.match(after) or _BEFORE_PHRASE.search(before) or _AFTER_CONTRIBUTED.match(after):
+        return "verb"
+    return None
 
 
 def canonical(name: str) -> str:
@@ -95,22 +110,27 @@ def canonical(name: str) -> str:
 
 
 def find_agencies(text: str) -> list[str]:
-    """Return the agencies the text credits, canonical names, in order of first credit."""
+    """Return the agencies the text credits, canonical names, in order of first credit.
+
+    Each place a known name occurs is checked for what stands around it (a
+    text names one or two agencies, so this beats running patterns with
+    every alias over the whole text)."""
     found: list[tuple[int, str]] = []
-    for m in _DATELINE.finditer(text):
-        found.append((m.start(1), canonical(m.group(1))))
-    for m in _AGENCY_NOUN.finditer(text):
-        name = m.group(1) or m.group(2)
-        found.append((m.start(), canonical(name)))
-    for pattern in _PATTERNS:
-        for m in pattern.finditer(text):
-            name = m.group(1)
-            if canonical(name) in AMBIGUOUS or name in AMBIGUOUS:
-                continue
-            # short all-caps aliases must be written in capitals ("AP", not "ap")
-            if len(name) <= 4 and name.lower() != "dpa" and not name.isupper():
-                continue
-            found.append((m.start(1), canonical(name)))
+    taken: set[int] = set()
+    for name in _ALL_ALIASES:  # longest first, so "Associated Press" beats "AP"
+        pos = text.find(name)
+        while pos != -1:
+            end = pos + len(name)
+            if pos not in taken:
+                kind = _credit_kind(text, pos, end)
+                ok = kind == "dateline" or kind == "noun"
+                if kind == "verb":
+                    short_lower = len(name) <= 4 and name.lower() != "dpa" and not name.isupper()
+                    ok = not short_lower and name not in AMBIGUOUS and canonical(name) not in AMBIGUOUS
+                if ok:
+                    found.append((pos, canonical(name)))
+                    taken.update(range(pos, end))
+            pos = text.find(name, pos + 1)
     tail = text.rstrip()[-80:]
     m = _CLOSING.search(tail)
     if m:
@@ -177,9 +197,3 @@ def authors_from_text(body: str) -> list[str]:
         return []
     names = authors_from_byline("By " + re.sub(r"\s+in\s+[A-Z][\w ]+$", "", m.group(1)))
     return names or []
-
-
-def iter_credit_spans(text: str) -> Iterator[tuple[int, int]]:  # pragma: no cover - debugging aid
-    for pattern in _PATTERNS:
-        for m in pattern.finditer(text):
-            yield m.start(1), m.end(1)
