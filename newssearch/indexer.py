@@ -416,7 +416,7 @@ class NewsIndex:
             if self._searcher is not None and not self._searcher.up_to_date():
                 self._changed()  # another process committed
             if self._searcher is None:
-                self._searcher = self._ix.searcher()
+                self._searcher = self._ix.searcher(weighting=_weighting())
         except Exception as exc:  # noqa: BLE001
             raise map_whoosh_error(exc, self.path) from None
         return self._searcher
@@ -514,6 +514,15 @@ class NewsIndex:
 
     def __repr__(self) -> str:
         return f"NewsIndex({str(self.path)!r})"
+
+
+def _weighting() -> Any:
+    """BM25F with newssearch's tuned parameters (see newssearch.ranking)."""
+    from whoosh.scoring import BM25F
+
+    from .ranking import BM25_B, BM25_K1
+
+    return BM25F(B=BM25_B, K1=BM25_K1)
 
 
 def _acquire(lock: Any, timeout: float) -> bool:

@@ -275,4 +275,4 @@ def test_time_queries_all_find_results_and_map_floor(tmp_path):
         aps.append(_average_precision(ranked, qrels[qid]))
     ix.close()
     assert empty == 0
-    assert sum(aps) / len(aps) >= 0.62  # measured 0.663 with OR; AND gives ~0.06
+    assert sum(aps) / len(aps) >= 0.68  # measured 0.698 with OR; AND gives ~0.06
