@@ -39,8 +39,20 @@ from .indexer import (
     default_index_path,
     open_index,
 )
-from .ingest import FORMATS, IngestWarning, read_path
 from .model import Article, Hit, SearchResults, Snippet
+from . import searcher as _searcher  # noqa: F401 - the search stack, loaded with the library
+
+_INGEST_NAMES = ("FORMATS", "IngestNotice", "IngestWarning", "read_path")
+
+
+def __getattr__(name: str) -> object:
+    # The readers (and their libraries: trafilatura, lxml, feedparser, warcio)
+    # load on first use, so programs that only search do not pay for them.
+    if name in _INGEST_NAMES:
+        from . import ingest
+
+        return getattr(ingest, name)
+    raise AttributeError(f"module 'newssearch' has no attribute {name!r}")
 
 __version__ = "0.1.0"
 
@@ -57,6 +69,7 @@ __all__ = [
     "IndexStoreError",
     "IndexVersionMismatch",
     "IngestError",
+    "IngestNotice",
     "IngestWarning",
     "NewsIndex",
     "NewsSearchError",

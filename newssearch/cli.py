@@ -14,7 +14,7 @@ import shutil
 import sys
 import time
 from datetime import datetime, timezone
-from typing import Any, Iterator, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, NoReturn, Sequence
 
 import click
 
@@ -22,13 +22,15 @@ from . import __version__
 from .dates import format_datetime, resolve_zone
 from .errors import ConfigError, IngestError, NewsSearchError
 from .indexer import IndexReport, NewsIndex, create_index, default_index_path, open_index
-from .ingest import FORMATS, Notice, ReadOptions, Skipped, iter_sources, read_source
 from .model import Article, Explanation, Hit
 from .searcher import FACET_FIELDS, SORTS
 from .timeexpr import parse_duration
 from .timeline import PERIODS, as_rows
 from .timeline import render as render_timeline
 from .snippets import ANSI_HIGHLIGHT
+
+if TYPE_CHECKING:
+    from .ingest import Notice, ReadOptions
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -65,6 +67,18 @@ class NewsSearchGroup(click.Group):
 def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     sys.exit(code)
+
+
+def _check_format(value: str | None) -> str | None:
+    """Reading formats are only imported when indexing (their libraries,
+    trafilatura and lxml among them, would slow every search down)."""
+    if value is None:
+        return None
+    from .ingest import FORMATS
+
+    if value not in FORMATS:
+        raise click.BadParameter(f"{value!r} is not one of {', '.join(sorted(FORMATS))}", param_hint="--format")
+    return value
 
 
 def _index_option(f: Any) -> Any:
@@ -116,7 +130,7 @@ def cli() -> None:
 @cli.command("index")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @_index_option
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None, help="Read every file in this format instead of detecting it.")
+@click.option("--format", "fmt", default=None, metavar="FORMAT", callback=lambda ctx, param, value: _check_format(value), help="Read every file in this format instead of detecting it (page, text, header, json, jsonl, csv, html, feed, warc, ...; a wrong name lists them all).")
 @_tz_option("Zone for times printed without one (default UTC); the article records that the zone was assumed.")
 @click.option("--source", "default_source", default=None, metavar="NAME", help="Outlet for articles that do not name one.")
 @click.option("--rebuild", is_flag=True, help="Delete the index's contents first and index from scratch.")
@@ -150,6 +164,8 @@ def index_cmd(
       newssearch index ../shared/data/reuters-news-2006-2007 --index index/
       newssearch index saved-pages/ feeds/ crawl.warc.gz
     """
+    from .ingest import ReadOptions
+
     options = ReadOptions.build(tz=_zone(tz), source=default_source, format=fmt)
     where = index_dir or default_index_path()
     ix = create_index(where, overwrite=True) if rebuild else open_index(where, create=True)
@@ -179,6 +195,8 @@ def _articles(
     quiet: bool,
     notices: list[Notice],
 ) -> Iterator[Article]:
+    from .ingest import Notice, Skipped, iter_sources, read_source
+
     for item in iter_sources(paths):
         if isinstance(item, Skipped):
             report.skipped.append((item.name, item.reason))

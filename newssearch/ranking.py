@@ -186,8 +186,15 @@ def _column_numbers(reader: Any, colname: str, size: int) -> np.ndarray:
 class Ranker:
     """Evaluates queries for one open searcher (build one per searcher)."""
 
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Any, coordination: str = "index") -> None:
+        """``coordination`` says how many query terms the coordination bonus
+        counts: those in the whole index (the default: a document's score
+        does not change when segments are merged or written in parallel),
+        or, as Whoosh's CoordMatcher does, those in the document's segment
+        ("segment"; used by the tests that compare scores with Whoosh)."""
         self.searcher = searcher
+        self.coordination = coordination
+        self._present: dict[tuple[str, Any], bool] = {}
         self.segments: list[_Segment] = []
         for sub, offset in searcher.leaf_searchers():
             reader = sub.reader()
@@ -255,7 +262,7 @@ class Ranker:
         under it have postings there (Whoosh's coordination term count)."""
         if isinstance(q, wq.Term):
             part = self._term(seg, q.fieldname, q.text, q.boost)
-            return part, int(len(part.ids) > 0)
+            return part, self._counts(q.fieldname, q.text, len(part.ids) > 0)
         if isinstance(q, wq.Or):
             if getattr(q, "minmatch", 0):
                 raise Unsupported("minmatch")
@@ -297,14 +304,25 @@ class Ranker:
             return self._date_range(q, seg), 0
         if isinstance(q, (wq.Prefix, wq.Wildcard)):
             pairs = [(f, t) for f, t in q.expanded_terms(seg.reader) if t]
-            if len(pairs) == 1:
-                part = self._term(seg, pairs[0][0], pairs[0][1], q.boost)
-                return part, int(len(part.ids) > 0)
-            # several expansions: Whoosh ORs them (each scored by BM25F) and
-            # each counts as a term for the enclosing coordination bonus
+            # each expansion is scored by BM25F and counts as a term for the
+            # enclosing coordination bonus
             parts = [self._term(seg, f, t, q.boost) for f, t in pairs]
-            return _union(parts), sum(int(len(p.ids) > 0) for p in parts)
+            if self.coordination == "segment":
+                count = sum(int(len(p.ids) > 0) for p in parts)
+            else:
+                count = sum(1 for f, t in q.expanded_terms(self.searcher.reader()) if t)
+            return _union(parts), count
         raise Unsupported(type(q).__name__)
+
+    def _counts(self, fieldname: str, text: Any, in_segment: bool) -> int:
+        """Whether a term leaf counts for the coordination bonus."""
+        if self.coordination == "segment":
+            return int(in_segment)
+        key = (fieldname, text)
+        present = self._present.get(key)
+        if present is None:
+            present = self._present[key] = self.searcher.doc_frequency(fieldname, text) > 0
+        return int(present)
 
     def _date_range(self, q: wq.NumericRange, seg: _Segment) -> _Part:
         values = seg.numeric_column("published")

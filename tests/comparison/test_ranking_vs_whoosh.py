@@ -3,6 +3,11 @@
 newssearch.ranking re-implements Whoosh's BM25F evaluation for speed; these
 tests hold it to Whoosh's numbers: same total, same top documents, same
 scores, on a messy multi-segment index and on the Reuters 2006-07 corpus.
+The ranker runs with coordination="segment", Whoosh's way of counting the
+query terms for the coordination bonus (newssearch counts them over the whole
+index, so scores do not depend on how documents fall into segments; see
+test_indexer.test_parallel_writer_gives_the_same_index).
+
 The reference walks Whoosh's matcher tree over every document and asks it
 for each score. Not Searcher.search(): its collector "replaces" matchers as
 it goes, and with the coordination bonus (CoordMatcher) that changes scores
@@ -53,7 +58,7 @@ def check(ix, text, restrict_kw=None, k=20):
         allowed = set(s.docs_for_query(restrict))
         scores = {d: sc for d, sc in scores.items() if d in allowed}
     reference = sorted((-score, docnum) for docnum, score in scores.items())[:k]
-    got = Ranker(s).run(q, restrict, limit=k)
+    got = Ranker(s, coordination="segment").run(q, restrict, limit=k)
     assert got is not None, text
     assert got.total == len(scores), text
     assert len(got.page) == len(reference)
@@ -72,7 +77,7 @@ def test_messy_index(messy_index, text):  # noqa: F811
 def test_phrases_fall_back_to_whoosh(messy_index):  # noqa: F811
     s = messy_index.searcher()
     q = _builder(messy_index).parse('"grain ports"')
-    assert Ranker(s).run(q, None, limit=10) is None
+    assert Ranker(s, coordination="segment").run(q, None, limit=10) is None
     assert messy_index.search('"grain ports"').total == len(set(s.docs_for_query(q)))
 
 
@@ -103,7 +108,7 @@ def test_reuters_date_order_equals_whooshs(reuters_index):
         for sort in ("date", "oldest"):
             facets = [sorting.FieldFacet("undated"), sorting.FieldFacet("published", reverse=sort == "date")]
             truth = [d for _, d in s.search(q, limit=None, sortedby=facets).top_n][:25]
-            got = [d for d, _ in Ranker(s).run(q, None, limit=25, sort=sort).page]
+            got = [d for d, _ in Ranker(s, coordination="segment").run(q, None, limit=25, sort=sort).page]
             assert [published[d] for d in got] == [published[d] for d in truth], text
 
 
