@@ -319,6 +319,7 @@ class ArticleWriter:
             writer.cancel()
         except BaseException:  # noqa: BLE001 - cancelling must never mask the first error
             pass
+        _stop_workers(writer)
         try:
             _remove_orphans(self._index._ix)
         except Exception:  # noqa: BLE001
@@ -344,6 +345,33 @@ class ArticleWriter:
             self.cancel()
 
 
+def _stop_workers(writer: Any) -> None:
+    """End a cancelled multiprocess writer's worker processes.
+
+    Whoosh's MpWriter.cancel() only flags its workers; one waiting for its
+    next batch never sees the flag and outlives the run (a Ctrl-C left
+    orphan processes behind). Each gets an end-of-work sentinel, then is
+    terminated if it does not finish."""
+    tasks = getattr(writer, "tasks", None)
+    if not tasks:
+        return
+    queue = getattr(writer, "jobqueue", None)
+    for _task in tasks:
+        try:
+            if queue is not None:
+                queue.put_nowait(None)
+        except Exception:  # noqa: BLE001 - a full or closed queue: terminate below
+            pass
+    for task in tasks:
+        try:
+            task.join(timeout=2)
+            if task.is_alive():
+                task.terminate()
+                task.join(timeout=2)
+        except Exception:  # noqa: BLE001
+            pass
+
+
 def _default_procs() -> int:
     """Two writer processes where fork is available and there are two cores."""
     import multiprocessing
@@ -354,7 +382,13 @@ def _default_procs() -> int:
 
 
 def _remove_orphans(ix: whoosh_index.Index) -> None:
-    """Delete segment files no committed TOC refers to."""
+    """Delete segment files no committed TOC refers to, and the writers'
+    scratch folder (job files handed to worker processes)."""
+    import shutil
+
+    folder = getattr(ix.storage, "folder", None)
+    if folder:
+        shutil.rmtree(Path(folder) / f"{INDEX_NAME}.tmp", ignore_errors=True)
     live = {seg.segment_id() for seg in ix._segments()}
     prefix = f"{INDEX_NAME}_"
     for name in ix.storage.list():

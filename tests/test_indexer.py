@@ -199,5 +199,8 @@ def test_parallel_run_cancelled_leaves_nothing(tmp_path, parallel_from_10):
             w.add_many(interrupted())
     assert sorted(p.name for p in ix.path.iterdir()) == before
     assert len(ix) == 5
+    import multiprocessing
+
+    assert multiprocessing.active_children() == []  # no worker outlives the run
     assert ix.add(_many(40)).added == 35  # lock released, index usable
     ix.close()
