@@ -186,6 +186,9 @@ def judge_date(
         return None
     if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
         return _from_epoch(float(text), now)
+    quick = _quick_parse(text)
+    if quick is not None:
+        return _finish(quick, zone, now, text)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -195,6 +198,43 @@ def judge_date(
     if parsed.year == 1:
         return None  # no year in the text: not a date we can place
     return _finish(parsed, zone, now, text)
+
+
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+# "Wed Mar 21, 2007 3:36am EDT" (wire copy) and "20070101 11:47 PM EST" (feeds)
+_WIRE = re.compile(
+    r"(?:[A-Za-z]{3},? )?([A-Za-z]{3})[a-z]*\.? (\d{1,2}),? (\d{4}),? (\d{1,2}):(\d{2}) ?([ap]m) ([A-Z]{2,5})",
+    re.IGNORECASE,
+)
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2}) (\d{1,2}):(\d{2}) ?([ap]m) ([A-Z]{2,5})", re.IGNORECASE)
+
+
+def _quick_parse(text: str) -> datetime | None:
+    """The few shapes that make up most news timestamps, without dateutil
+    (about 30x faster; dateutil was a tenth of indexing wire copy). Anything
+    else, or anything odd in these, returns None and goes to dateutil."""
+    if len(text) >= 10 and text[4:5] == "-" and text[:4].isdigit():
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00").replace(" UTC", "+00:00"))
+        except ValueError:
+            return None
+    m = _WIRE.fullmatch(text) or _COMPACT.fullmatch(text)
+    if m is None:
+        return None
+    if m.re is _WIRE:
+        month = _MONTHS.get(m.group(1).lower())
+        day, year = int(m.group(2)), int(m.group(3))
+    else:
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    hour, minute = int(m.group(4)), int(m.group(5))
+    zone = _TZINFOS.get(m.group(7).upper())
+    if month is None or zone is None or not 1 <= hour <= 12:
+        return None
+    hour = hour % 12 + (12 if m.group(6).lower() == "pm" else 0)
+    try:
+        return datetime(year, month, day, hour, minute, tzinfo=zone)
+    except ValueError:
+        return None
 
 
 def _from_epoch(seconds: float, now: datetime | None) -> ParsedDate | RejectedDate | None:
