@@ -36,7 +36,9 @@ bigger or, for articles/s, faster) are medians of each run's ratios, which
 are steadier than the raw figures on a shared machine. ``--reuse`` keeps
 indexes between runs and commands (in ``--workdir``, default
 ``/tmp/newssearch-bench``, with the corpus caches); a reused index reports
-the figures recorded when it was built. The raw figures of every run are
+the figures recorded when it was built, and the table says when it was
+built by other code (newssearch's source changed since: its indexing rows
+are then stale, and an index the new schema cannot read fails the run). The raw figures of every run are
 written as JSON next to the indexes (``--json`` to choose the file).
 """
 
@@ -290,6 +292,8 @@ def bench_corpus(spec: str, args: argparse.Namespace, engines: list[str]) -> dic
     queries = load_queries(args.queries)
     runs: list[dict[str, Any]] = []
     loads: list[float] = []
+    code = {e: engine_code(e) for e in engines}
+    stale: list[str] = []
     for r in range(args.repeat):
         order = engines[r % len(engines):] + engines[: r % len(engines)]
         this: dict[str, Any] = {}
@@ -300,10 +304,13 @@ def bench_corpus(spec: str, args: argparse.Namespace, engines: list[str]) -> dic
             reused = args.reuse and record.exists() and index.exists()
             if reused:
                 build = json.loads(record.read_text())
+                if build.get("code") != code[e]:
+                    stale.append(f"{e} index built by {build.get('code', 'unknown code')}, searched with {code[e]}")
             else:
                 log(f"[{key} run {r + 1}/{args.repeat}] {e}: indexing {count:,} articles ...")
                 loads.append(os.getloadavg()[0])
                 build = run_worker("build", e, str(index), str(cache), str(count))
+                build["code"] = code[e]
                 record.write_text(json.dumps(build))
                 log(f"    {build['index_rate']:,.0f} articles/s, {build['size_mib']:,.1f} MiB")
             if args.build_only:
@@ -323,7 +330,30 @@ def bench_corpus(spec: str, args: argparse.Namespace, engines: list[str]) -> dic
             this[e]["lat_snippet_ms"] = raw[e]["lat_snippet_ms"]
             this[e]["top"] = raw[e]["top"]
         runs.append(this)
-    return {"corpus": key, "articles": count, "runs": runs, "load": loads, "queries": queries}
+    return {"corpus": key, "articles": count, "runs": runs, "load": loads, "queries": queries, "stale": sorted(set(stale))}
+
+
+def engine_code(engine: str) -> str:
+    """What built an index: newssearch's version and a digest of its source
+    (so a reused index built by other code is flagged), or the peer's version."""
+    import hashlib
+    from importlib import metadata
+
+    if engine == "newssearch":
+        import newssearch
+
+        digest = hashlib.blake2b(digest_size=6)
+        for f in sorted(Path(newssearch.__file__).parent.rglob("*.py")):
+            digest.update(f.read_bytes())
+        return f"newssearch {newssearch.__version__} ({digest.hexdigest()})"
+    if engine == "fts5":
+        import sqlite3
+
+        return f"sqlite {sqlite3.sqlite_version}"
+    try:
+        return f"tantivy {metadata.version('tantivy')}"
+    except metadata.PackageNotFoundError:
+        return "tantivy"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -369,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
             f" top {args.limit}, median of {len(runs)} run(s){reused}; load average during the runs"
             f" {min(result['load']):.2f}..{max(result['load']):.2f}"
         )
+        for note in result["stale"]:
+            print(f"note: reused {note}: rerun without --reuse to measure this code's indexing")
         print(format_table(med, ratios, engines))
         print()
         print(format_kinds(runs, result["queries"], engines))
