@@ -325,7 +325,8 @@ def bench_corpus(spec: str, args: argparse.Namespace, engines: list[str]) -> dic
         if args.build_only:
             continue
         for e in engines:
-            this[e]["overlap"] = overlap(raw["newssearch"]["top"], raw[e]["top"]) if "newssearch" in raw else 0.0
+            if "newssearch" in raw:
+                this[e]["overlap"] = overlap(raw["newssearch"]["top"], raw[e]["top"])
             this[e]["lat_query_ms"] = raw[e]["lat_query_ms"]
             this[e]["lat_snippet_ms"] = raw[e]["lat_snippet_ms"]
             this[e]["top"] = raw[e]["top"]
