@@ -135,6 +135,7 @@ def cli() -> None:
 @click.option("--source", "default_source", default=None, metavar="NAME", help="Outlet for articles that do not name one.")
 @click.option("--rebuild", is_flag=True, help="Delete the index's contents first and index from scratch.")
 @click.option("--wait", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS", help="Wait this long for another writer to finish.")
+@click.option("--commit-every", type=click.IntRange(min=1), default=None, metavar="N", help="Commit after every N new or changed articles (for very large runs: bounds scratch disk space; an interrupted run keeps what was committed).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's report as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary (errors are still shown).")
 def index_cmd(
@@ -145,6 +146,7 @@ def index_cmd(
     default_source: str | None,
     rebuild: bool,
     wait: float,
+    commit_every: int | None,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -171,7 +173,7 @@ def index_cmd(
     ix = create_index(where, overwrite=True) if rebuild else open_index(where, create=True)
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     notices: list[Notice] = []
-    with ix, ix.writer(timeout=wait) as writer:
+    with ix, ix.writer(timeout=wait, commit_every=commit_every) as writer:
         report = writer.report
         for article in _articles(paths, options, report, progress, quiet, notices):
             writer.add(article)

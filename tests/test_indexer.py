@@ -204,3 +204,31 @@ def test_parallel_run_cancelled_leaves_nothing(tmp_path, parallel_from_10):
     assert multiprocessing.active_children() == []  # no worker outlives the run
     assert ix.add(_many(40)).added == 35  # lock released, index usable
     ix.close()
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_commit_every_writes_in_batches(tmp_path, parallel_from_10, procs):
+    ix = ns.create_index(tmp_path / "ix")
+    articles = _many(60)
+    with ix.writer(procs=procs, commit_every=25) as w:
+        w.add_many(articles)
+    assert w.report.added == 60 and len(ix) == 60
+    assert ix.stats().segments >= 2  # more than one commit
+    assert ix.add(articles).unchanged == 60  # a re-run still changes nothing
+
+
+def test_interrupted_batched_run_keeps_committed_batches(tmp_path, parallel_from_10):
+    ix = ns.create_index(tmp_path / "ix")
+
+    def interrupted():
+        yield from _many(60)[:55]
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        with ix.writer(procs=1, commit_every=25) as w:
+            w.add_many(interrupted())
+    assert len(ix) == 50  # two batches of 25 committed, the last 5 dropped
+    import multiprocessing
+
+    assert multiprocessing.active_children() == []
+    assert ix.add(_many(60)).added == 10  # the lock was released
