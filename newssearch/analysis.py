@@ -141,23 +141,9 @@ class NewsTokenizer(Tokenizer):
         **kwargs: Any,
     ) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            word = value
-            term = term_for(word)
-            t.text = term or _normalise(word)
-            t.stopped = not term
-            t.boost = 1.0
-            if keeporiginal:
-                t.original = value
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char + len(value)
-            if term or not removestops:
-                yield t
-            return
-        for pos, match in enumerate(_TOKEN.finditer(value)):
-            word = match.group(0)
+        # tokenize=False: the whole value is one token
+        spans = ((m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(value)) if tokenize else [(value, 0, len(value))]
+        for pos, (word, start, end) in enumerate(spans):
             term = term_for(word)
             if not term and removestops:
                 continue
@@ -169,8 +155,8 @@ class NewsTokenizer(Tokenizer):
             if positions:
                 t.pos = start_pos + pos
             if chars:
-                t.startchar = start_char + match.start()
-                t.endchar = start_char + match.end()
+                t.startchar = start_char + start
+                t.endchar = start_char + end
             yield t
 
 

@@ -91,6 +91,7 @@ def filled_index(tmp_index, articles):
 
 REUTERS = ("data", "reuters-news-2006-2007")
 
+
 @pytest.fixture(scope="session")
 def reuters_index(tmp_path_factory, runner_session):
     where = tmp_path_factory.mktemp("reuters") / "ix"
@@ -104,19 +105,18 @@ def reuters_index(tmp_path_factory, runner_session):
     ix.close()
 
 
-@pytest.fixture(scope="session")
-def runner_session():
-    from click.testing import CliRunner
-
-    try:
-        return CliRunner(mix_stderr=False)
-    except TypeError:
-        return CliRunner()
-
-
-@pytest.fixture
-def runner() -> CliRunner:
+def _cli_runner() -> CliRunner:
     try:
         return CliRunner(mix_stderr=False)  # click < 8.2
     except TypeError:
         return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def runner_session() -> CliRunner:
+    return _cli_runner()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return _cli_runner()
