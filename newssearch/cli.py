@@ -61,7 +61,11 @@ class NewsSearchGroup(click.Group):
         except Exception as exc:  # noqa: BLE001 - a traceback shown to a user is a bug
             if os.environ.get("NEWSSEARCH_DEBUG"):
                 raise
-            _fail(f"internal error: {type(exc).__name__}: {exc} (set NEWSSEARCH_DEBUG=1 for details; please report it)")
+            _fail(
+                f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())}. This is a bug in"
+                " newssearch, not a problem with your input or index: please report it with the command"
+                " you ran and the traceback that NEWSSEARCH_DEBUG=1 prints."
+            )
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:

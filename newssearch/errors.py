@@ -10,7 +10,8 @@ message; nothing else should escape to a user. The tree::
     └── ConfigError
 
 Every message is one line that names what went wrong and, for input, where:
-``path:line: problem``.
+``path:line: problem``. Whoosh's own exceptions are mapped to these in one
+place, :mod:`newssearch.engine.errors`; any other exception is a bug.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ __all__ = [
     "ParseError",
     "QuerySyntaxError",
     "UnsupportedFormat",
-    "map_whoosh_error",
 ]
 
 
@@ -85,58 +85,3 @@ class QuerySyntaxError(NewsSearchError):
 
 class ConfigError(NewsSearchError):
     """A setting (time zone, option value, environment variable) is invalid."""
-
-
-def map_whoosh_error(
-    exc: BaseException, location: str | Path, query: str | None = None
-) -> NewsSearchError:
-    """Return the :class:`NewsSearchError` that stands for a Whoosh exception.
-
-    This is the one place that knows Whoosh's exception classes, so an engine
-    upgrade that renames or adds one is fixed here, and the test that feeds
-    every Whoosh exception class through this function catches what is missed.
-    ``query`` is the query text when the error came from parsing or running one.
-    """
-    from whoosh import index as wix
-    from whoosh.fields import FieldConfigurationError, UnknownFieldError
-    from whoosh.filedb.filestore import StorageError
-    from whoosh.filedb.filetables import FileFormatError
-    from whoosh.qparser.common import QueryParserError
-    from whoosh.qparser.dateparse import DateParseError
-    from whoosh.query.qcore import QueryError
-    from whoosh.reading import CorruptIndexError, ReaderClosed
-    from whoosh.util.times import TimeError
-    from whoosh.writing import IndexingError
-
-    where = str(location)
-    if isinstance(exc, NewsSearchError):
-        return exc
-    if query is not None:
-        # Whoosh's parser also lets plain ValueErrors out of field parsers
-        # (e.g. "published:[garbage TO 2020]"): anything raised while parsing
-        # is the query's fault.
-        kind = "" if isinstance(exc, (QueryParserError, QueryError, DateParseError, TimeError, UnknownFieldError)) else f"{type(exc).__name__}: "
-        return QuerySyntaxError(query, kind + _one_line(exc))
-    if isinstance(exc, wix.LockError):
-        return IndexLocked(
-            f"index {where} is locked by another writer; wait for it to finish"
-            " (Whoosh allows one writer at a time)"
-        )
-    if isinstance(exc, wix.EmptyIndexError):
-        return IndexNotFound(f"no index at {where}; create one with 'newssearch index PATH'")
-    if isinstance(exc, (wix.IndexVersionError, FileFormatError)):
-        return IndexVersionMismatch(
-            f"index {where} was written in a format this version cannot read: {_one_line(exc)}"
-        )
-    if isinstance(exc, (UnknownFieldError, FieldConfigurationError)):
-        return IndexVersionMismatch(f"index {where} has a different schema: {_one_line(exc)}")
-    if isinstance(exc, (CorruptIndexError, wix.OutOfDateError, ReaderClosed, IndexingError)):
-        return IndexStoreError(f"index {where}: {_one_line(exc)}")
-    if isinstance(exc, (StorageError, OSError, EOFError)):
-        return IndexStoreError(f"index {where}: {_one_line(exc)}")
-    return IndexStoreError(f"index {where}: {type(exc).__name__}: {_one_line(exc)}")
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text or type(exc).__name__

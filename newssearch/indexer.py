@@ -32,8 +32,8 @@ from .errors import (
     IndexVersionMismatch,
     IngestError,
     NewsSearchError,
-    map_whoosh_error,
 )
+from .engine.errors import mapped
 from .model import Article
 from .schema import SCHEMA_VERSION, build_schema, from_stored, to_fields
 
@@ -176,17 +176,18 @@ class ArticleWriter:
             # what the index held when this run began: the base for "unchanged"
             self._existing: Searcher | None = None
             self._fingerprints: Any = None
-            if index._ix.doc_count_all() > 0:
-                self._existing = index._ix.searcher()
-                self._fingerprints = self._existing.reader().column_reader("fingerprint")
-        except Exception as exc:  # noqa: BLE001
+            with mapped(index.path):
+                if index._ix.doc_count_all() > 0:
+                    self._existing = index._ix.searcher()
+                    self._fingerprints = self._existing.reader().column_reader("fingerprint")
+        except BaseException:
             self._lock.release()
-            raise map_whoosh_error(exc, index.path) from None
+            raise
         self._open = True
 
     def _whoosh_writer(self, parallel: bool) -> Any:
         if self._writer is None:
-            try:
+            with mapped(self._index.path):
                 if parallel:
                     self._writer = self._index._ix.writer(
                         procs=self._procs,
@@ -198,8 +199,6 @@ class ArticleWriter:
                     )
                 else:
                     self._writer = self._index._ix.writer(_lk=False, limitmb=self._limitmb, compound=False)
-            except Exception as exc:  # noqa: BLE001
-                raise map_whoosh_error(exc, self._index.path) from None
             # Whoosh releases this lock on commit; on cancel we release it
             # ourselves, after removing the cancelled segments' files
             self._writer.writelock = self._lock
@@ -230,13 +229,12 @@ class ArticleWriter:
             return
         writer.writelock = None  # keep the lock: the run is not over
         try:
-            writer.commit()
-        except BaseException as exc:
+            with mapped(self._index.path):
+                writer.commit()
+        except BaseException:
             self._writer = writer
             self._abandon()
             self._open = False
-            if isinstance(exc, Exception):
-                raise map_whoosh_error(exc, self._index.path) from None
             raise
         self.report.committed = True
 
@@ -248,15 +246,11 @@ class ArticleWriter:
 
     def _send(self, kind: str, fields: dict[str, Any], writer: Any = None) -> None:
         writer = writer or self._writer
-        try:
+        with mapped(self._index.path):
             if kind == "update":
                 writer.update_document(**fields)
             else:
                 writer.add_document(**fields)
-        except NewsSearchError:
-            raise
-        except Exception as exc:  # noqa: BLE001
-            raise map_whoosh_error(exc, self._index.path) from None
 
     def add(self, article: Article) -> str:
         """Index one article; return ``added``, ``updated``, ``unchanged`` or
@@ -319,12 +313,11 @@ class ArticleWriter:
         else:
             try:
                 self._writer.writelock = self._lock  # released by Whoosh with the commit
-                self._writer.commit()
+                with mapped(self._index.path):
+                    self._writer.commit()
                 self.report.committed = True
-            except BaseException as exc:
+            except BaseException:
                 self._abandon()
-                if isinstance(exc, Exception):
-                    raise map_whoosh_error(exc, self._index.path) from None
                 raise
         self.report.elapsed = time.perf_counter() - self._started
         self._index._changed()
@@ -485,13 +478,11 @@ class NewsIndex:
     # --- reading -------------------------------------------------------
     def searcher(self) -> Searcher:
         """The shared Whoosh searcher, reopened only when the index changed."""
-        try:
+        with mapped(self.path):
             if self._searcher is not None and not self._searcher.up_to_date():
                 self._changed()  # another process committed
             if self._searcher is None:
                 self._searcher = self._ix.searcher(weighting=_weighting())
-        except Exception as exc:  # noqa: BLE001
-            raise map_whoosh_error(exc, self.path) from None
         return self._searcher
 
     def __len__(self) -> int:
@@ -499,6 +490,10 @@ class NewsIndex:
 
     def get(self, article_id: str) -> Article | None:
         """Return the stored article with this id (or a unique id prefix)."""
+        with mapped(self.path):
+            return self._get(article_id)
+
+    def _get(self, article_id: str) -> Article | None:
         s = self.searcher()
         fields = s.document(id=article_id)
         if fields is None and 4 <= len(article_id) < 16:
@@ -512,41 +507,45 @@ class NewsIndex:
     def iter_articles(self) -> Iterator[Article]:
         """Every stored article, in index order."""
         s = self.searcher()
-        for fields in s.all_stored_fields():
-            yield from_stored(fields)
+        with mapped(self.path):
+            for fields in s.all_stored_fields():
+                yield from_stored(fields)
 
     def search(self, query: str = "", **options: Any) -> SearchResults:
         """Run a query; see :func:`newssearch.searcher.search` for options."""
         from .searcher import search
 
-        return search(self, query, **options)
+        with mapped(self.path):
+            return search(self, query, **options)
 
     def timeline(self, query: str = "", **options: Any) -> Timeline:
         """Matching articles per period; see :func:`newssearch.timeline.timeline`."""
         from .timeline import timeline
 
-        return timeline(self, query, **options)
+        with mapped(self.path):
+            return timeline(self, query, **options)
 
     def suggest(self, query: str) -> str | None:
         """The query with misspelled words corrected from the index's own
         vocabulary, or None when nothing looks misspelled."""
         from .spelling import suggest
 
-        try:
+        with mapped(self.path):
             return suggest(self.searcher(), query)
-        except NewsSearchError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - mapped in one place
-            raise map_whoosh_error(exc, self.path, query=query) from None
 
     def similar(self, article_id: str, *, limit: int = 10, snippets: bool = True) -> SearchResults:
         """The articles most like a stored one, without it and its duplicates."""
         from .similar import similar
 
-        return similar(self, article_id, limit=limit, snippets=snippets)
+        with mapped(self.path):
+            return similar(self, article_id, limit=limit, snippets=snippets)
 
     def stats(self) -> IndexStats:
         """Article count, date range, outlets and size on disk."""
+        with mapped(self.path):
+            return self._stats()
+
+    def _stats(self) -> IndexStats:
         s = self.searcher()
         reader = s.reader()
         field = s.schema["published"]
@@ -675,15 +674,14 @@ def open_index(path: str | Path | None = None, *, create: bool = False) -> NewsI
         raise IndexNotFound(f"no index at {where}; create one with 'newssearch index PATH --index {where}'")
     _check_meta(where)
     try:
-        ix = whoosh_index.open_dir(str(where), indexname=INDEX_NAME)
+        with mapped(where):
+            ix = whoosh_index.open_dir(str(where), indexname=INDEX_NAME)
     except (AttributeError, ImportError, pickle.UnpicklingError) as exc:
         # the pickled schema names classes this version does not have
         raise IndexVersionMismatch(
             f"index {where} was written by another version of newssearch ({exc});"
             " re-create it with 'newssearch index --rebuild PATH...'"
         ) from None
-    except Exception as exc:  # noqa: BLE001
-        raise map_whoosh_error(exc, where) from None
     _check_schema(ix, where)
     return NewsIndex(where, ix)
 
@@ -733,15 +731,11 @@ def create_index(path: str | Path | None = None, *, overwrite: bool = False) -> 
             for p in where.iterdir():
                 if _is_index_file(p.name):
                     p.unlink()
-    try:
+    with mapped(where):
         where.mkdir(parents=True, exist_ok=True)
         storage = FileStorage(str(where))
         ix = storage.create_index(build_schema(), indexname=INDEX_NAME)
         _write_meta(where)
-    except NewsSearchError:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        raise map_whoosh_error(exc, where) from None
     return NewsIndex(where, ix)
 
 

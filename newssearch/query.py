@@ -22,7 +22,8 @@ from whoosh.qparser.dateparse import DateParserPlugin
 
 from .dates import UTC
 from .timeexpr import resolve, rewrite_query, split_date_filters
-from .errors import NewsSearchError, QuerySyntaxError, map_whoosh_error
+from .engine.errors import QUERY_ERRORS
+from .errors import NewsSearchError, QuerySyntaxError
 from .schema import TEXT_FIELDS
 
 __all__ = [
@@ -129,8 +130,8 @@ class QueryBuilder:
         del self._errors[:]
         try:
             q = self._parser.parse(stripped)
-        except Exception as exc:  # noqa: BLE001 - mapped in one place
-            raise map_whoosh_error(exc, "query", query=text) from None
+        except QUERY_ERRORS as exc:
+            raise QuerySyntaxError(text, " ".join(str(exc).split()) or type(exc).__name__) from None
         if self._errors:
             raise QuerySyntaxError(text, f"cannot read {self._errors[0]!r} as a date")
         bad = _first_error(q)

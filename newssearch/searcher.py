@@ -17,7 +17,8 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from .counting import count_matches
-from .errors import ConfigError, NewsSearchError, QuerySyntaxError, map_whoosh_error
+from .engine.errors import mapped
+from .errors import ConfigError, NewsSearchError, QuerySyntaxError
 from .model import Explanation, Hit, SearchResults, Snippet
 from .query import QueryBuilder, build_filter, expand_stemmed_prefixes, split_date_filters
 from .ranking import Ranker, Recency
@@ -99,7 +100,7 @@ def search(
     recency = Recency.build(now, half.total_seconds() / 86400)
     q, restrict = parse_search(index, query, since=since, until=until, source=source, section=section, agency=agency, tz=tz, now=now)
     s = index.searcher()
-    try:
+    with mapped(index.path):
         q = expand_stemmed_prefixes(q, s.reader())
         ranker = _ranker(index, s)
         found = ranker.matches(q, restrict) if engine != "whoosh" else None
@@ -138,10 +139,6 @@ def search(
                     explanation=explanation,
                 )
             )
-    except NewsSearchError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - mapped in one place
-        raise map_whoosh_error(exc, index.path, query=query) from None
     return SearchResults(hits=tuple(hits), total=total, query=query, offset=offset, facets=facet_counts)
 
 

@@ -204,6 +204,22 @@ def test_internal_errors_are_one_line(ix_dir, runner, monkeypatch):
     assert result.stderr.startswith("Error: internal error: ZeroDivisionError: oops")
 
 
+def test_a_bug_met_while_searching_is_reported_as_internal_not_as_the_query(ix_dir, runner, monkeypatch):
+    # a bug in our own code (here: rebuilding the articles of the hits) must
+    # not be dressed up as the user's mistake ("cannot parse query")
+    def broken(self):
+        raise AttributeError("'NoneType' object has no attribute 'x'")
+
+    monkeypatch.setattr(ns.Article, "__post_init__", broken)
+    result = runner.invoke(cli, ["search", "port strike", "--index", str(ix_dir)])
+    assert result.exit_code == EXIT_ERROR
+    assert result.stderr.startswith("Error: internal error: AttributeError: 'NoneType' object has no attribute 'x'")
+    assert "please report it" in result.stderr and "NEWSSEARCH_DEBUG=1" in result.stderr
+    assert "cannot parse query" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    with ns.open_index(ix_dir) as ix, pytest.raises(AttributeError):
+        ix.search("port strike")
+
+
 @pytest.mark.parametrize("command", sorted(cli.commands))
 def test_every_command_has_help_with_an_example(runner, command):
     result = runner.invoke(cli, [command, "--help"])

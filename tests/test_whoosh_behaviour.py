@@ -16,7 +16,8 @@ from whoosh import fields, index, qparser, query, sorting
 from whoosh.qparser.dateparse import DateParserPlugin
 
 import newssearch
-from newssearch.errors import NewsSearchError, map_whoosh_error
+from newssearch.engine.errors import map_whoosh_error, mapped
+from newssearch.errors import NewsSearchError
 
 UTC = timezone.utc
 
@@ -176,16 +177,47 @@ def _whoosh_exception_classes():
     return sorted(seen, key=lambda c: f"{c.__module__}.{c.__name__}")
 
 
+#: What each kind of Whoosh exception must become (the rest: IndexStoreError).
+EXPECTED = {
+    "LockError": newssearch.IndexLocked,
+    "EmptyIndexError": newssearch.IndexNotFound,
+    "IndexVersionError": newssearch.IndexVersionMismatch,
+    "FileFormatError": newssearch.IndexVersionMismatch,
+    "FileVersionError": newssearch.IndexVersionMismatch,
+    "UnknownFieldError": newssearch.IndexVersionMismatch,
+    "FieldConfigurationError": newssearch.IndexVersionMismatch,
+}
+#: The ones that are the query's fault when raised while parsing it.
+QUERY_FAULTS = {"QueryParserError", "QueryError", "DateParseError", "TimeError", "UnknownFieldError"}
+
+
 @pytest.mark.parametrize("exc_class", _whoosh_exception_classes(), ids=lambda c: f"{c.__module__}.{c.__name__}")
-def test_every_whoosh_exception_maps_to_a_newssearch_error(exc_class):
+def test_every_whoosh_exception_maps_to_the_right_newssearch_error(exc_class, tmp_path):
     try:
         exc = exc_class("boom")
     except TypeError:
         exc = exc_class.__new__(exc_class)
-    mapped = map_whoosh_error(exc, "index/")
-    assert isinstance(mapped, NewsSearchError)
-    assert "\n" not in str(mapped)
-    assert isinstance(map_whoosh_error(exc, "index/", query="q"), newssearch.QuerySyntaxError)
+    with pytest.raises(NewsSearchError) as raised, mapped(tmp_path):
+        raise exc
+    expected = next((EXPECTED[c.__name__] for c in exc_class.__mro__ if c.__name__ in EXPECTED), newssearch.IndexStoreError)
+    assert type(raised.value) is expected
+    assert "\n" not in str(raised.value) and str(tmp_path) in str(raised.value)
+    as_query = map_whoosh_error(exc, tmp_path, query="q")
+    query_fault = any(c.__name__ in QUERY_FAULTS for c in exc_class.__mro__)
+    assert isinstance(as_query, newssearch.QuerySyntaxError) is query_fault
+
+
+@pytest.mark.parametrize("exc_class", [AttributeError, KeyError, TypeError, ValueError, ZeroDivisionError])
+def test_our_own_bugs_are_not_mapped(exc_class, tmp_path):
+    with pytest.raises(exc_class), mapped(tmp_path):
+        raise exc_class("a bug")
+    with pytest.raises(TypeError, match="not an engine error"):
+        map_whoosh_error(exc_class("a bug"), tmp_path)
+
+
+def test_file_system_errors_are_index_errors(tmp_path):
+    with pytest.raises(newssearch.IndexStoreError, match="No space left"), mapped(tmp_path):
+        raise OSError(28, "No space left on device")
 
 
 def test_searcher_refresh_keeps_stale_deletions_and_merged_segments(tmp_path):

@@ -1,0 +1,2 @@
+"""The one door to Whoosh (being gathered here): :mod:`.errors` maps
+Whoosh's exception types to newssearch's in one function."""
