@@ -17,6 +17,7 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from .counting import count_matches
+from .dates import resolve_zone
 from .engine.errors import mapped
 from .errors import ConfigError, NewsSearchError, QuerySyntaxError
 from .model import Explanation, Hit, SearchResults, Snippet
@@ -58,7 +59,7 @@ def search(
     offset: int = 0,
     page: int | None = None,
     tz: str | tzinfo | None = None,
-    now: datetime | None = None,
+    now: str | datetime | None = None,
     half_life: str | timedelta = "7d",
     facets: Sequence[str] = (),
     explain: bool = False,
@@ -70,8 +71,9 @@ def search(
 
     ``since``/``until`` take any date python-dateutil reads or a relative
     one ("3 days ago", "last monday", "2w"), read in ``tz`` (UTC by
-    default) against ``now`` (the time of the search unless given);
-    ``source``/``section``/``agency`` restrict to exact values
+    default) against ``now`` (the time of the search unless given; a
+    datetime or a date as typed, "2022-01-27 12:00"); an unknown ``tz`` is a
+    :class:`ConfigError` whether or not a date needs it; ``source``/``section``/``agency`` restrict to exact values
     (case-insensitive); ``page`` (1-based) is a shortcut for
     ``offset = (page - 1) * limit``.
 
@@ -95,7 +97,8 @@ def search(
         if name not in FACET_FIELDS:
             raise ConfigError(f"cannot facet on {name!r} (choose from {', '.join(FACET_FIELDS)})")
     limit = min(limit, MAX_LIMIT)
-    now = _now(now)
+    tz = resolve_zone(tz)  # an unknown zone is an error even when no date needs it
+    now = _now(now, tz)
     half = half_life if isinstance(half_life, timedelta) else parse_duration(half_life)
     recency = Recency.build(now, half.total_seconds() / 86400)
     q, restrict = parse_search(index, query, since=since, until=until, source=source, section=section, agency=agency, tz=tz, now=now)
@@ -142,9 +145,15 @@ def search(
     return SearchResults(hits=tuple(hits), total=total, query=query, offset=offset, facets=facet_counts)
 
 
-def _now(now: datetime | None) -> datetime:
+def _now(now: str | datetime | None, tz: str | tzinfo | None = None) -> datetime:
+    """The time relative dates are resolved against: the clock, a datetime
+    (naive ones are UTC), or a date as a user types it, read in ``tz``."""
     if now is None:
         return datetime.now(timezone.utc)
+    if isinstance(now, str):
+        from .dates import parse_user_date
+
+        return parse_user_date(now, tz)
     return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
 
 

@@ -63,7 +63,7 @@ def timeline(
     source: str | Sequence[str] | None = None,
     section: str | Sequence[str] | None = None,
     agency: str | Sequence[str] | None = None,
-    now: datetime | None = None,
+    now: str | datetime | None = None,
 ) -> Timeline:
     """Count the articles matching ``query`` (and the filters) per period."""
     from .counting import matching_docs
@@ -73,7 +73,7 @@ def timeline(
     if by not in PERIODS:
         raise ConfigError(f"unknown period {by!r} (choose from {', '.join(PERIODS)})")
     zone = resolve_zone(tz)
-    now = _now(now)
+    now = _now(now, zone)
     q, restrict = parse_search(index, query, since=since, until=until, source=source, section=section, agency=agency, tz=zone, now=now)
     s = index.searcher()
     q = expand_stemmed_prefixes(q, s.reader())

@@ -81,6 +81,29 @@ def test_bad_options(filled_index):
         filled_index.search("published:[garbage TO 2020]")
 
 
+def test_now_may_be_given_as_text(filled_index):
+    # it was a datetime only, and text raised AttributeError from inside the search
+    as_text = filled_index.search("*", since="yesterday", now="2022-01-27 12:00", limit=10)
+    as_datetime = filled_index.search("*", since="yesterday", now=datetime(2022, 1, 27, 12, tzinfo=timezone.utc), limit=10)
+    assert {h.article.title for h in as_text} == {h.article.title for h in as_datetime} == {
+        "Grain exports climb at Black Sea ports", "Diplomats meet on the Minsk agreement"}
+    sofia = filled_index.search("*", since="today", now="2022-01-27 01:30", tz="Europe/Sofia", limit=10)
+    assert [h.article.title for h in sofia] == ["Diplomats meet on the Minsk agreement"]  # 27 Jan in Sofia starts at 22:00 UTC on the 26th
+    with pytest.raises(ConfigError):
+        filled_index.search("minsk", now="not a time")
+    with pytest.raises(ConfigError):
+        filled_index.timeline("minsk", now="not a time")
+
+
+def test_an_unknown_zone_is_an_error_even_without_dates(filled_index):
+    # it was accepted silently unless a date filter needed it
+    with pytest.raises(ConfigError, match="Mars/Olympus"):
+        filled_index.search("minsk", tz="Mars/Olympus")
+    with pytest.raises(ConfigError, match="Mars/Olympus"):
+        filled_index.timeline("minsk", tz="Mars/Olympus")
+    assert filled_index.search("minsk", tz="Europe/Sofia").total == 2
+
+
 def test_wildcards_are_highlighted_by_their_expansions(filled_index):
     hits = filled_index.search("negotiat*")
     assert [hits[0].snippet.text[s:e] for s, e in hits[0].snippet.highlights] == ["Negotiators"]
