@@ -11,11 +11,16 @@ ranked, dated, highlighted results::
     for hit in ix.search("minsk agreement", since="2022-01-01", limit=10):
         print(hit.score, hit.article.title, hit.article.published, hit.snippet.text)
 
-The pipeline, one module each: ``ingest`` -> ``model.Article`` -> ``indexer``
-(``schema``, ``analysis``) -> ``query`` -> ``searcher`` -> ``snippets``.
+The pipeline: ``ingest`` (files to :class:`Article` records) -> ``model``
+(the records every layer shares) -> ``index`` and ``writer`` (an open index,
+adding articles) -> ``search`` (a :class:`SearchRequest` to ranked,
+highlighted hits) -> ``cli``. Whoosh sits behind ``engine``, the one
+package that imports it.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from .dates import format_datetime, parse_date
 from .errors import (
@@ -30,22 +35,19 @@ from .errors import (
     QuerySyntaxError,
     UnsupportedFormat,
 )
-from .indexer import (
-    ArticleWriter,
-    IndexReport,
-    IndexStats,
-    NewsIndex,
-    create_index,
-    default_index_path,
-    open_index,
-)
-from .model import Article, Hit, SearchResults, Snippet
-from . import searcher as _searcher  # noqa: F401 - the search stack, loaded with the library
+from .index import IndexStats, NewsIndex, create_index, default_index_path, open_index
+from .model import Article, Explanation, Hit, ScorePart, SearchResults, Snippet, Timeline
+from .search import Filters, SearchRequest
+from .search import run as _run  # noqa: F401 - the search stack, loaded with the library
+from .writer import ArticleWriter, IndexReport
+
+if TYPE_CHECKING:
+    from .ingest import FORMATS, IngestNotice, IngestWarning, read_path
 
 _INGEST_NAMES = ("FORMATS", "IngestNotice", "IngestWarning", "read_path")
 
 
-def __getattr__(name: str) -> object:
+def __getattr__(name: str) -> Any:
     # The readers (and their libraries: trafilatura, lxml, feedparser, warcio)
     # load on first use, so programs that only search do not pay for them.
     if name in _INGEST_NAMES:
@@ -61,6 +63,8 @@ __all__ = [
     "Article",
     "ArticleWriter",
     "ConfigError",
+    "Explanation",
+    "Filters",
     "Hit",
     "IndexLocked",
     "IndexNotFound",
@@ -75,8 +79,11 @@ __all__ = [
     "NewsSearchError",
     "ParseError",
     "QuerySyntaxError",
+    "ScorePart",
+    "SearchRequest",
     "SearchResults",
     "Snippet",
+    "Timeline",
     "UnsupportedFormat",
     "__version__",
     "create_index",

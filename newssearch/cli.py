@@ -13,7 +13,7 @@ import os
 import shutil
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import timezone
 from typing import TYPE_CHECKING, Any, Iterator, NoReturn, Sequence
 
 import click
@@ -21,13 +21,13 @@ import click
 from . import __version__
 from .dates import format_datetime, resolve_zone
 from .errors import ConfigError, IngestError, NewsSearchError
-from .indexer import IndexReport, NewsIndex, create_index, default_index_path, open_index
+from .index import create_index, default_index_path, open_index
 from .model import Article, Explanation, Hit
-from .searcher import FACET_FIELDS, SORTS
-from .timeexpr import parse_duration
-from .timeline import PERIODS, as_rows
-from .timeline import render as render_timeline
-from .snippets import ANSI_HIGHLIGHT
+from .search.request import FACET_FIELDS, SORTS, SearchRequest
+from .search.snippets import ANSI_HIGHLIGHT
+from .search.timeline import PERIODS, as_rows
+from .search.timeline import render as render_timeline
+from .writer import IndexReport
 
 if TYPE_CHECKING:
     from .ingest import Notice, ReadOptions
@@ -297,14 +297,15 @@ def _print_summary(report: IndexReport, where: str, notices: Sequence[Notice] = 
 
 
 def _filter_options(f: Any) -> Any:
-    """The options that restrict which articles match, shared by search and timeline."""
+    """The options that restrict which articles match, shared by search and
+    timeline; the command receives them in ``**filters`` for :func:`_request`."""
     options = [
         click.option("--since", default=None, metavar="DATE", help="Only articles published at or after DATE: 2022-01-27, '27 Jan 2022 14:00 CET', or relative: yesterday, 'last monday', '3 days ago', 2w."),
         click.option("--until", default=None, metavar="DATE", help="Only articles published up to DATE (a bare date includes the whole day)."),
         click.option("--source", multiple=True, metavar="OUTLET", help="Only this outlet (repeat for several)."),
         click.option("--section", multiple=True, metavar="NAME", help="Only this section (repeat for several)."),
         click.option("--agency", multiple=True, metavar="NAME", help="Only articles crediting this wire agency."),
-        click.option("--now", "now_text", default=None, metavar="DATE", help="Resolve relative dates against this time instead of the clock (reproducible runs)."),
+        click.option("--now", default=None, metavar="DATE", help="Resolve relative dates against this time instead of the clock (reproducible runs)."),
         _tz_option("Zone to read dates in and to show them in (default UTC)."),
     ]
     for option in reversed(options):
@@ -312,15 +313,28 @@ def _filter_options(f: Any) -> Any:
     return f
 
 
-def _now_option(text: str | None, zone: Any) -> datetime | None:
-    if not text:
-        return None
-    from .dates import parse_user_date
+#: Options whose bad values are usage errors (exit 2) rather than failed runs.
+_USAGE_OPTIONS = {"tz", "now", "half_life", "facets"}
 
+
+def _request(query: str, filters: dict[str, Any], **options: Any) -> SearchRequest:
+    """The one search request a command's options describe."""
     try:
-        return parse_user_date(text, zone)
+        return SearchRequest.build(
+            query,
+            since=filters["since"],
+            until=filters["until"],
+            source=list(filters["source"]) or None,
+            section=list(filters["section"]) or None,
+            agency=list(filters["agency"]) or None,
+            tz=filters["tz"] or None,
+            now=filters["now"] or None,
+            **options,
+        )
     except ConfigError as exc:
-        raise click.BadParameter(str(exc), param_hint="--now") from None
+        if exc.option in _USAGE_OPTIONS:
+            raise click.BadParameter(str(exc), param_hint=f"--{exc.option.replace('_', '-')}") from None
+        raise
 
 
 @cli.command("search")
@@ -340,13 +354,6 @@ def _now_option(text: str | None, zone: Any) -> datetime | None:
 def search_cmd(
     query: tuple[str, ...],
     index_dir: str | None,
-    since: str | None,
-    until: str | None,
-    source: tuple[str, ...],
-    section: tuple[str, ...],
-    agency: tuple[str, ...],
-    now_text: str | None,
-    tz: str | None,
     sort: str,
     half_life: str,
     limit: int,
@@ -357,6 +364,7 @@ def search_cmd(
     auto_correct: bool,
     as_json: bool,
     color: bool | None,
+    **filters: Any,
 ) -> None:
     """Search the index. Plain words match articles with most of them;
     Whoosh's query language works too: AND, OR, NOT, "phrases",
@@ -368,42 +376,22 @@ def search_cmd(
     Example:
       newssearch search "minsk agreement" --since "last week" --sort recency --facets source,agencies
     """
-    zone = _zone(tz)
-    now = _now_option(now_text, zone)
     text = " ".join(query)
     facet_names = [name.strip() for name in facets.split(",") if name.strip()] if facets else []
-    for name in facet_names:
-        if name not in FACET_FIELDS:
-            raise click.BadParameter(f"{name!r} is not one of {', '.join(FACET_FIELDS)}", param_hint="--facets")
-    try:
-        parse_duration(half_life)
-    except ConfigError as exc:
-        raise click.BadParameter(str(exc), param_hint="--half-life") from None
+    request = _request(
+        text, filters, sort=sort, half_life=half_life, limit=limit, offset=offset, page=page, facets=facet_names, explain=explain
+    )
+    zone = request.tz
     started = time.perf_counter()
     with open_index(index_dir) as ix:
         suggestion = ix.suggest(text)
         if suggestion and auto_correct:
             click.echo(f"Showing results for {suggestion!r} (instead of {text!r}).", err=True)
             text = suggestion
+            request = request.replace(query=suggestion)
         elif suggestion:
             click.echo(f"Did you mean: {suggestion}?", err=True)
-        results = ix.search(
-            text,
-            since=since,
-            until=until,
-            source=list(source) or None,
-            section=list(section) or None,
-            agency=list(agency) or None,
-            sort=sort,
-            half_life=half_life,
-            limit=limit,
-            offset=offset,
-            page=page,
-            tz=zone,
-            now=now,
-            facets=facet_names,
-            explain=explain,
-        )
+        results = ix.search(request)
     elapsed = time.perf_counter() - started
     if as_json:
         for hit in results:
@@ -491,17 +479,11 @@ def format_explanation(e: Explanation) -> list[str]:
 def timeline_cmd(
     query: tuple[str, ...],
     index_dir: str | None,
-    since: str | None,
-    until: str | None,
-    source: tuple[str, ...],
-    section: tuple[str, ...],
-    agency: tuple[str, ...],
-    now_text: str | None,
-    tz: str | None,
     by: str,
     as_json: bool,
     as_csv: bool,
     width: int | None,
+    **filters: Any,
 ) -> None:
     """Count matching articles per period and draw the coverage as a bar chart.
 
@@ -509,21 +491,9 @@ def timeline_cmd(
     Example:
       newssearch timeline Iran --by week --since 2007-01-01 --tz America/New_York
     """
-    zone = _zone(tz)
-    now = _now_option(now_text, zone)
-    text = " ".join(query)
+    request = _request(" ".join(query), filters)
     with open_index(index_dir) as ix:
-        tl = ix.timeline(
-            text,
-            by=by,
-            tz=tz or None,
-            since=since,
-            until=until,
-            source=list(source) or None,
-            section=list(section) or None,
-            agency=list(agency) or None,
-            now=now,
-        )
+        tl = ix.timeline(request, by=by)
     if as_json:
         click.echo(json.dumps({"query": tl.query, "by": tl.by, "tz": tl.tz, "total": tl.total, "undated": tl.undated, "buckets": as_rows(tl)}))
         return
@@ -744,4 +714,4 @@ def main() -> None:
     cli(prog_name="newssearch")
 
 
-__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PARTIAL", "EXIT_USAGE", "cli", "main", "NewsIndex"]
+__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PARTIAL", "EXIT_USAGE", "cli", "main"]

@@ -84,4 +84,12 @@ class QuerySyntaxError(NewsSearchError):
 
 
 class ConfigError(NewsSearchError):
-    """A setting (time zone, option value, environment variable) is invalid."""
+    """A setting (time zone, option value, environment variable) is invalid.
+
+    ``option`` names the option at fault when there is one (``"tz"``,
+    ``"since"``, ``"half_life"``), so a front end can point at it.
+    """
+
+    def __init__(self, message: str, option: str | None = None) -> None:
+        self.option = option
+        super().__init__(message)

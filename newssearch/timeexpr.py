@@ -22,7 +22,7 @@ from typing import Callable
 from .dates import UTC, parse_user_date, resolve_zone
 from .errors import ConfigError
 
-__all__ = ["Span", "parse_duration", "resolve", "rewrite_query", "split_date_filters"]
+__all__ = ["Span", "has_date_clause", "parse_duration", "resolve", "rewrite_query", "split_date_filters"]
 
 _UNITS = {
     "s": "seconds", "sec": "seconds", "second": "seconds", "seconds": "seconds",
@@ -167,6 +167,12 @@ _CLAUSE = re.compile(
 )
 _WHOOSH_OPEN_START = "18000101000000"
 _WHOOSH_OPEN_END = "99991231235959"
+
+
+def has_date_clause(text: str) -> bool:
+    """Whether query text holds a date clause (``published:...``, ``date:...``,
+    ``since:...``): the cheap test before rewriting or splitting it."""
+    return _CLAUSE.search(text) is not None
 
 
 def _stamp(when: datetime) -> str:

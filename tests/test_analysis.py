@@ -1,8 +1,9 @@
-from newssearch.analysis import news_analyzer, news_stem
+from newssearch.analysis import news_stem
+from newssearch.engine.schema import NewsTokenizer
 
 
 def words(text):
-    return [t.text for t in news_analyzer()(text)]
+    return [t.text for t in NewsTokenizer()(text)]
 
 
 def test_stemming_and_stop_words():
@@ -25,7 +26,7 @@ def test_possessives_and_accents():
 
 
 def test_positions_and_characters_survive_the_chain():
-    toks = [(t.text, t.pos, t.startchar, t.endchar) for t in news_analyzer()("The Minsk agreement", positions=True, chars=True)]
+    toks = [(t.text, t.pos, t.startchar, t.endchar) for t in NewsTokenizer()("The Minsk agreement", positions=True, chars=True)]
     assert toks == [("minsk", 1, 4, 9), ("agreement", 2, 10, 19)]
 
 
@@ -34,7 +35,7 @@ def test_fast_index_path_equals_whooshs_generic_path():
     # the postings Whoosh's own TEXT.index() makes through the analyzer
     from whoosh.fields import TEXT
 
-    from newssearch.schema import build_schema
+    from newssearch.engine.schema import build_schema
 
     field = build_schema()["body"]
     text = ("The U.S. and Russia's envoys met in Zürich; the agreements (3.5% of GDP) were "

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 import newssearch as ns
-from newssearch.counting import count_matches, matching_docs
-from newssearch.query import build_filter, expand_stemmed_prefixes
-from newssearch.searcher import _builder
+from conftest import parse_for
+from newssearch.search.count import count_matches, matching_docs
 from test_indexer import _many
 
 QUERIES = [
@@ -38,18 +37,23 @@ def messy_index(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_counts_equal_whooshs_matching(messy_index, text):
-    s = messy_index.searcher()
-    q = expand_stemmed_prefixes(_builder(messy_index).parse(text), s.reader())
-    expected = set(s.docs_for_query(q))
-    assert matching_docs(s, q) == expected
-    restrict = build_filter(section="none") or None
-    assert count_matches(s, q, restrict) == 0 or restrict is None
+    snapshot, q, own = parse_for(messy_index, text)  # a top-level date clause is a filter
+    expected = snapshot.docs_for_query(q)
+    assert matching_docs(snapshot, q) == expected
+    if own is not None:
+        expected &= snapshot.docs_for_query(own)
+        assert matching_docs(snapshot, q, own) == expected
     assert messy_index.search(text).total == len(expected)
+    # under filters that keep some of the matches and drop others
+    for options in ({"since": "2022-01-01"}, {"section": "business"}, {"section": ["world", "business"], "until": "2021-12-31"}):
+        _, _, restrict = parse_for(messy_index, text, **options)
+        allowed = snapshot.docs_for_query(restrict)
+        assert 0 < len(allowed) < snapshot.doc_count() or own is not None
+        assert count_matches(snapshot, q, restrict) == len(expected & allowed)
+        assert messy_index.search(text, **options).total == len(expected & allowed)
 
 
 def test_counts_with_filters(filled_index):
-    s = filled_index.searcher()
-    q = _builder(filled_index).parse("minsk OR grain OR museum")
-    restrict = build_filter(source="Example Times")
-    expected = set(s.docs_for_query(q)) & set(s.docs_for_query(restrict))
-    assert count_matches(s, q, restrict) == len(expected) == 2
+    snapshot, q, restrict = parse_for(filled_index, "minsk OR grain OR museum", source="Example Times")
+    expected = snapshot.docs_for_query(q) & snapshot.docs_for_query(restrict)
+    assert count_matches(snapshot, q, restrict) == len(expected) == 2

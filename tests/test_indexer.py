@@ -4,6 +4,7 @@ run, and an index that stays as it was when a run fails or is interrupted."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import pytest
 
@@ -139,19 +140,24 @@ def test_schema_version_mismatch_is_reported(filled_index):
 
 
 def test_searcher_is_kept_open_and_refreshed_after_a_commit(filled_index, articles):
-    s1 = filled_index.searcher()
-    assert filled_index.searcher() is s1
+    s1 = filled_index.session()
+    assert filled_index.session() is s1
     filled_index.add(articles[0].replace(url="https://example.com/another", id=""))
     assert len(filled_index.search("minsk")) == 3
+    assert filled_index.session() is not s1
 
 
 def _many(n: int) -> list[ns.Article]:
+    """``n`` articles over ten words; one in five undated, the others in
+    December 2021 or January 2022, in two sections."""
     words = "minsk agreement ceasefire grain ports museum talks wheat diplomats renovation".split()
     return [
         ns.Article(
             title=f"Story {i} about {words[i % 10]}",
             body=" ".join(words[(i * k) % 10] for k in range(1, 40)) + f" number{i}",
             url=f"https://example.com/{i}",
+            published=datetime(2021 + i % 2, 12 if i % 2 == 0 else 1, 1 + i % 28, tzinfo=timezone.utc) if i % 5 else None,
+            section=("world", "business")[i % 3 == 0],
         )
         for i in range(n)
     ]

@@ -1,16 +1,34 @@
 """Query parsing: OR by default, NOT that subtracts, fields, dates, errors."""
 
+from datetime import datetime, timezone
+
 import pytest
 from whoosh import query as wq
 
+from newssearch.engine.parsing import QueryParser
+from newssearch.engine.query import NewsAndNot
 from newssearch.errors import QuerySyntaxError
-from newssearch.query import QueryBuilder, build_filter
-from newssearch.schema import build_schema
+from newssearch.search.parse import build_filter, parse_query
+from newssearch.search.request import Filters
+
+UTC = timezone.utc
+
+
+class _Parser:
+    """Query text as a search parses it (dates first), without an index."""
+
+    def __init__(self):
+        self.parser = QueryParser.for_news()
+
+    def parse(self, text):
+        q, ranges = parse_query(text, self.parser, now=datetime(2022, 1, 28, tzinfo=UTC), tz=UTC)
+        assert not ranges, "top-level date clauses are filters"
+        return q
 
 
 @pytest.fixture(scope="module")
 def qb():
-    return QueryBuilder(build_schema())
+    return _Parser()
 
 
 def test_plain_words_are_ored_across_title_and_body(qb):
@@ -36,12 +54,15 @@ def test_explicit_and_phrases_and_fields(qb):
 
 
 def test_date_ranges(qb):
-    q = qb.parse("published:[2022-01-01 TO 2022-02-01]")
-    assert isinstance(q, wq.NumericRange) and q.fieldname == "published"
-    assert isinstance(qb.parse("date:>2022-01"), wq.NumericRange)
+    q = qb.parse("minsk OR published:[2022-01-01 TO 2022-02-01]")
+    assert isinstance(q.subqueries[-1], wq.NumericRange) and q.subqueries[-1].fieldname == "published"
+    assert isinstance(qb.parse("minsk OR date:>2022-01").subqueries[-1], wq.NumericRange)
+    q, ranges = parse_query("minsk date:2022-01", qb.parser, now=datetime(2022, 3, 1, tzinfo=UTC), tz=UTC)
+    assert ranges == [(datetime(2022, 1, 1, tzinfo=UTC), datetime(2022, 1, 31, 23, 59, 59, 999999, tzinfo=UTC))]
+    assert set(q.all_terms()) == {("title", "minsk"), ("body", "minsk")}
 
 
-@pytest.mark.parametrize("text", ["published:2020-13-45", "published:[garbage TO 2020]"])
+@pytest.mark.parametrize("text", ["published:2020-13-45", "published:[garbage TO 2020]", "a OR published:[garbage TO 2020]"])
 def test_bad_dates_are_query_errors(qb, text):
     with pytest.raises(QuerySyntaxError, match="cannot parse query"):
         qb.parse(text)
@@ -54,16 +75,14 @@ def test_match_all_and_only_stop_words(qb):
 
 
 def test_build_filter():
-    assert build_filter() is None
-    f = build_filter(since="2022-01-25", until="2022-01-26", source=["A", "B"], agency="AFP")
+    assert build_filter(Filters()) is None
+    f = build_filter(Filters.build(since="2022-01-25", until="2022-01-26", source=["A", "B"], agency="AFP"))
     assert isinstance(f, wq.And)
     kinds = [type(p).__name__ for p in f.subqueries]
     assert kinds == ["DateRange", "Or", "Term"]
 
 
 def test_every_andnot_uses_the_fixed_matcher(qb):
-    from newssearch.query import NewsAndNot
-
     for text in ("grain NOT talks", "grain -talks", "NOT talks", "(wheat AND NOT talks) OR grain"):
         q = qb.parse(text)
         found = [n for n in _walk(q) if isinstance(n, wq.AndNot)]

@@ -6,7 +6,6 @@ from datetime import datetime, timezone
 
 import pytest
 
-import newssearch as ns
 from newssearch.errors import ConfigError, QuerySyntaxError
 
 UTC = timezone.utc

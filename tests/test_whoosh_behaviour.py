@@ -262,7 +262,7 @@ def test_andnot_returns_an_excluded_first_document(tmp_path):
 
 
 def test_fixed_andnot(tmp_path):
-    from newssearch.query import NewsAndNot
+    from newssearch.engine.query import NewsAndNot
 
     ix = _andnot_index(tmp_path)
     with ix.searcher() as s:

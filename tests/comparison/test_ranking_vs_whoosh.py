@@ -1,6 +1,6 @@
 """The numpy ranker against Whoosh's own scoring of every match.
 
-newssearch.ranking re-implements Whoosh's BM25F evaluation for speed; these
+newssearch.search.rank re-implements Whoosh's BM25F evaluation for speed; these
 tests hold it to Whoosh's numbers: same total, same top documents, same
 scores, on a messy multi-segment index and on the Reuters 2006-07 corpus.
 The ranker runs with coordination="segment", Whoosh's way of counting the
@@ -28,12 +28,10 @@ import pytest
 from whoosh import sorting
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import shared  # noqa: E402
+from conftest import parse_for  # noqa: E402
 from test_counting import QUERIES, messy_index  # noqa: E402,F401
 
-from newssearch.query import build_filter, expand_stemmed_prefixes  # noqa: E402
-from newssearch.ranking import Ranker  # noqa: E402
-from newssearch.searcher import _builder  # noqa: E402
+from newssearch.search.rank import Ranker  # noqa: E402
 
 FILTERS = [{}, {"since": "2007-05-01", "until": "2007-06-15"}, {"source": "Reuters"}, {"section": ["none", "world"]}]
 
@@ -50,15 +48,14 @@ def matcher_scores(s, q):
 
 
 def check(ix, text, restrict_kw=None, k=20):
-    s = ix.searcher()
-    q = expand_stemmed_prefixes(_builder(ix).parse(text), s.reader())
-    restrict = build_filter(**(restrict_kw or {}))
+    snapshot, q, restrict = parse_for(ix, text, **(restrict_kw or {}))
+    s = snapshot.whoosh_searcher
     scores = matcher_scores(s, q)
     if restrict is not None:
         allowed = set(s.docs_for_query(restrict))
         scores = {d: sc for d, sc in scores.items() if d in allowed}
     reference = sorted((-score, docnum) for docnum, score in scores.items())[:k]
-    got = Ranker(s, coordination="segment").run(q, restrict, limit=k)
+    got = Ranker(snapshot, coordination="segment").run(q, restrict, limit=k)
     assert got is not None, text
     assert got.total == len(scores), text
     assert len(got.page) == len(reference)
@@ -75,10 +72,9 @@ def test_messy_index(messy_index, text):  # noqa: F811
 
 
 def test_phrases_fall_back_to_whoosh(messy_index):  # noqa: F811
-    s = messy_index.searcher()
-    q = _builder(messy_index).parse('"grain ports"')
-    assert Ranker(s, coordination="segment").run(q, None, limit=10) is None
-    assert messy_index.search('"grain ports"').total == len(set(s.docs_for_query(q)))
+    snapshot, q, _ = parse_for(messy_index, '"grain ports"')
+    assert Ranker(snapshot, coordination="segment").run(q, None, limit=10) is None
+    assert messy_index.search('"grain ports"').total == len(snapshot.docs_for_query(q))
 
 
 def _reuters_queries(ix, n=120):
@@ -101,14 +97,14 @@ def test_reuters_scores_equal_whooshs(reuters_index):
 
 def test_reuters_date_order_equals_whooshs(reuters_index):
     ix, _, _ = reuters_index
-    s = ix.searcher()
-    published = s.reader().column_reader("published", translate=False)
     for text in _reuters_queries(ix, 30):
-        q = expand_stemmed_prefixes(_builder(ix).parse(text), s.reader())
+        snapshot, q, _ = parse_for(ix, text)
+        s = snapshot.whoosh_searcher
+        published = s.reader().column_reader("published", translate=False)
         for sort in ("date", "oldest"):
             facets = [sorting.FieldFacet("undated"), sorting.FieldFacet("published", reverse=sort == "date")]
             truth = [d for _, d in s.search(q, limit=None, sortedby=facets).top_n][:25]
-            got = [d for d, _ in Ranker(s, coordination="segment").run(q, None, limit=25, sort=sort).page]
+            got = [d for d, _ in Ranker(snapshot, coordination="segment").run(q, None, limit=25, sort=sort).page]
             assert [published[d] for d in got] == [published[d] for d in truth], text
 
 
@@ -117,10 +113,10 @@ def test_collector_scores_differ_from_the_matchers(reuters_index):
     # matchers while collecting, and with the coordination bonus that
     # changes scores. When this fails, Whoosh fixed it.
     ix, _, _ = reuters_index
-    s = ix.searcher()
     differ = 0
     for text in _reuters_queries(ix, 40):
-        q = expand_stemmed_prefixes(_builder(ix).parse(text), s.reader())
+        snapshot, q, _ = parse_for(ix, text)
+        s = snapshot.whoosh_searcher
         direct = matcher_scores(s, q)
         collected = {d: sc for sc, d in s.search(q, limit=None).top_n}
         differ += any(not math.isclose(direct[d], collected[d], rel_tol=1e-9) for d in collected)

@@ -5,43 +5,41 @@ method calls per posting; on news-sized posting lists that is most of a
 query's time (8-10 ms per query on 14k Reuters articles, growing linearly
 with the archive). This module evaluates the same query trees (words,
 OR/AND/NOT/AND MAYBE, prefixes, ``*``, date ranges) over whole posting
-lists: block ids and weights are decoded with numpy, BM25F is computed for
-every matching document in one vectorised expression, and the top ``k`` are
-picked with a partial sort. It reproduces Whoosh's scores exactly (same
-formula, idf, average lengths, coordination bonus; tests compare the two on
-real data), so results are those Whoosh would give, only sooner. Phrases and
-other shapes return ``None`` and the caller uses Whoosh's matchers.
-
-The per-segment arrays it needs (field lengths, dates, deletions) are read
-once per searcher and cached with it.
+lists, which :class:`~newssearch.engine.reading.Segment` hands out as
+arrays: BM25F is computed for every matching document in one vectorised
+expression, and the top ``k`` are picked with a partial sort. It reproduces
+Whoosh's scores exactly (same formula, idf, average lengths, coordination
+bonus; ``tests/comparison`` checks it on real data), so results are those
+Whoosh would give, only sooner. Phrases and other shapes raise
+:class:`Unsupported` inside, and the caller uses Whoosh's matchers.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
-from whoosh import query as wq
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.util.numeric import byte_to_length
 
-from .model import ScorePart
+from ..engine.query import And, AndMaybe, AndNot, Every, NumericRange, Or, Prefix, Query, Term, Wildcard, is_null, to_long
+from ..engine.reading import Segment, Snapshot
+from ..model import ScorePart
 
-__all__ = ["Ranked", "Ranker", "Recency"]
+__all__ = ["BM25_B", "BM25_K1", "Ranked", "Ranker", "Recency", "Unsupported"]
 
 #: BM25 parameters, tuned on the odd-numbered half of the TIME collection's
 #: queries (bench/relevance.py; MAP 0.660 -> 0.716 there, held-out half
 #: 0.674 -> 0.679). Whoosh's defaults are 0.75 and 1.2. The Whoosh searcher
-#: uses the same values (NewsIndex.searcher), so phrases score alike.
+#: uses the same values (NewsIndex opens it with them), so phrases score alike.
 BM25_B = 0.85
 BM25_K1 = 2.0
 _B = BM25_B
 _K1 = BM25_K1
-_LENGTH_TABLE = np.array([byte_to_length(i) or 0 for i in range(256)], dtype=np.float64)
 _EMPTY_I = np.zeros(0, dtype=np.int64)
 _EMPTY_F = np.zeros(0, dtype=np.float64)
+Found = tuple[np.ndarray, np.ndarray]
 
 
 class Unsupported(Exception):
@@ -53,7 +51,24 @@ class Ranked:
     """The outcome of a ranked or sorted query: the total and one page."""
 
     total: int
-    page: list[tuple[int, float]]  # (global docnum, score)
+    page: list[tuple[int, float]]  # (docnum, score)
+
+
+@dataclass(frozen=True)
+class Recency:
+    """Age decay blended into relevance: a story loses half its freshness
+    bonus every ``half_life``; ``floor`` is the share of relevance an old
+    (or undated) story always keeps, so exact old matches do not vanish and
+    fresh irrelevant ones cannot take over."""
+
+    now_long: float = 0.0
+    half_life_days: float = 7.0
+    floor: float = 0.3
+
+    @classmethod
+    def build(cls, now: datetime, half_life_days: float = 7.0, floor: float = 0.3) -> Recency:
+        """The decay for a search made at ``now``."""
+        return cls(float(to_long(now)), half_life_days, floor)
 
 
 @dataclass
@@ -70,161 +85,39 @@ class _Part:
         return cls(_EMPTY_I, _EMPTY_F, _EMPTY_F)
 
 
-def _posting_arrays(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Doc ids and weights of a whole posting list."""
-    if isinstance(matcher, FilterMatcher) and getattr(matcher, "_exclude", True):
-        matcher = matcher.child  # deletions are masked per segment
-    if all(hasattr(matcher, a) for a in ("_read_data", "_next_block", "_blocklength", "_atend")):
-        id_parts: list[np.ndarray] = []
-        weight_parts: list[np.ndarray] = []
-        while matcher.is_active():
-            if matcher._data is None:
-                matcher._read_data()
-            deltas, weights, _values = matcher._data
-            n = matcher._blocklength
-            id_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
-            if weights is None:
-                weight_parts.append(np.ones(n))
-            elif isinstance(weights, float):
-                weight_parts.append(np.full(n, weights))
-            else:
-                weight_parts.append(np.asarray(weights, dtype=np.float64))
-            matcher._next_block()
-        if not id_parts:
-            return _EMPTY_I, _EMPTY_F
-        return np.concatenate(id_parts), np.concatenate(weight_parts)
-    ids: list[int] = []
-    ws: list[float] = []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        ws.append(matcher.weight())
-        matcher.next()
-    return np.asarray(ids, dtype=np.int64), np.asarray(ws, dtype=np.float64)
-
-
-@dataclass
-class _Segment:
-    """Cached per-segment arrays."""
-
-    reader: Any
-    offset: int
-    size: int
-    deleted: np.ndarray | None
-    lengths: dict[str, np.ndarray] = field(default_factory=dict)
-    columns: dict[str, tuple[np.ndarray, int]] = field(default_factory=dict)
-
-    def field_lengths(self, fieldname: str) -> np.ndarray:
-        arr = self.lengths.get(fieldname)
-        if arr is None:
-            arr = _LENGTH_TABLE[_column_bytes(self.reader, f"_{fieldname}_len", self.size, 1).astype(np.int64)]
-            self.lengths[fieldname] = arr
-        return arr
-
-    def numeric_column(self, fieldname: str) -> np.ndarray:
-        """A sortable numeric column (e.g. ``published``) as uint64 values."""
-        cached = self.columns.get(fieldname)
-        if cached is None:
-            values = _column_numbers(self.reader, fieldname, self.size)
-            cached = (values, 0)
-            self.columns[fieldname] = cached
-        return cached[0]
-
-
-def _raw_column(reader: Any, colname: str) -> Any:
-    perdoc = getattr(reader, "_perdoc", None)
-    if perdoc is None or not perdoc.has_column(colname):
-        return None
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-
-    if colname.endswith("_len") and colname.startswith("_"):
-        col = perdoc._cached_reader(colname, LENGTHS_COLUMN)
-    else:
-        col = reader.column_reader(colname, translate=False)
-    return col
-
-
-def _column_bytes(reader: Any, colname: str, size: int, width: int) -> np.ndarray:
-    """A fixed-width column's raw bytes, one row per document."""
-    col = _raw_column(reader, colname)
-    if col is None:
-        return np.zeros(size * width, dtype=np.uint8)
-    inner = getattr(col, "_reader", col)
-    if all(hasattr(inner, a) for a in ("_dbfile", "_basepos", "_count", "_fixedlen")) and inner._fixedlen == width:
-        raw = bytes(inner._dbfile.get(inner._basepos, inner._count * width))
-        arr = np.frombuffer(raw, dtype=np.uint8)
-        if inner._count < size:
-            default = inner._defaultbytes if isinstance(inner._defaultbytes, bytes) else bytes(width)
-            arr = np.concatenate([arr, np.frombuffer(default * (size - inner._count), dtype=np.uint8)])
-        return arr
-    # any other column layout: read it row by row (slow, but exact)
-    out = bytearray()
-    for docnum in range(size):
-        v = col[docnum]
-        out += v if isinstance(v, (bytes, bytearray)) else bytes([v or 0])
-    return np.frombuffer(bytes(out), dtype=np.uint8)
-
-
-_NUMPY_TYPES = {"Q": ">u8", "q": ">i8", "I": ">u4", "i": ">i4", "H": ">u2", "h": ">i2", "B": "u1", "b": "i1"}
-
-
-def _column_numbers(reader: Any, colname: str, size: int) -> np.ndarray:
-    """A numeric column (``published``, ``undated``) as an array, read in one go."""
-    col = _raw_column(reader, colname)
-    if col is None:
-        return np.full(size, np.iinfo(np.uint64).max, dtype=np.uint64)
-    dtype = _NUMPY_TYPES.get(getattr(col, "_typecode", ""))
-    if dtype and all(hasattr(col, a) for a in ("_dbfile", "_basepos", "_count", "_fixedlen", "_defaultbytes")):
-        raw = bytes(col._dbfile.get(col._basepos, col._count * col._fixedlen))
-        arr = np.frombuffer(raw, dtype=dtype).astype(np.uint64)
-        if col._count < size:
-            default = np.frombuffer(col._defaultbytes, dtype=dtype).astype(np.uint64)[0]
-            arr = np.concatenate([arr, np.full(size - col._count, default, dtype=np.uint64)])
-        return arr
-    return np.array([int(col[d]) for d in range(size)], dtype=np.uint64)
-
-
 class Ranker:
-    """Evaluates queries for one open searcher (build one per searcher)."""
+    """Evaluates queries for one snapshot (build one per snapshot).
 
-    def __init__(self, searcher: Any, coordination: str = "index") -> None:
+    Decoded posting lists are kept (most recently used last, up to
+    :attr:`CACHE_BYTES`): news queries repeat their common words, and
+    decoding is most of a query's time.
+    """
+
+    #: Memory for decoded posting lists kept between queries.
+    CACHE_BYTES = 128 * 2**20
+
+    def __init__(self, snapshot: Snapshot, coordination: str = "index") -> None:
         """``coordination`` says how many query terms the coordination bonus
         counts: those in the whole index (the default: a document's score
         does not change when segments are merged or written in parallel),
         or, as Whoosh's CoordMatcher does, those in the document's segment
         ("segment"; used by the tests that compare scores with Whoosh)."""
-        self.searcher = searcher
+        self.snapshot = snapshot
         self.coordination = coordination
+        self.segments = snapshot.segments
         self._present: dict[tuple[str, Any], bool] = {}
-        self.segments: list[_Segment] = []
-        for sub, offset in searcher.leaf_searchers():
-            reader = sub.reader()
-            size = reader.doc_count_all()
-            deleted = None
-            if reader.has_deletions():
-                mask = np.zeros(size, dtype=bool)
-                dels = getattr(reader, "deleted_docs_set", None)
-                if dels is None:
-                    dels = {d for d in range(size) if reader.is_deleted(d)}
-                mask[list(dels)] = True
-                deleted = mask
-            self.segments.append(_Segment(reader, offset, size, deleted))
         self._idf: dict[tuple[str, Any], float] = {}
         self._avg: dict[str, float] = {}
-        # decoded posting lists, most recently used last: news queries
-        # repeat their common words, and decoding is most of a query's time
-        self._postings: OrderedDict[tuple[int, str, Any], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._postings: OrderedDict[tuple[int, str, Any], Found] = OrderedDict()
         self._cached_bytes = 0
 
-    #: Memory for decoded posting lists kept between queries.
-    CACHE_BYTES = 128 * 2**20
-
-    def _posting_list(self, seg: _Segment, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _posting_list(self, seg: Segment, fieldname: str, text: Any) -> Found:
         key = (id(seg), fieldname, text)
         found = self._postings.get(key)
         if found is not None:
             self._postings.move_to_end(key)
             return found
-        found = _posting_arrays(seg.reader.postings(fieldname, text))
+        found = seg.postings(fieldname, text)
         size = found[0].nbytes + found[1].nbytes
         if size <= self.CACHE_BYTES // 4:
             self._postings[key] = found
@@ -235,20 +128,22 @@ class Ranker:
         return found
 
     # --- scoring -------------------------------------------------------
-    def _term(self, seg: _Segment, fieldname: str, text: Any, boost: float, weighted: bool = True) -> _Part:
-        reader = seg.reader
-        if (fieldname, text) not in reader:
+    def _stats(self, fieldname: str, text: Any) -> tuple[float, float]:
+        key = (fieldname, text)
+        idf = self._idf.get(key)
+        if idf is None:
+            idf = self._idf[key] = self.snapshot.idf(fieldname, text)
+        avg = self._avg.get(fieldname)
+        if avg is None:
+            avg = self._avg[fieldname] = self.snapshot.avg_field_length(fieldname) or 1
+        return idf, avg
+
+    def _term(self, seg: Segment, fieldname: str, text: Any, boost: float, weighted: bool = True) -> _Part:
+        if not seg.has(fieldname, text):
             return _Part.empty()
         ids, weights = self._posting_list(seg, fieldname, text)
-        fieldobj = self.searcher.schema[fieldname]
-        if fieldobj.scorable and weighted:
-            key = (fieldname, text)
-            idf = self._idf.get(key)
-            if idf is None:
-                idf = self._idf[key] = self.searcher.idf(fieldname, text)
-            avg = self._avg.get(fieldname)
-            if avg is None:
-                avg = self._avg[fieldname] = self.searcher.avg_field_length(fieldname) or 1
+        if weighted and self.snapshot.is_scorable(fieldname):
+            idf, avg = self._stats(fieldname, text)
             lengths = seg.field_lengths(fieldname)[ids]
             scores = idf * ((weights * (_K1 + 1)) / (weights + _K1 * ((1 - _B) + _B * lengths / avg)))
         else:
@@ -257,13 +152,13 @@ class Ranker:
             scores = scores * boost
         return _Part(ids, scores, np.ones(len(ids)))
 
-    def _eval(self, q: wq.Query, seg: _Segment) -> tuple[_Part, int]:
+    def _eval(self, q: Query, seg: Segment) -> tuple[_Part, int]:
         """Evaluate ``q`` in one segment; also return how many term leaves
         under it have postings there (Whoosh's coordination term count)."""
-        if isinstance(q, wq.Term):
+        if isinstance(q, Term):
             part = self._term(seg, q.fieldname, q.text, q.boost)
             return part, self._counts(q.fieldname, q.text, len(part.ids) > 0)
-        if isinstance(q, wq.Or):
+        if isinstance(q, Or):
             if getattr(q, "minmatch", 0):
                 raise Unsupported("minmatch")
             evaluated = [self._eval(sub, seg) for sub in q.subqueries]
@@ -275,18 +170,18 @@ class Ranker:
             if q.boost != 1.0:
                 part.scores = part.scores * q.boost
             return part, terms
-        if isinstance(q, wq.And):
+        if isinstance(q, And):
             evaluated = [self._eval(sub, seg) for sub in q.subqueries]
             part = _intersection([p for p, _ in evaluated])
             if q.boost != 1.0:
                 part.scores = part.scores * q.boost
             return part, sum(t for _, t in evaluated)
-        if isinstance(q, wq.AndNot):
+        if isinstance(q, AndNot):
             a, ta = self._eval(q.a, seg)
             b, _ = self._eval(q.b, seg)
             keep = ~np.isin(a.ids, b.ids, assume_unique=True)
             return _Part(a.ids[keep], a.scores[keep], a.hits[keep]), ta
-        if isinstance(q, wq.AndMaybe):
+        if isinstance(q, AndMaybe):
             a, ta = self._eval(q.a, seg)
             b, tb = self._eval(q.b, seg)
             idx = np.searchsorted(b.ids, a.ids)
@@ -295,22 +190,22 @@ class Ranker:
             scores = a.scores + np.where(present, b.scores[idx] if len(b.ids) else 0.0, 0.0)
             hits = a.hits + np.where(present, b.hits[idx] if len(b.ids) else 0.0, 0.0)
             return _Part(a.ids, scores, hits), ta + tb
-        if isinstance(q, wq.Every) and not q.fieldname:
+        if isinstance(q, Every) and not q.fieldname:
             ids = np.arange(seg.size, dtype=np.int64)
             return _Part(ids, np.full(seg.size, 1.0 * q.boost), np.zeros(seg.size)), 0
-        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+        if is_null(q):
             return _Part.empty(), 0
-        if isinstance(q, wq.NumericRange) and q.fieldname == "published":
+        if isinstance(q, NumericRange) and q.fieldname == "published":
             return self._date_range(q, seg), 0
-        if isinstance(q, (wq.Prefix, wq.Wildcard)):
-            pairs = [(f, t) for f, t in q.expanded_terms(seg.reader) if t]
+        if isinstance(q, (Prefix, Wildcard)):
+            pairs = seg.expand(q)
             # each expansion is scored by BM25F and counts as a term for the
             # enclosing coordination bonus
             parts = [self._term(seg, f, t, q.boost) for f, t in pairs]
             if self.coordination == "segment":
                 count = sum(int(len(p.ids) > 0) for p in parts)
             else:
-                count = sum(1 for f, t in q.expanded_terms(self.searcher.reader()) if t)
+                count = len(self.snapshot.expand(q))
             return _union(parts), count
         raise Unsupported(type(q).__name__)
 
@@ -321,13 +216,12 @@ class Ranker:
         key = (fieldname, text)
         present = self._present.get(key)
         if present is None:
-            present = self._present[key] = self.searcher.doc_frequency(fieldname, text) > 0
+            present = self._present[key] = self.snapshot.doc_frequency(fieldname, text) > 0
         return int(present)
 
-    def _date_range(self, q: wq.NumericRange, seg: _Segment) -> _Part:
+    def _date_range(self, q: NumericRange, seg: Segment) -> _Part:
         values = seg.numeric_column("published")
-        dated = seg.numeric_column("undated") == 0 if self.searcher.schema["undated"] else np.ones(seg.size, bool)
-        mask = dated.copy()
+        mask = seg.numeric_column("undated") == 0
         if q.start is not None:
             start = np.uint64(q.start)
             mask &= values > start if q.startexcl else values >= start
@@ -338,8 +232,8 @@ class Ranker:
         return _Part(ids, np.full(len(ids), 1.0 * q.boost), np.zeros(len(ids)))
 
     # --- the public entry points -------------------------------------
-    def matches(self, q: wq.Query, restrict: wq.Query | None) -> tuple[np.ndarray, np.ndarray] | None:
-        """Global doc numbers and BM25F scores of every live match, or None
+    def matches(self, q: Query, restrict: Query | None) -> Found | None:
+        """Doc numbers and BM25F scores of every live match, or None
         when the query has a part this module does not evaluate."""
         all_ids: list[np.ndarray] = []
         all_scores: list[np.ndarray] = []
@@ -364,14 +258,14 @@ class Ranker:
 
     def run(
         self,
-        q: wq.Query,
-        restrict: wq.Query | None,
+        q: Query,
+        restrict: Query | None,
         *,
         limit: int,
         offset: int = 0,
         sort: str = "relevance",
         recency: Recency | None = None,
-        found: tuple[np.ndarray, np.ndarray] | None = None,
+        found: Found | None = None,
     ) -> Ranked | None:
         """Total and one page of (docnum, score), or None when unsupported.
 
@@ -396,7 +290,7 @@ class Ranker:
         return Ranked(total, [(int(ids[i]), float(scores[i])) for i in page])
 
     def column(self, ids: np.ndarray, name: str) -> np.ndarray:
-        """A numeric column's values for global doc numbers."""
+        """A numeric column's values for doc numbers."""
         out = np.empty(len(ids), dtype=np.uint64)
         for seg in self.segments:
             lo, hi = seg.offset, seg.offset + seg.size
@@ -434,7 +328,7 @@ class Ranker:
             local = np.sort(ids[(ids >= lo) & (ids < hi)] - lo)
             if not len(local):
                 continue
-            for term in seg.reader.lexicon(fieldname):
+            for term in seg.lexicon(fieldname):
                 posting_ids, _ = self._posting_list(seg, fieldname, term)
                 n = int(np.count_nonzero(np.isin(posting_ids, local, assume_unique=True)))
                 if n:
@@ -442,15 +336,15 @@ class Ranker:
                     counts[text] = counts.get(text, 0) + n
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
-    def explain(self, q: wq.Query, docnum: int) -> list[ScorePart]:
+    def explain(self, q: Query, docnum: int) -> list[ScorePart]:
         """What each matching term contributed to one document's BM25F score."""
         seg = next(s for s in self.segments if s.offset <= docnum < s.offset + s.size)
         local = docnum - seg.offset
         out: list[ScorePart] = []
         for leaf in _leaves(q):
-            pairs = [(leaf.fieldname, leaf.text)] if isinstance(leaf, wq.Term) else list(leaf.expanded_terms(seg.reader))
+            pairs = [(leaf.fieldname, leaf.text)] if isinstance(leaf, Term) else seg.expand(leaf)
             for fieldname, text in pairs:
-                if (fieldname, text) not in seg.reader:
+                if not seg.has(fieldname, text):
                     continue
                 ids, weights = self._posting_list(seg, fieldname, text)
                 i = int(np.searchsorted(ids, local))
@@ -458,15 +352,15 @@ class Ranker:
                     continue
                 part = self._term(seg, fieldname, text, getattr(leaf, "boost", 1.0))
                 word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
-                fieldobj = self.searcher.schema[fieldname]
-                boost = getattr(fieldobj.format, "field_boost", 1.0)
+                scorable = self.snapshot.is_scorable(fieldname)
+                boost = self.snapshot.field_boost(fieldname)
                 out.append(
                     ScorePart(
                         field=fieldname,
                         term=word,
                         frequency=float(weights[i]) / (boost or 1.0),
                         field_boost=float(boost),
-                        field_length=float(seg.field_lengths(fieldname)[local]) if fieldobj.scorable else 0.0,
+                        field_length=float(seg.field_lengths(fieldname)[local]) if scorable else 0.0,
                         average_length=float(self._avg.get(fieldname, 0.0)),
                         idf=float(self._idf.get((fieldname, text), 0.0)),
                         score=float(part.scores[i]),
@@ -475,34 +369,14 @@ class Ranker:
         return out
 
 
-@dataclass(frozen=True)
-class Recency:
-    """Age decay blended into relevance: a story loses half its freshness
-    bonus every ``half_life``; ``floor`` is the share of relevance an old
-    (or undated) story always keeps, so exact old matches do not vanish and
-    fresh irrelevant ones cannot take over."""
-
-    now_long: float = 0.0
-    half_life_days: float = 7.0
-    floor: float = 0.3
-
-    @classmethod
-    def build(cls, now: Any, half_life_days: float = 7.0, floor: float = 0.3) -> Recency:
-        from whoosh.util.times import datetime_to_long
-
-        from .dates import UTC
-
-        return cls(float(datetime_to_long(now.astimezone(UTC))), half_life_days, floor)
-
-
-def _leaves(q: wq.Query) -> list[wq.Query]:
-    if isinstance(q, wq.AndNot):
+def _leaves(q: Query) -> list[Query]:
+    if isinstance(q, AndNot):
         return _leaves(q.a)
-    if isinstance(q, (wq.Term, wq.Prefix, wq.Wildcard)):
+    if isinstance(q, (Term, Prefix, Wildcard)):
         return [q]
     if q.is_leaf():
         return []
-    out: list[wq.Query] = []
+    out: list[Query] = []
     for sub in q.children():
         out.extend(_leaves(sub))
     return out

@@ -10,20 +10,21 @@ drawn or charted as is.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any
 
 import numpy as np
-from whoosh.util.times import datetime_to_long, long_to_datetime
 
-from .dates import UTC, resolve_zone
-from .errors import ConfigError
-from .model import Timeline
+from ..engine.query import from_long, to_long
+from ..errors import ConfigError
+from ..model import Timeline
+from .count import matching_docs
+from .parse import parse_request
+from .request import SearchRequest
+from .session import SearchSession
 
-if TYPE_CHECKING:
-    from .indexer import NewsIndex
+__all__ = ["PERIODS", "as_rows", "bar", "render", "timeline"]
 
-__all__ = ["PERIODS", "timeline"]
-
+#: The periods a timeline counts by.
 PERIODS = ("day", "week", "month", "year")
 
 
@@ -48,56 +49,38 @@ def _next_start(start: datetime, by: str, zone: tzinfo) -> datetime:
     return naive.replace(tzinfo=zone)  # wall-clock midnight, whatever the DST offset
 
 
-def _long(when: datetime) -> int:
-    return datetime_to_long(when.astimezone(UTC).replace(tzinfo=None))
-
-
-def timeline(
-    index: NewsIndex,
-    query: str = "",
-    *,
-    by: str = "week",
-    tz: str | tzinfo | None = None,
-    since: str | datetime | None = None,
-    until: str | datetime | None = None,
-    source: str | Sequence[str] | None = None,
-    section: str | Sequence[str] | None = None,
-    agency: str | Sequence[str] | None = None,
-    now: str | datetime | None = None,
-) -> Timeline:
-    """Count the articles matching ``query`` (and the filters) per period."""
-    from .counting import matching_docs
-    from .query import expand_stemmed_prefixes
-    from .searcher import _now, _ranker, parse_search
-
+def timeline(session: SearchSession, request: SearchRequest, by: str = "week") -> Timeline:
+    """Count the articles matching the request's query and filters per
+    period (``by``: day, week, month or year), periods starting at local
+    midnight in the request's zone."""
     if by not in PERIODS:
-        raise ConfigError(f"unknown period {by!r} (choose from {', '.join(PERIODS)})")
-    zone = resolve_zone(tz)
-    now = _now(now, zone)
-    q, restrict = parse_search(index, query, since=since, until=until, source=source, section=section, agency=agency, tz=zone, now=now)
-    s = index.searcher()
-    q = expand_stemmed_prefixes(q, s.reader())
-    ranker = _ranker(index, s)
-    found = ranker.matches(q, restrict)
-    ids = found[0] if found is not None else np.array(sorted(matching_docs(s, q, restrict)), dtype=np.int64)
+        raise ConfigError(f"unknown period {by!r} (choose from {', '.join(PERIODS)})", option="by")
+    zone = request.tz
+    parsed = parse_request(request, session.parser, session.snapshot)
+    ranker = session.ranker
+    found = ranker.matches(parsed.query, parsed.restrict)
+    if found is not None:
+        ids = found[0]
+    else:
+        ids = np.array(sorted(matching_docs(session.snapshot, parsed.query, parsed.restrict)), dtype=np.int64)
     undated_mask = ranker.column(ids, "undated") != 0
     values = ranker.column(ids, "published")[~undated_mask]
-    zone_name = tz if isinstance(tz, str) else (getattr(zone, "zone", None) or str(zone) if tz else "UTC")
+    query, total, undated = request.query, int(len(ids)), int(undated_mask.sum())
     if not len(values):
-        return Timeline(query, by, zone_name, (), int(len(ids)), int(undated_mask.sum()))
-    first = long_to_datetime(int(values.min())).replace(tzinfo=UTC).astimezone(zone)
-    last = long_to_datetime(int(values.max())).replace(tzinfo=UTC).astimezone(zone)
+        return Timeline(query, by, request.tz_name, (), total, undated)
+    first = from_long(int(values.min())).astimezone(zone)
+    last = from_long(int(values.max())).astimezone(zone)
     starts = [_period_start(first, by)]
     while True:
         nxt = _next_start(starts[-1], by, zone)
         if nxt > last:
             break
         starts.append(nxt)
-    edges = np.array([_long(start) for start in starts], dtype=np.uint64)
+    edges = np.array([to_long(start) for start in starts], dtype=np.uint64)
     slots = np.searchsorted(edges, values, side="right") - 1
     counts = np.bincount(slots, minlength=len(starts))
     buckets = tuple((start, int(n)) for start, n in zip(starts, counts))
-    return Timeline(query, by, zone_name, buckets, int(len(ids)), int(undated_mask.sum()))
+    return Timeline(query, by, request.tz_name, buckets, total, undated)
 
 
 def bar(fraction: float, width: int) -> str:
@@ -120,4 +103,5 @@ def render(tl: Timeline, width: int, label_format: str | None = None) -> list[st
 
 
 def as_rows(tl: Timeline) -> list[dict[str, Any]]:
+    """The buckets as JSON-ready rows: ``{"start": ISO 8601, "count": n}``."""
     return [{"start": start.isoformat(), "count": n} for start, n in tl.buckets]

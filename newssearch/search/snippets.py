@@ -2,7 +2,7 @@
 
 A snippet is data (:class:`~newssearch.model.Snippet`: text plus highlight
 spans); renderers for the terminal, HTML and JSON live here too. Fragments
-are chosen by re-analysing the stored text with the index's own analyzer, so
+are chosen by re-analysing the stored text with the index's own term rules, so
 "agreements" in the text lights up for a query on "agreement", exactly as the
 engine matched it.
 
@@ -16,12 +16,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from functools import lru_cache
-from typing import Any, Iterable
+from collections.abc import Callable, Iterable
 
-from .analysis import _CACHE as _TERM_CACHE
-from .analysis import _TOKEN as _TOKEN_RE
-from .analysis import TOKEN_PATTERN, term_for
-from .model import Snippet
+from ..analysis import TERM_CACHE, TOKEN_PATTERN, TOKEN_RE, term_for
+from ..model import Snippet
 
 __all__ = ["ANSI_HIGHLIGHT", "build_snippet", "lead_snippet", "render_ansi", "render_plain"]
 
@@ -40,7 +38,7 @@ def lead_snippet(text: str, max_chars: int = 240) -> Snippet:
     return Snippet(text[:cut].rstrip(" ,;:") + " " + ELLIPSIS)
 
 
-def _matches(text: str, terms: frozenset[str], analyzer: Any = None) -> list[tuple[int, int, str]]:
+def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
     """Where the query's terms occur in ``text``: (start, end, term).
 
     Uses the same term function as the index (so "agreements" matches the
@@ -52,8 +50,8 @@ def _matches(text: str, terms: frozenset[str], analyzer: Any = None) -> list[tup
     out: list[tuple[int, int, str]] = []
     if not terms:
         return out
-    cache = _TERM_CACHE
-    finder = _finder(terms) if text.isascii() else _TOKEN_RE
+    cache = TERM_CACHE
+    finder = _finder(terms) if text.isascii() else TOKEN_RE
     for m in finder.finditer(text):
         word = m.group(0)
         term = cache.get(word)
@@ -68,23 +66,24 @@ def _matches(text: str, terms: frozenset[str], analyzer: Any = None) -> list[tup
 def _finder(terms: frozenset[str]) -> re.Pattern[str]:
     heads = sorted({re.escape(t[:3]) for t in terms if t.isascii()} | ({"[^\\x00-\\x7f]"} if any(not t.isascii() for t in terms) else set()))
     if not heads:
-        return _TOKEN_RE
+        return TOKEN_RE
     return re.compile(r"(?<![\w.'\u2019&])(?=(?:" + "|".join(heads) + r"))" + TOKEN_PATTERN, re.IGNORECASE)
 
 
 def build_snippet(
     text: str,
     terms: Iterable[str],
-    analyzer: Any,
     *,
     max_chars: int = 240,
     fragments: int = 2,
 ) -> Snippet:
-    """Return the best fragment(s) of ``text`` for the analysed query ``terms``."""
+    """Return the best fragment(s) of ``text`` for the analysed query ``terms``
+    (index terms, as :func:`newssearch.analysis.term_for` makes them), about
+    ``max_chars`` long, in up to ``fragments`` pieces."""
     termset = frozenset(terms)
     if not text or not termset:
         return lead_snippet(text, max_chars)
-    matches = _matches(text, termset, analyzer)
+    matches = _matches(text, termset)
     if not matches:
         return lead_snippet(text, max_chars)
 
@@ -157,7 +156,7 @@ def _assemble(text: str, windows: list[tuple[int, int]], matches: list[tuple[int
     return Snippet("".join(pieces), tuple(_merge(spans, "".join(pieces))))
 
 
-def _flatten(fragment: str) -> tuple[str, Any]:
+def _flatten(fragment: str) -> tuple[str, Callable[[int], int]]:
     """Collapse whitespace runs to one space (a snippet is one line); return
     the text and a function mapping an offset in the fragment to the result."""
     starts: list[int] = []
@@ -216,13 +215,13 @@ def _merge(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
     return merged
 
 
-def highlight_text(text: str, terms: Iterable[str], analyzer: Any) -> Snippet:
+def highlight_text(text: str, terms: Iterable[str]) -> Snippet:
     """The whole of a short text (a headline) with its matches marked."""
     termset = frozenset(terms)
     flat = " ".join(text.split())
     if not termset:
         return Snippet(flat)
-    spans = [(s, e) for s, e, _t in _matches(flat, termset, analyzer)]
+    spans = [(s, e) for s, e, _t in _matches(flat, termset)]
     return Snippet(flat, tuple(_merge(spans, flat)))
 
 

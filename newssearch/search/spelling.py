@@ -18,36 +18,29 @@ import itertools
 import math
 import re
 from collections import Counter
-from typing import Any
-
-from whoosh import query as wq
-
-from .analysis import _TOKEN, term_for
+from ..analysis import TOKEN_RE, term_for
+from ..engine.reading import Snapshot
+from ..engine.schema import TEXT_FIELDS
 
 __all__ = ["suggest"]
 
 _WORD = re.compile(r"(?<![\w:*?\"'.&-])([A-Za-z\u00c0-\u024f][\w'\u2019-]*)(?![\w:*?])")
 _OPERATORS = {"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"}
-_FIELDS = ("title", "body")
+_FIELDS = TEXT_FIELDS
 #: A word in at least this many articles is taken as spelled as meant.
 KNOWN_FROM = 5
 _MAX_OPTIONS = 8
 
 
-def _df(searcher: Any, term: str) -> int:
-    return sum(searcher.doc_frequency(f, term) for f in _FIELDS)
+def _df(snapshot: Snapshot, term: str) -> int:
+    return sum(snapshot.doc_frequency(f, term) for f in _FIELDS)
 
 
-def _candidates(searcher: Any, term: str, maxdist: int) -> set[str]:
+def _candidates(snapshot: Snapshot, term: str, maxdist: int) -> set[str]:
     found: set[str] = set()
-    for sub, _offset in searcher.leaf_searchers():
-        reader = sub.reader()
-        for fieldname in _FIELDS:
-            try:
-                found.update(reader.terms_within(fieldname, term, maxdist, prefix=1))
-            except Exception:  # noqa: BLE001 - a reader without automata support has no suggestions
-                continue
-    return {t.decode("utf-8") if isinstance(t, bytes) else t for t in found}
+    for fieldname in _FIELDS:
+        found |= snapshot.terms_within(fieldname, term, maxdist, prefix=1)
+    return found
 
 
 def distance(a: str, b: str) -> int:
@@ -64,22 +57,14 @@ def distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-def _surface(searcher: Any, term: str) -> str:
+def _surface(snapshot: Snapshot, term: str) -> str:
     """The commonest word, in a few articles, that stems to ``term``."""
     forms: Counter[str] = Counter()
     for fieldname in _FIELDS:
-        try:
-            matcher = searcher.postings(fieldname, term)
-        except Exception:  # noqa: BLE001 - term not in this field
-            continue
-        seen = 0
-        while matcher.is_active() and seen < 5:
-            stored = searcher.stored_fields(matcher.id())
-            for word in _TOKEN.findall(stored.get(fieldname, "")):
+        for docnum in snapshot.docs_with_term(fieldname, term, 5):
+            for word in TOKEN_RE.findall(snapshot.stored(docnum).get(fieldname, "")):
                 if term_for(word) == term:
                     forms[word.lower()] += 1
-            seen += 1
-            matcher.next()
         if forms:
             break
     return forms.most_common(1)[0][0] if forms else term
@@ -113,7 +98,7 @@ def _edits1(word: str) -> dict[str, float]:
     return out
 
 
-def _options(searcher: Any, word: str) -> list[tuple[str, float]] | None:
+def _options(snapshot: Snapshot, word: str) -> list[tuple[str, float]] | None:
     """Weighted replacement terms for a suspect word, or None if it is fine.
 
     First the words one edit from what was typed (so "presidnet" finds
@@ -123,7 +108,7 @@ def _options(searcher: Any, word: str) -> list[tuple[str, float]] | None:
     term = term_for(word)
     if not term or not term.isalpha() or len(term) < 3:
         return None
-    df = _df(searcher, term)
+    df = _df(snapshot, term)
     if df >= KNOWN_FROM:
         return None
     scores: dict[str, float] = {}
@@ -132,7 +117,7 @@ def _options(searcher: Any, word: str) -> list[tuple[str, float]] | None:
         for edit, likelihood in _edits1(lower).items():
             cand = term_for(edit)
             if cand and cand != term:
-                n = _df(searcher, cand)
+                n = _df(snapshot, cand)
                 if n:
                     # typos rarely hit the first letter, and a candidate whose
                     # stem is also close to the typed word's is likelier
@@ -142,9 +127,9 @@ def _options(searcher: Any, word: str) -> list[tuple[str, float]] | None:
                         weight *= 0.2
                     scores[cand] = max(scores.get(cand, 0.0), float(n) * weight)
     if not scores and len(term) >= 5:
-        for cand in _candidates(searcher, term, 2):
+        for cand in _candidates(snapshot, term, 2):
             if cand != term and cand.isalpha() and distance(term, cand) <= 2:
-                scores[cand] = _df(searcher, cand) * 0.1
+                scores[cand] = _df(snapshot, cand) * 0.1
     options = sorted(((w, c) for c, w in scores.items() if w > df), reverse=True)[:_MAX_OPTIONS]
     if not options:
         return None
@@ -154,12 +139,7 @@ def _options(searcher: Any, word: str) -> list[tuple[str, float]] | None:
     return result
 
 
-def _docs(searcher: Any, term: str) -> set[int]:
-    q = wq.Or([wq.Term(f, term) for f in _FIELDS])
-    return set(searcher.docs_for_query(q))
-
-
-def suggest(searcher: Any, text: str) -> str | None:
+def suggest(snapshot: Snapshot, text: str) -> str | None:
     """The query with its suspect words corrected, or None if none are."""
     spots: list[tuple[re.Match[str], list[tuple[str, float]]]] = []
     known: list[str] = []
@@ -167,7 +147,7 @@ def suggest(searcher: Any, text: str) -> str | None:
         word = m.group(1)
         if word in _OPERATORS or text[m.end() : m.end() + 1] == ":":
             continue
-        options = _options(searcher, word)
+        options = _options(snapshot, word)
         if options:
             spots.append((m, options))
         elif term_for(word):
@@ -178,7 +158,7 @@ def suggest(searcher: Any, text: str) -> str | None:
 
     def docs(term: str) -> set[int]:
         if term not in cache:
-            cache[term] = _docs(searcher, term)
+            cache[term] = snapshot.words_docs([term])
         return cache[term]
 
     context: set[int] | None = None
@@ -202,7 +182,7 @@ def suggest(searcher: Any, text: str) -> str | None:
     for (m, _opts), term in zip(spots, best[1]):
         if term == term_for(m.group(1)):
             continue
-        fix = _surface(searcher, term)
+        fix = _surface(snapshot, term)
         word = m.group(1)
         if word[:1].isupper():
             fix = fix[:1].upper() + fix[1:]

@@ -1,4 +1,4 @@
-"""The Whoosh schema, and the mapping between an Article and its stored fields.
+"""The Whoosh schema, its analyzer, and the mapping between an Article and its stored fields.
 
 Fields and why:
 
@@ -14,39 +14,107 @@ Fields and why:
   is the largest value, so they would come first when sorting newest first).
 * ``fingerprint``: a column of content digests so a re-index can tell an
   unchanged article from an updated one without loading stored text.
+
+Whoosh pickles the schema, analyzer included, into the index: the classes
+here are referenced by name from every index on disk, so moving or renaming
+them means bumping ``SCHEMA_VERSION`` (old indexes then get a clear
+"re-create it" message instead of an unpickling error).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import timezone
-from typing import Any, Mapping
+from typing import Any
 
+from whoosh.analysis import Tokenizer
+from whoosh.analysis.acore import Token
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import news_analyzer, positions_by_term
-from .model import Article
+from ..analysis import TOKEN_RE, normalise, positions_by_term, term_for
+from ..model import Article
 
-__all__ = ["SCHEMA_VERSION", "TITLE_BOOST", "TEXT_FIELDS", "build_schema", "from_stored", "to_fields"]
+__all__ = [
+    "KEYWORD_FIELDS",
+    "SCHEMA_VERSION",
+    "TEXT_FIELDS",
+    "TITLE_BOOST",
+    "NewsText",
+    "NewsTokenizer",
+    "build_schema",
+    "from_stored",
+    "keyword_term",
+    "to_fields",
+]
 
-#: Bumped whenever the schema changes in a way old indexes cannot serve.
-SCHEMA_VERSION = 2
+#: Bumped whenever the schema changes in a way old indexes cannot serve
+#: (3: the schema's classes moved to newssearch.engine.schema).
+SCHEMA_VERSION = 3
 TITLE_BOOST = 2.0
+#: The full-text fields a plain query word searches.
 TEXT_FIELDS = ("title", "body")
-KEYWORD_FIELDS = ("source", "agencies", "authors", "section")
+#: The exact-value fields (filters and facets).
+KEYWORD_FIELDS = ("source", "agencies", "section", "authors")
 
 
-class NewsText(TEXT):
+class NewsTokenizer(Tokenizer):  # type: ignore[misc]  # Whoosh is untyped
+    """The whole analysis chain (:func:`newssearch.analysis.term_for`) as one Whoosh tokenizer.
+
+    It honours the Token protocol (positions, chars, removestops, boosts) so
+    the query parser and Whoosh's own tools can use it like any analyzer;
+    ``mode`` makes no difference.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is self.__class__
+
+    def __hash__(self) -> int:
+        return hash(self.__class__)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        # tokenize=False: the whole value is one token
+        spans = ((m.group(0), m.start(), m.end()) for m in TOKEN_RE.finditer(value)) if tokenize else [(value, 0, len(value))]
+        for pos, (word, start, end) in enumerate(spans):
+            term = term_for(word)
+            if not term and removestops:
+                continue
+            t.text = term or normalise(word)
+            t.stopped = not term
+            t.boost = 1.0
+            if keeporiginal:
+                t.original = word
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+class NewsText(TEXT):  # type: ignore[misc]  # Whoosh is untyped
     """A TEXT field that indexes through the fused analysis path.
 
     Whoosh's TEXT.index() runs the analyzer's token generator and builds
     each term's position list one Token at a time; this produces the same
     postings (same terms, positions, weights and encoding, checked by a test
     against the generic path) from :func:`positions_by_term` in one pass.
-    Query parsing and highlighting still use the analyzer, which shares the
-    same term function.
+    Query parsing still uses the analyzer, which shares the same term function.
     """
 
-    def index(self, value: Any, **kwargs: Any):  # type: ignore[override]
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         if not isinstance(value, str):
             yield from super().index(value, **kwargs)
             return
@@ -58,7 +126,8 @@ class NewsText(TEXT):
 
 
 def build_schema() -> Schema:
-    analyzer = news_analyzer()
+    """The schema of a newssearch index (see the module docstring)."""
+    analyzer = NewsTokenizer()
     return Schema(
         id=ID(stored=True, unique=True),
         url=ID(stored=True),
@@ -78,13 +147,18 @@ def build_schema() -> Schema:
     )
 
 
+def keyword_term(value: str) -> str:
+    """The indexed form of one keyword value (what a filter on it must ask for)."""
+    return value.strip().lower().replace(",", " ")
+
+
 def _keywords(values: tuple[str, ...] | list[str]) -> str:
     # commas separate keywords, so a comma inside one value must not split it
     return ",".join(v.replace(",", " ").strip() for v in values if v and v.strip())
 
 
 def to_fields(article: Article) -> dict[str, Any]:
-    """The keyword arguments for ``writer.add_document``."""
+    """The keyword arguments for Whoosh's ``writer.add_document``."""
     fields: dict[str, Any] = {
         "id": article.id,
         "title": article.title,

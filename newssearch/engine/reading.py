@@ -1,0 +1,398 @@
+"""One open snapshot of the index, with its posting lists and columns as arrays.
+
+A :class:`Snapshot` is the index as it was at one commit (a Whoosh searcher
+underneath): collection statistics, stored articles, and its
+:class:`Segment`\\ s. A segment hands out whole posting lists and per-document
+columns (field lengths, dates) as numpy arrays, which is what lets
+:mod:`newssearch.search.rank` score a query in a few vectorised steps
+instead of one Python call per posting.
+
+Reading a posting list a block at a time, and a column's bytes in one go,
+uses whoosh3's private codec API (``W3LeafMatcher``'s block attributes,
+the per-document reader's cached column readers). Each fast path checks
+that it has exactly the classes it was written for and otherwise takes a
+generic, slow but exact path; ``tests/test_engine.py`` makes those generic
+paths fail, so a whoosh3 upgrade that changes the classes fails the tests
+instead of quietly slowing every query down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.columns import NumericColumn
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.query import Every, Or, Prefix, Query, Term
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
+
+from ..model import Article
+from .schema import TEXT_FIELDS, from_stored
+
+__all__ = ["Segment", "Snapshot"]
+
+_LENGTH_TABLE = np.array([byte_to_length(i) or 0 for i in range(256)], dtype=np.float64)
+_EMPTY_I = np.zeros(0, dtype=np.int64)
+_EMPTY_F = np.zeros(0, dtype=np.float64)
+_NUMPY_TYPES = {"Q": ">u8", "q": ">i8", "I": ">u4", "i": ">i4", "H": ">u2", "h": ">i2", "B": "u1", "b": "i1"}
+
+
+def _unfiltered(matcher: Any) -> Any:
+    """A segment with deletions wraps its posting lists in an exclusion
+    filter; deleted documents are masked once per segment instead."""
+    if isinstance(matcher, FilterMatcher) and getattr(matcher, "_exclude", True):
+        return matcher.child
+    return matcher
+
+
+def _block_arrays(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
+    """Doc ids and weights of a whole posting list, a block at a time."""
+    id_parts: list[np.ndarray] = []
+    weight_parts: list[np.ndarray] = []
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        deltas, weights, _values = matcher._data
+        n = matcher._blocklength
+        id_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        if weights is None:
+            weight_parts.append(np.ones(n))
+        elif isinstance(weights, float):
+            weight_parts.append(np.full(n, weights))
+        else:
+            weight_parts.append(np.asarray(weights, dtype=np.float64))
+        matcher._next_block()
+    if not id_parts:
+        return _EMPTY_I, _EMPTY_F
+    return np.concatenate(id_parts), np.concatenate(weight_parts)
+
+
+def _generic_arrays(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Doc ids and weights one posting at a time (any matcher; slow)."""
+    ids: list[int] = []
+    ws: list[float] = []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        ws.append(matcher.weight())
+        matcher.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(ws, dtype=np.float64)
+
+
+def _block_ids(matcher: W3LeafMatcher) -> list[int]:
+    """Doc ids of a whole posting list, a block at a time."""
+    out: list[int] = []
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        ids = matcher._ids
+        out.extend(ids[matcher._i :] if matcher._i else ids)
+        matcher._next_block()
+    return out
+
+
+def _generic_ids(matcher: Any) -> list[int]:
+    """Doc ids one posting at a time (any matcher; slow)."""
+    return list(matcher.all_ids())
+
+
+def _is_fixed_numeric(col: Any) -> bool:
+    return type(col) is NumericColumn.Reader
+
+
+def _fixed_bytes(col: Any, size: int, width: int, dtype: str) -> np.ndarray:
+    """A fixed-width column's values for ``size`` documents, read in one go
+    (rows past the column's end take its default value)."""
+    raw = bytes(col._dbfile.get(col._basepos, col._count * col._fixedlen))
+    arr = np.frombuffer(raw, dtype=dtype)
+    if col._count < size:
+        default = col._defaultbytes if isinstance(col._defaultbytes, bytes) else bytes(width)
+        arr = np.concatenate([arr, np.frombuffer(default * (size - col._count), dtype=dtype)])
+    return arr
+
+
+def _generic_length_bytes(col: Any, size: int) -> np.ndarray:
+    """A length column row by row (any column layout; slow)."""
+    out = bytearray()
+    for docnum in range(size):
+        v = col[docnum]
+        out += v if isinstance(v, (bytes, bytearray)) else bytes([v or 0])
+    return np.frombuffer(bytes(out), dtype=np.uint8)
+
+
+def _generic_numbers(col: Any, size: int) -> np.ndarray:
+    """A numeric column row by row (any column layout; slow)."""
+    return np.array([int(col[d]) for d in range(size)], dtype=np.uint64)
+
+
+class Segment:
+    """One segment of a snapshot: posting lists and columns as numpy arrays.
+
+    Document numbers a segment hands out are local to it; ``offset`` turns
+    them into the snapshot's numbers. ``deleted`` masks documents deleted
+    since the segment was written (None when there are none).
+    """
+
+    def __init__(self, searcher: Any, offset: int) -> None:
+        self._searcher = searcher
+        self._reader = searcher.reader()
+        self.offset = int(offset)
+        self.size = int(self._reader.doc_count_all())
+        self.deleted_docs: frozenset[int] = frozenset()
+        self.deleted: np.ndarray | None = None
+        if self._reader.has_deletions():
+            found = getattr(self._reader, "deleted_docs_set", None)
+            if found is None:
+                found = {d for d in range(self.size) if self._reader.is_deleted(d)}
+            self.deleted_docs = frozenset(found)
+            mask = np.zeros(self.size, dtype=bool)
+            mask[list(self.deleted_docs)] = True
+            self.deleted = mask
+        self._lengths: dict[str, np.ndarray] = {}
+        self._columns: dict[str, np.ndarray] = {}
+
+    def has(self, fieldname: str, text: Any) -> bool:
+        """Whether the term occurs in this segment."""
+        return (fieldname, text) in self._reader
+
+    def postings(self, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted doc ids (deleted ones included) and term weights of a posting list."""
+        matcher = _unfiltered(self._reader.postings(fieldname, text))
+        if type(matcher) is W3LeafMatcher:
+            return _block_arrays(matcher)
+        return _generic_arrays(matcher)
+
+    def posting_ids(self, fieldname: str, text: Any) -> list[int]:
+        """The doc ids (deleted ones included) of a posting list."""
+        matcher = _unfiltered(self._reader.postings(fieldname, text))
+        if type(matcher) is W3LeafMatcher:
+            return _block_ids(matcher)
+        return _generic_ids(matcher)
+
+    def field_lengths(self, fieldname: str) -> np.ndarray:
+        """Each document's length in a text field (as Whoosh stores it, in one byte)."""
+        arr = self._lengths.get(fieldname)
+        if arr is None:
+            arr = _LENGTH_TABLE[self._length_bytes(fieldname).astype(np.int64)]
+            self._lengths[fieldname] = arr
+        return arr
+
+    def _length_bytes(self, fieldname: str) -> np.ndarray:
+        colname = f"_{fieldname}_len"
+        perdoc = self._reader._perdoc
+        if not perdoc.has_column(colname):
+            return np.zeros(self.size, dtype=np.uint8)
+        col = perdoc._cached_reader(colname, LENGTHS_COLUMN)
+        if _is_fixed_numeric(col) and col._fixedlen == 1:
+            return _fixed_bytes(col, self.size, 1, "u1")
+        return _generic_length_bytes(col, self.size)
+
+    def numeric_column(self, name: str) -> np.ndarray:
+        """A sortable numeric column (``published``, ``undated``) as uint64
+        values; documents without a column give the largest value."""
+        arr = self._columns.get(name)
+        if arr is None:
+            arr = self._numbers(name)
+            self._columns[name] = arr
+        return arr
+
+    def _numbers(self, name: str) -> np.ndarray:
+        if not self._reader._perdoc.has_column(name):
+            return np.full(self.size, np.iinfo(np.uint64).max, dtype=np.uint64)
+        col = self._reader.column_reader(name, translate=False)
+        dtype = _NUMPY_TYPES.get(getattr(col, "_typecode", ""))
+        if dtype and _is_fixed_numeric(col):
+            return _fixed_bytes(col, self.size, col._fixedlen, dtype).astype(np.uint64)
+        return _generic_numbers(col, self.size)
+
+    def expand(self, q: Query) -> list[tuple[str, Any]]:
+        """The terms a prefix or wildcard query matches in this segment."""
+        return [(f, t) for f, t in q.expanded_terms(self._reader) if t]
+
+    def lexicon(self, fieldname: str) -> Iterator[Any]:
+        """Every term of a field in this segment."""
+        return iter(self._reader.lexicon(fieldname))
+
+    def docs_for_query(self, q: Query) -> set[int]:
+        """Local doc ids (deleted ones included) matching ``q``, through
+        Whoosh's own matchers (for shapes the array code does not evaluate)."""
+        return set(self._searcher.docs_for_query(q, for_deletion=True))
+
+    def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0) -> set[str]:
+        """Terms of a field within ``maxdist`` edits of ``text`` (Whoosh's automata)."""
+        found = self._reader.terms_within(fieldname, text, maxdist, prefix=prefix)
+        return {t.decode("utf-8") if isinstance(t, bytes) else t for t in found}
+
+
+class Snapshot:
+    """The index as of one commit: statistics, stored articles, segments.
+
+    Open it with :meth:`newssearch.engine.store.Store.snapshot`; it stays
+    valid (and its numbers stable) until closed, whatever is committed
+    meanwhile; :meth:`is_current` says when a newer commit exists.
+    """
+
+    def __init__(self, searcher: Any, path: Path) -> None:
+        self._s = searcher
+        self.path = path
+        self._schema = searcher.schema
+
+    @cached_property
+    def segments(self) -> list[Segment]:
+        """The segments, in document-number order."""
+        return [Segment(sub, offset) for sub, offset in self._s.leaf_searchers()]
+
+    # --- state -----------------------------------------------------------
+    def is_current(self) -> bool:
+        """False once another commit has changed the index."""
+        return bool(self._s.up_to_date())
+
+    def close(self) -> None:
+        """Release the files this snapshot holds open."""
+        self._s.close()
+
+    def doc_count(self) -> int:
+        """Live (not deleted) documents."""
+        return int(self._s.doc_count())
+
+    def doc_count_all(self) -> int:
+        """Documents, deleted ones included (document numbers run below this)."""
+        return int(self._s.doc_count_all())
+
+    # --- collection statistics ---------------------------------------------
+    def idf(self, fieldname: str, text: Any) -> float:
+        """Whoosh's BM25 inverse document frequency of a term."""
+        return float(self._s.idf(fieldname, text))
+
+    def avg_field_length(self, fieldname: str) -> float:
+        """The average length of a text field over the collection."""
+        return float(self._s.avg_field_length(fieldname) or 0.0)
+
+    def doc_frequency(self, fieldname: str, text: Any) -> int:
+        """How many documents hold a term (deleted ones until a merge drops them)."""
+        return int(self._s.doc_frequency(fieldname, text))
+
+    def is_scorable(self, fieldname: str) -> bool:
+        """Whether a field takes part in BM25F (text fields do, keywords do not)."""
+        return bool(self._schema[fieldname].scorable)
+
+    def field_boost(self, fieldname: str) -> float:
+        """The weight a field's term frequencies are multiplied by."""
+        return float(getattr(self._schema[fieldname].format, "field_boost", 1.0) or 1.0)
+
+    def expand(self, q: Query) -> list[tuple[str, Any]]:
+        """The terms a prefix or wildcard query matches anywhere in the index."""
+        return [(f, t) for f, t in q.expanded_terms(self._s.reader()) if t]
+
+    def contains(self, fieldname: str, text: Any) -> bool:
+        """Whether the term occurs anywhere in the index."""
+        return (fieldname, text) in self._s.reader()
+
+    def lexicon(self, fieldname: str) -> Iterator[str]:
+        """Every term of a field, as text."""
+        for term in self._s.reader().lexicon(fieldname):
+            yield term.decode("utf-8") if isinstance(term, bytes) else term
+
+    def key_terms(self, fieldname: str, text: str, count: int) -> list[tuple[str, float]]:
+        """The terms of ``text`` most characteristic against the collection
+        (Whoosh's Bo1 divergence model), with their weights."""
+        return list(self._s.key_terms_from_text(fieldname, text, numterms=count))
+
+    def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0) -> set[str]:
+        """Terms within ``maxdist`` edits of ``text`` in any segment."""
+        found: set[str] = set()
+        for seg in self.segments:
+            found |= seg.terms_within(fieldname, text, maxdist, prefix)
+        return found
+
+    # --- documents -------------------------------------------------------
+    def stored(self, docnum: int) -> dict[str, Any]:
+        """A document's stored fields."""
+        return dict(self._s.stored_fields(docnum))
+
+    def article(self, docnum: int) -> Article:
+        """The article stored as document ``docnum``."""
+        return from_stored(self._s.stored_fields(docnum))
+
+    def articles(self) -> Iterator[Article]:
+        """Every live article, in document order."""
+        for fields in self._s.all_stored_fields():
+            yield from_stored(fields)
+
+    def find(self, fieldname: str, value: str) -> dict[str, Any] | None:
+        """The stored fields of the first live document whose field holds ``value``."""
+        found = self._s.document(**{fieldname: value})
+        return dict(found) if found else None
+
+    def find_article(self, fieldname: str, value: str) -> Article | None:
+        """The first live article whose field holds ``value``."""
+        found = self._s.document(**{fieldname: value})
+        return from_stored(found) if found else None
+
+    def docnum_for_id(self, article_id: str) -> int | None:
+        """The document number of the live article with this id."""
+        found = self._s.document_number(id=article_id)
+        return None if found is None else int(found)
+
+    def ids_starting(self, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` article ids that start with ``prefix``."""
+        return [hit["id"] for hit in self._s.search(Prefix("id", prefix), limit=limit)]
+
+    def column(self, name: str) -> Any:
+        """A sortable column's reader, indexable by document number."""
+        return self._s.reader().column_reader(name)
+
+    def docs_for_query(self, q: Query) -> set[int]:
+        """Live documents matching ``q``, through Whoosh's matchers."""
+        return set(self._s.docs_for_query(q))
+
+    def docs_with_term(self, fieldname: str, text: str, limit: int) -> list[int]:
+        """The first ``limit`` live documents holding a term (none if it is not indexed)."""
+        try:
+            matcher = self._s.postings(fieldname, text)
+        except TermNotFound:
+            return []
+        out: list[int] = []
+        while matcher.is_active() and len(out) < limit:
+            out.append(matcher.id())
+            matcher.next()
+        return out
+
+    # --- summaries -------------------------------------------------------
+    def date_range(self) -> tuple[datetime, datetime] | None:
+        """The earliest and latest publication times, or None without dates."""
+        field = self._schema["published"]
+        dated = [field.from_bytes(t) for t in field.sortable_terms(self._s.reader(), "published")]
+        if not dated:
+            return None
+        return min(dated).replace(tzinfo=timezone.utc), max(dated).replace(tzinfo=timezone.utc)
+
+    def count_dated(self) -> int:
+        """Live documents with a publication date."""
+        return sum(1 for _ in self._s.docs_for_query(Every("published")))
+
+    def keyword_counts(self, fieldname: str) -> dict[str, int]:
+        """Live documents per value of a keyword field, keyed by the value as articles spell it."""
+        out: dict[str, int] = {}
+        for text in self.lexicon(fieldname):
+            live = sum(1 for _ in self._s.docs_for_query(Term(fieldname, text)))  # live docs only
+            if live:
+                stored = self._s.document(**{fieldname: text})  # the original spelling, for display
+                name = stored.get(fieldname, text) if stored else text
+                out[name] = out.get(name, 0) + live
+        return out
+
+    def words_docs(self, terms: Iterable[str]) -> set[int]:
+        """Live documents holding any of ``terms`` in a text field."""
+        return set(self._s.docs_for_query(Or([Term(f, t) for t in terms for f in TEXT_FIELDS])))
+
+    @property
+    def whoosh_searcher(self) -> Any:
+        """The Whoosh searcher underneath: for :mod:`newssearch.engine.matching`
+        and the tests that compare newssearch with Whoosh, nothing else."""
+        return self._s

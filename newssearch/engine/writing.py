@@ -1,0 +1,133 @@
+"""Whoosh's writer(s) for one batch of an indexing run, under a lock the caller holds.
+
+Whoosh writes a new segment per writer process and commit. A
+:class:`SegmentWriter` is one Whoosh writer (or, for large runs, Whoosh's
+multiprocess writer) that never takes the lock itself: the run holds it from
+start to end, across batches. Cancelling does what Whoosh's ``cancel()``
+leaves undone: it ends the worker processes and deletes the new segments'
+files, so a failed run leaves the folder as its last commit left it.
+
+Segments are written as separate files, not Whoosh's default compound file:
+whoosh3 opens a compound file's parts through BytesIO(memoryview), copying
+each part into memory, which made opening a 90 MB index and running its
+first query take ~110 ms instead of ~15 ms.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from typing import Any
+
+from .errors import mapped
+from .store import Store, WriteLock
+
+__all__ = ["SegmentWriter", "default_procs"]
+
+
+def default_procs() -> int:
+    """Two writer processes where fork is available and there are two cores."""
+    if "fork" not in multiprocessing.get_all_start_methods() or os.name != "posix" or sys.platform == "darwin":
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+class SegmentWriter:
+    """New segments for one batch: add, update and delete, then commit or abandon.
+
+    ``procs`` > 1 writes with Whoosh's multiprocess writer (one new segment
+    per process), handing ``batch`` documents to a worker at a time;
+    ``limitmb`` bounds each writer's posting buffer before it spills sorted
+    runs to disk.
+    """
+
+    def __init__(self, store: Store, lock: WriteLock, *, procs: int = 1, batch: int = 256, limitmb: int = 256) -> None:
+        self._store = store
+        self._lock = lock
+        with mapped(store.path):
+            if procs > 1:
+                self._writer: Any = store.whoosh_index.writer(
+                    procs=procs,
+                    multisegment=True,
+                    batchsize=batch,
+                    _lk=False,
+                    subargs={"limitmb": max(32, limitmb // procs), "compound": False},
+                    compound=False,
+                )
+            else:
+                self._writer = store.whoosh_index.writer(_lk=False, limitmb=limitmb, compound=False)
+
+    def add(self, fields: dict[str, Any]) -> None:
+        """Add a document (``fields`` from :func:`newssearch.engine.schema.to_fields`)."""
+        with mapped(self._store.path):
+            self._writer.add_document(**fields)
+
+    def update(self, fields: dict[str, Any]) -> None:
+        """Replace the committed document with the same id."""
+        with mapped(self._store.path):
+            self._writer.update_document(**fields)
+
+    def delete(self, docnum: int) -> None:
+        """Delete a committed document by its number in the run's starting snapshot."""
+        with mapped(self._store.path):
+            self._writer.delete_document(docnum)
+
+    def commit(self, *, release_lock: bool) -> None:
+        """Write the new segments and a new table of contents. With
+        ``release_lock`` the lock goes with the commit; otherwise the run keeps
+        it for its next batch. If the commit fails, everything is abandoned
+        (and the lock released) before the error is raised."""
+        self._writer.writelock = self._lock.whoosh_lock if release_lock else None
+        try:
+            with mapped(self._store.path):
+                self._writer.commit()
+        except BaseException:
+            self.abandon()
+            raise
+
+    def abandon(self) -> None:
+        """Cancel: end the workers, delete the new segments' files, release the lock.
+
+        The files are removed while the lock is still held, so no other
+        writer's new files are mistaken for leftovers."""
+        writer = self._writer
+        writer.writelock = None
+        try:
+            writer.cancel()
+        except BaseException:  # noqa: BLE001 - cancelling must never mask the first error
+            pass
+        _stop_workers(writer)
+        try:
+            self._store.remove_orphans()
+        except Exception:  # noqa: BLE001
+            pass
+        finally:
+            self._lock.release()
+
+
+def _stop_workers(writer: Any) -> None:
+    """End a cancelled multiprocess writer's worker processes.
+
+    Whoosh's MpWriter.cancel() only flags its workers; one waiting for its
+    next batch never sees the flag and outlives the run (a Ctrl-C left
+    orphan processes behind). Each gets an end-of-work sentinel, then is
+    terminated if it does not finish."""
+    tasks = getattr(writer, "tasks", None)
+    if not tasks:
+        return
+    queue = getattr(writer, "jobqueue", None)
+    for _task in tasks:
+        try:
+            if queue is not None:
+                queue.put_nowait(None)
+        except Exception:  # noqa: BLE001 - a full or closed queue: terminate below
+            pass
+    for task in tasks:
+        try:
+            task.join(timeout=2)
+            if task.is_alive():
+                task.terminate()
+                task.join(timeout=2)
+        except Exception:  # noqa: BLE001
+            pass

@@ -1,0 +1,266 @@
+"""An open newssearch index: the library's main object.
+
+:func:`open_index` and :func:`create_index` give a :class:`NewsIndex`; it
+hands out a writer for adding articles (:mod:`newssearch.writer`) and
+answers searches, timelines, related stories and did-you-mean through
+:mod:`newssearch.search`, each of which receives a search session (the
+snapshot of the index and what is cached with it) instead of reaching into
+the index.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .engine.errors import mapped
+from .engine.parsing import QueryParser
+from .engine.store import Store
+from .errors import NewsSearchError
+from .model import Article, SearchResults, Timeline
+from .search.rank import BM25_B, BM25_K1
+from .search.request import SearchRequest
+from .search.session import SearchSession
+from .writer import ArticleWriter, IndexReport
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .search.request import FilterOptions, SearchOptions
+
+__all__ = ["IndexStats", "NewsIndex", "create_index", "default_index_path", "open_index"]
+
+
+def default_index_path() -> Path:
+    """``NEWSSEARCH_INDEX`` if set, else ``./index``."""
+    return Path(os.environ.get("NEWSSEARCH_INDEX") or "index")
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """A summary of what an index holds: live ``articles``, the ``earliest``
+    and ``latest`` publication times (UTC), how many are ``undated``,
+    articles per outlet (most first), bytes on disk and segment count."""
+
+    path: str
+    articles: int
+    earliest: datetime | None
+    latest: datetime | None
+    undated: int
+    outlets: dict[str, int]
+    size_bytes: int
+    segments: int
+
+
+class NewsIndex:
+    """An open newssearch index: add articles, search, fetch, summarise.
+
+    Searches share one snapshot of the index (opening one costs far more
+    than a query, and decoded posting lists are cached with it); it is
+    reopened when a commit, here or in another process, changed the index.
+    Use as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.path = store.path
+        self._store = store
+        self._parser: QueryParser | None = None
+        self._session: SearchSession | None = None
+
+    # --- writing -------------------------------------------------------
+    def writer(
+        self, *, timeout: float = 0.0, limitmb: int = 256, procs: int | None = None, commit_every: int | None = None
+    ) -> ArticleWriter:
+        """Return a writer for one run (see :class:`ArticleWriter`).
+
+        ``timeout`` is how long to wait for another writer's lock before
+        raising :class:`~newssearch.errors.IndexLocked`; ``procs`` is how
+        many processes write a large run (default: 2 where fork is
+        available, else 1); ``limitmb`` bounds the memory of the posting
+        buffer before it spills to disk; ``commit_every`` commits after that
+        many new or changed articles (bounding scratch disk space on very
+        large runs; an interrupted run then keeps the batches committed).
+        """
+        return ArticleWriter(
+            self._store, timeout=timeout, limitmb=limitmb, procs=procs, commit_every=commit_every, on_commit=self._changed
+        )
+
+    def add(self, articles: Iterable[Article] | Article) -> IndexReport:
+        """Index ``articles`` (one or many) in one transaction; return the report."""
+        if isinstance(articles, Article):
+            articles = [articles]
+        with self.writer() as w:
+            w.add_many(articles)
+        return w.report
+
+    def _changed(self) -> None:
+        """Drop the shared snapshot after a commit; the next query opens a
+        fresh one. Not Whoosh's Searcher.refresh(): in whoosh3 3.54.0 it
+        reuses segment readers with stale deletions and keeps segments a
+        merge removed, so counts and results go wrong after an update."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    # --- reading -------------------------------------------------------
+    def session(self) -> SearchSession:
+        """The search session over the index as last committed (reopened
+        only when the index changed): for tools and tests that work below
+        the search API."""
+        with mapped(self.path):
+            if self._session is not None and not self._session.snapshot.is_current():
+                self._changed()  # another process committed
+            if self._session is None:
+                if self._parser is None:
+                    self._parser = QueryParser.for_news()
+                snapshot = self._store.snapshot(k1=BM25_K1, b=BM25_B)
+                self._session = SearchSession(snapshot, self._parser)
+            return self._session
+
+    def __len__(self) -> int:
+        with mapped(self.path):
+            return self.session().snapshot.doc_count()
+
+    def get(self, article_id: str) -> Article | None:
+        """The stored article with this id, or with this unique id prefix
+        (4 to 15 characters); None when there is none (or several)."""
+        with mapped(self.path):
+            snapshot = self.session().snapshot
+            article = snapshot.find_article("id", article_id)
+            if article is None and 4 <= len(article_id) < 16:
+                found = snapshot.ids_starting(article_id.lower(), limit=2)
+                if len(found) == 1:
+                    article = snapshot.find_article("id", found[0])
+            return article
+
+    def iter_articles(self) -> Iterator[Article]:
+        """Every stored article, in index order."""
+        snapshot = self.session().snapshot
+        with mapped(self.path):
+            yield from snapshot.articles()
+
+    def search(self, query: str | SearchRequest = "", **options: Unpack[SearchOptions]) -> SearchResults:
+        """Run a query and return one page of hits, the exact total and any facets.
+
+        ``query`` is query text (see the README's query table; empty or
+        ``*`` for every article) with options as keywords, or a
+        :class:`~newssearch.search.SearchRequest` built beforehand (then
+        no keywords). The keywords (``since``, ``until``, ``source``,
+        ``section``, ``agency``, ``tz``, ``now``, ``sort``, ``limit``,
+        ``offset``, ``page``, ``half_life``, ``facets``, ``explain``,
+        ``snippets``, ``snippet_chars``, ``engine``) are those of
+        :meth:`SearchRequest.build <newssearch.search.SearchRequest.build>`,
+        which explains each. Raises :class:`~newssearch.errors.ConfigError`
+        for a bad option value and :class:`~newssearch.errors.QuerySyntaxError`
+        for query text that cannot be read.
+        """
+        from .search.run import run_search
+
+        request = _request(query, options)
+        with mapped(self.path):
+            return run_search(self.session(), request)
+
+    def timeline(
+        self, query: str | SearchRequest = "", *, by: str = "week", **filters: Unpack[FilterOptions]
+    ) -> Timeline:
+        """Matching articles counted per period: ``by`` is day, week, month
+        or year, periods starting at local midnight in ``tz``; empty periods
+        between the first and last match are included. ``query`` and the
+        filters (``since``, ``until``, ``source``, ``section``, ``agency``,
+        ``tz``, ``now``) are as for :meth:`search`."""
+        from .search.timeline import timeline
+
+        request = _request(query, filters)
+        with mapped(self.path):
+            return timeline(self.session(), request, by=by)
+
+    def suggest(self, query: str) -> str | None:
+        """The query with misspelled words corrected from the index's own
+        vocabulary, or None when nothing looks misspelled."""
+        from .search.spelling import suggest
+
+        with mapped(self.path):
+            return suggest(self.session().snapshot, query)
+
+    def similar(self, article_id: str, **options: Unpack[SearchOptions]) -> SearchResults:
+        """The articles most like a stored one (best first), without it and
+        its exact duplicates. ``limit`` (default 10), ``snippets``,
+        ``snippet_chars`` and the filters (``since``, ``source``, ...) are
+        as for :meth:`search`. Raises :class:`~newssearch.errors.NewsSearchError`
+        when no article has this id."""
+        from .search.similar import similar
+
+        request = SearchRequest.build("", **options)
+        with mapped(self.path):
+            article = self.get(article_id)
+            if article is None:
+                raise NewsSearchError(f"no article with id {article_id!r} in {self.path}")
+            return similar(self.session(), article, request)
+
+    def stats(self) -> IndexStats:
+        """Article count, date range, outlets and size on disk."""
+        with mapped(self.path):
+            snapshot = self.session().snapshot
+            span = snapshot.date_range()
+            outlets = snapshot.keyword_counts("source")
+            return IndexStats(
+                path=str(self.path),
+                articles=snapshot.doc_count(),
+                earliest=span[0] if span else None,
+                latest=span[1] if span else None,
+                undated=snapshot.doc_count() - snapshot.count_dated(),
+                outlets=dict(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))),
+                size_bytes=self._store.size_on_disk(),
+                segments=len(snapshot.segments),
+            )
+
+    def close(self) -> None:
+        """Close the snapshot searches share (the index stays usable: the next search reopens it)."""
+        self._changed()
+
+    def __enter__(self) -> NewsIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"NewsIndex({str(self.path)!r})"
+
+
+def _request(query: str | SearchRequest, options: Any) -> SearchRequest:
+    if isinstance(query, SearchRequest):
+        if options:
+            raise TypeError("pass options either in the SearchRequest or as keywords, not both")
+        return query
+    return SearchRequest.build(query, **options)
+
+
+def open_index(path: str | Path | None = None, *, create: bool = False) -> NewsIndex:
+    """Open the index at ``path`` (default: :func:`default_index_path`).
+
+    With ``create=True`` a missing index is created; otherwise a missing one
+    raises :class:`~newssearch.errors.IndexNotFound`, and one written by an
+    incompatible version :class:`~newssearch.errors.IndexVersionMismatch`.
+    """
+    from .engine.store import has_index
+
+    where = Path(path) if path is not None else default_index_path()
+    if create and not has_index(where):
+        return create_index(where)
+    return NewsIndex(Store.open(where))
+
+
+def create_index(path: str | Path | None = None, *, overwrite: bool = False) -> NewsIndex:
+    """Create an empty index at ``path`` (default: :func:`default_index_path`).
+
+    Refuses a folder that holds other files (so a typo cannot scatter index
+    files among a user's documents) and, unless ``overwrite``, one that
+    already holds an index.
+    """
+    where = Path(path) if path is not None else default_index_path()
+    return NewsIndex(Store.create(where, overwrite=overwrite))

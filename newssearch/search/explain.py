@@ -1,0 +1,46 @@
+"""How a hit's score was built, for ``--explain``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.query import Query
+from ..model import Explanation
+from .rank import Found, Ranker, Recency
+
+__all__ = ["explain_hit", "whoosh_explanation"]
+
+
+def explain_hit(
+    ranker: Ranker, q: Query, docnum: int, found: Found, score: float, sort: str, recency: Recency
+) -> Explanation:
+    """The BM25F parts, coordination and recency factor behind one hit's ``score``.
+
+    ``found`` is every match with its relevance (from
+    :meth:`Ranker.matches`); the coordination factor is what turns the sum of
+    the term parts into that relevance.
+    """
+    ids, relevances = found
+    i = int(np.searchsorted(ids, docnum))
+    relevance = float(relevances[i]) if i < len(ids) and ids[i] == docnum else score
+    parts = tuple(ranker.explain(q, docnum))
+    term_sum = sum(p.score for p in parts)
+    coordination = relevance / term_sum if term_sum else 1.0
+    one = np.array([docnum])
+    undated = ranker.column(one, "undated")[0] != 0
+    age = None if undated else (recency.now_long - float(ranker.column(one, "published")[0])) / 86_400e6
+    factor = float(ranker.recency_factors(one, recency)[0]) if sort == "recency" else None
+    return Explanation(
+        parts=parts,
+        relevance=relevance,
+        coordination=coordination,
+        score=score,
+        age_days=age,
+        half_life_days=recency.half_life_days if sort == "recency" else None,
+        recency_factor=factor,
+    )
+
+
+def whoosh_explanation(score: float) -> Explanation:
+    """The explanation of a hit scored by Whoosh's matchers (a phrase query): its score only."""
+    return Explanation(parts=(), relevance=score, coordination=1.0, score=score, note="scored by Whoosh's matchers (phrase query)")

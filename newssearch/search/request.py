@@ -1,0 +1,304 @@
+"""One search request: the query text and everything that shapes its answer, checked once.
+
+Every way into a search builds a :class:`SearchRequest`: the CLI from its
+options, the library from keywords (``ix.search("minsk", since="last
+week")``) or from a request a caller built and keeps (a saved search, one
+query fanned out to several shards). It is frozen and validated when it is
+made: zones are resolved, dates read and relative ones resolved against
+``now``, sort and limits checked, so everything downstream (search,
+facets, timeline, related stories) receives values that are already right.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+
+from ..dates import parse_user_date, resolve_zone
+from ..engine.schema import KEYWORD_FIELDS
+from ..errors import ConfigError
+from ..timeexpr import parse_duration, resolve
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = [
+    "ENGINES",
+    "FACET_FIELDS",
+    "MAX_LIMIT",
+    "SORTS",
+    "FilterOptions",
+    "Filters",
+    "SearchOptions",
+    "SearchRequest",
+]
+
+UTC = timezone.utc
+#: ``relevance`` (BM25F), ``date`` (newest first), ``oldest``, ``recency`` (relevance x freshness).
+SORTS = ("relevance", "date", "oldest", "recency")
+#: The keyword fields results can be counted by.
+FACET_FIELDS = KEYWORD_FIELDS
+#: ``auto``: the numpy ranker where it applies; ``whoosh``: Whoosh's own matchers.
+ENGINES = ("auto", "whoosh")
+#: The largest page a request may ask for.
+MAX_LIMIT = 10_000
+_EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 31, tzinfo=UTC)
+_T = TypeVar("_T")
+
+
+class FilterOptions(TypedDict, total=False):
+    """Which articles may match, as keywords (see :meth:`SearchRequest.build`)."""
+
+    since: str | datetime | None
+    until: str | datetime | None
+    source: str | Sequence[str] | None
+    section: str | Sequence[str] | None
+    agency: str | Sequence[str] | None
+    tz: str | tzinfo | None
+    now: str | datetime | None
+
+
+class SearchOptions(FilterOptions, total=False):
+    """Every search option, as keywords (see :meth:`SearchRequest.build`)."""
+
+    sort: str
+    limit: int
+    offset: int
+    page: int | None
+    half_life: str | timedelta
+    facets: Sequence[str]
+    explain: bool
+    snippets: bool
+    snippet_chars: int
+    engine: str
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The restriction on which articles match, beside the query text.
+
+    ``since``/``until`` are UTC instants, both inclusive; ``sources``,
+    ``sections`` and ``agencies`` are exact values (any one of each kind
+    matches; case does not matter).
+    """
+
+    since: datetime | None = None
+    until: datetime | None = None
+    sources: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is None:
+                raise ConfigError(f"Filters.{name} must be timezone-aware", option=name)
+        if self.since and self.until and self.since > self.until:
+            raise ConfigError(f"--since {self.since.isoformat()} is after --until {self.until.isoformat()}", option="since")
+        for name in ("sources", "sections", "agencies"):
+            object.__setattr__(self, name, tuple(v.strip() for v in getattr(self, name) if v and v.strip()))
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        since: str | datetime | None = None,
+        until: str | datetime | None = None,
+        source: str | Sequence[str] | None = None,
+        section: str | Sequence[str] | None = None,
+        agency: str | Sequence[str] | None = None,
+        tz: tzinfo = UTC,
+        now: datetime | None = None,
+    ) -> Filters:
+        """Filters from what a user typed.
+
+        ``since``/``until``: any date python-dateutil reads or a relative
+        one ("3 days ago", "last monday", "2w"), read in ``tz`` against
+        ``now``; ``since`` takes the start of what it names and ``until``
+        the end, so ``until="2022-01-27"`` includes that whole day. A
+        datetime without a zone is read in ``tz``. ``source``, ``section``,
+        ``agency``: one value or several.
+        """
+        start = _option("since", lambda v: resolve(v, now, tz).start, since) if isinstance(since, str) else _in_zone(since, tz)
+        end = _option("until", lambda v: resolve(v, now, tz).end, until) if isinstance(until, str) else _in_zone(until, tz)
+        if start and end and start > end:
+            raise ConfigError(f"--since {since} is after --until {until}", option="since")
+        return cls(start, end, _values(source), _values(section), _values(agency))
+
+    def __bool__(self) -> bool:
+        return bool(self.since or self.until or self.sources or self.sections or self.agencies)
+
+    @property
+    def date_span(self) -> tuple[datetime, datetime] | None:
+        """``(since, until)`` with open ends filled in, or None without a date filter."""
+        if self.since is None and self.until is None:
+            return None
+        return self.since or _EARLIEST, self.until or _LATEST
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A query and every option of one search, validated.
+
+    Build it with :meth:`build` from what a user typed, or construct it
+    from values already parsed (``tz`` a tzinfo, ``now`` and the filter
+    dates timezone-aware, ``half_life`` a timedelta). ``query`` is
+    newssearch's query language (see the README); an empty query or ``*``
+    matches every article. ``limit`` is capped at :data:`MAX_LIMIT`.
+    """
+
+    query: str = ""
+    filters: Filters = field(default_factory=Filters)
+    #: The zone dates in the query text are read in (and timelines count in).
+    tz: tzinfo = UTC
+    #: The name ``tz`` was given by, for display.
+    tz_name: str = ""
+    #: The time relative dates in the query text are resolved against.
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    sort: str = "relevance"
+    limit: int = 10
+    offset: int = 0
+    half_life: timedelta = timedelta(days=7)
+    facets: tuple[str, ...] = ()
+    explain: bool = False
+    snippets: bool = True
+    snippet_chars: int = 240
+    engine: str = "auto"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.tz, tzinfo):
+            raise ConfigError("SearchRequest.tz must be a tzinfo; SearchRequest.build() reads zone names", option="tz")
+        if not self.tz_name:
+            object.__setattr__(self, "tz_name", _zone_name(self.tz))
+        if self.now.tzinfo is None:
+            object.__setattr__(self, "now", self.now.replace(tzinfo=UTC))
+        if self.sort not in SORTS:
+            raise ConfigError(f"unknown sort {self.sort!r} (choose from {', '.join(SORTS)})", option="sort")
+        if self.limit < 0 or self.offset < 0:
+            raise ConfigError("--limit and --offset must not be negative", option="limit" if self.limit < 0 else "offset")
+        object.__setattr__(self, "limit", min(self.limit, MAX_LIMIT))
+        object.__setattr__(self, "facets", tuple(self.facets))
+        for name in self.facets:
+            if name not in FACET_FIELDS:
+                raise ConfigError(f"cannot facet on {name!r} (choose from {', '.join(FACET_FIELDS)})", option="facets")
+        if self.half_life <= timedelta(0):
+            raise ConfigError("the half-life must be positive", option="half_life")
+        if self.engine not in ENGINES:
+            raise ConfigError(f"unknown engine {self.engine!r} (choose from {', '.join(ENGINES)})", option="engine")
+
+    @classmethod
+    def build(cls, query: str = "", **options: Unpack[SearchOptions]) -> SearchRequest:
+        """A request from a query and options as a user gives them.
+
+        ``since``/``until``: any date python-dateutil reads ("2022-01-27",
+        "27 Jan 2022 14:00 CET") or a relative one ("yesterday", "3 days
+        ago", "last monday", "2w"); ``since`` takes the start of what it
+        names, ``until`` the end. ``source``/``section``/``agency``: exact
+        values, one or several (case-insensitive). ``tz``: the zone dates
+        are read in (IANA name, offset or abbreviation; UTC by default).
+        ``now``: what relative dates are resolved against (the clock by
+        default; a datetime or text). ``sort``: one of :data:`SORTS`;
+        ``half_life`` (``"7d"``, ``"12h"`` or a timedelta) sets how fast
+        freshness fades under ``sort="recency"``. ``limit``, ``offset``,
+        or ``page`` (1-based: ``offset = (page - 1) * limit``). ``facets``:
+        keyword fields (:data:`FACET_FIELDS`) to count over all matches;
+        ``explain``: attach how each score was built; ``snippets`` and
+        ``snippet_chars``: whether and how long; ``engine``: ``"whoosh"``
+        forces Whoosh's own matchers (for comparison and debugging).
+
+        Raises :class:`~newssearch.errors.ConfigError` (with ``option`` set)
+        for a bad value and ``TypeError`` for an unknown keyword.
+        """
+        unknown = sorted(set(options) - set(SearchOptions.__annotations__))
+        if unknown:
+            raise TypeError(f"unknown search option{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}")
+        raw_tz = options.get("tz")
+        zone = _option("tz", resolve_zone, raw_tz)
+        now = _now(options.get("now"), zone)
+        filters = Filters.build(
+            since=options.get("since"),
+            until=options.get("until"),
+            source=options.get("source"),
+            section=options.get("section"),
+            agency=options.get("agency"),
+            tz=zone,
+            now=now,
+        )
+        limit = options.get("limit", 10)
+        offset = options.get("offset", 0)
+        page = options.get("page")
+        if page is not None:
+            if page < 1:
+                raise ConfigError("--page starts at 1", option="page")
+            offset = (page - 1) * limit
+        half_life = options.get("half_life", "7d")
+        if not isinstance(half_life, timedelta):
+            half_life = _option("half_life", parse_duration, half_life)
+        return cls(
+            query=query,
+            filters=filters,
+            tz=zone,
+            tz_name=raw_tz.strip() if isinstance(raw_tz, str) and raw_tz.strip() else _zone_name(zone),
+            now=now,
+            sort=options.get("sort", "relevance"),
+            limit=limit,
+            offset=offset,
+            half_life=half_life,
+            facets=tuple(options.get("facets", ())),
+            explain=options.get("explain", False),
+            snippets=options.get("snippets", True),
+            snippet_chars=options.get("snippet_chars", 240),
+            engine=options.get("engine", "auto"),
+        )
+
+    def replace(self, **changes: Any) -> SearchRequest:
+        """A copy with ``changes`` (values of this class's fields, not user text), validated again."""
+        return dataclasses.replace(self, **changes)
+
+    def __repr__(self) -> str:
+        shown = [repr(self.query)]
+        defaults = SearchRequest(now=self.now)
+        for f in dataclasses.fields(self):
+            if f.name not in ("query", "now", "tz", "tz_name") and getattr(self, f.name) != getattr(defaults, f.name):
+                shown.append(f"{f.name}={getattr(self, f.name)!r}")
+        if self.tz_name != "UTC":
+            shown.append(f"tz={self.tz_name!r}")
+        return f"SearchRequest({', '.join(shown)})"
+
+
+def _values(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _in_zone(value: datetime | None, zone: tzinfo) -> datetime | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(UTC)
+
+
+def _zone_name(zone: tzinfo) -> str:
+    if zone is UTC:
+        return "UTC"
+    return str(getattr(zone, "zone", None) or zone)
+
+
+def _now(value: str | datetime | None, zone: tzinfo) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    if isinstance(value, str):
+        return _option("now", lambda text: parse_user_date(text, zone), value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _option(name: str, parse: Callable[[Any], _T], value: Any) -> _T:
+    """``parse(value)``, with a ConfigError naming the option it came from."""
+    try:
+        return parse(value)
+    except ConfigError as exc:
+        raise ConfigError(str(exc), option=name) from None

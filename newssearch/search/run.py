@@ -1,0 +1,73 @@
+"""Run a search request and return one page of :class:`~newssearch.model.Hit` records.
+
+Hits are built (article, score, snippet) while the snapshot is open, so no
+caller ever holds an engine object that dies with it. Ranking is BM25F,
+computed by :mod:`.rank` (Whoosh's matchers for phrases); ``sort="date"``
+orders by publication time instead (newest first; ``"oldest"`` reverses
+it) and still reports each hit's BM25F score; ``sort="recency"`` blends
+relevance with an age decay.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.matching import highlight_terms, whoosh_page
+from ..errors import ConfigError
+from ..model import Explanation, Hit, SearchResults, Snippet
+from .count import count_matches, matching_docs
+from .explain import explain_hit, whoosh_explanation
+from .facets import facet_counts
+from .parse import parse_request
+from .rank import Recency
+from .request import SearchRequest
+from .session import SearchSession
+from .snippets import build_snippet, highlight_text
+
+__all__ = ["run_search"]
+
+
+def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
+    """Search the session's snapshot: one page of hits, the exact total and
+    the facets the request asks for."""
+    parsed = parse_request(request, session.parser, session.snapshot)
+    q, restrict = parsed.query, parsed.restrict
+    recency = Recency.build(request.now, request.half_life.total_seconds() / 86400)
+    ranker = session.ranker
+    found = ranker.matches(q, restrict) if request.engine != "whoosh" else None
+    if found is not None:
+        ranked = ranker.run(q, restrict, limit=request.limit, offset=request.offset, sort=request.sort, recency=recency, found=found)
+        assert ranked is not None
+        total = ranked.total
+        docnums = [docnum for docnum, _score in ranked.page]
+        scores = dict(ranked.page)
+    else:
+        if request.sort == "recency":
+            raise ConfigError("--sort recency needs a query without phrases (phrases are ranked by Whoosh)", option="sort")
+        docnums, scores = whoosh_page(session.snapshot, q, restrict, request.sort, request.offset, request.limit)
+        total = count_matches(session.snapshot, q, restrict)
+    facets: dict[str, dict[str, int]] = {}
+    if request.facets:
+        ids = found[0] if found is not None else np.array(sorted(matching_docs(session.snapshot, q, restrict)), dtype=np.int64)
+        facets = facet_counts(session, ids, request.facets)
+    terms = highlight_terms(session.snapshot, q) if request.snippets else frozenset()
+    hits = []
+    for rank, docnum in enumerate(docnums, start=request.offset + 1):
+        article = session.snapshot.article(docnum)
+        score = scores.get(docnum, 0.0)
+        explanation: Explanation | None = None
+        if request.explain:
+            explanation = (
+                explain_hit(ranker, q, docnum, found, score, request.sort, recency) if found is not None else whoosh_explanation(score)
+            )
+        hits.append(
+            Hit(
+                article=article,
+                score=score,
+                snippet=build_snippet(article.body, terms, max_chars=request.snippet_chars) if request.snippets else Snippet(""),
+                rank=rank,
+                title_snippet=highlight_text(article.title, terms) if request.snippets else Snippet(article.title),
+                explanation=explanation,
+            )
+        )
+    return SearchResults(hits=tuple(hits), total=total, query=request.query, offset=request.offset, facets=facets)

@@ -1,0 +1,54 @@
+"""What searches share while one snapshot of the index is open.
+
+Opening a snapshot, building its ranker and decoding posting lists cost far
+more than a query, so a :class:`SearchSession` keeps them for as many
+searches as the snapshot stays current; :class:`~newssearch.index.NewsIndex`
+replaces it after a commit.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from ..engine.parsing import QueryParser
+from ..engine.reading import Snapshot
+from .rank import Ranker
+
+__all__ = ["SearchSession"]
+
+
+class SearchSession:
+    """A snapshot, the parser, and what is cached with the snapshot: the
+    ranker (and the posting lists it decoded) and the display spellings of
+    keyword values."""
+
+    def __init__(self, snapshot: Snapshot, parser: QueryParser) -> None:
+        self.snapshot = snapshot
+        self.parser = parser
+        self._display: dict[tuple[str, str], str] = {}
+
+    @cached_property
+    def ranker(self) -> Ranker:
+        """The numpy ranker over this snapshot."""
+        return Ranker(self.snapshot)
+
+    def display_name(self, fieldname: str, term: str) -> str:
+        """The spelling articles use for an indexed (lowercased) keyword value."""
+        key = (fieldname, term)
+        name = self._display.get(key)
+        if name is None:
+            name = term
+            stored = self.snapshot.find(fieldname, term)
+            if stored:
+                value = stored.get(fieldname)
+                values = value if isinstance(value, (list, tuple)) else [value]
+                for v in values:
+                    if isinstance(v, str) and v.replace(",", " ").strip().lower() == term:
+                        name = v
+                        break
+            self._display[key] = name
+        return name
+
+    def close(self) -> None:
+        """Close the snapshot."""
+        self.snapshot.close()
