@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+from datetime import datetime, timezone
+
 import pytest
 from conftest import DATA, EXAMPLES
 
@@ -243,10 +245,22 @@ def test_search_facets_explain_and_recency_json(ix_dir, runner):
     *hits, tail = lines
     assert tail["total"] == len(hits) == 4 and set(tail["facets"]) == {"source", "section"}
     assert sum(tail["facets"]["source"].values()) == 3  # the plain-text story names no outlet
+    # the relevance comes from a search sorted by relevance alone, the
+    # factor from the hit's own date: neither from the explanation itself
+    plain = runner.invoke(cli, ["search", "port strike", "--index", str(ix_dir), "--json", "-n", "10"])
+    relevance = {h["id"]: h["score"] for h in json_lines(plain.stdout)}
+    now = datetime(2024, 10, 15, tzinfo=timezone.utc)
     for hit in hits:
         e = hit["explanation"]
-        assert e["recency_factor"] is not None and e["score"] == pytest.approx(hit["score"], rel=1e-3)
-        assert {t["field"] for t in e["terms"]} <= {"title", "body"}
+        if hit["published"] is None:
+            factor = 0.3
+        else:
+            age = (now - datetime.fromisoformat(hit["published"].replace("Z", "+00:00"))).total_seconds() / 86400
+            factor = 0.3 + 0.7 * 0.5 ** (max(age, 0.0) / 30)
+        assert e["recency_factor"] == pytest.approx(factor, rel=1e-6)
+        assert e["relevance"] == pytest.approx(relevance[hit["id"]], abs=1e-4)
+        assert hit["score"] == pytest.approx(relevance[hit["id"]] * factor, abs=1e-3)
+        assert {t["field"] for t in e["terms"]} <= {"title", "body"} and e["terms"]
     # the oldest story (no date) sinks under recency
     assert hits[-1]["published"] is None
 

@@ -1,0 +1,88 @@
+"""newssearch's shipped ranking against an independent BM25F (tests/reference.py).
+
+The other comparison file holds the numpy ranker to Whoosh's own matchers,
+which count the coordination bonus's terms per segment ("segment" mode).
+newssearch ships "index" mode (terms counted over the whole index, so a
+score does not depend on how articles fall into segments); this file checks
+that mode, through the public search API, against scores computed from the
+articles' texts alone, on indexes written in several segments by several
+processes.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from conftest import ARTICLES  # noqa: E402
+from reference import Reference  # noqa: E402
+from test_indexer import _many  # noqa: E402
+
+import newssearch as ns  # noqa: E402
+
+
+def check(ix, reference, query):
+    expected = reference.scores(query)
+    results = ix.search(query, limit=len(expected) + 5, snippets=False)
+    assert results.total == len(expected), query
+    got = {h.article.id: h.score for h in results}
+    assert got.keys() == expected.keys(), query
+    for doc_id, score in expected.items():
+        assert math.isclose(got[doc_id], score, rel_tol=1e-9), (query, doc_id, got[doc_id], score)
+    ranked = [h.score for h in results]
+    assert ranked == sorted(ranked, reverse=True)
+
+
+@pytest.fixture
+def segmented_index(tmp_path, monkeypatch):
+    # three commits, the first two by two writer processes: five segments
+    monkeypatch.setattr(ns.ArticleWriter, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(ns.ArticleWriter, "PARALLEL_BATCH", 7)
+    articles = _many(90) + list(ARTICLES)
+    ix = ns.create_index(tmp_path / "ix")
+    with ix.writer(procs=2) as w:
+        w.add_many(articles[:40])
+    with ix.writer(procs=2) as w:
+        w.add_many(articles[40:80])
+    ix.add(articles[80:])
+    assert len(ix.session().snapshot.segments) >= 3
+    yield ix, Reference(articles)
+    ix.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["minsk", "minsk agreement", "grain ports wheat", "story number7", "ceasefire talks diplomats museum",
+     "renovation", "zebra", "zebra minsk", "Negotiators Minsk ceasefire agreement"],
+)
+def test_scores_equal_the_reference_on_a_segmented_index(segmented_index, query):
+    ix, reference = segmented_index
+    check(ix, reference, query)
+
+
+def test_explain_parts_are_the_reference_parts(segmented_index):
+    ix, reference = segmented_index
+    for hit in ix.search("minsk agreement talks", explain=True, limit=5):
+        e = hit.explanation
+        assert e.parts
+        for p in e.parts:
+            assert math.isclose(p.score, reference.part(hit.article.id, p.field, p.term), rel_tol=1e-9)
+        assert math.isclose(e.relevance, reference.scores("minsk agreement talks")[hit.article.id], rel_tol=1e-9)
+
+
+def test_scores_equal_the_reference_on_reuters(reuters_index):
+    ix, _, _ = reuters_index
+    assert len(ix.session().snapshot.segments) >= 2  # written by two processes
+    articles = list(ix.iter_articles())
+    reference = Reference(articles)
+    rng = random.Random(11)
+    for _ in range(25):
+        words = re.findall(r"[A-Za-z]{3,}", rng.choice(articles).title)
+        if words:
+            check(ix, reference, " ".join(rng.sample(words, min(rng.choice((1, 2, 3)), len(words)))))
