@@ -1,69 +1,43 @@
 """Whoosh's own matchers, for the query shapes newssearch's ranker does not evaluate.
 
 Phrases (and any shape :mod:`newssearch.search.rank` does not know) are run
-through Whoosh's matcher tree here: one page of results, BM25F scores for
-documents listed in date order, and the words a query matched, for
-highlighting.
+through Whoosh's matcher tree here, giving every match with its score; the
+words a query matched, for highlighting, are found here too.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from whoosh import sorting
+import numpy as np
 
 from .query import Query
 from .reading import Snapshot
 from .schema import TEXT_FIELDS
 
-__all__ = ["highlight_terms", "whoosh_page", "whoosh_scores"]
+__all__ = ["highlight_terms", "whoosh_matches"]
 
 
-def whoosh_page(
-    snapshot: Snapshot, q: Query, restrict: Query | None, sort: str, offset: int, limit: int
-) -> tuple[list[int], dict[int, float]]:
-    """One page of document numbers, best (or newest, or oldest) first, and their scores."""
-    s = snapshot.whoosh_searcher
-    kwargs: dict[str, Any] = {"limit": offset + limit if offset + limit > 0 else 1}
-    if restrict is not None:
-        kwargs["filter"] = restrict
-    if sort != "relevance":
-        kwargs["sortedby"] = [
-            sorting.FieldFacet("undated"),
-            sorting.FieldFacet("published", reverse=sort == "date"),
-        ]
-    results = s.search(q, **kwargs)
-    # results.top_n, not list(results): list() asks len(), which makes
-    # Whoosh count every match again
-    page = results.top_n[offset : offset + limit] if limit else []
-    docnums = [docnum for _score, docnum in page]
-    if sort == "relevance":
-        scores = {docnum: float(score or 0.0) for score, docnum in page}
-    else:
-        scores = whoosh_scores(snapshot, q, docnums)
-    return docnums, scores
+def whoosh_matches(snapshot: Snapshot, q: Query, restrict: Query | None) -> tuple[np.ndarray, np.ndarray]:
+    """Every live match (doc numbers, ascending) and its BM25F score, from
+    Whoosh's matcher tree run segment by segment.
 
-
-def whoosh_scores(snapshot: Snapshot, q: Query, docnums: list[int]) -> dict[int, float]:
-    """BM25F scores for a few documents, for result lists sorted by date."""
-    if not docnums:
-        return {}
-    s = snapshot.whoosh_searcher
-    scores: dict[int, float] = {}
-    try:
-        matcher = q.matcher(s, s.context())
-        for docnum in sorted(docnums):
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                scores[docnum] = float(matcher.score())
-    except IndexError:
-        # whoosh3 3.54.0: a coordination matcher over several segments can
-        # ask its multi-segment child for a child past the last one
-        return {}
-    return scores
+    Not Whoosh's ``Searcher.search()``: its collector "replaces" matchers as
+    it goes, and with the coordination bonus that changes scores and drops
+    hits from the top k (tests/comparison pins it). Walking every match
+    gives the formula's scores; the caller orders them as for any query.
+    """
+    ids: list[int] = []
+    scores: list[float] = []
+    for seg in snapshot.segments:
+        sub = seg.whoosh_searcher
+        allowed = seg.docs_for_query(restrict) if restrict is not None else None
+        matcher = q.matcher(sub, sub.context())
+        while matcher.is_active():
+            docnum = matcher.id()
+            if (allowed is None or docnum in allowed) and docnum not in seg.deleted_docs:
+                ids.append(docnum + seg.offset)
+                scores.append(float(matcher.score()))
+            matcher.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(scores, dtype=np.float64)
 
 
 def highlight_terms(snapshot: Snapshot, q: Query) -> frozenset[str]:

@@ -223,6 +223,11 @@ class Segment:
         Whoosh's own matchers (for shapes the array code does not evaluate)."""
         return set(self._searcher.docs_for_query(q, for_deletion=True))
 
+    @property
+    def whoosh_searcher(self) -> Any:
+        """The segment's Whoosh searcher, for :mod:`newssearch.engine.matching`."""
+        return self._searcher
+
     def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0) -> set[str]:
         """Terms of a field within ``maxdist`` edits of ``text`` (Whoosh's automata)."""
         found = self._reader.terms_within(fieldname, text, maxdist, prefix=prefix)

@@ -8,22 +8,23 @@ from ..engine.query import Query
 from ..model import Explanation
 from .rank import Found, Ranker, Recency
 
-__all__ = ["explain_hit", "whoosh_explanation"]
+__all__ = ["explain_hit"]
 
 
 def explain_hit(
-    ranker: Ranker, q: Query, docnum: int, found: Found, score: float, sort: str, recency: Recency
+    ranker: Ranker, q: Query, docnum: int, found: Found, score: float, sort: str, recency: Recency, *, by_whoosh: bool = False
 ) -> Explanation:
     """The BM25F parts, coordination and recency factor behind one hit's ``score``.
 
     ``found`` is every match with its relevance (from
     :meth:`Ranker.matches`); the coordination factor is what turns the sum of
-    the term parts into that relevance.
+    the term parts into that relevance. ``by_whoosh``: the relevance came
+    from Whoosh's matchers (a phrase query), which do not report parts.
     """
     ids, relevances = found
     i = int(np.searchsorted(ids, docnum))
     relevance = float(relevances[i]) if i < len(ids) and ids[i] == docnum else score
-    parts = tuple(ranker.explain(q, docnum))
+    parts = () if by_whoosh else tuple(ranker.explain(q, docnum))
     term_sum = sum(p.score for p in parts)
     coordination = relevance / term_sum if term_sum else 1.0
     one = np.array([docnum])
@@ -38,9 +39,5 @@ def explain_hit(
         age_days=age,
         half_life_days=recency.half_life_days if sort == "recency" else None,
         recency_factor=factor,
+        note="scored by Whoosh's matchers (phrase query)" if by_whoosh else "",
     )
-
-
-def whoosh_explanation(score: float) -> Explanation:
-    """The explanation of a hit scored by Whoosh's matchers (a phrase query): its score only."""
-    return Explanation(parts=(), relevance=score, coordination=1.0, score=score, note="scored by Whoosh's matchers (phrase query)")

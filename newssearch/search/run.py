@@ -10,13 +10,9 @@ relevance with an age decay.
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..engine.matching import highlight_terms, whoosh_page
-from ..errors import ConfigError
+from ..engine.matching import highlight_terms, whoosh_matches
 from ..model import Explanation, Hit, SearchResults, Snippet
-from .count import count_matches, matching_docs
-from .explain import explain_hit, whoosh_explanation
+from .explain import explain_hit
 from .facets import facet_counts
 from .parse import parse_request
 from .rank import Recency
@@ -35,21 +31,14 @@ def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
     recency = Recency.build(request.now, request.half_life.total_seconds() / 86400)
     ranker = session.ranker
     found = ranker.matches(q, restrict) if request.engine != "whoosh" else None
-    if found is not None:
-        ranked = ranker.run(q, restrict, limit=request.limit, offset=request.offset, sort=request.sort, recency=recency, found=found)
-        assert ranked is not None
-        total = ranked.total
-        docnums = [docnum for docnum, _score in ranked.page]
-        scores = dict(ranked.page)
-    else:
-        if request.sort == "recency":
-            raise ConfigError("--sort recency needs a query without phrases (phrases are ranked by Whoosh)", option="sort")
-        docnums, scores = whoosh_page(session.snapshot, q, restrict, request.sort, request.offset, request.limit)
-        total = count_matches(session.snapshot, q, restrict)
-    facets: dict[str, dict[str, int]] = {}
-    if request.facets:
-        ids = found[0] if found is not None else np.array(sorted(matching_docs(session.snapshot, q, restrict)), dtype=np.int64)
-        facets = facet_counts(session, ids, request.facets)
+    by_whoosh = found is None
+    if found is None:  # a phrase, or engine="whoosh": Whoosh's matchers score every match
+        found = whoosh_matches(session.snapshot, q, restrict)
+    ranked = ranker.run(q, restrict, limit=request.limit, offset=request.offset, sort=request.sort, recency=recency, found=found)
+    assert ranked is not None
+    docnums = [docnum for docnum, _score in ranked.page]
+    scores = dict(ranked.page)
+    facets = facet_counts(session, found[0], request.facets) if request.facets else {}
     terms = highlight_terms(session.snapshot, q) if request.snippets else frozenset()
     hits = []
     for rank, docnum in enumerate(docnums, start=request.offset + 1):
@@ -57,9 +46,7 @@ def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
         score = scores.get(docnum, 0.0)
         explanation: Explanation | None = None
         if request.explain:
-            explanation = (
-                explain_hit(ranker, q, docnum, found, score, request.sort, recency) if found is not None else whoosh_explanation(score)
-            )
+            explanation = explain_hit(ranker, q, docnum, found, score, request.sort, recency, by_whoosh=by_whoosh)
         hits.append(
             Hit(
                 article=article,
@@ -70,4 +57,4 @@ def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
                 explanation=explanation,
             )
         )
-    return SearchResults(hits=tuple(hits), total=total, query=request.query, offset=request.offset, facets=facets)
+    return SearchResults(hits=tuple(hits), total=ranked.total, query=request.query, offset=request.offset, facets=facets)
