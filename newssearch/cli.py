@@ -14,7 +14,7 @@ import shutil
 import sys
 import time
 from datetime import timezone
-from typing import TYPE_CHECKING, Any, Iterator, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 import click
 
@@ -30,7 +30,7 @@ from .search.timeline import render as render_timeline
 from .writer import IndexReport
 
 if TYPE_CHECKING:
-    from .ingest import Notice, ReadOptions
+    from .ingest import Notice, Source
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -170,16 +170,31 @@ def index_cmd(
       newssearch index ../shared/data/reuters-news-2006-2007 --index index/
       newssearch index saved-pages/ feeds/ crawl.warc.gz
     """
-    from .ingest import ReadOptions
+    from .ingest import read_path
 
-    options = ReadOptions.build(tz=_zone(tz), source=default_source, format=fmt)
+    zone = _zone(tz)
     where = index_dir or default_index_path()
     ix = create_index(where, overwrite=True) if rebuild else open_index(where, create=True)
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     notices: list[Notice] = []
     with ix, ix.writer(timeout=wait, commit_every=commit_every) as writer:
         report = writer.report
-        for article in _articles(paths, options, report, progress, quiet, notices):
+
+        def opened(_source: Source) -> None:
+            report.files += 1
+            progress.tick(report)
+
+        articles = read_path(
+            paths,
+            format=fmt,
+            tz=zone,
+            source=default_source,
+            on_error=lambda err: _report_error(err, report, progress),
+            on_notice=lambda notice: _report_notice(notice, notices, progress, quiet),
+            on_file=opened,
+            on_skip=lambda skipped: report.skipped.append((skipped.name, skipped.reason)),
+        )
+        for article in articles:
             writer.add(article)
             progress.tick(report)
     progress.clear()
@@ -191,34 +206,6 @@ def index_cmd(
         sys.exit(EXIT_ERROR)
     if report.failed:
         sys.exit(EXIT_PARTIAL)
-
-
-def _articles(
-    paths: tuple[str, ...],
-    options: ReadOptions,
-    report: IndexReport,
-    progress: _Progress,
-    quiet: bool,
-    notices: list[Notice],
-) -> Iterator[Article]:
-    from .ingest import Notice, Skipped, iter_sources, read_source
-
-    for item in iter_sources(paths):
-        if isinstance(item, Skipped):
-            report.skipped.append((item.name, item.reason))
-            continue
-        if isinstance(item, IngestError):
-            _report_error(item, report, progress)
-            continue
-        report.files += 1
-        progress.tick(report)
-        for result in read_source(item, options):
-            if isinstance(result, IngestError):
-                _report_error(result, report, progress)
-            elif isinstance(result, Notice):
-                _report_notice(result, notices, progress, quiet)
-            else:
-                yield result
 
 
 def _report_notice(notice: Notice, notices: list[Notice], progress: _Progress, quiet: bool) -> None:

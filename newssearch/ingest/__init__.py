@@ -233,13 +233,23 @@ def read_path(
     now: datetime | None = None,
     on_error: Callable[[IngestError], None] | None = None,
     on_notice: Callable[[Notice], None] | None = None,
+    on_file: Callable[[Source], None] | None = None,
+    on_skip: Callable[[Skipped], None] | None = None,
 ) -> Iterator[Article]:
     """Yield the articles in a file, a folder (recursively), or several.
 
-    Broken files and records are passed to ``on_error`` (by default issued as
-    :class:`IngestWarning`) and skipped; the other articles are still yielded.
-    Notices (a date not used and why, archive records that are not pages)
-    are passed to ``on_notice`` (by default issued as :class:`IngestNotice`).
+    ``format`` forces one reader (see :data:`FORMATS`) instead of detecting
+    it per file; ``tz`` is the zone for times printed without one (UTC by
+    default); ``source`` names the outlet of articles that do not name one;
+    ``now`` is the time after which a date counts as "in the future".
+
+    Broken files and records are passed to ``on_error`` (by default issued
+    as :class:`IngestWarning`) and skipped; the other articles are still
+    yielded. Notices (a date not used and why, archive records that are not
+    pages) are passed to ``on_notice`` (by default issued as
+    :class:`IngestNotice`). ``on_file`` is called as each file is opened and
+    ``on_skip`` for each file a folder holds that is not an article (hidden,
+    documentation, an unknown extension), for progress and summaries.
     """
     options = ReadOptions.build(tz=tz, source=source, format=format, now=now)
     if isinstance(paths, (str, Path)):
@@ -253,10 +263,14 @@ def read_path(
 
     for item in iter_sources(paths):
         if isinstance(item, Skipped):
+            if on_skip is not None:
+                on_skip(item)
             continue
         if isinstance(item, IngestError):
             report(item)
             continue
+        if on_file is not None:
+            on_file(item)
         for result in read_source(item, options):
             if isinstance(result, IngestError):
                 report(result)
