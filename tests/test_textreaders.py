@@ -46,6 +46,42 @@ def test_page_text_from_another_layout():
         assert chrome not in a.body
 
 
+PAGE = """Home >> World >> Example Daily
+
+Dam talks stall over water rights in the river valley
+
+{dateline}
+
+Negotiators from the three provinces left the talks on Thursday without an agreement on how to share water from the reservoir, officials said.
+
+The dam, finished last year, holds enough water to irrigate the valley through two dry summers, but the downstream provinces say the upstream operator keeps too much of it back.
+
+Talks are due to resume next month in the regional capital, where mediators hope to agree at least on a schedule for releases during the spring planting season.
+
+Follow us on Twitter
+"""
+
+
+def page_with(tmp_path, dateline):
+    path = tmp_path / "page.txt"
+    path.write_text(PAGE.format(dateline=dateline), encoding="utf-8")
+    return one(path)
+
+
+def test_a_one_word_label_beside_the_date_is_not_an_author(tmp_path):
+    # a page template may put any label before its date line ("Link [...]",
+    # "Source [...]", "Stand: ..."); a lone word is a label or an agency, never
+    # a byline, which names a person with two words or says "By"
+    for label in ("Link", "Source", "Stand:", "Datum"):
+        a = page_with(tmp_path, f"{label} [2023-05-04 09:15:00]")
+        assert a.published == datetime(2023, 5, 4, 9, 15, tzinfo=UTC), label
+        assert a.authors == () and a.agencies == (), label
+        assert a.title == "Dam talks stall over water rights in the river valley"
+    assert page_with(tmp_path, "Reuters May 4, 2023 9:15 AM").agencies == ("Reuters",)
+    assert page_with(tmp_path, "Jane Doe May 4, 2023 9:15 AM").authors == ("Jane Doe",)
+    assert page_with(tmp_path, "By Okafor 4 May 2023").authors == ("Okafor",)
+
+
 def test_plain_text_takes_headline_and_folder_section():
     # the section is the sub-folder, below the folder being indexed
     (a,) = [x for x in ns.read_path(EXAMPLES / "text") if "comet" in x.path]

@@ -225,14 +225,26 @@ def _find_labelled_date(blocks: list[Block], options: ReadOptions) -> tuple[Pars
 
 
 def _who_in_dateline(line: str) -> str | None:
-    """``Reuters November 18, 2019 11:03 PM`` -> ``Reuters``."""
+    """``Reuters November 18, 2019 11:03 PM`` -> ``Reuters``;
+    ``By Jane Doe 18 Nov 2019`` -> ``Jane Doe``.
+
+    A single word beside a date is a wire agency or a label (``Link``,
+    ``Source``, ``Stand``), not a person: a byline names a person with at
+    least two words, unless ``By`` says it is one.
+    """
     from ..dates import date_span
 
     span = date_span(line)
     rest = line if span is None else line[: span[0]] + " " + line[span[1] :]
     rest = strip_date_label(rest)
-    rest = re.sub(r"^\s*by\s+", "", rest, flags=re.I).strip(" |,-\u2013\u2014:[]()")
-    return rest if 1 <= words(rest) <= 5 else None
+    by = re.match(r"^\s*by\s+", rest, flags=re.I)
+    rest = rest[by.end() :] if by else rest
+    rest = rest.strip(" |,-\u2013\u2014:[]()")
+    if not 1 <= words(rest) <= 5:
+        return None
+    if words(rest) == 1 and not by and credits.canonical(rest) not in credits.AGENCIES:
+        return None
+    return rest
 
 
 def _outlet_and_section(blocks: list[Block], title_line: tuple[str, str] | None) -> tuple[str | None, str | None]:

@@ -50,7 +50,7 @@ _WORD = re.compile(r"\w+", re.U)
 # Chinese and Japanese write words without spaces: count two characters as a word
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _DATE_LABEL = re.compile(
-    r"^\s*(?:(?:first\s+)?(?:published|posted|updated|last\s+updated|modified|date|dated|created|released|issued)(?:\s+(?:on|at))?\s*:?|link)\s*",
+    r"^\s*(?:first\s+)?(?:published|posted|updated|last\s+updated|modified|date|dated|created|released|issued)(?:\s+(?:on|at))?\s*:?\s*",
     re.I,
 )
 _UPDATE_LABEL = re.compile(r"^\s*(?:last\s+)?(?:updated|modified)\b", re.I)
@@ -63,10 +63,6 @@ class Block:
     text: str
     kind: str  # text | short | chrome | crumb | stamp | byline
     words: int
-
-    @property
-    def is_body_like(self) -> bool:
-        return self.kind == "text"
 
 
 def split_blocks(text: str) -> list[str]:
@@ -127,7 +123,7 @@ def breadcrumb(line: str) -> list[str] | None:
 
 def date_line(line: str) -> bool:
     """True when the line is there to carry a date: mostly a date, or a short
-    labelled line (``Published 27 Jan 2022``, ``Link [2022-01-27 13:34]``)."""
+    labelled line (``Published 27 Jan 2022``, ``Posted [2022-01-27 13:34]``)."""
     if words(line) > 16:
         return False
     span = date_span(line)
