@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Iterator, Sequence
+from typing import Iterator, Sequence, overload
 from urllib.parse import urlsplit, urlunsplit
 
 __all__ = [
@@ -104,6 +104,14 @@ class Article:
         """Return a copy with ``changes`` applied (the id is kept unless given)."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
+    def __repr__(self) -> str:
+        # short: a body can be megabytes, and reprs end up in logs and tracebacks
+        when = self.published.isoformat().replace("+00:00", "Z") if self.published else None
+        shown = [f"id={self.id!r}", f"title={_clip(self.title, 60)!r}", f"published={when!r}"]
+        shown += [f"{name}={getattr(self, name)!r}" for name in ("source", "agencies") if getattr(self, name)]
+        shown.append(f"body={len(self.body):,} chars")
+        return f"Article({', '.join(shown)})"
+
     def fingerprint(self) -> str:
         """A digest of everything a reader extracted, used to tell "unchanged"
         from "updated" when the same id is indexed again. ``path`` is left out:
@@ -150,6 +158,9 @@ class Snippet:
     def render(self, before: str, after: str) -> str:
         """Return the text with each highlight wrapped in ``before``/``after``."""
         return "".join(f"{before}{p}{after}" if m else p for p, m in self.parts())
+
+    def __repr__(self) -> str:
+        return f"Snippet({_clip(self.text, 80)!r}, highlights={self.highlights!r})"
 
     def to_html(self, tag: str = "mark") -> str:
         """Return the snippet as HTML with matches in ``<tag>`` elements."""
@@ -206,6 +217,9 @@ class Hit:
     title_snippet: Snippet | None = None
     explanation: Explanation | None = None
 
+    def __repr__(self) -> str:
+        return f"Hit(rank={self.rank}, score={self.score:.4f}, article={self.article!r})"
+
 
 @dataclass(frozen=True)
 class SearchResults(Sequence[Hit]):
@@ -222,11 +236,21 @@ class SearchResults(Sequence[Hit]):
     #: counts per value of each requested keyword field, over *all* matches
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+    @overload
+    def __getitem__(self, i: int) -> Hit: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Hit]: ...
+    def __getitem__(self, i: int | slice) -> Hit | Sequence[Hit]:
         return self.hits[i]
 
     def __len__(self) -> int:
         return len(self.hits)
+
+    def __repr__(self) -> str:
+        ids = ", ".join(h.article.id for h in self.hits[:5]) + (", ..." if len(self.hits) > 5 else "")
+        shown = f"{self.offset + 1}-{self.offset + len(self.hits)}" if self.hits else "none"
+        facets = f", facets={sorted(self.facets)}" if self.facets else ""
+        return f"SearchResults({self.query!r}, total={self.total}, hits {shown}: [{ids}]{facets})"
 
 
 @dataclass(frozen=True)
@@ -241,3 +265,15 @@ class Timeline:
     buckets: tuple[tuple[datetime, int], ...]
     total: int
     undated: int
+
+    def __repr__(self) -> str:
+        span = f"{self.buckets[0][0].date()} to {self.buckets[-1][0].date()}" if self.buckets else "no dates"
+        return (
+            f"Timeline({self.query!r}, by={self.by!r}, tz={self.tz!r}, {len(self.buckets)} periods from {span},"
+            f" total={self.total}, undated={self.undated})"
+        )
+
+
+def _clip(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "\u2026"

@@ -48,3 +48,19 @@ def test_snippet_parts_and_renderers():
     assert s.render("[", "]") == "the [Minsk agreement] holds"
     assert s.to_html() == "the <mark>Minsk agreement</mark> holds"
     assert Snippet("<b>", ((0, 3),)).to_html("em") == "<em>&lt;b&gt;</em>"
+
+
+def test_reprs_are_short_whatever_the_body():
+    # they printed whole bodies: a megabyte in a log line or a traceback
+    from newssearch.model import Hit, SearchResults
+
+    body = "word " * 200_000
+    a = Article(title="Dam talks stall " * 20, body=body, url="https://ex.com/dam", source="Daily")
+    hit = Hit(article=a, score=3.25, snippet=Snippet(body[:240], ((0, 4),)), rank=1)
+    results = SearchResults(hits=(hit,) * 7, total=40, query="dam talks", offset=10)
+    for text in (repr(a), repr(hit), repr(hit.snippet), repr(results)):
+        assert len(text) < 400, text
+    assert a.id in repr(a) and "1,000,000 chars" in repr(a) and "Daily" in repr(a)
+    assert "rank=1" in repr(hit) and "3.2500" in repr(hit)
+    assert repr(results).startswith("SearchResults('dam talks', total=40, hits 11-17: [")
+    assert a == a.replace() and a != a.replace(title="Other")  # still compared field by field
