@@ -14,7 +14,8 @@ import shutil
 import sys
 import time
 from datetime import timezone
-from typing import TYPE_CHECKING, Any, NoReturn, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -85,7 +86,10 @@ def _check_format(value: str | None) -> str | None:
     return value
 
 
-def _index_option(f: Any) -> Any:
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _index_option(f: _F) -> _F:
     return click.option(
         "--index",
         "index_dir",
@@ -97,7 +101,7 @@ def _index_option(f: Any) -> Any:
     )(f)
 
 
-def _tz_option(help_text: str) -> Any:
+def _tz_option(help_text: str) -> Callable[[_F], _F]:
     return click.option("--tz", default=None, metavar="ZONE", help=help_text)
 
 
@@ -254,7 +258,10 @@ class _Progress:
 
 def _print_summary(report: IndexReport, where: str, notices: Sequence[Notice] = ()) -> None:
     rate = report.articles / report.elapsed if report.elapsed else 0.0
-    echo = lambda line: click.echo(line, err=True)  # noqa: E731
+
+    def echo(line: str) -> None:
+        click.echo(line, err=True)
+
     echo(
         f"Read {report.articles:,} articles from {report.files:,} files in {report.elapsed:.1f} s"
         f" ({rate:,.0f} articles/s) into {where}"
@@ -283,7 +290,7 @@ def _print_summary(report: IndexReport, where: str, notices: Sequence[Notice] = 
 # --- search --------------------------------------------------------------
 
 
-def _filter_options(f: Any) -> Any:
+def _filter_options(f: _F) -> _F:
     """The options that restrict which articles match, shared by search and
     timeline; the command receives them in ``**filters`` for :func:`_request`."""
     options = [

@@ -76,7 +76,7 @@ ZONE_REGIONS: dict[str, str] = {
 }
 
 _TZINFOS: dict[str, tzinfo] = {name: du_tz.tzoffset(name, off) for name, off in ZONE_ABBREVIATIONS.items()}
-_TZINFOS.update({name: du_tz.gettz(region) for name, region in ZONE_REGIONS.items() if du_tz.gettz(region)})  # type: ignore[misc]
+_TZINFOS.update({name: du_tz.gettz(region) for name, region in ZONE_REGIONS.items() if du_tz.gettz(region)})
 # dateutil fills missing fields from ``default``: year 1 makes a date without a
 # year implausible instead of silently "this year".
 _NO_YEAR = datetime(1, 1, 1)
@@ -118,8 +118,9 @@ def resolve_zone(zone: str | tzinfo | None) -> tzinfo:
     if m:
         sign = 1 if m.group(1) == "+" else -1
         seconds = sign * (int(m.group(2)) * 3600 + int(m.group(3) or 0) * 60)
-        return du_tz.tzoffset(name, seconds)
-    found = du_tz.gettz(name)
+        offset: tzinfo = du_tz.tzoffset(name, seconds)
+        return offset
+    found: tzinfo | None = du_tz.gettz(name)
     if found is None:
         raise ConfigError(f"unknown time zone {zone!r} (use an IANA name such as Europe/Sofia, or an offset such as +02:00)")
     return found
@@ -342,7 +343,7 @@ def parse_user_date(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            parsed = du_parser.parse(text, tzinfos=_TZINFOS, dayfirst=_dayfirst(text), default=datetime(2000, 1, 1))
+            parsed: datetime = du_parser.parse(text, tzinfos=_TZINFOS, dayfirst=_dayfirst(text), default=datetime(2000, 1, 1))
     except (ValueError, OverflowError, TypeError, du_parser.ParserError):
         raise ConfigError(f"cannot read {value!r} as a date (try 2022-01-27 or '27 Jan 2022 14:00 CET')") from None
     has_time = bool(re.search(r"\d:\d|\d\s*[ap]\.?m", text, re.I))

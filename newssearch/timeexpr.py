@@ -132,8 +132,8 @@ def resolve(text: str, now: datetime | None = None, zone: str | tzinfo | None = 
     m = re.fullmatch(r"(?:(last|this|previous)\s+)?(" + "|".join(_WEEKDAYS) + r")", low)
     if m:
         target = _WEEKDAYS.index(m.group(2))
-        back = (now.weekday() - target) % 7 or 7
-        return _to_utc(_day(now - timedelta(days=back)))
+        days_back = (now.weekday() - target) % 7 or 7
+        return _to_utc(_day(now - timedelta(days=days_back)))
     m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([a-z]+)\s+ago", low) or re.fullmatch(r"(\d+(?:\.\d+)?)\s*(d|w|h|mo|y|min)", low)
     if m and m.group(2) in _UNITS:
         when = _shift(now, float(m.group(1)), _UNITS[m.group(2)])

@@ -65,9 +65,9 @@ def declared_charset(data: bytes, content_type: str | None = None) -> str | None
             return _codec(m.group(1))
     head = data[:4096]
     for pattern in (_XML_DECL, _META_CHARSET):
-        m = pattern.search(head)
-        if m and _codec(m.group(1).decode("ascii", "ignore")):
-            return _codec(m.group(1).decode("ascii", "ignore"))
+        found = pattern.search(head)
+        if found and _codec(found.group(1).decode("ascii", "ignore")):
+            return _codec(found.group(1).decode("ascii", "ignore"))
     return None
 
 

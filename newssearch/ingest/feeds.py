@@ -41,11 +41,11 @@ def html_to_text(fragment: str) -> str:
     marked = _BLOCK.sub("\n\n", fragment)
     try:
         root = lxml_html.fragment_fromstring(marked, create_parent="div")
-    except (ValueError, lxml_html.etree.ParserError):  # type: ignore[attr-defined]
+    except (ValueError, lxml_html.etree.ParserError):
         return re.sub(r"<[^>]+>", " ", fragment)
     for bad in root.xpath(".//script|.//style|.//noscript"):
         bad.drop_tree()
-    return root.text_content()
+    return str(root.text_content())
 
 
 def _entry_text(entry: Any) -> str:

@@ -203,17 +203,17 @@ def _pick_title(doc: Any, metas: dict[str, str], ld: list[dict[str, Any]], site:
         next((_text(t) for t in doc.iter("title")), None),
     ]
     site_key = (site or "").strip().lower()
-    stated = [c for c in (_clean_title(s, site) for s in stated if s) if c and c.lower() != site_key]
+    titles = [c for c in (_clean_title(s, site) for s in stated if s) if c and c.lower() != site_key]
     # the visible headline is the cleanest spelling when it agrees with what
     # the page tells search engines (many pages put the site name in an h1)
     for h in doc.xpath("//h1")[:6]:
         text = _text(h)
         if text.lower() == site_key:
             continue
-        if 2 <= words(text) <= 40 and any(_similar(text, s) for s in stated):
+        if 2 <= words(text) <= 40 and any(_similar(text, s) for s in titles):
             return text
-    if stated:
-        return stated[0]
+    if titles:
+        return titles[0]
     for h in doc.xpath("//h1")[:1]:
         text = _text(h)
         if text:
@@ -351,5 +351,5 @@ def parse_html(markup: str) -> Any:
         return None
     try:
         return lxml_html.document_fromstring(markup)
-    except (ValueError, lxml_html.etree.ParserError):  # type: ignore[attr-defined]
+    except (ValueError, lxml_html.etree.ParserError):
         return None

@@ -55,11 +55,17 @@ class ExtractedPage:
     meta: PageMeta
 
 
-def _trafilatura(markup: str, url: str | None, **options: bool) -> str:
+def _trafilatura(markup: str, url: str | None, *, favor_precision: bool = False, favor_recall: bool = False) -> str:
     import trafilatura
 
     text = trafilatura.extract(
-        markup, url=url, include_comments=False, include_tables=True, deduplicate=False, **options
+        markup,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        deduplicate=False,
+        favor_precision=favor_precision,
+        favor_recall=favor_recall,
     )
     return text or ""
 

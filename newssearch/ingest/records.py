@@ -120,8 +120,9 @@ def _records_in(data: Any) -> Iterable[Any]:
     if isinstance(data, Mapping):
         lowered = {str(k).lower(): v for k, v in data.items()}
         for key in _CONTAINERS:
-            if isinstance(lowered.get(key), list):
-                return lowered[key]
+            found = lowered.get(key)
+            if isinstance(found, list):
+                return found
         return [data]
     return [data]
 
