@@ -44,6 +44,7 @@ class NewsSearchGroup(click.Group):
     """Maps every library error to one line on stderr and an exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; turn every error into one line on stderr and an exit code."""
         try:
             return super().invoke(ctx)
         except NewsSearchError as exc:
@@ -408,6 +409,7 @@ def search_cmd(
 
 
 def format_facets(facets: dict[str, dict[str, int]], total: int) -> str:
+    """Facet counts as text: a line per field, the twelve commonest values."""
     lines = [f"Facets over all {total:,} results:"]
     for name, counts in facets.items():
         shown = list(counts.items())[:12]
@@ -418,6 +420,7 @@ def format_facets(facets: dict[str, dict[str, int]], total: int) -> str:
 
 
 def explanation_to_json(e: Explanation) -> dict[str, Any]:
+    """The stable JSON shape of an explanation (``--explain --json``)."""
     return {
         "score": e.score,
         "relevance": e.relevance,
@@ -443,6 +446,7 @@ def explanation_to_json(e: Explanation) -> dict[str, Any]:
 
 
 def format_explanation(e: Explanation) -> list[str]:
+    """An explanation as text lines: the factors, then a line per term."""
     head = f"score {e.score:.3f} = BM25F {sum(p.score for p in e.parts):.3f} x coordination {e.coordination:.3f}"
     if e.recency_factor is not None:
         age = f"{e.age_days:.1f} days old" if e.age_days is not None else "no date"
@@ -563,6 +567,7 @@ def article_to_json(article: Article) -> dict[str, Any]:
 
 
 def hit_to_json(hit: Hit) -> dict[str, Any]:
+    """The stable JSON shape of a hit: the article's fields, rank, score, snippet and highlight spans."""
     data = article_to_json(hit.article)
     data.update(
         rank=hit.rank,
@@ -584,6 +589,7 @@ def _when(article: Article, zone: Any) -> str:
 
 
 def format_hit(hit: Hit, zone: Any, color: bool) -> str:
+    """A hit as text: rank and headline, date (in ``zone``), outlet, id and score, then the snippet."""
     a = hit.article
     title = hit.title_snippet or None
     head = title.render(*ANSI_HIGHLIGHT) if (color and title) else a.title

@@ -126,8 +126,8 @@ class NewsIndex:
             return self.session().snapshot.doc_count()
 
     def get(self, article_id: str) -> Article | None:
-        """The stored article with this id, or with this unique id prefix
-        (4 to 15 characters); None when there is none (or several)."""
+        """The stored article whose id is ``article_id``, or starts with it
+        (a unique prefix of 4 to 15 characters); None when there is none (or several)."""
         with mapped(self.path):
             snapshot = self.session().snapshot
             article = snapshot.find_article("id", article_id)
@@ -179,7 +179,7 @@ class NewsIndex:
             return timeline(self.session(), request, by=by)
 
     def suggest(self, query: str) -> str | None:
-        """The query with misspelled words corrected from the index's own
+        """``query`` with its misspelled words corrected from the index's own
         vocabulary, or None when nothing looks misspelled."""
         from .search.spelling import suggest
 
@@ -187,8 +187,8 @@ class NewsIndex:
             return suggest(self.session().snapshot, query)
 
     def similar(self, article_id: str, **options: Unpack[SearchOptions]) -> SearchResults:
-        """The articles most like a stored one (best first), without it and
-        its exact duplicates. ``limit`` (default 10), ``snippets``,
+        """The articles most like the one with id ``article_id`` (best first),
+        without it and its exact duplicates. ``limit`` (default 10), ``snippets``,
         ``snippet_chars`` and the filters (``since``, ``source``, ...) are
         as for :meth:`search`. Raises :class:`~newssearch.errors.NewsSearchError`
         when no article has this id."""

@@ -90,6 +90,7 @@ class NewsAndNot(AndNot):  # type: ignore[misc]  # Whoosh is untyped
     """``a ANDNOT b`` matched with the fixed matcher."""
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
+        """Whoosh's matcher for this clause, with the first-document check fixed."""
         positive = self.a.matcher(searcher, context)
         negative = self.b.matcher(searcher, searcher.boolean_context())
         return _FixedAndNotMatcher(positive, negative)

@@ -115,6 +115,7 @@ class NewsText(TEXT):  # type: ignore[misc]  # Whoosh is untyped
     """
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        """``(term, frequency, weight, encoded positions)`` for each term of ``value``."""
         if not isinstance(value, str):
             yield from super().index(value, **kwargs)
             return

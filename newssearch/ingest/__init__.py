@@ -238,6 +238,8 @@ def read_path(
 ) -> Iterator[Article]:
     """Yield the articles in a file, a folder (recursively), or several.
 
+    ``paths`` is one path or several; folders are walked in a stable order
+    (hidden and documentation files skipped) and ``-`` reads stdin.
     ``format`` forces one reader (see :data:`FORMATS`) instead of detecting
     it per file; ``tz`` is the zone for times printed without one (UTC by
     default); ``source`` names the outlet of articles that do not name one;

@@ -56,6 +56,10 @@ class ReadOptions:
         format: str | None = None,
         now: datetime | None = None,
     ) -> ReadOptions:
+        """Options from what a user gives: ``tz`` a zone name, offset or
+        tzinfo for times printed without a zone (UTC by default); ``source``
+        the outlet of articles that name none; ``format`` a reader name to
+        force; ``now`` the time after which a date is "in the future"."""
         return cls(default_tz=resolve_zone(tz), source=source, format=format, now=now)
 
 
@@ -108,6 +112,7 @@ class Source:
 
     @property
     def suffix(self) -> str:
+        """The file's extension, looking under ``.gz`` (``.html`` for ``page.html.gz``)."""
         return inner_suffix(self.path) if self.path is not None else ""
 
     def open_raw(self) -> BinaryIO:
@@ -122,6 +127,8 @@ class Source:
             raise IngestError(self.name, f"cannot read: {exc.strerror or exc}") from None
 
     def read_bytes(self) -> bytes:
+        """The whole input, gunzipped when it is gzip, at most ``MAX_BYTES``;
+        a truncated gzip stream is kept as far as it goes, with a notice."""
         if self._data is None:
             if self.path is None:
                 raise IngestError(self.name, "nothing to read")
@@ -142,9 +149,11 @@ class Source:
         return self._data
 
     def text(self) -> str:
+        """The input as text, its encoding detected (see :func:`decode`)."""
         return decode(self.read_bytes())
 
     def head(self, n: int = 4096) -> bytes:
+        """The first bytes of the input (at least ``n``), gunzipped, for detecting its format."""
         if self._data is not None:
             data = self._data[: max(n, 65536)]
         elif self.path is None:

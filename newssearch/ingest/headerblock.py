@@ -42,6 +42,7 @@ def _wire_paragraphs(lines: list[str]) -> list[str]:
 
 
 def read_headerblock(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
+    """One article from ``-- field`` header lines and the wrapped copy after them."""
     lines = source.text().replace("\r\n", "\n").split("\n")
     header: list[tuple[int, str]] = []
     i = 0

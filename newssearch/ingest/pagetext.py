@@ -112,6 +112,8 @@ def read_pagetext(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
 
 
 def extract_page(text: str, source: Source, options: ReadOptions) -> Article:
+    """The article in a page's visible text: the best run of body
+    paragraphs, and the headline, date, byline, outlet and section around it."""
     blocks = [classify(b) for b in split_blocks(text)]
     if not blocks:
         raise IngestError(source.name, "empty file: no text to index")

@@ -128,6 +128,8 @@ def _records_in(data: Any) -> Iterable[Any]:
 
 
 def read_json(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
+    """Articles from a JSON document: one record, a list, or a list under a
+    container key (``articles``, ``items``, ...)."""
     text = source.text()
     if not text.strip():
         raise IngestError(source.name, "empty file: no records")
@@ -148,6 +150,8 @@ def read_json(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
 
 
 def read_jsonl(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
+    """Articles from JSON Lines, one record per line; a broken line is an
+    error naming its line number, and the others are read."""
     text = source.text()
     seen = False
     # split on "\n" only: str.splitlines() also breaks on U+0085 and U+2028,
@@ -181,6 +185,7 @@ def _delimiter(text: str, name: str) -> str | None:
 
 
 def read_csv(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
+    """Articles from CSV (or TSV) with a header row naming the fields."""
     text = source.text()
     if not text.strip():
         raise IngestError(source.name, "empty file: no records")

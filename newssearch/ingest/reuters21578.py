@@ -34,6 +34,7 @@ _DATE = re.compile(r"(\d{1,2}-[A-Za-z]{3}-\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?)")
 
 
 def looks_like_reuters21578(head: str) -> bool:
+    """Whether text starts like a Reuters-21578 SGML file."""
     return "<REUTERS" in head[:4000] and ("lewis.dtd" in head[:200] or "NEWID=" in head[:4000])
 
 

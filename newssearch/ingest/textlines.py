@@ -134,14 +134,17 @@ def date_line(line: str) -> bool:
 
 
 def is_update_line(line: str) -> bool:
+    """Whether a date line gives the time of an update (``Updated ...``), not of publication."""
     return bool(_UPDATE_LABEL.match(line))
 
 
 def strip_date_label(line: str) -> str:
+    """The line without a leading date label (``Published on:``, ``Posted``)."""
     return _DATE_LABEL.sub("", line)
 
 
 def ends_sentence(line: str) -> bool:
+    """Whether the line ends like a sentence (so it reads as body text, not a label)."""
     return bool(_SENTENCE_END.search(line.rstrip()))
 
 

@@ -29,6 +29,7 @@ _HEAD = re.compile(r"^\*TEXT\s+(\d+)\s+(\d{1,2})/(\d{1,2})[/ ](\d{2,4})(?:\s+PAG
 
 
 def looks_like_time_collection(head: str) -> bool:
+    """Whether text starts like the TIME collection (``*TEXT 017 01/04/63 PAGE 020``)."""
     return bool(re.match(r"\s*\*TEXT\s+\d+\s+\d{1,2}/\d{1,2}/\d{2,4}", head))
 
 

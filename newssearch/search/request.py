@@ -194,7 +194,9 @@ class SearchRequest:
     def build(cls, query: str = "", **options: Unpack[SearchOptions]) -> SearchRequest:
         """A request from a query and options as a user gives them.
 
-        ``since``/``until``: any date python-dateutil reads ("2022-01-27",
+        ``query``: newssearch's query language (words, "phrases", AND, OR,
+        NOT, field:value, date clauses; see the README); empty or ``*`` for
+        every article. ``since``/``until``: any date python-dateutil reads ("2022-01-27",
         "27 Jan 2022 14:00 CET") or a relative one ("yesterday", "3 days
         ago", "last monday", "2w"); ``since`` takes the start of what it
         names, ``until`` the end. ``source``/``section``/``agency``: exact
