@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import newssearch as ns  # noqa: E402
-from index_search import make_queries, percentile  # noqa: E402
+from index_search import index_corpus, make_queries, percentile  # noqa: E402
 
 
 def timed(fn, queries):
@@ -46,13 +46,7 @@ def main() -> int:
 
     where = args.index or Path(tempfile.mkdtemp(prefix="newssearch-features-")) / "ix"
     if not args.skip_index:
-        start = time.perf_counter()
-        ix = ns.create_index(where, overwrite=True) if where.exists() else ns.create_index(where)
-        with ix.writer() as w:
-            w.add_many(ns.read_path(args.corpus, on_error=lambda e: None))
-        ix.close()
-        elapsed = time.perf_counter() - start
-        print(f"indexing: {w.report.articles:,} articles in {elapsed:.1f} s = {w.report.articles / elapsed:,.0f} articles/s")
+        index_corpus(args.corpus, where)
 
     with ns.open_index(where) as ix:
         queries = make_queries([a.title for a in ix.iter_articles() if a.title], args.queries)

@@ -47,6 +47,21 @@ def make_queries(titles: list[str], n: int, seed: int = 20261127) -> list[str]:
     return queries
 
 
+def index_corpus(corpus: Path, where: Path) -> None:
+    """Index ``corpus`` into a new index at ``where`` and print articles/s
+    (read + analyse + write + commit, as ``newssearch index`` does it)."""
+    start = time.perf_counter()
+    ix = ns.create_index(where, overwrite=True) if where.exists() else ns.create_index(where)
+    errors: list[ns.IngestError] = []
+    with ix.writer() as w:
+        w.add_many(ns.read_path(corpus, on_error=errors.append))
+    elapsed = time.perf_counter() - start
+    ix.close()
+    r = w.report
+    print(f"indexing: {r.articles:,} articles in {elapsed:.1f} s = {r.articles / elapsed:,.0f} articles/s "
+          f"(added {r.added:,}, failed {len(errors)})")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", type=Path)
@@ -58,16 +73,7 @@ def main() -> int:
 
     where = args.index or Path(tempfile.mkdtemp(prefix="newssearch-bench-")) / "ix"
     if not args.skip_index:
-        start = time.perf_counter()
-        ix = ns.create_index(where, overwrite=True) if where.exists() else ns.create_index(where)
-        errors: list[ns.IngestError] = []
-        with ix.writer() as w:
-            w.add_many(ns.read_path(args.corpus, on_error=errors.append))
-        elapsed = time.perf_counter() - start
-        ix.close()
-        r = w.report
-        print(f"indexing: {r.articles:,} articles in {elapsed:.1f} s = {r.articles / elapsed:,.0f} articles/s "
-              f"(added {r.added:,}, failed {len(errors)})")
+        index_corpus(args.corpus, where)
 
     start = time.perf_counter()
     ix = ns.open_index(where)

@@ -8,6 +8,7 @@ Ctrl-C exits 130. stdout carries results only; messages go to stderr.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -421,28 +422,11 @@ def format_facets(facets: dict[str, dict[str, int]], total: int) -> str:
 
 def explanation_to_json(e: Explanation) -> dict[str, Any]:
     """The stable JSON shape of an explanation (``--explain --json``)."""
-    return {
-        "score": e.score,
-        "relevance": e.relevance,
-        "coordination": e.coordination,
-        "recency_factor": e.recency_factor,
-        "age_days": e.age_days,
-        "half_life_days": e.half_life_days,
-        "note": e.note or None,
-        "terms": [
-            {
-                "field": p.field,
-                "term": p.term,
-                "frequency": p.frequency,
-                "field_boost": p.field_boost,
-                "field_length": p.field_length,
-                "average_length": p.average_length,
-                "idf": p.idf,
-                "score": p.score,
-            }
-            for p in e.parts
-        ],
-    }
+    factors = ("score", "relevance", "coordination", "recency_factor", "age_days", "half_life_days")
+    data: dict[str, Any] = {name: getattr(e, name) for name in factors}
+    data["note"] = e.note or None
+    data["terms"] = [dataclasses.asdict(p) for p in e.parts]  # field, term, frequency, ..., score
+    return data
 
 
 def format_explanation(e: Explanation) -> list[str]:
