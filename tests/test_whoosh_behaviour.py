@@ -184,6 +184,7 @@ EXPECTED = {
     "IndexVersionError": newssearch.IndexVersionMismatch,
     "FileFormatError": newssearch.IndexVersionMismatch,
     "FileVersionError": newssearch.IndexVersionMismatch,
+    "NoGraphError": newssearch.IndexVersionMismatch,
     "UnknownFieldError": newssearch.IndexVersionMismatch,
     "FieldConfigurationError": newssearch.IndexVersionMismatch,
 }
