@@ -24,6 +24,7 @@ from .errors import NewsSearchError
 from .model import Article, SearchResults, Timeline
 from .search.rank import BM25_B, BM25_K1
 from .search.request import SearchRequest
+from .search.run import run_search
 from .search.session import SearchSession
 from .writer import ArticleWriter, IndexReport
 
@@ -158,8 +159,6 @@ class NewsIndex:
         for a bad option value and :class:`~newssearch.errors.QuerySyntaxError`
         for query text that cannot be read.
         """
-        from .search.run import run_search
-
         request = _request(query, options)
         with mapped(self.path):
             return run_search(self.session(), request)
@@ -172,8 +171,12 @@ class NewsIndex:
         between the first and last match are included. ``query`` and the
         filters (``since``, ``until``, ``source``, ``section``, ``agency``,
         ``tz``, ``now``) are as for :meth:`search`."""
-        from .search.timeline import timeline
+        from .search.request import FilterOptions
+        from .search.timeline import timeline  # timelines, related stories and did-you-mean load on first use
 
+        unknown = sorted(set(filters) - set(FilterOptions.__annotations__))
+        if unknown:
+            raise TypeError(f"timeline() takes filters only, not {', '.join(unknown)}")
         request = _request(query, filters)
         with mapped(self.path):
             return timeline(self.session(), request, by=by)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import pickle
 import re
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -154,6 +153,8 @@ class Store:
         the writers' scratch folder (job files handed to worker processes).
         Call it only while holding the write lock, so no other writer's new
         files are taken for leftovers."""
+        import shutil
+
         folder = getattr(self._ix.storage, "folder", None)
         if folder:
             shutil.rmtree(Path(folder) / f"{INDEX_NAME}.tmp", ignore_errors=True)

@@ -15,7 +15,6 @@ first query take ~110 ms instead of ~15 ms.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from typing import Any
@@ -28,6 +27,8 @@ __all__ = ["SegmentWriter", "default_procs"]
 
 def default_procs() -> int:
     """Two writer processes where fork is available and there are two cores."""
+    import multiprocessing  # loaded only when a writer starts: searching never needs it
+
     if "fork" not in multiprocessing.get_all_start_methods() or os.name != "posix" or sys.platform == "darwin":
         return 1
     return max(1, min(2, os.cpu_count() or 1))
