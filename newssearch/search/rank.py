@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -27,7 +27,7 @@ from ..engine.query import And, AndMaybe, AndNot, Every, NumericRange, Or, Prefi
 from ..engine.reading import Segment, Snapshot
 from ..model import ScorePart
 
-__all__ = ["BM25_B", "BM25_K1", "Ranked", "Ranker", "Recency", "Unsupported"]
+__all__ = ["BM25_B", "BM25_K1", "CollectionStats", "Ranked", "Ranker", "Recency", "Unsupported"]
 
 #: BM25 parameters, tuned on the odd-numbered half of the TIME collection's
 #: queries (bench/relevance.py; MAP 0.660 -> 0.716 there, held-out half
@@ -40,6 +40,28 @@ _K1 = BM25_K1
 _EMPTY_I = np.zeros(0, dtype=np.int64)
 _EMPTY_F = np.zeros(0, dtype=np.float64)
 Found = tuple[np.ndarray, np.ndarray]
+
+
+class CollectionStats(Protocol):
+    """The collection-wide numbers BM25F and the coordination bonus need.
+
+    A :class:`~newssearch.engine.reading.Snapshot` provides them for its own
+    articles; an index split into shards passes statistics summed over all
+    shards instead, so each shard scores its articles as one index holding
+    them all would.
+    """
+
+    def idf(self, fieldname: str, text: Any) -> float:
+        """BM25's inverse document frequency of a term."""
+
+    def avg_field_length(self, fieldname: str) -> float:
+        """The average length of a text field."""
+
+    def doc_frequency(self, fieldname: str, text: Any) -> int:
+        """How many documents hold a term."""
+
+    def expand(self, q: Query) -> list[tuple[str, Any]]:
+        """The terms a prefix or wildcard query matches."""
 
 
 class Unsupported(Exception):
@@ -96,13 +118,16 @@ class Ranker:
     #: Memory for decoded posting lists kept between queries.
     CACHE_BYTES = 128 * 2**20
 
-    def __init__(self, snapshot: Snapshot, coordination: str = "index") -> None:
+    def __init__(self, snapshot: Snapshot, coordination: str = "index", stats: CollectionStats | None = None) -> None:
         """``coordination`` says how many query terms the coordination bonus
         counts: those in the whole index (the default: a document's score
         does not change when segments are merged or written in parallel),
         or, as Whoosh's CoordMatcher does, those in the document's segment
-        ("segment"; used by the tests that compare scores with Whoosh)."""
+        ("segment"; used by the tests that compare scores with Whoosh).
+        ``stats`` are the collection statistics to score with (default: the
+        snapshot's own)."""
         self.snapshot = snapshot
+        self.stats: CollectionStats = stats if stats is not None else snapshot
         self.coordination = coordination
         self.segments = snapshot.segments
         self._present: dict[tuple[str, Any], bool] = {}
@@ -132,10 +157,10 @@ class Ranker:
         key = (fieldname, text)
         idf = self._idf.get(key)
         if idf is None:
-            idf = self._idf[key] = self.snapshot.idf(fieldname, text)
+            idf = self._idf[key] = self.stats.idf(fieldname, text)
         avg = self._avg.get(fieldname)
         if avg is None:
-            avg = self._avg[fieldname] = self.snapshot.avg_field_length(fieldname) or 1
+            avg = self._avg[fieldname] = self.stats.avg_field_length(fieldname) or 1
         return idf, avg
 
     def _term(self, seg: Segment, fieldname: str, text: Any, boost: float, weighted: bool = True) -> _Part:
@@ -205,7 +230,7 @@ class Ranker:
             if self.coordination == "segment":
                 count = sum(int(len(p.ids) > 0) for p in parts)
             else:
-                count = len(self.snapshot.expand(q))
+                count = len(self.stats.expand(q))
             return _union(parts), count
         raise Unsupported(type(q).__name__)
 
@@ -216,7 +241,7 @@ class Ranker:
         key = (fieldname, text)
         present = self._present.get(key)
         if present is None:
-            present = self._present[key] = self.snapshot.doc_frequency(fieldname, text) > 0
+            present = self._present[key] = self.stats.doc_frequency(fieldname, text) > 0
         return int(present)
 
     def _date_range(self, q: NumericRange, seg: Segment) -> _Part:

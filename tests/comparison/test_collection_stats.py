@@ -1,0 +1,65 @@
+"""The ranker's collection statistics are a seam a sharded index can use.
+
+Two indexes each holding part of the articles, each ranked with statistics
+summed over both, must score every article exactly as one index holding
+all of them does: the property a fanned-out search over shards needs.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from conftest import ARTICLES, parse_for  # noqa: E402
+from test_indexer import _many  # noqa: E402
+
+import newssearch as ns  # noqa: E402
+from newssearch.search.rank import Ranker  # noqa: E402
+
+
+class Summed:
+    """Collection statistics over several snapshots, as one index would have them."""
+
+    def __init__(self, snapshots):
+        self.snapshots = snapshots
+        self.n = sum(s.doc_count_all() for s in snapshots)
+
+    def doc_frequency(self, fieldname, text):
+        return sum(s.doc_frequency(fieldname, text) for s in self.snapshots)
+
+    def idf(self, fieldname, text):  # BM25's idf, as Whoosh defines it
+        return math.log(self.n / (self.doc_frequency(fieldname, text) + 1)) + 1
+
+    def avg_field_length(self, fieldname):
+        return sum(s.avg_field_length(fieldname) * s.doc_count_all() for s in self.snapshots) / self.n
+
+    def expand(self, q):
+        return sorted({pair for s in self.snapshots for pair in s.expand(q)})
+
+
+def test_shards_scored_with_summed_statistics_equal_one_index(tmp_path):
+    articles = _many(70) + list(ARTICLES)
+    whole = ns.create_index(tmp_path / "whole")
+    whole.add(articles)
+    shards = [ns.create_index(tmp_path / f"shard{i}") for i in range(2)]
+    shards[0].add(articles[::2])
+    shards[1].add(articles[1::2])
+    stats = Summed([shard.session().snapshot for shard in shards])
+    for text in ("minsk", "minsk agreement", "grain ports wheat", "story number7 OR number8", "gra*", "minsk -talks"):
+        _, q, _ = parse_for(whole, text)
+        expected = {h.article.id: h.score for h in whole.search(text, limit=100, snippets=False)}
+        got = {}
+        for shard in shards:
+            snapshot, q, restrict = parse_for(shard, text)
+            ranked = Ranker(snapshot, stats=stats).run(q, restrict, limit=100)
+            got.update({snapshot.article(d).id: score for d, score in ranked.page})
+        assert got.keys() == expected.keys(), text
+        for doc_id, score in expected.items():
+            assert math.isclose(got[doc_id], score, rel_tol=1e-9), (text, doc_id)
+        # and with each shard's own statistics they would not agree
+        if text == "minsk agreement":
+            snapshot, q, restrict = parse_for(shards[0], text)
+            alone = {snapshot.article(d).id: s for d, s in Ranker(snapshot).run(q, restrict, limit=100).page}
+            assert any(not math.isclose(s, expected[i], rel_tol=1e-6) for i, s in alone.items())
