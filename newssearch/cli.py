@@ -310,7 +310,7 @@ def _filter_options(f: _F) -> _F:
 
 
 #: Options whose bad values are usage errors (exit 2) rather than failed runs.
-_USAGE_OPTIONS = {"tz", "now", "half_life", "facets"}
+_USAGE_OPTIONS = {"tz", "now", "half_life", "facets", "since", "until"}
 
 
 def _request(query: str, filters: dict[str, Any], **options: Any) -> SearchRequest:

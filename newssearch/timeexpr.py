@@ -94,7 +94,18 @@ def resolve(text: str, now: datetime | None = None, zone: str | tzinfo | None = 
     before today), ``3 days ago``, ``2w`` (two weeks ago). Anything else is
     read by python-dateutil, and a partial date covers its whole period
     (``2022`` is the year, ``2022-01`` the month, ``2022-01-27`` the day).
+    Raises :class:`ConfigError` for text that is not a date, or names a
+    month, day or year that does not exist (``2007-13``, ``400000 days ago``).
     """
+    try:
+        return _resolve(text, now, zone)
+    except (ValueError, OverflowError) as exc:
+        # only date arithmetic on what the user typed runs here: a value out
+        # of the calendar's range ("month must be in 1..12")
+        raise ConfigError(f"cannot read {text.strip()!r} as a date: {exc}") from None
+
+
+def _resolve(text: str, now: datetime | None, zone: str | tzinfo | None) -> Span:
     tz = resolve_zone(zone)
     now = (now or datetime.now(UTC)).astimezone(tz)
     raw = text.strip().strip('"').strip()

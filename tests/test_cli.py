@@ -147,9 +147,34 @@ def test_usage_errors_exit_2(runner, args):
     assert result.exit_code == EXIT_USAGE
 
 
-def test_bad_since_is_a_clear_error(ix_dir, runner):
-    result = runner.invoke(cli, ["search", "x", "--index", str(ix_dir), "--since", "someday"])
-    assert result.exit_code == EXIT_ERROR and "cannot read 'someday' as a date" in result.stderr
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--since", "someday"], "cannot read 'someday' as a date"),
+        (["--since", "2007-13"], "cannot read '2007-13' as a date: month must be in 1..12"),  # was an internal error
+        (["--until", "2007-02-30"], "cannot read '2007-02-30' as a date"),
+        (["--since", "2008-01-01", "--until", "2007-01-01"], "is after --until"),
+        (["--since", "400000000 days ago"], "cannot read '400000000 days ago' as a date"),
+        (["--now", "never"], "cannot read 'never' as a date"),
+        (["--half-life", "soon"], "cannot read 'soon' as a duration"),
+    ],
+)
+def test_a_bad_option_value_is_a_usage_error(ix_dir, runner, args, message):
+    # exit 2, like every bad option value (a bad --since exited 1, a bad --tz 2)
+    for command in (["search", "x"], ["timeline", "x"]):
+        if "--half-life" in args and command[0] == "timeline":
+            continue
+        result = runner.invoke(cli, [*command, "--index", str(ix_dir), *args])
+        assert result.exit_code == EXIT_USAGE, (command, result.stderr)
+        assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bad_date_in_the_query_is_a_query_error(ix_dir, runner):
+    result = runner.invoke(cli, ["search", "oil date:2007-13", "--index", str(ix_dir)])
+    assert result.exit_code == EXIT_ERROR  # the query, not an option: the run failed
+    assert result.stderr.startswith("Error: cannot parse query") and "month must be in 1..12" in result.stderr
+    with ns.open_index(ix_dir) as ix, pytest.raises(ns.QuerySyntaxError):
+        ix.search("oil date:2007-13")
 
 
 def test_show_and_stats(ix_dir, runner):
