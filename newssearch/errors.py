@@ -80,7 +80,8 @@ class QuerySyntaxError(NewsSearchError):
         self.query = query
         self.position = position
         where = f" at character {position}" if position is not None else ""
-        super().__init__(f"cannot parse query {query!r}{where}: {problem}")
+        shown = query if len(query) <= 80 else query[:77] + "..."  # a pasted text must not fill the screen
+        super().__init__(f"cannot parse query {shown!r}{where}: {problem}")
 
 
 class ConfigError(NewsSearchError):

@@ -97,6 +97,18 @@ def test_did_you_mean_leaves_known_words_alone(headlines):
         assert ix.suggest(text) is None
 
 
+def test_did_you_mean_leaves_tickers_acronyms_urls_and_pasted_text_alone(reuters_index):
+    # each was "corrected" on Reuters 2006-07: AAPL.O -> Apple.O, CBI -> Cpi, www -> wowed
+    ix, _, _ = reuters_index
+    for text in ("AAPL.O earnings", "CBI survey", "www.reuters.com", "http://www.reuters.com/article/x", "IBM q3 2007", "NYSE:IBM"):
+        assert ix.suggest(text) is None, text
+    assert ix.suggest("presidnet bush") == "president bush"  # prose is still checked
+    assert ix.suggest("PRESIDNET bush") == "President bush"  # caps lock is not an acronym
+    pasted = " ".join(a.body for a in ix.iter_articles() if len(a.body) > 2000)[:40_000]
+    assert len(pasted.split()) > 5000
+    assert ix.suggest(pasted.replace("the ", "teh ")) is None  # a pasted text is not a typed query
+
+
 def test_similar_stories(reuters_index):
     ix, _, _ = reuters_index
     univar = ix.search("Univar Chemcentral bid", limit=1)[0].article

@@ -110,3 +110,15 @@ def test_wildcards_are_highlighted_by_their_expansions(filled_index):
 
 def test_query_language_date_range(filled_index, articles):
     assert ids(filled_index.search("published:[2022-01-26 TO 2022-01-27]", sort="oldest")) == [articles[1].id, articles[2].id]
+
+
+def test_a_query_longer_than_the_limit_is_a_clear_error(filled_index):
+    # a 5,000-word pasted text ran for 20-30 s and printed a 5,000-word "Did you mean"
+    from newssearch.search.parse import MAX_QUERY_WORDS
+
+    words = ("minsk grain museum ceasefire " * 2000).split()
+    with pytest.raises(QuerySyntaxError, match=f"the query has 8,000 words; the limit is {MAX_QUERY_WORDS}") as raised:
+        filled_index.search(" ".join(words))
+    assert len(str(raised.value)) < 200
+    assert filled_index.suggest(" ".join(words)) is None
+    assert filled_index.search(" ".join(words[:MAX_QUERY_WORDS])).total == 4  # at the limit it runs

@@ -29,7 +29,16 @@ _OPERATORS = {"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"}
 _FIELDS = TEXT_FIELDS
 #: A word in at least this many articles is taken as spelled as meant.
 KNOWN_FROM = 5
+#: Longer queries are pasted text, not typed words: no suggestion.
+MAX_WORDS = 12
 _MAX_OPTIONS = 8
+# a piece of the query (between spaces) holding a dot, slash, colon, @ or a
+# digit is a ticker (AAPL.O), a URL (www.reuters.com), a handle or a number:
+# its words are not checked
+_NOT_PROSE = re.compile(r"[./:@\d]")
+# an acronym or ticker: two to six capitals (CBI, NYSE, AAPL); a longer
+# word in capitals is a word typed with caps lock, and is checked
+_ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,5}s?$")
 
 
 def _df(snapshot: Snapshot, term: str) -> int:
@@ -140,12 +149,22 @@ def _options(snapshot: Snapshot, word: str) -> list[tuple[str, float]] | None:
 
 
 def suggest(snapshot: Snapshot, text: str) -> str | None:
-    """The query with its suspect words corrected, or None if none are."""
+    """The query with its suspect words corrected, or None if none are.
+
+    Only prose is checked: a query of more than :data:`MAX_WORDS` words
+    (pasted text), acronyms and tickers in capitals, and pieces holding a
+    dot, slash, colon, @ or digit (tickers, URLs, handles) are left as typed.
+    """
+    if len(text.split()) > MAX_WORDS:
+        return None
+    skipped = [m.span() for m in re.finditer(r"\S+", text) if _NOT_PROSE.search(m.group(0))]
     spots: list[tuple[re.Match[str], list[tuple[str, float]]]] = []
     known: list[str] = []
     for m in _WORD.finditer(text):
         word = m.group(1)
         if word in _OPERATORS or text[m.end() : m.end() + 1] == ":":
+            continue
+        if _ACRONYM.match(word) or any(lo <= m.start() < hi for lo, hi in skipped):
             continue
         options = _options(snapshot, word)
         if options:
