@@ -334,10 +334,10 @@ def _request(query: str, filters: dict[str, Any], **options: Any) -> SearchReque
 
 
 @cli.command("search")
-@click.argument("query", nargs=-1, required=True)
+@click.argument("query", nargs=-1)
 @_index_option
 @_filter_options
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="relevance (BM25F), date (newest first), oldest, or recency (relevance blended with freshness).")
+@click.option("--sort", type=click.Choice(SORTS), default=None, help="relevance (BM25F; the default), date (newest first; the default for an empty query), oldest, or recency (relevance blended with freshness).")
 @click.option("--half-life", default="7d", show_default=True, metavar="DURATION", help="With --sort recency: how fast freshness fades (12h, 7d, 2w, 3mo).")
 @click.option("-n", "--limit", type=click.IntRange(min=0), default=10, show_default=True, help="How many results to show.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many results.")
@@ -350,7 +350,7 @@ def _request(query: str, filters: dict[str, Any], **options: Any) -> SearchReque
 def search_cmd(
     query: tuple[str, ...],
     index_dir: str | None,
-    sort: str,
+    sort: str | None,
     half_life: str,
     limit: int,
     offset: int,
@@ -366,11 +366,13 @@ def search_cmd(
     Whoosh's query language works too: AND, OR, NOT, "phrases",
     title:word, source:bbc, wildcards (ukrain*), and dates:
     published:[2022-01-01 TO 2022-02-01], date:>2022-01, published:yesterday,
-    since:"last monday".
+    since:"last monday". Without a query, every article matching the
+    filters is listed, newest first.
 
     \b
     Example:
       newssearch search "minsk agreement" --since "last week" --sort recency --facets source,agencies
+      newssearch search --agency AFP --since yesterday
     """
     text = " ".join(query)
     facet_names = [name.strip() for name in facets.split(",") if name.strip()] if facets else []

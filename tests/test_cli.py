@@ -140,7 +140,7 @@ def test_index_from_environment(ix_dir, runner, monkeypatch):
 
 @pytest.mark.parametrize(
     "args",
-    [["search"], ["search", "x", "--sort", "sideways"], ["search", "x", "--limit", "-1"], ["search", "x", "--tz", "Mars/Base"], ["frobnicate"], ["index"]],
+    [["search", "x", "--sort", "sideways"], ["search", "x", "--limit", "-1"], ["search", "x", "--tz", "Mars/Base"], ["frobnicate"], ["index"]],
 )
 def test_usage_errors_exit_2(runner, args):
     result = runner.invoke(cli, args)
@@ -167,6 +167,15 @@ def test_a_bad_option_value_is_a_usage_error(ix_dir, runner, args, message):
         result = runner.invoke(cli, [*command, "--index", str(ix_dir), *args])
         assert result.exit_code == EXIT_USAGE, (command, result.stderr)
         assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_search_without_a_query_lists_what_the_filters_keep_newest_first(ix_dir, runner):
+    result = runner.invoke(cli, ["search", "--index", str(ix_dir), "--source", "Energy Desk", "--json", "-n", "20"])
+    assert result.exit_code == 0, result.stderr
+    hits = json_lines(result.stdout)
+    dates = [h["published"] for h in hits]
+    assert len(hits) == 4 and {h["source"] for h in hits} == {"Energy Desk"}
+    assert dates == sorted(dates, reverse=True)
 
 
 def test_a_bad_date_in_the_query_is_a_query_error(ix_dir, runner):

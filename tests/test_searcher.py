@@ -122,3 +122,18 @@ def test_a_query_longer_than_the_limit_is_a_clear_error(filled_index):
     assert len(str(raised.value)) < 200
     assert filled_index.suggest(" ".join(words)) is None
     assert filled_index.search(" ".join(words[:MAX_QUERY_WORDS])).total == 4  # at the limit it runs
+
+
+def test_an_empty_query_means_every_article_the_filters_keep_newest_first(filled_index, articles):
+    # it returned every article scored 1.00 in index order; a saved search
+    # such as "everything from AFP" needs it
+    newest_first = [articles[2].id, articles[1].id, articles[0].id, articles[3].id]  # the undated one last
+    for text in ("", "*", "  "):
+        assert ids(filled_index.search(text)) == newest_first
+    assert ids(filled_index.search("", source="Example Times")) == [articles[1].id, articles[0].id]
+    assert ids(filled_index.search("since:2022-01-25", now="2022-02-01")) == [articles[2].id, articles[1].id]
+    assert ids(filled_index.search("", sort="oldest")) == [articles[0].id, articles[1].id, articles[2].id, articles[3].id]
+    # a query with words keeps relevance order
+    default = filled_index.search("minsk agreement ceasefire")
+    assert ids(default) == ids(filled_index.search("minsk agreement ceasefire", sort="relevance"))
+    assert [h.score for h in default] == sorted((h.score for h in default), reverse=True) and len(default) == 2

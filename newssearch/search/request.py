@@ -65,7 +65,7 @@ class FilterOptions(TypedDict, total=False):
 class SearchOptions(FilterOptions, total=False):
     """Every search option, as keywords (see :meth:`SearchRequest.build`)."""
 
-    sort: str
+    sort: str | None
     limit: int
     offset: int
     page: int | None
@@ -159,7 +159,8 @@ class SearchRequest:
     tz_name: str = ""
     #: The time relative dates in the query text are resolved against.
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
-    sort: str = "relevance"
+    #: None: relevance, or newest first when the query matches every article.
+    sort: str | None = None
     limit: int = 10
     offset: int = 0
     half_life: timedelta = timedelta(days=7)
@@ -176,7 +177,7 @@ class SearchRequest:
             object.__setattr__(self, "tz_name", _zone_name(self.tz))
         if self.now.tzinfo is None:
             object.__setattr__(self, "now", self.now.replace(tzinfo=UTC))
-        if self.sort not in SORTS:
+        if self.sort is not None and self.sort not in SORTS:
             raise ConfigError(f"unknown sort {self.sort!r} (choose from {', '.join(SORTS)})", option="sort")
         if self.limit < 0 or self.offset < 0:
             raise ConfigError("--limit and --offset must not be negative", option="limit" if self.limit < 0 else "offset")
@@ -203,7 +204,9 @@ class SearchRequest:
         values, one or several (case-insensitive). ``tz``: the zone dates
         are read in (IANA name, offset or abbreviation; UTC by default).
         ``now``: what relative dates are resolved against (the clock by
-        default; a datetime or text). ``sort``: one of :data:`SORTS`;
+        default; a datetime or text). ``sort``: one of :data:`SORTS`, or
+        None (the default) for relevance, or newest first when the query
+        matches every article (empty, ``*``, or only filters and dates);
         ``half_life`` (``"7d"``, ``"12h"`` or a timedelta) sets how fast
         freshness fades under ``sort="recency"``. ``limit``, ``offset``,
         or ``page`` (1-based: ``offset = (page - 1) * limit``). ``facets``:
@@ -246,7 +249,7 @@ class SearchRequest:
             tz=zone,
             tz_name=raw_tz.strip() if isinstance(raw_tz, str) and raw_tz.strip() else _zone_name(zone),
             now=now,
-            sort=options.get("sort", "relevance"),
+            sort=options.get("sort"),
             limit=limit,
             offset=offset,
             half_life=half_life,

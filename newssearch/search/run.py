@@ -2,15 +2,18 @@
 
 Hits are built (article, score, snippet) while the snapshot is open, so no
 caller ever holds an engine object that dies with it. Ranking is BM25F,
-computed by :mod:`.rank` (Whoosh's matchers for phrases); ``sort="date"``
-orders by publication time instead (newest first; ``"oldest"`` reverses
-it) and still reports each hit's BM25F score; ``sort="recency"`` blends
-relevance with an age decay.
+computed by :mod:`.rank` (for phrases, Whoosh's matchers score every match
+and :mod:`.rank` orders them like any other); ``sort="date"`` orders by
+publication time instead (newest first; ``"oldest"`` reverses it) and still
+reports each hit's BM25F score; ``sort="recency"`` blends relevance with an
+age decay. Without a sort, a query that matches every article (empty, ``*``,
+only filters) lists the newest first.
 """
 
 from __future__ import annotations
 
 from ..engine.matching import highlight_terms, whoosh_matches
+from ..engine.query import Every, Query
 from ..model import Explanation, Hit, SearchResults, Snippet
 from .explain import explain_hit
 from .facets import facet_counts
@@ -30,11 +33,12 @@ def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
     q, restrict = parsed.query, parsed.restrict
     recency = Recency.build(request.now, request.half_life.total_seconds() / 86400)
     ranker = session.ranker
+    sort = request.sort or ("date" if _matches_everything(q) else "relevance")
     found = ranker.matches(q, restrict) if request.engine != "whoosh" else None
     by_whoosh = found is None
     if found is None:  # a phrase, or engine="whoosh": Whoosh's matchers score every match
         found = whoosh_matches(session.snapshot, q, restrict)
-    ranked = ranker.run(q, restrict, limit=request.limit, offset=request.offset, sort=request.sort, recency=recency, found=found)
+    ranked = ranker.run(q, restrict, limit=request.limit, offset=request.offset, sort=sort, recency=recency, found=found)
     assert ranked is not None
     docnums = [docnum for docnum, _score in ranked.page]
     scores = dict(ranked.page)
@@ -46,7 +50,7 @@ def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
         score = scores.get(docnum, 0.0)
         explanation: Explanation | None = None
         if request.explain:
-            explanation = explain_hit(ranker, q, docnum, found, score, request.sort, recency, by_whoosh=by_whoosh)
+            explanation = explain_hit(ranker, q, docnum, found, score, sort, recency, by_whoosh=by_whoosh)
         hits.append(
             Hit(
                 article=article,
@@ -58,3 +62,9 @@ def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
             )
         )
     return SearchResults(hits=tuple(hits), total=ranked.total, query=request.query, offset=request.offset, facets=facets)
+
+
+def _matches_everything(q: Query) -> bool:
+    """An empty query, ``*``, or one made only of filters: every article
+    (matching the filters) is an answer, and the newest come first."""
+    return isinstance(q, Every) and not q.fieldname
