@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .dates import format_datetime, parse_date
 from .errors import (
+    AmbiguousId,
     ConfigError,
     IndexLocked,
     IndexNotFound,
@@ -60,6 +61,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "FORMATS",
+    "AmbiguousId",
     "Article",
     "ArticleWriter",
     "ConfigError",

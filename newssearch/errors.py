@@ -1,4 +1,4 @@
-"""One exception tree for the whole library, and the one place Whoosh errors are mapped.
+"""One exception tree for the whole library.
 
 Callers (the CLI above all) catch :class:`NewsSearchError` once and print its
 message; nothing else should escape to a user. The tree::
@@ -7,7 +7,8 @@ message; nothing else should escape to a user. The tree::
     ├── IngestError (path, line) ─ UnsupportedFormat, ParseError
     ├── IndexStoreError ─ IndexNotFound, IndexLocked, IndexVersionMismatch
     ├── QuerySyntaxError (query, position)
-    └── ConfigError
+    ├── AmbiguousId (prefix, candidates)
+    └── ConfigError (option)
 
 Every message is one line that names what went wrong and, for input, where:
 ``path:line: problem``. Whoosh's own exceptions are mapped to these in one
@@ -19,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "AmbiguousId",
     "ConfigError",
     "IndexLocked",
     "IndexNotFound",
@@ -82,6 +84,21 @@ class QuerySyntaxError(NewsSearchError):
         where = f" at character {position}" if position is not None else ""
         shown = query if len(query) <= 80 else query[:77] + "..."  # a pasted text must not fill the screen
         super().__init__(f"cannot parse query {shown!r}{where}: {problem}")
+
+
+class AmbiguousId(NewsSearchError):
+    """An id prefix that several articles' ids start with.
+
+    ``candidates`` are some of them (at most ten); ``more`` says there are others.
+    """
+
+    def __init__(self, prefix: str, candidates: list[str], more: bool = False) -> None:
+        self.prefix = prefix
+        self.candidates = candidates
+        self.more = more
+        listed = ", ".join(candidates) + (", ..." if more else "")
+        count = f"{len(candidates)}{'+' if more else ''}"
+        super().__init__(f"id prefix {prefix!r} matches {count} articles ({listed}); give more of the id")
 
 
 class ConfigError(NewsSearchError):

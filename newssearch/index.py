@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .engine.errors import mapped
 from .engine.parsing import QueryParser
 from .engine.store import Store
-from .errors import NewsSearchError
+from .errors import AmbiguousId, NewsSearchError
 from .model import Article, SearchResults, Timeline
 from .search.rank import BM25_B, BM25_K1
 from .search.request import SearchRequest
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from .search.request import FilterOptions, SearchOptions
 
 __all__ = ["IndexStats", "NewsIndex", "create_index", "default_index_path", "open_index"]
+
+#: Ids listed when a prefix matches several.
+_CANDIDATES = 10
 
 
 def default_index_path() -> Path:
@@ -128,13 +131,17 @@ class NewsIndex:
 
     def get(self, article_id: str) -> Article | None:
         """The stored article whose id is ``article_id``, or starts with it
-        (a unique prefix of 4 to 15 characters); None when there is none (or several)."""
+        (a prefix, as ``newssearch show`` takes); None when there is none.
+        Raises :class:`~newssearch.errors.AmbiguousId` when several ids start
+        with the prefix."""
         with mapped(self.path):
             snapshot = self.session().snapshot
             article = snapshot.find_article("id", article_id)
-            if article is None and 4 <= len(article_id) < 16:
-                found = snapshot.ids_starting(article_id.lower(), limit=2)
-                if len(found) == 1:
+            if article is None and 0 < len(article_id) < 16:
+                found = snapshot.ids_starting(article_id.lower(), limit=_CANDIDATES + 1)
+                if len(found) > 1:
+                    raise AmbiguousId(article_id, sorted(found)[:_CANDIDATES], more=len(found) > _CANDIDATES)
+                if found:
                     article = snapshot.find_article("id", found[0])
             return article
 

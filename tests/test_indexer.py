@@ -238,3 +238,23 @@ def test_interrupted_batched_run_keeps_committed_batches(tmp_path, parallel_from
 
     assert multiprocessing.active_children() == []
     assert ix.add(_many(60)).added == 10  # the lock was released
+
+
+def test_an_id_prefix_finds_one_article_or_says_which_ones_it_could_be(tmp_index, runner):
+    # "show 459" with four ids starting so said "no article"
+    from newssearch.cli import cli
+
+    ids = ["459a000000000001", "459b000000000002", "459c000000000003", "459d000000000004", "7a00000000000005"]
+    tmp_index.add([ns.Article(title=f"Story {i}", body="Text.", id=i) for i in ids])
+    assert tmp_index.get("7a").id == ids[4] and tmp_index.get("459b").id == ids[1]
+    assert tmp_index.get("459b000000000002").id == ids[1] and tmp_index.get("ffff") is None
+    with pytest.raises(ns.AmbiguousId) as raised:
+        tmp_index.get("459")
+    assert raised.value.candidates == ids[:4] and not raised.value.more
+    assert "id prefix '459' matches 4 articles (459a000000000001, 459b000000000002" in str(raised.value)
+    tmp_index.close()
+    for command in ("show", "similar"):
+        result = runner.invoke(cli, [command, "459", "--index", str(tmp_index.path)])
+        assert result.exit_code == 1 and result.stderr.startswith("Error: id prefix '459' matches 4 articles")
+    shown = runner.invoke(cli, ["show", "459c", "--index", str(tmp_index.path), "--json"])
+    assert shown.exit_code == 0 and '"459c000000000003"' in shown.stdout
