@@ -390,6 +390,8 @@ def search_cmd(
         elif suggestion:
             click.echo(f"Did you mean: {suggestion}?", err=True)
         results = ix.search(request)
+    for warning in results.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     elapsed = time.perf_counter() - started
     if as_json:
         for hit in results:
@@ -478,6 +480,8 @@ def timeline_cmd(
     request = _request(" ".join(query), filters)
     with open_index(index_dir) as ix:
         tl = ix.timeline(request, by=by)
+    for warning in tl.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     if as_json:
         click.echo(json.dumps({"query": tl.query, "by": tl.by, "tz": tl.tz, "total": tl.total, "undated": tl.undated, "buckets": as_rows(tl)}))
         return

@@ -235,6 +235,8 @@ class SearchResults(Sequence[Hit]):
     offset: int = 0
     #: counts per value of each requested keyword field, over *all* matches
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: things about the query worth knowing (a field the index does not have)
+    warnings: tuple[str, ...] = ()
 
     @overload
     def __getitem__(self, i: int) -> Hit: ...
@@ -265,6 +267,7 @@ class Timeline:
     buckets: tuple[tuple[datetime, int], ...]
     total: int
     undated: int
+    warnings: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         span = f"{self.buckets[0][0].date()} to {self.buckets[-1][0].date()}" if self.buckets else "no dates"

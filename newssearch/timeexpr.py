@@ -9,7 +9,9 @@ default). Each expression means a *span*: "2022-01" is all of January,
 
 Query text gets the same treatment: ``published:yesterday``,
 ``date:>2022-01``, ``published:[last monday TO now]``, ``since:"3 days ago"``
-are rewritten to explicit UTC ranges before Whoosh parses the query.
+are rewritten to explicit UTC ranges before Whoosh parses the query
+(:func:`rewrite_query`), or become filters (:func:`clause_range`, used by
+:mod:`newssearch.search.clauses`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Callable
 from .dates import UTC, parse_user_date, resolve_zone
 from .errors import ConfigError
 
-__all__ = ["Span", "has_date_clause", "parse_duration", "resolve", "rewrite_query", "split_date_filters"]
+__all__ = ["DATE_FIELDS", "Span", "clause_range", "has_date_clause", "parse_duration", "resolve", "rewrite_query"]
 
 _UNITS = {
     "s": "seconds", "sec": "seconds", "second": "seconds", "seconds": "seconds",
@@ -170,9 +172,10 @@ def _absolute(raw: str, tz: tzinfo) -> Span:
 
 # --- query text ----------------------------------------------------------
 
-_DATE_FIELDS = ("published", "date", "time", "when", "since", "until")
+#: The field names a date clause may use in query text.
+DATE_FIELDS = ("published", "date", "time", "when", "since", "until")
 _CLAUSE = re.compile(
-    r"(?<![\w:])(?P<field>" + "|".join(_DATE_FIELDS) + r"):(?P<op>>=|<=|>|<)?"
+    r"(?<![\w:])(?P<field>" + "|".join(DATE_FIELDS) + r"):(?P<op>>=|<=|>|<)?"
     r"(?P<value>\[[^\]]*\]|\{[^}]*\}|\"[^\"]*\"|'[^']*'|[^\s()]+)",
     re.IGNORECASE,
 )
@@ -190,41 +193,15 @@ def _stamp(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y%m%d%H%M%S")
 
 
-def split_date_filters(
-    text: str, now: datetime | None = None, zone: str | tzinfo | None = None
-) -> tuple[str, list[tuple[datetime, datetime]]]:
-    """Take the top-level date clauses out of query text, as filters.
-
-    ``minsk published:yesterday`` means Minsk stories from yesterday, not
-    "Minsk or yesterday" (which is what OR-by-default would make of it).
-    Clauses inside parentheses or next to OR (or after NOT) stay in the
-    query, rewritten to explicit ranges by :func:`rewrite_query`.
-    """
-    ranges: list[tuple[datetime, datetime]] = []
-    out: list[str] = []
-    pos = 0
-    for m in _CLAUSE.finditer(text):
-        before = text[: m.start()]
-        depth = before.count("(") - before.count(")")
-        previous = before.split()[-1].upper() if before.split() else ""
-        after = text[m.end() :].split()
-        following = after[0].upper() if after else ""
-        if (
-            depth
-            or previous in ("NOT", "OR", "ANDNOT", "ANDMAYBE")
-            or following in ("OR", "ANDMAYBE")
-            or before.rstrip().endswith(("-", "+"))
-        ):
-            continue
-        rewritten = rewrite_query(m.group(0), now, zone)
-        lo, hi = re.match(r"published:\[(\d+) TO (\d+)\]", rewritten).groups()  # type: ignore[union-attr]
-        ranges.append((_from_stamp(lo, end=False), _from_stamp(hi, end=True)))
-        out.append(text[pos : m.start()])
-        pos = m.end()
-    out.append(text[pos:])
-    remaining = re.sub(r"\s+", " ", "".join(out)).strip()
-    remaining = re.sub(r"^(?:AND\s+)+|(?:\s+AND)+$", "", remaining).strip()
-    return remaining, ranges
+def clause_range(clause: str, now: datetime | None = None, zone: str | tzinfo | None = None) -> tuple[datetime, datetime]:
+    """The UTC range one date clause (``published:yesterday``, ``since:2w``,
+    ``date:>=2022-01``, ``published:[2021 TO 2022]``) stands for, both ends
+    inclusive; raises :class:`ConfigError` when it cannot be read."""
+    rewritten = rewrite_query(clause, now, zone)
+    m = re.fullmatch(r"published:\[(\d+) TO (\d+)\]", rewritten)
+    if m is None:
+        raise ConfigError(f"{clause!r} is not a date clause")
+    return _from_stamp(m.group(1), end=False), _from_stamp(m.group(2), end=True)
 
 
 def _from_stamp(stamp: str, end: bool) -> datetime:

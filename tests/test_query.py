@@ -21,8 +21,8 @@ class _Parser:
         self.parser = QueryParser.for_news()
 
     def parse(self, text):
-        q, ranges = parse_query(text, self.parser, now=datetime(2022, 1, 28, tzinfo=UTC), tz=UTC)
-        assert not ranges, "top-level date clauses are filters"
+        q, clauses = parse_query(text, self.parser, now=datetime(2022, 1, 28, tzinfo=UTC), tz=UTC)
+        assert not clauses.ranges and not clauses.filters, "top-level date and field clauses are filters"
         return q
 
 
@@ -49,16 +49,19 @@ def test_explicit_and_phrases_and_fields(qb):
     assert isinstance(qb.parse("minsk AND agreement"), wq.And)
     phrase = qb.parse('"minsk agreement"')
     assert all(isinstance(p, wq.Phrase) for p in phrase.subqueries)
-    assert qb.parse("agency:Reuters") == wq.Term("agencies", "reuters")
-    assert qb.parse('outlet:"Sofia News Agency"') == wq.Term("source", "sofia news agency")
+    # next to OR a field clause is an ordinary clause (at the top level it filters: test_clauses.py)
+    assert qb.parse("x OR agency:Reuters").subqueries[-1] == wq.Term("agencies", "reuters")
+    assert qb.parse('x OR outlet:"Sofia News Agency"').subqueries[-1] == wq.Term("source", "sofia news agency")
+    assert qb.parse("x OR site:reuters.com").subqueries[-1] == wq.Term("host", "reuters.com")
+    assert set(qb.parse("x OR intitle:oil").subqueries[-1].all_terms()) == {("title", "oil")}
 
 
 def test_date_ranges(qb):
     q = qb.parse("minsk OR published:[2022-01-01 TO 2022-02-01]")
     assert isinstance(q.subqueries[-1], wq.NumericRange) and q.subqueries[-1].fieldname == "published"
     assert isinstance(qb.parse("minsk OR date:>2022-01").subqueries[-1], wq.NumericRange)
-    q, ranges = parse_query("minsk date:2022-01", qb.parser, now=datetime(2022, 3, 1, tzinfo=UTC), tz=UTC)
-    assert ranges == [(datetime(2022, 1, 1, tzinfo=UTC), datetime(2022, 1, 31, 23, 59, 59, 999999, tzinfo=UTC))]
+    q, clauses = parse_query("minsk date:2022-01", qb.parser, now=datetime(2022, 3, 1, tzinfo=UTC), tz=UTC)
+    assert clauses.ranges == [(datetime(2022, 1, 1, tzinfo=UTC), datetime(2022, 1, 31, 23, 59, 59, 999999, tzinfo=UTC))]
     assert set(q.all_terms()) == {("title", "minsk"), ("body", "minsk")}
 
 

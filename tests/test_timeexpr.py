@@ -3,7 +3,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from newssearch.errors import ConfigError
-from newssearch.timeexpr import parse_duration, resolve, rewrite_query, split_date_filters
+from newssearch.search.clauses import split_clauses
+from newssearch.timeexpr import clause_range, parse_duration, resolve, rewrite_query
 
 UTC = timezone.utc
 NOW = datetime(2022, 1, 27, 15, 30, tzinfo=UTC)  # a Thursday
@@ -64,9 +65,11 @@ def test_rewrite_and_split():
     assert rewrite_query("published:yesterday", NOW) == "published:[20220126000000 TO 20220126235959]"
     assert rewrite_query("date:>=2022-01", NOW) == "published:[20220101000000 TO 99991231235959]"
     assert rewrite_query("published:[2021 TO ]", NOW) == "published:[20210101000000 TO 99991231235959]"
-    text, ranges = split_date_filters('minsk since:"last monday" AND until:today', NOW)
-    assert text == "minsk"
-    assert ranges[0][0] == datetime(2022, 1, 24, tzinfo=UTC)
-    assert ranges[1][1] == datetime(2022, 1, 27, 23, 59, 59, 999999, tzinfo=UTC)
+    assert clause_range("date:2022-01", NOW) == (datetime(2022, 1, 1, tzinfo=UTC), datetime(2022, 1, 31, 23, 59, 59, 999999, tzinfo=UTC))
+    found = split_clauses('minsk since:"last monday" AND until:today', NOW, UTC)
+    assert found.text == "minsk"
+    assert found.ranges[0][0] == datetime(2022, 1, 24, tzinfo=UTC)
+    assert found.ranges[1][1] == datetime(2022, 1, 27, 23, 59, 59, 999999, tzinfo=UTC)
     # inside parentheses or after OR/NOT a date clause stays in the query
-    assert split_date_filters("a OR published:2021", NOW) == ("a OR published:2021", [])
+    kept = split_clauses("a OR published:2021", NOW, UTC)
+    assert (kept.text, kept.ranges) == ("a OR published:2021", [])

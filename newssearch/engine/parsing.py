@@ -32,12 +32,14 @@ __all__ = ["FIELD_ALIASES", "OR_BONUS", "QueryParser", "expand_stemmed_prefixes"
 #: Friendlier names users type for our fields.
 FIELD_ALIASES: dict[str, list[str]] = {
     "published": ["date", "time", "when"],
-    "source": ["outlet", "site", "publisher"],
+    "source": ["outlet", "publisher"],
     "agencies": ["agency", "wire"],
     "authors": ["author", "by", "byline"],
     "section": ["category", "topic", "desk"],
-    "title": ["headline"],
+    "title": ["headline", "intitle"],
     "body": ["text", "content"],
+    "host": ["site"],
+    "urlwords": ["inurl"],
 }
 #: How much matching more of the query's words is worth (Whoosh's coord factor).
 OR_BONUS = 0.9

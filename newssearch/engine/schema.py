@@ -14,6 +14,9 @@ Fields and why:
   is the largest value, so they would come first when sorting newest first).
 * ``fingerprint``: a column of content digests so a re-index can tell an
   unchanged article from an updated one without loading stored text.
+* ``host``: the URL's host and each parent domain of it (``uk.reuters.com``,
+  ``reuters.com``), so ``site:reuters.com`` finds every subdomain;
+  ``urlwords``: the words of the URL (``inurl:``). Neither is stored.
 
 Whoosh pickles the schema, analyzer included, into the index: the classes
 here are referenced by name from every index on disk, so moving or renaming
@@ -23,9 +26,11 @@ them means bumping ``SCHEMA_VERSION`` (old indexes then get a clear
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from datetime import timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from whoosh.analysis import Tokenizer
 from whoosh.analysis.acore import Token
@@ -45,11 +50,14 @@ __all__ = [
     "from_stored",
     "keyword_term",
     "to_fields",
+    "url_hosts",
+    "url_words",
 ]
 
 #: Bumped whenever the schema changes in a way old indexes cannot serve
-#: (3: the schema's classes moved to newssearch.engine.schema).
-SCHEMA_VERSION = 3
+#: (3: the schema's classes moved to newssearch.engine.schema; 4: host and
+#: urlwords, for site: and inurl:).
+SCHEMA_VERSION = 4
 TITLE_BOOST = 2.0
 #: The full-text fields a plain query word searches.
 TEXT_FIELDS = ("title", "body")
@@ -145,12 +153,29 @@ def build_schema() -> Schema:
         date_source=STORED(),
         tz_assumed=STORED(),
         fingerprint=ID(sortable=True),
+        host=KEYWORD(lowercase=True, commas=True, scorable=False),
+        urlwords=KEYWORD(lowercase=True, commas=True, scorable=False),
     )
 
 
 def keyword_term(value: str) -> str:
     """The indexed form of one keyword value (what a filter on it must ask for)."""
     return value.strip().lower().replace(",", " ")
+
+
+def url_hosts(url: str) -> list[str]:
+    """The URL's host and its parent domains down to two labels:
+    ``https://uk.Reuters.com/x`` -> ``["uk.reuters.com", "reuters.com"]``."""
+    host = urlsplit(url.strip()).hostname or ""
+    labels = [label for label in host.strip(".").split(".") if label]
+    if len(labels) < 2:
+        return [host] if host else []
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)]
+
+
+def url_words(url: str) -> list[str]:
+    """The words (letters and digits) of a URL or a piece of one, lowercased."""
+    return re.findall(r"[a-z0-9]+", url.lower())
 
 
 def _keywords(values: tuple[str, ...] | list[str]) -> str:
@@ -170,6 +195,12 @@ def to_fields(article: Article) -> dict[str, Any]:
     }
     if article.url:
         fields["url"] = article.url
+        hosts = url_hosts(article.url)
+        if hosts:
+            fields["host"] = ",".join(hosts)
+        words = url_words(article.url)
+        if words:
+            fields["urlwords"] = ",".join(dict.fromkeys(words))
     if article.published is not None:
         fields["published"] = article.published.astimezone(timezone.utc)
     if article.source:

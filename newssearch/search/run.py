@@ -61,7 +61,9 @@ def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
                 explanation=explanation,
             )
         )
-    return SearchResults(hits=tuple(hits), total=ranked.total, query=request.query, offset=request.offset, facets=facets)
+    return SearchResults(
+        hits=tuple(hits), total=ranked.total, query=request.query, offset=request.offset, facets=facets, warnings=parsed.warnings
+    )
 
 
 def _matches_everything(q: Query) -> bool:

@@ -67,7 +67,7 @@ def timeline(session: SearchSession, request: SearchRequest, by: str = "week") -
     values = ranker.column(ids, "published")[~undated_mask]
     query, total, undated = request.query, int(len(ids)), int(undated_mask.sum())
     if not len(values):
-        return Timeline(query, by, request.tz_name, (), total, undated)
+        return Timeline(query, by, request.tz_name, (), total, undated, parsed.warnings)
     first = from_long(int(values.min())).astimezone(zone)
     last = from_long(int(values.max())).astimezone(zone)
     starts = [_period_start(first, by)]
@@ -80,7 +80,7 @@ def timeline(session: SearchSession, request: SearchRequest, by: str = "week") -
     slots = np.searchsorted(edges, values, side="right") - 1
     counts = np.bincount(slots, minlength=len(starts))
     buckets = tuple((start, int(n)) for start, n in zip(starts, counts))
-    return Timeline(query, by, request.tz_name, buckets, total, undated)
+    return Timeline(query, by, request.tz_name, buckets, total, undated, parsed.warnings)
 
 
 def bar(fraction: float, width: int) -> str:
