@@ -23,7 +23,8 @@ from whoosh.qparser.dateparse import DateParserPlugin
 
 from ..errors import QuerySyntaxError
 from .errors import QUERY_ERRORS
-from .query import AndNot, Every, Not, Or, Prefix, Query, Term, like, map_children, use_fixed_andnot
+from ..analysis import TOKEN_RE
+from .query import AndNot, Every, GapPhrase, Not, Or, Phrase, Prefix, Query, Term, like, map_children, use_fixed_andnot
 from .reading import Snapshot
 from .schema import TEXT_FIELDS
 
@@ -131,7 +132,7 @@ class QueryParser:
         bad = _first_error(q)
         if bad is not None:
             raise QuerySyntaxError(text, bad)
-        return use_fixed_andnot(_fix_negations(q))
+        return use_fixed_andnot(_fix_negations(_gap_phrases(q, stripped)))
 
 
 def _fix_negations(q: Query) -> Query:
@@ -155,6 +156,24 @@ def _fix_negations(q: Query) -> Query:
     if isinstance(q, Not):
         return AndNot(Every(), _fix_negations(q.query))
     return map_children(q, _fix_negations)
+
+
+def _gap_phrases(q: Query, text: str) -> Query:
+    """Every phrase as a :class:`GapPhrase` that knows where its words stand.
+
+    The parser drops the stop words of ``"Bank of England"`` and keeps where
+    the other words were typed (``char_ranges``): the words between two of
+    them in the query text are the stop words whose positions the index kept.
+    """
+    if isinstance(q, Phrase) and not isinstance(q, GapPhrase):
+        ranges = q.char_ranges
+        offsets = list(range(len(q.words)))
+        if ranges and len(ranges) == len(q.words):
+            offsets = [0]
+            for (_s, end), (start, _e) in zip(ranges, ranges[1:]):
+                offsets.append(offsets[-1] + 1 + len(TOKEN_RE.findall(text[end:start])))
+        return GapPhrase(q.fieldname, q.words, offsets, slop=q.slop, boost=q.boost, char_ranges=ranges)
+    return map_children(q, lambda sub: _gap_phrases(sub, text))
 
 
 def expand_stemmed_prefixes(q: Query, snapshot: Snapshot) -> Query:

@@ -26,11 +26,14 @@ from whoosh.query import (
     NullQuery,
     NumericRange,
     Or,
+    Phrase,
     Prefix,
     Query,
+    SpanNear2,
     Term,
     Wildcard,
 )
+from whoosh import matching
 from whoosh.util.times import datetime_to_long, long_to_datetime
 
 __all__ = [
@@ -39,11 +42,13 @@ __all__ = [
     "AndNot",
     "DateRange",
     "Every",
+    "GapPhrase",
     "NewsAndNot",
     "Not",
     "NullQuery",
     "NumericRange",
     "Or",
+    "Phrase",
     "Prefix",
     "Query",
     "Term",
@@ -94,6 +99,66 @@ class NewsAndNot(AndNot):  # type: ignore[misc]  # Whoosh is untyped
         positive = self.a.matcher(searcher, context)
         negative = self.b.matcher(searcher, searcher.boolean_context())
         return _FixedAndNotMatcher(positive, negative)
+
+
+class GapPhrase(Phrase):  # type: ignore[misc]  # Whoosh is untyped
+    """A phrase whose words stand where the query put them, stop words counted.
+
+    The index drops stop words but keeps their positions, so in "Bank of
+    England" the stored "england" is two positions after "bank". Whoosh's
+    Phrase wants the remaining words side by side, so ``"Bank of England"``
+    found nothing and ``"run on the bank"`` found "has run Bank of America".
+    ``offsets[i]`` is where ``words[i]`` stands counted from the first word
+    (``[0, 2]`` for "bank of england"): an exact phrase needs those distances;
+    ``slop`` > 1 lets each pair of words stand up to ``slop - 1`` positions
+    further apart (in order), as in Whoosh. Scores are Whoosh's: the sum of
+    the words' BM25F scores.
+    """
+
+    def __init__(
+        self, fieldname: str, words: list[str], offsets: list[int], slop: int = 1, boost: float = 1.0, char_ranges: Any = None
+    ) -> None:
+        super().__init__(fieldname, list(words), slop=slop, boost=boost, char_ranges=char_ranges)
+        self.offsets = list(offsets)
+
+    def gaps(self) -> list[int]:
+        """The distance from each word to the next."""
+        return [b - a for a, b in zip(self.offsets, self.offsets[1:])]
+
+    def __eq__(self, other: object) -> bool:
+        return super().__eq__(other) and self.offsets == getattr(other, "offsets", None)
+
+    def __hash__(self) -> int:
+        return int(super().__hash__()) ^ hash(tuple(self.offsets))
+
+    def __repr__(self) -> str:
+        return f"GapPhrase({self.fieldname!r}, {self.words!r}, offsets={self.offsets}, slop={self.slop}, boost={self.boost:g})"
+
+    def normalize(self) -> Query:
+        """One word is a Term; otherwise the phrase as it is."""
+        if not self.words:
+            return NullQuery
+        if len(self.words) == 1:
+            return Term(self.fieldname, self.words[0], boost=self.boost)
+        return self
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        """Whoosh's span matchers, chained word by word with each pair's distance."""
+        reader = searcher.reader()
+        field = searcher.schema[self.fieldname]
+        terms = []
+        for word in self.words:
+            if (self.fieldname, field.to_bytes(word)) not in reader:
+                return matching.NullMatcher()
+            terms.append(Term(self.fieldname, word))
+        q: Query = terms[0]
+        for term, gap in zip(terms[1:], self.gaps()):
+            lo, hi = (gap, gap) if self.slop <= 1 else (1, gap + self.slop - 1)
+            q = SpanNear2([q, term], slop=hi, ordered=True, mindist=lo)
+        m = q.matcher(searcher, context)
+        if self.boost != 1.0:
+            m = matching.WrappingMatcher(m, boost=self.boost)
+        return m
 
 
 def use_fixed_andnot(q: Query) -> Query:

@@ -167,6 +167,19 @@ class Segment:
             return _block_arrays(matcher)
         return _generic_arrays(matcher)
 
+    def positions(self, fieldname: str, text: Any, docs: np.ndarray) -> list[list[int]]:
+        """The token positions of a term in each of ``docs`` (ascending local
+        doc ids); a document the term is not in (or that was deleted) gets
+        none. The matcher skips the blocks no asked-for document is in."""
+        matcher = _unfiltered(self._reader.postings(fieldname, text))
+        decode = self._reader.schema[fieldname].format.decode_positions
+        out: list[list[int]] = []
+        for doc in docs.tolist():
+            if matcher.is_active() and matcher.id() < doc:
+                matcher.skip_to(doc)
+            out.append(list(decode(matcher.value())) if matcher.is_active() and matcher.id() == doc else [])
+        return out
+
     def posting_ids(self, fieldname: str, text: Any) -> list[int]:
         """The doc ids (deleted ones included) of a posting list."""
         matcher = _unfiltered(self._reader.postings(fieldname, text))

@@ -4,13 +4,16 @@ Whoosh scores a query by walking a tree of matcher objects, several Python
 method calls per posting; on news-sized posting lists that is most of a
 query's time (8-10 ms per query on 14k Reuters articles, growing linearly
 with the archive). This module evaluates the same query trees (words,
-OR/AND/NOT/AND MAYBE, prefixes, ``*``, date ranges) over whole posting
-lists, which :class:`~newssearch.engine.reading.Segment` hands out as
+OR/AND/NOT/AND MAYBE, prefixes, ``*``, date ranges, phrases) over whole
+posting lists, which :class:`~newssearch.engine.reading.Segment` hands out as
 arrays: BM25F is computed for every matching document in one vectorised
 expression, and the top ``k`` are picked with a partial sort. It reproduces
 Whoosh's scores exactly (same formula, idf, average lengths, coordination
 bonus; ``tests/comparison`` checks it on real data), so results are those
-Whoosh would give, only sooner. Phrases and other shapes raise
+Whoosh would give, only sooner. A phrase is matched on the positions of
+the documents holding all its words (stop words counted, see
+:class:`~newssearch.engine.query.GapPhrase`) and scored, as Whoosh does, by
+the sum of its words' scores. Other shapes (fuzzy terms, term ranges) raise
 :class:`Unsupported` inside, and the caller uses Whoosh's matchers.
 """
 
@@ -23,7 +26,21 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..engine.query import And, AndMaybe, AndNot, Every, NumericRange, Or, Prefix, Query, Term, Wildcard, is_null, to_long
+from ..engine.query import (
+    And,
+    AndMaybe,
+    AndNot,
+    Every,
+    GapPhrase,
+    NumericRange,
+    Or,
+    Prefix,
+    Query,
+    Term,
+    Wildcard,
+    is_null,
+    to_long,
+)
 from ..engine.reading import Segment, Snapshot
 from ..model import ScorePart
 
@@ -222,6 +239,8 @@ class Ranker:
             return _Part.empty(), 0
         if isinstance(q, NumericRange) and q.fieldname == "published":
             return self._date_range(q, seg), 0
+        if isinstance(q, GapPhrase):
+            return self._phrase(q, seg)
         if isinstance(q, (Prefix, Wildcard)):
             pairs = seg.expand(q)
             # each expansion is scored by BM25F and counts as a term for the
@@ -233,6 +252,35 @@ class Ranker:
                 count = len(self.stats.expand(q))
             return _union(parts), count
         raise Unsupported(type(q).__name__)
+
+    def _phrase(self, q: GapPhrase, seg: Segment) -> tuple[_Part, int]:
+        """A phrase in one segment: the documents where its words stand at
+        the phrase's distances (or, with ``slop``, within them, in order),
+        scored by the sum of the words' BM25F scores. For the coordination
+        bonus each word counts as a term, as Whoosh's matchers count them,
+        provided every word exists (else the phrase can match nothing)."""
+        field, words = q.fieldname, q.words
+        if self.coordination == "segment":
+            count = len(words) if all(seg.has(field, w) for w in words) else 0
+        else:
+            count = len(words) if all(self._counts(field, w, False) for w in words) else 0
+        parts = [self._term(seg, field, w, 1.0) for w in words]
+        if any(len(p.ids) == 0 for p in parts):
+            return _Part.empty(), count
+        candidates = parts[0].ids
+        for p in parts[1:]:
+            candidates = np.intersect1d(candidates, p.ids, assume_unique=True)
+        if not len(candidates):
+            return _Part.empty(), count
+        decoded = [seg.positions(field, w, candidates) for w in words]
+        keep = np.array([_phrase_at(q, [d[i] for d in decoded]) for i in range(len(candidates))], dtype=bool)
+        ids = candidates[keep]
+        scores = np.zeros(len(ids))
+        for p in parts:
+            scores += p.scores[np.searchsorted(p.ids, ids)]
+        if q.boost != 1.0:
+            scores = scores * q.boost
+        return _Part(ids, scores, np.full(len(ids), float(len(words)))), count
 
     def _counts(self, fieldname: str, text: Any, in_segment: bool) -> int:
         """Whether a term leaf counts for the coordination bonus."""
@@ -367,7 +415,15 @@ class Ranker:
         local = docnum - seg.offset
         out: list[ScorePart] = []
         for leaf in _leaves(q):
-            pairs = [(leaf.fieldname, leaf.text)] if isinstance(leaf, Term) else seg.expand(leaf)
+            if isinstance(leaf, GapPhrase):
+                # a phrase's words count where the phrase matched
+                matched = self._phrase(leaf, seg)[0].ids
+                i = int(np.searchsorted(matched, local))
+                pairs = [(leaf.fieldname, w) for w in leaf.words] if i < len(matched) and matched[i] == local else []
+            elif isinstance(leaf, Term):
+                pairs = [(leaf.fieldname, leaf.text)]
+            else:
+                pairs = seg.expand(leaf)
             for fieldname, text in pairs:
                 if not seg.has(fieldname, text):
                     continue
@@ -394,10 +450,32 @@ class Ranker:
         return out
 
 
+def _phrase_at(q: GapPhrase, positions: list[list[int]]) -> bool:
+    """Whether one document's word positions hold the phrase: each word at
+    its distance from the one before (``slop`` 1), or at a distance from 1
+    to that distance + ``slop`` - 1, in order (as Whoosh's span matching
+    chains them)."""
+    gaps = q.gaps()
+    if q.slop <= 1:
+        starts = set(positions[0])
+        for word_positions, offset in zip(positions[1:], q.offsets[1:]):
+            starts &= {p - offset for p in word_positions}
+            if not starts:
+                return False
+        return True
+    ends = set(positions[0])
+    for word_positions, gap in zip(positions[1:], gaps):
+        hi = gap + q.slop - 1
+        ends = {p for p in word_positions if any(1 <= p - e <= hi for e in ends)}
+        if not ends:
+            return False
+    return True
+
+
 def _leaves(q: Query) -> list[Query]:
     if isinstance(q, AndNot):
         return _leaves(q.a)
-    if isinstance(q, (Term, Prefix, Wildcard)):
+    if isinstance(q, (Term, Prefix, Wildcard, GapPhrase)):
         return [q]
     if q.is_leaf():
         return []

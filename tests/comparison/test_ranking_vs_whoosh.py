@@ -68,16 +68,20 @@ def check(ix, text, restrict_kw=None, k=20):
     assert {d for d, _ in got.page if _ > got.page[-1][1]} <= {d for _, d in reference}
 
 
-@pytest.mark.parametrize("text", [q for q in QUERIES if '"' not in q])
+PHRASES = ['"grain ports"', '"ports of wheat"', '"minsk agreement"~3', 'title:"story about grain"', '"grain ports" minsk',
+           '"ceasefire of the talks"', '"museum wheat"~2 OR "talks diplomats"']
+
+
+@pytest.mark.parametrize("text", QUERIES + PHRASES)
 def test_messy_index(messy_index, text):  # noqa: F811
     check(messy_index, text)
     check(messy_index, text, {"section": "none"})
 
 
-def test_phrases_fall_back_to_whoosh(messy_index):  # noqa: F811
-    snapshot, q, _ = parse_for(messy_index, '"grain ports"')
+def test_other_shapes_fall_back_to_whoosh(messy_index):  # noqa: F811
+    snapshot, q, _ = parse_for(messy_index, "id:[0 TO 9] grain")  # a term range
     assert Ranker(snapshot, coordination="segment").run(q, None, limit=10) is None
-    assert messy_index.search('"grain ports"').total == len(snapshot.docs_for_query(q))
+    assert messy_index.search("id:[0 TO 9] grain").total == len(snapshot.docs_for_query(q)) > 0
 
 
 def _reuters_queries(ix, n=120):
@@ -89,7 +93,8 @@ def _reuters_queries(ix, n=120):
         if words:
             k = rng.choice((1, 2, 3))
             queries.append(" ".join(rng.sample(words, min(k, len(words)))))
-    return queries + ["oil AND (price OR prices) NOT opec", "bank -mortgage +rates", "merg* acqui*", "*", "published:[2007-03-01 TO 2007-03-31] oil"]
+    return queries + ["oil AND (price OR prices) NOT opec", "bank -mortgage +rates", "merg* acqui*", "*", "published:[2007-03-01 TO 2007-03-31] oil",
+                      '"bank of england"', '"interest rates" rise', '"run on the bank"~3', 'title:"bank of america"', '"oil prices" -opec']
 
 
 def test_reuters_scores_equal_whooshs(reuters_index):
