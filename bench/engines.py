@@ -19,8 +19,8 @@ express: bare words, ``"quoted phrases"``, and an optional date window.
 query              newssearch                      FTS5                                              tantivy
 =================  ==============================  ================================================  ==========================================================
 ``a b c``          ``ix.search("a b c")``: OR of   ``MATCH '"a" OR "b" OR "c"'``, ``ORDER BY rank``  ``parse_query('"a" "b" "c"', ["title","body"],
-                   the words, BM25F over title     with rank = ``bm25(docs, 0, 2, 1, 0)``            field_boosts={"title": 2})``: OR of the words, BM25
-                   (x2) and body                   (title x2, body x1)                               summed over title (x2) and body
+                   the words, newssearch's         with rank = ``bm25(docs, 0, 2, 1, 0)``            field_boosts={"title": 2})``: OR of the words, BM25
+                   ranking (search/rank.py)        (title x2, body x1)                               summed over title (x2) and body
 ``"a b"``          the phrase                      ``MATCH '"a b"'`` (a phrase)                      ``'"a b"'`` (a phrase in title or in body)
 ``since/until``    ``since=``/``until=`` (until    ``AND published BETWEEN lo AND hi`` (epoch s,     ``Must`` a date ``range_query`` on ``published`` with a
                    is inclusive of its whole day)  an UNINDEXED column)                              constant score of 0 (filters, does not rank)

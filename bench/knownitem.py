@@ -121,6 +121,7 @@ def _content(words: Iterable[str]) -> list[str]:
 def make_queries(records: list[dict[str, Any]], seed: int = SEED, per_style: int = PER_STYLE) -> list[KnownItem]:
     """``per_style`` queries of each style, for targets drawn with ``seed``."""
     rng = random.Random(seed)
+    records = sorted(records, key=lambda r: r["id"])  # the same queries whatever order the records come in
     titles = Counter(" ".join(r["title"].split()).lower() for r in records)
     bodies = Counter(" ".join(r["body"].split()) for r in records)
     df: Counter[str] = Counter()

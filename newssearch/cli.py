@@ -426,16 +426,19 @@ def format_facets(facets: dict[str, dict[str, int]], total: int) -> str:
 
 def explanation_to_json(e: Explanation) -> dict[str, Any]:
     """The stable JSON shape of an explanation (``--explain --json``)."""
-    factors = ("score", "relevance", "coordination", "recency_factor", "age_days", "half_life_days")
+    factors = ("score", "relevance", "coordination", "held_idf", "query_idf", "query_words",
+               "recency_factor", "age_days", "half_life_days")
     data: dict[str, Any] = {name: getattr(e, name) for name in factors}
     data["note"] = e.note or None
-    data["terms"] = [dataclasses.asdict(p) for p in e.parts]  # field, term, frequency, ..., score
+    data["terms"] = [dataclasses.asdict(p) for p in e.parts]  # term, idf, tf, score, fields [{field, frequency, ...}]
     return data
 
 
 def format_explanation(e: Explanation) -> list[str]:
     """An explanation as text lines: the factors, then a line per term."""
     head = f"score {e.score:.3f} = BM25F {sum(p.score for p in e.parts):.3f} x coordination {e.coordination:.3f}"
+    if e.query_words > 1:
+        head += f" (idf {e.held_idf:.2f} of {e.query_idf:.2f}, {e.query_words} words)"
     if e.recency_factor is not None:
         age = f"{e.age_days:.1f} days old" if e.age_days is not None else "no date"
         head += f" x recency {e.recency_factor:.3f} ({age}, half-life {e.half_life_days:g} days)"
@@ -443,11 +446,10 @@ def format_explanation(e: Explanation) -> list[str]:
     if e.note:
         lines.append(e.note)
     for p in e.parts:
-        boost = f" x boost {p.field_boost:g}" if p.field_boost != 1 else ""
-        lines.append(
-            f"  {p.field}:{p.term}  tf {p.frequency:g}{boost}, length {p.field_length:g} (avg {p.average_length:.1f}),"
-            f" idf {p.idf:.2f} -> {p.score:.3f}"
+        fields = "; ".join(
+            f"{m.field}: tf {m.frequency:g} x {m.weight:g}, length {m.length:g} / avg {m.average_length:.1f}" for m in p.fields
         )
+        lines.append(f"  {p.term}  idf {p.idf:.2f}, tf~ {p.tf:.2f} ({fields}) -> {p.score:.3f}")
     return lines
 
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 __all__ = [
     "Article",
     "Explanation",
+    "FieldMatch",
     "Hit",
     "ScorePart",
     "SearchResults",
@@ -172,25 +173,39 @@ class Snippet:
 
 
 @dataclass(frozen=True)
-class ScorePart:
-    """One term's share of a document's BM25F score."""
+class FieldMatch:
+    """One field's share of a query word's combined frequency in an article:
+    ``frequency`` occurrences, each counting ``weight``, normalised by the
+    field's ``length`` against its ``average_length`` with strength ``b``."""
 
     field: str
-    term: str
     frequency: float
-    field_boost: float
-    field_length: float
+    weight: float
+    length: float
     average_length: float
+    b: float
+
+
+@dataclass(frozen=True)
+class ScorePart:
+    """One query word's share of an article's score: its ``idf``, its
+    combined length-normalised frequency ``tf`` over the ``fields`` it
+    occurs in, and the saturated ``score`` they make."""
+
+    term: str
     idf: float
+    tf: float
     score: float
+    fields: tuple[FieldMatch, ...] = ()
 
 
 @dataclass(frozen=True)
 class Explanation:
     """How a hit's score was built, for ``--explain``.
 
-    ``relevance`` is BM25F: the sum of ``parts`` times the coordination
-    factor (more of the query's words matched, higher factor). With
+    ``relevance`` is the sum of ``parts`` times ``coordination``, which is
+    ``(held_idf / query_idf) ** (gamma / query_words)``: the share of the
+    query's idf the article holds (see :mod:`newssearch.search.rank`). With
     ``sort="recency"`` the final ``score`` is relevance times
     ``recency_factor``; otherwise it is the relevance.
     """
@@ -203,6 +218,9 @@ class Explanation:
     half_life_days: float | None = None
     recency_factor: float | None = None
     note: str = ""
+    held_idf: float = 0.0
+    query_idf: float = 0.0
+    query_words: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,19 @@
-"""An independent BM25F with newssearch's coordination bonus, for plain-word queries.
+"""An independent implementation of newssearch's ranking, for plain-word queries.
 
-Written from the formulas, over the articles themselves (not the index): it
-counts term frequencies, field lengths and document frequencies from the
-texts, so a test comparing it with the engine checks the whole scoring path
-(index statistics, the ranker's arithmetic, the coordination factor) and
-not one number against itself. The only thing taken from the index's design
-is its storage precision: a document's field length is kept in one byte
-(exact up to 10 tokens, then approximate), so the reference rounds lengths
-the same way.
+Written from the formulas in :mod:`newssearch.search.rank`, over the
+articles themselves (not the index): it counts term frequencies, field
+lengths and document frequencies from the texts, so a test comparing it with
+the engine checks the whole scoring path (index statistics, the ranker's
+arithmetic, the coordination factor) and not one number against itself. The
+only thing taken from the index's design is its storage precision: a
+document's field length is kept in one byte (exact up to 10 tokens, then
+approximate), so the reference rounds lengths the same way.
 
-A plain-word query ``w1 w2 ...`` matches each word in the title (whose
-frequencies count ``TITLE_BOOST`` times) and the body: with ``n`` such
-(field, word) clauses present anywhere in the collection and ``h`` of them
-matched by a document whose BM25F parts sum to ``S``, the relevance is
-``(S + (h - 1) / (n - 0.9) ** 2) * (n - 1) / n`` (the coordination bonus;
-just ``S`` when ``n`` is 1).
+For a query of words w (each asked in the title and the body)::
+
+    tf~(w, d) = sum over fields f of  W_f * tf_f / ((1 - b_f) + b_f * len_f / avglen_f)
+    part(w, d) = idf(w) * tf~ * (k1 + 1) / (k1 + tf~),   idf(w) = ln(1 + (N - df + 0.5) / (df + 0.5))
+    score(d)  = (idf held / idf asked) ** (gamma / n) * sum of parts
 """
 
 from __future__ import annotations
@@ -25,10 +24,9 @@ from collections import Counter
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from newssearch.analysis import TOKEN_RE, term_for
-from newssearch.engine.schema import TITLE_BOOST
-from newssearch.search.rank import BM25_B, BM25_K1
+from newssearch.search.rank import MODEL
 
-FIELDS = {"title": TITLE_BOOST, "body": 1.0}
+FIELDS = ("title", "body")
 
 
 def _terms(text):
@@ -41,37 +39,46 @@ def stored_length(n):
 
 
 class Reference:
-    def __init__(self, articles):
+    def __init__(self, articles, model=MODEL):
+        self.model = model
         self.docs = {}
         for a in articles:
             self.docs[a.id] = {f: Counter(_terms(getattr(a, f))) for f in FIELDS}
         self.n = len(self.docs)
         self.avg = {f: sum(sum(d[f].values()) for d in self.docs.values()) / self.n for f in FIELDS}
-        self.df = {f: Counter(t for d in self.docs.values() for t in d[f]) for f in FIELDS}
+        self.df = Counter(t for d in self.docs.values() for t in set(d["title"]) | set(d["body"]))
 
-    def idf(self, field, term):
-        return math.log(self.n / (self.df[field][term] + 1)) + 1
+    def idf(self, term):
+        df = self.df[term]
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5)) if df else 0.0
 
-    def part(self, doc_id, field, term):
-        """One clause's BM25F score in one document (0 when it does not match)."""
-        tf = self.docs[doc_id][field][term]
-        if not tf:
-            return 0.0
-        weight = tf * FIELDS[field]
-        length = stored_length(sum(self.docs[doc_id][field].values()))
-        norm = (1 - BM25_B) + BM25_B * length / self.avg[field]
-        return self.idf(field, term) * weight * (BM25_K1 + 1) / (weight + BM25_K1 * norm)
+    def tf(self, doc_id, term):
+        """The combined, weighted, length-normalised frequency of a word."""
+        total = 0.0
+        for f in FIELDS:
+            count = self.docs[doc_id][f][term]
+            if count:
+                b = self.model.field_b(f)
+                length = stored_length(sum(self.docs[doc_id][f].values()))
+                total += self.model.field_weight(f) * count / ((1 - b) + b * length / self.avg[f])
+        return total
+
+    def part(self, doc_id, term):
+        """One word's score in one document (0 when it does not occur)."""
+        tf = self.tf(doc_id, term)
+        k1 = self.model.k1
+        return self.idf(term) * tf * (k1 + 1) / (k1 + tf) if tf else 0.0
 
     def scores(self, query):
         """Relevance of every matching article for a query of plain words."""
-        clauses = [(f, t) for t in _terms(query) for f in FIELDS if self.df[f][t]]
-        n = len(clauses)
+        words = [t for t in dict.fromkeys(_terms(query)) if self.df[t]]
+        asked = sum(self.idf(w) for w in words)
         out = {}
         for doc_id in self.docs:
-            parts = [self.part(doc_id, f, t) for f, t in clauses]
-            hits = sum(1 for p in parts if p)
-            if not hits:
+            parts = {w: self.part(doc_id, w) for w in words}
+            held = sum(self.idf(w) for w, p in parts.items() if p)
+            if not held:
                 continue
-            total = sum(parts)
-            out[doc_id] = (total + (hits - 1) / (n - 0.9) ** 2) * (n - 1) / n if n > 1 else total
+            coordination = (held / asked) ** (self.model.coordination / len(words)) if len(words) > 1 else 1.0
+            out[doc_id] = coordination * sum(parts.values())
         return out

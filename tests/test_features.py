@@ -63,16 +63,22 @@ def test_recency_lifts_fresh_relevant_stories_but_keeps_old_exact_ones(ix):
 
 
 def test_explain_parts_are_what_bm25f_gives(ix):
-    # each part and the relevance against an independent computation from
-    # the articles' texts (tests/reference.py), not against each other
+    # each part, each factor and the relevance against an independent
+    # computation from the articles' texts (tests/reference.py), not against
+    # each other
     reference = Reference(list(ix.iter_articles()))
     expected = reference.scores("minsk agreement")
+    asked = reference.idf("minsk") + reference.idf("agreement")
     for hit in ix.search("minsk agreement", explain=True):
         e = hit.explanation
-        matched = {(f, t) for f in ("title", "body") for t in ("minsk", "agreement") if reference.part(hit.article.id, f, t)}
-        assert {(p.field, p.term) for p in e.parts} == matched
+        matched = {t for t in ("minsk", "agreement") if reference.part(hit.article.id, t)}
+        assert {p.term for p in e.parts} == matched
         for p in e.parts:
-            assert p.score == pytest.approx(reference.part(hit.article.id, p.field, p.term), rel=1e-9)
+            assert p.score == pytest.approx(reference.part(hit.article.id, p.term), rel=1e-9)
+            assert {m.field for m in p.fields} == {f for f in ("title", "body") if p.term in getattr(hit.article, f).lower()}
+        held = sum(reference.idf(t) for t in matched)
+        assert (e.held_idf, e.query_idf, e.query_words) == (pytest.approx(held), pytest.approx(asked), 2)
+        assert e.coordination == pytest.approx((held / asked) ** (1.5 / 2), rel=1e-9)
         assert e.relevance == pytest.approx(expected[hit.article.id], rel=1e-9)
         assert e.score == e.relevance == hit.score  # no recency factor under sort=relevance
         assert e.recency_factor is None

@@ -24,7 +24,21 @@ from whoosh.qparser.dateparse import DateParserPlugin
 from ..errors import QuerySyntaxError
 from .errors import QUERY_ERRORS
 from ..analysis import TOKEN_RE
-from .query import AndNot, Every, GapPhrase, Not, Or, Phrase, Prefix, Query, Term, like, map_children, use_fixed_andnot
+from .query import (
+    AndNot,
+    Every,
+    GapPhrase,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Query,
+    StemmedPrefix,
+    Term,
+    like,
+    map_children,
+    use_fixed_andnot,
+)
 from .reading import Snapshot
 from .schema import TEXT_FIELDS
 
@@ -184,14 +198,10 @@ def expand_stemmed_prefixes(q: Query, snapshot: Snapshot) -> Query:
     terms that are a slightly shorter prefix of what was typed (up to three
     letters less, never under three): the stems of the words the user meant.
     """
-    if isinstance(q, Prefix) and q.fieldname in TEXT_FIELDS:
+    if isinstance(q, Prefix) and not isinstance(q, StemmedPrefix) and q.fieldname in TEXT_FIELDS:
         typed = q.text
-        stems = [
-            Term(q.fieldname, typed[:k], boost=q.boost)
-            for k in range(max(3, len(typed) - 3), len(typed))
-            if snapshot.contains(q.fieldname, typed[:k])
-        ]
-        return Or([q, *stems], boost=1.0) if stems else q
+        stems = [typed[:k] for k in range(max(3, len(typed) - 3), len(typed)) if snapshot.contains(q.fieldname, typed[:k])]
+        return StemmedPrefix(q.fieldname, typed, stems, boost=q.boost) if stems else q
     return map_children(q, lambda sub: expand_stemmed_prefixes(sub, snapshot))
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "Every",
     "GapPhrase",
     "NewsAndNot",
+    "StemmedPrefix",
     "Not",
     "NullQuery",
     "NumericRange",
@@ -159,6 +160,39 @@ class GapPhrase(Phrase):  # type: ignore[misc]  # Whoosh is untyped
         if self.boost != 1.0:
             m = matching.WrappingMatcher(m, boost=self.boost)
         return m
+
+
+class StemmedPrefix(Prefix):  # type: ignore[misc]  # Whoosh is untyped
+    """A prefix that also matches given shorter stems of what was typed.
+
+    The index holds stems ("negoti"), so the typed ``negotiat*`` matches
+    nothing by itself; :func:`newssearch.engine.parsing.expand_stemmed_prefixes`
+    adds the stems of the words meant. One query clause, as typed: its
+    expansions are the prefix's terms and those stems.
+    """
+
+    def __init__(self, fieldname: str, text: str, stems: list[str], boost: float = 1.0) -> None:
+        super().__init__(fieldname, text, boost=boost)
+        self.stems = list(stems)
+
+    def _btexts(self, ixreader: Any) -> Any:
+        seen = set()
+        for btext in super()._btexts(ixreader):
+            seen.add(btext)
+            yield btext
+        for stem in self.stems:
+            btext = stem.encode("utf-8")
+            if btext not in seen and (self.fieldname, btext) in ixreader:
+                yield btext
+
+    def __eq__(self, other: object) -> bool:
+        return super().__eq__(other) and self.stems == getattr(other, "stems", None)
+
+    def __hash__(self) -> int:
+        return int(super().__hash__()) ^ hash(tuple(self.stems))
+
+    def __repr__(self) -> str:
+        return f"StemmedPrefix({self.fieldname!r}, {self.text!r}, stems={self.stems})"
 
 
 def use_fixed_andnot(q: Query) -> Query:

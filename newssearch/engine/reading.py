@@ -18,7 +18,7 @@ instead of quietly slowing every query down.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
@@ -294,6 +294,20 @@ class Snapshot:
     def doc_frequency(self, fieldname: str, text: Any) -> int:
         """How many documents hold a term (deleted ones until a merge drops them)."""
         return int(self._s.doc_frequency(fieldname, text))
+
+    def doc_frequency_any(self, fieldnames: Sequence[str], text: Any) -> int:
+        """How many documents hold a term in any of the fields (deleted ones
+        until a merge drops them, as :meth:`doc_frequency` counts)."""
+        if len(fieldnames) == 1:
+            return self.doc_frequency(fieldnames[0], text)
+        total = 0
+        for seg in self.segments:
+            ids: set[int] = set()
+            for f in fieldnames:
+                if seg.has(f, text):
+                    ids.update(seg.posting_ids(f, text))
+            total += len(ids)
+        return total
 
     def is_scorable(self, fieldname: str) -> bool:
         """Whether a field takes part in BM25F (text fields do, keywords do not)."""

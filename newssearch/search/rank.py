@@ -1,25 +1,40 @@
-"""BM25F over whole posting lists with numpy: the fast path for common queries.
+"""Ranking: BM25F over title and body as one document, with numpy, over whole posting lists.
 
-Whoosh scores a query by walking a tree of matcher objects, several Python
-method calls per posting; on news-sized posting lists that is most of a
-query's time (8-10 ms per query on 14k Reuters articles, growing linearly
-with the archive). This module evaluates the same query trees (words,
-OR/AND/NOT/AND MAYBE, prefixes, ``*``, date ranges, phrases) over whole
-posting lists, which :class:`~newssearch.engine.reading.Segment` hands out as
-arrays: BM25F is computed for every matching document in one vectorised
-expression, and the top ``k`` are picked with a partial sort. It reproduces
-Whoosh's scores exactly (same formula, idf, average lengths, coordination
-bonus; ``tests/comparison`` checks it on real data), so results are those
-Whoosh would give, only sooner. A phrase is matched on the positions of
-the documents holding all its words (stop words counted, see
-:class:`~newssearch.engine.query.GapPhrase`) and scored, as Whoosh does, by
-the sum of its words' scores. Other shapes (fuzzy terms, term ranges) raise
-:class:`Unsupported` inside, and the caller uses Whoosh's matchers.
+The model (``MODEL``; Robertson & Zaragoza's BM25F, with a coordination
+factor): a query word's occurrences in the headline and the body are added
+up first, each field's count weighted and normalised by that field's length,
+and only then saturated, so one word in a short headline cannot outweigh a
+body that holds every query word (as it did when each field was scored,
+saturated and idf-weighted on its own: Whoosh's BM25F). For word ``w`` and
+article ``d``::
+
+    tf~(w, d) = sum over fields f of  W_f * tf_f / ((1 - b_f) + b_f * len_f / avglen_f)
+    score(d)  = C(d) * sum over query words w of  idf(w) * tf~ * (k1 + 1) / (k1 + tf~)
+    idf(w)    = ln(1 + (N - df + 0.5) / (df + 0.5))       (df: articles with w in any field)
+    C(d)      = (idf of the words d holds / idf of all the query's words) ** (gamma / n)
+
+``C`` rewards matching the whole query: "Mervyn King" puts the articles
+with both words above the nine Burger King stories. It weighs words by idf
+(missing a rare word costs more than missing a common one) and fades with
+the query's length ``n`` (in a twelve-word question, not every word is
+essential). A phrase counts as its words, scored where the phrase matches;
+a prefix as one word, its expansions summed. The parameters were chosen on
+the tune sets of ``bench/knownitem.py`` (known-item queries on BBC and
+Reuters-21578, TIME's odd topics) and are reported on the held-out ones.
+
+The arithmetic runs over whole posting lists, which
+:class:`~newssearch.engine.reading.Segment` hands out as arrays: a few
+vectorised steps per word instead of one Python call per posting, and the
+top ``k`` picked with a partial sort. Shapes this module does not evaluate
+(term ranges) raise :class:`Unsupported` inside, and the caller runs
+Whoosh's own matchers, which score with Whoosh's BM25F (``BM25_K1``,
+``BM25_B``).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -42,25 +57,59 @@ from ..engine.query import (
     to_long,
 )
 from ..engine.reading import Segment, Snapshot
-from ..model import ScorePart
+from ..engine.schema import TEXT_FIELDS
+from ..model import FieldMatch, ScorePart
 
-__all__ = ["BM25_B", "BM25_K1", "CollectionStats", "Ranked", "Ranker", "Recency", "Unsupported"]
+__all__ = [
+    "BM25_B",
+    "BM25_K1",
+    "MODEL",
+    "CollectionStats",
+    "Ranked",
+    "Ranker",
+    "RankingModel",
+    "Recency",
+    "Unsupported",
+]
 
-#: BM25 parameters, tuned on the odd-numbered half of the TIME collection's
-#: queries (bench/relevance.py; MAP 0.660 -> 0.716 there, held-out half
-#: 0.674 -> 0.679). Whoosh's defaults are 0.75 and 1.2. The Whoosh searcher
-#: uses the same values (NewsIndex opens it with them), so phrases score alike.
+#: Whoosh's BM25F parameters, for the shapes Whoosh's matchers score.
 BM25_B = 0.85
 BM25_K1 = 2.0
-_B = BM25_B
-_K1 = BM25_K1
 _EMPTY_I = np.zeros(0, dtype=np.int64)
 _EMPTY_F = np.zeros(0, dtype=np.float64)
 Found = tuple[np.ndarray, np.ndarray]
 
 
+@dataclass(frozen=True)
+class RankingModel:
+    """The parameters of the ranking (see the module docstring).
+
+    ``k1`` saturates a word's combined frequency; ``b`` and ``weights`` are
+    per field (length normalisation, and how much one occurrence counts);
+    ``coordination`` is the exponent ``gamma`` of the coordination factor
+    (0 turns it off).
+    """
+
+    k1: float = 2.0
+    b: tuple[tuple[str, float], ...] = (("title", 0.3), ("body", 0.85))
+    weights: tuple[tuple[str, float], ...] = (("title", 5.0), ("body", 1.0))
+    coordination: float = 1.5
+
+    def field_b(self, fieldname: str) -> float:
+        """The length normalisation of a field (0: none, 1: full)."""
+        return dict(self.b).get(fieldname, 0.75)
+
+    def field_weight(self, fieldname: str) -> float:
+        """How much one occurrence in a field counts."""
+        return dict(self.weights).get(fieldname, 1.0)
+
+
+#: The shipped model: chosen on the tune sets of bench/knownitem.py.
+MODEL = RankingModel()
+
+
 class CollectionStats(Protocol):
-    """The collection-wide numbers BM25F and the coordination bonus need.
+    """The collection-wide numbers the ranking needs.
 
     A :class:`~newssearch.engine.reading.Snapshot` provides them for its own
     articles; an index split into shards passes statistics summed over all
@@ -68,21 +117,21 @@ class CollectionStats(Protocol):
     them all would.
     """
 
-    def idf(self, fieldname: str, text: Any) -> float:
-        """BM25's inverse document frequency of a term."""
+    def doc_count_all(self) -> int:
+        """How many documents the collection holds."""
+
+    def doc_frequency_any(self, fieldnames: Sequence[str], text: Any) -> int:
+        """How many documents hold a term in any of the fields."""
 
     def avg_field_length(self, fieldname: str) -> float:
         """The average length of a text field."""
-
-    def doc_frequency(self, fieldname: str, text: Any) -> int:
-        """How many documents hold a term."""
 
     def expand(self, q: Query) -> list[tuple[str, Any]]:
         """The terms a prefix or wildcard query matches."""
 
 
 class Unsupported(Exception):
-    """The query has a part this module does not evaluate (e.g. a phrase)."""
+    """The query has a part this module does not evaluate (e.g. a term range)."""
 
 
 @dataclass
@@ -113,15 +162,107 @@ class Recency:
 @dataclass
 class _Part:
     """Matches of a sub-query in one segment: sorted doc ids, their scores,
-    and how many term leaves matched each (for the coordination bonus)."""
+    and the idf of the query words each holds (for the coordination factor)."""
 
     ids: np.ndarray
     scores: np.ndarray
-    hits: np.ndarray
+    mass: np.ndarray
 
     @classmethod
     def empty(cls) -> _Part:
         return cls(_EMPTY_I, _EMPTY_F, _EMPTY_F)
+
+
+@dataclass(frozen=True)
+class _Units:
+    """What a sub-query asks for: how many query words, and their idf."""
+
+    words: float = 0.0
+    idf: float = 0.0
+
+    def __add__(self, other: _Units) -> _Units:
+        return _Units(self.words + other.words, self.idf + other.idf)
+
+
+@dataclass(frozen=True)
+class _Word:
+    """One query word in the text fields it was asked in."""
+
+    text: str
+    fields: tuple[str, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    """One phrase in the text fields it was asked in (``GapPhrase`` per field)."""
+
+    phrases: tuple[GapPhrase, ...]
+    boost: float = 1.0
+
+    @property
+    def words(self) -> list[str]:
+        return list(self.phrases[0].words)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(p.fieldname for p in self.phrases)
+
+
+@dataclass(frozen=True)
+class _Expansion:
+    """One prefix or wildcard in the text fields it was asked in."""
+
+    queries: tuple[Query, ...]
+    boost: float = 1.0
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(q.fieldname for q in self.queries)
+
+
+_Node = Any  # a Whoosh query node, or one of the groups above
+
+
+def _groups(children: Iterable[Query]) -> list[_Node]:
+    """Sibling clauses with the grouping the model needs: the same word (or
+    phrase, or prefix) asked in several text fields is one query word."""
+    out: list[_Node] = []
+    words: dict[str, list[Term]] = {}
+    phrases: dict[tuple[Any, ...], list[GapPhrase]] = {}
+    expansions: dict[tuple[Any, ...], list[Query]] = {}
+    for q in children:
+        if isinstance(q, Term) and q.fieldname in TEXT_FIELDS:
+            key = q.text.decode("utf-8") if isinstance(q.text, bytes) else q.text
+            if key not in words:
+                out.append(("word", key))
+            words.setdefault(key, []).append(q)
+        elif isinstance(q, GapPhrase) and q.fieldname in TEXT_FIELDS:
+            pkey = (tuple(q.words), tuple(q.offsets), q.slop)
+            if pkey not in phrases:
+                out.append(("phrase", pkey))
+            phrases.setdefault(pkey, []).append(q)
+        elif isinstance(q, (Prefix, Wildcard)) and q.fieldname in TEXT_FIELDS:
+            ekey = (type(q).__name__, q.text, tuple(getattr(q, "stems", ())))
+            if ekey not in expansions:
+                out.append(("expansion", ekey))
+            expansions.setdefault(ekey, []).append(q)
+        else:
+            out.append(q)
+    grouped: list[_Node] = []
+    for node in out:
+        if isinstance(node, tuple) and node[0] == "word":
+            terms = words[node[1]]
+            grouped.append(_Word(node[1], tuple(t.fieldname for t in terms), max(t.boost for t in terms)))
+        elif isinstance(node, tuple) and node[0] == "phrase":
+            ps = phrases[node[1]]
+            grouped.append(_Phrase(tuple(ps), max(p.boost for p in ps)))
+        elif isinstance(node, tuple) and node[0] == "expansion":
+            es = expansions[node[1]]
+            grouped.append(_Expansion(tuple(es), max(e.boost for e in es)))
+        else:
+            grouped.append(node)
+    return grouped
 
 
 class Ranker:
@@ -135,20 +276,15 @@ class Ranker:
     #: Memory for decoded posting lists kept between queries.
     CACHE_BYTES = 128 * 2**20
 
-    def __init__(self, snapshot: Snapshot, coordination: str = "index", stats: CollectionStats | None = None) -> None:
-        """``coordination`` says how many query terms the coordination bonus
-        counts: those in the whole index (the default: a document's score
-        does not change when segments are merged or written in parallel),
-        or, as Whoosh's CoordMatcher does, those in the document's segment
-        ("segment"; used by the tests that compare scores with Whoosh).
-        ``stats`` are the collection statistics to score with (default: the
-        snapshot's own)."""
+    def __init__(self, snapshot: Snapshot, stats: CollectionStats | None = None, model: RankingModel | None = None) -> None:
+        """``stats`` are the collection statistics to score with (default:
+        the snapshot's own); ``model`` the ranking's parameters (default:
+        :data:`MODEL`)."""
         self.snapshot = snapshot
         self.stats: CollectionStats = stats if stats is not None else snapshot
-        self.coordination = coordination
+        self.model = model if model is not None else MODEL
         self.segments = snapshot.segments
-        self._present: dict[tuple[str, Any], bool] = {}
-        self._idf: dict[tuple[str, Any], float] = {}
+        self._idf: dict[tuple[tuple[str, ...], str], float] = {}
         self._avg: dict[str, float] = {}
         self._postings: OrderedDict[tuple[int, str, Any], Found] = OrderedDict()
         self._cached_bytes = 0
@@ -169,128 +305,189 @@ class Ranker:
                 self._cached_bytes -= ids.nbytes + ws.nbytes
         return found
 
-    # --- scoring -------------------------------------------------------
-    def _stats(self, fieldname: str, text: Any) -> tuple[float, float]:
-        key = (fieldname, text)
+    # --- the words' statistics -----------------------------------------
+    def _word_idf(self, fields: tuple[str, ...], text: str) -> float:
+        """idf of a word over the given fields (0 when no article holds it)."""
+        key = (fields, text)
         idf = self._idf.get(key)
         if idf is None:
-            idf = self._idf[key] = self.stats.idf(fieldname, text)
+            df = self._df_any(fields, text) if self.stats is self.snapshot else self.stats.doc_frequency_any(fields, text)
+            n = self.stats.doc_count_all()
+            idf = float(np.log(1.0 + (n - df + 0.5) / (df + 0.5))) if df else 0.0
+            self._idf[key] = idf
+        return idf
+
+    def _df_any(self, fields: tuple[str, ...], text: str) -> int:
+        """Documents holding the word in any of the fields, from the posting
+        lists the scoring decodes anyway (deleted documents included, as
+        Whoosh's document frequency counts them)."""
+        total = 0
+        for seg in self.segments:
+            lists = [self._posting_list(seg, f, text)[0] for f in fields if seg.has(f, text)]
+            if len(lists) == 1:
+                total += len(lists[0])
+            elif lists:
+                total += len(np.unique(np.concatenate(lists)))
+        return total
+
+    def _avg_length(self, fieldname: str) -> float:
         avg = self._avg.get(fieldname)
         if avg is None:
-            avg = self._avg[fieldname] = self.stats.avg_field_length(fieldname) or 1
-        return idf, avg
+            avg = self._avg[fieldname] = self.stats.avg_field_length(fieldname) or 1.0
+        return avg
 
-    def _term(self, seg: Segment, fieldname: str, text: Any, boost: float, weighted: bool = True) -> _Part:
-        if not seg.has(fieldname, text):
+    def _combined_tf(self, seg: Segment, fields: tuple[str, ...], text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Doc ids holding the word in any of ``fields`` and its combined,
+        weighted, length-normalised frequency in each."""
+        per_field = []
+        for f in fields:
+            if seg.has(f, text):
+                ids, weights = self._posting_list(seg, f, text)
+                tf = weights / self.snapshot.field_boost(f)  # the stored weight is tf x the field's boost
+                b = self.model.field_b(f)
+                norm = (1.0 - b) + b * seg.field_lengths(f)[ids] / self._avg_length(f)
+                per_field.append((ids, self.model.field_weight(f) * tf / norm))
+        if not per_field:
+            return _EMPTY_I, _EMPTY_F
+        if len(per_field) == 1:
+            return per_field[0]
+        ids = np.unique(np.concatenate([p[0] for p in per_field]))
+        total = np.zeros(len(ids))
+        for fids, ftf in per_field:
+            total[np.searchsorted(ids, fids)] += ftf
+        return ids, total
+
+    def _word(self, seg: Segment, fields: tuple[str, ...], text: str, boost: float = 1.0) -> _Part:
+        ids, tf = self._combined_tf(seg, fields, text)
+        if not len(ids):
             return _Part.empty()
-        ids, weights = self._posting_list(seg, fieldname, text)
-        if weighted and self.snapshot.is_scorable(fieldname):
-            idf, avg = self._stats(fieldname, text)
-            lengths = seg.field_lengths(fieldname)[ids]
-            scores = idf * ((weights * (_K1 + 1)) / (weights + _K1 * ((1 - _B) + _B * lengths / avg)))
-        else:
-            scores = weights
+        idf = self._word_idf(fields, text)
+        k1 = self.model.k1
+        scores = idf * tf * (k1 + 1.0) / (k1 + tf)
         if boost != 1.0:
             scores = scores * boost
-        return _Part(ids, scores, np.ones(len(ids)))
+        return _Part(ids, scores, np.full(len(ids), idf))
 
-    def _eval(self, q: Query, seg: Segment) -> tuple[_Part, int]:
-        """Evaluate ``q`` in one segment; also return how many term leaves
-        under it have postings there (Whoosh's coordination term count)."""
+    # --- evaluation ----------------------------------------------------
+    def _eval(self, q: _Node, seg: Segment) -> tuple[_Part, _Units]:
+        """Evaluate ``q`` in one segment; also say what it asks for."""
+        if isinstance(q, _Word):
+            idf = self._word_idf(q.fields, q.text)
+            return self._word(seg, q.fields, q.text, q.boost), _Units(1.0 if idf else 0.0, idf)
+        if isinstance(q, _Phrase):
+            return self._phrase(q, seg)
+        if isinstance(q, _Expansion):
+            return self._expansion(q, seg)
         if isinstance(q, Term):
-            part = self._term(seg, q.fieldname, q.text, q.boost)
-            return part, self._counts(q.fieldname, q.text, len(part.ids) > 0)
+            if q.fieldname in TEXT_FIELDS:
+                return self._eval(_Word(q.text if isinstance(q.text, str) else q.text.decode("utf-8"), (q.fieldname,), q.boost), seg)
+            return self._keyword(q, seg), _Units()
+        if isinstance(q, GapPhrase) and q.fieldname in TEXT_FIELDS:
+            return self._phrase(_Phrase((q,), q.boost), seg)
+        if isinstance(q, (Prefix, Wildcard)) and q.fieldname in TEXT_FIELDS:
+            return self._expansion(_Expansion((q,), q.boost), seg)
         if isinstance(q, Or):
             if getattr(q, "minmatch", 0):
                 raise Unsupported("minmatch")
-            evaluated = [self._eval(sub, seg) for sub in q.subqueries]
+            evaluated = [self._eval(sub, seg) for sub in _groups(q.subqueries)]
             part = _union([p for p, _ in evaluated])
-            terms = sum(t for _, t in evaluated)
-            scale = getattr(q, "scale", None)
-            if scale and terms > 1 and terms != scale and len(part.ids):
-                part.scores = (part.scores + (part.hits - 1) / (terms - scale) ** 2) * ((terms - 1) / terms)
+            units = sum((u for _, u in evaluated), _Units())
+            if getattr(q, "scale", None) and len(part.ids):
+                part.scores = part.scores * self._coordination(part.mass, units)
             if q.boost != 1.0:
                 part.scores = part.scores * q.boost
-            return part, terms
+            return part, units
         if isinstance(q, And):
-            evaluated = [self._eval(sub, seg) for sub in q.subqueries]
+            evaluated = [self._eval(sub, seg) for sub in _groups(q.subqueries)]
             part = _intersection([p for p, _ in evaluated])
             if q.boost != 1.0:
                 part.scores = part.scores * q.boost
-            return part, sum(t for _, t in evaluated)
+            return part, sum((u for _, u in evaluated), _Units())
         if isinstance(q, AndNot):
-            a, ta = self._eval(q.a, seg)
+            a, ua = self._eval(q.a, seg)
             b, _ = self._eval(q.b, seg)
             keep = ~np.isin(a.ids, b.ids, assume_unique=True)
-            return _Part(a.ids[keep], a.scores[keep], a.hits[keep]), ta
+            return _Part(a.ids[keep], a.scores[keep], a.mass[keep]), ua
         if isinstance(q, AndMaybe):
-            a, ta = self._eval(q.a, seg)
-            b, tb = self._eval(q.b, seg)
+            a, ua = self._eval(q.a, seg)
+            b, ub = self._eval(q.b, seg)
             idx = np.searchsorted(b.ids, a.ids)
             idx[idx >= len(b.ids)] = 0
             present = (b.ids[idx] == a.ids) if len(b.ids) else np.zeros(len(a.ids), dtype=bool)
             scores = a.scores + np.where(present, b.scores[idx] if len(b.ids) else 0.0, 0.0)
-            hits = a.hits + np.where(present, b.hits[idx] if len(b.ids) else 0.0, 0.0)
-            return _Part(a.ids, scores, hits), ta + tb
+            mass = a.mass + np.where(present, b.mass[idx] if len(b.ids) else 0.0, 0.0)
+            return _Part(a.ids, scores, mass), ua + ub
         if isinstance(q, Every) and not q.fieldname:
             ids = np.arange(seg.size, dtype=np.int64)
-            return _Part(ids, np.full(seg.size, 1.0 * q.boost), np.zeros(seg.size)), 0
+            return _Part(ids, np.full(seg.size, 1.0 * q.boost), np.zeros(seg.size)), _Units()
         if is_null(q):
-            return _Part.empty(), 0
+            return _Part.empty(), _Units()
         if isinstance(q, NumericRange) and q.fieldname == "published":
-            return self._date_range(q, seg), 0
-        if isinstance(q, GapPhrase):
-            return self._phrase(q, seg)
-        if isinstance(q, (Prefix, Wildcard)):
-            pairs = seg.expand(q)
-            # each expansion is scored by BM25F and counts as a term for the
-            # enclosing coordination bonus
-            parts = [self._term(seg, f, t, q.boost) for f, t in pairs]
-            if self.coordination == "segment":
-                count = sum(int(len(p.ids) > 0) for p in parts)
-            else:
-                count = len(self.stats.expand(q))
-            return _union(parts), count
+            return self._date_range(q, seg), _Units()
         raise Unsupported(type(q).__name__)
 
-    def _phrase(self, q: GapPhrase, seg: Segment) -> tuple[_Part, int]:
-        """A phrase in one segment: the documents where its words stand at
-        the phrase's distances (or, with ``slop``, within them, in order),
-        scored by the sum of the words' BM25F scores. For the coordination
-        bonus each word counts as a term, as Whoosh's matchers count them,
-        provided every word exists (else the phrase can match nothing)."""
-        field, words = q.fieldname, q.words
-        if self.coordination == "segment":
-            count = len(words) if all(seg.has(field, w) for w in words) else 0
-        else:
-            count = len(words) if all(self._counts(field, w, False) for w in words) else 0
-        parts = [self._term(seg, field, w, 1.0) for w in words]
-        if any(len(p.ids) == 0 for p in parts):
-            return _Part.empty(), count
-        candidates = parts[0].ids
-        for p in parts[1:]:
-            candidates = np.intersect1d(candidates, p.ids, assume_unique=True)
-        if not len(candidates):
-            return _Part.empty(), count
-        decoded = [seg.positions(field, w, candidates) for w in words]
-        keep = np.array([_phrase_at(q, [d[i] for d in decoded]) for i in range(len(candidates))], dtype=bool)
-        ids = candidates[keep]
+    def _coordination(self, mass: np.ndarray, units: _Units) -> np.ndarray | float:
+        """``(idf held / idf asked) ** (gamma / words asked)`` per document."""
+        gamma = self.model.coordination
+        if not gamma or units.words <= 1 or units.idf <= 0:
+            return 1.0
+        return np.power(np.minimum(mass / units.idf, 1.0), gamma / units.words)
+
+    def _keyword(self, q: Term, seg: Segment) -> _Part:
+        """An exact-field clause inside the query: it matches, it does not score."""
+        if not seg.has(q.fieldname, q.text):
+            return _Part.empty()
+        ids, _weights = self._posting_list(seg, q.fieldname, q.text)
+        return _Part(ids, np.zeros(len(ids)), np.zeros(len(ids)))
+
+    def _phrase(self, q: _Phrase, seg: Segment) -> tuple[_Part, _Units]:
+        """A phrase: the documents where it stands in any of its fields,
+        scored by its words (each as a query word in those fields); it asks
+        for its words, provided each exists (else it matches nothing)."""
+        fields, words = q.fields, q.words
+        idfs = [self._word_idf(fields, w) for w in words]
+        units = _Units(float(len(words)), sum(idfs)) if all(idfs) else _Units()
+        matched: list[np.ndarray] = [self._phrase_in(p, seg) for p in q.phrases]
+        ids = np.unique(np.concatenate(matched)) if matched else _EMPTY_I
+        if not len(ids):
+            return _Part.empty(), units
         scores = np.zeros(len(ids))
-        for p in parts:
-            scores += p.scores[np.searchsorted(p.ids, ids)]
+        for w in words:
+            part = self._word(seg, fields, w)
+            scores += part.scores[np.searchsorted(part.ids, ids)]
         if q.boost != 1.0:
             scores = scores * q.boost
-        return _Part(ids, scores, np.full(len(ids), float(len(words)))), count
+        return _Part(ids, scores, np.full(len(ids), units.idf)), units
 
-    def _counts(self, fieldname: str, text: Any, in_segment: bool) -> int:
-        """Whether a term leaf counts for the coordination bonus."""
-        if self.coordination == "segment":
-            return int(in_segment)
-        key = (fieldname, text)
-        present = self._present.get(key)
-        if present is None:
-            present = self._present[key] = self.stats.doc_frequency(fieldname, text) > 0
-        return int(present)
+    def _phrase_in(self, q: GapPhrase, seg: Segment) -> np.ndarray:
+        """The documents where a phrase's words stand at the phrase's
+        distances in its field (or, with ``slop``, within them, in order)."""
+        field, words = q.fieldname, q.words
+        if not all(seg.has(field, w) for w in words):
+            return _EMPTY_I
+        candidates = self._posting_list(seg, field, words[0])[0]
+        for w in words[1:]:
+            candidates = np.intersect1d(candidates, self._posting_list(seg, field, w)[0], assume_unique=True)
+        if not len(candidates):
+            return _EMPTY_I
+        decoded = [seg.positions(field, w, candidates) for w in words]
+        keep = np.array([_phrase_at(q, [d[i] for d in decoded]) for i in range(len(candidates))], dtype=bool)
+        matched: np.ndarray = candidates[keep]
+        return matched
+
+    def _expansion(self, q: _Expansion, seg: Segment) -> tuple[_Part, _Units]:
+        """A prefix or wildcard: one query word, whose expansions (in any of
+        its fields) are scored as words and summed; its idf is their mean."""
+        fields = q.fields
+        texts = sorted({_text(t) for sub in q.queries for _f, t in seg.expand(sub)})
+        everywhere = sorted({_text(t) for sub in q.queries for _f, t in self.stats.expand(sub)})
+        idfs = [self._word_idf(fields, t) for t in everywhere]
+        units = _Units(1.0, sum(idfs) / len(idfs)) if idfs and any(idfs) else _Units()
+        part = _union([self._word(seg, fields, t) for t in texts])
+        part.mass = np.full(len(part.ids), units.idf)
+        if q.boost != 1.0:
+            part.scores = part.scores * q.boost
+        return part, units
 
     def _date_range(self, q: NumericRange, seg: Segment) -> _Part:
         values = seg.numeric_column("published")
@@ -306,8 +503,8 @@ class Ranker:
 
     # --- the public entry points -------------------------------------
     def matches(self, q: Query, restrict: Query | None) -> Found | None:
-        """Doc numbers and BM25F scores of every live match, or None
-        when the query has a part this module does not evaluate."""
+        """Doc numbers and scores of every live match, or None when the
+        query has a part this module does not evaluate."""
         all_ids: list[np.ndarray] = []
         all_scores: list[np.ndarray] = []
         try:
@@ -409,45 +606,102 @@ class Ranker:
                     counts[text] = counts.get(text, 0) + n
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
-    def explain(self, q: Query, docnum: int) -> list[ScorePart]:
-        """What each matching term contributed to one document's BM25F score."""
+    def explain(self, q: Query, docnum: int) -> tuple[list[ScorePart], Coordination]:
+        """What each query word contributed to one document's score, and the
+        coordination factor of the query's top-level word group."""
         seg = next(s for s in self.segments if s.offset <= docnum < s.offset + s.size)
         local = docnum - seg.offset
-        out: list[ScorePart] = []
-        for leaf in _leaves(q):
-            if isinstance(leaf, GapPhrase):
-                # a phrase's words count where the phrase matched
-                matched = self._phrase(leaf, seg)[0].ids
-                i = int(np.searchsorted(matched, local))
-                pairs = [(leaf.fieldname, w) for w in leaf.words] if i < len(matched) and matched[i] == local else []
-            elif isinstance(leaf, Term):
-                pairs = [(leaf.fieldname, leaf.text)]
-            else:
-                pairs = seg.expand(leaf)
-            for fieldname, text in pairs:
-                if not seg.has(fieldname, text):
-                    continue
-                ids, weights = self._posting_list(seg, fieldname, text)
-                i = int(np.searchsorted(ids, local))
-                if i >= len(ids) or ids[i] != local:
-                    continue
-                part = self._term(seg, fieldname, text, getattr(leaf, "boost", 1.0))
-                word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
-                scorable = self.snapshot.is_scorable(fieldname)
-                boost = self.snapshot.field_boost(fieldname)
-                out.append(
-                    ScorePart(
-                        field=fieldname,
-                        term=word,
-                        frequency=float(weights[i]) / (boost or 1.0),
-                        field_boost=float(boost),
-                        field_length=float(seg.field_lengths(fieldname)[local]) if scorable else 0.0,
-                        average_length=float(self._avg.get(fieldname, 0.0)),
-                        idf=float(self._idf.get((fieldname, text), 0.0)),
-                        score=float(part.scores[i]),
-                    )
-                )
+        parts: list[ScorePart] = []
+        for node in _word_nodes(q):
+            for fields, text, boost in self._words_of(node, seg, local):
+                part = self._word(seg, fields, text, boost)
+                i = int(np.searchsorted(part.ids, local))
+                if i < len(part.ids) and part.ids[i] == local:
+                    parts.append(self._score_part(seg, local, fields, text, float(part.scores[i])))
+        return parts, self._explain_coordination(q, seg, local)
+
+    def _words_of(self, node: _Node, seg: Segment, local: int) -> list[tuple[tuple[str, ...], str, float]]:
+        """The words a word group scores in one document: a phrase's only
+        where the phrase stands, a prefix's expansions."""
+        if isinstance(node, _Word):
+            return [(node.fields, node.text, node.boost)]
+        if isinstance(node, _Phrase):
+            matched = np.unique(np.concatenate([self._phrase_in(p, seg) for p in node.phrases]))
+            i = int(np.searchsorted(matched, local))
+            if i < len(matched) and matched[i] == local:
+                return [(node.fields, w, node.boost) for w in node.words]
+            return []
+        texts = sorted({_text(t) for sub in node.queries for _f, t in seg.expand(sub)})
+        return [(node.fields, t, node.boost) for t in texts]
+
+    def _score_part(self, seg: Segment, local: int, fields: tuple[str, ...], text: str, score: float) -> ScorePart:
+        matches = []
+        combined = 0.0
+        for f in fields:
+            if not seg.has(f, text):
+                continue
+            ids, weights = self._posting_list(seg, f, text)
+            i = int(np.searchsorted(ids, local))
+            if i >= len(ids) or ids[i] != local:
+                continue
+            tf = float(weights[i]) / self.snapshot.field_boost(f)
+            length = float(seg.field_lengths(f)[local])
+            avg, b, w = self._avg_length(f), self.model.field_b(f), self.model.field_weight(f)
+            combined += w * tf / ((1.0 - b) + b * length / avg)
+            matches.append(FieldMatch(field=f, frequency=tf, weight=w, length=length, average_length=avg, b=b))
+        return ScorePart(term=text, idf=self._word_idf(fields, text), tf=combined, score=score, fields=tuple(matches))
+
+    def _explain_coordination(self, q: _Node, seg: Segment, local: int) -> Coordination:
+        if not isinstance(q, Or) or not getattr(q, "scale", None):
+            return Coordination(1.0, 0.0, 0.0, 0)
+        held = 0.0
+        asked = _Units()
+        for sub in _groups(q.subqueries):
+            part, units = self._eval(sub, seg)
+            asked = asked + units
+            i = int(np.searchsorted(part.ids, local))
+            if i < len(part.ids) and part.ids[i] == local:
+                held += float(part.mass[i])
+        factor = self._coordination(np.array([held]), asked)
+        value = float(factor[0]) if isinstance(factor, np.ndarray) else float(factor)
+        return Coordination(value, held, asked.idf, int(asked.words))
+
+
+@dataclass(frozen=True)
+class Coordination:
+    """The coordination factor of one document, and what it was made of."""
+
+    factor: float
+    held_idf: float
+    query_idf: float
+    query_words: int
+
+
+def _text(t: Any) -> str:
+    return t.decode("utf-8") if isinstance(t, bytes) else str(t)
+
+
+def _word_nodes(q: _Node) -> list[_Node]:
+    """The word groups of a query that add to a document's score (not the
+    excluded side of NOT)."""
+    if isinstance(q, (_Word, _Phrase, _Expansion)):
+        return [q]
+    if isinstance(q, AndNot):
+        return _word_nodes(q.a)
+    if isinstance(q, (Or, And)):
+        out: list[_Node] = []
+        for sub in _groups(q.subqueries):
+            out.extend(_word_nodes(sub))
         return out
+    if isinstance(q, AndMaybe):
+        return _word_nodes(q.a) + _word_nodes(q.b)
+    if isinstance(q, Term) and q.fieldname in TEXT_FIELDS:
+        return [_Word(_text(q.text), (q.fieldname,), q.boost)]
+    if isinstance(q, GapPhrase) and q.fieldname in TEXT_FIELDS:
+        return [_Phrase((q,), q.boost)]
+    if isinstance(q, (Prefix, Wildcard)) and q.fieldname in TEXT_FIELDS:
+        return [_Expansion((q,), q.boost)]
+    return []
 
 
 def _phrase_at(q: GapPhrase, positions: list[list[int]]) -> bool:
@@ -472,19 +726,6 @@ def _phrase_at(q: GapPhrase, positions: list[list[int]]) -> bool:
     return True
 
 
-def _leaves(q: Query) -> list[Query]:
-    if isinstance(q, AndNot):
-        return _leaves(q.a)
-    if isinstance(q, (Term, Prefix, Wildcard, GapPhrase)):
-        return [q]
-    if q.is_leaf():
-        return []
-    out: list[Query] = []
-    for sub in q.children():
-        out.extend(_leaves(sub))
-    return out
-
-
 def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
     """Indices of the ``k`` best scores, ties broken by lower doc number."""
     if k < len(scores):
@@ -502,12 +743,12 @@ def _union(parts: list[_Part]) -> _Part:
         return _Part.empty()
     if len(parts) == 1:
         p = parts[0]
-        return _Part(p.ids, p.scores.copy(), p.hits.copy())
+        return _Part(p.ids, p.scores.copy(), p.mass.copy())
     ids = np.concatenate([p.ids for p in parts])
     uniq, inverse = np.unique(ids, return_inverse=True)
     scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=len(uniq))
-    hits = np.bincount(inverse, weights=np.concatenate([p.hits for p in parts]), minlength=len(uniq))
-    return _Part(uniq, scores, hits)
+    mass = np.bincount(inverse, weights=np.concatenate([p.mass for p in parts]), minlength=len(uniq))
+    return _Part(uniq, scores, mass)
 
 
 def _intersection(parts: list[_Part]) -> _Part:
@@ -518,4 +759,4 @@ def _intersection(parts: list[_Part]) -> _Part:
         np.searchsorted(merged.ids, np.concatenate([p.ids for p in parts])), minlength=len(merged.ids)
     )
     keep = counts == len(parts)
-    return _Part(merged.ids[keep], merged.scores[keep], merged.hits[keep])
+    return _Part(merged.ids[keep], merged.scores[keep], merged.mass[keep])

@@ -26,11 +26,11 @@ class Summed:
         self.snapshots = snapshots
         self.n = sum(s.doc_count_all() for s in snapshots)
 
-    def doc_frequency(self, fieldname, text):
-        return sum(s.doc_frequency(fieldname, text) for s in self.snapshots)
+    def doc_count_all(self):
+        return self.n
 
-    def idf(self, fieldname, text):  # BM25's idf, as Whoosh defines it
-        return math.log(self.n / (self.doc_frequency(fieldname, text) + 1)) + 1
+    def doc_frequency_any(self, fieldnames, text):
+        return sum(s.doc_frequency_any(fieldnames, text) for s in self.snapshots)
 
     def avg_field_length(self, fieldname):
         return sum(s.avg_field_length(fieldname) * s.doc_count_all() for s in self.snapshots) / self.n
