@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 import time
-from datetime import timezone
+from datetime import datetime, timezone
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -344,6 +344,7 @@ def _request(query: str, filters: dict[str, Any], **options: Any) -> SearchReque
 @click.option("--page", type=click.IntRange(min=1), default=None, help="Show this page of --limit results (1-based).")
 @click.option("--facets", default=None, metavar="FIELDS", help=f"Count results per value of these fields over all matches ({', '.join(FACET_FIELDS)}), comma-separated.")
 @click.option("--explain", is_flag=True, help="Show how each hit's score was built.")
+@click.option("--all-copies", is_flag=True, help="List every copy of a story (other outlets, other versions) instead of one hit per story.")
 @click.option("--auto-correct", is_flag=True, help="Run the did-you-mean correction instead of only suggesting it.")
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit, then one {\"total\", \"facets\"} object with --facets.")
 @click.option("--color/--no-color", default=None, help="Highlight matches (default: on a terminal, unless NO_COLOR is set).")
@@ -357,6 +358,7 @@ def search_cmd(
     page: int | None,
     facets: str | None,
     explain: bool,
+    all_copies: bool,
     auto_correct: bool,
     as_json: bool,
     color: bool | None,
@@ -377,7 +379,8 @@ def search_cmd(
     text = " ".join(query)
     facet_names = [name.strip() for name in facets.split(",") if name.strip()] if facets else []
     request = _request(
-        text, filters, sort=sort, half_life=half_life, limit=limit, offset=offset, page=page, facets=facet_names, explain=explain
+        text, filters, sort=sort, half_life=half_life, limit=limit, offset=offset, page=page, facets=facet_names,
+        explain=explain, all_copies=all_copies,
     )
     zone = request.tz
     started = time.perf_counter()
@@ -397,25 +400,31 @@ def search_cmd(
         for hit in results:
             click.echo(json.dumps(hit_to_json(hit), ensure_ascii=False))
         if facet_names:
-            click.echo(json.dumps({"total": results.total, "facets": results.facets}, ensure_ascii=False))
+            tail = {"total": results.total, "articles": results.articles, "facets": results.facets}
+            click.echo(json.dumps(tail, ensure_ascii=False))
     else:
         use_color = _use_color(color)
         for hit in results:
             click.echo(format_hit(hit, zone, use_color), color=use_color)
         if facet_names:
-            click.echo(format_facets(results.facets, results.total))
+            click.echo(format_facets(results.facets, results.articles))
     if not results.total:
         click.echo(f"No results for {text!r}.", err=True)
     elif not as_json:
         first = results.offset + 1
         last = results.offset + len(results)
         shown = f"{first}-{last}" if len(results) else "none"
-        click.echo(f"Showing {shown} of {results.total:,} results ({elapsed * 1000:.0f} ms).", err=True)
+        counted = f"{results.total:,} results"
+        if results.articles != results.total:
+            stories = "story" if results.total == 1 else "stories"
+            counted = f"{results.total:,} {stories} ({results.articles:,} articles; --all-copies lists every copy)"
+        click.echo(f"Showing {shown} of {counted} ({elapsed * 1000:.0f} ms).", err=True)
 
 
 def format_facets(facets: dict[str, dict[str, int]], total: int) -> str:
-    """Facet counts as text: a line per field, the twelve commonest values."""
-    lines = [f"Facets over all {total:,} results:"]
+    """Facet counts as text: a line per field, the twelve commonest values
+    (facets count articles, every copy of a story included)."""
+    lines = [f"Facets over all {total:,} matching articles:"]
     for name, counts in facets.items():
         shown = list(counts.items())[:12]
         values = ", ".join(f"{value} ({n:,})" for value, n in shown) or "none"
@@ -463,6 +472,7 @@ def format_explanation(e: Explanation) -> list[str]:
 @click.option("--by", type=click.Choice(PERIODS), default="week", show_default=True, help="Count per day, week, month or year (periods start in --tz).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: query, by, tz, total, undated, buckets [{start, count}].")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV: start,count.")
+@click.option("--all-copies", is_flag=True, help="Count every article, not each story once (at its first copy).")
 @click.option("--width", type=click.IntRange(min=20), default=None, help="Chart width in columns (default: the terminal's).")
 def timeline_cmd(
     query: tuple[str, ...],
@@ -470,6 +480,7 @@ def timeline_cmd(
     by: str,
     as_json: bool,
     as_csv: bool,
+    all_copies: bool,
     width: int | None,
     **filters: Any,
 ) -> None:
@@ -479,7 +490,7 @@ def timeline_cmd(
     Example:
       newssearch timeline Iran --by week --since 2007-01-01 --tz America/New_York
     """
-    request = _request(" ".join(query), filters)
+    request = _request(" ".join(query), filters, all_copies=all_copies)
     with open_index(index_dir) as ix:
         tl = ix.timeline(request, by=by)
     for warning in tl.warnings:
@@ -497,7 +508,8 @@ def timeline_cmd(
         click.echo(line)
     dated = tl.total - tl.undated
     note = f"; {tl.undated:,} without a date" if tl.undated else ""
-    click.echo(f"{dated:,} articles per {tl.by} ({tl.tz}){note}.", err=True)
+    counted = "articles" if all_copies else "stories (each at its first copy)"
+    click.echo(f"{dated:,} {counted} per {tl.by} ({tl.tz}){note}.", err=True)
 
 
 # --- similar -------------------------------------------------------------
@@ -559,7 +571,10 @@ def article_to_json(article: Article) -> dict[str, Any]:
 
 
 def hit_to_json(hit: Hit) -> dict[str, Any]:
-    """The stable JSON shape of a hit: the article's fields, rank, score, snippet and highlight spans."""
+    """The stable JSON shape of a hit: the article's fields, rank, score,
+    snippet and highlight spans, and the other copies of its story (always
+    present, so a consumer need not test for them: 0 and [] for a story with
+    one copy, or with ``--all-copies``)."""
     data = article_to_json(hit.article)
     data.update(
         rank=hit.rank,
@@ -568,9 +583,35 @@ def hit_to_json(hit: Hit) -> dict[str, Any]:
         highlights=[list(span) for span in hit.snippet.highlights],
         title_highlights=[list(span) for span in hit.title_snippet.highlights] if hit.title_snippet else [],
     )
+    data["copies_total"] = hit.copies_total
+    data["copies"] = [{"id": c.id, "title": c.title, "source": c.source, "published": _iso_time(c.published)} for c in hit.copies]
     if hit.explanation is not None:
         data["explanation"] = explanation_to_json(hit.explanation)
     return data
+
+
+def _iso_time(when: datetime | None) -> str | None:
+    return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if when else None
+
+
+def format_copies(hit: Hit, zone: Any) -> str:
+    """``also: 2 more outlets (Markets Daily, news.example.org), 1 more version (dates)``."""
+    mine = hit.article.source
+    outlets = sorted({c.source for c in hit.copies if c.source and c.source != mine})
+    versions = sum(1 for c in hit.copies if not c.source or c.source == mine)
+    more = hit.copies_total - len(hit.copies)
+    pieces = []
+    if outlets:
+        pieces.append(f"{len(outlets)} more outlet{'s' if len(outlets) > 1 else ''} ({', '.join(outlets[:5])}{', ...' if len(outlets) > 5 else ''})")
+    if versions:
+        pieces.append(f"{versions} more version{'s' if versions > 1 else ''}")
+    if more > 0:
+        pieces.append(f"{more} more not listed")
+    times = sorted(c.published for c in hit.copies if c.published)
+    when = ""
+    if times:
+        when = f" ({format_datetime(times[0], zone)})" if len(times) == 1 else f" ({format_datetime(times[0], zone)} to {format_datetime(times[-1], zone)})"
+    return f"also: {', '.join(pieces)}{when}"
 
 
 def _when(article: Article, zone: Any) -> str:
@@ -598,6 +639,8 @@ def format_hit(hit: Hit, zone: Any, color: bool) -> str:
     lines = [f"{hit.rank}. {head}", "   " + " · ".join(meta)]
     if snippet:
         lines.append("   " + snippet)
+    if hit.copies_total:
+        lines.append("   " + format_copies(hit, zone))
     if hit.explanation is not None:
         lines += ["   " + line for line in format_explanation(hit.explanation)]
     return "\n".join(lines) + "\n"

@@ -154,13 +154,17 @@ class NewsIndex:
     def search(self, query: str | SearchRequest = "", **options: Unpack[SearchOptions]) -> SearchResults:
         """Run a query and return one page of hits, the exact total and any facets.
 
+        Copies of one story (another outlet's, another version) are one hit,
+        the others attached to it (``Hit.copies``); ``total`` counts stories,
+        ``articles`` the matching articles (see ``all_copies``).
+
         ``query`` is query text (see the README's query table; empty or
         ``*`` for every article) with options as keywords, or a
         :class:`~newssearch.search.SearchRequest` built beforehand (then
         no keywords). The keywords (``since``, ``until``, ``source``,
         ``section``, ``agency``, ``tz``, ``now``, ``sort``, ``limit``,
         ``offset``, ``page``, ``half_life``, ``facets``, ``explain``,
-        ``snippets``, ``snippet_chars``, ``engine``) are those of
+        ``snippets``, ``snippet_chars``, ``engine``, ``all_copies``) are those of
         :meth:`SearchRequest.build <newssearch.search.SearchRequest.build>`,
         which explains each. Raises :class:`~newssearch.errors.ConfigError`
         for a bad option value and :class:`~newssearch.errors.QuerySyntaxError`
@@ -171,13 +175,15 @@ class NewsIndex:
             return run_search(self.session(), request)
 
     def timeline(
-        self, query: str | SearchRequest = "", *, by: str = "week", **filters: Unpack[FilterOptions]
+        self, query: str | SearchRequest = "", *, by: str = "week", all_copies: bool = False, **filters: Unpack[FilterOptions]
     ) -> Timeline:
-        """Matching articles counted per period: ``by`` is day, week, month
+        """Matching stories counted per period: ``by`` is day, week, month
         or year, periods starting at local midnight in ``tz``; empty periods
-        between the first and last match are included. ``query`` and the
-        filters (``since``, ``until``, ``source``, ``section``, ``agency``,
-        ``tz``, ``now``) are as for :meth:`search`."""
+        between the first and last match are included. A story counts once,
+        when its first copy was published; ``all_copies`` counts every
+        article. ``query`` and the filters (``since``, ``until``,
+        ``source``, ``section``, ``agency``, ``tz``, ``now``) are as for
+        :meth:`search`."""
         from .search.request import FilterOptions
         from .search.timeline import timeline  # timelines, related stories and did-you-mean load on first use
 
@@ -185,6 +191,8 @@ class NewsIndex:
         if unknown:
             raise TypeError(f"timeline() takes filters only, not {', '.join(unknown)}")
         request = _request(query, filters)
+        if all_copies:
+            request = request.replace(all_copies=True)
         with mapped(self.path):
             return timeline(self.session(), request, by=by)
 

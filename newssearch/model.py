@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 __all__ = [
     "Article",
+    "Copy",
     "Explanation",
     "FieldMatch",
     "Hit",
@@ -224,9 +225,21 @@ class Explanation:
 
 
 @dataclass(frozen=True)
+class Copy:
+    """Another article of a hit's story (another outlet's copy, or another version)."""
+
+    id: str
+    title: str
+    source: str | None
+    published: datetime | None
+
+
+@dataclass(frozen=True)
 class Hit:
-    """One search result: the stored article, its BM25F score, a snippet of
-    the body and the headline with its matches marked."""
+    """One search result: the stored article, its score, a snippet of the
+    body and the headline with its matches marked; ``copies`` are the other
+    matching articles of the same story (at most 20 listed, ``copies_total``
+    counted), collapsed under this one."""
 
     article: Article
     score: float
@@ -234,17 +247,22 @@ class Hit:
     rank: int = 0
     title_snippet: Snippet | None = None
     explanation: Explanation | None = None
+    copies: tuple[Copy, ...] = ()
+    copies_total: int = 0
 
     def __repr__(self) -> str:
-        return f"Hit(rank={self.rank}, score={self.score:.4f}, article={self.article!r})"
+        copies = f", copies={self.copies_total}" if self.copies_total else ""
+        return f"Hit(rank={self.rank}, score={self.score:.4f}, article={self.article!r}{copies})"
 
 
 @dataclass(frozen=True)
 class SearchResults(Sequence[Hit]):
     """A page of hits plus what the whole result set looks like.
 
-    ``total`` counts every matching article, not only the page returned, so
-    a caller can paginate with ``offset``.
+    ``total`` counts every matching story (copies of one story collapsed),
+    not only the page returned, so a caller can paginate with ``offset``;
+    ``articles`` counts the matching articles, copies included (the same as
+    ``total`` when copies are not collapsed). Facets count articles.
     """
 
     hits: tuple[Hit, ...]
@@ -255,6 +273,11 @@ class SearchResults(Sequence[Hit]):
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     #: things about the query worth knowing (a field the index does not have)
     warnings: tuple[str, ...] = ()
+    articles: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.articles:
+            object.__setattr__(self, "articles", self.total)
 
     @overload
     def __getitem__(self, i: int) -> Hit: ...

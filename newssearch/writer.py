@@ -22,6 +22,7 @@ from .engine.store import Store
 from .engine.writing import SegmentWriter, default_procs
 from .errors import IndexLocked, IndexStoreError, IngestError
 from .model import Article
+from .stories import StoryGrouper
 
 __all__ = ["ArticleWriter", "IndexReport"]
 
@@ -139,6 +140,7 @@ class ArticleWriter:
             if store.doc_count_all() > 0:
                 self._existing = store.snapshot()
                 self._fingerprints = self._existing.column("fingerprint")
+            self._stories = StoryGrouper(self._existing)
         except BaseException:
             self._lock.release()
             raise
@@ -212,6 +214,8 @@ class ArticleWriter:
                     self.report.unchanged += 1
                     return "unchanged"
                 status = "updated"
+        story, sig = self._stories.assign(article.id, article.title, article.body, article.published)
+        fields.update(story=story, bands=",".join(sig.bands()), minhash=sig.values)
         self._write("update" if status == "updated" else "add", fields)
         if status == "updated":
             self.report.updated += 1

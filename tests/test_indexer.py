@@ -143,7 +143,7 @@ def test_searcher_is_kept_open_and_refreshed_after_a_commit(filled_index, articl
     s1 = filled_index.session()
     assert filled_index.session() is s1
     filled_index.add(articles[0].replace(url="https://example.com/another", id=""))
-    assert len(filled_index.search("minsk")) == 3
+    assert len(filled_index.search("minsk", all_copies=True)) == 3
     assert filled_index.session() is not s1
 
 
@@ -180,8 +180,8 @@ def test_parallel_writer_gives_the_same_index(tmp_path, parallel_from_10):
     assert len(double) == len(single) == 60
     assert double.stats().segments >= 2  # written in parallel, one segment per process
     for q in ("minsk agreement", "number7", '"grain ports"', "story"):
-        a = [(h.article.id, round(h.score, 6)) for h in single.search(q, limit=60)]
-        b = [(h.article.id, round(h.score, 6)) for h in double.search(q, limit=60)]
+        a = [(h.article.id, round(h.score, 6)) for h in single.search(q, limit=60, all_copies=True)]
+        b = [(h.article.id, round(h.score, 6)) for h in double.search(q, limit=60, all_copies=True)]
         assert sorted(a) == sorted(b), q
     # updates and unchanged work across segments
     report = double.add([articles[3].replace(body="changed"), *articles[4:]])

@@ -383,6 +383,23 @@ class Snapshot:
         """Live documents matching ``q``, through Whoosh's matchers."""
         return set(self._s.docs_for_query(q))
 
+    def story_candidates(self, bands: Iterable[str], per_band: int) -> list[tuple[str, bytes, datetime | None, int]]:
+        """Live articles sharing a band key: (id, MinHash signature, publication time, story label)."""
+        docnums: set[int] = set()
+        for band in bands:
+            docnums.update(self.docs_with_term("bands", band, per_band))
+        reader = self._s.reader()
+        story = reader.column_reader("story")
+        minhash = reader.column_reader("minhash")
+        out = []
+        for docnum in sorted(docnums):
+            stored = self._s.stored_fields(docnum)
+            published = stored.get("published")
+            if published is not None and published.tzinfo is None:
+                published = published.replace(tzinfo=timezone.utc)
+            out.append((stored["id"], bytes(minhash[docnum]), published, int(story[docnum])))
+        return out
+
     def docs_with_term(self, fieldname: str, text: str, limit: int) -> list[int]:
         """The first ``limit`` live documents holding a term (none if it is not indexed)."""
         try:

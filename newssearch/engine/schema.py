@@ -17,6 +17,10 @@ Fields and why:
 * ``host``: the URL's host and each parent domain of it (``uk.reuters.com``,
   ``reuters.com``), so ``site:reuters.com`` finds every subdomain;
   ``urlwords``: the words of the URL (``inurl:``). Neither is stored.
+* ``story``: which story the article is a copy of (a column: the story's
+  label, an article id as a 64-bit number); ``bands``: the article's
+  MinHash band keys, looked up to find the copies of a new article anywhere
+  in the index; ``minhash``: its signature (see :mod:`newssearch.signature`).
 
 Whoosh pickles the schema, analyzer included, into the index: the classes
 here are referenced by name from every index on disk, so moving or renaming
@@ -34,10 +38,12 @@ from urllib.parse import urlsplit
 
 from whoosh.analysis import Tokenizer
 from whoosh.analysis.acore import Token
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import FixedBytesColumn, NumericColumn
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from ..analysis import TOKEN_RE, normalise, positions_by_term, term_for
 from ..model import Article
+from ..signature import HASHES
 
 __all__ = [
     "KEYWORD_FIELDS",
@@ -56,9 +62,11 @@ __all__ = [
 
 #: Bumped whenever the schema changes in a way old indexes cannot serve
 #: (3: the schema's classes moved to newssearch.engine.schema; 4: host and
-#: urlwords, for site: and inurl:).
-SCHEMA_VERSION = 4
+#: urlwords, for site: and inurl:; 5: story, bands and minhash, for copies).
+SCHEMA_VERSION = 5
 TITLE_BOOST = 2.0
+#: Bytes of a MinHash signature (32-bit values) in the ``minhash`` column.
+MINHASH_BYTES = HASHES * 4
 #: The full-text fields a plain query word searches.
 TEXT_FIELDS = ("title", "body")
 #: The exact-value fields (filters and facets).
@@ -155,6 +163,10 @@ def build_schema() -> Schema:
         fingerprint=ID(sortable=True),
         host=KEYWORD(lowercase=True, commas=True, scorable=False),
         urlwords=KEYWORD(lowercase=True, commas=True, scorable=False),
+        # columns only: never searched by value, so no terms to write
+        story=COLUMN(NumericColumn("Q")),
+        bands=KEYWORD(commas=True, scorable=False),
+        minhash=COLUMN(FixedBytesColumn(MINHASH_BYTES)),
     )
 
 

@@ -75,6 +75,7 @@ class SearchOptions(FilterOptions, total=False):
     snippets: bool
     snippet_chars: int
     engine: str
+    all_copies: bool
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,8 @@ class SearchRequest:
     snippets: bool = True
     snippet_chars: int = 240
     engine: str = "auto"
+    #: Show every copy of a story instead of one hit per story.
+    all_copies: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.tz, tzinfo):
@@ -213,7 +216,9 @@ class SearchRequest:
         keyword fields (:data:`FACET_FIELDS`) to count over all matches;
         ``explain``: attach how each score was built; ``snippets`` and
         ``snippet_chars``: whether and how long; ``engine``: ``"whoosh"``
-        forces Whoosh's own matchers (for comparison and debugging).
+        forces Whoosh's own matchers (for comparison and debugging);
+        ``all_copies``: list every copy of a story (another outlet's, another
+        version) instead of one hit per story with its copies attached.
 
         Raises :class:`~newssearch.errors.ConfigError` (with ``option`` set)
         for a bad value and ``TypeError`` for an unknown keyword.
@@ -258,6 +263,7 @@ class SearchRequest:
             snippets=options.get("snippets", True),
             snippet_chars=options.get("snippet_chars", 240),
             engine=options.get("engine", "auto"),
+            all_copies=options.get("all_copies", False),
         )
 
     def replace(self, **changes: Any) -> SearchRequest:

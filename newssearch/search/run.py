@@ -12,9 +12,12 @@ only filters) lists the newest first.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from ..engine.matching import highlight_terms, whoosh_matches
 from ..engine.query import Every, Query
-from ..model import Explanation, Hit, SearchResults, Snippet
+from ..model import Copy, Explanation, Hit, SearchResults, Snippet
+from .collapse import MAX_COPIES, Stories, collapse
 from .explain import explain_hit
 from .facets import facet_counts
 from .parse import parse_request
@@ -38,7 +41,9 @@ def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
     by_whoosh = found is None
     if found is None:  # a phrase, or engine="whoosh": Whoosh's matchers score every match
         found = whoosh_matches(session.snapshot, q, restrict)
-    ranked = ranker.run(q, restrict, limit=request.limit, offset=request.offset, sort=sort, recency=recency, found=found)
+    stories = None if request.all_copies else collapse(ranker, found, sort, recency)
+    shown = stories.representatives if stories is not None else found
+    ranked = ranker.run(q, restrict, limit=request.limit, offset=request.offset, sort=sort, recency=recency, found=shown)
     assert ranked is not None
     docnums = [docnum for docnum, _score in ranked.page]
     scores = dict(ranked.page)
@@ -59,11 +64,28 @@ def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
                 rank=rank,
                 title_snippet=highlight_text(article.title, terms) if request.snippets else Snippet(article.title),
                 explanation=explanation,
+                copies=_copies(session, stories, docnum),
+                copies_total=len(stories.copies(docnum)) if stories is not None else 0,
             )
         )
     return SearchResults(
-        hits=tuple(hits), total=ranked.total, query=request.query, offset=request.offset, facets=facets, warnings=parsed.warnings
+        hits=tuple(hits),
+        total=ranked.total,
+        query=request.query,
+        offset=request.offset,
+        facets=facets,
+        warnings=parsed.warnings,
+        articles=stories.articles if stories is not None else ranked.total,
     )
+
+
+def _copies(session: SearchSession, stories: Stories | None, docnum: int) -> tuple[Copy, ...]:
+    """The other copies of a hit's story, oldest first (at most MAX_COPIES)."""
+    if stories is None:
+        return ()
+    found = [session.snapshot.article(int(d)) for d in stories.copies(docnum)[: 5 * MAX_COPIES]]
+    found.sort(key=lambda a: (a.published is None, a.published or datetime.min.replace(tzinfo=timezone.utc), a.id))
+    return tuple(Copy(id=a.id, title=a.title, source=a.source, published=a.published) for a in found[:MAX_COPIES])
 
 
 def _matches_everything(q: Query) -> bool:

@@ -3,17 +3,22 @@
 More-like-this on key terms: the article's title and body are weighed
 against the whole index (Whoosh's Bo1 divergence model picks the words that
 are frequent in this article but rare overall), and those words, weighted,
-are searched as an OR query. The article itself is left out, and so are its
-exact duplicates (the same text under another id, common with wire copy).
+are searched as an OR query. The article's own story (the article and its
+copies from other outlets, its other versions) is left out, and the other
+stories are shown once each, with their copies attached.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..engine.matching import highlight_terms
 from ..engine.query import Or, Term
 from ..engine.schema import TEXT_FIELDS
-from ..model import Article, Hit, SearchResults, Snippet
+from ..model import Article, Copy, Hit, SearchResults, Snippet
+from .collapse import MAX_COPIES, collapse
 from .parse import build_filter
+from .rank import Recency
 from .request import SearchRequest
 from .session import SearchSession
 from .snippets import build_snippet, highlight_text
@@ -22,40 +27,51 @@ __all__ = ["KEY_TERMS", "similar"]
 
 #: How many key terms of the article are searched for.
 KEY_TERMS = 20
-#: Extra hits fetched to make up for the copies left out.
-_SPARE = 20
-
-
-def _same_text(a: str, b: str) -> bool:
-    return " ".join(a.split()) == " ".join(b.split())
-
-
 def similar(session: SearchSession, article: Article, request: SearchRequest) -> SearchResults:
-    """Articles most like ``article`` (best first), within the request's
-    filters; the request's ``limit``, ``snippets`` and ``snippet_chars``
-    apply, its query text does not."""
+    """Other stories most like ``article``'s (best first), within the
+    request's filters: the article's own story (its copies) is left out, and
+    each other story is shown once, with its copies attached (all of them
+    with ``request.all_copies``). The request's ``limit``, ``snippets`` and
+    ``snippet_chars`` apply, its query text does not."""
     snapshot = session.snapshot
     text = f"{article.title}\n{article.title}\n{article.body}"
     keys = snapshot.key_terms("body", text, KEY_TERMS)
+    query = " ".join(term for term, _w in keys)
     if not keys:
         return SearchResults(hits=(), total=0, query=f"similar:{article.id}")
     top = max(weight for _term, weight in keys) or 1.0
     q = Or([Term(f, term, boost=weight / top) for term, weight in keys for f in TEXT_FIELDS])
-    restrict = build_filter(request.filters)
-    ranked = session.ranker.run(q, restrict, limit=request.limit + _SPARE)
-    assert ranked is not None  # plain terms are always ranked by numpy
+    ranker = session.ranker
+    found = ranker.matches(q, build_filter(request.filters))
+    assert found is not None  # plain terms are always ranked by numpy
+    ids, scores = found
+    own = snapshot.docnum_for_id(article.id)
+    keep = ids != own if own is not None else np.ones(len(ids), dtype=bool)
+    if own is not None:
+        story = ranker.column(np.array([own]), "story")[0]
+        keep &= ranker.column(ids, "story") != story
+    found = (ids[keep], scores[keep])
+    stories = None if request.all_copies else collapse(ranker, found, "relevance", Recency())
+    ranked = ranker.run(q, None, limit=request.limit, found=stories.representatives if stories else found)
+    assert ranked is not None
     terms = highlight_terms(snapshot, q) if request.snippets else frozenset()
     hits: list[Hit] = []
-    skipped = 0
     for docnum, score in ranked.page:
         other = snapshot.article(docnum)
-        if other.id == article.id or (_same_text(other.body, article.body) and _same_text(other.title, article.title)):
-            skipped += 1
-            continue
-        if len(hits) == request.limit:
-            break
         snippet = build_snippet(other.body, terms, max_chars=request.snippet_chars) if request.snippets else Snippet("")
         title = highlight_text(other.title, terms) if request.snippets else Snippet(other.title)
-        hits.append(Hit(article=other, score=score, snippet=snippet, rank=len(hits) + 1, title_snippet=title))
-    query = " ".join(term for term, _w in keys)
-    return SearchResults(hits=tuple(hits), total=max(0, ranked.total - skipped), query=query)
+        copies = stories.copies(docnum) if stories is not None else np.zeros(0, dtype=np.int64)
+        listed = [snapshot.article(int(d)) for d in copies[:MAX_COPIES]]
+        hits.append(
+            Hit(
+                article=other,
+                score=score,
+                snippet=snippet,
+                rank=len(hits) + 1,
+                title_snippet=title,
+                copies=tuple(Copy(id=a.id, title=a.title, source=a.source, published=a.published) for a in listed),
+                copies_total=len(copies),
+            )
+        )
+    articles = stories.articles if stories is not None else ranked.total
+    return SearchResults(hits=tuple(hits), total=ranked.total, query=query, articles=articles)

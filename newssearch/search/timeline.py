@@ -17,7 +17,9 @@ import numpy as np
 from ..engine.query import from_long, to_long
 from ..errors import ConfigError
 from ..model import Timeline
+from .collapse import collapse
 from .count import matching_docs
+from .rank import Recency
 from .parse import parse_request
 from .request import SearchRequest
 from .session import SearchSession
@@ -50,9 +52,11 @@ def _next_start(start: datetime, by: str, zone: tzinfo) -> datetime:
 
 
 def timeline(session: SearchSession, request: SearchRequest, by: str = "week") -> Timeline:
-    """Count the articles matching the request's query and filters per
+    """Count the stories matching the request's query and filters per
     period (``by``: day, week, month or year), periods starting at local
-    midnight in the request's zone."""
+    midnight in the request's zone. A story counts once, when its first
+    matching copy was published; with ``request.all_copies`` every article
+    counts."""
     if by not in PERIODS:
         raise ConfigError(f"unknown period {by!r} (choose from {', '.join(PERIODS)})", option="by")
     zone = request.tz
@@ -63,6 +67,9 @@ def timeline(session: SearchSession, request: SearchRequest, by: str = "week") -
         ids = found[0]
     else:
         ids = np.array(sorted(matching_docs(session.snapshot, parsed.query, parsed.restrict)), dtype=np.int64)
+    if not request.all_copies:
+        oldest = collapse(ranker, (ids, np.zeros(len(ids))), "oldest", Recency())
+        ids = oldest.representatives[0]
     undated_mask = ranker.column(ids, "undated") != 0
     values = ranker.column(ids, "published")[~undated_mask]
     query, total, undated = request.query, int(len(ids)), int(undated_mask.sum())

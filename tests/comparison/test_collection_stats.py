@@ -49,7 +49,7 @@ def test_shards_scored_with_summed_statistics_equal_one_index(tmp_path):
     stats = Summed([shard.session().snapshot for shard in shards])
     for text in ("minsk", "minsk agreement", "grain ports wheat", "story number7 OR number8", "gra*", "minsk -talks"):
         _, q, _ = parse_for(whole, text)
-        expected = {h.article.id: h.score for h in whole.search(text, limit=100, snippets=False)}
+        expected = {h.article.id: h.score for h in whole.search(text, limit=100, snippets=False, all_copies=True)}
         got = {}
         for shard in shards:
             snapshot, q, restrict = parse_for(shard, text)

@@ -29,7 +29,7 @@ from newssearch.search.request import MAX_LIMIT  # noqa: E402
 
 def check(ix, reference, query):
     expected = reference.scores(query)
-    results = ix.search(query, limit=min(len(expected) + 5, MAX_LIMIT), snippets=False)
+    results = ix.search(query, limit=min(len(expected) + 5, MAX_LIMIT), snippets=False, all_copies=True)
     assert results.total == len(expected), query
     got = {h.article.id: h.score for h in results}
     for doc_id, score in got.items():
@@ -72,7 +72,7 @@ def test_scores_equal_the_reference_on_a_segmented_index(segmented_index, query)
 def test_explain_parts_are_the_reference_parts(segmented_index):
     ix, reference = segmented_index
     expected = reference.scores("minsk agreement talks")
-    for hit in ix.search("minsk agreement talks", explain=True, limit=5):
+    for hit in ix.search("minsk agreement talks", explain=True, limit=5, all_copies=True):
         e = hit.explanation
         assert e.parts
         for p in e.parts:

@@ -58,7 +58,7 @@ def check(ix, text, restrict_kw=None):
     ids, scores = found
     assert set(ids.tolist()) == expected and len(ids) == len(expected), text
     assert (scores > 0).all() or text.strip() in ("*", "") or "published:" in text, text
-    assert ix.search(text, limit=0, **(restrict_kw or {})).total == len(expected), text
+    assert ix.search(text, limit=0, all_copies=True, **(restrict_kw or {})).total == len(expected), text
 
 
 PHRASES = ['"grain ports"', '"ports of wheat"', '"minsk agreement"~3', 'title:"story about grain"', '"grain ports" minsk',
@@ -74,7 +74,7 @@ def test_messy_index(messy_index, text):  # noqa: F811
 def test_other_shapes_fall_back_to_whoosh(messy_index):  # noqa: F811
     snapshot, q, _ = parse_for(messy_index, "id:[0 TO 9] grain")  # a term range
     assert Ranker(snapshot).run(q, None, limit=10) is None
-    assert messy_index.search("id:[0 TO 9] grain").total == len(snapshot.docs_for_query(q)) > 0
+    assert messy_index.search("id:[0 TO 9] grain", all_copies=True).total == len(snapshot.docs_for_query(q)) > 0
 
 
 def _reuters_queries(ix, n=120):
@@ -138,14 +138,14 @@ def test_engine_whoosh_matches_what_the_ranker_matches(tmp_path):
     with ix.writer(procs=1) as w:
         w.add_many(_many(80))
     for text in QUERIES + PHRASES:
-        ours = ix.search(text, limit=200, snippets=False, facets=["section"])
-        whoosh = ix.search(text, limit=200, snippets=False, facets=["section"], engine="whoosh")
+        ours = ix.search(text, limit=200, snippets=False, facets=["section"], all_copies=True)
+        whoosh = ix.search(text, limit=200, snippets=False, facets=["section"], engine="whoosh", all_copies=True)
         assert ours.total == whoosh.total and ours.facets == whoosh.facets, text
         assert {h.article.id for h in ours} == {h.article.id for h in whoosh}, text
         for sort in SORTS:
             for options in ({}, {"since": "2022-01-01"}, {"offset": 3}):
-                a = ix.search(text, sort=sort, limit=7, snippets=False, **options)
-                b = ix.search(text, sort=sort, limit=7, snippets=False, engine="whoosh", **options)
+                a = ix.search(text, sort=sort, limit=7, snippets=False, all_copies=True, **options)
+                b = ix.search(text, sort=sort, limit=7, snippets=False, engine="whoosh", all_copies=True, **options)
                 assert _page(a) == _page(b), (text, sort, options)
 
 
@@ -156,7 +156,7 @@ def test_phrases_match_what_whooshs_span_matching_matches(reuters_index):
     for text in ['"interest rates"', '"oil prices" OR opec', '"central bank" rates', '"Bank of America"', '"run on the bank"~3']:
         snapshot, q, _ = parse_for(ix, text)
         truth = set(matcher_scores(snapshot.whoosh_searcher, q))
-        got = ix.search(text, limit=len(truth) + 5, snippets=False)
+        got = ix.search(text, limit=len(truth) + 5, snippets=False, all_copies=True)
         assert got.total == len(truth) and {h.article.id for h in got} == {snapshot.article(d).id for d in truth}, text
-        recent = ix.search(text, sort="recency", now="2007-12-31", limit=5, explain=True)
+        recent = ix.search(text, sort="recency", now="2007-12-31", limit=5, explain=True, all_copies=True)
         assert recent.total == len(truth) and all(h.explanation.recency_factor for h in recent)

@@ -1,0 +1,155 @@
+"""One result per story: copies from other outlets and other versions collapse (issue 9)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import newssearch as ns
+from newssearch.cli import cli
+from newssearch.signature import SAME_STORY, signature
+from newssearch.stories import REPUBLISHED, SAME_STORY_WITHIN, same_story
+
+UTC = timezone.utc
+T0 = datetime(2024, 3, 5, 9, 0, tzinfo=UTC)
+STORY = [
+    "Dock workers at the port of Lisbon walked out on Monday after talks over pay and automation broke down, the union said.",
+    "The strike halted container traffic at the country's largest port, leaving a dozen ships waiting at anchor off the coast.",
+    "Port operators said they had offered a five percent raise over two years and guarantees that no jobs would be cut.",
+    "The union wants a commitment that automated cranes will not replace crane operators before the end of the decade.",
+    "Exporters of wine, cork and machinery said they were diverting shipments to Spanish ports to avoid long delays.",
+]
+UPDATE = "The government called both sides to a meeting on Tuesday and said it was ready to mediate if talks stalled again."
+OTHER = [
+    "Dock workers in Rotterdam voted on Monday to accept a new contract that raises pay by four percent this year.",
+    "The agreement ends a month of short stoppages that had slowed the handling of grain and oil at Europe's busiest port.",
+    "Port officials said the deal also sets up a joint committee to plan the introduction of automated terminals.",
+]
+
+
+def article(title, paragraphs, source, minutes, url):
+    return ns.Article(title=title, body="\n\n".join(paragraphs), source=source, url=url, published=T0 + timedelta(minutes=minutes))
+
+
+@pytest.fixture
+def ix(tmp_index):
+    tmp_index.add(
+        [
+            article("Lisbon dock workers strike over pay", STORY, "Wire", 0, "https://wire.example/lisbon"),
+            article("Lisbon port strike halts container traffic", STORY, "Daily", 40, "https://daily.example/port"),
+            article("UPDATE 1-Lisbon dock workers strike, government offers mediation", STORY + [UPDATE], "Wire", 90, "https://wire.example/lisbon-1"),
+            article("Rotterdam dock workers accept new contract", OTHER, "Wire", 30, "https://wire.example/rotterdam"),
+        ]
+    )
+    return tmp_index
+
+
+def test_signatures_tell_copies_from_other_stories():
+    first = signature("a", "\n\n".join(STORY))
+    assert first.similarity(signature("b", "\n\n".join(STORY))) == 1.0
+    assert first.similarity(signature("c", "\n\n".join(STORY + [UPDATE]))) >= SAME_STORY  # a version with a paragraph added
+    assert first.similarity(signature("d", "\n\n".join(STORY[:3]))) >= SAME_STORY  # one cut short
+    assert first.similarity(signature("e", "\n\n".join(OTHER))) < SAME_STORY
+    assert set(first.bands()) & set(signature("f", "\n\n".join(STORY + [UPDATE])).bands())
+
+
+def test_a_signature_is_the_same_in_every_process():
+    code = "from newssearch.signature import signature; print(signature('t', 'one two three four five six seven eight').values.hex())"
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert runs == {signature("t", "one two three four five six seven eight").values.hex() + "\n"}
+
+
+def test_copies_collapse_under_the_best_one(ix):
+    results = ix.search("lisbon strike")
+    assert (results.total, results.articles) == (1, 3)  # the Rotterdam story does not mention Lisbon
+    (hit,) = results
+    assert hit.copies_total == 2 and {c.source for c in hit.copies} | {hit.article.source} == {"Wire", "Daily"}
+    assert [c.published for c in hit.copies] == sorted(c.published for c in hit.copies)  # oldest first
+    every = ix.search("lisbon strike", all_copies=True)
+    assert (every.total, every.articles, len(every)) == (3, 3, 3) and all(h.copies_total == 0 for h in every)
+    # totals count stories, facets count articles
+    port = ix.search("dock workers", facets=["source"])
+    assert (port.total, port.articles) == (2, 4) and port.facets["source"] == {"Wire": 3, "Daily": 1}
+
+
+def test_date_sorts_show_the_newest_or_oldest_copy(ix):
+    newest = ix.search("lisbon", sort="date")
+    oldest = ix.search("lisbon", sort="oldest")
+    assert newest[0].article.title.startswith("UPDATE 1-") and oldest[0].article.title == "Lisbon dock workers strike over pay"
+
+
+def test_a_story_stays_right_when_its_best_copy_is_deleted_or_changed(ix):
+    best = ix.search("lisbon strike")[0].article
+    with ix.writer() as w:
+        assert w.delete(best.id)
+    (hit,) = ix.search("lisbon strike")
+    assert hit.article.id != best.id and hit.copies_total == 1
+    # the other copy is rewritten into a different story: the two part
+    other = next(c for c in [hit.article, *hit.copies] if c.id != hit.article.id)
+    ix.add(ix.get(other.id).replace(body="\n\n".join(OTHER[::-1]) + " Lisbon dockers watched the vote."))
+    assert ix.search("lisbon", all_copies=True).total == 2 and ix.search("lisbon").total == 2
+
+
+def test_a_copy_indexed_later_joins_its_story(ix):
+    ix.add(article("Portugal port strike: ships wait off Lisbon", STORY[:4], "Gazette", 200, "https://gazette.example/strike"))
+    (hit,) = ix.search("lisbon strike")
+    assert hit.copies_total == 3 and "Gazette" in {c.source for c in hit.copies} | {hit.article.source}
+
+
+def test_similar_leaves_out_the_articles_own_story_and_timeline_counts_stories_once(ix):
+    lisbon = ix.search("lisbon")[0].article
+    related = ix.similar(lisbon.id)
+    assert [h.article.title for h in related] == ["Rotterdam dock workers accept new contract"]
+    assert ix.timeline("dock workers", by="day").total == 2
+    assert ix.timeline("dock workers", by="day", all_copies=True).total == 4
+
+
+def test_copies_are_one_story_only_within_a_news_cycle():
+    assert same_story(SAME_STORY, T0, T0 + SAME_STORY_WITHIN) and same_story(SAME_STORY, T0 + SAME_STORY_WITHIN, T0)
+    assert not same_story(SAME_STORY - 0.01, T0, T0)
+    assert not same_story(0.8, T0, T0 + SAME_STORY_WITHIN + timedelta(minutes=1))  # a follow-up days later
+    assert same_story(REPUBLISHED, T0, T0 + timedelta(days=30))  # the same text republished
+    assert not same_story(0.8, T0, None) and not same_story(0.8, None, None) and same_story(1.0, None, T0)
+
+
+def test_a_follow_up_days_later_is_its_own_story_but_a_republished_copy_is_not(ix):
+    days = 60 * 24 * 3
+    ix.add(article("Lisbon port strike enters fourth day", STORY[:4] + [UPDATE], "Wire", days, "https://wire.example/day4"))
+    ix.add(article("Lisbon dock workers strike over pay", STORY, "Weekly", days + 1, "https://weekly.example/lisbon"))
+    ix.add(ns.Article(title="Lisbon strike, undated rewrite", body="\n\n".join([UPDATE] + STORY[2:]), source="Blog", url="https://blog.example/x"))
+    blog = signature("", "\n\n".join([UPDATE] + STORY[2:]))
+    assert SAME_STORY <= blog.similarity(signature("", "\n\n".join(STORY))) < REPUBLISHED
+    hits = ix.search("lisbon strike")
+    assert hits.total == 3 and hits.articles == 6
+    by_title = {h.article.title: h for h in hits}
+    assert by_title["Lisbon port strike enters fourth day"].copies_total == 0
+    assert by_title["Lisbon strike, undated rewrite"].copies_total == 0
+    (first,) = [h for h in hits if h.copies_total]
+    assert "Weekly" in {c.source for c in first.copies} | {first.article.source}
+
+
+def test_the_cli_shows_copies_and_lists_them_all_on_request(ix, runner):
+    ix.close()
+    args = ["search", "lisbon strike", "--index", str(ix.path), "--no-color"]
+    text = runner.invoke(cli, args)
+    assert text.exit_code == 0 and "also: " in text.stdout and "more outlet" in text.stdout
+    assert "of 1 story (3 articles; --all-copies lists every copy)" in text.stderr
+    (line,) = runner.invoke(cli, [*args, "--json"]).stdout.splitlines()
+    data = json.loads(line)
+    assert data["copies_total"] == 2 and {c["source"] for c in data["copies"]} <= {"Wire", "Daily"}
+    assert all(c["published"].endswith("Z") and c["id"] and c["title"] for c in data["copies"])
+    every = runner.invoke(cli, [*args, "--json", "--all-copies"]).stdout.splitlines()
+    assert len(every) == 3 and all(json.loads(x)["copies"] == [] and json.loads(x)["copies_total"] == 0 for x in every)
+
+
+def test_the_same_reuters_copy_is_listed_once(reuters_index):
+    # "U.S. tech stocks fall on Texas Instruments outlook" listed the same copy twice
+    ix, _, _ = reuters_index
+    query = "U.S. tech stocks fall on Texas Instruments outlook"
+    titles = [h.article.title for h in ix.search(query, limit=10)]
+    assert titles.count(query) == 1
+    assert [h.article.title for h in ix.search(query, limit=2, all_copies=True)] == [query, query]
