@@ -213,7 +213,9 @@ class NewsSearchEngine(Engine):
 
     def search(self, q: BenchQuery, k: int = 10, snippets: bool = False) -> list[Hit]:
         assert self.ix is not None
-        results = self.ix.search(q.text, since=q.since, until=q.until, limit=k, snippets=snippets)
+        # every copy of a story is its own hit, as the peers list them
+        # (newssearch collapses copies by default; it groups them at index time)
+        results = self.ix.search(q.text, since=q.since, until=q.until, limit=k, snippets=snippets, all_copies=True)
         return [(h.article.id, h.article.title, h.snippet.text) for h in results]
 
     def close(self) -> None:
