@@ -84,7 +84,7 @@ def sample(workdir: Path) -> list[tuple[str, str, str, float]]:
     shingles = {i: _shingles(recs[i]["title"], recs[i]["body"]) for i in ids}
     buckets: dict[str, list[str]] = defaultdict(list)
     for i in ids:
-        for band in signature(recs[i]["title"], recs[i]["body"]).bands():
+        for band in signature(recs[i]["title"], recs[i]["body"]).bands().tolist():
             buckets[band].append(i)
     by_band: set[tuple[str, str]] = set()
     for members in buckets.values():
@@ -136,7 +136,7 @@ def evaluate(workdir: Path) -> str:
         a, b = recs[p["a"]], recs[p["b"]]
         sa, sb = signature(a["title"], a["body"]), signature(b["title"], b["body"])
         p["estimate"] = sa.similarity(sb)
-        p["share_band"] = bool(set(sa.bands()) & set(sb.bands()))
+        p["share_band"] = bool(set(sa.bands().tolist()) & set(sb.bands().tolist()))
         p["published"] = [datetime.fromisoformat(r["published"]) if r.get("published") else None for r in (a, b)]
     lines = [_band_recall(recs)]
     lines.append(f"{len(labelled)} labelled pairs ({sum(p['label'] for p in labelled)} same story); "
@@ -175,7 +175,7 @@ def _band_recall(recs: dict[str, dict[str, Any]]) -> str:
     that share a band (so that the index compares them at all)."""
     ids = sorted(recs)
     shingles = {i: _shingles(recs[i]["title"], recs[i]["body"]) for i in ids}
-    bands = {i: set(signature(recs[i]["title"], recs[i]["body"]).bands()) for i in ids}
+    bands = {i: set(signature(recs[i]["title"], recs[i]["body"]).bands().tolist()) for i in ids}
     holders: dict[str, list[str]] = defaultdict(list)
     for i in ids:
         for s in shingles[i]:

@@ -29,7 +29,7 @@ import numpy as np
 
 from .analysis import TOKEN_RE
 
-__all__ = ["BANDS", "HASHES", "ROWS", "SAME_STORY", "SHINGLE", "Signature", "signature"]
+__all__ = ["BANDS", "HASHES", "ROWS", "SAME_STORY", "SHINGLE", "Signature", "band_keys", "signature"]
 
 #: Words per shingle.
 SHINGLE = 5
@@ -39,7 +39,7 @@ HASHES = 64
 #: shares a band with probability 1 - (1 - s**2)**16, 0.64 at SAME_STORY,
 #: 0.94 at 0.4 and 0.99998 at 0.7 (the curve's midpoint, (1/16)**(1/2), is
 #: SAME_STORY). More rows per band would cut the random candidates but miss
-#: rewrites; more bands cost an index term each.
+#: rewrites; more bands cost lookups and memory while indexing.
 BANDS = 16
 ROWS = 2
 #: The similarity from which two articles are copies of one story.
@@ -49,6 +49,20 @@ _rng = np.random.default_rng(20261129)  # fixed: a signature must mean the same 
 _A = _rng.integers(0, 2**63, size=HASHES, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # odd multipliers
 _B = _rng.integers(0, 2**63, size=HASHES, dtype=np.uint64)
 _EMPTY = np.full(HASHES, np.iinfo(np.uint32).max, dtype=np.uint32)
+_EMPTY_BYTES = _EMPTY.tobytes()
+# one salt per band, so that equal values in different bands are different keys
+_SALTS = _rng.integers(0, 2**63, size=BANDS, dtype=np.uint64)
+
+
+def band_keys(values: np.ndarray) -> np.ndarray:
+    """The band keys of signatures (rows of ``HASHES`` uint32 values), one
+    row of ``BANDS`` uint64 keys each: a band's ROWS (2) values side by side
+    in 64 bits, salted with the band's number. Vectorised, so an index's
+    signatures are keyed in one go."""
+    assert ROWS == 2
+    used = values[:, : BANDS * ROWS].astype(np.uint64)
+    keys: np.ndarray = ((used[:, 0::2] << np.uint64(32)) | used[:, 1::2]) ^ _SALTS
+    return keys
 
 
 @dataclass(frozen=True)
@@ -62,10 +76,13 @@ class Signature:
         """The values as a numpy array."""
         return np.frombuffer(self.values, dtype=np.uint32)
 
-    def bands(self) -> list[str]:
-        """The band keys (``"3:9f1c..."``): the LSH buckets this article falls in."""
-        arr = self.array
-        return [f"{i}:{zlib.crc32(arr[i * ROWS:(i + 1) * ROWS].tobytes()):08x}" for i in range(BANDS)]
+    def bands(self) -> np.ndarray:
+        """The band keys (:data:`BANDS` unsigned 64-bit integers; none for
+        an article without words): the LSH buckets this article falls in."""
+        if self.values == _EMPTY_BYTES:
+            return np.empty(0, dtype=np.uint64)
+        keys: np.ndarray = band_keys(self.array[None, :])[0]
+        return keys
 
     def similarity(self, other: Signature) -> float:
         """The estimated Jaccard similarity of the two articles' shingle sets."""
@@ -81,14 +98,13 @@ def signature(title: str, body: str) -> Signature:
     if not words:
         return Signature(_EMPTY.tobytes())
     tokens = _token_hashes(words)
-    if len(tokens) >= SHINGLE:
-        # a shingle's hash from its words' hashes (a polynomial, wrapping in 64 bits)
-        with np.errstate(over="ignore"):
-            shingles = np.zeros(len(tokens) - SHINGLE + 1, dtype=np.uint64)
-            for k in range(SHINGLE):
-                shingles = shingles * _BASE + tokens[k : len(tokens) - SHINGLE + 1 + k]
-    else:
-        shingles = tokens[:1]
+    # a shingle's hash from its words' hashes (a polynomial, wrapping in 64
+    # bits); a text shorter than a shingle is one shingle of all its words
+    width = min(SHINGLE, len(tokens))
+    with np.errstate(over="ignore"):
+        shingles = np.zeros(len(tokens) - width + 1, dtype=np.uint64)
+        for k in range(width):
+            shingles = shingles * _BASE + tokens[k : len(tokens) - width + 1 + k]
     shingles = np.unique(shingles >> np.uint64(32))  # 32-bit shingle hashes
     # one multiply-shift hash per value (Dietzfelbinger): the high 32 bits of
     # a * h + b modulo 2**64 (numpy's uint64 arithmetic wraps around)

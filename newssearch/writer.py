@@ -215,7 +215,7 @@ class ArticleWriter:
                     return "unchanged"
                 status = "updated"
         story, sig = self._stories.assign(article.id, article.title, article.body, article.published)
-        fields.update(story=story, bands=",".join(sig.bands()), minhash=sig.values)
+        fields.update(story=story, minhash=sig.values)
         self._write("update" if status == "updated" else "add", fields)
         if status == "updated":
             self.report.updated += 1

@@ -54,7 +54,11 @@ def test_signatures_tell_copies_from_other_stories():
     assert first.similarity(signature("c", "\n\n".join(STORY + [UPDATE]))) >= SAME_STORY  # a version with a paragraph added
     assert first.similarity(signature("d", "\n\n".join(STORY[:3]))) >= SAME_STORY  # one cut short
     assert first.similarity(signature("e", "\n\n".join(OTHER))) < SAME_STORY
-    assert set(first.bands()) & set(signature("f", "\n\n".join(STORY + [UPDATE])).bands())
+    assert set(first.bands().tolist()) & set(signature("f", "\n\n".join(STORY + [UPDATE])).bands().tolist())
+    assert len(signature("", "").bands()) == 0  # no words, no bands: empty articles are not one story
+    # texts shorter than a shingle are one shingle of all their words
+    assert signature("Oil falls", "").similarity(signature("Gold rises", "")) < SAME_STORY
+    assert signature("Oil falls", "").similarity(signature("Oil falls", "")) == 1.0
 
 
 def test_a_signature_is_the_same_in_every_process():

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.columns import NumericColumn
+from whoosh.columns import FixedBytesColumn, NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import Every, Or, Prefix, Query, Term
 from whoosh.reading import TermNotFound
@@ -214,6 +214,20 @@ class Segment:
             self._columns[name] = arr
         return arr
 
+    def fixed_bytes_column(self, name: str) -> np.ndarray:
+        """A fixed-width bytes column (``minhash``) as a (documents, width)
+        uint8 array, read in one go (not kept: callers keep what they derive)."""
+        if not self._reader._perdoc.has_column(name):
+            column = self._reader.schema[name].column_type
+            return np.tile(np.frombuffer(column._default, dtype=np.uint8), (self.size, 1))
+        col = self._reader.column_reader(name, translate=False)
+        width = int(col._fixedlen)
+        if type(col) is FixedBytesColumn.Reader:
+            raw = _fixed_bytes(col, self.size, width, "u1")
+        else:
+            raw = np.frombuffer(b"".join(bytes(col[d]) for d in range(self.size)), dtype=np.uint8)
+        return raw.reshape(self.size, width)
+
     def _numbers(self, name: str) -> np.ndarray:
         if not self._reader._perdoc.has_column(name):
             return np.full(self.size, np.iinfo(np.uint64).max, dtype=np.uint64)
@@ -382,23 +396,6 @@ class Snapshot:
     def docs_for_query(self, q: Query) -> set[int]:
         """Live documents matching ``q``, through Whoosh's matchers."""
         return set(self._s.docs_for_query(q))
-
-    def story_candidates(self, bands: Iterable[str], per_band: int) -> list[tuple[str, bytes, datetime | None, int]]:
-        """Live articles sharing a band key: (id, MinHash signature, publication time, story label)."""
-        docnums: set[int] = set()
-        for band in bands:
-            docnums.update(self.docs_with_term("bands", band, per_band))
-        reader = self._s.reader()
-        story = reader.column_reader("story")
-        minhash = reader.column_reader("minhash")
-        out = []
-        for docnum in sorted(docnums):
-            stored = self._s.stored_fields(docnum)
-            published = stored.get("published")
-            if published is not None and published.tzinfo is None:
-                published = published.replace(tzinfo=timezone.utc)
-            out.append((stored["id"], bytes(minhash[docnum]), published, int(story[docnum])))
-        return out
 
     def docs_with_term(self, fieldname: str, text: str, limit: int) -> list[int]:
         """The first ``limit`` live documents holding a term (none if it is not indexed)."""

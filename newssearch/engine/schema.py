@@ -18,9 +18,9 @@ Fields and why:
   ``reuters.com``), so ``site:reuters.com`` finds every subdomain;
   ``urlwords``: the words of the URL (``inurl:``). Neither is stored.
 * ``story``: which story the article is a copy of (a column: the story's
-  label, an article id as a 64-bit number); ``bands``: the article's
-  MinHash band keys, looked up to find the copies of a new article anywhere
-  in the index; ``minhash``: its signature (see :mod:`newssearch.signature`).
+  label, an article id as a 64-bit number); ``minhash``: its signature (a
+  column, see :mod:`newssearch.signature`), whose band keys find the
+  copies of a new article anywhere in the index (:mod:`newssearch.stories`).
 
 Whoosh pickles the schema, analyzer included, into the index: the classes
 here are referenced by name from every index on disk, so moving or renaming
@@ -62,7 +62,7 @@ __all__ = [
 
 #: Bumped whenever the schema changes in a way old indexes cannot serve
 #: (3: the schema's classes moved to newssearch.engine.schema; 4: host and
-#: urlwords, for site: and inurl:; 5: story, bands and minhash, for copies).
+#: urlwords, for site: and inurl:; 5: story and minhash, for copies).
 SCHEMA_VERSION = 5
 TITLE_BOOST = 2.0
 #: Bytes of a MinHash signature (32-bit values) in the ``minhash`` column.
@@ -165,7 +165,6 @@ def build_schema() -> Schema:
         urlwords=KEYWORD(lowercase=True, commas=True, scorable=False),
         # columns only: never searched by value, so no terms to write
         story=COLUMN(NumericColumn("Q")),
-        bands=KEYWORD(commas=True, scorable=False),
         minhash=COLUMN(FixedBytesColumn(MINHASH_BYTES)),
     )
 
