@@ -15,6 +15,7 @@ import shutil
 import sys
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -22,8 +23,8 @@ import click
 
 from . import __version__
 from .dates import format_datetime, resolve_zone
-from .errors import ConfigError, IngestError, NewsSearchError
-from .index import create_index, default_index_path, open_index
+from .errors import ConfigError, IndexLocked, IndexStoreError, IngestError, NewsSearchError
+from .index import NewsIndex, create_index, default_index_path, open_index
 from .model import Article, Explanation, Hit
 from .search.request import FACET_FIELDS, SORTS, SearchRequest
 from .search.snippets import ANSI_HIGHLIGHT
@@ -39,6 +40,35 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: stop as Ctrl-C stops (cancel, leave the index as
+    committed), with the exit code that says so."""
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C, SIGTERM and SIGHUP raise in the main thread, so a run is
+    cancelled the same way whichever ended it. A second signal while the
+    first is being handled exits at once: the kernel drops the write lock
+    and the writer processes die with this one; the next run removes what
+    they left."""
+    import signal
+
+    received: list[int] = []
+
+    def handle(signum: int, _frame: Any) -> None:
+        if received:
+            os._exit(EXIT_INTERRUPTED if received[0] == signal.SIGINT else EXIT_TERMINATED)
+        received.append(signum)
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Terminated
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), handle)
 
 
 class NewsSearchGroup(click.Group):
@@ -50,9 +80,9 @@ class NewsSearchGroup(click.Group):
             return super().invoke(ctx)
         except NewsSearchError as exc:
             _fail(str(exc))
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             click.echo("Interrupted: the index is as it was at its last commit.", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            sys.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
         except BrokenPipeError:
             # `newssearch search ... | head`: the reader left, nothing is wrong
             try:
@@ -143,7 +173,7 @@ def cli() -> None:
 @click.option("--format", "fmt", default=None, metavar="FORMAT", callback=lambda ctx, param, value: _check_format(value), help="Read every file in this format instead of detecting it (page, text, header, json, jsonl, csv, html, feed, warc, ...; a wrong name lists them all).")
 @_tz_option("Zone for times printed without one (default UTC); the article records that the zone was assumed.")
 @click.option("--source", "default_source", default=None, metavar="NAME", help="Outlet for articles that do not name one.")
-@click.option("--rebuild", is_flag=True, help="Delete the index's contents first and index from scratch.")
+@click.option("--rebuild", is_flag=True, help="Replace the index's contents with what this run reads (the old contents stay searchable until it commits; an index from another version is re-created).")
 @click.option("--wait", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS", help="Wait this long for another writer to finish.")
 @click.option("--commit-every", type=click.IntRange(min=1), default=None, metavar="N", help="Commit after every N new or changed articles (for very large runs: bounds scratch disk space; an interrupted run keeps what was committed).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's report as JSON on stdout.")
@@ -180,10 +210,10 @@ def index_cmd(
 
     zone = _zone(tz)
     where = index_dir or default_index_path()
-    ix = create_index(where, overwrite=True) if rebuild else open_index(where, create=True)
+    ix = _open_for_rebuild(where) if rebuild else open_index(where, create=True)
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     notices: list[Notice] = []
-    with ix, ix.writer(timeout=wait, commit_every=commit_every) as writer:
+    with ix, ix.writer(timeout=wait, commit_every=commit_every, rebuild=rebuild) as writer:
         report = writer.report
 
         def opened(_source: Source) -> None:
@@ -212,6 +242,18 @@ def index_cmd(
         sys.exit(EXIT_ERROR)
     if report.failed:
         sys.exit(EXIT_PARTIAL)
+
+
+def _open_for_rebuild(where: str | Path) -> NewsIndex:
+    """The index to rebuild: the existing one when this version can open it
+    (its contents are replaced at the commit), else a new empty one in its
+    place (an index from another version, or one too damaged to open)."""
+    try:
+        return open_index(where, create=True)
+    except IndexLocked:
+        raise
+    except IndexStoreError:
+        return create_index(where, overwrite=True)
 
 
 def _report_notice(notice: Notice, notices: list[Notice], progress: _Progress, quiet: bool) -> None:
@@ -746,7 +788,8 @@ def _size(n: int) -> str:
 
 def main() -> None:
     """Console-script entry point."""
+    _stop_on_signals()
     cli(prog_name="newssearch")
 
 
-__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PARTIAL", "EXIT_USAGE", "cli", "main"]
+__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_TERMINATED", "EXIT_PARTIAL", "EXIT_USAGE", "cli", "main"]

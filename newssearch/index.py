@@ -77,7 +77,13 @@ class NewsIndex:
 
     # --- writing -------------------------------------------------------
     def writer(
-        self, *, timeout: float = 0.0, limitmb: int = 256, procs: int | None = None, commit_every: int | None = None
+        self,
+        *,
+        timeout: float = 0.0,
+        limitmb: int = 256,
+        procs: int | None = None,
+        commit_every: int | None = None,
+        rebuild: bool = False,
     ) -> ArticleWriter:
         """Return a writer for one run (see :class:`ArticleWriter`).
 
@@ -88,9 +94,18 @@ class NewsIndex:
         buffer before it spills to disk; ``commit_every`` commits after that
         many new or changed articles (bounding scratch disk space on very
         large runs; an interrupted run then keeps the batches committed).
+        ``rebuild`` makes the run's articles the index's whole content: the
+        old articles stay searchable until the run commits, then go (a failed
+        or interrupted rebuild leaves the index as it was).
         """
         return ArticleWriter(
-            self._store, timeout=timeout, limitmb=limitmb, procs=procs, commit_every=commit_every, on_commit=self._changed
+            self._store,
+            timeout=timeout,
+            limitmb=limitmb,
+            procs=procs,
+            commit_every=commit_every,
+            rebuild=rebuild,
+            on_commit=self._changed,
         )
 
     def add(self, articles: Iterable[Article] | Article) -> IndexReport:

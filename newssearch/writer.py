@@ -18,9 +18,9 @@ from typing import Any
 
 from .engine.reading import Snapshot
 from .engine.schema import to_fields
-from .engine.store import Store
+from .engine.store import Store, take_lock
 from .engine.writing import SegmentWriter, default_procs
-from .errors import IndexLocked, IndexStoreError, IngestError
+from .errors import IndexStoreError, IngestError
 from .model import Article
 from .stories import StoryGrouper
 
@@ -49,6 +49,7 @@ class IndexReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     elapsed: float = 0.0
     committed: bool = False
+    leftovers_removed: int = 0
 
     @property
     def articles(self) -> int:
@@ -75,6 +76,7 @@ class IndexReport:
             "skipped": [f"{name}: {why}" for name, why in self.skipped],
             "elapsed": round(self.elapsed, 3),
             "committed": self.committed,
+            "leftovers_removed": self.leftovers_removed,
         }
 
 
@@ -108,12 +110,14 @@ class ArticleWriter:
         limitmb: int = 256,
         procs: int | None = None,
         commit_every: int | None = None,
+        rebuild: bool = False,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         """See :meth:`newssearch.NewsIndex.writer` for the parameters;
         ``on_commit`` is called after each commit (the index drops its
         snapshot then)."""
         self._store = store
+        self._rebuild = rebuild
         self._commit_every = commit_every if commit_every and commit_every > 0 else None
         self._on_commit = on_commit
         self._in_batch = 0
@@ -127,17 +131,16 @@ class ArticleWriter:
         # Whoosh writer only when something changes: a Whoosh writer creates
         # its segment files up front and its cancel() leaves them behind.
         self._lock = store.lock()
-        if not self._lock.acquire(timeout):
-            raise IndexLocked(
-                f"index {store.path} is locked by another writer; wait for it to finish"
-                " or use --wait (Whoosh allows one writer at a time)"
-            )
+        take_lock(store.path, self._lock, timeout)
         self._writer: SegmentWriter | None = None
         try:
+            # what a killed run left behind goes now, under the lock
+            self.report.leftovers_removed = store.remove_orphans()
             # what the index held when this run began: the base for "unchanged"
+            # (nothing, for a rebuild: every article is written anew)
             self._existing: Snapshot | None = None
             self._fingerprints: Any = None
-            if store.doc_count_all() > 0:
+            if not rebuild and store.doc_count_all() > 0:
                 self._existing = store.snapshot()
                 self._fingerprints = self._existing.column("fingerprint")
             self._stories = StoryGrouper(self._existing)
@@ -176,10 +179,11 @@ class ArticleWriter:
         if writer is None:
             return
         try:
-            writer.commit(release_lock=False)  # the run is not over
+            writer.commit(release_lock=False, replace_all=self._rebuild)  # the run is not over
         except BaseException:
             self._open = False  # the commit abandoned everything and released the lock
             raise
+        self._rebuild = False  # the old contents are gone; later batches add to the new
         self.report.committed = True
 
     def _flush_pending(self, parallel: bool) -> None:
@@ -253,10 +257,12 @@ class ArticleWriter:
         self._open = False
         if self._pending:
             self._flush_pending(parallel=False)
+        if self._writer is None and self._rebuild:
+            self._segment_writer(parallel=False)  # a rebuild from nothing still empties the index
         if self._writer is None:
             self._lock.release()
         else:
-            self._writer.commit(release_lock=True)
+            self._writer.commit(release_lock=True, replace_all=self._rebuild)
             self.report.committed = True
         self.report.elapsed = time.perf_counter() - self._started
         if self._on_commit is not None:

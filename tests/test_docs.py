@@ -29,7 +29,9 @@ def test_ci_runs_the_readme_test_command():
 
 def test_exit_code_table_matches_the_cli():
     table = dict(re.findall(r"^\| (\d+) \| (.+?) \|$", README, flags=re.M))
-    assert set(map(int, table)) == {cli.EXIT_OK, cli.EXIT_ERROR, cli.EXIT_USAGE, cli.EXIT_PARTIAL, cli.EXIT_INTERRUPTED}
+    assert set(map(int, table)) == {
+        cli.EXIT_OK, cli.EXIT_ERROR, cli.EXIT_USAGE, cli.EXIT_PARTIAL, cli.EXIT_INTERRUPTED, cli.EXIT_TERMINATED
+    }
 
 
 def test_every_command_is_documented():

@@ -61,3 +61,38 @@ def test_every_highlight_lies_inside_its_snippet(words, terms, max_chars):
         assert start > last  # sorted, not overlapping
         last = end
         assert s.text[start:end].strip() == s.text[start:end]
+
+
+def _quadratic_best_window(matches, width):
+    """The window choice as first written (rescanning from every match):
+    the reference the linear version must agree with."""
+    best, best_span = None, (matches[0][0], matches[0][1])
+    for i, (start, _end, _t) in enumerate(matches):
+        distinct, count, last_end = set(), 0, start
+        for s, e, t in matches[i:]:
+            if e > start + width:
+                break
+            distinct.add(t)
+            count += 1
+            last_end = e
+        score = (len(distinct), count, -start)
+        if best is None or score > best:
+            best, best_span = score, (start, last_end)
+    return best_span
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 400), st.integers(1, 30), st.sampled_from("abcd")), min_size=1, max_size=60),
+    st.integers(5, 120),
+)
+def test_the_linear_window_search_picks_what_rescanning_picked(raw, width):
+    # rescanning from every match made one 4 MB field take seconds to snippet
+    from newssearch.search.snippets import _best_window
+
+    matches = sorted((start, start + length, term) for start, length, term in raw)
+    lo, hi = _quadratic_best_window(matches, width)
+    spare = max(0, width - (hi - lo))
+    lo = max(0, lo - spare // 3)
+    expected = (lo, lo + width if hi < lo + width else hi)
+    assert _best_window(matches, width, exclude=()) == expected

@@ -11,55 +11,28 @@ from __future__ import annotations
 import json
 import pickle
 import re
-import time
+import shutil
 from pathlib import Path
-from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 
-from ..errors import IndexNotFound, IndexStoreError, IndexVersionMismatch
+from ..errors import IndexLocked, IndexNotFound, IndexStoreError, IndexVersionMismatch
 from .errors import mapped
+from .locking import LOCK_NAME, WriteLock
 from .reading import Snapshot
 from .schema import SCHEMA_VERSION, build_schema
 
-__all__ = ["INDEX_NAME", "META_FILE", "Store", "WriteLock", "has_index"]
+__all__ = ["INDEX_NAME", "META_FILE", "SCRATCH", "Store", "WriteLock", "has_index", "take_lock"]
 
 INDEX_NAME = "newssearch"
 META_FILE = "newssearch.json"
 # files a fresh index folder may already hold (the repo ships index/.gitignore)
-_HARMLESS = {".gitignore", ".gitkeep", "README", "README.md", META_FILE}
+_HARMLESS = {".gitignore", ".gitkeep", "README", "README.md", META_FILE, LOCK_NAME}
+#: Whoosh's scratch folder (job files for worker processes, sorted runs)
+SCRATCH = f"{INDEX_NAME}.tmp"
 _TOC = re.compile(rf"_{INDEX_NAME}_\d+\.toc$")
-
-
-class WriteLock:
-    """Whoosh's write lock on one index folder (one writer at a time)."""
-
-    def __init__(self, lock: Any) -> None:
-        self._lock = lock
-
-    def acquire(self, timeout: float = 0.0) -> bool:
-        """Take the lock, waiting up to ``timeout`` seconds; say whether it was taken."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if self._lock.acquire():
-                return True
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.1)
-
-    def release(self) -> None:
-        """Give the lock up (never raises: releasing must not mask an error)."""
-        try:
-            self._lock.release()
-        except Exception:  # noqa: BLE001
-            pass
-
-    @property
-    def whoosh_lock(self) -> Any:
-        """The Whoosh lock object, for :mod:`newssearch.engine.writing`."""
-        return self._lock
 
 
 class Store:
@@ -101,37 +74,44 @@ class Store:
 
         Refuses a folder that holds other files (so a typo cannot scatter
         index files among a user's documents) and, unless ``overwrite``, one
-        that already holds an index.
+        that already holds an index. Overwriting takes the write lock first
+        (a running writer is never pulled from under), deletes only the
+        index's own files and leaves anything else in the folder.
         """
         if path.exists() and not path.is_dir():
             raise IndexStoreError(f"cannot create an index at {path}: it is a file")
+        lock = WriteLock(path)
         if path.is_dir():
             present = has_index(path)
             if present and not overwrite:
                 raise IndexStoreError(f"an index already exists at {path}")
-            others = [
-                p.name
-                for p in path.iterdir()
-                if p.name not in _HARMLESS and not (present and _is_index_file(p.name))
-            ]
-            if others:
+            others = [p.name for p in path.iterdir() if p.name not in _HARMLESS and not _is_index_file(p.name)]
+            if others and not present:
                 raise IndexStoreError(
                     f"cannot create an index in {path}: the folder holds other files ({', '.join(sorted(others)[:3])})"
                 )
             if present:
-                for p in path.iterdir():
-                    if _is_index_file(p.name):
-                        p.unlink()
-        with mapped(path):
-            path.mkdir(parents=True, exist_ok=True)
-            ix = FileStorage(str(path)).create_index(build_schema(), indexname=INDEX_NAME)
-            _write_meta(path)
+                take_lock(path, lock)
+        try:
+            with mapped(path):
+                if lock.held:
+                    for p in path.iterdir():
+                        if p.name == LOCK_NAME or not _is_index_file(p.name):
+                            continue
+                        if p.is_dir():
+                            shutil.rmtree(p, ignore_errors=True)
+                        else:
+                            p.unlink()
+                path.mkdir(parents=True, exist_ok=True)
+                ix = FileStorage(str(path)).create_index(build_schema(), indexname=INDEX_NAME)
+                _write_meta(path)
+        finally:
+            lock.release()
         return cls(path, ix)
 
     def lock(self) -> WriteLock:
         """The folder's write lock (not yet taken)."""
-        with mapped(self.path):
-            return WriteLock(self._ix.lock("WRITELOCK"))
+        return WriteLock(self.path)
 
     def snapshot(self, *, k1: float = 1.2, b: float = 0.75) -> Snapshot:
         """Open a view of the index as last committed; Whoosh's own matchers
@@ -145,30 +125,42 @@ class Store:
             return int(self._ix.doc_count_all())
 
     def size_on_disk(self) -> int:
-        """Bytes of every file in the folder."""
-        return sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+        """Bytes of every file in the folder, leftovers of interrupted runs included."""
+        return sum(_size(p) for p in self.path.iterdir())
 
-    def remove_orphans(self) -> None:
-        """Delete segment files no committed table of contents refers to, and
-        the writers' scratch folder (job files handed to worker processes).
-        Call it only while holding the write lock, so no other writer's new
-        files are taken for leftovers."""
-        import shutil
-
-        folder = getattr(self._ix.storage, "folder", None)
-        if folder:
-            shutil.rmtree(Path(folder) / f"{INDEX_NAME}.tmp", ignore_errors=True)
+    def leftovers(self) -> list[Path]:
+        """Files and folders in the index folder that no commit refers to:
+        what an interrupted or killed run left behind (its new segments, the
+        writers' scratch folder, a half-written table of contents)."""
         live = {seg.segment_id() for seg in self._ix._segments()}
-        prefix = f"{INDEX_NAME}_"
-        for name in self._ix.storage.list():
-            if not name.startswith(prefix) or name.endswith("WRITELOCK"):
-                continue
-            segid = name.split(".", 1)[0]
-            if segid not in live:
-                try:
-                    self._ix.storage.delete_file(name)
-                except OSError:
-                    pass
+        current = f"_{INDEX_NAME}_{self._ix.latest_generation()}.toc"
+        found = []
+        for p in self.path.iterdir():
+            name = p.name
+            if name == SCRATCH:
+                found.append(p)
+            elif name.startswith(f"_{INDEX_NAME}_") and ".toc" in name and name != current:
+                found.append(p)
+            elif name.startswith(f"{INDEX_NAME}_") and name != LOCK_NAME and name.split(".", 1)[0] not in live:
+                found.append(p)
+        return sorted(found)
+
+    def remove_orphans(self) -> int:
+        """Delete :meth:`leftovers`; return the bytes freed. Call it only
+        while holding the write lock, so no other writer's new files are
+        taken for leftovers."""
+        freed = 0
+        with mapped(self.path):
+            for p in self.leftovers():
+                freed += _size(p)
+                if p.is_dir():
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    try:
+                        p.unlink()
+                    except FileNotFoundError:
+                        pass
+        return freed
 
     @property
     def whoosh_index(self) -> whoosh_index.Index:
@@ -184,9 +176,31 @@ def has_index(where: Path) -> bool:
     return any(_TOC.match(p.name) for p in where.iterdir())
 
 
+def _size(p: Path) -> int:
+    try:
+        if p.is_dir():
+            return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+        return p.stat().st_size
+    except OSError:
+        return 0
+
+
+def take_lock(path: Path, lock: WriteLock, timeout: float = 0.0) -> None:
+    """Take ``lock`` or raise :class:`IndexLocked` saying who holds it."""
+    if lock.acquire(timeout):
+        return
+    holder = lock.holder()
+    by = f" ({holder})" if holder else ""
+    raise IndexLocked(
+        f"index {path} is locked by another writer{by}; wait for it to finish"
+        " or use --wait (Whoosh allows one writer at a time)"
+    )
+
+
 def _is_index_file(name: str) -> bool:
     return (
-        name.startswith((f"_{INDEX_NAME}_", f"{INDEX_NAME}_"))
+        name == SCRATCH
+        or name.startswith((f"_{INDEX_NAME}_", f"{INDEX_NAME}_"))
         or name.endswith((".seg", ".toc", ".trm", ".pst", ".vps", ".fcs", ".lock"))
         or name == META_FILE
     )

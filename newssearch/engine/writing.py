@@ -5,7 +5,9 @@ Whoosh writes a new segment per writer process and commit. A
 multiprocess writer) that never takes the lock itself: the run holds it from
 start to end, across batches. Cancelling does what Whoosh's ``cancel()``
 leaves undone: it ends the worker processes and deletes the new segments'
-files, so a failed run leaves the folder as its last commit left it.
+files, so a failed run leaves the folder as its last commit left it. The
+workers themselves (:mod:`newssearch.engine.workers`) die with the process
+that started them, so a killed run leaves no process and no lock behind.
 
 Segments are written as separate files, not Whoosh's default compound file:
 whoosh3 opens a compound file's parts through BytesIO(memoryview), copying
@@ -19,8 +21,12 @@ import os
 import sys
 from typing import Any
 
+from whoosh.writing import CLEAR
+
 from .errors import mapped
-from .store import Store, WriteLock
+from .locking import WriteLock
+from .store import Store
+from .workers import WatchedMpWriter
 
 __all__ = ["SegmentWriter", "default_procs"]
 
@@ -48,7 +54,8 @@ class SegmentWriter:
         self._lock = lock
         with mapped(store.path):
             if procs > 1:
-                self._writer: Any = store.whoosh_index.writer(
+                self._writer: Any = WatchedMpWriter(
+                    store.whoosh_index,
                     procs=procs,
                     multisegment=True,
                     batchsize=batch,
@@ -74,18 +81,25 @@ class SegmentWriter:
         with mapped(self._store.path):
             self._writer.delete_document(docnum)
 
-    def commit(self, *, release_lock: bool) -> None:
+    def commit(self, *, release_lock: bool, replace_all: bool = False) -> None:
         """Write the new segments and a new table of contents. With
         ``release_lock`` the lock goes with the commit; otherwise the run keeps
-        it for its next batch. If the commit fails, everything is abandoned
-        (and the lock released) before the error is raised."""
-        self._writer.writelock = self._lock.whoosh_lock if release_lock else None
+        it for its next batch. ``replace_all`` makes the new table list only
+        this writer's segments (a rebuild: the old segments stay readable
+        until the new table replaces theirs, then Whoosh deletes their files).
+        If the commit fails, everything is abandoned (and the lock released)
+        before the error is raised."""
         try:
             with mapped(self._store.path):
-                self._writer.commit()
+                if replace_all:
+                    self._writer.commit(mergetype=CLEAR)
+                else:
+                    self._writer.commit()
         except BaseException:
             self.abandon()
             raise
+        if release_lock:
+            self._lock.release()
 
     def abandon(self) -> None:
         """Cancel: end the workers, delete the new segments' files, release the lock.
@@ -110,25 +124,17 @@ class SegmentWriter:
 def _stop_workers(writer: Any) -> None:
     """End a cancelled multiprocess writer's worker processes.
 
-    Whoosh's MpWriter.cancel() only flags its workers; one waiting for its
-    next batch never sees the flag and outlives the run (a Ctrl-C left
-    orphan processes behind). Each gets an end-of-work sentinel, then is
-    terminated if it does not finish."""
-    tasks = getattr(writer, "tasks", None)
-    if not tasks:
-        return
-    queue = getattr(writer, "jobqueue", None)
-    for _task in tasks:
+    Whoosh's MpWriter.cancel() only flags its workers (in the parent's copy
+    of their objects), so a worker waiting for its next batch would never
+    see it. They are terminated: whatever they wrote is removed with the
+    other uncommitted files."""
+    for task in getattr(writer, "tasks", None) or ():
         try:
-            if queue is not None:
-                queue.put_nowait(None)
-        except Exception:  # noqa: BLE001 - a full or closed queue: terminate below
-            pass
-    for task in tasks:
-        try:
-            task.join(timeout=2)
             if task.is_alive():
                 task.terminate()
+            task.join(timeout=2)
+            if task.is_alive():
+                task.kill()
                 task.join(timeout=2)
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - an already reaped or never started worker
             pass

@@ -1,0 +1,287 @@
+"""Kill the indexer at random moments and check that nothing is lost or stuck.
+
+Run by hand (``tests/test_crash.py`` runs a short version)::
+
+    python bench/crashtest.py                      # 100 kills on Reuters 2006-07
+    python bench/crashtest.py --kills 20 --seed 7 --slice 800
+
+Each trial starts ``newssearch index`` (a real process, in its own session,
+writing with its worker processes and committing every ``--commit-every``
+articles) on a random slice of the Reuters 2006-07 files, sends it SIGKILL,
+SIGTERM or SIGINT after a random delay (up to 1.2 times a clean run's length,
+so kills land while reading, while writing and during the commit), and then
+checks:
+
+* **orphans**: processes of the run still alive 5 s after it ended;
+* **stale lock**: the index's write lock cannot be taken;
+* **opens**: the index opens and every stored article reads back;
+* **lost**: articles committed before the run that are gone, or whose
+  stored title and body differ from the source file;
+* **next run**: indexing the same slice again succeeds (exit 0) and holds
+  every article of the slice afterwards;
+* **stray bytes**: files no commit refers to, after that next run.
+
+The index carries over from trial to trial, so later kills hit a bigger,
+many-segment index. Prints one line per trial and a table of totals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("NEWSSEARCH_SHARED", ROOT.parent / "shared"))
+SIGNALS = {"SIGKILL": signal.SIGKILL, "SIGTERM": signal.SIGTERM, "SIGINT": signal.SIGINT}
+
+
+@dataclass
+class Trial:
+    """What one kill did and what was found after it."""
+
+    signal: str
+    delay: float
+    phase: str
+    exit_code: int | None
+    orphans: int = 0
+    stale_lock: bool = False
+    opens: bool = True
+    lost: int = 0
+    changed: int = 0
+    next_run_ok: bool = True
+    missing_after_next: int = 0
+    stray_bytes: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        """Whether every check passed."""
+        return (
+            not self.orphans
+            and not self.stale_lock
+            and self.opens
+            and not self.lost
+            and not self.changed
+            and self.next_run_ok
+            and not self.missing_after_next
+            and not self.stray_bytes
+        )
+
+
+def reuters_files(root: Path | None = None) -> list[Path]:
+    """The Reuters 2006-07 article files, in a fixed order."""
+    base = root or SHARED / "data" / "reuters-news-2006-2007"
+    return sorted(p for p in base.rglob("*") if p.is_file() and p.name != "SOURCE.md")
+
+
+def command(index: Path, files: list[Path], commit_every: int) -> list[str]:
+    """The indexing command a trial runs."""
+    return [sys.executable, "-m", "newssearch", "index", *map(str, files), "--index", str(index),
+            "--commit-every", str(commit_every), "--quiet"]
+
+
+def session_processes(sid: int) -> list[int]:
+    """Live processes in session ``sid`` (the run and every process it started)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        # fields after the command: state, ppid, pgrp, session, ...
+        if fields[0] != "Z" and int(fields[3]) == sid:
+            found.append(int(entry))
+    return found
+
+
+def stored(index: Path) -> dict[str, tuple[str, str]]:
+    """Every stored article's (title, body) by id; raises if the index cannot be read."""
+    import newssearch as ns
+
+    with ns.open_index(index) as ix:
+        return {a.id: (a.title, a.body) for a in ix.iter_articles()}
+
+
+def source_articles(files: list[Path]) -> dict[str, tuple[str, str]]:
+    """What the files say, by id, read the way ``index`` reads them."""
+    import newssearch as ns
+
+    return {a.id: (a.title, a.body) for a in ns.read_path([str(p) for p in files], on_error=lambda _e: None)}
+
+
+def lock_is_free(index: Path) -> bool:
+    """Whether a writer could take the index's lock now (checked in a fresh
+    process, so this process never holds or touches it)."""
+    code = (
+        "import sys; from newssearch.engine.locking import WriteLock; "
+        "l = WriteLock(sys.argv[1]); ok = l.acquire(); l.release(); sys.exit(0 if ok else 1)"
+    )
+    return subprocess.run([sys.executable, "-c", code, str(index)], check=False).returncode == 0
+
+
+def stray_bytes(index: Path) -> int:
+    """Bytes in files no commit refers to."""
+    from newssearch.engine.store import Store, _size
+
+    store = Store.open(index)
+    return sum(_size(p) for p in store.leftovers())
+
+
+def clean_run_seconds(index: Path, files: list[Path], commit_every: int) -> float:
+    """How long a clean run of a slice takes (into a scratch copy of nothing)."""
+    import shutil
+
+    scratch = Path(tempfile.mkdtemp(prefix="crashtest-clean-"))
+    try:
+        t0 = time.perf_counter()
+        subprocess.run(command(scratch / "ix", files, commit_every), check=True)
+        return time.perf_counter() - t0
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run_trial(index: Path, files: list[Path], truth: dict[str, tuple[str, str]], slice_ids: set[str], sig: str,
+              delay: float, commit_every: int, phase: str, *, after_workers: bool = False) -> Trial:
+    """One kill and every check after it; with ``after_workers`` the delay
+    counts from the moment the run's worker processes are up."""
+    before = stored(index) if (index / "newssearch.json").exists() else {}
+    # stderr goes to a file, not a pipe: a worker that outlived the run would hold a pipe open
+    errors = tempfile.TemporaryFile()
+    proc = subprocess.Popen(command(index, files, commit_every), start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=errors)
+    sid = proc.pid
+    if after_workers:
+        while len(session_processes(sid)) < 2 and proc.poll() is None:
+            time.sleep(0.02)
+    time.sleep(delay)
+    if proc.poll() is None:
+        proc.send_signal(SIGNALS[sig])
+    try:
+        proc.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    trial = Trial(sig, delay, phase, proc.returncode)
+    errors.seek(0)
+    text = errors.read().decode("utf-8", "replace")
+    errors.close()
+    if "Traceback" in text:
+        trial.notes.append("traceback on stderr")
+    deadline = time.monotonic() + 5
+    while session_processes(sid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = session_processes(sid)
+    trial.orphans = len(left)
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    trial.stale_lock = not lock_is_free(index)
+    try:
+        after = stored(index)
+    except Exception as exc:  # noqa: BLE001 - reported as a failed check
+        trial.opens = False
+        trial.notes.append(f"open: {type(exc).__name__}: {exc}")
+        after = {}
+    if trial.opens:
+        trial.lost = sum(1 for i in before if i not in after)
+        trial.changed = sum(1 for i, v in after.items() if i in truth and truth[i] != v)
+    done = subprocess.run(command(index, files, commit_every), stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, check=False)
+    trial.next_run_ok = done.returncode == 0
+    if not trial.next_run_ok:
+        trial.notes.append(f"next run: exit {done.returncode}: {done.stderr.decode('utf-8', 'replace').strip()[-200:]}")
+    try:
+        now = stored(index)
+        trial.missing_after_next = len(slice_ids - set(now)) + len(set(before) - set(now))
+        trial.stray_bytes = stray_bytes(index)
+    except Exception as exc:  # noqa: BLE001
+        trial.next_run_ok = False
+        trial.notes.append(f"after next run: {type(exc).__name__}: {exc}")
+    return trial
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kills", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--slice", type=int, default=1500, help="files per run (>= 1,000 makes the writer use its worker processes)")
+    parser.add_argument("--commit-every", type=int, default=500)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/newssearch-crashtest"))
+    args = parser.parse_args(argv)
+    report = crash_test(args.kills, args.seed, args.slice, args.commit_every, args.workdir, log=print)
+    return 0 if all(t.clean for t in report) else 1
+
+
+def crash_test(kills: int, seed: int, size: int, commit_every: int, workdir: Path, *, files: list[Path] | None = None,
+               log: Any = None) -> list[Trial]:
+    """Run ``kills`` trials; return what each found."""
+    import shutil
+
+    rng = random.Random(seed)
+    files = files or reuters_files()
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    index = workdir / "ix"
+    first = files[:size]
+    seconds = clean_run_seconds(index, first, commit_every)
+    if log:
+        log(f"# {kills} kills, slices of {size} files, commit every {commit_every}; a clean run takes {seconds:.1f} s")
+    truth: dict[str, tuple[str, str]] = {}
+    trials = []
+    for k in range(kills):
+        start = rng.randrange(0, max(1, len(files) - size))
+        chunk = files[start : start + size]
+        these = source_articles(chunk)
+        truth.update(these)
+        sig = rng.choice(sorted(SIGNALS))
+        fraction = rng.uniform(0.0, 1.2)
+        phase = "reading/writing" if fraction < 0.75 else ("commit" if fraction < 1.0 else "after the end")
+        trial = run_trial(index, chunk, truth, set(these), sig, fraction * seconds, commit_every, phase)
+        trials.append(trial)
+        if log:
+            verdict = "ok" if trial.clean else "FAILED"
+            log(f"{k + 1:3d} {sig:7s} at {trial.delay:5.2f} s ({phase:15s}) exit {trial.exit_code}: {verdict}"
+                + (f" {trial}" if not trial.clean else "") + ("; " + "; ".join(trial.notes) if trial.notes else ""))
+    if log:
+        log(summary(trials))
+    return trials
+
+
+def summary(trials: list[Trial]) -> str:
+    """The totals table."""
+    by = Counter((t.signal, t.phase) for t in trials)
+    lines = [
+        "",
+        f"kills: {len(trials)} ("
+        + ", ".join(f"{s} during {p}: {n}" for (s, p), n in sorted(by.items()))
+        + ")",
+        f"orphan processes: {sum(t.orphans for t in trials)}",
+        f"stale locks: {sum(t.stale_lock for t in trials)}",
+        f"index failed to open: {sum(not t.opens for t in trials)}",
+        f"committed articles lost or changed: {sum(t.lost + t.changed for t in trials)}",
+        f"next run failed: {sum(not t.next_run_ok for t in trials)}",
+        f"articles missing after the next run: {sum(t.missing_after_next for t in trials)}",
+        f"stray bytes after the next run: {sum(t.stray_bytes for t in trials)}",
+        f"tracebacks shown: {sum('traceback on stderr' in t.notes for t in trials)}",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""Whoosh's multiprocess writer, made to live and die with the run that started it.
+
+Whoosh's ``MpWriter`` forks worker processes that index batches of documents
+into their own segments. As shipped, a worker outlives its parent when the
+parent is killed (it waits for its next batch forever, as a child of init),
+prints a traceback on Ctrl-C (the terminal sends SIGINT to the whole process
+group) and on any error, and when it dies the parent either blocks forever
+handing it work or commits without its segment, losing its articles
+silently. Here each worker:
+
+* asks the kernel to kill it when its parent dies (``PR_SET_PDEATHSIG`` on
+  Linux; elsewhere a thread that watches the parent's process id),
+* ignores SIGINT (the parent decides what an interrupt means and ends it),
+* reports an error to the parent on a queue and exits without a traceback;
+
+and the parent checks its workers before handing them work and before
+writing the table of contents, so a dead worker fails the commit instead of
+losing articles.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import sys
+import threading
+from typing import Any
+
+from whoosh.multiproc import MpWriter, SubWriterTask
+
+from ..errors import IndexStoreError
+
+__all__ = ["WatchedMpWriter", "WorkerFailed"]
+
+#: Seconds between checks of the workers while waiting to hand one a batch.
+_POLL = 0.5
+
+
+class WorkerFailed(RuntimeError):
+    """A writer process ended without finishing its part (a bug in it, not the user's input)."""
+
+
+class _Worker(SubWriterTask):  # type: ignore[misc]
+    def __init__(self, *args: Any, errors: Any, parent: int) -> None:
+        super().__init__(*args)
+        self.errors = errors
+        self.parent = parent
+
+    def run(self) -> None:
+        _die_with_parent(self.parent)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        try:
+            super().run()
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
+            try:
+                self.errors.put((type(exc).__name__, getattr(exc, "errno", None), " ".join(str(exc).split())))
+                self.errors.close()
+                self.errors.join_thread()
+            finally:
+                os._exit(1)  # no traceback: the parent reports the error once
+
+
+def _die_with_parent(parent: int) -> None:
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            if libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # the parent died before the request took effect
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:  # pragma: no cover - platforms without prctl
+        while os.getppid() == parent:
+            threading.Event().wait(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+class WatchedMpWriter(MpWriter):  # type: ignore[misc]
+    """``MpWriter`` whose workers end with it and whose failures fail the commit."""
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        self.errors = self._mpctx.Queue()
+
+    def _new_task(self) -> Any:
+        args = (self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment)
+        task = _Worker(*args, errors=self.errors, parent=os.getpid())
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def _enqueue(self) -> None:
+        # MpWriter._enqueue, but never blocked forever on a full queue whose workers are dead
+        import pickle
+
+        from whoosh.util import random_name
+
+        docs: list[Any] = self.docbuffer
+        filename = f"{random_name()}.doclist"
+        with self.temp_storage().create_file(filename).raw_file() as f:
+            for item in docs:
+                pickle.dump(item, f, 2)
+        if len(self.tasks) < self.procs:
+            self._new_task()
+        self._put((filename, len(docs)))
+        self.docbuffer: list[Any] = []
+
+    def _put(self, item: Any) -> None:
+        while True:
+            self.check_workers()
+            try:
+                self.jobqueue.put(item, timeout=_POLL)
+                return
+            except queue.Full:
+                continue
+
+    def _commit(self, mergetype: Any, optimize: Any, merge: Any) -> None:
+        # MpWriter._commit for multisegment writers (the only kind newssearch
+        # uses), with every wait on a worker bounded by a check of its health
+        if not self.multisegment:
+            raise ValueError("WatchedMpWriter writes one segment per worker (multisegment=True)")
+        self.check_workers()
+        if self.docbuffer:
+            self._enqueue()
+        for _task in self.tasks:
+            self._put(None)
+        segments = self._merge_segments(mergetype, optimize, merge)
+        results: list[Any] = []
+        idle_after_exit = 0
+        while len(results) < len(self.tasks):
+            try:
+                results.append(self.resultqueue.get(timeout=_POLL))
+            except queue.Empty:
+                self.check_workers()
+                if all(task.exitcode == 0 for task in self.tasks):
+                    idle_after_exit += 1  # a result sent just before exiting arrives within a poll
+                    if idle_after_exit > 1:
+                        raise WorkerFailed("a writer process finished without handing back its segment") from None
+        for task in self.tasks:
+            task.join()
+        segments += [segment for _run, _fields, segment in results]
+        if self._added:
+            segments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(segments)
+        self._finish()
+
+    def _commit_toc(self, segments: Any) -> None:
+        self.check_workers(finished=True)
+        super()._commit_toc(segments)
+
+    def check_workers(self, *, finished: bool = False) -> None:
+        """Raise if a worker reported an error or ended without finishing
+        (``finished``: every worker must have exited cleanly by now)."""
+        try:
+            name, errno, message = self.errors.get_nowait()
+        except queue.Empty:
+            pass
+        else:
+            if errno is not None:
+                raise OSError(errno, f"in a writer process: {message}")
+            raise WorkerFailed(f"a writer process failed: {name}: {message}")
+        for task in list(self.tasks):
+            code = task.exitcode
+            if code is None and not finished:
+                continue
+            if code is not None and code < 0:
+                raise IndexStoreError(
+                    f"a writer process was killed (signal {-code}); nothing of this run was committed"
+                )
+            if code != 0:
+                raise WorkerFailed(f"a writer process ended with exit code {code}")

@@ -1,0 +1,174 @@
+"""Killed, interrupted and failed runs: no process, lock or stray file left
+behind, nothing committed lost (the short version of bench/crashtest.py)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import ROOT, shared
+
+import newssearch as ns
+from newssearch.engine.locking import WriteLock
+from newssearch.errors import IndexLocked, IndexStoreError
+
+sys.path.insert(0, str(ROOT / "bench"))
+
+import crashtest  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def reuters_slices():
+    files = crashtest.reuters_files(shared("data", "reuters-news-2006-2007"))
+    return files[:1100], files[3000:4100]
+
+
+@pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM", "SIGINT"])
+def test_a_killed_indexer_leaves_no_process_no_lock_and_loses_nothing(tmp_path, reuters_slices, sig):
+    # SIGKILL 2 s into a run left two workers holding the lock for good
+    first, second = reuters_slices
+    index = tmp_path / "ix"
+    subprocess.run(crashtest.command(index, first, 400), check=True)
+    truth = crashtest.source_articles(first + second)
+    trial = crashtest.run_trial(index, second, truth, set(crashtest.source_articles(second)), sig, 0.0, 1000, "writing", after_workers=True)
+    assert trial.orphans == 0 and not trial.stale_lock and trial.opens
+    assert trial.lost == 0 and trial.changed == 0
+    assert trial.next_run_ok and trial.missing_after_next == 0 and trial.stray_bytes == 0
+    assert "traceback on stderr" not in trial.notes
+    if sig != "SIGKILL":
+        assert trial.exit_code == (143 if sig == "SIGTERM" else 130)
+
+
+_HOLD_AND_FORK = """
+import os, sys, time
+from {module} import {cls}
+lock = {cls}(sys.argv[1])
+assert lock.acquire()
+if os.fork() == 0:  # a worker, as Whoosh's multiprocess writer forks them
+    time.sleep(30)
+    os._exit(0)
+print("ready", flush=True)
+os._exit(0)  # the writer dies; its worker lives on
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "cls", "held_after_death"),
+    [("whoosh.util.filelock", "FileLock", True), ("newssearch.engine.locking", "WriteLock", False)],
+)
+def test_whooshs_flock_outlives_its_holder_in_forked_children_and_ours_does_not(tmp_path, module, cls, held_after_death):
+    # why newssearch has its own lock: a flock belongs to the open file, which forked workers share
+    path = tmp_path / ("whoosh.lock" if cls == "FileLock" else "")
+    code = _HOLD_AND_FORK.format(module=module, cls=cls)
+    proc = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "ready"  # the forked child keeps the pipe open: read one line
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    try:
+        if cls == "FileLock":
+            from whoosh.util.filelock import FileLock
+
+            probe = FileLock(str(path))
+            taken = probe.acquire()
+            if taken:
+                probe.release()
+        else:
+            probe = WriteLock(path)
+            taken = probe.acquire()
+            probe.release()
+        assert taken is (not held_after_death)
+    finally:
+        for pid in crashtest.session_processes(proc.pid):  # the session id is the first process's pid
+            os.kill(pid, signal.SIGKILL)
+
+
+def _many(n: int) -> list[ns.Article]:
+    return [
+        ns.Article(title=f"Story {i} about copper", body=f"Copper prices moved in session {i}. " * 20,
+                   url=f"https://example.com/{i}")
+        for i in range(n)
+    ]
+
+
+def test_a_dead_worker_fails_the_commit_instead_of_losing_its_articles(tmp_path):
+    ix = ns.create_index(tmp_path / "ix")
+    ix.add(_many(5))
+    before = sorted(p.name for p in ix.path.iterdir())
+    w = ix.writer(procs=2)
+    w.add_many(_many(1300)[5:])
+    workers = w._writer._writer.tasks  # the multiprocess writer's worker processes
+    assert workers
+    os.kill(workers[0].pid, signal.SIGKILL)
+    with pytest.raises(IndexStoreError, match="writer process was killed"):
+        w.commit()
+    assert len(ix) == 5 and sorted(p.name for p in ix.path.iterdir()) == before
+    assert multiprocessing.active_children() == []
+    assert ix.add(_many(20)).added == 15  # lock released, index usable
+    ix.close()
+
+
+def test_rebuild_waits_for_the_lock_and_replaces_only_at_its_commit(tmp_path):
+    from click.testing import CliRunner
+
+    from newssearch.cli import cli
+
+    runner = CliRunner()
+    ix = ns.create_index(tmp_path / "ix")
+    ix.add(_many(10))
+    (ix.path / "saved.json").write_text("{}")  # another tool's file beside the index
+    with ix.writer():
+        locked = runner.invoke(cli, ["index", "--rebuild", str(ROOT / "examples"), "--index", str(ix.path)])
+        assert locked.exit_code == 1 and "locked by another writer (this process" in locked.stderr
+    assert len(ix) == 10
+
+    def interrupted():
+        yield from _many(3)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        with ix.writer(rebuild=True) as w:
+            w.add_many(interrupted())
+    assert len(ix) == 10  # a failed rebuild leaves the index as it was
+    with pytest.raises(IndexLocked):  # the run holds the lock from its start
+        with ix.writer(rebuild=True):
+            ix.writer()
+    with ix.writer(rebuild=True) as w:
+        w.add_many(_many(3))
+    assert len(ix) == 3 and (ix.path / "saved.json").exists()
+    assert ix.stats().segments == 1
+    ix.close()
+
+
+def test_leftovers_of_a_killed_run_are_counted_and_removed_by_the_next_writer(tmp_path):
+    ix = ns.create_index(tmp_path / "ix")
+    ix.add(_many(3))
+    size = ix.stats().size_bytes
+    scratch = ix.path / "newssearch.tmp"
+    scratch.mkdir()
+    (scratch / "abc.doclist").write_bytes(b"x" * 5000)
+    (ix.path / "newssearch_deadbeef12345678.pst").write_bytes(b"y" * 7000)
+    (ix.path / "_newssearch_9.toc.1700000000.5").write_bytes(b"z" * 100)
+    assert ix.stats().size_bytes == size + 12100
+    with ix.writer() as w:
+        w.add_many(_many(4))
+    assert w.report.leftovers_removed == 12100
+    assert not scratch.exists() and ix.stats().size_bytes < size + 12100
+    assert len(ix) == 4
+    ix.close()
+
+
+def test_a_lock_file_left_by_a_dead_writer_is_taken_over(tmp_path):
+    ix = ns.create_index(tmp_path / "ix")
+    code = "import os,sys; from newssearch.engine.locking import WriteLock; assert WriteLock(sys.argv[1]).acquire(); os._exit(0)"
+    subprocess.run([sys.executable, "-c", code, str(ix.path)], check=True)
+    assert (ix.path / "newssearch_WRITELOCK").exists()
+    started = time.monotonic()
+    assert ix.add(_many(2)).added == 2
+    assert time.monotonic() - started < 5
+    ix.close()
