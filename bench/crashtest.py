@@ -16,7 +16,8 @@ checks:
 * **stale lock**: the index's write lock cannot be taken;
 * **opens**: the index opens and every stored article reads back;
 * **lost**: articles committed before the run that are gone, or whose
-  stored title and body differ from the source file;
+  stored fields differ from the source file (compared by the content
+  fingerprint the index keeps for every article);
 * **next run**: indexing the same slice again succeeds (exit 0) and holds
   every article of the slice afterwards;
 * **stray bytes**: files no commit refers to, after that next run.
@@ -61,6 +62,7 @@ class Trial:
     next_run_ok: bool = True
     missing_after_next: int = 0
     stray_bytes: int = 0
+    next_run_s: float = 0.0
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -108,19 +110,29 @@ def session_processes(sid: int) -> list[int]:
     return found
 
 
-def stored(index: Path) -> dict[str, tuple[str, str]]:
-    """Every stored article's (title, body) by id; raises if the index cannot be read."""
+def stored(index: Path) -> dict[str, str]:
+    """Every live article's content fingerprint (a digest of all its stored
+    fields) by id; raises if the index cannot be read."""
     import newssearch as ns
 
     with ns.open_index(index) as ix:
-        return {a.id: (a.title, a.body) for a in ix.iter_articles()}
+        if len(ix) == 0:
+            return {}
+        snapshot = ix.session().snapshot
+        fingerprints = snapshot.column("fingerprint")
+        found = {}
+        for article_id in snapshot.ids_starting("", 10**9):
+            docnum = snapshot.docnum_for_id(article_id)
+            if docnum is not None:
+                found[article_id] = fingerprints[docnum]
+        return found
 
 
-def source_articles(files: list[Path]) -> dict[str, tuple[str, str]]:
-    """What the files say, by id, read the way ``index`` reads them."""
+def source_articles(files: list[Path]) -> dict[str, str]:
+    """What the files say (each article's fingerprint by id), read the way ``index`` reads them."""
     import newssearch as ns
 
-    return {a.id: (a.title, a.body) for a in ns.read_path([str(p) for p in files], on_error=lambda _e: None)}
+    return {a.id: a.fingerprint() for a in ns.read_path([str(p) for p in files], on_error=lambda _e: None)}
 
 
 def lock_is_free(index: Path) -> bool:
@@ -154,7 +166,7 @@ def clean_run_seconds(index: Path, files: list[Path], commit_every: int) -> floa
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def run_trial(index: Path, files: list[Path], truth: dict[str, tuple[str, str]], slice_ids: set[str], sig: str,
+def run_trial(index: Path, files: list[Path], truth: dict[str, str], slice_ids: set[str], sig: str,
               delay: float, commit_every: int, phase: str, *, after_workers: bool = False) -> Trial:
     """One kill and every check after it; with ``after_workers`` the delay
     counts from the moment the run's worker processes are up."""
@@ -175,6 +187,8 @@ def run_trial(index: Path, files: list[Path], truth: dict[str, tuple[str, str]],
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+    if proc.returncode == 0:
+        phase = "finished first"
     trial = Trial(sig, delay, phase, proc.returncode)
     errors.seek(0)
     text = errors.read().decode("utf-8", "replace")
@@ -201,11 +215,22 @@ def run_trial(index: Path, files: list[Path], truth: dict[str, tuple[str, str]],
     if trial.opens:
         trial.lost = sum(1 for i in before if i not in after)
         trial.changed = sum(1 for i, v in after.items() if i in truth and truth[i] != v)
+    import shutil
+
+    state = index.parent / "state-after-kill"
+    shutil.rmtree(state, ignore_errors=True)
+    if index.exists():
+        shutil.copytree(index, state)  # kept for a post-mortem when the next run fails
+    t0 = time.perf_counter()
     done = subprocess.run(command(index, files, commit_every), stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, check=False)
+                          stderr=subprocess.PIPE, check=False, env=dict(os.environ, NEWSSEARCH_DEBUG="1"))
+    trial.next_run_s = time.perf_counter() - t0
     trial.next_run_ok = done.returncode == 0
     if not trial.next_run_ok:
-        trial.notes.append(f"next run: exit {done.returncode}: {done.stderr.decode('utf-8', 'replace').strip()[-200:]}")
+        trial.notes.append(f"next run: exit {done.returncode}: {done.stderr.decode('utf-8', 'replace').strip()[-1500:]}")
+        kept = index.parent / f"failed-{int(time.time())}"
+        shutil.copytree(state, kept)
+        trial.notes.append(f"the index as the kill left it: {kept}")
     try:
         now = stored(index)
         trial.missing_after_next = len(slice_ids - set(now)) + len(set(before) - set(now))
@@ -242,7 +267,7 @@ def crash_test(kills: int, seed: int, size: int, commit_every: int, workdir: Pat
     seconds = clean_run_seconds(index, first, commit_every)
     if log:
         log(f"# {kills} kills, slices of {size} files, commit every {commit_every}; a clean run takes {seconds:.1f} s")
-    truth: dict[str, tuple[str, str]] = {}
+    truth: dict[str, str] = {}
     trials = []
     for k in range(kills):
         start = rng.randrange(0, max(1, len(files) - size))
@@ -251,12 +276,12 @@ def crash_test(kills: int, seed: int, size: int, commit_every: int, workdir: Pat
         truth.update(these)
         sig = rng.choice(sorted(SIGNALS))
         fraction = rng.uniform(0.0, 1.2)
-        phase = "reading/writing" if fraction < 0.75 else ("commit" if fraction < 1.0 else "after the end")
+        phase = "reading/writing" if fraction < 0.8 else "the last commit"
         trial = run_trial(index, chunk, truth, set(these), sig, fraction * seconds, commit_every, phase)
         trials.append(trial)
         if log:
             verdict = "ok" if trial.clean else "FAILED"
-            log(f"{k + 1:3d} {sig:7s} at {trial.delay:5.2f} s ({phase:15s}) exit {trial.exit_code}: {verdict}"
+            log(f"{k + 1:3d} {sig:7s} at {trial.delay:5.2f} s ({trial.phase:15s}) exit {trial.exit_code}: {verdict}"
                 + (f" {trial}" if not trial.clean else "") + ("; " + "; ".join(trial.notes) if trial.notes else ""))
     if log:
         log(summary(trials))

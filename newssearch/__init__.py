@@ -36,16 +36,16 @@ from .errors import (
     QuerySyntaxError,
     UnsupportedFormat,
 )
-from .index import IndexStats, NewsIndex, create_index, default_index_path, open_index
+from .index import CheckReport, IndexStats, NewsIndex, check_index, create_index, default_index_path, open_index
 from .model import Article, Explanation, Hit, ScorePart, SearchResults, Snippet, Timeline
 from .search import Filters, SearchRequest
 from .search import run as _run  # noqa: F401 - the search stack, loaded with the library
 from .writer import ArticleWriter, IndexReport
 
 if TYPE_CHECKING:
-    from .ingest import FORMATS, IngestNotice, IngestWarning, read_path
+    from .ingest import FORMATS, IngestNotice, IngestWarning, Limits, read_path
 
-_INGEST_NAMES = ("FORMATS", "IngestNotice", "IngestWarning", "read_path")
+_INGEST_NAMES = ("FORMATS", "IngestNotice", "IngestWarning", "Limits", "read_path")
 
 
 def __getattr__(name: str) -> Any:
@@ -64,6 +64,7 @@ __all__ = [
     "AmbiguousId",
     "Article",
     "ArticleWriter",
+    "CheckReport",
     "ConfigError",
     "Explanation",
     "Filters",
@@ -77,6 +78,7 @@ __all__ = [
     "IngestError",
     "IngestNotice",
     "IngestWarning",
+    "Limits",
     "NewsIndex",
     "NewsSearchError",
     "ParseError",
@@ -88,6 +90,7 @@ __all__ = [
     "Timeline",
     "UnsupportedFormat",
     "__version__",
+    "check_index",
     "create_index",
     "default_index_path",
     "format_datetime",

@@ -24,7 +24,7 @@ import click
 from . import __version__
 from .dates import format_datetime, resolve_zone
 from .errors import ConfigError, IndexLocked, IndexStoreError, IngestError, NewsSearchError
-from .index import NewsIndex, create_index, default_index_path, open_index
+from .index import NewsIndex, check_index, create_index, default_index_path, open_index
 from .model import Article, Explanation, Hit
 from .search.request import FACET_FIELDS, SORTS, SearchRequest
 from .search.snippets import ANSI_HIGHLIGHT
@@ -176,6 +176,10 @@ def cli() -> None:
 @click.option("--rebuild", is_flag=True, help="Replace the index's contents with what this run reads (the old contents stay searchable until it commits; an index from another version is re-created).")
 @click.option("--wait", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS", help="Wait this long for another writer to finish.")
 @click.option("--commit-every", type=click.IntRange(min=1), default=None, metavar="N", help="Commit after every N new or changed articles (for very large runs: bounds scratch disk space; an interrupted run keeps what was committed).")
+@click.option("--follow-links", is_flag=True, help="Follow symlinks that lead out of a folder given (they are skipped and listed otherwise).")
+@click.option("--max-input-mb", type=click.IntRange(min=1), default=512, show_default=True, metavar="MB", help="Largest file, decompressed file or stdin to read.")
+@click.option("--max-field-mb", type=click.IntRange(min=1), default=10, show_default=True, metavar="MB", help="Largest body (or other field) of one article, in millions of characters; a longer one is an error for that article.")
+@click.option("--max-title-chars", type=click.IntRange(min=20), default=1000, show_default=True, metavar="N", help="Longer headlines are cut at a word, with a warning.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's report as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary (errors are still shown).")
 def index_cmd(
@@ -187,6 +191,10 @@ def index_cmd(
     rebuild: bool,
     wait: float,
     commit_every: int | None,
+    follow_links: bool,
+    max_input_mb: int,
+    max_field_mb: int,
+    max_title_chars: int,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -206,7 +214,7 @@ def index_cmd(
       newssearch index ../shared/data/reuters-news-2006-2007 --index index/
       newssearch index saved-pages/ feeds/ crawl.warc.gz
     """
-    from .ingest import read_path
+    from .ingest import Limits, read_path
 
     zone = _zone(tz)
     where = index_dir or default_index_path()
@@ -228,7 +236,9 @@ def index_cmd(
             on_error=lambda err: _report_error(err, report, progress),
             on_notice=lambda notice: _report_notice(notice, notices, progress, quiet),
             on_file=opened,
-            on_skip=lambda skipped: report.skipped.append((skipped.name, skipped.reason)),
+            on_skip=lambda skipped: _report_skip(skipped.name, skipped.reason, report, progress, quiet),
+            limits=Limits(input_bytes=max_input_mb * 2**20, field_chars=max_field_mb * 2**20, title_chars=max_title_chars),
+            follow_links=follow_links,
         )
         for article in articles:
             writer.add(article)
@@ -261,6 +271,15 @@ def _report_notice(notice: Notice, notices: list[Notice], progress: _Progress, q
     if not quiet:
         progress.clear()
         click.echo(f"Warning: {notice}", err=True)
+
+
+def _report_skip(name: str, reason: str, report: IndexReport, progress: _Progress, quiet: bool) -> None:
+    """Count a skipped file; name the ones a user did not expect to be
+    skipped (symlinks not followed, FIFOs and devices) as it happens."""
+    report.skipped.append((name, reason))
+    if not quiet and reason.startswith(("symlink", "broken symlink", "not a regular file")):
+        progress.clear()
+        click.echo(f"Skipped: {name}: {reason}", err=True)
 
 
 def _report_error(err: IngestError, report: IndexReport, progress: _Progress) -> None:
@@ -727,6 +746,49 @@ def show_cmd(article_id: str, index_dir: str | None, tz: str | None, as_json: bo
     lines += [f"{name:>9}: {value}" for name, value in fields if value]
     lines += ["", article.body]
     click.echo("\n".join(lines))
+
+
+# --- check ---------------------------------------------------------------
+
+
+@cli.command("check")
+@_index_option
+@click.option("--repair", is_flag=True, help="Restore a lost table of contents from its copy, drop damaged segments and list the files to index again.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+def check_cmd(index_dir: str | None, repair: bool, as_json: bool) -> None:
+    """Check the index for damage: every file against the size and checksum
+    recorded at its commit, every stored article and posting list, the counts.
+
+    Exit 0 when the index is sound (after --repair: when it is sound now),
+    1 when damage remains. The files listed after a repair are where the
+    dropped articles came from: index them again to restore those articles.
+
+    \b
+    Example:
+      newssearch check
+      newssearch check --repair && newssearch index FILES-IT-LISTED...
+    """
+    where = index_dir or default_index_path()
+    report = check_index(where, repair=repair)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        for problem in report.found if repair else report.problems:
+            click.echo(f"damaged: {problem}")
+        for done in report.repaired:
+            click.echo(f"repaired: {done}")
+        for name in report.lost_files:
+            click.echo(f"index again: {name}")
+        if report.lost_articles and not report.lost_files:
+            click.echo(f"{report.lost_articles:,} articles were dropped; the files they came from could not be read back")
+        if not report.checksums:
+            click.echo("note: no checksums recorded for this commit (written by an older version); files were read, not compared")
+        if report.leftover_bytes and not repair:
+            click.echo(f"note: {_size(report.leftover_bytes)} left by interrupted runs (the next 'index' or 'check --repair' removes them)")
+        state = "sound" if report.ok else "DAMAGED"
+        click.echo(f"index {where}: {state}; {report.segments} segment(s), {report.articles:,} articles readable")
+    if not report.ok:
+        sys.exit(EXIT_ERROR)
 
 
 # --- stats ---------------------------------------------------------------

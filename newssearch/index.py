@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .engine.errors import mapped
 from .engine.parsing import QueryParser
+from .engine.integrity import CheckReport
 from .engine.store import Store
 from .errors import AmbiguousId, NewsSearchError
 from .model import Article, SearchResults, Timeline
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
     from .search.request import FilterOptions, SearchOptions
 
-__all__ = ["IndexStats", "NewsIndex", "create_index", "default_index_path", "open_index"]
+__all__ = ["CheckReport", "IndexStats", "NewsIndex", "check_index", "create_index", "default_index_path", "open_index"]
 
 #: Ids listed when a prefix matches several.
 _CANDIDATES = 10
@@ -286,6 +287,21 @@ def open_index(path: str | Path | None = None, *, create: bool = False) -> NewsI
     if create and not has_index(where):
         return create_index(where)
     return NewsIndex(Store.open(where))
+
+
+def check_index(path: str | Path | None = None, *, repair: bool = False) -> CheckReport:
+    """Read every part of the index at ``path`` and say what is damaged
+    (:class:`~newssearch.engine.integrity.CheckReport`): each segment file's
+    size and checksum against those recorded at its commit, every stored
+    article, every posting list, the counts. With ``repair`` (under the
+    write lock) a missing or damaged table of contents is restored from the
+    copy kept at the last commit and damaged segments are dropped; the
+    report lists the files their articles came from, so that ``index`` can
+    read them again. Works on an index too damaged to open."""
+    from .engine.store import check_store
+
+    where = Path(path) if path is not None else default_index_path()
+    return check_store(where, repair=repair)
 
 
 def create_index(path: str | Path | None = None, *, overwrite: bool = False) -> NewsIndex:

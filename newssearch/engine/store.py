@@ -20,16 +20,28 @@ from whoosh.scoring import BM25F
 
 from ..errors import IndexLocked, IndexNotFound, IndexStoreError, IndexVersionMismatch
 from .errors import mapped
+from .integrity import SUMS_FILE, CheckReport, IndexDamaged, check_index, record_commit, repair_index, restore_toc, verify_sizes
 from .locking import LOCK_NAME, WriteLock
 from .reading import Snapshot
 from .schema import SCHEMA_VERSION, build_schema
 
-__all__ = ["INDEX_NAME", "META_FILE", "SCRATCH", "Store", "WriteLock", "has_index", "take_lock"]
+__all__ = [
+    "INDEX_NAME",
+    "META_FILE",
+    "SCRATCH",
+    "CheckReport",
+    "IndexDamaged",
+    "Store",
+    "WriteLock",
+    "check_store",
+    "has_index",
+    "take_lock",
+]
 
 INDEX_NAME = "newssearch"
 META_FILE = "newssearch.json"
 # files a fresh index folder may already hold (the repo ships index/.gitignore)
-_HARMLESS = {".gitignore", ".gitkeep", "README", "README.md", META_FILE, LOCK_NAME}
+_HARMLESS = {".gitignore", ".gitkeep", "README", "README.md", META_FILE, LOCK_NAME, SUMS_FILE}
 #: Whoosh's scratch folder (job files for worker processes, sorted runs)
 SCRATCH = f"{INDEX_NAME}.tmp"
 _TOC = re.compile(rf"_{INDEX_NAME}_\d+\.toc$")
@@ -43,12 +55,19 @@ class Store:
         self._ix = ix
 
     @classmethod
-    def open(cls, path: Path) -> Store:
+    def open(cls, path: Path, *, verify: bool = True) -> Store:
         """Open the index at ``path``; raise :class:`IndexNotFound` when there
-        is none and :class:`IndexVersionMismatch` when another version wrote it."""
+        is none, :class:`IndexVersionMismatch` when another version wrote it
+        and (with ``verify``) :class:`IndexDamaged` when a file is missing or
+        truncated."""
         if not has_index(path):
             if path.exists() and not path.is_dir():
                 raise IndexNotFound(f"{path} is a file, not an index folder")
+            if _remains(path):
+                raise IndexDamaged(
+                    f"index {path} is damaged: its table of contents is missing. 'newssearch check --repair"
+                    f" --index {path}' restores it from the copy kept at the last commit"
+                )
             raise IndexNotFound(f"no index at {path}; create one with 'newssearch index PATH --index {path}'")
         _check_meta(path)
         try:
@@ -66,7 +85,25 @@ class Store:
             raise IndexVersionMismatch(
                 f"index {path} has fields {sorted(actual ^ expected)} that differ from this version's schema"
             )
-        return cls(path, ix)
+        store = cls(path, ix)
+        if verify:
+            store.verify()
+        return store
+
+    def verify(self) -> None:
+        """Raise :class:`IndexDamaged` when a file of the last commit is
+        missing or not the size it was written with (cheap: a stat per file)."""
+        with mapped(self.path):
+            verify_sizes(self.path, self._ix.latest_generation())
+
+    def record_commit(self) -> None:
+        """Record the sums of the commit just made (under the write lock).
+        Failing to record them does not undo the commit: the index is sound,
+        only the next check has less to compare with."""
+        try:
+            record_commit(self.path, self._ix)
+        except OSError:
+            pass
 
     @classmethod
     def create(cls, path: Path, *, overwrite: bool = False) -> Store:
@@ -90,6 +127,13 @@ class Store:
                 raise IndexStoreError(
                     f"cannot create an index in {path}: the folder holds other files ({', '.join(sorted(others)[:3])})"
                 )
+            if _remains(path) and not present:
+                if not overwrite:
+                    raise IndexDamaged(
+                        f"index {path} is damaged: its table of contents is missing. 'newssearch check --repair"
+                        f" --index {path}' restores it; 'index --rebuild' replaces the index"
+                    )
+                present = True
             if present:
                 take_lock(path, lock)
         try:
@@ -105,9 +149,11 @@ class Store:
                 path.mkdir(parents=True, exist_ok=True)
                 ix = FileStorage(str(path)).create_index(build_schema(), indexname=INDEX_NAME)
                 _write_meta(path)
+                store = cls(path, ix)
+                store.record_commit()
         finally:
             lock.release()
-        return cls(path, ix)
+        return store
 
     def lock(self) -> WriteLock:
         """The folder's write lock (not yet taken)."""
@@ -116,6 +162,7 @@ class Store:
     def snapshot(self, *, k1: float = 1.2, b: float = 0.75) -> Snapshot:
         """Open a view of the index as last committed; Whoosh's own matchers
         (phrases) score with BM25F(``k1``, ``b``)."""
+        self.verify()
         with mapped(self.path):
             return Snapshot(self._ix.searcher(weighting=BM25F(B=b, K1=k1)), self.path)
 
@@ -176,6 +223,53 @@ def has_index(where: Path) -> bool:
     return any(_TOC.match(p.name) for p in where.iterdir())
 
 
+def check_store(path: Path, *, repair: bool = False) -> CheckReport:
+    """Check the index at ``path`` (see :mod:`newssearch.engine.integrity`);
+    with ``repair``, under the write lock, restore a lost table of contents
+    from its copy, drop damaged segments and remove leftovers, then check
+    again: the report's ``found`` is what was wrong, ``problems`` what
+    remains, ``repaired`` what was done."""
+    if not path.is_dir():
+        raise IndexNotFound(f"no index at {path}")
+
+    def check() -> CheckReport:
+        return check_index(path, INDEX_NAME, lambda: Store.open(path, verify=False))
+
+    report = check()
+    report.found = list(report.problems)
+    if not repair or (report.ok and not report.leftover_bytes):
+        return report
+    found, repaired = report.found, []
+    lost = 0
+    files: list[str] = []
+    lock = WriteLock(path)
+    take_lock(path, lock)
+    try:
+        with mapped(path):
+            if report.toc_damaged:
+                name = restore_toc(path)
+                if name is None:
+                    raise IndexDamaged(
+                        f"index {path}: {found[0]}, and no copy of it was kept (an index from before"
+                        " newssearch kept one): re-create it with 'newssearch index --rebuild PATH...'"
+                    )
+                repaired.append(f"restored the table of contents {name} from the copy kept at the last commit")
+                report = check()
+            store = Store.open(path, verify=False)
+            if report.damaged_segments:
+                lost, files = repair_index(path, store.whoosh_index, report.damaged_segments)
+                store.record_commit()
+                repaired.append(f"dropped {len(report.damaged_segments)} damaged segment(s) holding {lost:,} articles")
+            freed = store.remove_orphans()
+            if freed:
+                repaired.append(f"removed {freed:,} bytes left by interrupted runs")
+        after = check()
+    finally:
+        lock.release()
+    after.found, after.repaired, after.lost_articles, after.lost_files = found, repaired, lost, files
+    return after
+
+
 def _size(p: Path) -> int:
     try:
         if p.is_dir():
@@ -185,10 +279,25 @@ def _size(p: Path) -> int:
         return 0
 
 
+def _remains(path: Path) -> bool:
+    """Whether a folder without a table of contents holds an index's
+    segments or sums: an index whose TOC was lost, not an empty folder."""
+    if not path.is_dir():
+        return False
+    return any(
+        p.name == SUMS_FILE or (p.name.startswith(f"{INDEX_NAME}_") and p.name != LOCK_NAME and "." in p.name)
+        for p in path.iterdir()
+    )
+
+
 def take_lock(path: Path, lock: WriteLock, timeout: float = 0.0) -> None:
-    """Take ``lock`` or raise :class:`IndexLocked` saying who holds it."""
-    if lock.acquire(timeout):
-        return
+    """Take ``lock`` or raise :class:`IndexLocked` saying who holds it (and
+    :class:`IndexStoreError` when the folder cannot be written at all)."""
+    try:
+        if lock.acquire(timeout):
+            return
+    except OSError as exc:
+        raise IndexStoreError(f"cannot write to the index at {path}: {exc.strerror or exc}") from None
     holder = lock.holder()
     by = f" ({holder})" if holder else ""
     raise IndexLocked(
@@ -202,7 +311,7 @@ def _is_index_file(name: str) -> bool:
         name == SCRATCH
         or name.startswith((f"_{INDEX_NAME}_", f"{INDEX_NAME}_"))
         or name.endswith((".seg", ".toc", ".trm", ".pst", ".vps", ".fcs", ".lock"))
-        or name == META_FILE
+        or name in (META_FILE, SUMS_FILE)
     )
 
 

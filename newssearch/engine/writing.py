@@ -98,8 +98,11 @@ class SegmentWriter:
         except BaseException:
             self.abandon()
             raise
-        if release_lock:
-            self._lock.release()
+        try:
+            self._store.record_commit()  # sizes and checksums, for opening and `check`
+        finally:
+            if release_lock:
+                self._lock.release()
 
     def abandon(self) -> None:
         """Cancel: end the workers, delete the new segments' files, release the lock.

@@ -31,7 +31,8 @@ from typing import Callable, Iterable, Iterator, Union
 
 from ..errors import IngestError, NewsSearchError, UnsupportedFormat
 from ..model import Article
-from .base import Notice, ReadOptions, ReadResult, Reader, Source, decode, inner_suffix
+from .base import Limits, Notice, ReadOptions, ReadResult, Reader, Source, decode, inner_suffix
+from .encoding import looks_binary
 from .feeds import looks_like_feed, read_feed
 from .headerblock import HEADER_LINE, read_headerblock
 from .htmlpage import read_html
@@ -46,6 +47,7 @@ __all__ = [
     "FORMATS",
     "IngestNotice",
     "IngestWarning",
+    "Limits",
     "Notice",
     "ReadOptions",
     "Skipped",
@@ -120,7 +122,7 @@ def detect_format(source: Source) -> str:
     head = source.head(8192)
     if looks_like_warc(head):
         return "warc"
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if looks_binary(head):
         raise UnsupportedFormat(source.name, "binary file, not text")
     text = decode(head).lstrip("\ufeff \t\r\n")
     if not text:
@@ -163,34 +165,123 @@ def _skip_reason(path: Path) -> str | None:
     return None
 
 
-def iter_sources(paths: Iterable[str | Path]) -> Iterator[Union[Source, Skipped, IngestError]]:
+def iter_sources(
+    paths: Iterable[str | Path], *, limits: Limits | None = None, follow_links: bool = False
+) -> Iterator[Union[Source, Skipped, IngestError]]:
     """Yield every input under ``paths`` in a stable order.
 
-    Folders recurse (sorted, hidden entries and documentation files skipped);
-    files named explicitly are always read; ``-`` reads stdin.
+    Folders recurse (sorted, hidden entries and documentation files
+    skipped); files named explicitly are always read; ``-`` reads stdin (at
+    most ``limits.input_bytes``). Inside a folder, what is not a regular
+    file (a FIFO, socket or device: opening a FIFO would wait forever) is
+    skipped and named; so is a symlink that leads out of the folder given,
+    unless ``follow_links`` (then linked folders are walked too, each real
+    folder once). A folder that cannot be read is an error, not silence.
     """
+    limits = limits or Limits()
     for raw in paths:
         if str(raw) == "-":
-            data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
-            yield Source(name="<stdin>", _data=data)
+            yield _stdin(limits.input_bytes)
             continue
         path = Path(raw)
         if path.is_dir():
-            for dirpath, dirnames, filenames in os.walk(path, onerror=None):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for filename in sorted(filenames):
-                    file = Path(dirpath) / filename
-                    reason = _skip_reason(file)
-                    if reason:
-                        yield Skipped(str(file), reason)
-                    else:
-                        yield Source(name=str(file), path=file, root=path)
+            yield from _walk(path, limits.input_bytes, follow_links)
         elif path.is_file():
-            yield Source(name=str(path), path=path, root=path.parent)
+            yield Source(name=str(path), path=path, root=path.parent, limit=limits.input_bytes)
         elif path.exists():
-            yield UnsupportedFormat(str(path), "not a regular file")
+            yield UnsupportedFormat(str(path), "not a regular file (a FIFO, socket or device)")
         else:
             yield IngestError(str(path), "no such file or folder")
+
+
+def _stdin(limit: int) -> Source | IngestError:
+    stream = getattr(sys.stdin, "buffer", None)
+    data = stream.read(limit + 1) if stream is not None else sys.stdin.read(limit + 1).encode()
+    if len(data) > limit:
+        return IngestError("<stdin>", f"more than {limit / 2**20:,.0f} MB on stdin, the limit for one input (--max-input-mb)")
+    return Source(name="<stdin>", _data=data, limit=limit)
+
+
+def _walk(root: Path, limit: int, follow_links: bool) -> Iterator[Union[Source, Skipped, IngestError]]:
+    real_root = root.resolve()
+    seen = {real_root}
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            yield IngestError(str(folder), f"cannot read folder: {exc.strerror or exc}")
+            continue
+        subfolders: list[Path] = []
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                if entry.is_symlink():
+                    skipped = _symlink_skip(path, real_root, follow_links)
+                    if skipped is not None:
+                        yield skipped
+                        continue
+                if entry.is_dir():
+                    if not entry.name.startswith("."):
+                        subfolders.append(path)
+                    continue
+                if not entry.is_file():
+                    yield Skipped(str(path), "not a regular file (a FIFO, socket or device)")
+                    continue
+            except OSError as exc:
+                yield IngestError(str(path), f"cannot read: {exc.strerror or exc}")
+                continue
+            reason = _skip_reason(path)
+            if reason:
+                yield Skipped(str(path), reason)
+            else:
+                yield Source(name=str(path), path=path, root=root, limit=limit)
+        for sub in reversed(subfolders):
+            real = sub.resolve()
+            if real not in seen:  # a linked folder already walked, or a cycle
+                seen.add(real)
+                stack.append(sub)
+
+
+def _symlink_skip(path: Path, real_root: Path, follow_links: bool) -> Skipped | None:
+    """Why a symlink met in a folder is not followed, or None to follow it."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return Skipped(str(path), "broken symlink")
+    if follow_links:
+        return None
+    inside = target == real_root or real_root in target.parents
+    if target.is_dir():
+        where = "inside the folder (read where it is)" if inside else f"outside the folder ({target})"
+        return Skipped(str(path), f"symlink to a folder {where}; --follow-links follows it")
+    if not inside:
+        return Skipped(str(path), f"symlink to {target}, outside the folder given; --follow-links reads it")
+    return None
+
+
+def _within_limits(article: Article, source: Source, limits: Limits) -> ReadResult:
+    """The article as the limits allow: an error for a field over
+    ``field_chars`` (the rest of the file is still read), a headline cut to
+    ``title_chars`` at a word with a notice."""
+    for what, value in (("body", article.body), ("URL", article.url or ""), ("outlet", article.source or ""),
+                        ("section", article.section or ""), ("authors", " ".join(article.authors))):
+        if len(value) > limits.field_chars:
+            title = " ".join(article.title[:60].split())
+            return IngestError(
+                source.name,
+                f"article {title!r}: its {what} has {len(value) / 2**20:,.1f} M characters, more than the"
+                f" {limits.field_chars / 2**20:,.0f} M one field may have (--max-field-mb); skipped",
+            )
+    if len(article.title) > limits.title_chars:
+        cut = article.title.rfind(" ", 0, limits.title_chars)
+        cut = cut if cut > limits.title_chars // 2 else limits.title_chars
+        source.problems.append(
+            f"a headline of {len(article.title):,} characters was cut to {cut:,} (--max-title-chars)"
+        )
+        return article.replace(title=article.title[:cut].rstrip())
+    return article
 
 
 def read_source(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
@@ -213,7 +304,8 @@ def _read(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
         reader = FORMATS.get(name)
         if reader is None:
             raise UnsupportedFormat(source.name, f"unknown format {name!r} (choose from {', '.join(FORMATS)})")
-        yield from reader(source, options)
+        for result in reader(source, options):
+            yield _within_limits(result, source, options.limits) if isinstance(result, Article) else result
     except NewsSearchError as exc:
         yield exc if isinstance(exc, IngestError) else IngestError(source.name, str(exc))
     except RecursionError:
@@ -235,6 +327,8 @@ def read_path(
     on_notice: Callable[[Notice], None] | None = None,
     on_file: Callable[[Source], None] | None = None,
     on_skip: Callable[[Skipped], None] | None = None,
+    limits: Limits | None = None,
+    follow_links: bool = False,
 ) -> Iterator[Article]:
     """Yield the articles in a file, a folder (recursively), or several.
 
@@ -251,9 +345,13 @@ def read_path(
     pages) are passed to ``on_notice`` (by default issued as
     :class:`IngestNotice`). ``on_file`` is called as each file is opened and
     ``on_skip`` for each file a folder holds that is not an article (hidden,
-    documentation, an unknown extension), for progress and summaries.
+    documentation, an unknown extension, a FIFO, a symlink out of the
+    folder), for progress and summaries. ``limits`` bounds what one input
+    may cost (:class:`Limits`: 512 MB per input, 10 M characters per field,
+    1,000 per headline); ``follow_links`` follows symlinks that lead out of
+    a folder given.
     """
-    options = ReadOptions.build(tz=tz, source=source, format=format, now=now)
+    options = ReadOptions.build(tz=tz, source=source, format=format, now=now, limits=limits)
     if isinstance(paths, (str, Path)):
         paths = [paths]
 
@@ -263,7 +361,7 @@ def read_path(
         else:
             warnings.warn(str(err), IngestWarning, stacklevel=3)
 
-    for item in iter_sources(paths):
+    for item in iter_sources(paths, limits=options.limits, follow_links=follow_links):
         if isinstance(item, Skipped):
             if on_skip is not None:
                 on_skip(item)

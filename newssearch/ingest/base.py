@@ -24,13 +24,42 @@ from ..dates import ParsedDate, RejectedDate, resolve_zone
 from ..errors import IngestError
 from ..model import Article
 from . import credits, outlets
-from .encoding import decode, gunzip
+from .encoding import DecompressedTooLarge, decode, gunzip
 
-__all__ = ["MAX_BYTES", "Notice", "inner_suffix", "ReadOptions", "Reader", "Source", "build_article", "decode", "take_date"]
+__all__ = [
+    "MAX_BYTES",
+    "Limits",
+    "Notice",
+    "inner_suffix",
+    "ReadOptions",
+    "Reader",
+    "Source",
+    "build_article",
+    "decode",
+    "take_date",
+]
 
 #: The most a reader loads into memory from one file (pages, feeds, record
-#: files). WARC archives are streamed record by record and have no limit.
+#: files), decompressed, or from stdin. WARC archives are streamed record by
+#: record and have no limit as a whole.
 MAX_BYTES = 512 * 2**20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on the work one input can cause, so that a hostile or broken
+    file costs an error message, not the machine.
+
+    ``input_bytes``: a file, its decompressed content, or stdin (an error
+    past it); ``field_chars``: the body or any other field of one article
+    (that article is an error, the rest of its file is read);
+    ``title_chars``: a headline longer than this is cut at a word, with a
+    warning (a one-line 300 MB text file is not a headline).
+    """
+
+    input_bytes: int = MAX_BYTES
+    field_chars: int = 10 * 2**20
+    title_chars: int = 1000
 
 
 @dataclass(frozen=True)
@@ -47,6 +76,7 @@ class ReadOptions:
     source: str | None = None
     format: str | None = None
     now: datetime | None = None
+    limits: Limits = field(default_factory=Limits)
 
     @classmethod
     def build(
@@ -55,12 +85,14 @@ class ReadOptions:
         source: str | None = None,
         format: str | None = None,
         now: datetime | None = None,
+        limits: Limits | None = None,
     ) -> ReadOptions:
         """Options from what a user gives: ``tz`` a zone name, offset or
         tzinfo for times printed without a zone (UTC by default); ``source``
         the outlet of articles that name none; ``format`` a reader name to
-        force; ``now`` the time after which a date is "in the future"."""
-        return cls(default_tz=resolve_zone(tz), source=source, format=format, now=now)
+        force; ``now`` the time after which a date is "in the future";
+        ``limits`` the bounds on one input (see :class:`Limits`)."""
+        return cls(default_tz=resolve_zone(tz), source=source, format=format, now=now, limits=limits or Limits())
 
 
 @dataclass(frozen=True)
@@ -109,6 +141,7 @@ class Source:
     _data: bytes | None = None
     root: Path | None = None
     problems: list[str] = field(default_factory=list)
+    limit: int = MAX_BYTES
 
     @property
     def suffix(self) -> str:
@@ -127,20 +160,27 @@ class Source:
             raise IngestError(self.name, f"cannot read: {exc.strerror or exc}") from None
 
     def read_bytes(self) -> bytes:
-        """The whole input, gunzipped when it is gzip, at most ``MAX_BYTES``;
-        a truncated gzip stream is kept as far as it goes, with a notice."""
+        """The whole input, gunzipped when it is gzip, at most ``limit``
+        bytes before and after decompressing (past it: an error naming the
+        limit); a truncated gzip stream is kept as far as it goes, with a notice."""
         if self._data is None:
             if self.path is None:
                 raise IngestError(self.name, "nothing to read")
             try:
                 size = self.path.stat().st_size
-                if size > MAX_BYTES:
-                    raise IngestError(self.name, f"file is {size / 2**20:,.0f} MB, more than the {MAX_BYTES // 2**20} MB one document or record file may have")
+                if size > self.limit:
+                    raise IngestError(
+                        self.name, f"file is {_mb(size)}, more than the {_mb(self.limit)} one input may have (--max-input-mb)"
+                    )
                 self._data = self.path.read_bytes()
             except OSError as exc:
                 raise IngestError(self.name, f"cannot read: {exc.strerror or exc}") from None
         if self._data[:2] == b"\x1f\x8b":
-            data, problem = gunzip(self._data, MAX_BYTES)
+            try:
+                data, problem = gunzip(self._data, self.limit)
+            except DecompressedTooLarge as exc:
+                self._data = b""
+                raise IngestError(self.name, str(exc)) from None
             if problem:
                 if not data:
                     raise IngestError(self.name, problem)
@@ -256,7 +296,7 @@ def build_article(
     """Fill what a reader did not find from what every article can give:
     wire credits and bylines from the text, outlet and section from the URL,
     the user's default outlet last."""
-    title = " ".join(_unescape(_C1.sub(_c1_to_cp1252, title)).split())
+    title = " ".join(_unescape(_C1.sub(_c1_to_cp1252, _CONTROL.sub(" ", title))).split())
     body = clean_text(body)
     url = url.strip() if url and url.strip() else None
     agency_list = list(agencies)
@@ -282,3 +322,7 @@ def build_article(
         language=language or None,
         path=source.name,
     )
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n:,} bytes"

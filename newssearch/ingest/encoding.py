@@ -20,7 +20,7 @@ from __future__ import annotations
 import codecs
 import re
 
-__all__ = ["declared_charset", "decode", "decode_markup", "gunzip"]
+__all__ = ["DecompressedTooLarge", "declared_charset", "decode", "decode_markup", "gunzip", "looks_binary"]
 
 _AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "windows-1252", "cp1252", "iso_8859-1"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
@@ -79,6 +79,15 @@ def decode_markup(data: bytes, content_type: str | None = None) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", "replace")
     declared = declared_charset(data, content_type)
+    if declared and declared != "utf-8" and _single_byte(declared) and not data.isascii():
+        # A single-byte code page decodes any bytes, so it never disagrees;
+        # but non-ASCII text that is valid UTF-8 is UTF-8 (a Latin-1 text
+        # whose accented letters happen to pair up as UTF-8 is vanishingly
+        # rare), and a page saved as UTF-8 often keeps its old declaration.
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     tried = []
     for name in (declared, "utf-8"):
         if name and name not in tried:
@@ -107,13 +116,45 @@ def _guess(data: bytes) -> str | None:
     return _codec(best.encoding) if best is not None else None
 
 
+def _single_byte(codec: str) -> bool:
+    """Whether ``codec`` maps every byte to one character (Latin-1, the
+    Windows and ISO code pages, KOI8, Mac)."""
+    name = codecs.lookup(codec).name
+    return name.startswith(("latin", "iso8859", "cp125", "koi8", "mac-", "cp437", "cp850", "cp866", "tis")) or name in ("cp1252", "iso8859-1")
+
+
+def looks_binary(head: bytes) -> bool:
+    """Whether the first bytes of a file are binary data rather than text
+    with a stray control byte or two: more than 2% of them (and more than
+    eight, or a tenth of a tiny file) are control bytes that text does not
+    use (NUL included), or a known binary signature starts them. UTF-16 text (with its byte order mark) is text. One NUL in
+    a file of a thousand articles must not cost the thousand."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    if head.startswith(_BINARY_MAGIC):
+        return True
+    if not head:
+        return False
+    controls = sum(head.count(bytes([b])) for b in _BINARY_BYTES)
+    return controls > 0.02 * len(head) and (controls > 8 or controls > 0.1 * len(head))
+
+
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x7fELF", b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf")
+_BINARY_BYTES = [*range(0, 9), 11, *range(14, 27), *range(28, 32)]
+
+
+class DecompressedTooLarge(ValueError):
+    """A compressed input inflates past the size limit (a gzip bomb, or just too big)."""
+
+
 def gunzip(data: bytes, limit: int) -> tuple[bytes, str | None]:
     """Decompress gzip data (several members too), tolerating damage.
 
     Returns what could be read and, when the stream was cut short or
     corrupt, why; a truncated download still yields its first pages.
-    ``limit`` caps the decompressed size (a gzip bomb is an error, not a
-    crash).
+    ``limit`` caps the decompressed size: past it,
+    :class:`DecompressedTooLarge` is raised (a gzip bomb is an error, not a
+    crash, and not half a document).
     """
     import zlib
 
@@ -128,12 +169,13 @@ def gunzip(data: bytes, limit: int) -> tuple[bytes, str | None]:
             return b"".join(out), f"corrupt gzip data after {size:,} bytes ({exc})"
         out.append(chunk)
         size += len(chunk)
-        if size > limit:
-            return b"".join(out)[:limit], f"decompresses to more than {limit // 2**20} MB; read only the first {limit // 2**20} MB"
-        if d.unconsumed_tail:
-            # decompress() stopped at max_length: we are over the limit
-            return b"".join(out)[:limit], f"decompresses to more than {limit // 2**20} MB; read only the first {limit // 2**20} MB"
+        if size > limit or d.unconsumed_tail:  # decompress() stopped at max_length: over the limit
+            raise DecompressedTooLarge(f"decompresses to more than {_mb(limit)}, the limit for one input (--max-input-mb)")
         if not d.eof:
             return b"".join(out), f"truncated gzip file: read the first {size:,} bytes"
         rest = d.unused_data.lstrip(b"\x00")
     return b"".join(out), None
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n:,} bytes"

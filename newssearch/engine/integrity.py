@@ -1,0 +1,320 @@
+"""What was written, so that damage is found and named: checksums, a copy of
+the table of contents, and the check that uses them.
+
+Whoosh keeps no checksums: a truncated postings file made searches quietly
+return nothing, a truncated stored-fields file made ``stats`` crash, and a
+flipped byte went unnoticed. After every commit the writer records, in
+``newssearch.sums.json``, each live segment file's size and CRC-32 (segment
+files never change once written, so only new ones are read), the segments'
+document counts, and a copy of the table of contents (a few KB: without it a
+deleted or damaged TOC leaves the segments unreadable).
+
+* Opening an index compares the recorded sizes with the files (a ``stat``
+  each): a truncated or missing file is reported as damage, naming it, before
+  any query can return a wrong answer.
+* :func:`check_index` reads everything: checksums, every stored document,
+  every posting list, the counts.
+* :func:`repair_index` restores a missing or damaged TOC from its copy and
+  drops damaged segments, listing the files their articles came from, so
+  that ``index`` can read them again.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.reading import SegmentReader
+
+from ..errors import IndexStoreError
+
+__all__ = ["SUMS_FILE", "CheckReport", "IndexDamaged", "check_index", "record_commit", "repair_index", "verify_sizes"]
+
+SUMS_FILE = "newssearch.sums.json"
+_FORMAT = 1
+
+
+class IndexDamaged(IndexStoreError):
+    """Files of the index are missing, truncated or changed since they were written."""
+
+
+@dataclass
+class CheckReport:
+    """What :func:`check_index` found: ``problems`` in plain words (empty
+    when the index is sound), the segments checked and the damaged ones, the
+    live articles counted, and the bytes left by interrupted runs. After a
+    repair, ``found`` keeps what was wrong before it, ``repaired`` says what
+    was done and ``lost_files`` where the dropped articles came from."""
+
+    path: str
+    segments: int = 0
+    articles: int = 0
+    damaged_segments: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    toc_damaged: bool = False
+    checksums: bool = True
+    leftover_bytes: int = 0
+    found: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    lost_files: list[str] = field(default_factory=list)
+    lost_articles: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """Whether nothing is damaged."""
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "index": self.path,
+            "ok": self.ok,
+            "segments": self.segments,
+            "articles": self.articles,
+            "damaged_segments": self.damaged_segments,
+            "problems": self.problems,
+            "found": self.found,
+            "checksums": self.checksums,
+            "leftover_bytes": self.leftover_bytes,
+            "repaired": self.repaired,
+            "lost_articles": self.lost_articles,
+            "lost_files": self.lost_files,
+        }
+
+
+def _crc(path: Path) -> int:
+    value = 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            value = zlib.crc32(chunk, value)
+    return value
+
+
+def _toc_name(indexname: str, generation: int) -> str:
+    return f"_{indexname}_{generation}.toc"
+
+
+def _segment_files(folder: Path, segid: str) -> list[str]:
+    prefix = segid + "."
+    return sorted(name for name in os.listdir(folder) if name.startswith(prefix))
+
+
+def load_sums(folder: Path) -> dict[str, Any] | None:
+    """The recorded sums, or None when there are none (an index from before
+    they were kept) or they cannot be read."""
+    try:
+        data = json.loads((folder / SUMS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == _FORMAT else None
+
+
+def record_commit(folder: Path, ix: Any) -> None:
+    """Record the sums of the commit just made (call it under the write lock)."""
+    indexname = ix.indexname
+    generation = ix.latest_generation()
+    previous = load_sums(folder) or {}
+    known = previous.get("files", {})
+    files: dict[str, list[int]] = {}
+    segments: dict[str, int] = {}
+    for segment in ix._segments():
+        segid = segment.segment_id()
+        segments[segid] = int(segment.doc_count_all())
+        for name in _segment_files(folder, segid):
+            size = (folder / name).stat().st_size
+            old = known.get(name)
+            files[name] = old if old and old[0] == size else [size, _crc(folder / name)]
+    toc_name = _toc_name(indexname, generation)
+    toc = (folder / toc_name).read_bytes()
+    data = {
+        "format": _FORMAT,
+        "generation": generation,
+        "toc": toc_name,
+        "toc_crc32": zlib.crc32(toc),
+        "toc_copy": base64.b64encode(toc).decode("ascii"),
+        "segments": segments,
+        "files": files,
+    }
+    tmp = folder / (SUMS_FILE + ".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        json.dump(data, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, folder / SUMS_FILE)
+
+
+def verify_sizes(folder: Path, generation: int) -> None:
+    """Raise :class:`IndexDamaged` when a file recorded for commit
+    ``generation`` is missing or has another size (a ``stat`` per file).
+    Sums recorded for another commit (written by an older version, or a run
+    killed between its commit and its sums) are not used."""
+    sums = load_sums(folder)
+    if sums is None or sums.get("generation") != generation:
+        return
+    for name, (size, _crc32) in sorted(sums.get("files", {}).items()):
+        try:
+            actual = (folder / name).stat().st_size
+        except FileNotFoundError:
+            raise IndexDamaged(_damage_message(folder, f"file {name} is missing")) from None
+        if actual != size:
+            raise IndexDamaged(_damage_message(folder, f"file {name} has {actual:,} bytes; {size:,} were written"))
+
+
+def _damage_message(folder: Path, what: str) -> str:
+    return (
+        f"index {folder} is damaged: {what}. 'newssearch check --index {folder}' says what is affected;"
+        " 'check --repair' drops the damaged part and lists the files to index again"
+    )
+
+
+def _toc_state(folder: Path, indexname: str, sums: dict[str, Any] | None) -> str | None:
+    """What is wrong with the table of contents, or None."""
+    generation = whoosh_index.TOC._latest_generation(_storage(folder), indexname)
+    if generation < 0:
+        return "the table of contents is missing"
+    if sums is not None and sums.get("generation") == generation:
+        data = (folder / _toc_name(indexname, generation)).read_bytes()
+        if zlib.crc32(data) != sums.get("toc_crc32"):
+            return f"the table of contents {_toc_name(indexname, generation)} changed since it was written"
+    return None
+
+
+def _storage(folder: Path) -> Any:
+    from whoosh.filedb.filestore import FileStorage
+
+    return FileStorage(str(folder))
+
+
+def check_index(folder: Path, indexname: str, open_store: Callable[[], Any]) -> CheckReport:
+    """Read every part of the index at ``folder`` and say what is damaged.
+
+    ``open_store`` opens it (the caller's :class:`Store`), so version and
+    schema checks stay in one place."""
+    report = CheckReport(str(folder))
+    sums = load_sums(folder)
+    report.checksums = sums is not None
+    toc_problem = _toc_state(folder, indexname, sums)
+    if toc_problem:
+        report.toc_damaged = True
+        report.problems.append(toc_problem + ("; check --repair restores it from the copy kept at the last commit" if sums else ""))
+        return report
+    try:
+        store = open_store()
+    except IndexStoreError as exc:
+        report.toc_damaged = True
+        report.problems.append(f"the index cannot be opened: {exc}")
+        return report
+    ix = store.whoosh_index
+    report.leftover_bytes = sum(_size(p) for p in store.leftovers())
+    current = sums is not None and sums.get("generation") == ix.latest_generation()
+    recorded: dict[str, list[int]] = sums.get("files", {}) if sums is not None and current else {}
+    report.checksums = current
+    for segment in ix._segments():
+        report.segments += 1
+        segid = segment.segment_id()
+        problems = _check_segment(folder, ix, segment, recorded)
+        if problems:
+            report.damaged_segments.append(segid)
+            report.problems += [f"segment {segid}: {p}" for p in problems]
+        else:
+            report.articles += int(segment.doc_count())
+    return report
+
+
+def _check_segment(folder: Path, ix: Any, segment: Any, recorded: dict[str, list[int]]) -> list[str]:
+    problems: list[str] = []
+    segid = segment.segment_id()
+    for name, (size, crc32) in sorted(recorded.items()):
+        if not name.startswith(segid + "."):
+            continue
+        path = folder / name
+        if not path.exists():
+            problems.append(f"file {name} is missing")
+        elif path.stat().st_size != size:
+            problems.append(f"file {name} has {path.stat().st_size:,} bytes; {size:,} were written")
+        elif _crc(path) != crc32:
+            problems.append(f"file {name} changed since it was written (checksum differs)")
+    if problems:
+        return problems
+    try:
+        reader = SegmentReader(ix.storage, ix.schema, segment)
+        try:
+            stored = sum(1 for _ in reader.all_stored_fields())
+            if stored != reader.doc_count():
+                problems.append(f"{stored:,} stored articles where {reader.doc_count():,} were written")
+            for fieldname, text in reader.all_terms():
+                if not any(True for _ in reader.postings(fieldname, text).all_ids()):
+                    problems.append(f"the posting list of {fieldname}:{text!r} is empty")
+                    break
+        finally:
+            reader.close()
+    except Exception as exc:  # noqa: BLE001 - any failure to read is damage, named
+        problems.append(f"cannot be read ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})")
+    return problems
+
+
+def _size(p: Path) -> int:
+    try:
+        if p.is_dir():
+            return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+        return p.stat().st_size
+    except OSError:
+        return 0
+
+
+def restore_toc(folder: Path) -> str | None:
+    """Write the table of contents back from the copy kept with the sums;
+    return its name, or None when there is no copy."""
+    sums = load_sums(folder)
+    if sums is None or "toc_copy" not in sums:
+        return None
+    data = base64.b64decode(sums["toc_copy"])
+    target = folder / sums["toc"]
+    tmp = folder / (sums["toc"] + ".restore")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    return str(sums["toc"])
+
+
+def repair_index(folder: Path, ix: Any, damaged: list[str]) -> tuple[int, list[str]]:
+    """Commit a table of contents without the ``damaged`` segments (call it
+    under the write lock); return how many articles they held and the files
+    those articles were read from, as far as their stored fields can still
+    be read."""
+    lost = 0
+    files: set[str] = set()
+    for segment in ix._segments():
+        if segment.segment_id() not in damaged:
+            continue
+        lost += int(segment.doc_count())
+        try:
+            # the per-document reader alone: stored fields survive damaged postings
+            reader = segment.codec().per_document_reader(ix.storage, segment)
+            try:
+                for docnum in range(segment.doc_count_all()):
+                    if segment.is_deleted(docnum):
+                        continue
+                    try:
+                        path = reader.stored_fields(docnum).get("path")
+                    except Exception:  # noqa: BLE001 - this document's stored fields are damaged
+                        continue
+                    if path:
+                        files.add(str(path))
+            finally:
+                reader.close()
+        except Exception:  # noqa: BLE001 - the stored fields are unreadable: the files are unknown
+            pass
+
+    def drop(_writer: Any, segments: list[Any]) -> list[Any]:
+        return [s for s in segments if s.segment_id() not in damaged]
+
+    writer = ix.writer(_lk=False)
+    writer.commit(mergetype=drop)
+    return lost, sorted(files)
