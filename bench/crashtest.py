@@ -54,6 +54,7 @@ class Trial:
     delay: float
     phase: str
     exit_code: int | None
+    hung: bool = False
     orphans: int = 0
     stale_lock: bool = False
     opens: bool = True
@@ -69,7 +70,8 @@ class Trial:
     def clean(self) -> bool:
         """Whether every check passed."""
         return (
-            not self.orphans
+            not self.hung
+            and not self.orphans
             and not self.stale_lock
             and self.opens
             and not self.lost
@@ -182,14 +184,18 @@ def run_trial(index: Path, files: list[Path], truth: dict[str, str], slice_ids: 
     time.sleep(delay)
     if proc.poll() is None:
         proc.send_signal(SIGNALS[sig])
+    hung = False
     try:
         proc.wait(timeout=120)
     except subprocess.TimeoutExpired:
+        hung = True
         proc.kill()
         proc.wait()
     if proc.returncode == 0:
         phase = "finished first"
-    trial = Trial(sig, delay, phase, proc.returncode)
+    trial = Trial(sig, delay, phase, proc.returncode, hung=hung)
+    if hung:
+        trial.notes.append("did not exit within 120 s of the signal: killed")
     errors.seek(0)
     text = errors.read().decode("utf-8", "replace")
     errors.close()
@@ -296,6 +302,7 @@ def summary(trials: list[Trial]) -> str:
         f"kills: {len(trials)} ("
         + ", ".join(f"{s} during {p}: {n}" for (s, p), n in sorted(by.items()))
         + ")",
+        f"runs that did not exit after the signal: {sum(t.hung for t in trials)}",
         f"orphan processes: {sum(t.orphans for t in trials)}",
         f"stale locks: {sum(t.stale_lock for t in trials)}",
         f"index failed to open: {sum(not t.opens for t in trials)}",

@@ -159,9 +159,8 @@ class ArticleWriter:
         self._in_batch += 1
         if self._writer is None:
             self._pending.append((kind, fields))
-            if len(self._pending) < self.PARALLEL_FROM:
-                return
-            self._flush_pending(parallel=self._procs > 1)
+            if len(self._pending) >= self.PARALLEL_FROM:
+                self._flush_pending(parallel=self._procs > 1)
         else:
             self._send(self._writer, kind, fields)
         if self._commit_every and self._in_batch >= self._commit_every:
@@ -172,14 +171,15 @@ class ArticleWriter:
         lock. Whoosh's writer spills sorted runs of postings to disk until
         it commits (about 75 KB per 400-word article), so a million articles
         in one commit need ~75 GB of scratch space; batches bound it."""
-        if self._pending:
-            self._flush_pending(parallel=self._procs > 1)
+        if self._pending:  # a batch smaller than PARALLEL_FROM is written here, not by workers
+            self._flush_pending(parallel=self._procs > 1 and len(self._pending) >= self.PARALLEL_FROM)
         writer, self._writer = self._writer, None
         self._in_batch = 0
         if writer is None:
             return
         try:
-            writer.commit(release_lock=False, replace_all=self._rebuild)  # the run is not over
+            # the run is not over: no merge, so the snapshot it started with stays valid
+            writer.commit(release_lock=False, replace_all=self._rebuild, merge=False)
         except BaseException:
             self._open = False  # the commit abandoned everything and released the lock
             raise

@@ -36,7 +36,7 @@ def test_a_killed_indexer_leaves_no_process_no_lock_and_loses_nothing(tmp_path, 
     subprocess.run(crashtest.command(index, first, 400), check=True)
     truth = crashtest.source_articles(first + second)
     trial = crashtest.run_trial(index, second, truth, set(crashtest.source_articles(second)), sig, 0.0, 1000, "writing", after_workers=True)
-    assert trial.orphans == 0 and not trial.stale_lock and trial.opens
+    assert not trial.hung and trial.orphans == 0 and not trial.stale_lock and trial.opens
     assert trial.lost == 0 and trial.changed == 0
     assert trial.next_run_ok and trial.missing_after_next == 0 and trial.stray_bytes == 0
     assert "traceback on stderr" not in trial.notes

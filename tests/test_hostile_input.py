@@ -68,6 +68,14 @@ def test_a_one_line_file_does_not_become_a_megabyte_headline(tmp_path):
     assert any("characters was cut to" in str(n) and "line.txt" in str(n) for n in notices)
 
 
+def test_a_line_longer_than_a_field_is_an_error_before_any_line_is_analysed(tmp_path):
+    line = tmp_path / "line.txt"
+    line.write_text("word " * 300_000)  # 1.5 M characters on one line
+    articles, errors, _, _ = _read(line, limits=ns.Limits(field_chars=2**20))
+    assert not articles and len(errors) == 1
+    assert "line.txt: a line of 1.4 M characters, more than the 1 M one field may have" in str(errors[0])
+
+
 def test_stdin_has_a_cap(tmp_path, runner):
     result = runner.invoke(
         cli, ["index", "-", "--index", str(tmp_path / "ix"), "--max-input-mb", "1"], input="x" * (2**20 + 10)

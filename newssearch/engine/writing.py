@@ -81,12 +81,16 @@ class SegmentWriter:
         with mapped(self._store.path):
             self._writer.delete_document(docnum)
 
-    def commit(self, *, release_lock: bool, replace_all: bool = False) -> None:
+    def commit(self, *, release_lock: bool, replace_all: bool = False, merge: bool = True) -> None:
         """Write the new segments and a new table of contents. With
         ``release_lock`` the lock goes with the commit; otherwise the run keeps
         it for its next batch. ``replace_all`` makes the new table list only
         this writer's segments (a rebuild: the old segments stay readable
         until the new table replaces theirs, then Whoosh deletes their files).
+        ``merge=False`` leaves the existing segments as they are (Whoosh
+        would otherwise merge small ones): a run that commits in batches
+        still reads, and deletes by number from, the snapshot it started
+        with, whose segment files a merge would delete and renumber.
         If the commit fails, everything is abandoned (and the lock released)
         before the error is raised."""
         try:
@@ -94,7 +98,7 @@ class SegmentWriter:
                 if replace_all:
                     self._writer.commit(mergetype=CLEAR)
                 else:
-                    self._writer.commit()
+                    self._writer.commit(merge=merge)
         except BaseException:
             self.abandon()
             raise
@@ -130,7 +134,17 @@ def _stop_workers(writer: Any) -> None:
     Whoosh's MpWriter.cancel() only flags its workers (in the parent's copy
     of their objects), so a worker waiting for its next batch would never
     see it. They are terminated: whatever they wrote is removed with the
-    other uncommitted files."""
+    other uncommitted files. Their queues are closed without waiting for
+    the data still in them: a queue's feeder thread blocked on a pipe that
+    no worker reads any more made the interrupted process hang at exit."""
+    for name in ("jobqueue", "resultqueue", "errors"):
+        q = getattr(writer, name, None)
+        if q is not None:
+            try:
+                q.cancel_join_thread()
+                q.close()
+            except Exception:  # noqa: BLE001
+                pass
     for task in getattr(writer, "tasks", None) or ():
         try:
             if task.is_alive():

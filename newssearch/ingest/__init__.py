@@ -144,7 +144,7 @@ def detect_format(source: Source) -> str:
         raise UnsupportedFormat(source.name, f"{ext} file that is neither a feed, a page nor Reuters-21578 SGML")
     if HEADER_LINE.match(text.split("\n", 1)[0].rstrip("\r")):
         return "header"
-    return "page" if looks_like_page(source.text()) else "text"
+    return "page" if looks_like_page(source.prose()) else "text"
 
 
 def _skip_reason(path: Path) -> str | None:
@@ -181,28 +181,29 @@ def iter_sources(
     limits = limits or Limits()
     for raw in paths:
         if str(raw) == "-":
-            yield _stdin(limits.input_bytes)
+            yield _stdin(limits)
             continue
         path = Path(raw)
         if path.is_dir():
-            yield from _walk(path, limits.input_bytes, follow_links)
+            yield from _walk(path, limits, follow_links)
         elif path.is_file():
-            yield Source(name=str(path), path=path, root=path.parent, limit=limits.input_bytes)
+            yield Source(name=str(path), path=path, root=path.parent, limit=limits.input_bytes, field_limit=limits.field_chars)
         elif path.exists():
             yield UnsupportedFormat(str(path), "not a regular file (a FIFO, socket or device)")
         else:
             yield IngestError(str(path), "no such file or folder")
 
 
-def _stdin(limit: int) -> Source | IngestError:
+def _stdin(limits: Limits) -> Source | IngestError:
+    limit = limits.input_bytes
     stream = getattr(sys.stdin, "buffer", None)
     data = stream.read(limit + 1) if stream is not None else sys.stdin.read(limit + 1).encode()
     if len(data) > limit:
         return IngestError("<stdin>", f"more than {limit / 2**20:,.0f} MB on stdin, the limit for one input (--max-input-mb)")
-    return Source(name="<stdin>", _data=data, limit=limit)
+    return Source(name="<stdin>", _data=data, limit=limit, field_limit=limits.field_chars)
 
 
-def _walk(root: Path, limit: int, follow_links: bool) -> Iterator[Union[Source, Skipped, IngestError]]:
+def _walk(root: Path, limits: Limits, follow_links: bool) -> Iterator[Union[Source, Skipped, IngestError]]:
     real_root = root.resolve()
     seen = {real_root}
     stack = [root]
@@ -236,7 +237,7 @@ def _walk(root: Path, limit: int, follow_links: bool) -> Iterator[Union[Source, 
             if reason:
                 yield Skipped(str(path), reason)
             else:
-                yield Source(name=str(path), path=path, root=root, limit=limit)
+                yield Source(name=str(path), path=path, root=root, limit=limits.input_bytes, field_limit=limits.field_chars)
         for sub in reversed(subfolders):
             real = sub.resolve()
             if real not in seen:  # a linked folder already walked, or a cycle

@@ -142,6 +142,7 @@ class Source:
     root: Path | None = None
     problems: list[str] = field(default_factory=list)
     limit: int = MAX_BYTES
+    field_limit: int = Limits.field_chars
 
     @property
     def suffix(self) -> str:
@@ -191,6 +192,21 @@ class Source:
     def text(self) -> str:
         """The input as text, its encoding detected (see :func:`decode`)."""
         return decode(self.read_bytes())
+
+    def prose(self) -> str:
+        """The input as text for the line-based readers (page text, plain
+        text, header blocks), refused when one line is longer than a field
+        may be: every line of such a file is looked at as a possible
+        headline, date or menu, and a 300 MB line cost gigabytes."""
+        text = self.text()
+        longest = max(map(len, text.split("\n"))) if len(text) > self.field_limit else 0
+        if longest > self.field_limit:
+            raise IngestError(
+                self.name,
+                f"a line of {longest / 2**20:,.1f} M characters, more than the {self.field_limit / 2**20:,.0f} M"
+                " one field may have (--max-field-mb); not a text file of articles",
+            )
+        return text
 
     def head(self, n: int = 4096) -> bytes:
         """The first bytes of the input (at least ``n``), gunzipped, for detecting its format."""

@@ -43,7 +43,7 @@ def _wire_paragraphs(lines: list[str]) -> list[str]:
 
 def read_headerblock(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
     """One article from ``-- field`` header lines and the wrapped copy after them."""
-    lines = source.text().replace("\r\n", "\n").split("\n")
+    lines = source.prose().replace("\r\n", "\n").split("\n")
     header: list[tuple[int, str]] = []
     i = 0
     while i < len(lines) and HEADER_LINE.match(lines[i]):

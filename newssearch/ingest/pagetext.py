@@ -107,7 +107,7 @@ def looks_like_page(text: str) -> bool:
 
 def read_pagetext(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
     """Read one scraped page-text file as one article."""
-    text = source.text()
+    text = source.prose()
     yield extract_page(text, source, options)
 
 

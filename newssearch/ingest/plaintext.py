@@ -38,7 +38,7 @@ def section_from_folder(source: Source) -> str | None:
 
 def read_plaintext(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
     """One article: the headline on the first line, the body after it."""
-    blocks = split_blocks(source.text())
+    blocks = split_blocks(source.prose())
     if not blocks:
         raise IngestError(source.name, "empty file: no text to index")
     title, rest = blocks[0], blocks[1:]

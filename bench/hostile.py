@@ -1,0 +1,151 @@
+"""What hostile and odd input costs: exit code, message, peak RSS, seconds.
+
+Run by hand (``tests/test_hostile_input.py`` checks each case at small
+sizes)::
+
+    python bench/hostile.py                 # the table, at the sizes of the audit
+    python bench/hostile.py --small         # a quick run at a tenth of the sizes
+
+Every input is generated in a scratch folder (nothing is committed): a gzip
+bomb, a one-line text file, a CSV with one huge field, a huge article body
+searched with snippets, an oversized stdin, a FIFO and a symlink out of the
+folder, one NUL byte in a Reuters-21578 file, a truncated postings file.
+Each command runs as its own process; peak RSS is that process's (from
+``wait4``), seconds are wall clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("NEWSSEARCH_SHARED", ROOT.parent / "shared"))
+NS = [sys.executable, "-m", "newssearch"]
+
+
+def run(args: list[str], stdin_file: Path | None = None) -> tuple[int, str, float, float]:
+    """Run one command; return (exit code, last stderr line, peak RSS MiB, seconds)."""
+    err = tempfile.TemporaryFile()
+    stdin = stdin_file.open("rb") if stdin_file else subprocess.DEVNULL
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(args, stdin=stdin, stdout=subprocess.DEVNULL, stderr=err)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if stdin_file:
+        stdin.close()  # type: ignore[union-attr]
+    err.seek(0)
+    lines = [line for line in err.read().decode("utf-8", "replace").splitlines() if line.strip()]
+    interesting = [line for line in lines if line.startswith(("Error", "Warning", "Skipped"))] or lines or [""]
+    return proc.returncode, interesting[0][:150], usage.ru_maxrss / 1024, seconds
+
+
+def story(n: int) -> str:
+    return f"Harbour reopens after storm {n}\n\nThe harbour reopened on Monday after the storm, officials said.\n"
+
+
+def cases(work: Path, scale: float) -> list[tuple[str, list[str], Path | None]]:
+    """(what, command, stdin file) for every hostile input, generated in ``work``."""
+    mb = 2**20
+    out: list[tuple[str, list[str], Path | None]] = []
+    ix = str(work / "ix")
+
+    bomb = work / "bomb" / "page.html.gz"
+    bomb.parent.mkdir()
+    size = int(2700 * mb * scale)
+    with gzip.open(bomb, "wb", compresslevel=9) as f:
+        f.write(b"<html><body><p>")
+        block = b"a" * mb
+        for _ in range(size // mb):
+            f.write(block)
+    out.append((f"{bomb.stat().st_size / mb:.1f} MB .html.gz inflating to {size / mb:,.0f} MB",
+                NS + ["index", str(bomb), "--index", ix + "1"], None))
+
+    line = work / "line" / "line.txt"
+    line.parent.mkdir()
+    with line.open("w") as f:
+        chunk = "word " * (mb // 5)
+        for _ in range(int(300 * scale)):
+            f.write(chunk)
+    out.append((f"{line.stat().st_size / mb:,.0f} MB one-line .txt", NS + ["index", str(line), "--index", ix + "2"], None))
+
+    rows = work / "rows" / "rows.csv"
+    rows.parent.mkdir()
+    with rows.open("w") as f:
+        f.write("title,text\nFirst,Short body.\nHuge,")
+        chunk = "word " * (mb // 5)
+        for _ in range(int(100 * scale)):
+            f.write(chunk)
+        f.write("\nLast,Short body.\n")
+    out.append((f"CSV with a {int(100 * scale)} MB field", NS + ["index", str(rows), "--index", ix + "3"], None))
+
+    big = work / "big" / "big.txt"
+    big.parent.mkdir()
+    body = ("alpha beta gamma delta " * (4 * mb // 23 + 1))[: int(4 * mb * max(scale, 0.25))]
+    big.write_text("A very long article\n\n" + body)
+    subprocess.run(NS + ["index", str(big), "--index", ix + "4", "-q"], check=True)
+    out.append((f"search alpha, one {len(body) / mb:.0f} MB body (snippet)", NS + ["search", "alpha", "--index", ix + "4"], None))
+
+    stdin = work / "stdin.txt"
+    with stdin.open("w") as f:
+        chunk = "word " * (mb // 5)
+        for _ in range(int(600 * scale)):
+            f.write(chunk)
+    limit = max(1, int(512 * scale))
+    out.append((f"{stdin.stat().st_size / mb:,.0f} MB on stdin (--max-input-mb {limit})",
+                NS + ["index", "-", "--index", ix + "5", "--max-input-mb", str(limit)], stdin))
+
+    folder = work / "folder"
+    folder.mkdir()
+    (folder / "a.txt").write_text(story(1))
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "passwd.txt").symlink_to("/etc/passwd")
+    out.append(("folder with a FIFO and a symlink to /etc/passwd", NS + ["index", str(folder), "--index", ix + "6"], None))
+
+    sgm = SHARED / "data" / "reuters21578" / "reut2-000.sgm"
+    if sgm.exists():
+        data = sgm.read_bytes()
+        damaged = work / "nul" / "reut2-000.sgm"
+        damaged.parent.mkdir()
+        damaged.write_bytes(data[:5000] + b"\x00" + data[5000:])
+        out.append(("Reuters-21578 file (1,000 articles) with one NUL", NS + ["index", str(damaged), "--index", ix + "7"], None))
+
+    examples = ROOT / "examples"
+    subprocess.run(NS + ["index", str(examples), "--index", ix + "8", "-q"], check=True)
+    (pst,) = Path(ix + "8").glob("*.pst")
+    os.truncate(pst, pst.stat().st_size // 2)
+    out.append(("search oil, postings file truncated", NS + ["search", "oil", "--index", ix + "8"], None))
+    out.append(("check, postings file truncated", NS + ["check", "--index", ix + "8"], None))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small", action="store_true", help="a tenth of the sizes")
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="newssearch-hostile-"))
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        rows = [(what, *run(cmd, stdin)) for what, cmd, stdin in cases(work, 0.1 if args.small else 1.0)]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("| input | exit | message | peak RSS MiB | seconds |")
+    print("|---|---|---|---|---|")
+    for what, code, message, rss, seconds in rows:
+        shown = message.replace("|", "\\|").replace(str(work), "…")
+        print(f"| {what} | {code} | {shown} | {rss:,.0f} | {seconds:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
