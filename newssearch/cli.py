@@ -176,6 +176,7 @@ def cli() -> None:
 @click.option("--rebuild", is_flag=True, help="Replace the index's contents with what this run reads (the old contents stay searchable until it commits; an index from another version is re-created).")
 @click.option("--wait", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS", help="Wait this long for another writer to finish.")
 @click.option("--commit-every", type=click.IntRange(min=1), default=None, metavar="N", help="Commit after every N new or changed articles (for very large runs: bounds scratch disk space; an interrupted run keeps what was committed).")
+@click.option("--prune", is_flag=True, help="Also delete the stored articles read from files under PATH... that no longer exist.")
 @click.option("--follow-links", is_flag=True, help="Follow symlinks that lead out of a folder given (they are skipped and listed otherwise).")
 @click.option("--max-input-mb", type=click.IntRange(min=1), default=512, show_default=True, metavar="MB", help="Largest file, decompressed file or stdin to read.")
 @click.option("--max-field-mb", type=click.IntRange(min=1), default=10, show_default=True, metavar="MB", help="Largest body (or other field) of one article, in millions of characters; a longer one is an error for that article.")
@@ -191,6 +192,7 @@ def index_cmd(
     rebuild: bool,
     wait: float,
     commit_every: int | None,
+    prune: bool,
     follow_links: bool,
     max_input_mb: int,
     max_field_mb: int,
@@ -243,6 +245,8 @@ def index_cmd(
         for article in articles:
             writer.add(article)
             progress.tick(report)
+        if prune:
+            writer.prune(paths)
     progress.clear()
     if as_json:
         click.echo(json.dumps({"index": str(where)} | report.as_dict() | {"warnings": len(notices)}, ensure_ascii=False))
@@ -333,6 +337,8 @@ def _print_summary(report: IndexReport, where: str, notices: Sequence[Notice] = 
         f"  added {report.added:,}, updated {report.updated:,}, unchanged {report.unchanged:,},"
         f" duplicates {report.duplicates:,}, failed {len(report.failed):,}"
     )
+    if report.pruned:
+        echo(f"  pruned {report.pruned:,} articles whose files are gone")
     if not report.committed:
         echo("  nothing changed: the index was left as it was")
     if report.no_date:
@@ -746,6 +752,43 @@ def show_cmd(article_id: str, index_dir: str | None, tz: str | None, as_json: bo
     lines += [f"{name:>9}: {value}" for name, value in fields if value]
     lines += ["", article.body]
     click.echo("\n".join(lines))
+
+
+# --- delete --------------------------------------------------------------
+
+
+@cli.command("delete")
+@click.argument("ids", nargs=-1, metavar="[ID...]")
+@_index_option
+@click.option("--query", "query", default=None, metavar="QUERY", help="Delete every article this search matches (every copy; with the filter options).")
+@_filter_options
+@click.option("--yes", is_flag=True, help="Delete what --query matches without listing it first.")
+def delete_cmd(ids: tuple[str, ...], index_dir: str | None, query: str | None, yes: bool, **filters: Any) -> None:
+    """Delete articles by id (a unique prefix is enough) or by query.
+
+    With --query, the matches are counted and nothing is deleted unless
+    --yes is given. The deletion is one commit; what 'index' reads again is
+    added again.
+
+    \b
+    Example:
+      newssearch delete 92f0694a
+      newssearch delete --query 'agency:xinhua' --until 2006-12-31 --yes
+    """
+    if bool(ids) == (query is not None):
+        _fail("give article ids or --query, not both", EXIT_USAGE)
+    with open_index(index_dir) as ix:
+        if ids:
+            deleted = ix.delete(ids)
+            click.echo(f"Deleted {len(deleted):,} article{'s' if len(deleted) != 1 else ''}: {', '.join(deleted)}", err=True)
+            return
+        request = _request(query or "", filters, all_copies=True, limit=1)
+        if not yes:
+            found = ix.search(request)
+            click.echo(f"{found.articles:,} articles match; add --yes to delete them", err=True)
+            return
+        deleted = ix.delete_matching(request)
+        click.echo(f"Deleted {len(deleted):,} article{'s' if len(deleted) != 1 else ''}", err=True)
 
 
 # --- check ---------------------------------------------------------------

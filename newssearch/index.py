@@ -10,6 +10,7 @@ the index.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from .engine.store import Store
 from .errors import AmbiguousId, NewsSearchError
 from .model import Article, SearchResults, Timeline
 from .search.rank import BM25_B, BM25_K1
-from .search.request import SearchRequest
+from .search.request import MAX_LIMIT, Filters, SearchRequest
 from .search.run import run_search
 from .search.session import SearchSession
 from .writer import ArticleWriter, IndexReport
@@ -116,6 +117,50 @@ class NewsIndex:
         with self.writer() as w:
             w.add_many(articles)
         return w.report
+
+    def delete(self, article_ids: Iterable[str] | str) -> list[str]:
+        """Delete articles by id (or unique id prefix, as ``get`` takes) in
+        one transaction; return the full ids deleted. Raises
+        :class:`~newssearch.errors.NewsSearchError` naming an id that matches
+        no article (nothing is deleted then), and
+        :class:`~newssearch.errors.AmbiguousId` for a prefix of several."""
+        if isinstance(article_ids, str):
+            article_ids = [article_ids]
+        found: list[str] = []
+        for given in article_ids:
+            article = self.get(given)
+            if article is None:
+                raise NewsSearchError(f"no article with id {given!r} in {self.path}")
+            found.append(article.id)
+        if found:
+            with self.writer() as w:
+                for article_id in dict.fromkeys(found):
+                    w.delete(article_id)
+        return list(dict.fromkeys(found))
+
+    def delete_matching(self, query: str | SearchRequest = "", **options: Unpack[FilterOptions]) -> list[str]:
+        """Delete every article a search matches (every copy of every story,
+        on every page) in one transaction; return their ids. ``query`` and
+        the filters are those of :meth:`search` (or a ready
+        :class:`SearchRequest`); a request that matches every article (no
+        query, no filter) is refused rather than emptying the index."""
+        request = query if isinstance(query, SearchRequest) else SearchRequest.build(query, **options)
+        if not request.query.strip() and request.filters == Filters():
+            raise NewsSearchError("refusing to delete every article: give a query or a filter")
+        page = dataclasses.replace(request, all_copies=True, snippets=False, facets=(), limit=MAX_LIMIT, offset=0)
+        ids: list[str] = []
+        while True:
+            found = self.search(page)
+            ids += [hit.article.id for hit in found.hits]
+            if len(found.hits) < page.limit:
+                break
+            page = dataclasses.replace(page, offset=page.offset + page.limit)
+        ids = list(dict.fromkeys(ids))
+        if ids:
+            with self.writer() as w:
+                for article_id in ids:
+                    w.delete(article_id)
+        return ids
 
     def _changed(self) -> None:
         """Drop the shared snapshot after a commit; the next query opens a

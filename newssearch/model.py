@@ -51,16 +51,23 @@ def _digest(*parts: str) -> str:
     return h.hexdigest()
 
 
-def article_id(url: str | None, title: str, published: datetime | None, body: str) -> str:
-    """Return a stable id: from the URL when there is one, else from the content.
+def article_id(
+    url: str | None, title: str, published: datetime | None, body: str, *, origin: str | None = None
+) -> str:
+    """Return a stable id: from the URL when there is one; else from where
+    the article was read (``origin``: a file's absolute path and the
+    record's key or position in it), so that an edited file updates its
+    article instead of adding a second one; else (stdin, articles built in
+    code) from the content.
 
     The id is 16 hex digits, short enough to type after ``newssearch show``.
-    Re-reading the same file, or the same story from another file, gives the
-    same id, which is what lets a second ``index`` run update instead of
-    duplicate.
+    Re-reading the same file gives the same ids, which is what lets a second
+    ``index`` run update instead of duplicate.
     """
     if url and url.strip():
         return _digest("url", normalize_url(url))
+    if origin:
+        return _digest("file", origin)
     when = published.astimezone(timezone.utc).isoformat() if published else ""
     return _digest("content", title.strip(), when, " ".join(body.split()))
 

@@ -11,6 +11,7 @@ so that re-indexing the same folder changes nothing.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -32,7 +33,9 @@ class IndexReport:
     """What one indexing run did, for the summary a user reads.
 
     ``added``/``updated``/``unchanged``/``duplicates`` count the articles
-    met (a duplicate has an id already seen in this run); ``no_date``
+    met (a duplicate has an id already seen in this run); ``deleted`` counts
+    articles deleted, ``pruned`` those of them deleted because their file is
+    gone (:meth:`ArticleWriter.prune`); ``no_date``
     counts new or updated articles without a date; ``failed`` and
     ``skipped`` are filled by whoever reads the files; ``committed`` says
     whether anything was written.
@@ -43,6 +46,7 @@ class IndexReport:
     unchanged: int = 0
     duplicates: int = 0
     deleted: int = 0
+    pruned: int = 0
     no_date: int = 0
     files: int = 0
     failed: list[IngestError] = field(default_factory=list)
@@ -71,6 +75,7 @@ class IndexReport:
             "unchanged": self.unchanged,
             "duplicates": self.duplicates,
             "deleted": self.deleted,
+            "pruned": self.pruned,
             "no_date": self.no_date,
             "failed": [str(e) for e in self.failed],
             "skipped": [f"{name}: {why}" for name, why in self.skipped],
@@ -242,11 +247,34 @@ class ArticleWriter:
         docnum = self._existing.docnum_for_id(article_id)
         if docnum is None:
             return False
+        self._delete_docnum(docnum)
+        return True
+
+    def _delete_docnum(self, docnum: int) -> None:
         if self._writer is None:
             self._flush_pending(parallel=False)
         self._segment_writer(parallel=False).delete(docnum)
         self.report.deleted += 1
-        return True
+
+    def prune(self, paths: Iterable[str | os.PathLike[str]]) -> int:
+        """Delete the stored articles read from files under ``paths`` (files
+        or folders) that no longer exist; return how many. Articles from
+        anywhere else (other folders, stdin, followed feeds, articles built
+        in code) are never touched, nor are those of files that still exist."""
+        if self._existing is None:
+            return 0
+        roots = [os.path.abspath(p) for p in paths if str(p) != "-"]
+        count = 0
+        for origin in list(self._existing.lexicon("origin")):
+            if not any(origin == root or origin.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+                continue
+            if os.path.lexists(origin):
+                continue
+            for docnum in self._existing.docnums_with("origin", origin):
+                self._delete_docnum(docnum)
+                count += 1
+        self.report.pruned += count
+        return count
 
     def commit(self) -> IndexReport:
         """Write the run to disk, or leave the index untouched when nothing

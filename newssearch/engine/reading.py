@@ -380,6 +380,11 @@ class Snapshot:
         found = self._s.document(**{fieldname: value})
         return from_stored(found) if found else None
 
+    def docnums_with(self, fieldname: str, text: str) -> list[int]:
+        """The live documents holding one exact term (e.g. every article read
+        from one file: ``origin``)."""
+        return [int(d) for d in self._s.docs_for_query(Term(fieldname, text))]
+
     def docnum_for_id(self, article_id: str) -> int | None:
         """The document number of the live article with this id."""
         found = self._s.document_number(id=article_id)

@@ -62,8 +62,10 @@ __all__ = [
 
 #: Bumped whenever the schema changes in a way old indexes cannot serve
 #: (3: the schema's classes moved to newssearch.engine.schema; 4: host and
-#: urlwords, for site: and inurl:; 5: story and minhash, for copies).
-SCHEMA_VERSION = 5
+#: urlwords, for site: and inurl:; 5: story and minhash, for copies; 6:
+#: ids of articles without a URL come from their file and record, and
+#: ``origin`` names the file, for pruning).
+SCHEMA_VERSION = 6
 TITLE_BOOST = 2.0
 #: Bytes of a MinHash signature (32-bit values) in the ``minhash`` column.
 MINHASH_BYTES = HASHES * 4
@@ -158,6 +160,9 @@ def build_schema() -> Schema:
         section=KEYWORD(stored=True, lowercase=True, commas=True, scorable=False),
         language=ID(stored=True),
         path=STORED(),
+        # the absolute path of the file an article was read from: pruning
+        # walks these terms to find articles whose files are gone
+        origin=ID(),
         date_source=STORED(),
         tz_assumed=STORED(),
         fingerprint=ID(sortable=True),
@@ -167,6 +172,16 @@ def build_schema() -> Schema:
         story=COLUMN(NumericColumn("Q")),
         minhash=COLUMN(FixedBytesColumn(MINHASH_BYTES)),
     )
+
+
+def article_origin(path: str | None) -> str | None:
+    """The absolute path of the file an article came from, or None for
+    input that is no file (stdin, ``<...>`` names, articles built in code)."""
+    if not path or path.startswith("<"):
+        return None
+    import os
+
+    return os.path.abspath(path)
 
 
 def keyword_term(value: str) -> str:
@@ -204,6 +219,9 @@ def to_fields(article: Article) -> dict[str, Any]:
         "tz_assumed": article.tz_assumed,
         "undated": 0 if article.published is not None else 1,
     }
+    origin = article_origin(article.path)
+    if origin:
+        fields["origin"] = origin
     if article.url:
         fields["url"] = article.url
         hosts = url_hosts(article.url)

@@ -22,7 +22,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Union
 from .. import dates
 from ..dates import ParsedDate, RejectedDate, resolve_zone
 from ..errors import IngestError
-from ..model import Article
+from ..model import Article, article_id
 from . import credits, outlets
 from .encoding import DecompressedTooLarge, decode, gunzip
 
@@ -308,10 +308,15 @@ def build_article(
     section: str | None = None,
     language: str | None = None,
     find_credits: bool = True,
+    key: str | None = None,
 ) -> Article:
     """Fill what a reader did not find from what every article can give:
     wire credits and bylines from the text, outlet and section from the URL,
-    the user's default outlet last."""
+    the user's default outlet last.
+
+    ``key`` names the record inside a file that holds several articles (its
+    own id, or its position): an article without a URL takes its id from
+    the file's absolute path and this key (see :func:`~newssearch.model.article_id`)."""
     title = " ".join(_unescape(_C1.sub(_c1_to_cp1252, _CONTROL.sub(" ", title))).split())
     body = clean_text(body)
     url = url.strip() if url and url.strip() else None
@@ -324,7 +329,11 @@ def build_article(
     outlet = outlet or (outlets.outlet_from_url(url) if url else None) or options.source
     if not section and url:
         section = outlets.section_from_url(url)
+    origin = None
+    if not url and source.path is not None:
+        origin = f"{source.path.absolute()}\x1f{key or ''}"
     return Article(
+        id=article_id(url, title, date.value if date else None, body, origin=origin) if origin else "",
         title=title,
         body=body,
         url=url,

@@ -113,6 +113,7 @@ def read_feed(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
             authors=_clean_authors(authors),
             section=tags[0] if tags else None,
             language=language,
+            key=str(entry.get("id") or f"#{n}"),
         )
 
 

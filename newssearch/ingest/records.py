@@ -79,9 +79,13 @@ def _names(value: Any) -> list[str]:
 
 
 def article_from_record(
-    record: Any, source: Source, options: ReadOptions, line: int | None = None
+    record: Any, source: Source, options: ReadOptions, line: int | None = None, position: int | None = None
 ) -> ReadResult:
-    """Map one record to an article, or return the error that says why not."""
+    """Map one record to an article, or return the error that says why not.
+
+    The record's own id (``id``, ``guid``, ...) or else its ``position``
+    among the file's records keys it within the file (see
+    :func:`~newssearch.ingest.base.build_article`)."""
     if not isinstance(record, Mapping):
         return ParseError(source.name, f"expected an object, found {type(record).__name__}", line=line)
     title = _text(_lookup(record, "title"))
@@ -111,6 +115,7 @@ def article_from_record(
         authors=_names(_lookup(record, "authors")),
         section=section_text or None,
         language=_text(_lookup(record, "language")) or None,
+        key=_text(_lookup(record, "id")) or (f"#{position}" if position is not None else None),
     )
 
 
@@ -143,7 +148,7 @@ def read_json(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
             return
         raise ParseError(source.name, f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno) from None
     for n, record in enumerate(_records_in(data), start=1):
-        result = article_from_record(record, source, options)
+        result = article_from_record(record, source, options, position=n)
         if isinstance(result, IngestError):
             result = ParseError(source.name, f"record {n}: {result.problem}")
         yield result
@@ -153,19 +158,19 @@ def read_jsonl(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
     """Articles from JSON Lines, one record per line; a broken line is an
     error naming its line number, and the others are read."""
     text = source.text()
-    seen = False
+    seen = 0
     # split on "\n" only: str.splitlines() also breaks on U+0085 and U+2028,
     # which occur inside JSON strings in real feeds
     for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        seen = True
+        seen += 1
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             yield ParseError(source.name, f"invalid JSON: {exc.msg} (column {exc.colno})", line=lineno)
             continue
-        yield article_from_record(record, source, options, line=lineno)
+        yield article_from_record(record, source, options, line=lineno, position=seen)
     if not seen:
         raise IngestError(source.name, "empty file: no records")
 
@@ -194,6 +199,7 @@ def read_csv(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
         raise ParseError(source.name, "CSV header names no title or text column", line=1)
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = 0
     while True:
         try:
             row = next(reader)
@@ -205,4 +211,5 @@ def read_csv(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
         if None in row:
             yield ParseError(source.name, "row has more fields than the header", line=reader.line_num)
             continue
-        yield article_from_record(row, source, options, line=reader.line_num)
+        rows += 1
+        yield article_from_record(row, source, options, line=reader.line_num, position=rows)

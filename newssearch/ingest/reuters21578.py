@@ -112,6 +112,7 @@ def read_reuters21578(source: Source, options: ReadOptions) -> Iterator[ReadResu
             authors=[a for a in [_author(author)] if a],
             section=topics[0] if topics else None,
             language="en",
+            key=where,
         )
     if not found:
         raise ParseError(source.name, "no <REUTERS> records: not a Reuters-21578 SGML file")

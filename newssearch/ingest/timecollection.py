@@ -75,4 +75,5 @@ def read_time_collection(source: Source, options: ReadOptions) -> Iterator[ReadR
             outlet="TIME",
             language="en",
             find_credits=False,
+            key=f"TEXT {number}",
         )
