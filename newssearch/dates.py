@@ -272,7 +272,14 @@ _MONTH = (
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 _WEEKDAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
-_TIME = r"(?:(?:,|\s)\s*(?:at\s+)?\d{1,2}(?:[:.]\d{2}){1,2}(?:\.\d+)?\s*(?:[ap]\.?m\.?)?|\s*,?\s+\d{1,2}\s*[ap]\.?m\.?)?"
+# a time after the date: "27 January 2022 13:34", "..., at 1:34 p.m.", and
+# after a separator page templates put between them ("27 January 2022 | 13:34",
+# "January 27, 2022 • 1:34 PM", "27.01.2022 - 13:34")
+_TIME_SEPARATOR = r"\s*[|\u2022\u00b7\u2013\u2014]\s*|\s+[-/]\s+"
+_TIME = (
+    r"(?:(?:(?:,|\s)\s*(?:at\s+)?|" + _TIME_SEPARATOR + r")\d{1,2}(?:[:.]\d{2}){1,2}(?:\.\d+)?\s*(?:[ap]\.?m\.?)?"
+    r"|\s*,?\s+\d{1,2}\s*[ap]\.?m\.?)?"
+)
 _ZONE = (
     r"(?:\s*\(?(?:(?:UTC|GMT)?\s*[+-]\d{2}:?\d{2}|"
     + "|".join(sorted((k for k in [*ZONE_ABBREVIATIONS, *ZONE_REGIONS] if len(k) > 1), key=len, reverse=True))
@@ -312,7 +319,7 @@ def judge_found_date(
     the first one comes back as a :class:`RejectedDate` saying why."""
     rejected: RejectedDate | None = None
     for m in _FIND.finditer(text.replace("\u00a0", " ")):
-        found = judge_date(m.group(0), default_tz, now=now)
+        found = judge_date(re.sub(_TIME_SEPARATOR, " ", m.group(0)), default_tz, now=now)
         if isinstance(found, ParsedDate):
             return found
         if rejected is None and isinstance(found, RejectedDate):

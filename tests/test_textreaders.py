@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
 from conftest import DATA, EXAMPLES
 
 import newssearch as ns
@@ -163,3 +164,50 @@ def test_outlets_from_urls():
     assert outlets.outlet_from_url("https://www.example.org/a") == "example.org"
     assert outlets.section_from_url("http://www.reuters.com/article/companyNewsAndPR/idUSTP131572") == "companyNewsAndPR"
     assert outlets.section_from_url("http://www.reuters.com/article/2007/06/18/us-ici-akzo-idUSL18") is None
+
+
+_TEMPLATE = """Skip to main content
+{nav}
+Sign in
+
+{title}
+
+{date}
+
+{body}
+
+{last}
+
+Most Read
+1. Storm closes airport
+Share this article
+"""
+
+_BODY = (
+    "Dock workers at the country's largest container port voted on Thursday to end a week-long strike after"
+    " the union and port operators agreed a pay rise of 6 percent over two years.\n\n"
+    "The strike had left dozens of container ships waiting at anchor and disrupted deliveries of fuel and"
+    " grain to the capital, officials said."
+)
+
+
+@pytest.mark.parametrize(
+    ("date", "nav", "last", "agencies"),
+    [
+        ("27 January 2022 | 13:34 GMT", "Home | World | Business | Markets | Sport | Culture | Opinion", "Talks resume on Friday. - AFP", ("AFP",)),
+        ("January 27, 2022 \u2022 1:34 PM GMT", "News | Markets | Tech", "(Reporting by Ana Ferreira; Editing by Tom Brown)", ()),
+        ("27.01.2022 - 13:34 GMT", "Home :: World :: Sport", "Operators said work would resume on Monday.", ()),
+    ],
+)
+def test_page_text_of_other_templates(tmp_path, date, nav, last, agencies):
+    # a pipe-separated navigation bar was taken as the headline, a date line
+    # with a separator between date and time was not read, and a short last
+    # paragraph ending in an agency credit was dropped
+    page = tmp_path / "page.txt"
+    title = "Port workers end strike after pay deal is agreed"
+    page.write_text(_TEMPLATE.format(nav=nav, title=title, date=date, body=_BODY, last=last))
+    (article,) = ns.read_path(page, format="page")
+    assert article.title == title
+    assert article.published == datetime(2022, 1, 27, 13, 34, tzinfo=timezone.utc) and not article.tz_assumed
+    assert article.body.endswith(last) and article.body.startswith("Dock workers")
+    assert article.agencies == agencies

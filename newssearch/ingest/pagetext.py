@@ -24,6 +24,7 @@ from .textlines import (
     Block,
     breadcrumb,
     classify,
+    ends_sentence,
     is_update_line,
     split_blocks,
     strip_date_label,
@@ -125,6 +126,11 @@ def extract_page(text: str, source: Source, options: ReadOptions) -> Article:
         start += 1
     while end >= start and blocks[end].kind not in ("text", "short"):
         end -= 1
+    # A short closing line scores below the paragraphs but belongs to them:
+    # a last short sentence, an agency credit ("... until then. - AFP"), a
+    # "(Reporting by ...; Editing by ...)" line.
+    while end + 1 < len(blocks) and end + 1 <= run[1] + 2 and _closes_story(blocks[end + 1]):
+        end += 1
     body_blocks = [b for b in blocks[start : end + 1] if b.kind in ("text", "short")]
 
     headline_at, headline = _find_headline(blocks, start)
@@ -172,6 +178,17 @@ def extract_page(text: str, source: Source, options: ReadOptions) -> Article:
         authors=authors,
         section=section,
     )
+
+
+_CREDIT_LINE = re.compile(r"\b(?:additional\s+)?(?:reporting|editing|writing|compiled)\s+by\b", re.I)
+
+
+def _closes_story(block: Block) -> bool:
+    """Whether a line right after the story ends it: a short sentence, or a
+    wire credit (not a menu item, a teaser headline or page furniture)."""
+    if block.kind not in ("short", "text") or block.words > 40:
+        return False
+    return ends_sentence(block.text) or bool(_CREDIT_LINE.search(block.text)) or bool(credits.find_agencies(block.text))
 
 
 def _find_headline(blocks: list[Block], start: int) -> tuple[int | None, str | None]:

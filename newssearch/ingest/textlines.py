@@ -151,12 +151,12 @@ def ends_sentence(line: str) -> bool:
 def classify(line: str) -> Block:
     """Say what a paragraph is, from its shape and wording alone."""
     n = words(line)
-    if breadcrumb(line):
+    if date_line(line):  # before breadcrumbs: "27 January 2022 | 13:34" is a date, not a trail
+        kind = "stamp"
+    elif breadcrumb(line):
         kind = "crumb"
     elif is_chrome(line):
         kind = "chrome"
-    elif date_line(line):
-        kind = "stamp"
     elif re.match(r"^\s*(?:written\s+)?by[:\s]\s*[A-Z]", line, re.I) and n <= 16:
         kind = "byline"
     elif n >= 8 and ends_sentence(line) or n >= 25:
@@ -167,7 +167,13 @@ def classify(line: str) -> Block:
 
 
 def title_suffix_split(line: str) -> tuple[str, str] | None:
-    """Split ``Headline | Site`` (or `` - Site``, `` – Site``) into its parts."""
+    """Split ``Headline | Site`` (or `` - Site``, `` – Site``) into its parts.
+
+    A navigation bar (``Home | World | Business | Sport``: three or more
+    parts, none longer than three words) is not a title."""
+    parts = [p for p in re.split(r"\s+(?:\||-|\u2013|\u2014|::|\u00bb)\s+", line) if p.strip()]
+    if len(parts) >= 3 and all(words(p) <= 3 for p in parts):
+        return None
     m = re.match(r"^(.{10,}?)\s+(?:\||-|\u2013|\u2014|::|\u00bb)\s+([^|]{2,50})$", line)
     if not m or words(m.group(2)) > 6:
         return None
