@@ -34,17 +34,20 @@ NS = [sys.executable, "-m", "newssearch"]
 def run(args: list[str], stdin_file: Path | None = None) -> tuple[int, str, float, float]:
     """Run one command; return (exit code, last stderr line, peak RSS MiB, seconds)."""
     err = tempfile.TemporaryFile()
+    out = tempfile.TemporaryFile()
     stdin = stdin_file.open("rb") if stdin_file else subprocess.DEVNULL
     t0 = time.perf_counter()
-    proc = subprocess.Popen(args, stdin=stdin, stdout=subprocess.DEVNULL, stderr=err)
+    proc = subprocess.Popen(args, stdin=stdin, stdout=out, stderr=err)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     if stdin_file:
         stdin.close()  # type: ignore[union-attr]
     err.seek(0)
+    out.seek(0)
     lines = [line for line in err.read().decode("utf-8", "replace").splitlines() if line.strip()]
-    interesting = [line for line in lines if line.startswith(("Error", "Warning", "Skipped"))] or lines or [""]
+    lines += [line for line in out.read().decode("utf-8", "replace").splitlines()[:1] if line.strip()]
+    interesting = [line for line in lines if line.startswith(("Error", "Warning", "Skipped", "damaged"))] or lines or [""]
     return proc.returncode, interesting[0][:150], usage.ru_maxrss / 1024, seconds
 
 

@@ -28,6 +28,7 @@ from .encoding import DecompressedTooLarge, decode, gunzip
 
 __all__ = [
     "MAX_BYTES",
+    "FieldTooLarge",
     "Limits",
     "Notice",
     "inner_suffix",
@@ -43,6 +44,11 @@ __all__ = [
 #: files), decompressed, or from stdin. WARC archives are streamed record by
 #: record and have no limit as a whole.
 MAX_BYTES = 512 * 2**20
+
+
+class FieldTooLarge(IngestError):
+    """One article's field is over :attr:`Limits.field_chars`: that article
+    is skipped; readers of many articles per file go on with the next."""
 
 
 @dataclass(frozen=True)
@@ -317,6 +323,13 @@ def build_article(
     ``key`` names the record inside a file that holds several articles (its
     own id, or its position): an article without a URL takes its id from
     the file's absolute path and this key (see :func:`~newssearch.model.article_id`)."""
+    for what, value in (("body", body), ("headline", title)):
+        if len(value) > source.field_limit:  # before any work on it: a 100 MB field cost 2.7 GB
+            raise FieldTooLarge(
+                source.name,
+                f"article {' '.join(title[:60].split())!r}: its {what} has {len(value) / 2**20:,.1f} M characters,"
+                f" more than the {source.field_limit / 2**20:,.0f} M one field may have (--max-field-mb); skipped",
+            )
     title = " ".join(_unescape(_C1.sub(_c1_to_cp1252, _CONTROL.sub(" ", title))).split())
     body = clean_text(body)
     url = url.strip() if url and url.strip() else None

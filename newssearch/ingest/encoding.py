@@ -161,16 +161,23 @@ def gunzip(data: bytes, limit: int) -> tuple[bytes, str | None]:
     out: list[bytes] = []
     size = 0
     rest = data
+    step = 8 * 2**20  # inflate in steps, so a bomb is stopped at the limit, not past it
     while rest:
         d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            chunk = d.decompress(rest, limit - size + 1)
-        except zlib.error as exc:
-            return b"".join(out), f"corrupt gzip data after {size:,} bytes ({exc})"
-        out.append(chunk)
-        size += len(chunk)
-        if size > limit or d.unconsumed_tail:  # decompress() stopped at max_length: over the limit
-            raise DecompressedTooLarge(f"decompresses to more than {_mb(limit)}, the limit for one input (--max-input-mb)")
+        pending = rest
+        while True:
+            want = min(step, limit - size + 1)
+            try:
+                chunk = d.decompress(pending, want)
+            except zlib.error as exc:
+                return b"".join(out), f"corrupt gzip data after {size:,} bytes ({exc})"
+            out.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise DecompressedTooLarge(f"decompresses to more than {_mb(limit)}, the limit for one input (--max-input-mb)")
+            pending = d.unconsumed_tail
+            if d.eof or (not pending and len(chunk) < want):
+                break
         if not d.eof:
             return b"".join(out), f"truncated gzip file: read the first {size:,} bytes"
         rest = d.unused_data.lstrip(b"\x00")
