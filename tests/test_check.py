@@ -112,3 +112,19 @@ def test_an_index_folder_that_cannot_be_written_is_a_clear_error(damaged, monkey
     result = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(damaged)])
     assert result.exit_code == EXIT_ERROR
     assert result.stderr.strip() == f"Error: cannot write to the index at {damaged}: Permission denied"
+
+
+def test_a_damaged_table_of_contents_is_damage_not_another_version(damaged, runner):
+    # a damaged TOC said "written by another version"
+    toc = _file(damaged, ".toc")
+    data = bytearray(toc.read_bytes())
+    for k in range(len(data) // 2, len(data) // 2 + 40):
+        data[k] ^= 0xFF
+    toc.write_bytes(bytes(data))
+    result = runner.invoke(cli, ["search", "oil", "--index", str(damaged)])
+    assert result.exit_code == EXIT_ERROR and "is damaged: the table of contents" in result.stderr
+    assert "another version" not in result.stderr
+    repaired = runner.invoke(cli, ["check", "--repair", "--index", str(damaged)])
+    assert repaired.exit_code == EXIT_OK and "restored the table of contents" in repaired.stdout
+    with ns.open_index(damaged) as ix:
+        assert len(ix) == 14

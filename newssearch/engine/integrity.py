@@ -35,7 +35,19 @@ from whoosh.reading import SegmentReader
 
 from ..errors import IndexStoreError
 
-__all__ = ["SUMS_FILE", "CheckReport", "IndexDamaged", "check_index", "record_commit", "repair_index", "verify_sizes"]
+__all__ = [
+    "SUMS_FILE",
+    "CheckReport",
+    "IndexDamaged",
+    "check_index",
+    "damage_message",
+    "load_sums",
+    "record_commit",
+    "repair_index",
+    "restore_toc",
+    "toc_problem",
+    "verify_sizes",
+]
 
 SUMS_FILE = "newssearch.sums.json"
 _FORMAT = 1
@@ -152,12 +164,19 @@ def record_commit(folder: Path, ix: Any) -> None:
 
 def verify_sizes(folder: Path, generation: int) -> None:
     """Raise :class:`IndexDamaged` when a file recorded for commit
-    ``generation`` is missing or has another size (a ``stat`` per file).
+    ``generation`` is missing or has another size (a ``stat`` per file), or
+    the table of contents is not the one written (its checksum: a few KB).
     Sums recorded for another commit (written by an older version, or a run
     killed between its commit and its sums) are not used."""
     sums = load_sums(folder)
     if sums is None or sums.get("generation") != generation:
         return
+    toc = folder / str(sums.get("toc"))
+    try:
+        if zlib.crc32(toc.read_bytes()) != sums.get("toc_crc32"):  # a few KB, read by Whoosh anyway
+            raise IndexDamaged(_damage_message(folder, f"the table of contents {toc.name} changed since it was written"))
+    except FileNotFoundError:
+        raise IndexDamaged(_damage_message(folder, "the table of contents is missing")) from None
     for name, (size, _crc32) in sorted(sums.get("files", {}).items()):
         try:
             actual = (folder / name).stat().st_size
@@ -165,6 +184,17 @@ def verify_sizes(folder: Path, generation: int) -> None:
             raise IndexDamaged(_damage_message(folder, f"file {name} is missing")) from None
         if actual != size:
             raise IndexDamaged(_damage_message(folder, f"file {name} has {actual:,} bytes; {size:,} were written"))
+
+
+def damage_message(folder: Path, what: str) -> str:
+    """The one-line message for damage found in the index at ``folder``."""
+    return _damage_message(folder, what)
+
+
+def toc_problem(folder: Path, indexname: str) -> str | None:
+    """What is wrong with the table of contents according to the recorded
+    sums (missing, or changed since its commit), or None."""
+    return _toc_state(folder, indexname, load_sums(folder))
 
 
 def _damage_message(folder: Path, what: str) -> str:

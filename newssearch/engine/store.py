@@ -20,7 +20,18 @@ from whoosh.scoring import BM25F
 
 from ..errors import IndexLocked, IndexNotFound, IndexStoreError, IndexVersionMismatch
 from .errors import mapped
-from .integrity import SUMS_FILE, CheckReport, IndexDamaged, check_index, record_commit, repair_index, restore_toc, verify_sizes
+from .integrity import (
+    SUMS_FILE,
+    CheckReport,
+    IndexDamaged,
+    check_index,
+    damage_message,
+    record_commit,
+    repair_index,
+    restore_toc,
+    toc_problem,
+    verify_sizes,
+)
 from .locking import LOCK_NAME, WriteLock
 from .reading import Snapshot
 from .schema import SCHEMA_VERSION, build_schema
@@ -73,7 +84,14 @@ class Store:
         try:
             with mapped(path):
                 ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
-        except (AttributeError, ImportError, pickle.UnpicklingError) as exc:
+        except Exception as exc:
+            # a table of contents that is not what its commit wrote is damage,
+            # whatever unpickling it raised; otherwise see below
+            problem = toc_problem(path, INDEX_NAME)
+            if problem:
+                raise IndexDamaged(damage_message(path, problem)) from None
+            if not isinstance(exc, (AttributeError, ImportError, pickle.UnpicklingError)):
+                raise
             # the pickled schema names classes this version does not have
             raise IndexVersionMismatch(
                 f"index {path} was written by another version of newssearch ({exc});"
