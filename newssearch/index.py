@@ -162,6 +162,13 @@ class NewsIndex:
                     w.delete(article_id)
         return ids
 
+    def drop_caches(self) -> None:
+        """Forget the posting lists and statistics that searches decoded and
+        kept (up to 128 MB), so the next query pays full price: for a cold
+        benchmark, or to give memory back. The index stays open."""
+        if self._session is not None:
+            self._session.drop_caches()
+
     def _changed(self) -> None:
         """Drop the shared snapshot after a commit; the next query opens a
         fresh one. Not Whoosh's Searcher.refresh(): in whoosh3 3.54.0 it

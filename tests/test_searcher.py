@@ -137,3 +137,14 @@ def test_an_empty_query_means_every_article_the_filters_keep_newest_first(filled
     default = filled_index.search("minsk agreement ceasefire")
     assert ids(default) == ids(filled_index.search("minsk agreement ceasefire", sort="relevance"))
     assert [h.score for h in default] == sorted((h.score for h in default), reverse=True) and len(default) == 2
+
+
+def test_dropping_the_caches_forgets_decoded_postings_and_changes_no_answer(filled_index):
+    # what bench/compare.py calls before each cold query
+    first = filled_index.search("minsk agreement")
+    ranker = filled_index.session().ranker
+    assert ranker._cached_bytes > 0
+    filled_index.drop_caches()
+    assert ranker._cached_bytes == 0 and not ranker._postings
+    again = filled_index.search("minsk agreement")
+    assert [(h.article.id, h.score) for h in again] == [(h.article.id, h.score) for h in first]

@@ -289,6 +289,14 @@ class Ranker:
         self._postings: OrderedDict[tuple[int, str, Any], Found] = OrderedDict()
         self._cached_bytes = 0
 
+    def drop_caches(self) -> None:
+        """Forget the decoded posting lists and word statistics kept between
+        queries (a benchmark's cold query; memory given back)."""
+        self._postings.clear()
+        self._cached_bytes = 0
+        self._idf.clear()
+        self._avg.clear()
+
     def _posting_list(self, seg: Segment, fieldname: str, text: Any) -> Found:
         key = (id(seg), fieldname, text)
         found = self._postings.get(key)

@@ -49,6 +49,12 @@ class SearchSession:
             self._display[key] = name
         return name
 
+    def drop_caches(self) -> None:
+        """Forget what searches cached; the snapshot stays open."""
+        if "ranker" in self.__dict__:
+            self.ranker.drop_caches()
+        self._display.clear()
+
     def close(self) -> None:
         """Close the snapshot."""
         self.snapshot.close()
