@@ -289,3 +289,26 @@ def test_a_batched_run_keeps_reading_the_index_it_started_with(tmp_path):
     results = ix.search("dock strike")
     assert results.total == 12  # each story once: its copy joined it (story 11 lives on in its copy)
     ix.close()
+
+
+def test_stats_leave_out_deleted_articles(tmp_path):
+    # stats are read from columns and posting arrays; deleted articles must not count
+    ix = ns.create_index(tmp_path / "ix")
+    ix.add([
+        ns.Article(title="Early", body="First.", url="https://a.example/1", source="Alpha",
+                   published=datetime(2020, 1, 1, tzinfo=timezone.utc)),
+        ns.Article(title="Middle", body="Second.", url="https://a.example/2", source="Alpha",
+                   published=datetime(2021, 6, 1, tzinfo=timezone.utc)),
+        ns.Article(title="Late", body="Third.", url="https://b.example/3", source="Beta",
+                   published=datetime(2022, 12, 31, tzinfo=timezone.utc)),
+        ns.Article(title="Undated", body="Fourth.", url="https://b.example/4", source="Beta"),
+    ])
+    before = ix.stats()
+    assert (before.articles, before.undated, before.outlets) == (4, 1, {"Alpha": 2, "Beta": 2})
+    assert (before.earliest.year, before.latest.year) == (2020, 2022)
+    early, late = (ix.search(t).hits[0].article.id for t in ("early", "late"))
+    ix.delete([early, late])
+    after = ix.stats()
+    assert (after.articles, after.undated, after.outlets) == (2, 1, {"Alpha": 1, "Beta": 1})
+    assert after.earliest == after.latest == datetime(2021, 6, 1, tzinfo=timezone.utc)
+    ix.close()

@@ -19,7 +19,7 @@ instead of quietly slowing every query down.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.columns import FixedBytesColumn, NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.query import Every, Or, Prefix, Query, Term
+from whoosh.query import Or, Prefix, Query, Term
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
@@ -416,22 +416,48 @@ class Snapshot:
 
     # --- summaries -------------------------------------------------------
     def date_range(self) -> tuple[datetime, datetime] | None:
-        """The earliest and latest publication times, or None without dates."""
-        field = self._schema["published"]
-        dated = [field.from_bytes(t) for t in field.sortable_terms(self._s.reader(), "published")]
-        if not dated:
+        """The earliest and latest publication times of live articles, or
+        None without dates (from the ``published`` column, with numpy)."""
+        _dated, earliest, latest = self._date_summary()
+        if earliest is None or latest is None:
             return None
-        return min(dated).replace(tzinfo=timezone.utc), max(dated).replace(tzinfo=timezone.utc)
+        from .query import from_long
+
+        return from_long(earliest), from_long(latest)
 
     def count_dated(self) -> int:
         """Live documents with a publication date."""
-        return sum(1 for _ in self._s.docs_for_query(Every("published")))
+        return self._date_summary()[0]
+
+    def _date_summary(self) -> tuple[int, int | None, int | None]:
+        # Columns, not terms: expanding every distinct publication time into
+        # a query took 6 s at 14,000 articles; deleted articles are masked
+        dated, earliest, latest = 0, None, None
+        for seg in self.segments:
+            live = seg.numeric_column("undated") == 0
+            if seg.deleted is not None:
+                live &= ~seg.deleted
+            n = int(live.sum())
+            if not n:
+                continue
+            values = seg.numeric_column("published")[live]
+            dated += n
+            lo, hi = int(values.min()), int(values.max())
+            earliest = lo if earliest is None else min(earliest, lo)
+            latest = hi if latest is None else max(latest, hi)
+        return dated, earliest, latest
 
     def keyword_counts(self, fieldname: str) -> dict[str, int]:
         """Live documents per value of a keyword field, keyed by the value as articles spell it."""
         out: dict[str, int] = {}
         for text in self.lexicon(fieldname):
-            live = sum(1 for _ in self._s.docs_for_query(Term(fieldname, text)))  # live docs only
+            live = 0
+            for seg in self.segments:  # posting lists as arrays; deleted documents masked
+                try:
+                    ids, _weights = seg.postings(fieldname, text)
+                except TermNotFound:
+                    continue
+                live += len(ids) - (int(seg.deleted[ids].sum()) if seg.deleted is not None else 0)
             if live:
                 stored = self._s.document(**{fieldname: text})  # the original spelling, for display
                 name = stored.get(fieldname, text) if stored else text
