@@ -150,10 +150,11 @@ def lock_is_free(index: Path) -> bool:
 
 def stray_bytes(index: Path) -> int:
     """Bytes in files no commit refers to."""
-    from newssearch.engine.store import Store, _size
+    from newssearch.engine.integrity import path_size
+    from newssearch.engine.store import Store
 
     store = Store.open(index)
-    return sum(_size(p) for p in store.leftovers())
+    return sum(path_size(p) for p in store.leftovers())
 
 
 def run_trial(index: Path, files: list[Path], truth: dict[str, str], slice_ids: set[str], sig: str,

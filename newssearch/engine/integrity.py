@@ -42,6 +42,7 @@ __all__ = [
     "check_index",
     "damage_message",
     "load_sums",
+    "path_size",
     "record_commit",
     "repair_index",
     "restore_toc",
@@ -242,7 +243,7 @@ def check_index(folder: Path, indexname: str, open_store: Callable[[], Any]) -> 
         report.problems.append(f"the index cannot be opened: {exc}")
         return report
     ix = store.whoosh_index
-    report.leftover_bytes = sum(_size(p) for p in store.leftovers())
+    report.leftover_bytes = sum(path_size(p) for p in store.leftovers())
     current = sums is not None and sums.get("generation") == ix.latest_generation()
     recorded: dict[str, list[int]] = sums.get("files", {}) if sums is not None and current else {}
     report.checksums = current
@@ -290,7 +291,8 @@ def _check_segment(folder: Path, ix: Any, segment: Any, recorded: dict[str, list
     return problems
 
 
-def _size(p: Path) -> int:
+def path_size(p: Path) -> int:
+    """Bytes of a file, or of every file under a folder (0 if it went away)."""
     try:
         if p.is_dir():
             return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())

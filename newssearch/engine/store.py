@@ -26,6 +26,7 @@ from .integrity import (
     IndexDamaged,
     check_index,
     damage_message,
+    path_size,
     record_commit,
     repair_index,
     restore_toc,
@@ -191,7 +192,7 @@ class Store:
 
     def size_on_disk(self) -> int:
         """Bytes of every file in the folder, leftovers of interrupted runs included."""
-        return sum(_size(p) for p in self.path.iterdir())
+        return sum(path_size(p) for p in self.path.iterdir())
 
     def leftovers(self) -> list[Path]:
         """Files and folders in the index folder that no commit refers to:
@@ -217,7 +218,7 @@ class Store:
         freed = 0
         with mapped(self.path):
             for p in self.leftovers():
-                freed += _size(p)
+                freed += path_size(p)
                 if p.is_dir():
                     shutil.rmtree(p, ignore_errors=True)
                 else:
@@ -286,15 +287,6 @@ def check_store(path: Path, *, repair: bool = False) -> CheckReport:
         lock.release()
     after.found, after.repaired, after.lost_articles, after.lost_files = found, repaired, lost, files
     return after
-
-
-def _size(p: Path) -> int:
-    try:
-        if p.is_dir():
-            return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
-        return p.stat().st_size
-    except OSError:
-        return 0
 
 
 def _remains(path: Path) -> bool:

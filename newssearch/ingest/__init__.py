@@ -266,7 +266,8 @@ def _within_limits(article: Article, source: Source, limits: Limits) -> ReadResu
     """The article as the limits allow: an error for a field over
     ``field_chars`` (the rest of the file is still read), a headline cut to
     ``title_chars`` at a word with a notice."""
-    for what, value in (("body", article.body), ("URL", article.url or ""), ("outlet", article.source or ""),
+    # the body and headline were measured by build_article before any work on them
+    for what, value in (("URL", article.url or ""), ("outlet", article.source or ""),
                         ("section", article.section or ""), ("authors", " ".join(article.authors))):
         if len(value) > limits.field_chars:
             title = " ".join(article.title[:60].split())

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator, Union
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Union
 
 from .. import dates
 from ..dates import ParsedDate, RejectedDate, resolve_zone
@@ -35,6 +35,7 @@ __all__ = [
     "ReadOptions",
     "Reader",
     "Source",
+    "article_or_error",
     "build_article",
     "decode",
     "take_date",
@@ -364,3 +365,13 @@ def build_article(
 
 def _mb(n: int) -> str:
     return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n:,} bytes"
+
+
+def article_or_error(source: Source, options: ReadOptions, **fields: Any) -> Article | FieldTooLarge:
+    """:func:`build_article` for readers of many articles per file: an
+    article over a limit comes back as its error, to be yielded, so the
+    file's other articles are still read."""
+    try:
+        return build_article(source, options, **fields)
+    except FieldTooLarge as exc:
+        return exc

@@ -18,7 +18,7 @@ import re
 from typing import Any, Iterator
 
 from ..errors import IngestError, ParseError
-from .base import FieldTooLarge, Notice, ReadOptions, ReadResult, Source, build_article, take_date
+from .base import Notice, ReadOptions, ReadResult, Source, article_or_error, take_date
 
 __all__ = ["html_to_text", "looks_like_feed", "read_feed"]
 
@@ -101,25 +101,20 @@ def read_feed(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
         if not authors and entry.get("author"):
             authors = [entry["author"]]
         tags = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
-        try:
-            article = build_article(
-                source,
-                options,
-                title=title,
-                body=body,
-                url=entry.get("link") or None,
-                date=date,
-                date_source="feed",
-                outlet=outlet,
-                authors=_clean_authors(authors),
-                section=tags[0] if tags else None,
-                language=language,
-                key=str(entry.get("id") or f"#{n}"),
-            )
-        except FieldTooLarge as exc:  # this record is skipped; the others are read
-            yield exc
-            continue
-        yield article
+        yield article_or_error(
+            source,
+            options,
+            title=title,
+            body=body,
+            url=entry.get("link") or None,
+            date=date,
+            date_source="feed",
+            outlet=outlet,
+            authors=_clean_authors(authors),
+            section=tags[0] if tags else None,
+            language=language,
+            key=str(entry.get("id") or f"#{n}"),
+        )
 
 
 def _clean_authors(raw: list[str]) -> list[str]:

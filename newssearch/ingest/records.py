@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from .. import dates
 from ..errors import IngestError, ParseError
-from .base import FieldTooLarge, ReadOptions, ReadResult, Source, build_article
+from .base import ReadOptions, ReadResult, Source, article_or_error
 
 __all__ = ["FIELD_NAMES", "article_from_record", "read_csv", "read_json", "read_jsonl"]
 
@@ -101,24 +101,21 @@ def article_from_record(
     section = _lookup(record, "section")
     section_text = _names(section)[0] if isinstance(section, (list, tuple)) and section else _text(section)
     agencies = _lookup(record, "agencies")
-    try:
-        return build_article(
-            source,
-            options,
-            title=title,
-            body=body,
-            url=_text(_lookup(record, "url")) or None,
-            date=date,
-            date_source="record",
-            outlet=_text(_lookup(record, "source")) or None,
-            agencies=_names(agencies) if agencies else [],
-            authors=_names(_lookup(record, "authors")),
-            section=section_text or None,
-            language=_text(_lookup(record, "language")) or None,
-            key=_text(_lookup(record, "id")) or (f"#{position}" if position is not None else None),
-        )
-    except FieldTooLarge as exc:  # this record is skipped; the file's others are read
-        return exc
+    return article_or_error(
+        source,
+        options,
+        title=title,
+        body=body,
+        url=_text(_lookup(record, "url")) or None,
+        date=date,
+        date_source="record",
+        outlet=_text(_lookup(record, "source")) or None,
+        agencies=_names(agencies) if agencies else [],
+        authors=_names(_lookup(record, "authors")),
+        section=section_text or None,
+        language=_text(_lookup(record, "language")) or None,
+        key=_text(_lookup(record, "id")) or (f"#{position}" if position is not None else None),
+    )
 
 
 def _records_in(data: Any) -> Iterable[Any]:

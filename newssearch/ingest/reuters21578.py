@@ -24,7 +24,7 @@ import re
 from typing import Iterator
 
 from ..errors import ParseError
-from .base import FieldTooLarge, Notice, ReadOptions, ReadResult, Source, build_article, take_date
+from .base import Notice, ReadOptions, ReadResult, Source, article_or_error, take_date
 
 __all__ = ["looks_like_reuters21578", "read_reuters21578"]
 
@@ -100,25 +100,20 @@ def read_reuters21578(source: Source, options: ReadOptions) -> Iterator[ReadResu
                 yield notice
         topics = [_clean(t).strip() for t in _list(record, "TOPICS")]
         author = " ".join(_clean(_field(record, "AUTHOR")).split())
-        try:
-            article = build_article(
-                source,
-                options,
-                title=title,
-                body=body,
-                date=date,
-                date_source="header",
-                outlet="Reuters",
-                agencies=["Reuters"],
-                authors=[a for a in [_author(author)] if a],
-                section=topics[0] if topics else None,
-                language="en",
-                key=where,
-            )
-        except FieldTooLarge as exc:  # this record is skipped; the others are read
-            yield exc
-            continue
-        yield article
+        yield article_or_error(
+            source,
+            options,
+            title=title,
+            body=body,
+            date=date,
+            date_source="header",
+            outlet="Reuters",
+            agencies=["Reuters"],
+            authors=[a for a in [_author(author)] if a],
+            section=topics[0] if topics else None,
+            language="en",
+            key=where,
+        )
     if not found:
         raise ParseError(source.name, "no <REUTERS> records: not a Reuters-21578 SGML file")
 

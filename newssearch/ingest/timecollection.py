@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Iterator
 
 from ..errors import ParseError
-from .base import FieldTooLarge, Notice, ReadOptions, ReadResult, Source, build_article, take_date
+from .base import Notice, ReadOptions, ReadResult, Source, article_or_error, take_date
 
 __all__ = ["looks_like_time_collection", "read_time_collection"]
 
@@ -65,20 +65,15 @@ def read_time_collection(source: Source, options: ReadOptions) -> Iterator[ReadR
             date, notice = take_date(when, options, source, line=line, what=f"TEXT {number}: issue date")
             if notice is not None:
                 yield notice
-        try:
-            article = build_article(
-                source,
-                options,
-                title=_title(raw),
-                body=body,
-                date=date,
-                date_source="header",
-                outlet="TIME",
-                language="en",
-                find_credits=False,
-                key=f"TEXT {number}",
-            )
-        except FieldTooLarge as exc:  # this record is skipped; the others are read
-            yield exc
-            continue
-        yield article
+        yield article_or_error(
+            source,
+            options,
+            title=_title(raw),
+            body=body,
+            date=date,
+            date_source="header",
+            outlet="TIME",
+            language="en",
+            find_credits=False,
+            key=f"TEXT {number}",
+        )
