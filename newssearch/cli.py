@@ -337,6 +337,8 @@ def _print_summary(report: IndexReport, where: str, notices: Sequence[Notice] = 
         f"  added {report.added:,}, updated {report.updated:,}, unchanged {report.unchanged:,},"
         f" duplicates {report.duplicates:,}, failed {len(report.failed):,}"
     )
+    if report.leftovers_removed:
+        echo(f"  removed {_size(report.leftovers_removed)} left by an interrupted run")
     if report.pruned:
         echo(f"  pruned {report.pruned:,} articles whose files are gone")
     if not report.committed:

@@ -160,6 +160,14 @@ def test_leftovers_of_a_killed_run_are_counted_and_removed_by_the_next_writer(tm
     assert w.report.leftovers_removed == 12100
     assert not scratch.exists() and ix.stats().size_bytes < size + 12100
     assert len(ix) == 4
+    from click.testing import CliRunner
+
+    from newssearch.cli import cli
+
+    (ix.path / "newssearch.tmp").mkdir()
+    (ix.path / "newssearch.tmp" / "x.doclist").write_bytes(b"x" * 2048)
+    told = CliRunner().invoke(cli, ["index", str(ROOT / "examples"), "--index", str(ix.path)])
+    assert told.exit_code == 0 and "removed 2.0 KB left by an interrupted run" in told.stderr
     ix.close()
 
 
