@@ -36,8 +36,9 @@ maximum RSS) is that engine's alone:
   engines answer the same questions.
 
 What indexing includes, for each engine (printed under the table):
-newssearch: analysis, story signatures, two writer processes and one
-commit with Whoosh's default merge of small segments; FTS5: one
+newssearch: analysis, story signatures, two writer processes (each
+starting a new segment when its memory share is full), one commit, then
+the tiered merge (``engine.writing.merge_plan``); FTS5: one
 transaction, then ``optimize`` (merging into one b-tree); tantivy: one
 writer (a thread per core), its commit and waiting for its merges.
 
@@ -261,8 +262,8 @@ def figures(build: dict[str, Any], query: dict[str, Any], snippet: dict[str, Any
 
 
 INDEXING_INCLUDES = (
-    "indexing includes -- newssearch: analysis, story signatures, 2 writer processes, one commit with Whoosh's"
-    " default merge of small segments; fts5: one transaction + optimize; tantivy: one writer (a thread per core),"
+    "indexing includes -- newssearch: analysis, story signatures, 2 writer processes, one commit, then its"
+    " tiered merge; fts5: one transaction + optimize; tantivy: one writer (a thread per core),"
     " commit, waiting for merges. Query rows: each engine's in-process caches emptied before each timed query"
     " (tantivy: no call to do so); 'warm pass': the same queries again."
 )

@@ -92,8 +92,9 @@ class NewsIndex:
         ``timeout`` is how long to wait for another writer's lock before
         raising :class:`~newssearch.errors.IndexLocked`; ``procs`` is how
         many processes write a large run (default: 2 where fork is
-        available, else 1); ``limitmb`` bounds the memory of the posting
-        buffer before it spills to disk; ``commit_every`` commits after that
+        available, else 1); ``limitmb`` bounds the memory the writer processes
+        keep postings in (each starts a new segment when its share is
+        full; nothing is spilled to scratch files); ``commit_every`` commits after that
         many new or changed articles (bounding scratch disk space on very
         large runs; an interrupted run then keeps the batches committed).
         ``rebuild`` makes the run's articles the index's whole content: the

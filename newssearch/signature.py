@@ -105,7 +105,9 @@ def signature(title: str, body: str) -> Signature:
         shingles = np.zeros(len(tokens) - width + 1, dtype=np.uint64)
         for k in range(width):
             shingles = shingles * _BASE + tokens[k : len(tokens) - width + 1 + k]
-    shingles = np.unique(shingles >> np.uint64(32))  # 32-bit shingle hashes
+    # 32-bit shingle hashes; a repeated shingle changes no minimum, so
+    # there is no need to make them unique first
+    shingles = shingles >> np.uint64(32)
     # one multiply-shift hash per value (Dietzfelbinger): the high 32 bits of
     # a * h + b modulo 2**64 (numpy's uint64 arithmetic wraps around)
     with np.errstate(over="ignore"):
@@ -120,12 +122,12 @@ _TOKEN_HASHES: dict[str, int] = {}
 def _token_hashes(words: list[str]) -> np.ndarray:
     """Each word's stable 32-bit hash (lowercased), remembered: news repeats its words."""
     cache = _TOKEN_HASHES
-    out = np.empty(len(words), dtype=np.uint64)
-    for i, word in enumerate(words):
-        h = cache.get(word)
-        if h is None:
-            h = zlib.crc32(word.lower().encode("utf-8"))
-            if len(cache) < 1_000_000:
-                cache[word] = h
-        out[i] = h
-    return out
+    hashes = list(map(cache.get, words))
+    if None in hashes:
+        for i, h in enumerate(hashes):
+            if h is None:
+                word = words[i]
+                h = hashes[i] = zlib.crc32(word.lower().encode("utf-8"))
+                if len(cache) < 1_000_000:
+                    cache[word] = h
+    return np.array(hashes, dtype=np.uint64)

@@ -95,11 +95,14 @@ class ArticleWriter:
         with ix.writer() as w:
             w.add_many(newssearch.read_path("articles/"))
 
-    Large runs are written by ``procs`` processes in parallel (Whoosh's
-    multiprocess writer, one new segment per process): analysis and posting
-    writing are pure Python, so a second core nearly halves the time. Small
-    runs, under ``PARALLEL_FROM`` articles, stay in this process and make one
-    segment, since starting workers would cost more than it saves.
+    Large runs are written by ``procs`` writer processes (Whoosh's
+    multiprocess writer with the fast segment writer of
+    :mod:`newssearch.engine.fastwrite`): analysis and posting writing are
+    pure Python, so a second core nearly halves the time, and each process
+    starts a new segment when its share of ``limitmb`` is full, so memory
+    stays bounded. Small runs, under ``PARALLEL_FROM`` articles, stay in
+    this process and make one segment, since starting a process would cost
+    more than it saves.
     """
 
     #: Articles buffered before deciding to write in parallel.
@@ -156,8 +159,8 @@ class ArticleWriter:
 
     def _segment_writer(self, parallel: bool) -> SegmentWriter:
         if self._writer is None:
-            procs = self._procs if parallel else 1
-            self._writer = SegmentWriter(self._store, self._lock, procs=procs, batch=self.PARALLEL_BATCH, limitmb=self._limitmb)
+            workers = self._procs if parallel else 0
+            self._writer = SegmentWriter(self._store, self._lock, workers=workers, batch=self.PARALLEL_BATCH, limitmb=self._limitmb)
         return self._writer
 
     def _write(self, kind: str, fields: dict[str, Any]) -> None:
@@ -165,7 +168,7 @@ class ArticleWriter:
         if self._writer is None:
             self._pending.append((kind, fields))
             if len(self._pending) >= self.PARALLEL_FROM:
-                self._flush_pending(parallel=self._procs > 1)
+                self._flush_pending(parallel=True)
         else:
             self._send(self._writer, kind, fields)
         if self._commit_every and self._in_batch >= self._commit_every:
@@ -177,7 +180,7 @@ class ArticleWriter:
         it commits (about 75 KB per 400-word article), so a million articles
         in one commit need ~75 GB of scratch space; batches bound it."""
         if self._pending:  # a batch smaller than PARALLEL_FROM is written here, not by workers
-            self._flush_pending(parallel=self._procs > 1 and len(self._pending) >= self.PARALLEL_FROM)
+            self._flush_pending(parallel=len(self._pending) >= self.PARALLEL_FROM)
         writer, self._writer = self._writer, None
         self._in_batch = 0
         if writer is None:

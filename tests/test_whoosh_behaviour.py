@@ -270,3 +270,28 @@ def test_fixed_andnot(tmp_path):
         q = NewsAndNot(query.Term("body", "grain"), query.Term("body", "talks"))
         assert sorted(s.docs_for_query(q)) == [2]
         assert [h.docnum for h in s.search(q)] == [2]
+
+
+def test_whoosh_merges_sum_the_rounded_field_lengths(tmp_path):
+    """Whoosh's merge (``add_reader``) rebuilds a field's total length from
+    each document's one-byte length, so BM25's average length drifts with
+    every merge; newssearch's merge (engine.fastwrite.merge_segments) keeps
+    the segments' exact totals instead."""
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+    from whoosh.writing import NO_MERGE, OPTIMIZE
+
+    schema = fields.Schema(body=fields.TEXT)
+    ix = index.create_in(str(tmp_path), schema)
+    words = [f"w{i}" for i in range(1000)]
+    for n in (1000, 999):
+        with ix.writer() as w:
+            w.add_document(body=" ".join(words[:n]))
+            w.mergetype = NO_MERGE
+    with ix.reader() as r:
+        assert r.field_length("body") == 1999
+    with ix.writer() as w:
+        w.mergetype = OPTIMIZE
+    rounded = sum(byte_to_length(length_to_byte(n)) for n in (1000, 999))
+    assert rounded != 1999
+    with ix.reader() as r:
+        assert r.field_length("body") == rounded

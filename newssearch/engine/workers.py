@@ -29,6 +29,8 @@ from typing import Any
 
 from whoosh.multiproc import MpWriter, SubWriterTask
 
+from .fastwrite import FastPostings, FastSegmentWriter
+
 from ..errors import IndexStoreError
 
 __all__ = ["WatchedMpWriter", "WorkerFailed"]
@@ -52,7 +54,7 @@ class _Worker(SubWriterTask):  # type: ignore[misc]
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         try:
-            super().run()
+            self._write_segments()
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
             try:
                 self.errors.put((type(exc).__name__, getattr(exc, "errno", None), " ".join(str(exc).split())))
@@ -60,6 +62,49 @@ class _Worker(SubWriterTask):  # type: ignore[misc]
                 self.errors.join_thread()
             finally:
                 os._exit(1)  # no traceback: the parent reports the error once
+
+    def _write_segments(self) -> None:
+        """Whoosh's SubWriterTask.run with the fast writer, which keeps its
+        postings in memory: when they pass ``limitmb`` the segment is
+        finished and a new one begun, so memory stays bounded and nothing
+        is spilled. All the segments go back to the parent, which lists
+        them in the table of contents at commit (or deletes them)."""
+        import pickle
+
+        ix = self.storage.open_index(self.indexname)
+        kwargs = dict(self.kwargs)
+        limit = postings_limit(kwargs.pop("limitmb", 128))
+        writer = self.writer = FastSegmentWriter(ix, _lk=False, **kwargs)
+        segments: list[Any] = []
+        while self.running:
+            job = self.jobqueue.get()
+            if job is None:
+                break
+            filename, count = job
+            tempstorage = writer.temp_storage()
+            with tempstorage.open_file(filename).raw_file() as f:
+                for _ in range(count):
+                    _code, args = pickle.load(f)
+                    writer.add_document(**args)
+            tempstorage.delete_file(filename)
+            if writer.postings >= limit:
+                # (not writer._finish(): it would empty the temporary folder
+                # the parent's job files are in)
+                segments.append(writer._finalize_segment())
+                writer = self.writer = FastSegmentWriter(ix, _lk=False, **kwargs)
+        segments.append(writer._finalize_segment())
+        # an empty segment is left out; the commit deletes its files
+        segments = [segment for segment in segments if segment.doc_count_all() > 0]
+        self.resultqueue.put((None, (), segments), timeout=5)
+
+
+def postings_limit(limitmb: int) -> int:
+    """Postings a fast writer collects before it starts a new segment, at
+    100 bytes each: its memory grew by 115 bytes a posting over 10,000
+    Reuters 2006-07 articles and by 64 over 20,000 scaled ones (three list
+    slots, the weight, the encoded positions, the term's dictionary entry
+    shared by fewer postings in a short collection, the per-document columns)."""
+    return max(1_000, limitmb * 1024 * 1024 // 100)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -84,11 +129,13 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-class WatchedMpWriter(MpWriter):  # type: ignore[misc]
-    """``MpWriter`` whose workers end with it and whose failures fail the commit."""
+class WatchedMpWriter(FastPostings, MpWriter):  # type: ignore[misc]
+    """``MpWriter`` whose workers end with it and whose failures fail the
+    commit, writing (and merging) through the fast postings path."""
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
+        self._fast_init()
         self.errors = self._mpctx.Queue()
 
     def _new_task(self) -> Any:
@@ -147,7 +194,7 @@ class WatchedMpWriter(MpWriter):  # type: ignore[misc]
                         raise WorkerFailed("a writer process finished without handing back its segment") from None
         for task in self.tasks:
             task.join()
-        segments += [segment for _run, _fields, segment in results]
+        segments += [segment for _run, _fields, written in results for segment in written]
         if self._added:
             segments.append(self._finalize_segment())
         else:

@@ -24,11 +24,15 @@ from typing import Any
 from whoosh.writing import CLEAR
 
 from .errors import mapped
+from .fastwrite import FastSegmentWriter, merge_segments
 from .locking import WriteLock
 from .store import Store
 from .workers import WatchedMpWriter
 
-__all__ = ["SegmentWriter", "default_procs"]
+__all__ = ["MERGE_FANOUT", "SegmentWriter", "default_procs", "merge_plan", "merge_segments_of"]
+
+#: Segments of one size tier merged into one (see :func:`merge_plan`).
+MERGE_FANOUT = 10
 
 
 def default_procs() -> int:
@@ -43,28 +47,33 @@ def default_procs() -> int:
 class SegmentWriter:
     """New segments for one batch: add, update and delete, then commit or abandon.
 
-    ``procs`` > 1 writes with Whoosh's multiprocess writer (one new segment
-    per process), handing ``batch`` documents to a worker at a time;
-    ``limitmb`` bounds each writer's posting buffer before it spills sorted
-    runs to disk.
+    With ``workers`` (1 or more) documents are written by that many writer
+    processes, ``batch`` documents at a time, each process starting a new
+    segment whenever its postings fill its share of ``limitmb``, so memory
+    stays bounded however long the run. Without, they are written in this
+    process, into one segment held in memory until the commit: for small
+    batches, where starting a process would cost more than it saves.
+    Both write through :mod:`newssearch.engine.fastwrite`.
     """
 
-    def __init__(self, store: Store, lock: WriteLock, *, procs: int = 1, batch: int = 256, limitmb: int = 256) -> None:
+    def __init__(self, store: Store, lock: WriteLock, *, workers: int = 0, batch: int = 256, limitmb: int = 256) -> None:
         self._store = store
         self._lock = lock
+        #: segments merged away after the commit
+        self.merged = 0
         with mapped(store.path):
-            if procs > 1:
+            if workers > 0:
                 self._writer: Any = WatchedMpWriter(
                     store.whoosh_index,
-                    procs=procs,
+                    procs=workers,
                     multisegment=True,
                     batchsize=batch,
                     _lk=False,
-                    subargs={"limitmb": max(32, limitmb // procs), "compound": False},
+                    subargs={"limitmb": max(1, limitmb // workers), "compound": False},
                     compound=False,
                 )
             else:
-                self._writer = store.whoosh_index.writer(_lk=False, limitmb=limitmb, compound=False)
+                self._writer = FastSegmentWriter(store.whoosh_index, _lk=False, compound=False)
 
     def add(self, fields: dict[str, Any]) -> None:
         """Add a document (``fields`` from :func:`newssearch.engine.schema.to_fields`)."""
@@ -87,8 +96,10 @@ class SegmentWriter:
         it for its next batch. ``replace_all`` makes the new table list only
         this writer's segments (a rebuild: the old segments stay readable
         until the new table replaces theirs, then Whoosh deletes their files).
-        ``merge=False`` leaves the existing segments as they are (Whoosh
-        would otherwise merge small ones): a run that commits in batches
+        With ``merge``, the segments are then merged as
+        :func:`merge_plan` says, in a commit of its own (an interrupted
+        merge leaves the first commit whole). ``merge=False`` leaves the
+        segments as they are: a run that commits in batches
         still reads, and deletes by number from, the snapshot it started
         with, whose segment files a merge would delete and renumber.
         If the commit fails, everything is abandoned (and the lock released)
@@ -98,12 +109,14 @@ class SegmentWriter:
                 if replace_all:
                     self._writer.commit(mergetype=CLEAR)
                 else:
-                    self._writer.commit(merge=merge)
+                    self._writer.commit(merge=False)
         except BaseException:
             self.abandon()
             raise
         try:
             self._store.record_commit()  # sizes and checksums, for opening and `check`
+            if merge:
+                self.merged = merge_segments_of(self._store)
         finally:
             if release_lock:
                 self._lock.release()
@@ -155,3 +168,80 @@ def _stop_workers(writer: Any) -> None:
                 task.join(timeout=2)
         except Exception:  # noqa: BLE001 - an already reaped or never started worker
             pass
+
+
+def merge_plan(sizes: list[int], fanout: int = MERGE_FANOUT) -> list[list[int]]:
+    """Which segments to merge (groups of indexes into ``sizes``, live
+    documents per segment): a tiered policy. Segments fall into tiers by
+    size (powers of ``fanout`` from the smallest's); when a tier holds
+    ``fanout`` segments or more, they are merged into one, which may fill
+    the next tier, and so on. An index built by one run of N articles in
+    segments of S ends with at most fanout-1 segments per tier, about
+    ``(fanout - 1) * log_fanout(N / S)`` at worst, and each article is
+    rewritten about ``log_fanout(N / S)`` times. Empty segments (everything
+    in them deleted) always go.
+    """
+    import math
+
+    live = [(n, i) for i, n in enumerate(sizes)]
+    groups: list[list[int]] = [[i for n, i in live if n == 0]] if any(n == 0 for n, _ in live) else []
+    pending = [(n, [i]) for n, i in live if n > 0]
+    while True:
+        if not pending:
+            break
+        floor = max(1, min(n for n, _ in pending))
+        tiers: dict[int, list[tuple[int, list[int]]]] = {}
+        for n, members in pending:
+            tiers.setdefault(int(math.log(n / floor, fanout) + 1e-9), []).append((n, members))
+        full = [tier for tier in sorted(tiers) if len(tiers[tier]) >= fanout]
+        if not full:
+            break
+        merged = sorted(tiers[full[0]])[:fanout]
+        rest = [item for item in pending if item not in merged]
+        pending = rest + [(sum(n for n, _ in merged), [i for _, members in merged for i in members])]
+    groups += [sorted(members) for _, members in pending if len(members) > 1]
+    return groups
+
+
+def merge_segments_of(store: Store, fanout: int = MERGE_FANOUT) -> int:
+    """Merge the committed segments as :func:`merge_plan` says, as a commit
+    of its own (call it under the write lock, after a run's commit). Each
+    merged segment is written term by term, so a merge needs little memory
+    (:func:`newssearch.engine.fastwrite.merge_segments`); if it fails or is
+    interrupted the index stays as the run committed it, and the files it
+    had written are leftovers the next writer removes. Returns the number
+    of segments merged away."""
+    with mapped(store.path):
+        # planned before a writer exists: a Whoosh writer creates its files up front
+        segments = list(store.whoosh_index._segments())
+        if not merge_plan([s.doc_count_all() - s.deleted_count() for s in segments], fanout):
+            return 0
+        writer = FastSegmentWriter(store.whoosh_index, _lk=False, compound=False)
+        try:
+            segments = list(writer.segments)
+            plan = merge_plan([s.doc_count_all() - s.deleted_count() for s in segments], fanout)
+            merged_into: dict[int, object] = {}
+            gone: set[int] = set()
+            for group in plan:
+                members = [segments[i] for i in group]
+                live = sum(s.doc_count_all() - s.deleted_count() for s in members)
+                merged_into[group[0]] = merge_segments(writer, members) if live else None
+                gone.update(group)
+            final = []
+            for i, segment in enumerate(segments):
+                if i in merged_into:
+                    if merged_into[i] is not None:
+                        final.append(merged_into[i])
+                elif i not in gone:
+                    final.append(segment)
+            writer._close_segment()
+            writer._commit_toc(final)
+            writer._finish()
+        except BaseException:
+            try:
+                writer.cancel()
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
+            raise
+    store.record_commit()
+    return len(segments) - len(final)
