@@ -12,6 +12,7 @@ BM25F scores of searches.
 from __future__ import annotations
 
 import itertools
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -186,3 +187,67 @@ def test_the_merge_plan_keeps_few_segments_per_size():
     assert sorted(i for g in groups for i in g) == sorted(set(i for g in groups for i in g))
     left = 166 - sum(len(g) for g in groups) + len(groups)
     assert left <= 2 * 9  # at most fanout-1 per tier, two tiers
+
+
+def _arrays_agree_with_whoosh(folder: Path) -> int:
+    """Every title and body term's postings and positions, read from the
+    posting arrays and from Whoosh's blocks, are equal; returns terms checked."""
+    import numpy as np
+
+    from newssearch.engine.reading import Segment, _block_arrays, _unfiltered
+
+    ix = whoosh_index.open_dir(str(folder))
+    checked = 0
+    with ix.searcher() as searcher:
+        for sub, offset in searcher.leaf_searchers():
+            seg = Segment(sub, offset)
+            assert seg._posting_arrays("body") is not None
+            reader = sub.reader()
+            fmt = reader.schema["body"].format
+            for fieldname in ("title", "body"):
+                for btext in list(reader.lexicon(fieldname))[::7]:
+                    ids, weights = seg.postings(fieldname, btext)
+                    wids, wweights = _block_arrays(_unfiltered(reader.postings(fieldname, btext)))
+                    assert np.array_equal(ids, wids) and np.array_equal(weights, wweights), btext
+                    owners, positions = seg.positions_of(fieldname, btext, ids)
+                    m = reader.postings(fieldname, btext)
+                    expected = []
+                    while m.is_active():
+                        expected.append(fmt.decode_positions(m.value()))
+                        m.next()
+                    got: list[list[int]] = [[] for _ in ids]
+                    for o, p in zip(owners.tolist(), positions.tolist()):
+                        got[o].append(p)
+                    assert got == expected, btext
+                    checked += 1
+    return checked
+
+
+def test_posting_arrays_hold_what_whoosh_blocks_hold(tmp_path, docs):
+    _write(tmp_path / "fast", docs, FastSegmentWriter)
+    assert _arrays_agree_with_whoosh(tmp_path / "fast") > 1500
+    _merged(tmp_path / "parts", docs, (3, 100, 101))
+    assert _arrays_agree_with_whoosh(tmp_path / "parts") > 1500
+
+
+def test_phrases_match_the_same_articles_with_and_without_posting_arrays(tmp_path):
+    articles = list(itertools.islice(ns.read_path(shared(*REUTERS)), 800))
+    ix = ns.create_index(tmp_path / "ix")
+    with ix.writer(procs=1) as w:
+        w.add_many(articles)
+    phrases = ['"interest rates"', '"Bank of England"', '"said on Tuesday"', '"oil prices" opec', '"the company said"', 'title:"to buy"']
+    with_arrays = [[h.article.id for h in ix.search(p, limit=50, all_copies=True)] for p in phrases]
+    ix.close()
+    # as an index written before posting arrays: Whoosh's blocks are read instead
+    removed = [p for p in (tmp_path / "ix").iterdir() if p.suffix == ".nsp"]
+    assert removed
+    sums_path = tmp_path / "ix" / "newssearch.sums.json"
+    sums = json.loads(sums_path.read_text())
+    for p in removed:
+        p.unlink()
+        del sums["files"][p.name]
+    sums_path.write_text(json.dumps(sums))
+    ix = ns.open_index(tmp_path / "ix")
+    without = [[h.article.id for h in ix.search(p, limit=50, all_copies=True)] for p in phrases]
+    assert with_arrays == without
+    assert sum(map(len, with_arrays)) > 30

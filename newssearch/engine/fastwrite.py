@@ -45,6 +45,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from ..analysis import TOKEN_RE, term_for
+from .postarrays import EXTENSION, PostingArraysWriter
 
 __all__ = ["FastPostings", "FastSegmentWriter", "write_postings"]
 
@@ -69,6 +70,8 @@ def _term_bytes(word: str) -> bytes:
 # The encoded value of a single-position posting, by position (most postings
 # have one position): Whoosh's Positions.encode([p]).
 _ONE_POSITION: list[bytes] = []
+# ... and back: an encoded single position -> its position list
+_SINGLE: dict[bytes, list[int]] = {}
 
 
 def _one_position(pos: int) -> bytes:
@@ -77,7 +80,9 @@ def _one_position(pos: int) -> bytes:
         return cache[pos]
     if pos < 4096:
         while len(cache) <= pos:
-            cache.append(bytes(pack_uint(1)) + dumps([len(cache)], 2))
+            value = bytes(pack_uint(1)) + dumps([len(cache)], 2)
+            _SINGLE[value] = [len(cache)]
+            cache.append(value)
         return cache[pos]
     return bytes(pack_uint(1)) + dumps([pos], 2)
 
@@ -264,6 +269,7 @@ class FastPostings:
             doccount = self.docnum  # type: ignore[attr-defined]
             postfile = fieldwriter._postfile
             tindex = fieldwriter._tindex
+            arrays = PostingArraysWriter(_SINGLE)
             for fieldname in sorted(self._terms):
                 terms = self._terms[fieldname]
                 if not terms:
@@ -274,6 +280,7 @@ class FastPostings:
                 if pdr.has_column(f"_{fieldname}_len"):
                     get = pdr.doc_field_length_reader(fieldname)
                     lengths = [get(d) for d in range(doccount)]
+                positional = fieldobj.format.supports("positions")
                 fieldwriter.start_field(fieldname, fieldobj)
                 prefix = pack_ushort(fieldwriter._fieldid)
                 for btext in sorted(terms):
@@ -285,8 +292,11 @@ class FastPostings:
                         values = [values[i] for i in order]
                     terminfo = write_postings(postfile, fixedsize, ids, weights, values, lengths)
                     tindex.add(prefix + btext, terminfo.to_bytes())
+                    if positional:
+                        arrays.add_term(terminfo._offset, ids, values)
                 fieldwriter.finish_field()
             fieldwriter.close()
+            _write_arrays(arrays, self.storage, self.newsegment)  # type: ignore[attr-defined]
         finally:
             pdr.close()
         self._terms = {}
@@ -439,10 +449,12 @@ def merge_segments(writer: Any, segments: list[Any]) -> Any:
         pdr = out.per_document_reader()
         fieldwriter = out.fieldwriter
         postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
+        arrays = PostingArraysWriter(_SINGLE)
         try:
             for fieldname in sorted(indexed):
                 fieldobj = schema[fieldname]
                 fmt = fieldobj.format
+                positional = fmt.supports("positions")
                 fixedsize = fmt.fixed_value_size()
                 lengths: list[int | None] | None = None
                 if pdr.has_column(f"_{fieldname}_len"):
@@ -455,17 +467,25 @@ def merge_segments(writer: Any, segments: list[Any]) -> Any:
                 ids: list[int] = []
                 weights: list[float] = []
                 values: list[bytes] = []
+
+                def finish(btext: bytes, ids: list[int], weights: list[float], values: list[bytes]) -> None:
+                    terminfo = write_postings(postfile, fixedsize, ids, weights, values, lengths)
+                    tindex.add(prefix + btext, terminfo.to_bytes())
+                    if positional:
+                        arrays.add_term(terminfo._offset, ids, values)
+
                 for btext, i, terminfo in heapq.merge(*streams):
                     if btext != current:
-                        if ids:
-                            tindex.add(prefix + current, write_postings(postfile, fixedsize, ids, weights, values, lengths).to_bytes())
+                        if ids and current is not None:
+                            finish(current, ids, weights, values)
                         current, ids, weights, values = btext, [], [], []
                     base, docmap = moves[i]
                     _renumbered(read_blocks(readers[i]._terms._postfile, terminfo, fmt), base, docmap, ids, weights, values)
                 if ids and current is not None:
-                    tindex.add(prefix + current, write_postings(postfile, fixedsize, ids, weights, values, lengths).to_bytes())
+                    finish(current, ids, weights, values)
                 fieldwriter.finish_field()
             fieldwriter.close()
+            _write_arrays(arrays, storage, out.newsegment)
         finally:
             pdr.close()
     finally:
@@ -473,6 +493,17 @@ def merge_segments(writer: Any, segments: list[Any]) -> Any:
             reader.close()
     out.pool.cleanup()
     return out.get_segment()
+
+
+def _write_arrays(arrays: PostingArraysWriter, storage: Any, segment: Any) -> None:
+    """The segment's posting arrays file (see :mod:`newssearch.engine.postarrays`)."""
+    if not len(arrays):
+        return
+    f = segment.create_file(storage, EXTENSION)
+    try:
+        arrays.write(f)
+    finally:
+        f.close()
 
 
 def _field_items(reader: Any, fieldname: str, i: int) -> Any:

@@ -18,6 +18,7 @@ instead of quietly slowing every query down.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from functools import cached_property
@@ -33,6 +34,7 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from ..model import Article
+from .postarrays import EXTENSION, PostingArrays
 from .schema import TEXT_FIELDS, from_stored
 
 __all__ = ["Segment", "Snapshot"]
@@ -155,6 +157,32 @@ class Segment:
             self.deleted = mask
         self._lengths: dict[str, np.ndarray] = {}
         self._columns: dict[str, np.ndarray] = {}
+        self._arrays: PostingArrays | None | bool = False  # False: not looked for yet
+
+    def _posting_arrays(self, fieldname: str) -> PostingArrays | None:
+        """The segment's posting arrays when it has them and the field has positions."""
+        if self._arrays is False:
+            self._arrays = None
+            segment = getattr(self._reader, "_segment", None)
+            folder = getattr(getattr(self._reader, "_storage", None), "folder", None)
+            if segment is not None and folder is not None:
+                path = os.path.join(folder, segment.make_filename(EXTENSION))
+                if os.path.exists(path):
+                    self._arrays = PostingArrays(path)
+        if self._arrays is None or not self._reader.schema[fieldname].format.supports("positions"):
+            return None
+        return self._arrays  # type: ignore[return-value]
+
+    def _span(self, fieldname: str, text: Any) -> tuple[PostingArrays, tuple[int, int]] | None:
+        """Where a term's postings are in the posting arrays (None: read Whoosh's blocks)."""
+        arrays = self._posting_arrays(fieldname)
+        if arrays is None:
+            return None
+        terminfo = self._reader.term_info(fieldname, text)
+        if terminfo.is_inlined():
+            return None
+        span = arrays.term(terminfo.extent()[0])
+        return None if span is None else (arrays, span)
 
     def has(self, fieldname: str, text: Any) -> bool:
         """Whether the term occurs in this segment."""
@@ -162,18 +190,41 @@ class Segment:
 
     def postings(self, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
         """Sorted doc ids (deleted ones included) and term weights of a posting list."""
+        found = self._span(fieldname, text)
+        if found is not None:
+            arrays, span = found
+            return arrays.postings(span, self._reader.schema[fieldname].format.field_boost)
         matcher = _unfiltered(self._reader.postings(fieldname, text))
         if type(matcher) is W3LeafMatcher:
             return _block_arrays(matcher)
         return _generic_arrays(matcher)
 
+    def positions_of(self, fieldname: str, text: Any, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A term's positions in each of ``docs`` (ascending local doc ids) as
+        two arrays, ``(owner, position)``, ``owner`` indexing ``docs``."""
+        found = self._span(fieldname, text)
+        if found is not None:
+            arrays, span = found
+            return arrays.positions_in(span, docs)
+        lists = self.positions(fieldname, text, docs)
+        owners = np.repeat(np.arange(len(lists), dtype=np.int64), [len(p) for p in lists])
+        return owners, np.fromiter((p for plist in lists for p in plist), dtype=np.int64, count=len(owners))
+
     def positions(self, fieldname: str, text: Any, docs: np.ndarray) -> list[list[int]]:
         """The token positions of a term in each of ``docs`` (ascending local
         doc ids); a document the term is not in (or that was deleted) gets
         none. The matcher skips the blocks no asked-for document is in."""
+        found = self._span(fieldname, text)
+        if found is not None:
+            arrays, span = found
+            owners, positions = arrays.positions_in(span, docs)
+            out: list[list[int]] = [[] for _ in range(len(docs))]
+            for owner, position in zip(owners.tolist(), positions.tolist()):
+                out[owner].append(position)
+            return out
         matcher = _unfiltered(self._reader.postings(fieldname, text))
         decode = self._reader.schema[fieldname].format.decode_positions
-        out: list[list[int]] = []
+        out = []
         for doc in docs.tolist():
             if matcher.is_active() and matcher.id() < doc:
                 matcher.skip_to(doc)

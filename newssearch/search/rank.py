@@ -478,6 +478,20 @@ class Ranker:
             candidates = np.intersect1d(candidates, self._posting_list(seg, field, w)[0], assume_unique=True)
         if not len(candidates):
             return _EMPTY_I
+        if q.slop <= 1:
+            # each word's (document, position - its offset in the phrase):
+            # the phrase stands where all words share such a pair
+            starts: np.ndarray | None = None
+            for w, offset in zip(words, q.offsets):
+                owners, positions = seg.positions_of(field, w, candidates)
+                keep = positions >= offset
+                keys = np.unique((owners[keep] << 32) | (positions[keep] - offset))
+                starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+                if not len(starts):
+                    return _EMPTY_I
+            assert starts is not None
+            exact: np.ndarray = candidates[np.unique(starts >> 32)]
+            return exact
         decoded = [seg.positions(field, w, candidates) for w in words]
         keep = np.array([_phrase_at(q, [d[i] for d in decoded]) for i in range(len(candidates))], dtype=bool)
         matched: np.ndarray = candidates[keep]
