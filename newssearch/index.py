@@ -82,7 +82,7 @@ class NewsIndex:
         self,
         *,
         timeout: float = 0.0,
-        limitmb: int = 256,
+        limitmb: int | None = None,
         procs: int | None = None,
         commit_every: int | None = None,
         rebuild: bool = False,
@@ -94,7 +94,8 @@ class NewsIndex:
         many processes write a large run (default: 2 where fork is
         available, else 1); ``limitmb`` bounds the memory the writer processes
         keep postings in (each starts a new segment when its share is
-        full; nothing is spilled to scratch files); ``commit_every`` commits after that
+        full; nothing is spilled to scratch files; default: an eighth of
+        the machine's memory, 256 MB to 4 GB); ``commit_every`` commits after that
         many new or changed articles (bounding scratch disk space on very
         large runs; an interrupted run then keeps the batches committed).
         ``rebuild`` makes the run's articles the index's whole content: the

@@ -20,7 +20,7 @@ from typing import Any
 from .engine.reading import Snapshot
 from .engine.schema import to_fields
 from .engine.store import Store, take_lock
-from .engine.writing import SegmentWriter, default_procs
+from .engine.writing import SegmentWriter, default_memory_mb, default_procs
 from .errors import IndexStoreError, IngestError
 from .model import Article
 from .stories import StoryGrouper
@@ -115,7 +115,7 @@ class ArticleWriter:
         store: Store,
         *,
         timeout: float = 0.0,
-        limitmb: int = 256,
+        limitmb: int | None = None,
         procs: int | None = None,
         commit_every: int | None = None,
         rebuild: bool = False,
@@ -132,7 +132,7 @@ class ArticleWriter:
         self.report = IndexReport()
         self._seen: set[str] = set()
         self._started = time.perf_counter()
-        self._limitmb = limitmb
+        self._limitmb = default_memory_mb() if limitmb is None else max(1, limitmb)
         self._procs = default_procs() if procs is None else max(1, procs)
         self._pending: list[tuple[str, dict[str, Any]]] = []
         # Take the lock now, so a second writer fails at once, but create the

@@ -180,13 +180,17 @@ def test_worker_processes_start_new_segments_and_lose_nothing(tmp_path, docs, mo
 
 
 def test_the_merge_plan_keeps_few_segments_per_size():
-    assert merge_plan([50_000] * 20) == [list(range(10)), list(range(10, 20))]
+    assert merge_plan([5_000] * 20, max_docs=50_000) == [list(range(10)), list(range(10, 20))]
     assert merge_plan([1000] * 9 + [50] * 9) == []
     assert merge_plan([100, 100, 5000, 0, 3]) == [[3]]  # an empty segment always goes
-    groups = merge_plan([6000] * 166)
-    assert sorted(i for g in groups for i in g) == sorted(set(i for g in groups for i in g))
+    # full segments are left alone, and no merge makes one past the cap
+    assert merge_plan([60_000] * 20, max_docs=50_000) == []
+    assert merge_plan([6_000] * 10, max_docs=50_000) == []
+    groups = merge_plan([300] * 166, max_docs=50_000)
+    assert len({i for g in groups for i in g}) == sum(len(g) for g in groups)  # each segment in one group
     left = 166 - sum(len(g) for g in groups) + len(groups)
     assert left <= 2 * 9  # at most fanout-1 per tier, two tiers
+    assert max(len(g) for g in groups) == 100  # a merged tier merged again, each article written twice
 
 
 def _arrays_agree_with_whoosh(folder: Path) -> int:

@@ -158,6 +158,31 @@ class Segment:
         self._lengths: dict[str, np.ndarray] = {}
         self._columns: dict[str, np.ndarray] = {}
         self._arrays: PostingArrays | None | bool = False  # False: not looked for yet
+        # term -> Whoosh's term info (None: not in this segment); a query asks
+        # for the same term several times (exists? where? how many?)
+        self._terminfos: dict[tuple[str, Any], Any] = {}
+
+    #: Term infos remembered per segment before the memo starts afresh.
+    TERMINFO_MEMO = 100_000
+
+    def drop_caches(self) -> None:
+        """Forget the term lookups remembered between queries."""
+        self._terminfos.clear()
+
+    def _terminfo(self, fieldname: str, text: Any) -> Any:
+        key = (fieldname, text)
+        try:
+            return self._terminfos[key]
+        except KeyError:
+            pass
+        try:
+            found = self._reader.term_info(fieldname, text)
+        except TermNotFound:
+            found = None
+        if len(self._terminfos) >= self.TERMINFO_MEMO:
+            self._terminfos.clear()
+        self._terminfos[key] = found
+        return found
 
     def _posting_arrays(self, fieldname: str) -> PostingArrays | None:
         """The segment's posting arrays when it has them and the field has positions."""
@@ -178,15 +203,17 @@ class Segment:
         arrays = self._posting_arrays(fieldname)
         if arrays is None:
             return None
-        terminfo = self._reader.term_info(fieldname, text)
-        if terminfo.is_inlined():
+        terminfo = self._terminfo(fieldname, text)
+        if terminfo is None or terminfo.is_inlined():
             return None
         span = arrays.term(terminfo.extent()[0])
         return None if span is None else (arrays, span)
 
     def has(self, fieldname: str, text: Any) -> bool:
         """Whether the term occurs in this segment."""
-        return (fieldname, text) in self._reader
+        if fieldname not in self._reader.schema:
+            return False
+        return self._terminfo(fieldname, text) is not None
 
     def postings(self, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
         """Sorted doc ids (deleted ones included) and term weights of a posting list."""

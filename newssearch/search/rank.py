@@ -296,6 +296,8 @@ class Ranker:
         self._cached_bytes = 0
         self._idf.clear()
         self._avg.clear()
+        for seg in self.segments:
+            seg.drop_caches()
 
     def _posting_list(self, seg: Segment, fieldname: str, text: Any) -> Found:
         key = (id(seg), fieldname, text)
