@@ -160,14 +160,50 @@ class TreeMemory:
 
 
 def dir_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    total = 0
+    for f in path.rglob("*"):
+        try:
+            if f.is_file():
+                total += f.stat().st_size
+        except OSError:  # a file removed while counting (sampled during a build)
+            pass
+    return total
+
+
+class DiskPeak:
+    """The largest size the index's folder reaches while it is built
+    (sampled every second): the index plus what the engine writes beside
+    it as scratch (newssearch's job files and segments later merged away,
+    SQLite's journal, tantivy's merge output). SQLite's temporary files in
+    the system's temporary folder are not counted."""
+
+    def __init__(self, where: Path) -> None:
+        self.where = where
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> "DiskPeak":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        if self.where.exists():
+            self.peak = max(self.peak, dir_size(self.where))
+
+    def _sample(self) -> None:
+        while not self._stop.wait(1.0):
+            if self.where.exists():
+                self.peak = max(self.peak, dir_size(self.where))
 
 
 def worker_build(engine_name: str, index: str, corpus: str, count: str) -> dict[str, Any]:
     where = Path(index)
     remove_index(where)
     engine = make_engine(engine_name)
-    with TreeMemory() as memory:
+    with TreeMemory() as memory, DiskPeak(where) as disk:
         cpu0, t0 = _cpu(), time.perf_counter()
         n = engine.build(where, read_records(Path(corpus), int(count)))
         seconds = time.perf_counter() - t0
@@ -178,6 +214,7 @@ def worker_build(engine_name: str, index: str, corpus: str, count: str) -> dict[
         "index_rate": n / seconds if seconds else 0.0,
         "index_cpu_s": cpu,
         "size_mib": dir_size(where) / 2**20,
+        "disk_peak_mib": disk.peak / 2**20,
         "rss_index_mib": memory.peak,
     }
 
@@ -247,7 +284,9 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def figures(build: dict[str, Any], query: dict[str, Any], snippet: dict[str, Any], reused: bool) -> dict[str, Any]:
-    f = {k: build[k] for k in ("articles", "index_rate", "index_s", "index_cpu_s", "size_mib", "rss_index_mib")}
+    f = {k: build[k] for k in ("articles", "index_rate", "index_s", "index_cpu_s", "size_mib", "rss_index_mib") if k in build}
+    if "disk_peak_mib" in build:
+        f["disk_peak_mib"] = build["disk_peak_mib"]
     f["reused"] = reused
     f["rss_search_mib"] = max(query["rss_search_mib"], snippet["rss_search_mib"])
     # two fresh processes each open the index: take the better of the two
@@ -274,6 +313,7 @@ ROWS = [
     ("index_rate", "indexing articles/s", "{:,.0f}", True),
     ("index_cpu_s", "indexing CPU s, all processes", "{:,.1f}", False),
     ("size_mib", "index size MiB", "{:,.1f}", False),
+    ("disk_peak_mib", "disk peak while indexing MiB", "{:,.0f}", False),
     ("rss_index_mib", "peak memory indexing MiB", "{:,.0f}", False),
     ("rss_search_mib", "peak RSS searching MiB", "{:,.0f}", False),
     ("import_ms", "import engine ms", "{:,.1f}", False),
