@@ -337,7 +337,7 @@ class Ranker:
             if len(lists) == 1:
                 total += len(lists[0])
             elif lists:
-                total += len(np.unique(np.concatenate(lists)))
+                total += len(_union_ids(lists, seg.size))
         return total
 
     def _avg_length(self, fieldname: str) -> float:
@@ -361,7 +361,12 @@ class Ranker:
             return _EMPTY_I, _EMPTY_F
         if len(per_field) == 1:
             return per_field[0]
-        ids = np.unique(np.concatenate([p[0] for p in per_field]))
+        ids = _union_ids([p[0] for p in per_field], seg.size)
+        if len(ids) * 16 >= seg.size:  # long lists: add up in a dense array (ids are unique per field)
+            dense = np.zeros(seg.size)
+            for fids, ftf in per_field:
+                dense[fids] += ftf
+            return ids, dense[ids]
         total = np.zeros(len(ids))
         for fids, ftf in per_field:
             total[np.searchsorted(ids, fids)] += ftf
@@ -487,12 +492,14 @@ class Ranker:
             for w, offset in zip(words, q.offsets):
                 owners, positions = seg.positions_of(field, w, candidates)
                 keep = positions >= offset
-                keys = np.unique((owners[keep] << 32) | (positions[keep] - offset))
-                starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+                # unique already: one key per (document, position)
+                keys = (owners[keep] << 32) | (positions[keep] - offset)
+                starts = np.sort(keys) if starts is None else np.intersect1d(starts, keys, assume_unique=True)
                 if not len(starts):
                     return _EMPTY_I
             assert starts is not None
-            exact: np.ndarray = candidates[np.unique(starts >> 32)]
+            owner = starts >> 32  # sorted: intersect1d sorts
+            exact: np.ndarray = candidates[owner[np.r_[True, owner[1:] != owner[:-1]]]]
             return exact
         decoded = [seg.positions(field, w, candidates) for w in words]
         keep = np.array([_phrase_at(q, [d[i] for d in decoded]) for i in range(len(candidates))], dtype=bool)
@@ -748,6 +755,18 @@ def _phrase_at(q: GapPhrase, positions: list[list[int]]) -> bool:
         if not ends:
             return False
     return True
+
+
+def _union_ids(parts: list[np.ndarray], size: int) -> np.ndarray:
+    """The sorted union of doc-id arrays of one segment of ``size``
+    documents: through a mask when the lists are long (numpy's unique
+    sorts or hashes every id; marking them costs one pass), else unique."""
+    if sum(len(p) for p in parts) * 16 < size:
+        return np.unique(np.concatenate(parts))
+    mask = np.zeros(size, dtype=bool)
+    for p in parts:
+        mask[p] = True
+    return np.flatnonzero(mask).astype(np.int64)
 
 
 def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
