@@ -255,3 +255,21 @@ def test_phrases_match_the_same_articles_with_and_without_posting_arrays(tmp_pat
     without = [[h.article.id for h in ix.search(p, limit=50, all_copies=True)] for p in phrases]
     assert with_arrays == without
     assert sum(map(len, with_arrays)) > 30
+
+
+def test_whooshs_own_merge_through_the_fast_writer_loses_no_posting(tmp_path, docs):
+    """Whoosh's merge policies hand segments to the writer's add_reader; the
+    fast writer keeps no pool, so its add_postings_to_pool must take them
+    (newssearch merges with merge_segments_of, but a Whoosh OPTIMIZE must
+    not silently drop postings)."""
+    from whoosh.writing import OPTIMIZE
+
+    ix = _write(tmp_path / "parts", docs, FastSegmentWriter, commits=2)
+    w = FastSegmentWriter(ix, compound=False)
+    w.commit(mergetype=OPTIMIZE)
+    merged = whoosh_index.open_dir(str(tmp_path / "parts"))
+    assert len(merged._segments()) == 1
+    whole = _write(tmp_path / "whole", docs, SegmentWriter)
+    expected, got = contents(whole), contents(merged)
+    del expected["totals"], got["totals"]  # Whoosh's merge sums rounded lengths (test_whoosh_behaviour)
+    assert got == expected
