@@ -133,30 +133,45 @@ def _pss_mib(pid: int) -> float:
     return 0.0
 
 
-class TreeMemory:
-    """The peak memory of this process and its children together, sampled
-    every 50 ms: the sum of their proportional set sizes (PSS: a page
-    shared by n processes counts 1/n in each, so forked workers are not
-    counted twice), at least this process's own peak (VmHWM)."""
+class PeakSampler:
+    """The largest value of ``measure()`` seen in a ``with`` block, sampled
+    every ``interval`` seconds by a thread, and once more at the end."""
+
+    interval = 1.0
 
     def __init__(self) -> None:
         self.peak = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def __enter__(self) -> "TreeMemory":
+    def measure(self) -> float:
+        raise NotImplementedError
+
+    def __enter__(self) -> "PeakSampler":
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, _maxrss_mib())
+        self.peak = max(self.peak, self.measure())
 
     def _sample(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak = max(self.peak, self.measure())
+
+
+class TreeMemory(PeakSampler):
+    """The peak memory of this process and its children together, sampled
+    every 50 ms: the sum of their proportional set sizes (PSS: a page
+    shared by n processes counts 1/n in each, so forked workers are not
+    counted twice), at least this process's own peak (VmHWM)."""
+
+    interval = 0.05
+
+    def measure(self) -> float:
         me = os.getpid()
-        while not self._stop.wait(0.05):
-            self.peak = max(self.peak, sum(_pss_mib(pid) for pid in [me, *_descendants(me)]))
+        return max(_maxrss_mib(), sum(_pss_mib(pid) for pid in [me, *_descendants(me)]))
 
 
 def dir_size(path: Path) -> int:
@@ -170,7 +185,7 @@ def dir_size(path: Path) -> int:
     return total
 
 
-class DiskPeak:
+class DiskPeak(PeakSampler):
     """The largest size the index's folder reaches while it is built
     (sampled every second): the index plus what the engine writes beside
     it as scratch (newssearch's job files and segments later merged away,
@@ -178,25 +193,11 @@ class DiskPeak:
     the system's temporary folder are not counted."""
 
     def __init__(self, where: Path) -> None:
+        super().__init__()
         self.where = where
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def __enter__(self) -> "DiskPeak":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        if self.where.exists():
-            self.peak = max(self.peak, dir_size(self.where))
-
-    def _sample(self) -> None:
-        while not self._stop.wait(1.0):
-            if self.where.exists():
-                self.peak = max(self.peak, dir_size(self.where))
+    def measure(self) -> float:
+        return float(dir_size(self.where)) if self.where.exists() else 0.0
 
 
 def worker_build(engine_name: str, index: str, corpus: str, count: str) -> dict[str, Any]:

@@ -46,6 +46,7 @@ from whoosh.writing import SegmentWriter
 
 from ..analysis import TOKEN_RE, term_for
 from .postarrays import EXTENSION, PostingArraysWriter
+from .schema import NewsText
 
 __all__ = ["FastPostings", "FastSegmentWriter", "write_postings"]
 
@@ -334,8 +335,6 @@ class FastSegmentWriter(FastPostings, SegmentWriter):  # type: ignore[misc]  # W
     def add_document(self, **fields: Any) -> None:
         """Whoosh's ``add_document`` (same per-document calls, same postings),
         with each posting appended to its term's lists instead of the pool."""
-        from .schema import NewsText
-
         self._check_state()
         perdocwriter = self.perdocwriter
         schema = self.schema

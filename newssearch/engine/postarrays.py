@@ -76,15 +76,15 @@ class PostingArraysWriter:
 
     def write(self, f: Any) -> None:
         """Write the arrays to the open file ``f`` (Whoosh's StructFile or a binary file)."""
-        counts = np.frombuffer(self.counts, dtype=np.uint64) if len(self.counts) else np.zeros(0, np.uint64)
-        freqs = np.frombuffer(self.freqs, dtype=np.uint32) if len(self.freqs) else np.zeros(0, np.uint32)
+        counts = _array(self.counts, np.uint64)
+        freqs = _array(self.freqs, np.uint32)
         starts = np.concatenate([[0], np.cumsum(counts, dtype=np.uint64)]).astype(np.uint64)
         pstarts = np.concatenate([[0], np.cumsum(freqs, dtype=np.uint64)])
-        positions = np.frombuffer(self.positions, dtype=np.uint32) if len(self.positions) else np.zeros(0, np.uint32)
+        positions = _array(self.positions, np.uint32)
         arrays: dict[str, np.ndarray] = {
-            "keys": np.frombuffer(self.keys, dtype=np.uint64) if len(self.keys) else np.zeros(0, np.uint64),
+            "keys": _array(self.keys, np.uint64),
             "starts": starts,
-            "docs": np.frombuffer(self.docs, dtype=np.uint32) if len(self.docs) else np.zeros(0, np.uint32),
+            "docs": _array(self.docs, np.uint32),
             "pstarts": pstarts.astype(np.uint32 if pstarts[-1] < 2**32 else np.uint64),
             "positions": positions.astype(np.uint16) if not len(positions) or positions.max() < 2**16 else positions,
         }
@@ -100,6 +100,11 @@ class PostingArraysWriter:
         for arr in arrays.values():
             data = arr.tobytes()
             f.write(data + bytes(-len(data) % _ALIGN))
+
+
+def _array(values: "array[Any]", dtype: Any) -> np.ndarray:
+    """An ``array.array`` as a numpy array of ``dtype`` (an empty one too)."""
+    return np.frombuffer(values, dtype=dtype) if len(values) else np.zeros(0, dtype)
 
 
 def _decode(value: bytes) -> list[int]:
