@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .query import Query
+from .query import Query, added_after
 from .reading import Snapshot
 from .schema import TEXT_FIELDS
 
@@ -27,7 +27,10 @@ def whoosh_matches(snapshot: Snapshot, q: Query, restrict: Query | None) -> tupl
     """
     ids: list[int] = []
     scores: list[float] = []
+    floor = added_after(restrict)
     for seg in snapshot.segments:
+        if floor is not None and seg.newest() <= floor:
+            continue  # nothing in it was added after the cursor
         sub = seg.whoosh_searcher
         allowed = seg.docs_for_query(restrict) if restrict is not None else None
         matcher = q.matcher(sub, sub.context())

@@ -54,6 +54,8 @@ __all__ = [
     "Query",
     "Term",
     "Wildcard",
+    "added_after",
+    "added_since",
     "from_long",
     "is_null",
     "like",
@@ -71,6 +73,27 @@ def to_long(when: datetime) -> int:
 def from_long(value: int) -> datetime:
     """The UTC time a ``published`` column value stands for."""
     return long_to_datetime(int(value)).replace(tzinfo=timezone.utc)  # type: ignore[no-any-return]
+
+
+def added_since(cursor: int) -> Query:
+    """The filter for articles added by commits after ``cursor`` (an ingest
+    sequence, see :mod:`newssearch.engine.schema`)."""
+    return NumericRange("seq", cursor, None, startexcl=True)
+
+
+def added_after(restrict: Query | None) -> int | None:
+    """The cursor a filter requires every match to be added after (the
+    latest, when it names several), or None: segments holding nothing that
+    new can be skipped without evaluating the query in them."""
+    if restrict is None:
+        return None
+    parts = restrict.subqueries if isinstance(restrict, And) else [restrict]
+    found: int | None = None
+    for part in parts:
+        if isinstance(part, NumericRange) and part.fieldname == "seq" and part.start is not None:
+            cursor = int(part.start) if part.startexcl else int(part.start) - 1
+            found = cursor if found is None else max(found, cursor)
+    return found
 
 
 def is_null(q: Query) -> bool:

@@ -292,6 +292,20 @@ class Segment:
             self._columns[name] = arr
         return arr
 
+    def newest(self) -> int:
+        """The largest ingest sequence (``seq``) of the segment's documents,
+        deleted ones included (0 when it has none): a search restricted to
+        articles added after a sequence skips a segment whose newest is
+        not past it."""
+        found = self._columns.get("seq:max")
+        if found is None:
+            if not self.size or not self._reader._perdoc.has_column("seq"):
+                found = np.zeros(1, dtype=np.uint64)
+            else:
+                found = self.numeric_column("seq").max(keepdims=True)
+            self._columns["seq:max"] = found
+        return int(found[0])
+
     def fixed_bytes_column(self, name: str) -> np.ndarray:
         """A fixed-width bytes column (``minhash``) as a (documents, width)
         uint8 array, read in one go (not kept: callers keep what they derive)."""
@@ -361,6 +375,15 @@ class Snapshot:
     def is_current(self) -> bool:
         """False once another commit has changed the index."""
         return bool(self._s.up_to_date())
+
+    @property
+    def generation(self) -> int:
+        """The number of the commit this snapshot shows (its table of
+        contents' generation). Every article it holds has an ingest
+        sequence (``seq``) at or below it, and every article committed
+        later has one above it. 0 for an index without segments (Whoosh's
+        empty reader has no generation), which holds nothing to be past."""
+        return int(self._s.reader().generation() or 0)
 
     def close(self) -> None:
         """Release the files this snapshot holds open."""

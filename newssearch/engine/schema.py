@@ -21,6 +21,12 @@ Fields and why:
   label, an article id as a 64-bit number); ``minhash``: its signature (a
   column, see :mod:`newssearch.signature`), whose band keys find the
   copies of a new article anywhere in the index (:mod:`newssearch.stories`).
+* ``seq``: the ingest sequence, the number of the commit that added the
+  article (the table of contents' generation it was written for, which no
+  commit ever reuses): saved searches are matched against articles whose
+  ``seq`` is past their cursor (:mod:`newssearch.live.saved`), so what is
+  "new" is decided by the index's own commits. Indexed (a few shared terms
+  per run) for Whoosh's matchers and a column for the ranker.
 
 Whoosh pickles the schema, analyzer included, into the index: the classes
 here are referenced by name from every index on disk, so moving or renaming
@@ -64,8 +70,9 @@ __all__ = [
 #: (3: the schema's classes moved to newssearch.engine.schema; 4: host and
 #: urlwords, for site: and inurl:; 5: story and minhash, for copies; 6:
 #: ids of articles without a URL come from their file and record, and
-#: ``origin`` names the file, for pruning).
-SCHEMA_VERSION = 6
+#: ``origin`` names the file, for pruning; 7: ``seq``, the ingest sequence
+#: alerts are matched by).
+SCHEMA_VERSION = 7
 TITLE_BOOST = 2.0
 #: Bytes of a MinHash signature (32-bit values) in the ``minhash`` column.
 MINHASH_BYTES = HASHES * 4
@@ -170,6 +177,7 @@ def build_schema() -> Schema:
         urlwords=KEYWORD(lowercase=True, commas=True, scorable=False),
         # columns only: never searched by value, so no terms to write
         story=COLUMN(NumericColumn("Q")),
+        seq=NUMERIC(int, bits=64, signed=False, sortable=True),
         minhash=COLUMN(FixedBytesColumn(MINHASH_BYTES)),
     )
 

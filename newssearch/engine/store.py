@@ -54,6 +54,9 @@ INDEX_NAME = "newssearch"
 META_FILE = "newssearch.json"
 # files a fresh index folder may already hold (the repo ships index/.gitignore)
 _HARMLESS = {".gitignore", ".gitkeep", "README", "README.md", META_FILE, LOCK_NAME, SUMS_FILE}
+# what lives beside the index and outlives a rebuild: saved searches and
+# their alerts, the follower's state (newssearch.live)
+_HARMLESS |= {f"{name}{suffix}" for name in ("saved.sqlite", "follow.sqlite") for suffix in ("", "-journal", "-wal", "-shm")}
 #: Whoosh's scratch folder (job files for worker processes, sorted runs)
 SCRATCH = f"{INDEX_NAME}.tmp"
 _TOC = re.compile(rf"_{INDEX_NAME}_\d+\.toc$")
@@ -184,6 +187,13 @@ class Store:
         self.verify()
         with mapped(self.path):
             return Snapshot(self._ix.searcher(weighting=BM25F(B=b, K1=k1)), self.path)
+
+    def generation(self) -> int:
+        """The number of the last commit (its table of contents' generation):
+        it only ever grows, so a run's articles carry the next one as their
+        ingest sequence (``seq``)."""
+        with mapped(self.path):
+            return int(self._ix.latest_generation())
 
     def doc_count_all(self) -> int:
         """Documents in the committed segments, deleted ones included."""

@@ -42,6 +42,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..engine.query import (
+    added_after,
     And,
     AndMaybe,
     AndNot,
@@ -439,6 +440,8 @@ class Ranker:
             return _Part.empty(), _Units()
         if isinstance(q, NumericRange) and q.fieldname == "published":
             return self._date_range(q, seg), _Units()
+        if isinstance(q, NumericRange) and q.fieldname == "seq":
+            return self._column_range(q, seg.numeric_column("seq")), _Units()
         raise Unsupported(type(q).__name__)
 
     def _coordination(self, mass: np.ndarray, units: _Units) -> np.ndarray | float:
@@ -521,8 +524,13 @@ class Ranker:
         return part, units
 
     def _date_range(self, q: NumericRange, seg: Segment) -> _Part:
-        values = seg.numeric_column("published")
-        mask = seg.numeric_column("undated") == 0
+        return self._column_range(q, seg.numeric_column("published"), seg.numeric_column("undated") == 0)
+
+    @staticmethod
+    def _column_range(q: NumericRange, values: np.ndarray, mask: np.ndarray | None = None) -> _Part:
+        """The documents whose column value is in ``q``'s range (and ``mask``)."""
+        if mask is None:
+            mask = np.ones(len(values), dtype=bool)
         if q.start is not None:
             start = np.uint64(q.start)
             mask &= values > start if q.startexcl else values >= start
@@ -538,8 +546,11 @@ class Ranker:
         query has a part this module does not evaluate."""
         all_ids: list[np.ndarray] = []
         all_scores: list[np.ndarray] = []
+        floor = added_after(restrict)
         try:
             for seg in self.segments:
+                if floor is not None and seg.newest() <= floor:
+                    continue  # nothing in it was added after the cursor
                 part, _ = self._eval(q, seg)
                 ids, scores = part.ids, part.scores
                 if len(ids) and restrict is not None:

@@ -12,35 +12,61 @@ only filters) lists the newest first.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..engine.matching import highlight_terms, whoosh_matches
-from ..engine.query import Every, Query
+from ..engine.query import And, Every, Query, added_since
 from ..model import Copy, Explanation, Hit, SearchResults, Snippet
 from .collapse import MAX_COPIES, Stories, collapse
 from .explain import explain_hit
 from .facets import facet_counts
 from .parse import parse_request
-from .rank import Recency
+from .rank import Found, Recency
 from .request import SearchRequest
 from .session import SearchSession
 from .snippets import build_snippet, highlight_text
 
-__all__ = ["run_search"]
+__all__ = ["Matches", "find_matches", "run_search"]
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Every article a request matches (doc numbers and BM25F scores, in
+    document order), with the parsed query and filter that found them."""
+
+    query: Query
+    restrict: Query | None
+    found: Found
+    by_whoosh: bool
+    warnings: tuple[str, ...]
+
+
+def find_matches(session: SearchSession, request: SearchRequest, *, added_after: int | None = None) -> Matches:
+    """Every live article the request's query and filters match, unranked
+    and uncollapsed. ``added_after`` (an ingest sequence) keeps only the
+    articles added by later commits, and skips the segments that hold none:
+    how saved searches are matched against new articles only."""
+    parsed = parse_request(request, session.parser, session.snapshot)
+    q, restrict = parsed.query, parsed.restrict
+    if added_after is not None:
+        since = added_since(added_after)
+        restrict = since if restrict is None else And([since, restrict])
+    found = session.ranker.matches(q, restrict) if request.engine != "whoosh" else None
+    by_whoosh = found is None
+    if found is None:  # a phrase, or engine="whoosh": Whoosh's matchers score every match
+        found = whoosh_matches(session.snapshot, q, restrict)
+    return Matches(q, restrict, found, by_whoosh, parsed.warnings)
 
 
 def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
     """Search the session's snapshot: one page of hits, the exact total and
     the facets the request asks for."""
-    parsed = parse_request(request, session.parser, session.snapshot)
-    q, restrict = parsed.query, parsed.restrict
+    matches = find_matches(session, request)
+    q, restrict, found, by_whoosh = matches.query, matches.restrict, matches.found, matches.by_whoosh
     recency = Recency.build(request.now, request.half_life.total_seconds() / 86400)
     ranker = session.ranker
     sort = request.sort or ("date" if _matches_everything(q) else "relevance")
-    found = ranker.matches(q, restrict) if request.engine != "whoosh" else None
-    by_whoosh = found is None
-    if found is None:  # a phrase, or engine="whoosh": Whoosh's matchers score every match
-        found = whoosh_matches(session.snapshot, q, restrict)
     stories = None if request.all_copies else collapse(ranker, found, sort, recency)
     shown = stories.representatives if stories is not None else found
     ranked = ranker.run(q, restrict, limit=request.limit, offset=request.offset, sort=sort, recency=recency, found=shown)
@@ -74,7 +100,7 @@ def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
         query=request.query,
         offset=request.offset,
         facets=facets,
-        warnings=parsed.warnings,
+        warnings=matches.warnings,
         articles=stories.articles if stories is not None else ranked.total,
     )
 
