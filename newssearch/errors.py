@@ -8,6 +8,7 @@ message; nothing else should escape to a user. The tree::
     ├── IndexStoreError ─ IndexNotFound, IndexLocked, IndexVersionMismatch
     ├── QuerySyntaxError (query, position)
     ├── AmbiguousId (prefix, candidates)
+    ├── FetchError (url, problem, retryable)
     └── ConfigError (option)
 
 Every message is one line that names what went wrong and, for input, where:
@@ -22,6 +23,7 @@ from pathlib import Path
 __all__ = [
     "AmbiguousId",
     "ConfigError",
+    "FetchError",
     "IndexLocked",
     "IndexNotFound",
     "IndexStoreError",
@@ -99,6 +101,24 @@ class AmbiguousId(NewsSearchError):
         listed = ", ".join(candidates) + (", ..." if more else "")
         count = f"{len(candidates)}{'+' if more else ''}"
         super().__init__(f"id prefix {prefix!r} matches {count} articles ({listed}); give more of the id")
+
+
+class FetchError(NewsSearchError):
+    """A URL could not be fetched: network, HTTP status, robots.txt or a limit.
+
+    ``problem`` is the short human reason (``"HTTP 503 Service Unavailable
+    after 3 attempts"``, ``"cannot connect: connection refused"``), never a
+    traceback. ``retryable`` tells a follower whether asking again on a later
+    round may succeed (timeouts, lost connections, 5xx, 429) or whether the
+    answer will stay the same until someone changes something (4xx,
+    robots.txt, a body over the size cap, not an http(s) URL).
+    """
+
+    def __init__(self, url: str, problem: str, retryable: bool = False) -> None:
+        self.url = url
+        self.problem = " ".join(str(problem).split())
+        self.retryable = retryable
+        super().__init__(f"{url}: {self.problem}")
 
 
 class ConfigError(NewsSearchError):
