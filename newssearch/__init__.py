@@ -26,6 +26,7 @@ from .dates import format_datetime, parse_date
 from .errors import (
     AmbiguousId,
     ConfigError,
+    FetchError,
     IndexLocked,
     IndexNotFound,
     IndexStoreError,
@@ -44,8 +45,20 @@ from .writer import ArticleWriter, IndexReport
 
 if TYPE_CHECKING:
     from .ingest import FORMATS, IngestNotice, IngestWarning, Limits, read_path
+    from .live.fetch import Politeness
+    from .live.follow import FollowReport, Follower
+    from .live.saved import Alert, SavedSearch, SavedSearches
 
 _INGEST_NAMES = ("FORMATS", "IngestNotice", "IngestWarning", "Limits", "read_path")
+#: The living archive (saved searches, alerts, following feeds), loaded on first use.
+_LIVE_NAMES = {
+    "Alert": "saved",
+    "SavedSearch": "saved",
+    "SavedSearches": "saved",
+    "Follower": "follow",
+    "FollowReport": "follow",
+    "Politeness": "fetch",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -55,19 +68,27 @@ def __getattr__(name: str) -> Any:
         from . import ingest
 
         return getattr(ingest, name)
+    if name in _LIVE_NAMES:
+        from importlib import import_module
+
+        return getattr(import_module(f".live.{_LIVE_NAMES[name]}", __name__), name)
     raise AttributeError(f"module 'newssearch' has no attribute {name!r}")
 
 __version__ = "0.1.0"
 
 __all__ = [
     "FORMATS",
+    "Alert",
     "AmbiguousId",
     "Article",
     "ArticleWriter",
     "CheckReport",
     "ConfigError",
     "Explanation",
+    "FetchError",
     "Filters",
+    "FollowReport",
+    "Follower",
     "Hit",
     "IndexLocked",
     "IndexNotFound",
@@ -82,7 +103,10 @@ __all__ = [
     "NewsIndex",
     "NewsSearchError",
     "ParseError",
+    "Politeness",
     "QuerySyntaxError",
+    "SavedSearch",
+    "SavedSearches",
     "ScorePart",
     "SearchRequest",
     "SearchResults",

@@ -343,6 +343,10 @@ def _print_summary(report: IndexReport, where: str, notices: Sequence[Notice] = 
         echo(f"  pruned {report.pruned:,} articles whose files are gone")
     if not report.committed:
         echo("  nothing changed: the index was left as it was")
+    if report.alerts:
+        echo(f"  {report.alerts:,} new alerts for saved searches ('newssearch saved new NAME' shows them)")
+    if report.alert_problem:
+        echo(f"  saved searches not matched yet ({report.alert_problem}); the next run or 'saved new' matches them")
     if report.no_date:
         echo(f"  {report.no_date:,} new or updated articles have no date (kept without one)")
     if notices:
@@ -891,6 +895,10 @@ def _size(n: int) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{n} B"  # pragma: no cover
+
+
+# the living archive's commands (follow, saved) live in their own module
+from . import cli_live as _cli_live  # noqa: E402,F401
 
 
 def main() -> None:

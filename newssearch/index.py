@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,8 @@ from .writer import ArticleWriter, IndexReport
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
+
+    from .live.saved import SavedSearches
 
     from .search.request import FilterOptions, SearchOptions
 
@@ -109,8 +112,33 @@ class NewsIndex:
             procs=procs,
             commit_every=commit_every,
             rebuild=rebuild,
-            on_commit=self._changed,
+            on_commit=self._committed,
         )
+
+    @cached_property
+    def saved(self) -> SavedSearches:
+        """The index's saved searches and their alerts
+        (:class:`~newssearch.live.saved.SavedSearches`): ``ix.saved.add(name,
+        query, since=...)``, ``list()``, ``remove(name)``, ``run(name)``,
+        ``new(name)``. Every commit of a writer from this index matches
+        them against the articles it added."""
+        from .live.saved import SavedSearches
+
+        return SavedSearches(self)
+
+    def _committed(self, report: IndexReport) -> None:
+        """After a run's commit: drop the snapshot, then match the saved
+        searches against what the run added (the alerts are recorded in
+        ``saved.sqlite``). Failing to match never fails the run: its
+        articles are committed, and the next run or ``saved new`` matches
+        them."""
+        self._changed()
+        if not report.committed or not self.saved.exists():
+            return
+        try:
+            report.alerts = len(self.saved.match_new())
+        except NewsSearchError as exc:
+            report.alert_problem = str(exc)
 
     def add(self, articles: Iterable[Article] | Article) -> IndexReport:
         """Index ``articles`` (one or many) in one transaction; return the report."""

@@ -28,7 +28,7 @@ __all__ = ["DATE_FIELDS", "Span", "clause_range", "has_date_clause", "parse_dura
 
 _UNITS = {
     "s": "seconds", "sec": "seconds", "second": "seconds", "seconds": "seconds",
-    "min": "minutes", "minute": "minutes", "minutes": "minutes",
+    "m": "minutes", "min": "minutes", "minute": "minutes", "minutes": "minutes",  # m as Elasticsearch reads it (M: months)
     "h": "hours", "hr": "hours", "hour": "hours", "hours": "hours",
     "d": "days", "day": "days", "days": "days",
     "w": "weeks", "wk": "weeks", "week": "weeks", "weeks": "weeks",

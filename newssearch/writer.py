@@ -54,6 +54,10 @@ class IndexReport:
     elapsed: float = 0.0
     committed: bool = False
     leftovers_removed: int = 0
+    #: new alerts the saved searches recorded after the commit
+    alerts: int = 0
+    #: why they could not be matched, if they could not (the run is committed all the same)
+    alert_problem: str | None = None
 
     @property
     def articles(self) -> int:
@@ -82,6 +86,7 @@ class IndexReport:
             "elapsed": round(self.elapsed, 3),
             "committed": self.committed,
             "leftovers_removed": self.leftovers_removed,
+            "alerts": self.alerts,
         }
 
 
@@ -119,11 +124,11 @@ class ArticleWriter:
         procs: int | None = None,
         commit_every: int | None = None,
         rebuild: bool = False,
-        on_commit: Callable[[], None] | None = None,
+        on_commit: Callable[[IndexReport], None] | None = None,
     ) -> None:
         """See :meth:`newssearch.NewsIndex.writer` for the parameters;
-        ``on_commit`` is called after each commit (the index drops its
-        snapshot then)."""
+        ``on_commit`` is called with the report after the run's commit (the
+        index drops its snapshot and matches its saved searches then)."""
         self._store = store
         self._rebuild = rebuild
         self._commit_every = commit_every if commit_every and commit_every > 0 else None
@@ -152,6 +157,7 @@ class ArticleWriter:
                 self._existing = store.snapshot()
                 self._fingerprints = self._existing.column("fingerprint")
             self._stories = StoryGrouper(self._existing)
+            self._seq = store.generation() + 1
         except BaseException:
             self._lock.release()
             raise
@@ -193,6 +199,7 @@ class ArticleWriter:
             raise
         self._rebuild = False  # the old contents are gone; later batches add to the new
         self.report.committed = True
+        self._seq = self._store.generation() + 1
 
     def _flush_pending(self, parallel: bool) -> None:
         writer = self._segment_writer(parallel)
@@ -227,7 +234,7 @@ class ArticleWriter:
                     return "unchanged"
                 status = "updated"
         story, sig = self._stories.assign(article.id, article.title, article.body, article.published)
-        fields.update(story=story, minhash=sig.values)
+        fields.update(story=story, minhash=sig.values, seq=self._seq)
         self._write("update" if status == "updated" else "add", fields)
         if status == "updated":
             self.report.updated += 1
@@ -297,7 +304,7 @@ class ArticleWriter:
             self.report.committed = True
         self.report.elapsed = time.perf_counter() - self._started
         if self._on_commit is not None:
-            self._on_commit()
+            self._on_commit(self.report)
         return self.report
 
     def cancel(self) -> None:

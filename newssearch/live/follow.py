@@ -1,0 +1,405 @@
+"""Following feeds: fetch them politely, index what is new, deliver the alerts.
+
+A :class:`Follower` runs rounds. Each round fetches every followed feed that
+is due (a conditional GET through :mod:`.fetch`; a feed that keeps failing
+waits longer each time, see :func:`.state.retry_delay`), reads it with the
+feed reader every other feed file goes through, and keeps the entries it
+has not met before (neither in its state nor, by id, in the index).
+
+An entry whose text in the feed is short (under :data:`FULL_TEXT_WORDS`
+words: a summary, a teaser, a headline; whether the feed called it
+``content`` or ``description`` says little, as many feeds put a teaser in
+``content:encoded``) and that links to a page has its page fetched and read
+through the HTML path, so the article is the page's text with the page's
+own date and where it came from (``date_source``: ``json-ld``, ``meta``...).
+When the page gives no date the feed's is kept (``feed``); when neither
+gives a usable one (missing, or in the future), the article is dated when
+the follower first saw it, and says so (``date_source="seen"``). A page that
+cannot be fetched or read leaves the feed's text: nothing is lost.
+
+New articles are indexed in batches (one commit per :attr:`batch` articles
+and at the end of a round); after each commit the saved searches are
+matched against them and the new alerts are handed to ``on_alert``. A
+feed's validators and seen entries are recorded only after the commit that
+stored its articles (:mod:`.state`). :meth:`Follower.stop` (the CLI calls it
+on Ctrl-C or SIGTERM) ends the round at the next feed or page, after
+committing what was already fetched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
+
+from ..errors import FetchError, IngestError, NewsSearchError
+from ..model import Article
+from .fetch import Fetcher, HostStats, Politeness
+from .feedlist import check_url, unique
+from .state import FeedState, utcnow
+
+if TYPE_CHECKING:
+    from ..index import NewsIndex
+    from .saved import Alert
+
+__all__ = ["FULL_TEXT_WORDS", "FeedResult", "FollowReport", "Follower"]
+
+#: Feed text shorter than this (in words) is a summary: the entry's page is fetched.
+FULL_TEXT_WORDS = 80
+#: How long robots.txt answers are trusted (seconds): RFC 9309 asks for no more than a day.
+ROBOTS_TTL = 24 * 3600.0
+
+
+@dataclass
+class FeedResult:
+    """What one round did with one feed: ``status`` is ``new`` (fetched and
+    read; ``new`` entries of ``entries``), ``not modified`` (304),
+    ``failed`` (``problem``; ``failures`` in a row, tried again at
+    ``next_try``) or ``waiting`` (backing off until ``next_try``)."""
+
+    url: str
+    status: str
+    entries: int = 0
+    new: int = 0
+    problem: str | None = None
+    failures: int = 0
+    next_try: datetime | None = None
+
+
+@dataclass
+class FollowReport:
+    """What one round did (the CLI prints it on stderr; ``--json`` as one object)."""
+
+    started: datetime
+    feeds: list[FeedResult] = field(default_factory=list)
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    pages: int = 0
+    page_failures: list[str] = field(default_factory=list)
+    dated_when_seen: int = 0
+    notices: list[str] = field(default_factory=list)
+    alerts: int = 0
+    commits: int = 0
+    hosts: dict[str, HostStats] = field(default_factory=dict)
+    elapsed: float = 0.0
+    stopped: bool = False
+
+    @property
+    def failed(self) -> list[FeedResult]:
+        """The feeds that failed this round."""
+        return [f for f in self.feeds if f.status == "failed"]
+
+    def as_dict(self) -> dict[str, object]:
+        """The report as JSON-ready values."""
+        return {
+            "started": self.started.isoformat().replace("+00:00", "Z"),
+            "feeds": [dataclasses.asdict(f) | {"next_try": f.next_try.isoformat() if f.next_try else None} for f in self.feeds],
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "pages": self.pages,
+            "page_failures": self.page_failures,
+            "dated_when_seen": self.dated_when_seen,
+            "notices": self.notices,
+            "alerts": self.alerts,
+            "commits": self.commits,
+            "hosts": {host: dataclasses.asdict(stats) for host, stats in self.hosts.items()},
+            "elapsed": round(self.elapsed, 3),
+            "stopped": self.stopped,
+        }
+
+
+@dataclass
+class _Fetched:
+    """A feed read this round, recorded in the state once its articles are committed."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    entries: list[tuple[str, str]]
+
+
+class Follower:
+    """Follows feeds into one index (see the module docstring).
+
+    ``feeds``: URLs to follow (remembered in ``follow.sqlite``; without
+    any, the feeds followed before); ``politeness``: delays, timeouts,
+    retries and the size cap (:class:`~newssearch.live.fetch.Politeness`);
+    ``batch``: articles per commit; ``tz``: the zone for feed times printed
+    without one; ``on_alert``: called with each new alert after the commit
+    that raised it; it returns whether the alert was delivered (an alert not
+    delivered is offered again after the next commit); ``on_notice``: called
+    with each warning (a date not used, a page not fetched)."""
+
+    def __init__(
+        self,
+        index: NewsIndex,
+        feeds: Iterable[str] = (),
+        *,
+        politeness: Politeness | None = None,
+        batch: int = 100,
+        tz: str | tzinfo | None = None,
+        full_text_words: int = FULL_TEXT_WORDS,
+        on_alert: Callable[[Alert], bool] | None = None,
+        on_notice: Callable[[str], None] | None = None,
+    ) -> None:
+        self.index = index
+        self.state = FeedState(index.path)
+        self._given = unique(check_url(u) for u in feeds)
+        self.politeness = politeness or Politeness()
+        self.batch = max(1, batch)
+        self.full_text_words = full_text_words
+        self._tz = tz
+        self._on_alert = on_alert
+        self._on_notice = on_notice
+        self._stop = threading.Event()
+        self._fetcher: Fetcher | None = None
+        self._fetcher_since = 0.0
+
+    # --- control -------------------------------------------------------
+    def stop(self) -> None:
+        """Ask the follower to stop: the round commits what it fetched and
+        ends at the next feed or page; :meth:`run` returns after it."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        """Whether :meth:`stop` was called."""
+        return self._stop.is_set()
+
+    def feeds(self) -> list[str]:
+        """The feeds a round fetches: those given, else every feed followed before."""
+        return self._given or [f.url for f in self.state.feeds()]
+
+    def run(self, every: timedelta, *, on_round: Callable[[FollowReport], None] | None = None) -> None:
+        """Run rounds every ``every`` (from the start of one to the start of
+        the next) until :meth:`stop`."""
+        while not self.stopping:
+            started = time.monotonic()
+            report = self.round()
+            if on_round is not None:
+                on_round(report)
+            self._stop.wait(max(0.0, every.total_seconds() - (time.monotonic() - started)))
+
+    # --- one round -----------------------------------------------------
+    def round(self) -> FollowReport:
+        """Fetch every due feed once, index what is new, deliver the alerts."""
+        from ..ingest.base import ReadOptions
+
+        now = utcnow()
+        report = FollowReport(started=now)
+        clock = time.perf_counter()
+        feeds = self.feeds()
+        if not feeds:
+            raise NewsSearchError("no feeds to follow: give feed URLs or --feeds FILE")
+        self.state.add(feeds, now)
+        status = {f.url: f for f in self.state.feeds()}
+        options = ReadOptions.build(tz=self._tz, now=now)
+        batch: list[Article] = []
+        fetched: list[_Fetched] = []
+        fetcher = self._fresh_fetcher()
+        before = fetcher.host_stats()
+        try:
+            for url in feeds:
+                if self.stopping:
+                    report.stopped = True
+                    break
+                st = status[url]
+                if not st.due(now):
+                    report.feeds.append(FeedResult(url, "waiting", problem=st.problem, failures=st.failures, next_try=st.next_try))
+                    continue
+                read = self._read_feed(url, st.etag, st.last_modified, options, report)
+                if read is None:
+                    continue
+                result, articles, record = read
+                for key, article in articles:
+                    if self.stopping:
+                        report.stopped = True
+                        record = None  # its other entries are fetched next time
+                        break
+                    batch.append(self._complete(article, now, options, report))
+                    if record is not None:
+                        record.entries.append((key, article.id))
+                result.new = len(articles)
+                report.feeds.append(result)
+                if record is not None:
+                    fetched.append(record)
+                if len(batch) >= self.batch:
+                    self._commit(batch, fetched, report)
+                    batch, fetched = [], []
+            self._commit(batch, fetched, report)
+        finally:
+            report.hosts = _since(before, fetcher.host_stats())
+            report.elapsed = time.perf_counter() - clock
+        return report
+
+    def _fresh_fetcher(self) -> Fetcher:
+        """The fetcher, kept across rounds (robots.txt is fetched once per
+        host) but replaced after :data:`ROBOTS_TTL`, so a site's new rules
+        are read at least daily."""
+        if self._fetcher is None or time.monotonic() - self._fetcher_since > ROBOTS_TTL:
+            if self._fetcher is not None:
+                self._fetcher.close()
+            self._fetcher = Fetcher(self.politeness)
+            self._fetcher_since = time.monotonic()
+        return self._fetcher
+
+    def close(self) -> None:
+        """Close the HTTP connections (a follower is usable again after)."""
+        if self._fetcher is not None:
+            self._fetcher.close()
+            self._fetcher = None
+
+    def _read_feed(
+        self, url: str, etag: str | None, last_modified: str | None, options: object, report: FollowReport
+    ) -> tuple[FeedResult, list[tuple[str, Article]], _Fetched] | None:
+        """Fetch and read one feed: its result, its new entries
+        (``(entry key, article)``) and what to record once they are committed."""
+        from ..ingest.base import Notice, Source
+        from ..ingest.feeds import EmptyFeed, read_feed
+
+        assert self._fetcher is not None
+        now = utcnow()
+        try:
+            response = self._fetcher.get(url, etag=etag, last_modified=last_modified)
+        except FetchError as exc:
+            self._failed(url, now, exc.problem, report)
+            return None
+        if response.not_modified:
+            report.feeds.append(FeedResult(url, "not modified"))
+            self.state.succeeded(url, now, etag=response.etag or etag, last_modified=response.last_modified or last_modified)
+            return None
+        source = Source(name=url, _data=response.body, limit=self.politeness.max_bytes)
+        found: list[Article] = []
+        try:
+            for item in read_feed(source, options):  # type: ignore[arg-type]
+                if isinstance(item, Article):
+                    found.append(item)
+                elif isinstance(item, (Notice, IngestError)):
+                    self._notice(str(item), report)
+        except EmptyFeed:
+            found = []  # a quiet feed, not a broken one
+        except IngestError as exc:
+            self._failed(url, now, exc.problem, report)
+            return None
+        keys = {(a.url or a.id): a for a in found}
+        seen = self.state.seen(url, keys)
+        snapshot = self.index.session().snapshot
+        fresh = [(k, a) for k, a in keys.items() if k not in seen and snapshot.docnum_for_id(a.id) is None]
+        record = _Fetched(url, response.etag, response.last_modified, [(k, keys[k].id) for k in seen])
+        return FeedResult(url, "new", entries=len(found)), fresh, record
+
+    def _complete(self, article: Article, now: datetime, options: object, report: FollowReport) -> Article:
+        """The article to index for a feed entry: its page's when the feed
+        has only a summary and the page can be read, dated as the module
+        docstring says."""
+        from ..analysis import TOKEN_RE
+
+        if article.url and len(TOKEN_RE.findall(article.body)) < self.full_text_words:
+            page = self._page(article, options, report)
+            if page is not None:
+                article = page
+        if article.published is None:
+            report.dated_when_seen += 1
+            article = dataclasses.replace(article, published=now, date_source="seen", tz_assumed=False)
+        return article
+
+    def _page(self, entry: Article, options: object, report: FollowReport) -> Article | None:
+        from ..ingest.base import Notice, Source
+        from ..ingest.encoding import decode_markup
+        from ..ingest.htmlpage import article_from_html
+
+        assert self._fetcher is not None and entry.url is not None
+        try:
+            response = self._fetcher.get(entry.url)
+        except FetchError as exc:
+            report.page_failures.append(str(exc))
+            return None
+        report.pages += 1
+        kind = (response.content_type or "text/html").split(";")[0].strip().lower()
+        if kind not in ("text/html", "application/xhtml+xml", "text/plain", ""):
+            report.page_failures.append(f"{entry.url}: not an HTML page ({kind}); kept the feed's text")
+            return None
+        source = Source(name=response.final_url, _data=response.body, limit=self.politeness.max_bytes)
+        page: Article | None = None
+        try:
+            for item in article_from_html(decode_markup(response.body, response.content_type), source, options, url=response.final_url):  # type: ignore[arg-type]
+                if isinstance(item, Article):
+                    page = item
+                elif isinstance(item, Notice):
+                    self._notice(str(item), report)
+        except IngestError as exc:
+            report.page_failures.append(f"{exc}; kept the feed's text")
+            return None
+        if page is None:
+            return None
+        changes: dict[str, object] = {}  # its path stays the page's URL: where its text was read
+        if page.published is None and entry.published is not None:
+            changes.update(published=entry.published, date_source=entry.date_source, tz_assumed=entry.tz_assumed)
+        if not page.title and entry.title:
+            changes["title"] = entry.title
+        if entry.source and (not page.source or page.source == entry.source):
+            changes["source"] = entry.source
+        return dataclasses.replace(page, **changes)  # type: ignore[arg-type]
+
+    def _commit(self, batch: Sequence[Article], fetched: Sequence[_Fetched], report: FollowReport) -> None:
+        """Index a batch in one commit, then record its feeds, then deliver the alerts it raised."""
+        if batch:
+            with self.index.writer(timeout=60) as w:
+                for article in batch:
+                    w.add(article)
+            report.added += w.report.added
+            report.updated += w.report.updated
+            report.unchanged += w.report.unchanged + w.report.duplicates
+            report.alerts += w.report.alerts
+            report.commits += int(w.report.committed)
+            if w.report.alert_problem:
+                self._notice(f"saved searches not matched yet: {w.report.alert_problem}", report)
+        now = utcnow()
+        for record in fetched:
+            self.state.succeeded(record.url, now, etag=record.etag, last_modified=record.last_modified, entries=record.entries)
+        self.deliver()
+
+    def deliver(self) -> int:
+        """Hand the alerts not yet delivered to ``on_alert``, oldest first; return how many it took."""
+        if self._on_alert is None:
+            return 0
+        done = []
+        try:
+            for alert in self.index.saved.undelivered():
+                if self._on_alert(alert):
+                    done.append(alert.id)
+        finally:
+            self.index.saved.mark_delivered(done)
+        return len(done)
+
+    def _failed(self, url: str, now: datetime, problem: str, report: FollowReport) -> None:
+        st = self.state.failed(url, now, problem)
+        report.feeds.append(FeedResult(url, "failed", problem=problem, failures=st.failures, next_try=st.next_try))
+
+    def _notice(self, message: str, report: FollowReport) -> None:
+        report.notices.append(message)
+        if self._on_notice is not None:
+            self._on_notice(message)
+
+
+def _since(before: dict[str, HostStats], after: dict[str, HostStats]) -> dict[str, HostStats]:
+    """Per host, what was done between two snapshots of the fetcher's figures."""
+    out = {}
+    for host, now in after.items():
+        was = before.get(host, HostStats())
+        delta = HostStats(
+            requests=now.requests - was.requests,
+            bytes=now.bytes - was.bytes,
+            waited=now.waited - was.waited,
+            errors=now.errors - was.errors,
+            busy=now.busy - was.busy,
+        )
+        if delta.requests:
+            out[host] = delta
+    return out

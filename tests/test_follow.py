@@ -1,0 +1,290 @@
+"""Following feeds (newssearch.live.follow) against a real HTTP server on loopback.
+
+Feeds are written here; pages are real ones from ../shared's extraction
+benchmark. Nothing reaches beyond this machine."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+
+import newssearch as ns
+from newssearch.live.feedlist import read_feed_list
+from newssearch.live.fetch import Politeness
+from newssearch.live.follow import Follower
+from newssearch.live.state import FeedState, retry_delay
+
+from conftest import shared
+from loopback import Loopback, loopback
+
+FIXTURES = (loopback,)  # imported for pytest, used by name
+
+FAST = Politeness(delay=0.0, timeout=1.0, deadline=3.0, retries=1, backoff=0.01, max_bytes=2 * 2**20)
+RSS = "application/rss+xml"
+
+LONG = (
+    "The port authority said on Tuesday that container traffic rose for a fourth month as shipping lines added"
+    " capacity on the northern routes, and that the new terminal would open in the spring after delays caused by"
+    " the winter storms. Officials expect volumes to keep growing through the year, helped by lower fuel costs and"
+    " a recovery in exports of machinery and farm goods to markets in Asia and the Americas, the authority said in"
+    " a statement published with its monthly figures."
+)
+
+
+def item(n: int, *, title: str | None = None, body: str | None = None, link: str | None = None, date: str | None = "auto", summary_only: bool = False) -> str:
+    """One RSS item: by default a full-text entry dated a day ago."""
+    when = format_datetime(datetime.now(timezone.utc) - timedelta(days=1, minutes=n)) if date == "auto" else date
+    text = body if body is not None else f"{LONG} Item {n} of the port series."
+    parts = [f"<title>{title or f'Port traffic report {n}'}</title>", f"<guid>urn:port:{n}</guid>"]
+    parts.append(f"<link>{link or f'https://news.example.org/port/{n}'}</link>")
+    if when:
+        parts.append(f"<pubDate>{when}</pubDate>")
+    if summary_only:
+        parts.append(f"<description>{text}</description>")
+    else:
+        parts.append(f"<description>Port traffic rose.</description><content:encoded><![CDATA[<p>{text}</p>]]></content:encoded>")
+    return "<item>" + "".join(parts) + "</item>"
+
+
+def rss(*items: str, title: str = "Harbour Herald") -> str:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><title>{title}</title><link>https://news.example.org/</link><description>x</description>"
+        + "".join(items)
+        + "</channel></rss>"
+    )
+
+
+@pytest.fixture
+def ix(tmp_path: Path):
+    index = ns.create_index(tmp_path / "ix")
+    yield index
+    index.close()
+
+
+def test_new_entries_are_indexed_between_rounds_and_etags_honoured(ix, loopback: Loopback) -> None:
+    loopback.add("/feed.xml", rss(item(1), item(2)), content_type=RSS, etag='"v1"')
+    follower = Follower(ix, [loopback.url + "/feed.xml"], politeness=FAST)
+    first = follower.round()
+    assert (first.added, first.feeds[0].status, first.feeds[0].new) == (2, "new", 2)
+    loopback.add("/feed.xml", rss(item(3), item(1), item(2)), content_type=RSS, etag='"v2"')
+    second = follower.round()
+    assert (second.added, second.feeds[0].new, second.feeds[0].entries) == (1, 1, 3)
+    third = follower.round()
+    assert third.feeds[0].status == "not modified" and third.added == 0
+    assert loopback.requests("/feed.xml")[-1].headers.get("If-None-Match") == '"v2"'
+    assert len(ix) == 3
+    hit = ix.search("container traffic", limit=1).hits[0]
+    assert hit.article.source == "Harbour Herald" and hit.article.date_source == "feed"
+    assert "newssearch" in loopback.requests("/feed.xml")[0].headers.get("User-Agent")
+
+
+def _benchmark_pages(count: int) -> list[tuple[str, str, str]]:
+    """(id, html, gold body) of real pages whose gold body is long."""
+    root = shared("data", "news-extraction-benchmark")
+    gold = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
+    out = []
+    for page_id in sorted(gold):
+        body = gold[page_id]["articleBody"]
+        if 300 <= len(body.split()) <= 1500 and body.isascii():
+            html = gzip.decompress((root / "html" / f"{page_id}.html.gz").read_bytes()).decode("utf-8", "replace")
+            out.append((page_id, html, body))
+        if len(out) == count:
+            return out
+    raise AssertionError("not enough benchmark pages")
+
+
+@pytest.mark.shared
+def test_summary_entries_are_read_from_their_pages_once(ix, loopback: Loopback) -> None:
+    pages = _benchmark_pages(3)
+    items = []
+    for n, (page_id, html, _gold) in enumerate(pages):
+        loopback.add(f"/story/{page_id}", html)
+        items.append(item(n, title=f"Teaser {n}", body="A short teaser of the story.", link=f"{loopback.url}/story/{page_id}", summary_only=True))
+    loopback.add("/feed.xml", rss(*items), content_type=RSS)  # no validators: fetched whole each round
+    report = Follower(ix, [loopback.url + "/feed.xml"], politeness=FAST).round()
+    assert report.added == 3 and report.pages == 3 and not report.page_failures
+    for page_id, _html, gold in pages:
+        stored = [a for a in ix.iter_articles() if a.path == f"{loopback.url}/story/{page_id}"]
+        assert stored, page_id
+        body = stored[0].body
+        assert len(body.split()) >= 100  # the page's text, not the teaser
+        gold_words = set(gold.lower().split())
+        assert len(gold_words & set(body.lower().split())) / len(gold_words) > 0.6
+        assert stored[0].date_source and stored[0].date_source != "text"
+    # a restart: a new index object and follower; the feed is fetched again, its pages are not
+    ix.close()
+    again = ns.open_index(ix.path)
+    report = Follower(again, [loopback.url + "/feed.xml"], politeness=FAST).round()
+    assert (report.added, report.pages) == (0, 0)
+    assert all(len(loopback.requests(f"/story/{page_id}")) == 1 for page_id, _h, _g in pages)
+    assert len(again) == 3
+    again.close()
+
+
+def test_a_page_that_cannot_be_fetched_keeps_the_feeds_text(ix, loopback: Loopback) -> None:
+    loopback.add("/gone", "", status=404)
+    loopback.add("/feed.xml", rss(item(1, body="Short teaser about the harbour.", link=f"{loopback.url}/gone", summary_only=True)), content_type=RSS)
+    report = Follower(ix, [loopback.url + "/feed.xml"], politeness=FAST).round()
+    assert report.added == 1 and report.pages == 0
+    assert "HTTP 404" in report.page_failures[0]
+    assert ix.search("harbour teaser").total == 1
+
+
+def test_failing_feeds_are_reported_backed_off_and_never_stop_the_others(ix, loopback: Loopback) -> None:
+    loopback.add("/good.xml", rss(item(1)), content_type=RSS, etag='"g"')
+    loopback.add("/slow.xml", rss(item(2)), content_type=RSS, delay=3.0)
+    loopback.add("/error.xml", "oops", status=500)
+    loopback.add("/loop-a", redirect="/loop-b")
+    loopback.add("/loop-b", redirect="/loop-a")
+    loopback.add("/huge.xml", content_type=RSS, stream_bytes=50 * 2**20)
+    loopback.add("/broken.xml", "<html><body><p>Not a feed at all <b>unclosed", content_type=RSS)
+    urls = [loopback.url + p for p in ("/slow.xml", "/error.xml", "/loop-a", "/huge.xml", "/broken.xml", "/good.xml")]
+    follower = Follower(ix, urls, politeness=FAST)
+    report = follower.round()
+    by_url = {f.url.rsplit("/", 1)[1]: f for f in report.feeds}
+    assert by_url["good.xml"].status == "new" and report.added == 1
+    assert "timed out" in by_url["slow.xml"].problem
+    assert "HTTP 500" in by_url["error.xml"].problem
+    assert "redirect" in by_url["loop-a"].problem
+    assert "too large" in by_url["huge.xml"].problem
+    assert loopback.sent("/huge.xml") < 10 * 2**20  # stopped early, not read whole
+    assert by_url["broken.xml"].status == "failed" and "feed" in by_url["broken.xml"].problem
+    for name in ("slow.xml", "error.xml", "loop-a", "huge.xml", "broken.xml"):
+        assert by_url[name].status == "failed" and by_url[name].failures == 1
+        assert by_url[name].next_try is not None
+    requests_before = len(loopback.requests())
+    again = follower.round()  # at once: the failing feeds wait their turn
+    statuses = {f.url.rsplit("/", 1)[1]: f.status for f in again.feeds}
+    assert statuses == {"slow.xml": "waiting", "error.xml": "waiting", "loop-a": "waiting", "huge.xml": "waiting", "broken.xml": "waiting", "good.xml": "not modified"}
+    assert len(loopback.requests()) == requests_before + 1
+    assert retry_delay(1) < retry_delay(3) <= timedelta(days=1)
+    # when the wait is over, a failing feed is tried again and its failures counted on
+    state = FeedState(ix.path)
+    later = datetime.now(timezone.utc) + timedelta(hours=1)
+    assert state.status(urls[1]).due(later)
+    assert state.failed(urls[1], later, "HTTP 500").failures == 2
+
+
+def test_entries_dated_in_the_future_or_not_at_all_are_dated_when_seen(ix, loopback: Loopback) -> None:
+    future = format_datetime(datetime(2100, 1, 1, tzinfo=timezone.utc))
+    loopback.add("/feed.xml", rss(item(1, date=future), item(2, date=None), item(3)), content_type=RSS)
+    before = datetime.now(timezone.utc)
+    report = Follower(ix, [loopback.url + "/feed.xml"], politeness=FAST).round()
+    after = datetime.now(timezone.utc)
+    assert report.added == 3 and report.dated_when_seen == 2
+    assert any("future" in n or "2100" in n for n in report.notices)
+    by_link = {a.url.rsplit("/", 1)[1]: a for a in ix.iter_articles()}
+    for n in ("1", "2"):
+        assert by_link[n].date_source == "seen"
+        assert before - timedelta(seconds=1) <= by_link[n].published <= after
+    assert by_link["3"].date_source == "feed" and by_link["3"].published < before - timedelta(hours=23)
+
+
+def test_alerts_are_delivered_once_and_wire_copies_held_back(ix, loopback: Loopback) -> None:
+    ix.saved.add("port", "container traffic")
+    got: list[ns.Alert] = []
+    loopback.add("/a.xml", rss(item(1)), content_type=RSS)
+    follower = Follower(ix, [loopback.url + "/a.xml", loopback.url + "/b.xml"], politeness=FAST, on_alert=lambda a: got.append(a) or True)
+    loopback.add("/b.xml", rss(title="Other Gazette"), content_type=RSS)
+    report = follower.round()
+    assert report.alerts == 1 and [a.title for a in got] == ["Port traffic report 1"]
+    # another outlet's copy of the same wire story, and an unrelated new story
+    loopback.add("/b.xml", rss(item(1, link="https://gazette.example.com/wire/port-1"), item(9, title="Lighthouse restored", body="The old lighthouse was restored " * 20), title="Other Gazette"), content_type=RSS)
+    report = follower.round()
+    assert report.added == 2 and report.alerts == 0 and len(got) == 1
+    assert follower.round().alerts == 0 and len(got) == 1
+
+
+def test_feed_lists_and_opml(tmp_path: Path) -> None:
+    listing = tmp_path / "feeds.txt"
+    listing.write_text("# mine\nhttps://a.example/rss\n\nhttp://b.example/atom.xml\n")
+    assert read_feed_list(listing) == ["https://a.example/rss", "http://b.example/atom.xml"]
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body><outline text="News">'
+        '<outline type="rss" text="A" xmlUrl="https://a.example/rss"/></outline>'
+        '<outline type="rss" text="C" xmlUrl="https://c.example/feed"/></body></opml>'
+    )
+    assert read_feed_list(opml) == ["https://a.example/rss", "https://c.example/feed"]
+    listing.write_text("https://a.example/rss\nftp://nope\n")
+    with pytest.raises(ns.ConfigError, match=r"feeds.txt:2"):
+        read_feed_list(listing)
+
+
+# --- the command line -------------------------------------------------------
+
+
+def test_cli_follow_once_prints_alerts_as_text_json_and_to_a_command(runner, tmp_path: Path, loopback: Loopback) -> None:
+    from newssearch.cli import cli
+
+    where = tmp_path / "ix"
+    ns.create_index(where).saved.add("port", "container traffic")
+    feed = loopback.url + "/feed.xml"
+    loopback.add("/feed.xml", rss(item(1)), content_type=RSS)
+    common = ["--index", str(where), "--delay", "0", "--timeout", "2"]
+    result = runner.invoke(cli, ["follow", feed, "--once", *common])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("[port] Port traffic report 1")
+    assert "1 new alerts" in result.stderr
+    evil = "Port traffic $(touch pwned) `touch pwned2`; touch pwned3"
+    other = "Container traffic at the river port of {} fell sharply after the lock gates failed, officials said. " * 4
+    loopback.add("/feed.xml", rss(item(2, title=evil, body=other.replace("{}", "Linz"))), content_type=RSS)
+    result = runner.invoke(cli, ["follow", "--once", "--json", *common])  # the feed is remembered
+    (line,) = result.stdout.splitlines()
+    assert json.loads(line)["title"] == evil and json.loads(line)["saved"] == "port"
+    hook = tmp_path / "hook.py"
+    out = tmp_path / "hook.out"
+    hook.write_text(
+        "import json, os, sys\n"
+        f"with open({str(out)!r}, 'a') as f:\n"
+        "    f.write(json.dumps({'stdin': json.loads(sys.stdin.read()), 'title': os.environ['NEWSSEARCH_TITLE'],"
+        " 'saved': os.environ['NEWSSEARCH_SAVED']}) + '\\n')\n"
+    )
+    third = "Container traffic through the canal doubled in {} as the new locks opened to larger barges and ships. " * 4
+    loopback.add("/feed.xml", rss(item(3, title=evil + " again", body=third.replace("{}", "March"))), content_type=RSS)
+    result = runner.invoke(cli, ["follow", "--once", "--exec", f"{sys.executable} {hook}", *common], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    (record,) = [json.loads(x) for x in out.read_text().splitlines()]
+    assert record["title"] == evil + " again" == record["stdin"]["title"] and record["saved"] == "port"
+    assert not any(Path(name).exists() for name in ("pwned", "pwned2", "pwned3"))
+    assert not any((tmp_path / name).exists() for name in ("pwned", "pwned2", "pwned3"))
+    loopback.add("/feed.xml", "nope", status=500)
+    result = runner.invoke(cli, ["follow", "--once", *common])
+    assert result.exit_code == 1 and "HTTP 500" in result.stderr
+
+
+def test_cli_follow_stops_cleanly_on_sigterm(tmp_path: Path, loopback: Loopback) -> None:
+    where = tmp_path / "ix"
+    ns.create_index(where)
+    loopback.add("/feed.xml", rss(*(item(n) for n in range(30))), content_type=RSS)
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newssearch", "follow", loopback.url + "/feed.xml", "--index", str(where), "--every", "1h", "--delay", "0"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not loopback.requests("/feed.xml"):
+        time.sleep(0.05)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    ix = ns.open_index(where)
+    assert ns.check_index(where).ok
+    assert len(ix) in (0, 30)  # one commit or none: never half a batch
+    with ix.writer(timeout=0) as w:  # no lock left behind
+        w.add(ns.Article(title="After the stop", body="The follower left the index unlocked."))
+    ix.close()
