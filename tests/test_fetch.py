@@ -291,6 +291,24 @@ def test_two_hosts_do_not_delay_each_other(loopback: Loopback) -> None:
     assert second.time - first.time < 0.5
 
 
+def test_threads_sharing_a_fetcher_take_turns_per_host(loopback: Loopback) -> None:
+    """The follower fetches from several hosts at once through one Fetcher:
+    threads asking one host queue for its turns, ``delay`` apart."""
+    import threading
+
+    loopback.add("/feed", "items")
+    with fetcher(delay=0.3) as f:
+        threads = [threading.Thread(target=f.get, args=(f"{loopback.url}/feed",)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert f.host_stats()[f"127.0.0.1:{loopback.port}"].requests == 4
+    times = sorted(seen.time for seen in loopback.requests("/feed"))
+    assert len(times) == 4
+    assert all(b - a >= 0.3 - 0.02 for a, b in zip(times, times[1:]))
+
+
 # --- the environment ---------------------------------------------------------------------------
 
 

@@ -5,9 +5,11 @@ benchmark. Nothing reaches beyond this machine."""
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -31,6 +33,11 @@ FIXTURES = (loopback,)  # imported for pytest, used by name
 
 FAST = Politeness(delay=0.0, timeout=1.0, deadline=3.0, retries=1, backoff=0.01, max_bytes=2 * 2**20)
 RSS = "application/rss+xml"
+VOCABULARY = (
+    "river barge canal flood engineer council budget crane harbour ferry bridge tunnel tide storm dredger quay"
+    " pier towpath sluice reservoir inspector contract steel concrete repair delay winter summer cargo grain"
+    " timber coal salmon anglers rowing regatta mayor minister survey report warning closure detour crew"
+).split()
 
 LONG = (
     "The port authority said on Tuesday that container traffic rose for a fourth month as shipping lines added"
@@ -288,3 +295,61 @@ def test_cli_follow_stops_cleanly_on_sigterm(tmp_path: Path, loopback: Loopback)
     with ix.writer(timeout=0) as w:  # no lock left behind
         w.add(ns.Article(title="After the stop", body="The follower left the index unlocked."))
     ix.close()
+
+
+def test_a_follower_killed_mid_round_loses_and_repeats_nothing(tmp_path: Path, loopback: Loopback) -> None:
+    """kill -9 while pages are being fetched and batches committed: the rerun
+    indexes every entry once, and alerts each story once."""
+    where = tmp_path / "ix"
+    ns.create_index(where).saved.add("lock", "lock gates")
+    items = []
+    for n in range(24):
+        words = random.Random(n).sample(VOCABULARY, 40)  # a different story on each page
+        text = f"The lock gates at weir {n} were repaired. " + " ".join(words) + "."
+        loopback.add(f"/p/{n}", f"<html><head><title>Weir {n} repaired</title></head><body><article><h1>Weir {n} repaired</h1><p>{text}</p></article></body></html>", delay=0.15)
+        items.append(item(n, title=f"Weir {n}", body="Teaser.", link=f"{loopback.url}/p/{n}", summary_only=True))
+    loopback.add("/feed.xml", rss(*items), content_type=RSS)
+    command = [sys.executable, "-m", "newssearch", "follow", loopback.url + "/feed.xml", "--once", "--delay", "0", "--batch", "5", "--index", str(where)]
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(loopback.requests()) < 12:  # robots, the feed, some pages
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    ix = ns.open_index(where)
+    kept = len(ix)
+    assert kept < 24  # killed mid-round
+    ix.close()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    ix = ns.open_index(where)
+    titles = sorted(a.title for a in ix.iter_articles())
+    assert titles == sorted(f"Weir {n} repaired" for n in range(24))
+    alerts = ix.saved.new("lock")
+    assert sorted(a.title for a in alerts) == titles  # each story alerted once, none lost
+    # the pages of articles committed before the kill were not fetched again
+    assert sum(len(loopback.requests(f"/p/{n}")) for n in range(24)) <= 24 + 5
+    ix.close()
+
+
+def test_hosts_are_fetched_at_once_each_at_its_own_pace(ix, loopback: Loopback) -> None:
+    import socket
+
+    if "127.0.0.1" not in {i[4][0] for i in socket.getaddrinfo("localhost", loopback.port, proto=socket.IPPROTO_TCP)}:
+        pytest.skip("localhost does not resolve to 127.0.0.1 here")
+    hosts = {"a": loopback.url, "b": loopback.url.replace("127.0.0.1", "localhost")}
+    for name, base in hosts.items():
+        items = []
+        for n in range(3):
+            loopback.add(f"/{name}/p{n}", f"<html><head><title>{name} {n}</title></head><body><article><p>{LONG} {name} {n}</p></article></body></html>")
+            items.append(item(n, title=f"{name} {n}", body="Teaser.", link=f"{base}/{name}/p{n}", summary_only=True))
+        loopback.add(f"/{name}/feed.xml", rss(*items), content_type=RSS)
+    report = Follower(ix, [hosts["a"] + "/a/feed.xml", hosts["b"] + "/b/feed.xml"], politeness=dataclasses.replace(FAST, delay=0.4)).round()
+    assert report.added == 6 and report.pages == 6
+    seen = [s for s in loopback.requests() if "/p" in s.path]
+    by_host = {h: sorted(s.time for s in seen if s.headers.get("Host", "").startswith(h)) for h in ("127.0.0.1", "localhost")}
+    for times in by_host.values():  # each host at its own pace
+        assert len(times) == 3 and all(b - a >= 0.4 - 0.02 for a, b in zip(times, times[1:]))
+    # and at the same time: the second host's pages did not wait for the first's
+    assert by_host["localhost"][0] < by_host["127.0.0.1"][-1]

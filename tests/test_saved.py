@@ -247,14 +247,16 @@ def test_alerts_are_recorded_exactly_once_across_kill_9(tmp_path: Path) -> None:
     rng = random.Random(12)
     killed = 0
     for attempt in range(3):
-        proc = subprocess.Popen([sys.executable, str(script), str(where), str(corpus), "0", "600"], env=env)
-        time.sleep(rng.uniform(2.5, 5.0))
+        # each run starts where the last one began, so that it has new articles to add
+        start, stop = str(attempt * 200), str(attempt * 200 + 500)
+        proc = subprocess.Popen([sys.executable, str(script), str(where), str(corpus), start, stop], env=env)
+        time.sleep(rng.uniform(2.0, 4.0))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             killed += 1
         proc.wait()
         _check_exactly_once(where)
-    subprocess.run([sys.executable, str(script), str(where), str(corpus), "0", "600"], env=env, check=True)
+    subprocess.run([sys.executable, str(script), str(where), str(corpus), "0", "900"], env=env, check=True)
     _check_exactly_once(where)
     assert killed >= 2
 

@@ -209,6 +209,13 @@ class Segment:
         span = arrays.term(terminfo.extent()[0])
         return None if span is None else (arrays, span)
 
+    def doc_frequency(self, fieldname: str, text: Any) -> int:
+        """Documents of this segment holding the term (deleted ones included)."""
+        if fieldname not in self._reader.schema:
+            return 0
+        terminfo = self._terminfo(fieldname, text)
+        return 0 if terminfo is None else int(terminfo.doc_frequency())
+
     def has(self, fieldname: str, text: Any) -> bool:
         """Whether the term occurs in this segment."""
         if fieldname not in self._reader.schema:

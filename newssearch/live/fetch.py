@@ -14,8 +14,9 @@ Requests does the HTTP and reads the environment as users expect
 (``HTTP(S)_PROXY``/``NO_PROXY``, ``REQUESTS_CA_BUNDLE``); redirects, retries
 and the body are handled here, because each redirect hop and each retry
 must pass robots.txt and wait its turn like a first request, and because
-requests would read a redirect's body whole, with no cap. A :class:`Fetcher`
-is for one thread at a time (so is its ``requests.Session``).
+requests would read a redirect's body whole, with no cap. Threads may share a
+:class:`Fetcher`: each has its own ``requests.Session``, and the per-host
+turns are shared.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import os
 import re
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -119,18 +121,38 @@ class _Robots:
 
 
 class Fetcher:
-    """Fetches URLs politely, with one session (connections kept alive) and per-host state."""
+    """Fetches URLs politely, with per-host state shared by every thread that uses it.
+
+    Threads may share one Fetcher (the follower fetches from several hosts
+    at once): each thread gets its own session (connections kept alive),
+    while the per-host turns, robots.txt rules and figures are shared, so
+    two threads never fetch from one host less than ``delay`` apart.
+    """
 
     def __init__(self, politeness: Politeness | None = None) -> None:
         self.politeness = politeness or Politeness()
-        self._session = requests.Session()  # trust_env stays on: proxies and CA bundles from the environment
-        self._session.headers["User-Agent"] = self.politeness.user_agent
-        cert_file = os.environ.get("SSL_CERT_FILE")
-        if cert_file and not (os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")):
-            self._session.verify = cert_file  # requests ignores it; curl and OpenSSL users expect it honoured
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
         self._last_start: dict[str, float] = {}
         self._stats: dict[str, HostStats] = {}
         self._robots: dict[str, _Robots] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
+
+    @property
+    def _session(self) -> requests.Session:
+        """This thread's session."""
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()  # trust_env stays on: proxies and CA bundles from the environment
+            session.headers["User-Agent"] = self.politeness.user_agent
+            cert_file = os.environ.get("SSL_CERT_FILE")
+            if cert_file and not (os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")):
+                session.verify = cert_file  # requests ignores it; curl and OpenSSL users expect it honoured
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
 
     def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Response:
         """GET ``url``, conditionally when validators from an earlier response are given."""
@@ -160,11 +182,16 @@ class Fetcher:
 
     def host_stats(self) -> dict[str, HostStats]:
         """A snapshot of the per-host counters, keyed by ``host[:port]``."""
-        return {host: replace(stats) for host, stats in self._stats.items()}
+        with self._lock:
+            return {host: replace(stats) for host, stats in self._stats.items()}
 
     def close(self) -> None:
-        """Close the pooled connections."""
-        self._session.close()
+        """Close the pooled connections (of every thread's session)."""
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+        self._local = threading.local()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -199,14 +226,15 @@ class Fetcher:
         """One hop with its retries: the response (closed) and its body, or a FetchError."""
         p = self.politeness
         host = _host(current)
-        stats = self._stats.setdefault(host, HostStats())
+        with self._lock:
+            stats = self._stats.setdefault(host, HostStats())
         attempts = max(1, p.retries + 1)
         for attempt in range(1, attempts + 1):
             self._wait_turn(host, stats)
             outcome = self._attempt(current, headers, stats, accept_4xx)
             if not isinstance(outcome, _Failure):
                 return outcome
-            stats.errors += 1
+            self._count(stats, errors=1)
             if not outcome.retry or attempt == attempts:
                 raise FetchError(url, _at(outcome.message(attempt), url, current), retryable=outcome.retryable)
             self._sleep(max(p.backoff * 2 ** (attempt - 1), outcome.wait), stats)
@@ -218,13 +246,13 @@ class Fetcher:
         """One request: the response (closed) and its body, or why it failed."""
         p = self.politeness
         started = time.monotonic()
-        stats.requests += 1
+        self._count(stats, requests=1)
         try:
             resp = self._session.get(
                 current, headers=headers, timeout=(p.timeout, p.timeout), stream=True, allow_redirects=False
             )
         except (*_NETWORK_ERRORS, ValueError) as exc:  # requests' InvalidURL and InvalidHeader are ValueErrors
-            stats.busy += time.monotonic() - started
+            self._count(stats, busy=time.monotonic() - started)
             return _failure(exc, p.timeout)
         try:
             status = resp.status_code
@@ -239,7 +267,7 @@ class Fetcher:
             return _Failure(f"HTTP {status} {resp.reason or _phrase(status)}", retryable, retryable, wait, http=True)
         finally:
             resp.close()
-            stats.busy += time.monotonic() - started
+            self._count(stats, busy=time.monotonic() - started)
 
     def _read(self, resp: requests.Response, stats: HostStats, started: float) -> bytes | _Failure:
         """The body, within the size cap and the deadline.
@@ -267,7 +295,7 @@ class Fetcher:
                 if not chunk:
                     break
                 size += len(chunk)
-                stats.bytes += len(chunk)
+                self._count(stats, bytes=len(chunk))
                 if size > p.max_bytes:
                     return _Failure(f"response too large: more than the limit of {p.max_bytes} bytes", False, False)
                 chunks.append(chunk)
@@ -278,9 +306,16 @@ class Fetcher:
     def _refusal(self, url: str) -> _Failure | None:
         """Why robots.txt forbids ``url``, or None; fetches and caches the site's robots.txt first."""
         site = f"{urlsplit(url).scheme.lower()}://{_host(url)}"
-        robots = self._robots.get(site)
+        with self._lock:
+            robots = self._robots.get(site)
+            site_lock = self._robots_locks.setdefault(site, threading.Lock())
         if robots is None:
-            robots = self._robots[site] = self._fetch_robots(site + "/robots.txt")
+            with site_lock:  # one thread fetches a site's robots.txt; the others wait for it
+                robots = self._robots.get(site)
+                if robots is None:
+                    robots = self._fetch_robots(site + "/robots.txt")
+                    with self._lock:
+                        self._robots[site] = robots
         if robots.refusal is not None:
             return robots.refusal
         if robots.rules is None or robots.rules.can_fetch(_PRODUCT, url):
@@ -301,16 +336,25 @@ class Fetcher:
         return _Robots(rules)
 
     def _wait_turn(self, host: str, stats: HostStats) -> None:
-        last = self._last_start.get(host)
-        if last is not None:
-            self._sleep(last + self.politeness.delay - time.monotonic(), stats)
-        self._last_start[host] = time.monotonic()
+        """Wait for this host's next free turn: the turn is taken (under the
+        lock) before sleeping, so threads queue for a host ``delay`` apart."""
+        with self._lock:
+            now = time.monotonic()
+            last = self._last_start.get(host)
+            start = now if last is None else max(now, last + self.politeness.delay)
+            self._last_start[host] = start
+        self._sleep(start - now, stats)
 
-    @staticmethod
-    def _sleep(seconds: float, stats: HostStats) -> None:
+    def _sleep(self, seconds: float, stats: HostStats) -> None:
         if seconds > 0:
             time.sleep(seconds)
-            stats.waited += seconds
+            self._count(stats, waited=seconds)
+
+    def _count(self, stats: HostStats, **deltas: float) -> None:
+        """Add to a host's figures (threads share them)."""
+        with self._lock:
+            for name, value in deltas.items():
+                setattr(stats, name, getattr(stats, name) + value)
 
 
 def _check(url: str, current: str) -> None:

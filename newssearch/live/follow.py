@@ -4,7 +4,11 @@ A :class:`Follower` runs rounds. Each round fetches every followed feed that
 is due (a conditional GET through :mod:`.fetch`; a feed that keeps failing
 waits longer each time, see :func:`.state.retry_delay`), reads it with the
 feed reader every other feed file goes through, and keeps the entries it
-has not met before (neither in its state nor, by id, in the index).
+has not met before (neither in its state nor, by id, in the index). Feeds
+and pages are fetched by worker threads, one per host (up to
+:data:`PARALLEL_HOSTS`): politeness bounds each host to one request per
+``delay``, so a round over many sites would otherwise take the sum of their
+waits. Only this thread touches the index and the state.
 
 An entry whose text in the feed is short (under :data:`FULL_TEXT_WORDS`
 words: a summary, a teaser, a headline; whether the feed called it
@@ -32,15 +36,17 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit
 
 from ..errors import FetchError, IngestError, NewsSearchError
 from ..model import Article
 from .fetch import Fetcher, HostStats, Politeness
 from .feedlist import check_url, unique
-from .state import FeedState, utcnow
+from .state import FeedState, FeedStatus, utcnow
 
 if TYPE_CHECKING:
     from ..index import NewsIndex
@@ -50,6 +56,8 @@ __all__ = ["FULL_TEXT_WORDS", "FeedResult", "FollowReport", "Follower"]
 
 #: Feed text shorter than this (in words) is a summary: the entry's page is fetched.
 FULL_TEXT_WORDS = 80
+#: Hosts fetched from at once (each still one request at a time, ``delay`` apart).
+PARALLEL_HOSTS = 8
 #: How long robots.txt answers are trusted (seconds): RFC 9309 asks for no more than a day.
 ROBOTS_TTL = 24 * 3600.0
 
@@ -112,6 +120,29 @@ class FollowReport:
             "elapsed": round(self.elapsed, 3),
             "stopped": self.stopped,
         }
+
+
+@dataclass
+class _FeedRead:
+    """What fetching one feed gave (a worker thread's answer to the round)."""
+
+    problem: str | None = None
+    not_modified: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    articles: list[Article] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Completed:
+    """One entry made an article (a worker thread's answer): its page fetched or not."""
+
+    article: Article
+    pages: int = 0
+    failures: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    dated_when_seen: bool = False
 
 
 @dataclass
@@ -188,7 +219,12 @@ class Follower:
 
     # --- one round -----------------------------------------------------
     def round(self) -> FollowReport:
-        """Fetch every due feed once, index what is new, deliver the alerts."""
+        """Fetch every due feed once, index what is new, deliver the alerts.
+
+        Feeds, then pages, are fetched from up to :data:`PARALLEL_HOSTS`
+        hosts at once, each host one request at a time (``delay`` apart);
+        everything that touches the index or the state happens in this
+        thread, in the order the feeds were given."""
         from ..ingest.base import ReadOptions
 
         now = utcnow()
@@ -200,42 +236,56 @@ class Follower:
         self.state.add(feeds, now)
         status = {f.url: f for f in self.state.feeds()}
         options = ReadOptions.build(tz=self._tz, now=now)
-        batch: list[Article] = []
-        fetched: list[_Fetched] = []
         fetcher = self._fresh_fetcher()
         before = fetcher.host_stats()
+        due = []
+        for url in feeds:
+            st = status[url]
+            if st.due(now):
+                due.append(url)
+            else:
+                report.feeds.append(FeedResult(url, "waiting", problem=st.problem, failures=st.failures, next_try=st.next_try))
         try:
-            for url in feeds:
-                if self.stopping:
-                    report.stopped = True
-                    break
-                st = status[url]
-                if not st.due(now):
-                    report.feeds.append(FeedResult(url, "waiting", problem=st.problem, failures=st.failures, next_try=st.next_try))
-                    continue
-                read = self._read_feed(url, st.etag, st.last_modified, options, report)
-                if read is None:
-                    continue
-                result, articles, record = read
-                for key, article in articles:
-                    if self.stopping:
+            with ThreadPoolExecutor(max_workers=PARALLEL_HOSTS, thread_name_prefix="newssearch-fetch") as pool:
+                reads = _by_host(pool, due, lambda url: self._fetch_feed(url, status[url], options))
+                entries: list[tuple[_Fetched, str, Article]] = []
+                records: list[_Fetched] = []
+                for url, feed_read in zip(due, reads):
+                    read = self._take_feed(url, feed_read.result(), report)
+                    if read is not None:
+                        record, fresh = read
+                        records.append(record)
+                        entries += [(record, key, article) for key, article in fresh]
+                pages = _by_host(
+                    pool, [a for _r, _k, a in entries], lambda article: self._complete(article, now, options), host=lambda a: a.url or ""
+                )
+                left = {id(r): sum(1 for e in entries if e[0] is r) for r in records}
+                batch: list[Article] = []
+                done: list[_Fetched] = [r for r in records if not left[id(r)]]
+                for (record, key, _entry), page_done in zip(entries, pages):
+                    completed = page_done.result()
+                    if completed is None:  # stopped: this feed's other entries are fetched next time
                         report.stopped = True
-                        record = None  # its other entries are fetched next time
-                        break
-                    batch.append(self._complete(article, now, options, report))
-                    if record is not None:
-                        record.entries.append((key, article.id))
-                result.new = len(articles)
-                report.feeds.append(result)
-                if record is not None:
-                    fetched.append(record)
-                if len(batch) >= self.batch:
-                    self._commit(batch, fetched, report)
-                    batch, fetched = [], []
-            self._commit(batch, fetched, report)
+                        left[id(record)] = -1
+                        continue
+                    self._log_page(completed, report)
+                    batch.append(completed.article)
+                    record.entries.append((key, completed.article.id))
+                    left[id(record)] -= 1
+                    if left[id(record)] == 0:
+                        done.append(record)  # recorded once all its entries are committed
+                    if len(batch) >= self.batch:
+                        self._commit(batch, done, report)
+                        batch, done = [], []
+                self._commit(batch, done, report)
+        except BaseException:
+            self._stop.set()  # the workers end at their next item, so leaving the pool does not wait for them all
+            raise
         finally:
             report.hosts = _since(before, fetcher.host_stats())
             report.elapsed = time.perf_counter() - clock
+        if self.stopping:
+            report.stopped = True
         return report
 
     def _fresh_fetcher(self) -> Fetcher:
@@ -255,61 +305,76 @@ class Follower:
             self._fetcher.close()
             self._fetcher = None
 
-    def _read_feed(
-        self, url: str, etag: str | None, last_modified: str | None, options: object, report: FollowReport
-    ) -> tuple[FeedResult, list[tuple[str, Article]], _Fetched] | None:
-        """Fetch and read one feed: its result, its new entries
-        (``(entry key, article)``) and what to record once they are committed."""
+    def _fetch_feed(self, url: str, st: FeedStatus, options: object) -> _FeedRead | None:
+        """Fetch and read one feed (in a worker thread: no index, no state); None when stopping."""
         from ..ingest.base import Notice, Source
         from ..ingest.feeds import EmptyFeed, read_feed
 
+        if self.stopping:
+            return None
         assert self._fetcher is not None
-        now = utcnow()
         try:
-            response = self._fetcher.get(url, etag=etag, last_modified=last_modified)
+            response = self._fetcher.get(url, etag=st.etag, last_modified=st.last_modified)
         except FetchError as exc:
-            self._failed(url, now, exc.problem, report)
-            return None
+            return _FeedRead(problem=exc.problem)
         if response.not_modified:
-            report.feeds.append(FeedResult(url, "not modified"))
-            self.state.succeeded(url, now, etag=response.etag or etag, last_modified=response.last_modified or last_modified)
-            return None
+            return _FeedRead(etag=response.etag or st.etag, last_modified=response.last_modified or st.last_modified, not_modified=True)
+        read = _FeedRead(etag=response.etag, last_modified=response.last_modified)
         source = Source(name=url, _data=response.body, limit=self.politeness.max_bytes)
-        found: list[Article] = []
         try:
             for item in read_feed(source, options):  # type: ignore[arg-type]
                 if isinstance(item, Article):
-                    found.append(item)
+                    read.articles.append(item)
                 elif isinstance(item, (Notice, IngestError)):
-                    self._notice(str(item), report)
+                    read.notices.append(str(item))
         except EmptyFeed:
-            found = []  # a quiet feed, not a broken one
+            read.articles = []  # a quiet feed, not a broken one
         except IngestError as exc:
-            self._failed(url, now, exc.problem, report)
+            return _FeedRead(problem=exc.problem, notices=read.notices)
+        return read
+
+    def _take_feed(self, url: str, read: _FeedRead | None, report: FollowReport) -> tuple[_Fetched, list[tuple[str, Article]]] | None:
+        """Account for one feed's fetch; its record and its new entries (``(entry key, article)``)."""
+        now = utcnow()
+        if read is None:
+            report.stopped = True
             return None
-        keys = {(a.url or a.id): a for a in found}
+        for notice in read.notices:
+            self._notice(notice, report)
+        if read.problem is not None:
+            st = self.state.failed(url, now, read.problem)
+            report.feeds.append(FeedResult(url, "failed", problem=read.problem, failures=st.failures, next_try=st.next_try))
+            return None
+        if read.not_modified:
+            report.feeds.append(FeedResult(url, "not modified"))
+            self.state.succeeded(url, now, etag=read.etag, last_modified=read.last_modified)
+            return None
+        keys = {(a.url or a.id): a for a in read.articles}
         seen = self.state.seen(url, keys)
         snapshot = self.index.session().snapshot
         fresh = [(k, a) for k, a in keys.items() if k not in seen and snapshot.docnum_for_id(a.id) is None]
-        record = _Fetched(url, response.etag, response.last_modified, [(k, keys[k].id) for k in seen])
-        return FeedResult(url, "new", entries=len(found)), fresh, record
+        report.feeds.append(FeedResult(url, "new", entries=len(read.articles), new=len(fresh)))
+        return _Fetched(url, read.etag, read.last_modified, [(k, keys[k].id) for k in seen]), fresh
 
-    def _complete(self, article: Article, now: datetime, options: object, report: FollowReport) -> Article:
-        """The article to index for a feed entry: its page's when the feed
-        has only a summary and the page can be read, dated as the module
-        docstring says."""
+    def _complete(self, entry: Article, now: datetime, options: object) -> _Completed | None:
+        """The article to index for a feed entry (in a worker thread): its
+        page's when the feed has only a summary and the page can be read,
+        dated as the module docstring says. None when stopping."""
         from ..analysis import TOKEN_RE
 
-        if article.url and len(TOKEN_RE.findall(article.body)) < self.full_text_words:
-            page = self._page(article, options, report)
+        if self.stopping:
+            return None
+        done = _Completed(entry)
+        if entry.url and len(TOKEN_RE.findall(entry.body)) < self.full_text_words:
+            page = self._page(entry, options, done)
             if page is not None:
-                article = page
-        if article.published is None:
-            report.dated_when_seen += 1
-            article = dataclasses.replace(article, published=now, date_source="seen", tz_assumed=False)
-        return article
+                done.article = page
+        if done.article.published is None:
+            done.dated_when_seen = True
+            done.article = dataclasses.replace(done.article, published=now, date_source="seen", tz_assumed=False)
+        return done
 
-    def _page(self, entry: Article, options: object, report: FollowReport) -> Article | None:
+    def _page(self, entry: Article, options: object, done: _Completed) -> Article | None:
         from ..ingest.base import Notice, Source
         from ..ingest.encoding import decode_markup
         from ..ingest.htmlpage import article_from_html
@@ -318,12 +383,12 @@ class Follower:
         try:
             response = self._fetcher.get(entry.url)
         except FetchError as exc:
-            report.page_failures.append(str(exc))
+            done.failures.append(str(exc))
             return None
-        report.pages += 1
+        done.pages += 1
         kind = (response.content_type or "text/html").split(";")[0].strip().lower()
         if kind not in ("text/html", "application/xhtml+xml", "text/plain", ""):
-            report.page_failures.append(f"{entry.url}: not an HTML page ({kind}); kept the feed's text")
+            done.failures.append(f"{entry.url}: not an HTML page ({kind}); kept the feed's text")
             return None
         source = Source(name=response.final_url, _data=response.body, limit=self.politeness.max_bytes)
         page: Article | None = None
@@ -332,9 +397,9 @@ class Follower:
                 if isinstance(item, Article):
                     page = item
                 elif isinstance(item, Notice):
-                    self._notice(str(item), report)
+                    done.notices.append(str(item))
         except IngestError as exc:
-            report.page_failures.append(f"{exc}; kept the feed's text")
+            done.failures.append(f"{exc}; kept the feed's text")
             return None
         if page is None:
             return None
@@ -346,6 +411,13 @@ class Follower:
         if entry.source and (not page.source or page.source == entry.source):
             changes["source"] = entry.source
         return dataclasses.replace(page, **changes)  # type: ignore[arg-type]
+
+    def _log_page(self, done: _Completed, report: FollowReport) -> None:
+        report.pages += done.pages
+        report.page_failures += done.failures
+        report.dated_when_seen += int(done.dated_when_seen)
+        for notice in done.notices:
+            self._notice(notice, report)
 
     def _commit(self, batch: Sequence[Article], fetched: Sequence[_Fetched], report: FollowReport) -> None:
         """Index a batch in one commit, then record its feeds, then deliver the alerts it raised."""
@@ -378,10 +450,6 @@ class Follower:
             self.index.saved.mark_delivered(done)
         return len(done)
 
-    def _failed(self, url: str, now: datetime, problem: str, report: FollowReport) -> None:
-        st = self.state.failed(url, now, problem)
-        report.feeds.append(FeedResult(url, "failed", problem=problem, failures=st.failures, next_try=st.next_try))
-
     def _notice(self, message: str, report: FollowReport) -> None:
         report.notices.append(message)
         if self._on_notice is not None:
@@ -403,3 +471,36 @@ def _since(before: dict[str, HostStats], after: dict[str, HostStats]) -> dict[st
         if delta.requests:
             out[host] = delta
     return out
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def _host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def _by_host(pool: ThreadPoolExecutor, items: Sequence[_T], work: Callable[[_T], _R], host: Callable[[_T], str] | None = None) -> list[Future[_R]]:
+    """``work`` on every item, one item at a time per host (the items of a
+    host in their order), hosts in parallel on ``pool``; a future per item,
+    in the items' order."""
+    futures: list[Future[_R]] = [Future() for _ in items]
+    groups: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        key = _host_of(host(item)) if host is not None else _host_of(str(item))
+        groups.setdefault(key, []).append(i)
+
+    def run(indexes: list[int]) -> None:
+        for i in indexes:
+            future = futures[i]
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(work(items[i]))
+            except BaseException as exc:  # noqa: BLE001 - handed to the thread that waits for it
+                future.set_exception(exc)
+
+    for indexes in groups.values():
+        pool.submit(run, indexes)
+    return futures

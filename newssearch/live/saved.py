@@ -35,18 +35,34 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 
 from ..errors import ConfigError, NewsSearchError
-from ..model import SearchResults
+from ..model import Article, SearchResults
 from ..search.request import SearchRequest
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from ..index import NewsIndex
 
-__all__ = ["SAVED_FILE", "Alert", "SavedSearch", "SavedSearches"]
+__all__ = ["SAVED_FILE", "Alert", "SavedOptions", "SavedSearch", "SavedSearches"]
+
+class SavedOptions(TypedDict, total=False):
+    """The options a saved search keeps, as keywords (those of ``search``, less paging and display)."""
+
+    since: str | None
+    until: str | None
+    source: str | Sequence[str] | None
+    section: str | Sequence[str] | None
+    agency: str | Sequence[str] | None
+    tz: str | None
+    sort: str | None
+    limit: int | None
+    half_life: str | None
+
 
 #: The file beside the index that holds saved searches and their alerts.
 SAVED_FILE = "saved.sqlite"
@@ -192,7 +208,7 @@ class SavedSearches:
         return self.path.exists()
 
     # --- saved searches ----------------------------------------------
-    def add(self, name: str, query: str = "", *, replace: bool = False, **options: Any) -> SavedSearch:
+    def add(self, name: str, query: str = "", *, replace: bool = False, **options: Unpack[SavedOptions]) -> SavedSearch:
         """Save a search under ``name``: ``query`` and ``search``'s options
         (``since``, ``until``, ``source``, ``section``, ``agency``, ``tz``,
         ``sort``, ``limit``, ``half_life``). It alerts on articles indexed
@@ -273,11 +289,15 @@ class SavedSearches:
         from ..search.run import find_matches
         from ..search.snippets import build_snippet
 
+        from ..search.rank import Ranker, RecentStats
+
         session = self._index.session()
         snapshot = session.snapshot
         generation = snapshot.generation
         stamp = datetime.now(timezone.utc)
         recorded: builtins.list[int] = []
+        rankers: dict[int, Ranker] = {}  # per cursor (usually one): posting lists decoded once for all
+        articles: dict[int, Article] = {}  # an article many searches match is read once
         with self._db(write=True) as con:
             for row in con.execute("SELECT * FROM saved WHERE cursor != ? ORDER BY name", (generation,)).fetchall():
                 saved = _saved(row)
@@ -286,12 +306,14 @@ class SavedSearches:
                 cursor = min(saved.cursor, generation)
                 try:
                     request = saved.request(now).replace(all_copies=True, snippets=False, facets=(), sort=None)
-                    matches = find_matches(session, request, added_after=cursor)
+                    if cursor not in rankers:
+                        rankers[cursor] = Ranker(snapshot, stats=RecentStats(snapshot, cursor))
+                    matches = find_matches(session, request, added_after=cursor, ranker=rankers[cursor])
                 except NewsSearchError:
                     continue
                 docnums = np.sort(matches.found[0])
                 if len(docnums):
-                    ranker = session.ranker
+                    ranker = rankers[cursor]
                     seqs = ranker.column(docnums, "seq")
                     stories = ranker.column(docnums, "story")
                     order = np.lexsort((docnums, seqs))  # as they were added
@@ -301,7 +323,8 @@ class SavedSearches:
                         story = _signed(int(stories[i]))
                         if story in alerted:
                             continue
-                        article = snapshot.article(int(docnums[i]))
+                        docnum = int(docnums[i])
+                        article = articles.get(docnum) or articles.setdefault(docnum, snapshot.article(docnum))
                         fields = {
                             "title": article.title,
                             "url": article.url,

@@ -69,6 +69,7 @@ __all__ = [
     "Ranked",
     "Ranker",
     "RankingModel",
+    "RecentStats",
     "Recency",
     "Unsupported",
 ]
@@ -129,6 +130,37 @@ class CollectionStats(Protocol):
 
     def expand(self, q: Query) -> list[tuple[str, Any]]:
         """The terms a prefix or wildcard query matches."""
+
+
+class RecentStats:
+    """Statistics over only the segments holding articles added after an
+    ingest sequence (``cursor``): what matching saved searches against new
+    articles uses. Which articles match does not depend on them (only
+    scores do, and percolation compares none), while the snapshot's exact
+    document frequencies decode every segment's posting list of each word,
+    a pass over the archive per word. Frequencies here are Whoosh's
+    per-field counts of the recent segments (a word in both fields of an
+    article counted once per field)."""
+
+    def __init__(self, snapshot: Snapshot, cursor: int) -> None:
+        self._snapshot = snapshot
+        self.segments = [seg for seg in snapshot.segments if seg.newest() > cursor]
+
+    def doc_count_all(self) -> int:
+        """Documents in the recent segments."""
+        return sum(seg.size for seg in self.segments)
+
+    def doc_frequency_any(self, fieldnames: Sequence[str], text: Any) -> int:
+        """Documents of the recent segments holding the term in any of the fields (at most)."""
+        return min(self.doc_count_all(), sum(seg.doc_frequency(f, text) for seg in self.segments for f in fieldnames))
+
+    def avg_field_length(self, fieldname: str) -> float:
+        """The snapshot's average length of a text field."""
+        return self._snapshot.avg_field_length(fieldname)
+
+    def expand(self, q: Query) -> list[tuple[str, Any]]:
+        """The terms a prefix or wildcard query matches in the snapshot."""
+        return self._snapshot.expand(q)
 
 
 class Unsupported(Exception):

@@ -22,7 +22,7 @@ from .collapse import MAX_COPIES, Stories, collapse
 from .explain import explain_hit
 from .facets import facet_counts
 from .parse import parse_request
-from .rank import Found, Recency
+from .rank import Found, Ranker, Recency
 from .request import SearchRequest
 from .session import SearchSession
 from .snippets import build_snippet, highlight_text
@@ -42,17 +42,21 @@ class Matches:
     warnings: tuple[str, ...]
 
 
-def find_matches(session: SearchSession, request: SearchRequest, *, added_after: int | None = None) -> Matches:
+def find_matches(
+    session: SearchSession, request: SearchRequest, *, added_after: int | None = None, ranker: Ranker | None = None
+) -> Matches:
     """Every live article the request's query and filters match, unranked
     and uncollapsed. ``added_after`` (an ingest sequence) keeps only the
     articles added by later commits, and skips the segments that hold none:
-    how saved searches are matched against new articles only."""
+    how saved searches are matched against new articles only (with a
+    ``ranker`` over :class:`~.rank.RecentStats`, so that no word's
+    statistics are gathered from the archive either)."""
     parsed = parse_request(request, session.parser, session.snapshot)
     q, restrict = parsed.query, parsed.restrict
     if added_after is not None:
         since = added_since(added_after)
         restrict = since if restrict is None else And([since, restrict])
-    found = session.ranker.matches(q, restrict) if request.engine != "whoosh" else None
+    found = (ranker or session.ranker).matches(q, restrict) if request.engine != "whoosh" else None
     by_whoosh = found is None
     if found is None:  # a phrase, or engine="whoosh": Whoosh's matchers score every match
         found = whoosh_matches(session.snapshot, q, restrict)

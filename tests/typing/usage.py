@@ -48,3 +48,24 @@ def mistakes_mypy_must_catch(ix: ns.NewsIndex) -> None:
     print(article.title)  # type: ignore[union-attr]
     first: ns.Hit = ix.search("minsk")[0]
     print(first.score + "1")  # type: ignore[operator]
+
+
+def follow_and_alert(ix: ns.NewsIndex) -> list[str]:
+    saved: ns.SavedSearch = ix.saved.add("tunnel", "harbour tunnel", since="7d", source=["Northbay Courier"])
+    delivered: list[str] = []
+
+    def deliver(alert: ns.Alert) -> bool:
+        delivered.append(f"{alert.saved}: {alert.title} {alert.url or ''}")
+        return True
+
+    follower = ns.Follower(ix, ["https://courier.example.org/rss.xml"], politeness=ns.Politeness(delay=2.0), on_alert=deliver)
+    report: ns.FollowReport = follower.round()
+    failed: list[str] = [f"{f.url}: {f.problem}" for f in report.failed]
+    fresh: list[ns.Alert] = ix.saved.new(saved.name)
+    follower.close()
+    return delivered + failed + [a.article_id for a in fresh]
+
+
+def saved_search_mistakes_mypy_must_catch(ix: ns.NewsIndex) -> None:
+    ix.saved.add("tunnel", "harbour tunnel", sinse="7d")  # type: ignore[call-arg]
+    ix.saved.add("tunnel", "harbour tunnel", limit="5")  # type: ignore[arg-type]
