@@ -342,7 +342,11 @@ def follow_cmd(
                 report = follower.round()
                 round_done(report)
             else:
-                follower.run(interval, on_round=round_done)
+                follower.run(
+                    interval,
+                    on_round=round_done,
+                    on_error=lambda exc: click.echo(f"Error: {exc} (the next round tries again)", err=True),
+                )
         finally:
             follower.close()
             for s, handler in previous.items():

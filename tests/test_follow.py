@@ -183,6 +183,14 @@ def test_failing_feeds_are_reported_backed_off_and_never_stop_the_others(ix, loo
     assert state.failed(urls[1], later, "HTTP 500").failures == 2
 
 
+def test_a_malformed_feed_is_read_as_far_as_it_goes(ix, loopback: Loopback) -> None:
+    broken = rss(item(1), item(2)).replace("</channel></rss>", "<item><title>Cut off <b>mid")
+    loopback.add("/feed.xml", broken, content_type=RSS)
+    report = Follower(ix, [loopback.url + "/feed.xml"], politeness=FAST).round()
+    assert report.feeds[0].status == "new" and report.added == 2
+    assert any("not well-formed" in n for n in report.notices)
+
+
 def test_entries_dated_in_the_future_or_not_at_all_are_dated_when_seen(ix, loopback: Loopback) -> None:
     future = format_datetime(datetime(2100, 1, 1, tzinfo=timezone.utc))
     loopback.add("/feed.xml", rss(item(1, date=future), item(2, date=None), item(3)), content_type=RSS)
@@ -353,3 +361,20 @@ def test_hosts_are_fetched_at_once_each_at_its_own_pace(ix, loopback: Loopback) 
         assert len(times) == 3 and all(b - a >= 0.4 - 0.02 for a, b in zip(times, times[1:]))
     # and at the same time: the second host's pages did not wait for the first's
     assert by_host["localhost"][0] < by_host["127.0.0.1"][-1]
+
+
+def test_a_round_that_cannot_commit_is_reported_and_tried_again(ix, loopback: Loopback) -> None:
+    loopback.add("/feed.xml", rss(item(1)), content_type=RSS, etag='"e"')
+    errors: list[ns.NewsSearchError] = []
+    follower = Follower(ix, [loopback.url + "/feed.xml"], politeness=FAST, wait=0.1)
+
+    def failed(exc: ns.NewsSearchError) -> None:
+        errors.append(exc)
+        if len(errors) == 2:  # the follower went on after the first
+            follower.stop()
+
+    with ix.writer():  # another writer holds the lock
+        follower.run(timedelta(seconds=0.1), on_error=failed)
+    assert len(errors) == 2 and all(isinstance(e, ns.IndexLocked) for e in errors) and len(ix) == 0
+    again = Follower(ix, [loopback.url + "/feed.xml"], politeness=FAST).round()
+    assert again.added == 1  # the entry was not recorded as seen, nor the ETag kept

@@ -165,7 +165,8 @@ class Follower:
     without one; ``on_alert``: called with each new alert after the commit
     that raised it; it returns whether the alert was delivered (an alert not
     delivered is offered again after the next commit); ``on_notice``: called
-    with each warning (a date not used, a page not fetched)."""
+    with each warning (a date not used, a page not fetched); ``wait``: how
+    long a commit waits for another writer (``index`` running meanwhile)."""
 
     def __init__(
         self,
@@ -178,8 +179,10 @@ class Follower:
         full_text_words: int = FULL_TEXT_WORDS,
         on_alert: Callable[[Alert], bool] | None = None,
         on_notice: Callable[[str], None] | None = None,
+        wait: float = 60.0,
     ) -> None:
         self.index = index
+        self.wait = wait
         self.state = FeedState(index.path)
         self._given = unique(check_url(u) for u in feeds)
         self.politeness = politeness or Politeness()
@@ -189,6 +192,7 @@ class Follower:
         self._on_alert = on_alert
         self._on_notice = on_notice
         self._stop = threading.Event()
+        self._abort = threading.Event()  # this round failed: its workers stop
         self._fetcher: Fetcher | None = None
         self._fetcher_since = 0.0
 
@@ -207,14 +211,29 @@ class Follower:
         """The feeds a round fetches: those given, else every feed followed before."""
         return self._given or [f.url for f in self.state.feeds()]
 
-    def run(self, every: timedelta, *, on_round: Callable[[FollowReport], None] | None = None) -> None:
+    def run(
+        self,
+        every: timedelta,
+        *,
+        on_round: Callable[[FollowReport], None] | None = None,
+        on_error: Callable[[NewsSearchError], None] | None = None,
+    ) -> None:
         """Run rounds every ``every`` (from the start of one to the start of
-        the next) until :meth:`stop`."""
+        the next) until :meth:`stop`. A round that fails as a whole (the
+        index locked by another writer past the wait, a full disk) is
+        passed to ``on_error`` (raised without one) and the next round
+        tries again: what it fetched was not recorded, so nothing is lost."""
         while not self.stopping:
             started = time.monotonic()
-            report = self.round()
-            if on_round is not None:
-                on_round(report)
+            try:
+                report = self.round()
+            except NewsSearchError as exc:
+                if on_error is None:
+                    raise
+                on_error(exc)
+            else:
+                if on_round is not None:
+                    on_round(report)
             self._stop.wait(max(0.0, every.total_seconds() - (time.monotonic() - started)))
 
     # --- one round -----------------------------------------------------
@@ -238,6 +257,7 @@ class Follower:
         options = ReadOptions.build(tz=self._tz, now=now)
         fetcher = self._fresh_fetcher()
         before = fetcher.host_stats()
+        self._abort.clear()
         due = []
         for url in feeds:
             st = status[url]
@@ -279,7 +299,7 @@ class Follower:
                         batch, done = [], []
                 self._commit(batch, done, report)
         except BaseException:
-            self._stop.set()  # the workers end at their next item, so leaving the pool does not wait for them all
+            self._abort.set()  # the workers end at their next item, so leaving the pool does not wait for them all
             raise
         finally:
             report.hosts = _since(before, fetcher.host_stats())
@@ -310,7 +330,7 @@ class Follower:
         from ..ingest.base import Notice, Source
         from ..ingest.feeds import EmptyFeed, read_feed
 
-        if self.stopping:
+        if self.stopping or self._abort.is_set():
             return None
         assert self._fetcher is not None
         try:
@@ -362,7 +382,7 @@ class Follower:
         dated as the module docstring says. None when stopping."""
         from ..analysis import TOKEN_RE
 
-        if self.stopping:
+        if self.stopping or self._abort.is_set():
             return None
         done = _Completed(entry)
         if entry.url and len(TOKEN_RE.findall(entry.body)) < self.full_text_words:
@@ -422,7 +442,7 @@ class Follower:
     def _commit(self, batch: Sequence[Article], fetched: Sequence[_Fetched], report: FollowReport) -> None:
         """Index a batch in one commit, then record its feeds, then deliver the alerts it raised."""
         if batch:
-            with self.index.writer(timeout=60) as w:
+            with self.index.writer(timeout=self.wait) as w:
                 for article in batch:
                     w.add(article)
             report.added += w.report.added
