@@ -181,6 +181,7 @@ def cli() -> None:
 @click.option("--max-input-mb", type=click.IntRange(min=1), default=512, show_default=True, metavar="MB", help="Largest file, decompressed file or stdin to read.")
 @click.option("--max-field-mb", type=click.IntRange(min=1), default=10, show_default=True, metavar="MB", help="Largest body (or other field) of one article, in millions of characters; a longer one is an error for that article.")
 @click.option("--max-title-chars", type=click.IntRange(min=20), default=1000, show_default=True, metavar="N", help="Longer headlines are cut at a word, with a warning.")
+@click.option("--shards", type=click.IntRange(min=1, max=256), default=None, metavar="N", help="Spread a new index over N shards (Whoosh indexes searched as one; articles routed by id). An existing index keeps its shards.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's report as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary (errors are still shown).")
 def index_cmd(
@@ -197,6 +198,7 @@ def index_cmd(
     max_input_mb: int,
     max_field_mb: int,
     max_title_chars: int,
+    shards: int | None,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -220,7 +222,7 @@ def index_cmd(
 
     zone = _zone(tz)
     where = index_dir or default_index_path()
-    ix = _open_for_rebuild(where) if rebuild else open_index(where, create=True)
+    ix = _index_to_write(Path(where), rebuild, shards)
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     notices: list[Notice] = []
     with ix, ix.writer(timeout=wait, commit_every=commit_every, rebuild=rebuild) as writer:
@@ -256,6 +258,25 @@ def index_cmd(
         sys.exit(EXIT_ERROR)
     if report.failed:
         sys.exit(EXIT_PARTIAL)
+
+
+def _index_to_write(where: Path, rebuild: bool, shards: int | None) -> NewsIndex:
+    """The index an ``index`` run writes to: created with ``shards`` when
+    missing; an existing one must have that many (re-sharding is a
+    rebuild into a new folder)."""
+    from .engine.shards import Manifest, is_sharded
+    from .engine.store import has_index
+
+    if shards is not None and (is_sharded(where) or has_index(where)):
+        have = Manifest.read(where).shards if is_sharded(where) else 1
+        if have != shards:
+            raise click.UsageError(
+                f"{where} has {have} shard{'s' if have != 1 else ''}, not {shards}: index into a new folder"
+                f" with --shards {shards} to re-shard"
+            )
+    if shards is not None and shards > 1 and not is_sharded(where) and not has_index(where):
+        return create_index(where, shards=shards)
+    return _open_for_rebuild(where) if rebuild else open_index(where, create=True)
 
 
 def _open_for_rebuild(where: str | Path) -> NewsIndex:

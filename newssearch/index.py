@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .engine.errors import mapped
 from .engine.parsing import QueryParser
 from .engine.integrity import CheckReport
+from .engine.shards import ShardedStore, is_sharded
 from .engine.store import Store
 from .errors import AmbiguousId, NewsSearchError
 from .model import Article, SearchResults, Timeline
@@ -35,8 +36,8 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from .live.saved import SavedSearches
-
     from .search.request import FilterOptions, SearchOptions
+    from .sharding import ShardedWriter
 
 __all__ = ["CheckReport", "IndexStats", "NewsIndex", "check_index", "create_index", "default_index_path", "open_index"]
 
@@ -74,7 +75,7 @@ class NewsIndex:
     Use as a context manager, or call :meth:`close`.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store | ShardedStore) -> None:
         self.path = store.path
         self._store = store
         self._parser: QueryParser | None = None
@@ -89,8 +90,9 @@ class NewsIndex:
         procs: int | None = None,
         commit_every: int | None = None,
         rebuild: bool = False,
-    ) -> ArticleWriter:
-        """Return a writer for one run (see :class:`ArticleWriter`).
+    ) -> ArticleWriter | ShardedWriter:
+        """Return a writer for one run (see :class:`ArticleWriter`; a sharded
+        index gives a :class:`~newssearch.sharding.ShardedWriter`, used the same way).
 
         ``timeout`` is how long to wait for another writer's lock before
         raising :class:`~newssearch.errors.IndexLocked`; ``procs`` is how
@@ -105,6 +107,12 @@ class NewsIndex:
         old articles stay searchable until the run commits, then go (a failed
         or interrupted rebuild leaves the index as it was).
         """
+        if isinstance(self._store, ShardedStore):
+            from .sharding import ShardedWriter
+
+            return ShardedWriter(
+                self._store, timeout=timeout, limitmb=limitmb, commit_every=commit_every, rebuild=rebuild, on_commit=self._committed
+            )
         return ArticleWriter(
             self._store,
             timeout=timeout,
@@ -366,6 +374,8 @@ def open_index(path: str | Path | None = None, *, create: bool = False) -> NewsI
     from .engine.store import has_index
 
     where = Path(path) if path is not None else default_index_path()
+    if is_sharded(where):
+        return NewsIndex(ShardedStore.open(where))
     if create and not has_index(where):
         return create_index(where)
     return NewsIndex(Store.open(where))
@@ -383,15 +393,24 @@ def check_index(path: str | Path | None = None, *, repair: bool = False) -> Chec
     from .engine.store import check_store
 
     where = Path(path) if path is not None else default_index_path()
+    if is_sharded(where):
+        from .engine.shards import Manifest
+
+        reports = [check_store(ShardedStore.shard_path(where, n), repair=repair) for n in range(Manifest.read(where).shards)]
+        return CheckReport.combined(str(where), reports)
     return check_store(where, repair=repair)
 
 
-def create_index(path: str | Path | None = None, *, overwrite: bool = False) -> NewsIndex:
+def create_index(path: str | Path | None = None, *, overwrite: bool = False, shards: int = 1) -> NewsIndex:
     """Create an empty index at ``path`` (default: :func:`default_index_path`).
 
     Refuses a folder that holds other files (so a typo cannot scatter index
     files among a user's documents) and, unless ``overwrite``, one that
-    already holds an index.
+    already holds an index. ``shards`` > 1 makes a sharded index
+    (:mod:`newssearch.engine.shards`): searched and written the same way,
+    its articles spread over that many Whoosh indexes by id.
     """
     where = Path(path) if path is not None else default_index_path()
+    if shards > 1:
+        return NewsIndex(ShardedStore.create(where, shards, overwrite=overwrite))
     return NewsIndex(Store.create(where, overwrite=overwrite))

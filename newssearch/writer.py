@@ -125,10 +125,16 @@ class ArticleWriter:
         commit_every: int | None = None,
         rebuild: bool = False,
         on_commit: Callable[[IndexReport], None] | None = None,
+        stories: StoryGrouper | None = None,
+        seq: int | None = None,
     ) -> None:
         """See :meth:`newssearch.NewsIndex.writer` for the parameters;
         ``on_commit`` is called with the report after the run's commit (the
-        index drops its snapshot and matches its saved searches then)."""
+        index drops its snapshot and matches its saved searches then).
+        A shard's writer (:mod:`newssearch.sharding`) is given the run's
+        ``stories`` (one grouper over every shard, so copies of a story are
+        found in any of them) and its ingest sequence ``seq`` (the sharded
+        index's, not this shard's own commit number)."""
         self._store = store
         self._rebuild = rebuild
         self._commit_every = commit_every if commit_every and commit_every > 0 else None
@@ -156,8 +162,9 @@ class ArticleWriter:
             if not rebuild and store.doc_count_all() > 0:
                 self._existing = store.snapshot()
                 self._fingerprints = self._existing.column("fingerprint")
-            self._stories = StoryGrouper(self._existing)
-            self._seq = store.generation() + 1
+            self._stories = stories if stories is not None else StoryGrouper(self._existing)
+            self._seq_given = seq is not None
+            self._seq = seq if seq is not None else store.generation() + 1
         except BaseException:
             self._lock.release()
             raise
@@ -199,7 +206,20 @@ class ArticleWriter:
             raise
         self._rebuild = False  # the old contents are gone; later batches add to the new
         self.report.committed = True
-        self._seq = self._store.generation() + 1
+        if not self._seq_given:
+            self._seq = self._store.generation() + 1
+
+    def use_stories(self, stories: StoryGrouper) -> None:
+        """Group stories with ``stories`` (a sharded run's one grouper over
+        every shard), set before the first article is added."""
+        self._stories = stories
+
+    def next_batch(self, seq: int) -> None:
+        """Commit what this run wrote so far and go on under the same lock,
+        the next articles carrying ``seq`` (a sharded run commits its shards
+        together, batch by batch)."""
+        self._commit_batch()
+        self._seq = seq
 
     def _flush_pending(self, parallel: bool) -> None:
         writer = self._segment_writer(parallel)

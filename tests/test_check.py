@@ -128,3 +128,17 @@ def test_a_damaged_table_of_contents_is_damage_not_another_version(damaged, runn
     assert repaired.exit_code == EXIT_OK and "restored the table of contents" in repaired.stdout
     with ns.open_index(damaged) as ix:
         assert len(ix) == 14
+
+
+def test_a_term_whose_articles_were_all_deleted_is_not_damage(tmp_path) -> None:
+    """Deleted documents keep their postings until their segment is merged:
+    check once read the filtered list and called it empty."""
+    ix = ns.create_index(tmp_path / "ix")
+    gone = ns.Article(title="Wire story", body="A story (Reuters) about a harbour.", agencies=("Reuters",))
+    with ix.writer() as w:  # one segment, so the deletion stays in it
+        w.add(gone)
+        w.add(ns.Article(title="Local story", body="The council met on Monday."))
+    ix.delete(gone.id)
+    report = ns.check_index(ix.path)
+    assert report.ok, report.problems
+    ix.close()

@@ -19,7 +19,7 @@ instead of quietly slowing every query down.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -368,10 +368,17 @@ class Snapshot:
     meanwhile; :meth:`is_current` says when a newer commit exists.
     """
 
-    def __init__(self, searcher: Any, path: Path) -> None:
+    def __init__(
+        self, searcher: Any, path: Path, *, is_current: Callable[[], bool] | None = None, generation: int | None = None
+    ) -> None:
+        """``searcher``: Whoosh's, over one index or (a sharded index) a
+        MultiReader over every shard's segments, which then also gives
+        ``is_current`` and the ``generation`` (the manifest's sequence)."""
         self._s = searcher
         self.path = path
         self._schema = searcher.schema
+        self._is_current = is_current
+        self._generation = generation
 
     @cached_property
     def segments(self) -> list[Segment]:
@@ -381,6 +388,8 @@ class Snapshot:
     # --- state -----------------------------------------------------------
     def is_current(self) -> bool:
         """False once another commit has changed the index."""
+        if self._is_current is not None:
+            return self._is_current()
         return bool(self._s.up_to_date())
 
     @property
@@ -390,6 +399,8 @@ class Snapshot:
         sequence (``seq``) at or below it, and every article committed
         later has one above it. 0 for an index without segments (Whoosh's
         empty reader has no generation), which holds nothing to be past."""
+        if self._generation is not None:
+            return self._generation
         return int(self._s.reader().generation() or 0)
 
     def close(self) -> None:

@@ -1,0 +1,193 @@
+"""A sharded index: N Whoosh indexes in one folder, searched as one.
+
+The folder holds ``shards.json`` (the manifest: shard count, routing rule,
+schema version, and the sharded index's ingest sequence) and one folder per
+shard (``shard-000``...), each an ordinary index (:class:`~.store.Store`:
+its own table of contents, write lock, checksums). An article's shard is
+its id modulo the shard count (:func:`shard_of`): the id is stable, so an
+update replaces the old copy in the same shard.
+
+Searching opens every shard's segment readers under one Whoosh
+``MultiReader``: the snapshot's segments are all the shards' segments, and
+its statistics (document frequencies, field lengths, document counts) are
+summed over them, so scores are those of one index holding the same
+articles, for the numpy ranker and Whoosh's own matchers alike.
+
+The ingest sequence (see :mod:`.schema`) of a sharded index is the
+manifest's ``sequence``: a run's articles carry ``sequence + 1`` in every
+shard, and the manifest is rewritten (atomically) only after every shard
+has committed. A snapshot's generation is the manifest's sequence when it
+was opened, so articles of a run still committing its shards are always
+past it, and saved searches match them once the run is done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from whoosh.reading import MultiReader
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+
+from ..errors import IndexNotFound, IndexStoreError, IndexVersionMismatch
+from .reading import Snapshot
+from .schema import SCHEMA_VERSION
+from .store import Store
+
+__all__ = ["MANIFEST", "Manifest", "ShardedStore", "is_sharded", "shard_of"]
+
+MANIFEST = "shards.json"
+#: The only routing rule so far: the article id (16 hex digits) modulo the shard count.
+ROUTING = "id-mod"
+#: The most shards an index may have (a folder of thousands of indexes helps no one).
+MAX_SHARDS = 256
+
+
+def shard_of(article_id: str, shards: int) -> int:
+    """The shard an article belongs to: its id as a number, modulo ``shards``."""
+    try:
+        number = int(article_id[:16], 16)
+    except ValueError:
+        import zlib
+
+        number = zlib.crc32(article_id.encode("utf-8"))
+    return number % shards
+
+
+def is_sharded(path: Path) -> bool:
+    """Whether ``path`` holds a sharded index (a manifest)."""
+    return (path / MANIFEST).is_file()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a sharded index is: ``shards`` and how articles are routed to
+    them, the ``schema_version`` they were written with, and the last
+    ingest ``sequence`` every shard has committed."""
+
+    shards: int
+    routing: str = ROUTING
+    schema_version: int = SCHEMA_VERSION
+    sequence: int = 0
+
+    @classmethod
+    def read(cls, path: Path) -> Manifest:
+        """The manifest in ``path``; a clear error when it is unreadable or from another version."""
+        try:
+            data = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+            manifest = cls(int(data["shards"]), str(data["routing"]), int(data["schema_version"]), int(data.get("sequence", 0)))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexStoreError(f"index {path}: unreadable {MANIFEST}: {exc}") from None
+        if manifest.schema_version != SCHEMA_VERSION:
+            raise IndexVersionMismatch(
+                f"index {path} has schema version {manifest.schema_version}, this newssearch needs {SCHEMA_VERSION};"
+                " re-create it with 'newssearch index --rebuild PATH...'"
+            )
+        if manifest.routing != ROUTING or not 1 <= manifest.shards <= MAX_SHARDS:
+            raise IndexVersionMismatch(f"index {path}: {manifest.shards} shards routed by {manifest.routing!r} are not known here")
+        return manifest
+
+    def write(self, path: Path) -> None:
+        """Replace the manifest in ``path`` atomically (written aside, synced, renamed)."""
+        tmp = path / (MANIFEST + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(json.dumps({"format": "newssearch-shards"} | asdict(self), indent=2) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path / MANIFEST)
+
+
+class ShardedStore:
+    """A sharded index folder opened through Whoosh (see the module docstring)."""
+
+    def __init__(self, path: Path, manifest: Manifest, stores: list[Store]) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.stores = stores
+
+    @property
+    def shards(self) -> int:
+        """How many shards the index has."""
+        return self.manifest.shards
+
+    @staticmethod
+    def shard_path(path: Path, number: int) -> Path:
+        """The folder of shard ``number``."""
+        return path / f"shard-{number:03d}"
+
+    @classmethod
+    def create(cls, path: Path, shards: int, *, overwrite: bool = False) -> ShardedStore:
+        """Create an empty index of ``shards`` shards at ``path`` (refusing a
+        folder that holds anything else, and an existing index unless ``overwrite``)."""
+        if not 1 <= shards <= MAX_SHARDS:
+            raise IndexStoreError(f"an index has 1 to {MAX_SHARDS} shards, not {shards}")
+        if path.exists() and not path.is_dir():
+            raise IndexStoreError(f"cannot create an index at {path}: it is a file")
+        if path.is_dir() and any(path.iterdir()):
+            if not overwrite or not is_sharded(path):
+                raise IndexStoreError(f"cannot create a sharded index in {path}: the folder is not empty")
+            for child in path.iterdir():
+                if child.name.startswith("shard-") and child.is_dir():
+                    shutil.rmtree(child)
+        path.mkdir(parents=True, exist_ok=True)
+        stores = [Store.create(cls.shard_path(path, n)) for n in range(shards)]
+        manifest = Manifest(shards)
+        manifest.write(path)
+        return cls(path, manifest, stores)
+
+    @classmethod
+    def open(cls, path: Path) -> ShardedStore:
+        """Open the sharded index at ``path``."""
+        if not is_sharded(path):
+            raise IndexNotFound(f"no sharded index at {path}")
+        manifest = Manifest.read(path)
+        stores = [Store.open(cls.shard_path(path, n)) for n in range(manifest.shards)]
+        return cls(path, manifest, stores)
+
+    def generation(self) -> int:
+        """The last ingest sequence every shard has committed (read from disk)."""
+        return Manifest.read(self.path).sequence
+
+    def set_sequence(self, sequence: int) -> None:
+        """Record that every shard has committed the run of ``sequence``."""
+        manifest = Manifest.read(self.path)
+        if sequence > manifest.sequence:
+            manifest = Manifest(manifest.shards, manifest.routing, manifest.schema_version, sequence)
+            manifest.write(self.path)
+        self.manifest = manifest
+
+    def snapshot(self, *, k1: float = 1.2, b: float = 0.75) -> Snapshot:
+        """A view of every shard as last committed, as one index."""
+        sequence = self.generation()
+        for store in self.stores:
+            store.verify()
+        indexes = [store.whoosh_index for store in self.stores]
+        generations = [ix.latest_generation() for ix in indexes]
+        readers = []
+        for ix in indexes:
+            reader = ix.reader()
+            if reader.doc_count_all():
+                readers += [sub for sub, _offset in reader.leaf_readers()]
+            else:
+                reader.close()
+        if not readers:  # an empty index: the first shard's own (empty) searcher
+            searcher = indexes[0].searcher(weighting=BM25F(B=b, K1=k1))
+        else:
+            searcher = Searcher(MultiReader(readers), weighting=BM25F(B=b, K1=k1))
+
+        def current() -> bool:
+            return [ix.latest_generation() for ix in indexes] == generations
+
+        return Snapshot(searcher, self.path, is_current=current, generation=sequence)
+
+    def doc_count_all(self) -> int:
+        """Documents in every shard, deleted ones included."""
+        return sum(store.doc_count_all() for store in self.stores)
+
+    def size_on_disk(self) -> int:
+        """Bytes of every file of every shard, and the manifest."""
+        return sum(store.size_on_disk() for store in self.stores) + (self.path / MANIFEST).stat().st_size
