@@ -182,6 +182,7 @@ def cli() -> None:
 @click.option("--max-field-mb", type=click.IntRange(min=1), default=10, show_default=True, metavar="MB", help="Largest body (or other field) of one article, in millions of characters; a longer one is an error for that article.")
 @click.option("--max-title-chars", type=click.IntRange(min=20), default=1000, show_default=True, metavar="N", help="Longer headlines are cut at a word, with a warning.")
 @click.option("--shards", type=click.IntRange(min=1, max=256), default=None, metavar="N", help="Spread a new index over N shards (Whoosh indexes searched as one; articles routed by id). An existing index keeps its shards.")
+@click.option("--cluster", default=None, metavar="ADDRESS", help="Read, extract and write the shards on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786); needs newssearch[cluster], and the files and the index at the same paths on every machine.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's report as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary (errors are still shown).")
 def index_cmd(
@@ -199,6 +200,7 @@ def index_cmd(
     max_field_mb: int,
     max_title_chars: int,
     shards: int | None,
+    cluster: str | None,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -222,6 +224,11 @@ def index_cmd(
 
     zone = _zone(tz)
     where = index_dir or default_index_path()
+    if cluster:
+        _index_on_cluster(paths, Path(where), cluster, shards, rebuild, fmt, tz, default_source, prune, commit_every,
+                          Limits(input_bytes=max_input_mb * 2**20, field_chars=max_field_mb * 2**20, title_chars=max_title_chars),
+                          follow_links, as_json, quiet)
+        return
     ix = _index_to_write(Path(where), rebuild, shards)
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     notices: list[Notice] = []
@@ -258,6 +265,30 @@ def index_cmd(
         sys.exit(EXIT_ERROR)
     if report.failed:
         sys.exit(EXIT_PARTIAL)
+
+
+def _index_on_cluster(
+    paths: Sequence[str], where: Path, address: str, shards: int | None, rebuild: bool, fmt: str | None, tz: str | None,
+    source: str | None, prune: bool, commit_every: int | None, limits: Any, follow_links: bool, as_json: bool, quiet: bool,
+) -> None:
+    """``index --cluster``: the build of :mod:`newssearch.cluster`, reported as a local run is."""
+    from .cluster import build_on_cluster, connect
+
+    if prune or commit_every or "-" in paths:
+        raise click.UsageError("--cluster does not take --prune, --commit-every or - (stdin)")
+    with connect(address) as client:
+        report = build_on_cluster(
+            paths, where, client=client, shards=shards, rebuild=rebuild, format=fmt, tz=tz, source=source,
+            limits=limits, follow_links=follow_links,
+        )
+    for err in report.failed:
+        click.echo(f"Error: {err}", err=True)
+    if as_json:
+        click.echo(json.dumps({"index": str(where)} | report.as_dict(), ensure_ascii=False))
+    if not quiet:
+        _print_summary(report, str(where))
+    if report.failed:
+        sys.exit(EXIT_ERROR if report.articles == 0 else EXIT_PARTIAL)
 
 
 def _index_to_write(where: Path, rebuild: bool, shards: int | None) -> NewsIndex:

@@ -37,7 +37,7 @@ import numpy as np
 from .engine.reading import Segment, Snapshot
 from .signature import BANDS, SAME_STORY, Signature, band_keys, signature
 
-__all__ = ["REPUBLISHED", "SAME_STORY_WITHIN", "StoryGrouper", "same_story", "story_label"]
+__all__ = ["REPUBLISHED", "SAME_STORY_WITHIN", "KnownStories", "StoryGrouper", "same_story", "story_label"]
 
 #: Copies of one story are published within this time of each other.
 SAME_STORY_WITHIN = timedelta(hours=24)
@@ -119,6 +119,11 @@ class StoryGrouper:
     def assign(self, article_id: str, title: str, body: str, published: datetime | None) -> tuple[int, Signature]:
         """The story label of an article being added, and its signature."""
         sig = signature(title, body)
+        return self.assign_signature(article_id, sig, published), sig
+
+    def assign_signature(self, article_id: str, sig: Signature, published: datetime | None) -> int:
+        """The story label of an article whose signature was computed
+        elsewhere (on a cluster's worker, where it was read)."""
         bands = sig.bands()
         best: _Known | None = None
         best_similarity = 0.0
@@ -132,7 +137,7 @@ class StoryGrouper:
         known = _Known(article_id, sig, published, story)
         for band in bands.tolist():
             self._by_band.setdefault(band, []).append(known)
-        return story, sig
+        return story
 
     def _candidates(self, bands: np.ndarray) -> list[_Known]:
         out: dict[str, _Known] = {}
@@ -156,3 +161,18 @@ class StoryGrouper:
                             published = published.replace(tzinfo=timezone.utc)
                         out[stored["id"]] = _Known(stored["id"], Signature(bytes(minhash[docnum])), published, int(story[docnum]))
         return list(out.values())
+
+
+class KnownStories(StoryGrouper):
+    """Story labels decided before the articles are written: a cluster's
+    client groups every article's signature in one place (so copies are one
+    story across shards), then each shard's writer takes the labels."""
+
+    def __init__(self, labels: dict[str, tuple[int, bytes]]) -> None:
+        super().__init__(None)
+        self._labels = labels
+
+    def assign(self, article_id: str, title: str, body: str, published: datetime | None) -> tuple[int, Signature]:
+        """The label and signature given for ``article_id``."""
+        label, values = self._labels[article_id]
+        return label, Signature(values)

@@ -144,7 +144,8 @@ class ArticleWriter:
         self._seen: set[str] = set()
         self._started = time.perf_counter()
         self._limitmb = default_memory_mb() if limitmb is None else max(1, limitmb)
-        self._procs = default_procs() if procs is None else max(1, procs)
+        # 0: everything in this process (a cluster's worker, which may not start processes)
+        self._procs = default_procs() if procs is None else max(0, procs)
         self._pending: list[tuple[str, dict[str, Any]]] = []
         # Take the lock now, so a second writer fails at once, but create the
         # Whoosh writer only when something changes: a Whoosh writer creates
