@@ -395,6 +395,8 @@ def _print_summary(report: IndexReport, where: str, notices: Sequence[Notice] = 
         echo(f"  pruned {report.pruned:,} articles whose files are gone")
     if not report.committed:
         echo("  nothing changed: the index was left as it was")
+    if report.merge_problem:
+        echo(f"  Warning: the run is committed, but merging segments failed ({report.merge_problem}); the next run merges them")
     if report.alerts:
         echo(f"  {report.alerts:,} new alerts for saved searches ('newssearch saved new NAME' shows them)")
     if report.alert_problem:

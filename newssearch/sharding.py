@@ -137,6 +137,8 @@ class ShardedWriter:
             self._store.set_sequence(self._seq)
         self.report.committed = committed
         self.report.leftovers_removed = sum(w.report.leftovers_removed for w in self._writers)
+        problems = [f"shard {n}: {w.report.merge_problem}" for n, w in enumerate(self._writers) if w.report.merge_problem]
+        self.report.merge_problem = "; ".join(problems) or None
         self.report.elapsed = time.perf_counter() - self._started
         if self._on_commit is not None:
             self._on_commit(self.report)

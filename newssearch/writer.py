@@ -54,6 +54,8 @@ class IndexReport:
     elapsed: float = 0.0
     committed: bool = False
     leftovers_removed: int = 0
+    #: why merging segments after the commit failed (the run is committed all the same)
+    merge_problem: str | None = None
     #: new alerts the saved searches recorded after the commit
     alerts: int = 0
     #: why they could not be matched, if they could not (the run is committed all the same)
@@ -323,6 +325,7 @@ class ArticleWriter:
         else:
             self._writer.commit(release_lock=True, replace_all=self._rebuild)
             self.report.committed = True
+            self.report.merge_problem = self._writer.merge_problem
         self.report.elapsed = time.perf_counter() - self._started
         if self._on_commit is not None:
             self._on_commit(self.report)

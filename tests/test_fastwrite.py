@@ -273,3 +273,34 @@ def test_whooshs_own_merge_through_the_fast_writer_loses_no_posting(tmp_path, do
     expected, got = contents(whole), contents(merged)
     del expected["totals"], got["totals"]  # Whoosh's merge sums rounded lengths (test_whoosh_behaviour)
     assert got == expected
+
+
+def test_a_merge_that_fails_after_the_commit_leaves_the_run_committed(tmp_path, monkeypatch) -> None:
+    """A full disk during the merge that follows a run's commit: the run is
+    committed and says the merge failed; the index is sound, and the next
+    run removes the merge's files and merges."""
+    import newssearch as ns
+    from newssearch.engine import fastwrite, writing
+
+    ix = ns.create_index(tmp_path / "ix")
+    for n in range(writing.MERGE_FANOUT - 1):  # one segment per run
+        ix.add(ns.Article(title=f"Harbour report {n}", body=f"The harbour handled {n} ships this week, the port said."))
+    real = fastwrite.merge_segments
+    calls = []
+
+    def full_disk(writer, segments):
+        calls.append(len(segments))
+        real(writer, segments)  # it writes its files, then the disk is full
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writing, "merge_segments", full_disk)
+    report = ix.add(ns.Article(title="Harbour report last", body="The last report of the week from the port."))
+    assert calls and report.committed and "No space left on device" in report.merge_problem
+    assert len(ix) == writing.MERGE_FANOUT and ns.check_index(ix.path).ok
+    assert ns.check_index(ix.path).leftover_bytes > 0
+    assert ix.stats().segments == writing.MERGE_FANOUT
+    monkeypatch.setattr(writing, "merge_segments", real)
+    after = ix.add(ns.Article(title="Harbour report next", body="A new week at the port begins."))
+    assert after.merge_problem is None and after.leftovers_removed > 0
+    assert ix.stats().segments < writing.MERGE_FANOUT and len(ix) == writing.MERGE_FANOUT + 1
+    ix.close()

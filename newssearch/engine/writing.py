@@ -75,6 +75,8 @@ class SegmentWriter:
         self._lock = lock
         #: segments merged away after the commit
         self.merged = 0
+        #: why the merge after the commit failed (the commit stands), or None
+        self.merge_problem: str | None = None
         with mapped(store.path):
             if workers > 0:
                 self._writer: Any = WatchedMpWriter(
@@ -130,7 +132,13 @@ class SegmentWriter:
         try:
             self._store.record_commit()  # sizes and checksums, for opening and `check`
             if merge:
-                self.merged = merge_segments_of(self._store)
+                try:
+                    self.merged = merge_segments_of(self._store)
+                except Exception as exc:  # noqa: BLE001 - the run is committed; only the merge is lost
+                    # (a full disk, a damaged segment): the index is as the run
+                    # committed it, the merge's files are leftovers the next
+                    # writer removes, and the next commit plans the merge again
+                    self.merge_problem = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
         finally:
             if release_lock:
                 self._lock.release()
