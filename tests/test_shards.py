@@ -141,3 +141,17 @@ def test_cli_index_with_shards(runner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["index", str(ROOT / "examples"), "--index", str(where), "--shards", "2"])
     assert result.exit_code == 2 and "has 3 shards" in result.stderr
     assert runner.invoke(cli, ["check", "--index", str(where)]).exit_code == 0
+
+
+@pytest.mark.parametrize("shards", [1, SHARDS])
+def test_an_empty_index_answers_every_command(tmp_path: Path, shards: int) -> None:
+    """Before anything is added (stats once raised AttributeError: Whoosh's
+    empty reader has no per-document data)."""
+    ix = ns.create_index(tmp_path / "ix", shards=shards)
+    stats = ix.stats()
+    assert (stats.articles, stats.earliest, stats.outlets) == (0, None, {})
+    assert ix.search("harbour").total == 0 and ix.search("").total == 0
+    assert ix.timeline("harbour").total == 0
+    ix.saved.add("harbour", "harbour")
+    assert ix.saved.match_new() == []
+    ix.close()

@@ -282,9 +282,9 @@ class Segment:
 
     def _length_bytes(self, fieldname: str) -> np.ndarray:
         colname = f"_{fieldname}_len"
-        perdoc = self._reader._perdoc
-        if not perdoc.has_column(colname):
+        if not self._has_column(colname):
             return np.zeros(self.size, dtype=np.uint8)
+        perdoc = self._reader._perdoc
         col = perdoc._cached_reader(colname, LENGTHS_COLUMN)
         if _is_fixed_numeric(col) and col._fixedlen == 1:
             return _fixed_bytes(col, self.size, 1, "u1")
@@ -306,7 +306,7 @@ class Segment:
         not past it."""
         found = self._columns.get("seq:max")
         if found is None:
-            if not self.size or not self._reader._perdoc.has_column("seq"):
+            if not self.size or not self._has_column("seq"):
                 found = np.zeros(1, dtype=np.uint64)
             else:
                 found = self.numeric_column("seq").max(keepdims=True)
@@ -316,7 +316,7 @@ class Segment:
     def fixed_bytes_column(self, name: str) -> np.ndarray:
         """A fixed-width bytes column (``minhash``) as a (documents, width)
         uint8 array, read in one go (not kept: callers keep what they derive)."""
-        if not self._reader._perdoc.has_column(name):
+        if not self._has_column(name):
             column = self._reader.schema[name].column_type
             return np.tile(np.frombuffer(column._default, dtype=np.uint8), (self.size, 1))
         col = self._reader.column_reader(name, translate=False)
@@ -327,8 +327,13 @@ class Segment:
             raw = np.frombuffer(b"".join(bytes(col[d]) for d in range(self.size)), dtype=np.uint8)
         return raw.reshape(self.size, width)
 
+    def _has_column(self, name: str) -> bool:
+        """Whether the segment stores the column (an empty index's reader has no per-document data at all)."""
+        perdoc = getattr(self._reader, "_perdoc", None)
+        return perdoc is not None and bool(perdoc.has_column(name))
+
     def _numbers(self, name: str) -> np.ndarray:
-        if not self._reader._perdoc.has_column(name):
+        if not self._has_column(name):
             return np.full(self.size, np.iinfo(np.uint64).max, dtype=np.uint64)
         col = self._reader.column_reader(name, translate=False)
         dtype = _NUMPY_TYPES.get(getattr(col, "_typecode", ""))
