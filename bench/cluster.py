@@ -13,8 +13,9 @@ are not 2 free cores.
 
 Then the same articles are indexed into one plain index (locally, as
 ``index`` does), and the 200 benchmark queries (bench/queries/news.tsv,
-each once after a warm-up pass, top 10 with snippets) are timed on both:
-the per-query overhead of searching the shards as one index.
+each once after a warm-up pass, top 10 with snippets) are timed on it, on
+the shards searched as one index here, and fanned out to a LocalCluster of
+one worker per shard (``NewsIndex.search_on``): the overheads per query.
 
     python bench/cluster.py --corpus scaled:100k --workers 1 --workers 2
 """
@@ -97,8 +98,10 @@ def queries() -> list[tuple[str, dict]]:
     return [(q, {k: v for k, v in (("since", s), ("until", u)) if v}) for _kind, q, s, u in rows[1:]]
 
 
-def time_queries(where: Path) -> dict:
+def time_queries(where: Path, client=None) -> dict:
     ix = ns.open_index(where)
+    if client is not None:
+        ix.search_on(client)  # each shard's matches found by an actor on a worker
     qs = queries()
     for q, options in qs:  # warm-up: open, caches
         ix.search(q, **options)
@@ -119,6 +122,7 @@ def main() -> None:
     parser.add_argument("--shards", type=int, default=2)
     parser.add_argument("--per-file", type=int, default=1000)
     parser.add_argument("--workdir", default="/tmp/newssearch-bench")
+    parser.add_argument("--search-only", action="store_true", help="Skip the builds: time searches on the indexes an earlier run built.")
     args = parser.parse_args()
     work = Path(args.workdir)
     name, size = parse_corpus(args.corpus)
@@ -126,7 +130,7 @@ def main() -> None:
     folder = split_corpus(path, total, args.per_file, work / "cluster-input" / args.corpus.replace(":", "-"))
     results: dict = {"corpus": args.corpus, "articles": total, "builds": []}
     where = work / "cluster-index" / args.corpus.replace(":", "-")
-    for workers in args.workers or [1, 2]:
+    for workers in [] if args.search_only else args.workers or [1, 2]:
         results["builds"].append(build(folder, where, workers, args.shards))
         print(json.dumps(results["builds"][-1]), file=sys.stderr)
     single = work / "cluster-single" / args.corpus.replace(":", "-")
@@ -138,6 +142,11 @@ def main() -> None:
     results["search_single"] = time_queries(single)
     results["search_sharded"] = time_queries(where)
     results["sharded_over_single_p50"] = round(results["search_sharded"]["p50_ms"] / results["search_single"]["p50_ms"], 2)
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=args.shards, threads_per_worker=1, host="127.0.0.1", dashboard_address=None, silence_logs=50) as cluster, Client(cluster) as client:
+        results["search_fanned_out"] = time_queries(where, client)
+    results["fanned_out_over_single_p50"] = round(results["search_fanned_out"]["p50_ms"] / results["search_single"]["p50_ms"], 2)
     print(json.dumps(results, indent=2))
 
 

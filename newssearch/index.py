@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -35,7 +35,9 @@ from .writer import ArticleWriter, IndexReport
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from .engine.reading import Snapshot
     from .live.saved import SavedSearches
+    from .search.rank import Ranker
     from .search.request import FilterOptions, SearchOptions
     from .sharding import ShardedWriter
 
@@ -80,6 +82,7 @@ class NewsIndex:
         self._store = store
         self._parser: QueryParser | None = None
         self._session: SearchSession | None = None
+        self._fan_out: Callable[[Snapshot], Ranker] | None = None
 
     # --- writing -------------------------------------------------------
     def writer(
@@ -200,6 +203,19 @@ class NewsIndex:
                     w.delete(article_id)
         return ids
 
+    def search_on(self, client: Any) -> None:
+        """Fan searches out to the workers of a Dask ``client``: each shard of
+        this sharded index is kept open by an actor on a worker, which finds
+        its matches with statistics summed over every shard (so scores are
+        those of one index); collapsing, ordering, facets and hits are done
+        here (:class:`~newssearch.cluster.ClusterRanker`)."""
+        from .cluster import fan_out
+
+        if not isinstance(self._store, ShardedStore):
+            raise NewsSearchError(f"{self.path} is not a sharded index: there is nothing to fan out")
+        self._fan_out = fan_out(client, self._store)
+        self._changed()
+
     def drop_caches(self) -> None:
         """Forget the posting lists and statistics that searches decoded and
         kept (up to 128 MB), so the next query pays full price: for a cold
@@ -228,7 +244,8 @@ class NewsIndex:
                 if self._parser is None:
                     self._parser = QueryParser.for_news()
                 snapshot = self._store.snapshot(k1=BM25_K1, b=BM25_B)
-                self._session = SearchSession(snapshot, self._parser)
+                ranker = self._fan_out(snapshot) if self._fan_out is not None else None
+                self._session = SearchSession(snapshot, self._parser, ranker)
             return self._session
 
     def __len__(self) -> int:

@@ -66,6 +66,13 @@ def test_a_cluster_build_is_the_local_index_and_rerunning_it_changes_nothing(cli
     _same_answers(reuters_index[0], built)
     assert _labels(built) == _labels(reuters_index[0])  # copies grouped across shards as in one index
     assert ns.check_index(where).ok
+    # searched on the workers: each shard's actor scores with the summed statistics
+    built.search_on(client)
+    _same_answers(reuters_index[0], built)
+    ranker = built.session().ranker
+    assert ranker.fanned_out >= 2 * len(QUERIES) and ranker.matched_here == 0
+    facets = built.search("oil", facets=["source", "agencies"], limit=0).facets
+    assert facets == reuters_index[0].search("oil", facets=["source", "agencies"], limit=0).facets
     built.close()
     again = build_on_cluster([shared(*REUTERS)], where, client=client)
     assert (again.added, again.updated, again.unchanged, again.committed) == (0, 0, report.added, False)

@@ -209,6 +209,12 @@ class Segment:
         span = arrays.term(terminfo.extent()[0])
         return None if span is None else (arrays, span)
 
+    @property
+    def folder(self) -> str | None:
+        """The index folder this segment's files are in (a shard's, in a sharded index)."""
+        folder = getattr(getattr(self._reader, "_storage", None), "folder", None)
+        return str(folder) if folder is not None else None
+
     def doc_frequency(self, fieldname: str, text: Any) -> int:
         """Documents of this segment holding the term (deleted ones included)."""
         if fieldname not in self._reader.schema:

@@ -66,12 +66,14 @@ __all__ = [
     "BM25_K1",
     "MODEL",
     "CollectionStats",
+    "GivenStats",
     "Ranked",
     "Ranker",
     "RankingModel",
     "RecentStats",
     "Recency",
     "Unsupported",
+    "WordsAsked",
 ]
 
 #: Whoosh's BM25F parameters, for the shapes Whoosh's matchers score.
@@ -160,6 +162,67 @@ class RecentStats:
 
     def expand(self, q: Query) -> list[tuple[str, Any]]:
         """The terms a prefix or wildcard query matches in the snapshot."""
+        return self._snapshot.expand(q)
+
+
+class GivenStats:
+    """Collection statistics handed in from elsewhere: summed over the shards
+    of a sharded index by the client that fans a query out (see
+    :mod:`newssearch.cluster`). ``frequencies`` holds each word's document
+    frequency as the ranker asks for it (its fields, its text); asking for
+    another is a bug, and raises ``KeyError``."""
+
+    def __init__(
+        self, docs: int, frequencies: dict[tuple[tuple[str, ...], str], int], lengths: dict[str, float], expand: Any
+    ) -> None:
+        self._docs = docs
+        self._frequencies = frequencies
+        self._lengths = lengths
+        self._expand = expand
+
+    def doc_count_all(self) -> int:
+        """Documents in every shard."""
+        return self._docs
+
+    def doc_frequency_any(self, fieldnames: Sequence[str], text: Any) -> int:
+        """The summed frequency given for the word."""
+        return self._frequencies[(tuple(fieldnames), text)]
+
+    def avg_field_length(self, fieldname: str) -> float:
+        """The average length given for the field."""
+        return self._lengths.get(fieldname, 0.0)
+
+    def expand(self, q: Query) -> list[tuple[str, Any]]:
+        """The terms a prefix or wildcard matches, as given."""
+        return self._expand(q)  # type: ignore[no-any-return]
+
+
+class WordsAsked:
+    """Statistics that record which words a query's ranking asks about (and
+    answer 1): evaluated on one segment, a query asks for every word it
+    would ask for on any (see :meth:`Ranker.words_asked`)."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self.asked: list[tuple[tuple[str, ...], str]] = []
+
+    def doc_count_all(self) -> int:
+        """Any positive count."""
+        return max(1, self._snapshot.doc_count_all())
+
+    def doc_frequency_any(self, fieldnames: Sequence[str], text: Any) -> int:
+        """Records the word; answers 1."""
+        key = (tuple(fieldnames), text)
+        if key not in self.asked:
+            self.asked.append(key)
+        return 1
+
+    def avg_field_length(self, fieldname: str) -> float:
+        """The snapshot's."""
+        return self._snapshot.avg_field_length(fieldname)
+
+    def expand(self, q: Query) -> list[tuple[str, Any]]:
+        """The snapshot's expansions."""
         return self._snapshot.expand(q)
 
 
@@ -573,6 +636,26 @@ class Ranker:
         return _Part(ids, np.full(len(ids), 1.0 * q.boost), np.zeros(len(ids)))
 
     # --- the public entry points -------------------------------------
+    def doc_frequency_any(self, fields: tuple[str, ...], text: str) -> int:
+        """The document frequency the ranking uses for a word in these fields
+        (this snapshot's): a shard's share of a sharded index's statistics."""
+        return self._df_any(fields, text)
+
+    def words_asked(self, q: Query) -> list[tuple[tuple[str, ...], str]] | None:
+        """The (fields, word) pairs whose statistics ranking ``q`` needs,
+        found by evaluating it on one segment with recording statistics; None
+        when the ranker does not evaluate ``q`` (Whoosh's matchers will)."""
+        recorder = WordsAsked(self.snapshot)
+        probe = Ranker(self.snapshot, stats=recorder, model=self.model)
+        if not self.segments:
+            return []
+        smallest = min(self.segments, key=lambda seg: seg.size)
+        try:
+            probe._eval(q, smallest)
+        except Unsupported:
+            return None
+        return recorder.asked
+
     def matches(self, q: Query, restrict: Query | None) -> Found | None:
         """Doc numbers and scores of every live match, or None when the
         query has a part this module does not evaluate."""

@@ -22,10 +22,14 @@ class SearchSession:
     ranker (and the posting lists it decoded) and the display spellings of
     keyword values."""
 
-    def __init__(self, snapshot: Snapshot, parser: QueryParser) -> None:
+    def __init__(self, snapshot: Snapshot, parser: QueryParser, ranker: Ranker | None = None) -> None:
+        """``ranker``: one built elsewhere (a sharded index's fan-out to a
+        cluster, :mod:`newssearch.cluster`); by default the snapshot's own."""
         self.snapshot = snapshot
         self.parser = parser
         self._display: dict[tuple[str, str], str] = {}
+        if ranker is not None:
+            self.__dict__["ranker"] = ranker
 
     @cached_property
     def ranker(self) -> Ranker:
