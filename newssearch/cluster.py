@@ -76,6 +76,9 @@ __all__ = [
 FILES_PER_PARTITION = 64
 #: At most about this many bytes are read by one task (a bigger file is a task of its own).
 BYTES_PER_PARTITION = 64 * 2**20
+#: Memory a shard's writer holds per article until it commits (measured:
+#: ~115 bytes a posting, a few hundred postings a news article).
+ARTICLE_BYTES = 30_000
 #: How many times Dask runs a task again after its worker died.
 RETRIES = 3
 _ARCHIVES = (".warc", ".arc")
@@ -213,8 +216,11 @@ def _write_shard(
 
 
 def _write(store: Store, pieces: Any, known: Any, seq: int, limitmb: int, writer_type: Any, stories_type: Any) -> IndexReport:
-    # procs=0: a Dask worker process may not start processes of its own
-    with writer_type(store, timeout=600, limitmb=limitmb, procs=0, seq=seq, stories=stories_type(known)) as w:
+    # procs=0: a Dask worker process may not start processes of its own, so
+    # the shard's postings are held in this one; committing every so many
+    # articles keeps them within limitmb (the segments are merged at the end)
+    every = max(2_000, limitmb * 2**20 // ARTICLE_BYTES)
+    with writer_type(store, timeout=600, limitmb=limitmb, procs=0, seq=seq, stories=stories_type(known), commit_every=every) as w:
         for piece in pieces:
             for article, _values in piece:
                 w.add(article)
@@ -255,7 +261,8 @@ def build_on_cluster(
     report, counted as a local run counts. ``shards`` creates the index when
     it is missing (it must match an existing one); ``rebuild`` replaces
     the index's contents with what this run reads. ``limitmb`` is each
-    shard writer's memory budget."""
+    shard writer's memory budget: it commits every ``limitmb`` /
+    :data:`ARTICLE_BYTES` articles (at least 2,000)."""
     from .stories import StoryGrouper
     from .signature import Signature
 

@@ -73,6 +73,7 @@ def test_a_cluster_build_is_the_local_index_and_rerunning_it_changes_nothing(cli
     assert ranker.fanned_out >= 2 * len(QUERIES) and ranker.matched_here == 0
     facets = built.search("oil", facets=["source", "agencies"], limit=0).facets
     assert facets == reuters_index[0].search("oil", facets=["source", "agencies"], limit=0).facets
+    assert built.timeline("oil", by="month").buckets == reuters_index[0].timeline("oil", by="month").buckets
     built.close()
     again = build_on_cluster([shared(*REUTERS)], where, client=client)
     assert (again.added, again.updated, again.unchanged, again.committed) == (0, 0, report.added, False)
