@@ -165,6 +165,12 @@ class ArticleWriter:
             if not rebuild and store.doc_count_all() > 0:
                 self._existing = store.snapshot()
                 self._fingerprints = self._existing.column("fingerprint")
+            # a rebuild writes every article anew, but one it finds unchanged
+            # keeps its ingest sequence: it is not news to a saved search
+            self._previous: tuple[Snapshot, Any, Any] | None = None
+            if rebuild and store.doc_count_all() > 0:
+                before = store.snapshot()
+                self._previous = (before, before.column("fingerprint"), before.column("seq"))
             self._stories = stories if stories is not None else StoryGrouper(self._existing)
             self._seq_given = seq is not None
             self._seq = seq if seq is not None else store.generation() + 1
@@ -257,7 +263,7 @@ class ArticleWriter:
                     return "unchanged"
                 status = "updated"
         story, sig = self._stories.assign(article.id, article.title, article.body, article.published)
-        fields.update(story=story, minhash=sig.values, seq=self._seq)
+        fields.update(story=story, minhash=sig.values, seq=self._kept_seq(article.id, fields["fingerprint"]))
         self._write("update" if status == "updated" else "add", fields)
         if status == "updated":
             self.report.updated += 1
@@ -266,6 +272,16 @@ class ArticleWriter:
         if article.published is None:
             self.report.no_date += 1
         return status
+
+    def _kept_seq(self, article_id: str, fingerprint: str) -> int:
+        """This run's ingest sequence, or, in a rebuild, the one an unchanged
+        article already had."""
+        if self._previous is not None:
+            before, fingerprints, seqs = self._previous
+            docnum = before.docnum_for_id(article_id)
+            if docnum is not None and fingerprints[docnum] == fingerprint:
+                return int(seqs[docnum])
+        return self._seq
 
     def add_many(self, articles: Iterable[Article]) -> IndexReport:
         """Index every article from an iterable; return the running report."""
@@ -348,6 +364,9 @@ class ArticleWriter:
         if self._existing is not None:
             self._existing.close()
             self._existing = None
+        if self._previous is not None:
+            self._previous[0].close()
+            self._previous = None
 
     def __enter__(self) -> ArticleWriter:
         return self

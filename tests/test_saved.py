@@ -336,3 +336,15 @@ def test_matching_after_a_cursor_sees_only_later_commits(tmp_index, articles, en
         later = {session.snapshot.stored(int(d))["id"] for d in find_matches(session, request, added_after=cursor).found[0]}
         assert later == everything & {a.id for a in articles[3:]}, query
     assert find_matches(session, ns.SearchRequest.build("", engine=engine), added_after=session.snapshot.generation).found[0].size == 0
+
+
+def test_a_rebuild_alerts_only_on_what_it_brings_new(tmp_index, articles) -> None:
+    """'index --rebuild' writes every article anew; those it finds
+    unchanged keep their ingest sequence, so they are not news."""
+    tmp_index.add(articles[:3])
+    tmp_index.saved.add("all", "")  # every article matches
+    fresh = ns.Article(title="Lighthouse keeper retires", body="The last keeper of the north lighthouse retired on Friday after forty years.")
+    with tmp_index.writer(rebuild=True) as w:
+        w.add_many(articles[:3] + [fresh])
+    assert [a.article_id for a in tmp_index.saved.new("all")] == [fresh.id]
+    assert len(tmp_index) == 4
