@@ -96,3 +96,23 @@ def test_the_linear_window_search_picks_what_rescanning_picked(raw, width):
     lo = max(0, lo - spare // 3)
     expected = (lo, lo + width if hi < lo + width else hi)
     assert _best_window(matches, width, exclude=()) == expected
+
+
+def test_snippets_from_words_tokenized_once_match_those_found_per_query():
+    """Alerts build many snippets of one body (one per saved search that
+    matched it) from its words tokenized once (text_terms)."""
+    from newssearch.search.snippets import build_snippet, text_terms
+
+    body = (
+        "Negotiators returned to Minsk on Monday to revive the ceasefire agreement, Reuters reports. "
+        "The talks, the third round this year, were held at the Independence Palace. "
+        "Grain exports rose for a third month as ports on the Black Sea worked at full capacity."
+    )
+    from newssearch.analysis import term_for
+
+    words = text_terms(body)
+    for query in (["Minsk"], ["ceasefire", "agreements"], ["grain", "exports"], ["palace", "talks", "round"], ["absent"]):
+        terms = [term_for(w) for w in query]
+        snippet = build_snippet(body, terms, words=words)
+        assert snippet == build_snippet(body, terms), query
+        assert bool(snippet.highlights) == (query != ["absent"]), query

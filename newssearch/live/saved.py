@@ -287,7 +287,7 @@ class SavedSearches:
             return []
         from ..engine.matching import highlight_terms
         from ..search.run import find_matches
-        from ..search.snippets import build_snippet
+        from ..search.snippets import build_snippet, text_terms
 
         from ..search.rank import Ranker, RecentStats
 
@@ -298,6 +298,7 @@ class SavedSearches:
         recorded: builtins.list[int] = []
         rankers: dict[int, Ranker] = {}  # per cursor (usually one): posting lists decoded once for all
         articles: dict[int, Article] = {}  # an article many searches match is read once
+        words: dict[int, list[tuple[int, int, str]]] = {}  # and its body tokenized once, for the snippets
         with self._db(write=True) as con:
             for row in con.execute("SELECT * FROM saved WHERE cursor != ? ORDER BY name", (generation,)).fetchall():
                 saved = _saved(row)
@@ -332,7 +333,7 @@ class SavedSearches:
                             "published": _iso(article.published),
                             "agencies": list(article.agencies),
                             "section": article.section,
-                            "snippet": build_snippet(article.body, terms).text,
+                            "snippet": build_snippet(article.body, terms, words=words.get(docnum) or words.setdefault(docnum, text_terms(article.body))).text,
                         }
                         cur = con.execute(
                             "INSERT OR IGNORE INTO alerts (saved, article, story, seq, matched, fields) VALUES (?, ?, ?, ?, ?, ?)",

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from ..analysis import TERM_CACHE, TOKEN_PATTERN, TOKEN_RE, term_for
 from ..model import Snippet
 
-__all__ = ["ANSI_HIGHLIGHT", "build_snippet", "lead_snippet", "render_ansi", "render_plain"]
+__all__ = ["ANSI_HIGHLIGHT", "build_snippet", "lead_snippet", "render_ansi", "render_plain", "text_terms"]
 
 ANSI_HIGHLIGHT = ("\x1b[1;33m", "\x1b[0m")
 ELLIPSIS = "\u2026"
@@ -62,6 +62,10 @@ def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
     return out
 
 
+#: Every word _finder's patterns can start at (the same look-behind, any head).
+_ALL_WORDS = re.compile(r"(?<![\w.'\u2019&])" + TOKEN_PATTERN, re.IGNORECASE)
+
+
 @lru_cache(maxsize=256)
 def _finder(terms: frozenset[str]) -> re.Pattern[str]:
     heads = sorted({re.escape(t[:3]) for t in terms if t.isascii()} | ({"[^\\x00-\\x7f]"} if any(not t.isascii() for t in terms) else set()))
@@ -70,20 +74,39 @@ def _finder(terms: frozenset[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w.'\u2019&])(?=(?:" + "|".join(heads) + r"))" + TOKEN_PATTERN, re.IGNORECASE)
 
 
+def text_terms(text: str) -> list[tuple[int, int, str]]:
+    """Every word of ``text`` with its index term: ``(start, end, term)``.
+    For snippets of one text for many queries (the saved searches an
+    article matches), tokenized once."""
+    cache = TERM_CACHE
+    out = []
+    # the words _matches would find: in ASCII text, those its finder reads
+    for m in (_ALL_WORDS if text.isascii() else TOKEN_RE).finditer(text):
+        word = m.group(0)
+        term = cache.get(word)
+        if term is None:
+            term = term_for(word)
+        if term:
+            out.append((m.start(), m.end(), term))
+    return out
+
+
 def build_snippet(
     text: str,
     terms: Iterable[str],
     *,
     max_chars: int = 240,
     fragments: int = 2,
+    words: list[tuple[int, int, str]] | None = None,
 ) -> Snippet:
     """Return the best fragment(s) of ``text`` for the analysed query ``terms``
     (index terms, as :func:`newssearch.analysis.term_for` makes them), about
-    ``max_chars`` long, in up to ``fragments`` pieces."""
+    ``max_chars`` long, in up to ``fragments`` pieces. ``words``: the text's
+    :func:`text_terms`, when they were computed already."""
     termset = frozenset(terms)
     if not text or not termset:
         return lead_snippet(text, max_chars)
-    matches = _matches(text, termset)
+    matches = [w for w in words if w[2] in termset] if words is not None else _matches(text, termset)
     if not matches:
         return lead_snippet(text, max_chars)
 
