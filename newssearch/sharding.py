@@ -21,19 +21,18 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from .engine.shards import ShardedStore, shard_of
 from .engine.writing import default_memory_mb
 from .errors import IndexStoreError
 from .model import Article
 from .stories import StoryGrouper
-from .writer import ArticleWriter, IndexReport
+from .writer import ArticleWriter, IndexReport, Transaction
 
 __all__ = ["ShardedWriter"]
 
 
-class ShardedWriter:
+class ShardedWriter(Transaction):
     """Adds articles to a sharded index in one run (a context manager, as
     :class:`~newssearch.writer.ArticleWriter`)."""
 
@@ -164,15 +163,6 @@ class ShardedWriter:
         if self._existing is not None:
             self._existing.close()
             self._existing = None
-
-    def __enter__(self) -> ShardedWriter:
-        return self
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            self.cancel()
 
     def __repr__(self) -> str:
         return f"<ShardedWriter {str(self._store.path)!r} {len(self._writers)} shards: {self.report.added} added>"

@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .engine.reading import Snapshot
 from .engine.schema import to_fields
@@ -25,7 +25,10 @@ from .errors import IndexStoreError, IngestError
 from .model import Article
 from .stories import StoryGrouper
 
-__all__ = ["ArticleWriter", "IndexReport"]
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["ArticleWriter", "IndexReport", "Transaction"]
 
 
 @dataclass
@@ -92,7 +95,29 @@ class IndexReport:
         }
 
 
-class ArticleWriter:
+class Transaction:
+    """A run used as a context manager: it commits when the block ends
+    normally and cancels when it raises (Ctrl-C included)."""
+
+    def commit(self) -> IndexReport:
+        """Write the run."""
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        """Drop what the run has not committed."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.cancel()
+
+
+class ArticleWriter(Transaction):
     """Adds articles to one index in one transaction.
 
     Get one from :meth:`newssearch.NewsIndex.writer` and use it as a
@@ -367,15 +392,6 @@ class ArticleWriter:
         if self._previous is not None:
             self._previous[0].close()
             self._previous = None
-
-    def __enter__(self) -> ArticleWriter:
-        return self
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            self.cancel()
 
     def __repr__(self) -> str:
         state = "open" if self._open else "closed"
