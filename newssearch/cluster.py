@@ -197,35 +197,36 @@ def _write_shard(
     shard: int, index: str, pieces: list[list[tuple[Article, bytes]]], labels: dict[str, int], seq: int, fresh: bool, limitmb: int
 ) -> dict[str, Any]:
     """Write one shard on a worker (task 3); return its report."""
-    from .stories import KnownStories
-    from .writer import ArticleWriter
-
     known = {a.id: (labels[a.id], values) for piece in pieces for a, values in piece if a.id in labels}
     target = ShardedStore.shard_path(Path(index), shard)
     if fresh:
         local = Path(tempfile.mkdtemp(prefix=f"newssearch-shard-{shard:03d}-"))
         try:
             store = Store.create(local / "shard")
-            report = _write(store, pieces, known, seq, limitmb, ArticleWriter, KnownStories)
+            report = _write(store, pieces, known, seq, limitmb)
             _publish(local / "shard", target)
         finally:
             shutil.rmtree(local, ignore_errors=True)
     else:
-        report = _write(Store.open(target), pieces, known, seq, limitmb, ArticleWriter, KnownStories)
-    return report.as_dict() | {"no_date": report.no_date}
+        report = _write(Store.open(target), pieces, known, seq, limitmb)
+    return report.as_dict()
 
 
-def _write(store: Store, pieces: Any, known: Any, seq: int, limitmb: int, writer_type: Any, stories_type: Any) -> IndexReport:
+def _write(
+    store: Store, pieces: list[list[tuple[Article, bytes]]], known: dict[str, tuple[int, bytes]], seq: int, limitmb: int
+) -> IndexReport:
+    from .stories import KnownStories
+    from .writer import ArticleWriter
+
     # procs=0: a Dask worker process may not start processes of its own, so
     # the shard's postings are held in this one; committing every so many
     # articles keeps them within limitmb (the segments are merged at the end)
     every = max(2_000, limitmb * 2**20 // ARTICLE_BYTES)
-    with writer_type(store, timeout=600, limitmb=limitmb, procs=0, seq=seq, stories=stories_type(known), commit_every=every) as w:
+    with ArticleWriter(store, timeout=600, limitmb=limitmb, procs=0, seq=seq, stories=KnownStories(known), commit_every=every) as w:
         for piece in pieces:
             for article, _values in piece:
                 w.add(article)
-    report: IndexReport = w.report
-    return report
+    return w.report
 
 
 def _publish(built: Path, target: Path) -> None:
