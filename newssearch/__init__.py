@@ -26,16 +26,23 @@ from .dates import format_datetime, parse_date
 from .errors import (
     AmbiguousId,
     ConfigError,
+    DecompressedTooLarge,
+    EmptyFeed,
     FetchError,
+    FieldTooLarge,
+    IndexDamaged,
     IndexLocked,
     IndexNotFound,
     IndexStoreError,
     IndexVersionMismatch,
     IngestError,
+    IngestNotice,
+    IngestWarning,
     NewsSearchError,
     ParseError,
     QuerySyntaxError,
     UnsupportedFormat,
+    WorkerFailed,
 )
 from .index import CheckReport, IndexStats, NewsIndex, check_index, create_index, default_index_path, open_index
 from .model import Article, Explanation, Hit, ScorePart, SearchResults, Snippet, Timeline
@@ -44,12 +51,12 @@ from .search import run as _run  # noqa: F401 - the search stack, loaded with th
 from .writer import ArticleWriter, IndexReport
 
 if TYPE_CHECKING:
-    from .ingest import FORMATS, IngestNotice, IngestWarning, Limits, read_path
+    from .ingest import FORMATS, Limits, read_path
     from .live.fetch import Politeness
     from .live.follow import FollowReport, Follower
     from .live.saved import Alert, SavedSearch, SavedSearches
 
-_INGEST_NAMES = ("FORMATS", "IngestNotice", "IngestWarning", "Limits", "read_path")
+_INGEST_NAMES = ("FORMATS", "Limits", "read_path")
 #: The living archive (saved searches, alerts, following feeds), loaded on first use.
 _LIVE_NAMES = {
     "Alert": "saved",
@@ -84,12 +91,16 @@ __all__ = [
     "ArticleWriter",
     "CheckReport",
     "ConfigError",
+    "DecompressedTooLarge",
+    "EmptyFeed",
     "Explanation",
     "FetchError",
+    "FieldTooLarge",
     "Filters",
     "FollowReport",
     "Follower",
     "Hit",
+    "IndexDamaged",
     "IndexLocked",
     "IndexNotFound",
     "IndexReport",
@@ -113,6 +124,7 @@ __all__ = [
     "Snippet",
     "Timeline",
     "UnsupportedFormat",
+    "WorkerFailed",
     "__version__",
     "check_index",
     "create_index",

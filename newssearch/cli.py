@@ -23,7 +23,7 @@ import click
 
 from . import __version__
 from .dates import format_datetime, resolve_zone
-from .errors import ConfigError, IndexLocked, IndexStoreError, IngestError, NewsSearchError
+from .errors import ConfigError, IndexLocked, IndexStoreError, IngestError, NewsSearchError, Terminated
 from .index import NewsIndex, check_index, create_index, default_index_path, open_index
 from .model import Article, Explanation, Hit
 from .search.request import FACET_FIELDS, SORTS, SearchRequest
@@ -43,9 +43,6 @@ EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM or SIGHUP: stop as Ctrl-C stops (cancel, leave the index as
-    committed), with the exit code that says so."""
 
 
 def _stop_on_signals() -> None:

@@ -4,16 +4,44 @@ Callers (the CLI above all) catch :class:`NewsSearchError` once and print its
 message; nothing else should escape to a user. The tree::
 
     NewsSearchError
-    ├── IngestError (path, line) ─ UnsupportedFormat, ParseError
-    ├── IndexStoreError ─ IndexNotFound, IndexLocked, IndexVersionMismatch
+    ├── IngestError (path, line)
+    │   ├── UnsupportedFormat
+    │   ├── ParseError
+    │   ├── FieldTooLarge
+    │   ├── DecompressedTooLarge
+    │   └── EmptyFeed
+    ├── IndexStoreError
+    │   ├── IndexNotFound
+    │   ├── IndexLocked
+    │   ├── IndexVersionMismatch
+    │   ├── IndexDamaged
+    │   └── WorkerFailed
     ├── QuerySyntaxError (query, position)
     ├── AmbiguousId (prefix, candidates)
     ├── FetchError (url, problem, retryable)
     └── ConfigError (option)
 
+    UserWarning
+    └── IngestWarning ─ IngestNotice
+
+    KeyboardInterrupt
+    └── Terminated
+
+    Exception
+    └── UnsupportedQueryShape (internal: never reaches a caller)
+
 Every message is one line that names what went wrong and, for input, where:
 ``path:line: problem``. Whoosh's own exceptions are mapped to these in one
-place, :mod:`newssearch.engine.errors`; any other exception is a bug.
+place, :mod:`newssearch.engine.errors`, which raises them ``from`` the
+original so that ``NEWSSEARCH_DEBUG=1`` and a library caller still see the
+cause; any other exception is a bug, and the CLI says so.
+
+:class:`Terminated` is SIGTERM or SIGHUP raised as Ctrl-C is, so a run
+stops the same way whichever ended it. :class:`UnsupportedQueryShape` is the
+ranker's signal to hand a query to Whoosh's own matchers; the search layer
+always catches it. The warnings are what :func:`newssearch.read_path` issues for a skipped
+file or record (:class:`IngestWarning`) and for a notice that cost no
+article (:class:`IngestNotice`) when the caller passes no handler.
 """
 
 from __future__ import annotations
@@ -23,16 +51,25 @@ from pathlib import Path
 __all__ = [
     "AmbiguousId",
     "ConfigError",
+    "DecompressedTooLarge",
+    "EmptyFeed",
     "FetchError",
+    "FieldTooLarge",
+    "IndexDamaged",
     "IndexLocked",
     "IndexNotFound",
     "IndexStoreError",
     "IndexVersionMismatch",
     "IngestError",
+    "IngestNotice",
+    "IngestWarning",
     "NewsSearchError",
     "ParseError",
     "QuerySyntaxError",
+    "Terminated",
     "UnsupportedFormat",
+    "UnsupportedQueryShape",
+    "WorkerFailed",
 ]
 
 
@@ -61,6 +98,23 @@ class ParseError(IngestError):
     """The input claims a format but does not follow it."""
 
 
+class FieldTooLarge(IngestError):
+    """One article's field is over :attr:`~newssearch.ingest.Limits.field_chars`:
+    that article is skipped; readers of many articles per file go on with the next."""
+
+
+class DecompressedTooLarge(IngestError):
+    """A compressed input inflates past the size limit (a gzip bomb, or
+    just too big): an error for that input, not a crash and not half a
+    document. ``path`` is None where the bytes have no file name (the
+    reader that knows the file raises its own error, naming it)."""
+
+
+class EmptyFeed(IngestError):
+    """A well-formed feed without entries: an error for a file given to
+    ``index``, a quiet hour for a followed feed."""
+
+
 class IndexStoreError(NewsSearchError):
     """The index on disk cannot be used as asked."""
 
@@ -75,6 +129,19 @@ class IndexLocked(IndexStoreError):
 
 class IndexVersionMismatch(IndexStoreError):
     """The index was written by an incompatible Whoosh or with another schema."""
+
+
+class IndexDamaged(IndexStoreError):
+    """Files of the index are missing, truncated or changed since they were
+    written (``newssearch check`` says which; ``check --repair`` fixes what
+    can be fixed)."""
+
+
+class WorkerFailed(IndexStoreError):
+    """A writer process ended without finishing its part (killed by the
+    system for memory, or a bug in it). The run is cancelled, so the index
+    is as at its last commit; the message names the process's error or exit
+    code."""
 
 
 class QuerySyntaxError(NewsSearchError):
@@ -131,3 +198,23 @@ class ConfigError(NewsSearchError):
     def __init__(self, message: str, option: str | None = None) -> None:
         self.option = option
         super().__init__(message)
+
+
+class IngestWarning(UserWarning):
+    """Issued for a skipped file or record when ``read_path`` has no ``on_error``."""
+
+
+class IngestNotice(IngestWarning):
+    """Issued for a notice (a date not used, records that are not pages)
+    when ``read_path`` has no ``on_notice``."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: stop as Ctrl-C stops (cancel, leave the index as
+    committed), with the exit code that says so (143, not 130)."""
+
+
+class UnsupportedQueryShape(Exception):
+    """The query has a part the numpy ranker does not evaluate (a term
+    range, a minimum-match group): the search runs Whoosh's own matchers
+    for it instead. Internal to the search layer."""

@@ -12,7 +12,7 @@ from conftest import EXAMPLES
 
 import newssearch as ns
 from newssearch.cli import EXIT_ERROR, EXIT_OK, cli
-from newssearch.engine.integrity import IndexDamaged
+from newssearch.errors import IndexDamaged
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,8 @@ from conftest import DATA, EXAMPLES
 
 import newssearch as ns
 from newssearch.errors import IngestError
-from newssearch.ingest import IngestWarning, ReadOptions, Skipped, Source, detect_format, iter_sources, read_source
+from newssearch.errors import IngestWarning
+from newssearch.ingest import ReadOptions, Skipped, Source, detect_format, iter_sources, read_source
 
 UTC = timezone.utc
 

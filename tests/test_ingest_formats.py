@@ -15,7 +15,8 @@ from conftest import DATA
 import newssearch as ns
 from newssearch.cli import cli
 from newssearch.errors import IngestError
-from newssearch.ingest import IngestNotice, Notice, ReadOptions, Source, detect_format, read_source
+from newssearch.errors import IngestNotice
+from newssearch.ingest import Notice, ReadOptions, Source, detect_format, read_source
 from newssearch.ingest.encoding import decode_markup, gunzip
 
 UTC = timezone.utc

@@ -98,7 +98,7 @@ def mapped(location: str | Path) -> Iterator[None]:
     except Exception as exc:
         if not is_engine_error(exc):
             raise
-        raise map_whoosh_error(exc, location) from None
+        raise map_whoosh_error(exc, location) from exc
 
 
 def _one_line(exc: BaseException) -> str:

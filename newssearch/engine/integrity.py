@@ -33,12 +33,12 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.reading import SegmentReader
 
-from ..errors import IndexStoreError
+from .. import errors
+from ..deprecation import moved_names
 
 __all__ = [
     "SUMS_FILE",
     "CheckReport",
-    "IndexDamaged",
     "check_index",
     "damage_message",
     "load_sums",
@@ -54,8 +54,8 @@ SUMS_FILE = "newssearch.sums.json"
 _FORMAT = 1
 
 
-class IndexDamaged(IndexStoreError):
-    """Files of the index are missing, truncated or changed since they were written."""
+#: IndexDamaged now lives in newssearch.errors
+__getattr__ = moved_names(__name__, {"IndexDamaged": "newssearch.errors"})
 
 
 @dataclass
@@ -183,7 +183,7 @@ def record_commit(folder: Path, ix: Any) -> None:
 
 
 def verify_sizes(folder: Path, generation: int) -> None:
-    """Raise :class:`IndexDamaged` when a file recorded for commit
+    """Raise :class:`~newssearch.errors.IndexDamaged` when a file recorded for commit
     ``generation`` is missing or has another size (a ``stat`` per file), or
     the table of contents is not the one written (its checksum: a few KB).
     Sums recorded for another commit (written by an older version, or a run
@@ -194,16 +194,16 @@ def verify_sizes(folder: Path, generation: int) -> None:
     toc = folder / str(sums.get("toc"))
     try:
         if zlib.crc32(toc.read_bytes()) != sums.get("toc_crc32"):  # a few KB, read by Whoosh anyway
-            raise IndexDamaged(_damage_message(folder, f"the table of contents {toc.name} changed since it was written"))
+            raise errors.IndexDamaged(_damage_message(folder, f"the table of contents {toc.name} changed since it was written"))
     except FileNotFoundError:
-        raise IndexDamaged(_damage_message(folder, "the table of contents is missing")) from None
+        raise errors.IndexDamaged(_damage_message(folder, "the table of contents is missing")) from None
     for name, (size, _crc32) in sorted(sums.get("files", {}).items()):
         try:
             actual = (folder / name).stat().st_size
         except FileNotFoundError:
-            raise IndexDamaged(_damage_message(folder, f"file {name} is missing")) from None
+            raise errors.IndexDamaged(_damage_message(folder, f"file {name} is missing")) from None
         if actual != size:
-            raise IndexDamaged(_damage_message(folder, f"file {name} has {actual:,} bytes; {size:,} were written"))
+            raise errors.IndexDamaged(_damage_message(folder, f"file {name} has {actual:,} bytes; {size:,} were written"))
 
 
 def damage_message(folder: Path, what: str) -> str:
@@ -257,7 +257,7 @@ def check_index(folder: Path, indexname: str, open_store: Callable[[], Any]) -> 
         return report
     try:
         store = open_store()
-    except IndexStoreError as exc:
+    except errors.IndexStoreError as exc:
         report.toc_damaged = True
         report.problems.append(f"the index cannot be opened: {exc}")
         return report

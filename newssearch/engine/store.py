@@ -18,12 +18,13 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 
+from .. import errors
+from ..deprecation import moved_names
 from ..errors import IndexLocked, IndexNotFound, IndexStoreError, IndexVersionMismatch
 from .errors import mapped
 from .integrity import (
     SUMS_FILE,
     CheckReport,
-    IndexDamaged,
     check_index,
     damage_message,
     path_size,
@@ -42,7 +43,6 @@ __all__ = [
     "META_FILE",
     "SCRATCH",
     "CheckReport",
-    "IndexDamaged",
     "Store",
     "WriteLock",
     "check_store",
@@ -73,13 +73,13 @@ class Store:
     def open(cls, path: Path, *, verify: bool = True) -> Store:
         """Open the index at ``path``; raise :class:`IndexNotFound` when there
         is none, :class:`IndexVersionMismatch` when another version wrote it
-        and (with ``verify``) :class:`IndexDamaged` when a file is missing or
+        and (with ``verify``) :class:`~newssearch.errors.IndexDamaged` when a file is missing or
         truncated."""
         if not has_index(path):
             if path.exists() and not path.is_dir():
                 raise IndexNotFound(f"{path} is a file, not an index folder")
             if _remains(path):
-                raise IndexDamaged(
+                raise errors.IndexDamaged(
                     f"index {path} is damaged: its table of contents is missing. 'newssearch check --repair"
                     f" --index {path}' restores it from the copy kept at the last commit"
                 )
@@ -93,7 +93,7 @@ class Store:
             # whatever unpickling it raised; otherwise see below
             problem = toc_problem(path, INDEX_NAME)
             if problem:
-                raise IndexDamaged(damage_message(path, problem)) from None
+                raise errors.IndexDamaged(damage_message(path, problem)) from None
             if not isinstance(exc, (AttributeError, ImportError, pickle.UnpicklingError)):
                 raise
             # the pickled schema names classes this version does not have
@@ -113,7 +113,7 @@ class Store:
         return store
 
     def verify(self) -> None:
-        """Raise :class:`IndexDamaged` when a file of the last commit is
+        """Raise :class:`~newssearch.errors.IndexDamaged` when a file of the last commit is
         missing or not the size it was written with (cheap: a stat per file)."""
         with mapped(self.path):
             verify_sizes(self.path, self._ix.latest_generation())
@@ -151,7 +151,7 @@ class Store:
                 )
             if _remains(path) and not present:
                 if not overwrite:
-                    raise IndexDamaged(
+                    raise errors.IndexDamaged(
                         f"index {path} is damaged: its table of contents is missing. 'newssearch check --repair"
                         f" --index {path}' restores it; 'index --rebuild' replaces the index"
                     )
@@ -278,7 +278,7 @@ def check_store(path: Path, *, repair: bool = False) -> CheckReport:
             if report.toc_damaged:
                 name = restore_toc(path)
                 if name is None:
-                    raise IndexDamaged(
+                    raise errors.IndexDamaged(
                         f"index {path}: {found[0]}, and no copy of it was kept (an index from before"
                         " newssearch kept one): re-create it with 'newssearch index --rebuild PATH...'"
                     )

@@ -31,16 +31,18 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 
 from .fastwrite import FastPostings, FastSegmentWriter
 
-from ..errors import IndexStoreError
+from .. import errors
+from ..deprecation import moved_names
 
-__all__ = ["WatchedMpWriter", "WorkerFailed"]
+__all__ = ["WatchedMpWriter"]
 
+#: WorkerFailed now lives in newssearch.errors
+__getattr__ = moved_names(__name__, {"WorkerFailed": "newssearch.errors"})
+
+#: What a failed worker means for the run, said in every message about one.
+_NOTHING = "; nothing of this run was committed"
 #: Seconds between checks of the workers while waiting to hand one a batch.
 _POLL = 0.5
-
-
-class WorkerFailed(RuntimeError):
-    """A writer process ended without finishing its part (a bug in it, not the user's input)."""
 
 
 class _Worker(SubWriterTask):  # type: ignore[misc]
@@ -191,7 +193,7 @@ class WatchedMpWriter(FastPostings, MpWriter):  # type: ignore[misc]
                 if all(task.exitcode == 0 for task in self.tasks):
                     idle_after_exit += 1  # a result sent just before exiting arrives within a poll
                     if idle_after_exit > 1:
-                        raise WorkerFailed("a writer process finished without handing back its segment") from None
+                        raise errors.WorkerFailed(f"a writer process finished without handing back its segment{_NOTHING}") from None
         for task in self.tasks:
             task.join()
         segments += [segment for _run, _fields, written in results for segment in written]
@@ -216,14 +218,14 @@ class WatchedMpWriter(FastPostings, MpWriter):  # type: ignore[misc]
         else:
             if errno is not None:
                 raise OSError(errno, f"in a writer process: {message}")
-            raise WorkerFailed(f"a writer process failed: {name}: {message}")
+            raise errors.WorkerFailed(f"a writer process failed: {name}: {message}{_NOTHING}")
         for task in list(self.tasks):
             code = task.exitcode
             if code is None and not finished:
                 continue
             if code is not None and code < 0:
-                raise IndexStoreError(
+                raise errors.IndexStoreError(
                     f"a writer process was killed (signal {-code}); nothing of this run was committed"
                 )
             if code != 0:
-                raise WorkerFailed(f"a writer process ended with exit code {code}")
+                raise errors.WorkerFailed(f"a writer process ended with exit code {code}{_NOTHING}")

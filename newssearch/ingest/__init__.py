@@ -29,6 +29,8 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Union
 
+from .. import errors
+from ..deprecation import moved_names
 from ..errors import IngestError, NewsSearchError, UnsupportedFormat
 from ..model import Article
 from .base import Limits, Notice, ReadOptions, ReadResult, Reader, Source, decode, inner_suffix
@@ -45,8 +47,6 @@ from .warc import looks_like_warc, read_warc
 
 __all__ = [
     "FORMATS",
-    "IngestNotice",
-    "IngestWarning",
     "Limits",
     "Notice",
     "ReadOptions",
@@ -98,12 +98,8 @@ _SNIFF_ONLY = {".all": looks_like_time_collection}
 _NOT_ARTICLES = ("readme", "license", "licence", "copying", "changelog", "source.md", "notice", "authors")
 
 
-class IngestWarning(UserWarning):
-    """Issued for a skipped file or record when ``read_path`` has no ``on_error``."""
-
-
-class IngestNotice(IngestWarning):
-    """Issued for a :class:`Notice` when ``read_path`` has no ``on_notice``."""
+#: IngestWarning and IngestNotice now live in newssearch.errors
+__getattr__ = moved_names(__name__, {"IngestWarning": "newssearch.errors", "IngestNotice": "newssearch.errors"})
 
 
 @dataclass(frozen=True)
@@ -342,10 +338,10 @@ def read_path(
     ``now`` is the time after which a date counts as "in the future".
 
     Broken files and records are passed to ``on_error`` (by default issued
-    as :class:`IngestWarning`) and skipped; the other articles are still
+    as :class:`~newssearch.errors.IngestWarning`) and skipped; the other articles are still
     yielded. Notices (a date not used and why, archive records that are not
     pages) are passed to ``on_notice`` (by default issued as
-    :class:`IngestNotice`). ``on_file`` is called as each file is opened and
+    :class:`~newssearch.errors.IngestNotice`). ``on_file`` is called as each file is opened and
     ``on_skip`` for each file a folder holds that is not an article (hidden,
     documentation, an unknown extension, a FIFO, a symlink out of the
     folder), for progress and summaries. ``limits`` bounds what one input
@@ -361,7 +357,7 @@ def read_path(
         if on_error is not None:
             on_error(err)
         else:
-            warnings.warn(str(err), IngestWarning, stacklevel=3)
+            warnings.warn(str(err), errors.IngestWarning, stacklevel=3)
 
     for item in iter_sources(paths, limits=options.limits, follow_links=follow_links):
         if isinstance(item, Skipped):
@@ -380,6 +376,6 @@ def read_path(
                 if on_notice is not None:
                     on_notice(result)
                 else:
-                    warnings.warn(str(result), IngestNotice, stacklevel=2)
+                    warnings.warn(str(result), errors.IngestNotice, stacklevel=2)
             else:
                 yield result

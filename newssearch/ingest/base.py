@@ -19,16 +19,16 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, Union
 
-from .. import dates
+from .. import dates, errors
 from ..dates import ParsedDate, RejectedDate, resolve_zone
+from ..deprecation import moved_names
 from ..errors import IngestError
 from ..model import Article, article_id
 from . import credits, outlets
-from .encoding import DecompressedTooLarge, decode, gunzip
+from .encoding import decode, gunzip
 
 __all__ = [
     "MAX_BYTES",
-    "FieldTooLarge",
     "Limits",
     "Notice",
     "inner_suffix",
@@ -47,9 +47,8 @@ __all__ = [
 MAX_BYTES = 512 * 2**20
 
 
-class FieldTooLarge(IngestError):
-    """One article's field is over :attr:`Limits.field_chars`: that article
-    is skipped; readers of many articles per file go on with the next."""
+#: FieldTooLarge now lives in newssearch.errors
+__getattr__ = moved_names(__name__, {"FieldTooLarge": "newssearch.errors"})
 
 
 @dataclass(frozen=True)
@@ -186,9 +185,9 @@ class Source:
         if self._data[:2] == b"\x1f\x8b":
             try:
                 data, problem = gunzip(self._data, self.limit)
-            except DecompressedTooLarge as exc:
+            except errors.DecompressedTooLarge as exc:
                 self._data = b""
-                raise IngestError(self.name, str(exc)) from None
+                raise errors.DecompressedTooLarge(self.name, exc.problem) from exc
             if problem:
                 if not data:
                     raise IngestError(self.name, problem)
@@ -326,7 +325,7 @@ def build_article(
     the file's absolute path and this key (see :func:`~newssearch.model.article_id`)."""
     for what, value in (("body", body), ("headline", title)):
         if len(value) > source.field_limit:  # before any work on it: a 100 MB field cost 2.7 GB
-            raise FieldTooLarge(
+            raise errors.FieldTooLarge(
                 source.name,
                 f"article {' '.join(title[:60].split())!r}: its {what} has {len(value) / 2**20:,.1f} M characters,"
                 f" more than the {source.field_limit / 2**20:,.0f} M one field may have (--max-field-mb); skipped",
@@ -367,11 +366,11 @@ def _mb(n: int) -> str:
     return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n:,} bytes"
 
 
-def article_or_error(source: Source, options: ReadOptions, **fields: Any) -> Article | FieldTooLarge:
+def article_or_error(source: Source, options: ReadOptions, **fields: Any) -> Article | errors.FieldTooLarge:
     """:func:`build_article` for readers of many articles per file: an
     article over a limit comes back as its error, to be yielded, so the
     file's other articles are still read."""
     try:
         return build_article(source, options, **fields)
-    except FieldTooLarge as exc:
+    except errors.FieldTooLarge as exc:
         return exc

@@ -20,7 +20,13 @@ from __future__ import annotations
 import codecs
 import re
 
-__all__ = ["DecompressedTooLarge", "declared_charset", "decode", "decode_markup", "gunzip", "looks_binary"]
+from .. import errors
+from ..deprecation import moved_names
+
+__all__ = ["declared_charset", "decode", "decode_markup", "gunzip", "looks_binary"]
+
+#: DecompressedTooLarge now lives in newssearch.errors
+__getattr__ = moved_names(__name__, {"DecompressedTooLarge": "newssearch.errors"})
 
 _AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "windows-1252", "cp1252", "iso_8859-1"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
@@ -143,17 +149,13 @@ _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b
 _BINARY_BYTES = [*range(0, 9), 11, *range(14, 27), *range(28, 32)]
 
 
-class DecompressedTooLarge(ValueError):
-    """A compressed input inflates past the size limit (a gzip bomb, or just too big)."""
-
-
 def gunzip(data: bytes, limit: int) -> tuple[bytes, str | None]:
     """Decompress gzip data (several members too), tolerating damage.
 
     Returns what could be read and, when the stream was cut short or
     corrupt, why; a truncated download still yields its first pages.
     ``limit`` caps the decompressed size: past it,
-    :class:`DecompressedTooLarge` is raised (a gzip bomb is an error, not a
+    :class:`~newssearch.errors.DecompressedTooLarge` is raised (a gzip bomb is an error, not a
     crash, and not half a document).
     """
     import zlib
@@ -174,7 +176,7 @@ def gunzip(data: bytes, limit: int) -> tuple[bytes, str | None]:
             out.append(chunk)
             size += len(chunk)
             if size > limit:
-                raise DecompressedTooLarge(f"decompresses to more than {_mb(limit)}, the limit for one input (--max-input-mb)")
+                raise errors.DecompressedTooLarge(None, f"decompresses to more than {_mb(limit)}, the limit for one input (--max-input-mb)")
             pending = d.unconsumed_tail
             if d.eof or (not pending and len(chunk) < want):
                 break

@@ -17,18 +17,20 @@ import io
 import re
 from typing import Any, Iterator
 
+from .. import errors
+from ..deprecation import moved_names
 from ..errors import IngestError, ParseError
 from .base import Notice, ReadOptions, ReadResult, Source, article_or_error, take_date
 
-__all__ = ["EmptyFeed", "html_to_text", "looks_like_feed", "read_feed"]
+__all__ = ["html_to_text", "looks_like_feed", "read_feed"]
+
+#: EmptyFeed now lives in newssearch.errors
+__getattr__ = moved_names(__name__, {"EmptyFeed": "newssearch.errors"})
 
 _FEED_ROOT = re.compile(r"<(?:rss|feed|rdf:RDF|RDF)[\s>]", re.I)
 _BLOCK = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|tr|table|section|article|figure|figcaption|pre|hr)\b[^>]*>", re.I)
 
 
-class EmptyFeed(IngestError):
-    """A well-formed feed without entries: an error for a file given to
-    ``index``, a quiet hour for a followed feed."""
 
 
 def looks_like_feed(head: str) -> bool:
@@ -79,7 +81,7 @@ def read_feed(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
         if parsed.get("bozo"):
             problem = " ".join(str(parsed.get("bozo_exception") or "not well-formed").split())
             raise ParseError(source.name, f"not a readable feed: {problem}")
-        raise EmptyFeed(source.name, "feed has no entries")
+        raise errors.EmptyFeed(source.name, "feed has no entries")
     exc = parsed.get("bozo_exception")
     if parsed.get("bozo") and type(exc).__name__ not in ("CharacterEncodingOverride", "NonXMLContentType"):
         problem = " ".join(str(exc or "").split())[:160]

@@ -42,7 +42,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
-from ..errors import FetchError, IngestError, NewsSearchError
+from ..errors import EmptyFeed, FetchError, IngestError, NewsSearchError
 from ..model import Article
 from .fetch import Fetcher, HostStats, Politeness
 from .feedlist import check_url, unique
@@ -328,7 +328,7 @@ class Follower:
     def _fetch_feed(self, url: str, st: FeedStatus, options: object) -> _FeedRead | None:
         """Fetch and read one feed (in a worker thread: no index, no state); None when stopping."""
         from ..ingest.base import Notice, Source
-        from ..ingest.feeds import EmptyFeed, read_feed
+        from ..ingest.feeds import read_feed
 
         if self.stopping or self._abort.is_set():
             return None

@@ -59,6 +59,7 @@ from ..engine.query import (
 )
 from ..engine.reading import Segment, Snapshot
 from ..engine.schema import TEXT_FIELDS
+from ..errors import UnsupportedQueryShape
 from ..model import FieldMatch, ScorePart
 
 __all__ = [
@@ -226,8 +227,8 @@ class WordsAsked:
         return self._snapshot.expand(q)
 
 
-class Unsupported(Exception):
-    """The query has a part this module does not evaluate (e.g. a term range)."""
+#: The ranker's signal to fall back to Whoosh's matchers (kept under its old name here).
+Unsupported = UnsupportedQueryShape
 
 
 @dataclass
