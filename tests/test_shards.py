@@ -1,4 +1,4 @@
-"""Sharded indexes (newssearch.engine.shards, newssearch.sharding): searched
+"""Sharded indexes (newssearch.engine.shards, newssearch.write.sharded): searched
 as one index holding the same articles would be, to the score."""
 
 from __future__ import annotations
@@ -154,4 +154,5 @@ def test_an_empty_index_answers_every_command(tmp_path: Path, shards: int) -> No
     assert ix.timeline("harbour").total == 0
     ix.saved.add("harbour", "harbour")
     assert ix.saved.match_new() == []
+    assert len(ix.session().snapshot.column("story")) == 0  # once NotImplementedError, from Whoosh's empty reader
     ix.close()

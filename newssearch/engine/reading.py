@@ -525,8 +525,13 @@ class Snapshot:
         return [hit["id"] for hit in self._s.search(Prefix("id", prefix), limit=limit)]
 
     def column(self, name: str) -> Any:
-        """A sortable column's reader, indexable by document number."""
-        return self._s.reader().column_reader(name)
+        """A sortable column's reader, indexable by document number (an
+        empty array for an index with no documents yet: Whoosh's reader of
+        one has no columns and raises NotImplementedError)."""
+        reader = self._s.reader()
+        if reader.doc_count_all() == 0:
+            return np.zeros(0, dtype=np.int64)
+        return reader.column_reader(name)
 
     def docs_for_query(self, q: Query) -> set[int]:
         """Live documents matching ``q``, through Whoosh's matchers."""
