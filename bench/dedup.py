@@ -4,7 +4,7 @@ Run by hand::
 
     python bench/dedup.py sample     # draws the candidate pairs into bench/queries/dedup-pairs.tsv (ids only)
     python bench/dedup.py show N     # prints pair N's titles, dates and openings, for labelling
-    python bench/dedup.py evaluate   # precision and recall of newssearch.signature on the labels
+    python bench/dedup.py evaluate   # precision and recall of newssearch.write.signature on the labels
 
 Candidates come from Reuters 2006-07, drawn with a fixed seed from two
 sources so that both kinds of error can show: pairs that share a MinHash
@@ -18,7 +18,7 @@ another company's results in the same template). The file keeps ids and
 labels only, never text.
 
 ``evaluate`` reports precision and recall of "estimated similarity >= t",
-alone and with the time rule of :func:`newssearch.stories.same_story`
+alone and with the time rule of :func:`newssearch.write.stories.same_story`
 (within a window, else only a republished copy), on the odd-numbered pairs
 (where the rule was chosen) and on the even-numbered ones (held out). The "band" pairs were drawn with
 an earlier version of the signature's hashing and banding (4 values per
@@ -47,8 +47,8 @@ sys.path.insert(0, str(HERE))
 import knownitem  # noqa: E402
 
 from newssearch.analysis import TOKEN_RE  # noqa: E402
-from newssearch.signature import SAME_STORY, SHINGLE, signature  # noqa: E402
-from newssearch.stories import REPUBLISHED, SAME_STORY_WITHIN  # noqa: E402
+from newssearch.write.signature import SAME_STORY, SHINGLE, signature  # noqa: E402
+from newssearch.write.stories import REPUBLISHED, SAME_STORY_WITHIN  # noqa: E402
 
 PAIRS = HERE / "queries" / "dedup-pairs.tsv"
 SEED = 4
@@ -166,7 +166,7 @@ def evaluate(workdir: Path) -> str:
             cells.append(f"{precision:.3f} / {recall:.3f}")
         mark = " *" if (t, window) == (SAME_STORY, SAME_STORY_WITHIN) else "  "
         lines.append(f"{name:>28}{mark}{cells[0]:>18}  {cells[1]:>22}")
-    lines.append("(* the rule newssearch uses: newssearch.stories.same_story)")
+    lines.append("(* the rule newssearch uses: newssearch.write.stories.same_story)")
     return "\n".join(lines)
 
 

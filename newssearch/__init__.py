@@ -45,23 +45,21 @@ from .errors import (
     WorkerFailed,
 )
 from .index import CheckReport, IndexStats, NewsIndex, check_index, create_index, default_index_path, open_index
+from .live.saved import Alert, SavedSearch, SavedSearches  # and with it, alerts after every commit
 from .model import Article, Explanation, Hit, ScorePart, SearchResults, Snippet, Timeline
 from .search import Filters, SearchRequest
-from .search import run as _run  # noqa: F401 - the search stack, loaded with the library
-from .writer import ArticleWriter, IndexReport
+from .version import __version__
+from .write.articles import ArticleWriter
+from .write.transaction import IndexReport
 
 if TYPE_CHECKING:
     from .ingest import FORMATS, Limits, read_path
     from .live.fetch import Politeness
     from .live.follow import FollowReport, Follower
-    from .live.saved import Alert, SavedSearch, SavedSearches
 
 _INGEST_NAMES = ("FORMATS", "Limits", "read_path")
 #: The living archive (saved searches, alerts, following feeds), loaded on first use.
 _LIVE_NAMES = {
-    "Alert": "saved",
-    "SavedSearch": "saved",
-    "SavedSearches": "saved",
     "Follower": "follow",
     "FollowReport": "follow",
     "Politeness": "fetch",
@@ -81,7 +79,6 @@ def __getattr__(name: str) -> Any:
         return getattr(import_module(f".live.{_LIVE_NAMES[name]}", __name__), name)
     raise AttributeError(f"module 'newssearch' has no attribute {name!r}")
 
-__version__ = "0.1.0"
 
 __all__ = [
     "FORMATS",

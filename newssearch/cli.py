@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from . import __version__
+from .version import __version__
 from .dates import format_datetime, resolve_zone
 from .errors import ConfigError, IndexLocked, IndexStoreError, IngestError, NewsSearchError, Terminated
 from .index import NewsIndex, check_index, create_index, default_index_path, open_index
@@ -30,7 +30,7 @@ from .search.request import FACET_FIELDS, SORTS, SearchRequest
 from .search.snippets import ANSI_HIGHLIGHT
 from .search.timeline import PERIODS, as_rows
 from .search.timeline import render as render_timeline
-from .writer import IndexReport
+from .write.transaction import IndexReport
 
 if TYPE_CHECKING:
     from .ingest import Notice, Source

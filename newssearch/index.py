@@ -1,7 +1,7 @@
 """An open newssearch index: the library's main object.
 
 :func:`open_index` and :func:`create_index` give a :class:`NewsIndex`; it
-hands out a writer for adding articles (:mod:`newssearch.writer`) and
+hands out a writer for adding articles (:mod:`newssearch.write`) and
 answers searches, timelines, related stories and did-you-mean through
 :mod:`newssearch.search`, each of which receives a search session (the
 snapshot of the index and what is cached with it) instead of reaching into
@@ -19,18 +19,22 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cluster.search import fan_out
 from .engine.errors import mapped
-from .engine.parsing import QueryParser
 from .engine.integrity import CheckReport
-from .engine.shards import ShardedStore, is_sharded
-from .engine.store import Store
+from .engine.parsing import QueryParser
+from .engine.shards import Manifest, ShardedStore, is_sharded
+from .engine.store import Store, check_store, has_index
 from .errors import AmbiguousId, NewsSearchError
 from .model import Article, SearchResults, Timeline
 from .search.rank import BM25_B, BM25_K1
 from .search.request import MAX_LIMIT, Filters, SearchRequest
 from .search.run import run_search
 from .search.session import SearchSession
-from .writer import ArticleWriter, IndexReport
+from .search.request import FilterOptions
+from .write.articles import ArticleWriter
+from .write.sharded import ShardedWriter
+from .write.transaction import IndexReport
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -38,13 +42,34 @@ if TYPE_CHECKING:
     from .engine.reading import Snapshot
     from .live.saved import SavedSearches
     from .search.rank import Ranker
-    from .search.request import FilterOptions, SearchOptions
-    from .sharding import ShardedWriter
+    from .search.request import SearchOptions
 
-__all__ = ["CheckReport", "IndexStats", "NewsIndex", "check_index", "create_index", "default_index_path", "open_index"]
+__all__ = [
+    "CheckReport",
+    "IndexStats",
+    "NewsIndex",
+    "attach_living_archive",
+    "check_index",
+    "create_index",
+    "default_index_path",
+    "open_index",
+]
 
 #: Ids listed when a prefix matches several.
 _CANDIDATES = 10
+
+#: Makes an index's saved searches: set by :mod:`newssearch.live.saved` when
+#: it loads (``import newssearch`` loads it), so that the index, a layer
+#: below the living archive, calls it through this hook and imports nothing of it.
+_living_archive: Callable[[NewsIndex], SavedSearches] | None = None
+
+
+def attach_living_archive(saved_searches: Callable[[NewsIndex], SavedSearches]) -> None:
+    """Give every index its saved searches: ``saved_searches(ix)`` is what
+    :attr:`NewsIndex.saved` returns, matched after each commit
+    (:meth:`NewsIndex.after_commit`). Called once, by :mod:`newssearch.live.saved`."""
+    global _living_archive
+    _living_archive = saved_searches
 
 
 def default_index_path() -> Path:
@@ -95,7 +120,7 @@ class NewsIndex:
         rebuild: bool = False,
     ) -> ArticleWriter | ShardedWriter:
         """Return a writer for one run (see :class:`ArticleWriter`; a sharded
-        index gives a :class:`~newssearch.sharding.ShardedWriter`, used the same way).
+        index gives a :class:`~newssearch.write.sharded.ShardedWriter`, used the same way).
 
         ``timeout`` is how long to wait for another writer's lock before
         raising :class:`~newssearch.errors.IndexLocked`; ``procs`` is how
@@ -111,10 +136,8 @@ class NewsIndex:
         or interrupted rebuild leaves the index as it was).
         """
         if isinstance(self._store, ShardedStore):
-            from .sharding import ShardedWriter
-
             return ShardedWriter(
-                self._store, timeout=timeout, limitmb=limitmb, commit_every=commit_every, rebuild=rebuild, on_commit=self._committed
+                self._store, timeout=timeout, limitmb=limitmb, commit_every=commit_every, rebuild=rebuild, on_commit=self.after_commit
             )
         return ArticleWriter(
             self._store,
@@ -123,7 +146,7 @@ class NewsIndex:
             procs=procs,
             commit_every=commit_every,
             rebuild=rebuild,
-            on_commit=self._committed,
+            on_commit=self.after_commit,
         )
 
     @cached_property
@@ -133,16 +156,17 @@ class NewsIndex:
         query, since=...)``, ``list()``, ``remove(name)``, ``run(name)``,
         ``new(name)``. Every commit of a writer from this index matches
         them against the articles it added."""
-        from .live.saved import SavedSearches
+        if _living_archive is None:  # only a program that loads newssearch.index without newssearch
+            raise NewsSearchError("saved searches need the living archive: import newssearch")
+        return _living_archive(self)
 
-        return SavedSearches(self)
-
-    def _committed(self, report: IndexReport) -> None:
+    def after_commit(self, report: IndexReport) -> None:
         """After a run's commit: drop the snapshot, then match the saved
         searches against what the run added (the alerts are recorded in
         ``saved.sqlite``). Failing to match never fails the run: its
         articles are committed, and the next run or ``saved new`` matches
-        them."""
+        them. The index's writers call it; so does a build that committed
+        elsewhere (:func:`newssearch.cluster.build_on_cluster`)."""
         self._changed()
         if not report.committed or not self.saved.exists():
             return
@@ -208,9 +232,7 @@ class NewsIndex:
         this sharded index is kept open by an actor on a worker, which finds
         its matches with statistics summed over every shard (so scores are
         those of one index); collapsing, ordering, facets and hits are done
-        here (:class:`~newssearch.cluster.ClusterRanker`)."""
-        from .cluster import fan_out
-
+        here (:class:`~newssearch.cluster.search.ClusterRanker`)."""
         if not isinstance(self._store, ShardedStore):
             raise NewsSearchError(f"{self.path} is not a sharded index: there is nothing to fan out")
         self._fan_out = fan_out(client, self._store)
@@ -307,8 +329,7 @@ class NewsIndex:
         article. ``query`` and the filters (``since``, ``until``,
         ``source``, ``section``, ``agency``, ``tz``, ``now``) are as for
         :meth:`search`."""
-        from .search.request import FilterOptions
-        from .search.timeline import timeline  # timelines, related stories and did-you-mean load on first use
+        from .search.timeline import timeline  # lazy: timelines, related stories and did-you-mean load on first use
 
         unknown = sorted(set(filters) - set(FilterOptions.__annotations__))
         if unknown:
@@ -322,7 +343,7 @@ class NewsIndex:
     def suggest(self, query: str) -> str | None:
         """``query`` with its misspelled words corrected from the index's own
         vocabulary, or None when nothing looks misspelled."""
-        from .search.spelling import suggest
+        from .search.spelling import suggest  # lazy: see timeline()
 
         with mapped(self.path):
             return suggest(self.session().snapshot, query)
@@ -333,7 +354,7 @@ class NewsIndex:
         ``snippet_chars`` and the filters (``since``, ``source``, ...) are
         as for :meth:`search`. Raises :class:`~newssearch.errors.NewsSearchError`
         when no article has this id."""
-        from .search.similar import similar
+        from .search.similar import similar  # lazy: see timeline()
 
         request = SearchRequest.build("", **options)
         with mapped(self.path):
@@ -388,8 +409,6 @@ def open_index(path: str | Path | None = None, *, create: bool = False) -> NewsI
     raises :class:`~newssearch.errors.IndexNotFound`, and one written by an
     incompatible version :class:`~newssearch.errors.IndexVersionMismatch`.
     """
-    from .engine.store import has_index
-
     where = Path(path) if path is not None else default_index_path()
     if is_sharded(where):
         return NewsIndex(ShardedStore.open(where))
@@ -407,12 +426,8 @@ def check_index(path: str | Path | None = None, *, repair: bool = False) -> Chec
     copy kept at the last commit and damaged segments are dropped; the
     report lists the files their articles came from, so that ``index`` can
     read them again. Works on an index too damaged to open."""
-    from .engine.store import check_store
-
     where = Path(path) if path is not None else default_index_path()
     if is_sharded(where):
-        from .engine.shards import Manifest
-
         reports = [check_store(ShardedStore.shard_path(where, n), repair=repair) for n in range(Manifest.read(where).shards)]
         return CheckReport.combined(str(where), reports)
     return check_store(where, repair=repair)

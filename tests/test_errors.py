@@ -1,13 +1,9 @@
 """The exception tree: every class in newssearch.errors, drawn, exported,
-raised with its cause; the old homes of moved classes still resolve, with a
-warning."""
+raised with its cause (the old homes of moved classes: test_deprecation.py)."""
 
 from __future__ import annotations
 
 import ast
-import importlib
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -61,43 +57,6 @@ def test_every_class_is_exported_and_drawn_in_the_tree():
 def test_errors_are_library_errors_except_the_warnings_and_two_signals():
     others = [cls for cls in _classes_in_errors() if not issubclass(cls, (errors.NewsSearchError, errors.IngestWarning))]
     assert others == [errors.Terminated, errors.UnsupportedQueryShape]
-
-
-@pytest.mark.parametrize(
-    ("old_module", "name"),
-    [
-        ("newssearch.engine.integrity", "IndexDamaged"),
-        ("newssearch.engine.workers", "WorkerFailed"),
-        ("newssearch.ingest.base", "FieldTooLarge"),
-        ("newssearch.ingest.feeds", "EmptyFeed"),
-        ("newssearch.ingest.encoding", "DecompressedTooLarge"),
-        ("newssearch.ingest", "IngestWarning"),
-        ("newssearch.ingest", "IngestNotice"),
-    ],
-)
-def test_old_homes_still_resolve_with_a_deprecation_warning(old_module, name):
-    module = importlib.import_module(old_module)
-    with pytest.warns(DeprecationWarning, match=f"newssearch.errors.{name}"):
-        moved = getattr(module, name)
-    assert moved is getattr(errors, name)
-    with pytest.raises(AttributeError):
-        getattr(module, "NoSuchName")
-
-
-def test_the_library_imports_no_old_home():
-    """Loading the library's modules touches no moved name (a fresh
-    interpreter, where any DeprecationWarning from newssearch is an error)."""
-    modules = ["newssearch", "newssearch.ingest", "newssearch.engine.store", "newssearch.engine.workers", "newssearch.live.follow", "newssearch.cli"]
-    code = (
-        "import importlib, warnings\n"
-        "warnings.simplefilter('always')\n"
-        "with warnings.catch_warnings(record=True) as caught:\n"
-        + "".join(f"    importlib.import_module({m!r})\n" for m in modules)
-        + "print([str(w.message) for w in caught if 'has moved to newssearch' in str(w.message)])\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
 
 
 def test_an_engine_error_is_raised_from_its_cause(tmp_path):

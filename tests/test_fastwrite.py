@@ -28,8 +28,8 @@ from newssearch.engine.fastwrite import FastSegmentWriter, encode_positions
 from newssearch.engine.schema import build_schema, to_fields
 from newssearch.engine.writing import merge_plan, merge_segments_of
 from newssearch.engine.store import Store
-from newssearch.signature import signature
-from newssearch.stories import story_label
+from newssearch.write.signature import signature
+from newssearch.write.stories import story_label
 
 from conftest import REUTERS, shared
 

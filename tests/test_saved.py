@@ -207,7 +207,7 @@ def test_a_commit_not_yet_matched_is_matched_by_the_next_call(tmp_index, article
     commit the saved searches have not seen. A writer that does not match
     (ArticleWriter on the store, as a killed process would have left it)
     stands in for it."""
-    from newssearch.writer import ArticleWriter
+    from newssearch.write.articles import ArticleWriter
 
     tmp_index.saved.add("minsk", "minsk")
     with ArticleWriter(tmp_index._store) as w:

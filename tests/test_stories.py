@@ -11,8 +11,8 @@ import pytest
 
 import newssearch as ns
 from newssearch.cli import cli
-from newssearch.signature import SAME_STORY, signature
-from newssearch.stories import REPUBLISHED, SAME_STORY_WITHIN, same_story
+from newssearch.write.signature import SAME_STORY, signature
+from newssearch.write.stories import REPUBLISHED, SAME_STORY_WITHIN, same_story
 
 UTC = timezone.utc
 T0 = datetime(2024, 3, 5, 9, 0, tzinfo=UTC)
@@ -62,7 +62,7 @@ def test_signatures_tell_copies_from_other_stories():
 
 
 def test_a_signature_is_the_same_in_every_process():
-    code = "from newssearch.signature import signature; print(signature('t', 'one two three four five six seven eight').values.hex())"
+    code = "from newssearch.write.signature import signature; print(signature('t', 'one two three four five six seven eight').values.hex())"
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
     assert runs == {signature("t", "one two three four five six seven eight").values.hex() + "\n"}
 

@@ -19,8 +19,8 @@ Fields and why:
   ``urlwords``: the words of the URL (``inurl:``). Neither is stored.
 * ``story``: which story the article is a copy of (a column: the story's
   label, an article id as a 64-bit number); ``minhash``: its signature (a
-  column, see :mod:`newssearch.signature`), whose band keys find the
-  copies of a new article anywhere in the index (:mod:`newssearch.stories`).
+  column, see :mod:`newssearch.write.signature`), whose band keys find the
+  copies of a new article anywhere in the index (:mod:`newssearch.write.stories`).
 * ``seq``: the ingest sequence, the number of the commit that added the
   article (the table of contents' generation it was written for, which no
   commit ever reuses): saved searches are matched against articles whose
@@ -49,7 +49,7 @@ from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, 
 
 from ..analysis import TOKEN_RE, normalise, positions_by_term, term_for
 from ..model import Article
-from ..signature import HASHES
+from ..write.signature import HASHES
 
 __all__ = [
     "KEYWORD_FIELDS",

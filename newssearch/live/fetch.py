@@ -39,7 +39,7 @@ from urllib.robotparser import RobotFileParser
 import requests
 import urllib3
 
-from .. import __version__
+from ..version import __version__
 from ..errors import FetchError
 
 __all__ = ["Fetcher", "HostStats", "Politeness", "Response"]

@@ -18,7 +18,7 @@ commit whose articles were not yet matched is matched by the next call
 not finish never happened. An article is alerted once per saved search
 (an updated copy is not new news), and a copy of a story already alerted
 (another outlet's copy of the same wire story, the agency's next update:
-the story groups of :mod:`newssearch.stories`) is not alerted again.
+the story groups of :mod:`newssearch.write.stories`) is not alerted again.
 
 Relative dates in a saved search ("--since 2d") are resolved each time it
 is matched; its sort and limit shape ``saved run`` only, never alerts.
@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import numpy as np
 
 from ..errors import ConfigError, NewsSearchError
+from ..index import attach_living_archive
 from ..model import Article, SearchResults
 from ..search.request import SearchRequest
 
@@ -414,3 +415,8 @@ def _alert(row: Sequence[Any]) -> Alert:
         snippet=fields.get("snippet") or "",
         story=int(story) % 2**64,
     )
+
+
+# Every index gets its saved searches, matched after each commit, through
+# the index's hook: the index (a layer below) imports nothing of this module.
+attach_living_archive(SavedSearches)

@@ -1,6 +1,6 @@
 """One result per story: the copies of a story collapse under its best one.
 
-Every article carries a story label (:mod:`newssearch.stories`). Among the
+Every article carries a story label (:mod:`newssearch.write.stories`). Among the
 articles a query matches, the copies of one story are shown once, by the
 copy that would come first (the best scored; for date sorts the newest or
 the oldest), and the hit lists the others ("also in 3 outlets"). Totals then
