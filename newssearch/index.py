@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 from .engine.errors import mapped
 from .engine.parsing import QueryParser
 from .engine.integrity import CheckReport
-from .engine.shards import ShardedStore, is_sharded
-from .engine.store import Store
-from .errors import AmbiguousId, NewsSearchError
+from .engine.shards import Manifest, ShardedStore, is_sharded
+from .engine.store import Store, has_index
+from .errors import AmbiguousId, ConfigError, IndexLocked, IndexStoreError, NewsSearchError
 from .model import Article, SearchResults, Timeline
 from .search.rank import BM25_B, BM25_K1
 from .search.request import MAX_LIMIT, Filters, SearchRequest
@@ -41,7 +41,16 @@ if TYPE_CHECKING:
     from .search.request import FilterOptions, SearchOptions
     from .sharding import ShardedWriter
 
-__all__ = ["CheckReport", "IndexStats", "NewsIndex", "check_index", "create_index", "default_index_path", "open_index"]
+__all__ = [
+    "CheckReport",
+    "IndexStats",
+    "NewsIndex",
+    "check_index",
+    "create_index",
+    "default_index_path",
+    "open_for_writing",
+    "open_index",
+]
 
 #: Ids listed when a prefix matches several.
 _CANDIDATES = 10
@@ -388,8 +397,6 @@ def open_index(path: str | Path | None = None, *, create: bool = False) -> NewsI
     raises :class:`~newssearch.errors.IndexNotFound`, and one written by an
     incompatible version :class:`~newssearch.errors.IndexVersionMismatch`.
     """
-    from .engine.store import has_index
-
     where = Path(path) if path is not None else default_index_path()
     if is_sharded(where):
         return NewsIndex(ShardedStore.open(where))
@@ -411,8 +418,6 @@ def check_index(path: str | Path | None = None, *, repair: bool = False) -> Chec
 
     where = Path(path) if path is not None else default_index_path()
     if is_sharded(where):
-        from .engine.shards import Manifest
-
         reports = [check_store(ShardedStore.shard_path(where, n), repair=repair) for n in range(Manifest.read(where).shards)]
         return CheckReport.combined(str(where), reports)
     return check_store(where, repair=repair)
@@ -431,3 +436,51 @@ def create_index(path: str | Path | None = None, *, overwrite: bool = False, sha
     if shards > 1:
         return NewsIndex(ShardedStore.create(where, shards, overwrite=overwrite))
     return NewsIndex(Store.create(where, overwrite=overwrite))
+
+
+def open_for_writing(path: str | Path | None = None, *, rebuild: bool = False, shards: int | None = None) -> NewsIndex:
+    """The index a run of additions writes to (``newssearch index``), opened
+    or created as the run asks; ``path`` defaults to :func:`default_index_path`.
+
+    A missing index is created: sharded when ``shards`` is more than one
+    (see :func:`create_index`). An existing index keeps the shards it has:
+    ``shards`` is checked against them, and a different count raises
+    :class:`~newssearch.errors.ConfigError` (``option="shards"``), since
+    re-sharding is a rebuild into a new folder, never a change in place.
+    ``shards=None`` takes an existing index as it is.
+
+    ``rebuild`` is for a run whose articles replace the index's contents
+    (``writer(rebuild=True)``): an index this version can open is opened
+    (the old contents stay searchable until the run commits), and one it
+    cannot open (written by another version, or too damaged to open) is
+    replaced by a new empty one, since nothing in it is kept anyway. Without
+    ``rebuild`` such an index raises its error
+    (:class:`~newssearch.errors.IndexVersionMismatch`, ...), as
+    :func:`open_index` does. A lock held by another writer
+    (:class:`~newssearch.errors.IndexLocked`) is never overridden.
+    """
+    where = Path(path) if path is not None else default_index_path()
+    exists = is_sharded(where) or has_index(where)
+    if shards is not None and exists:
+        have = Manifest.read(where).shards if is_sharded(where) else 1
+        if have != shards:
+            raise ConfigError(
+                f"{where} has {have} shard{'s' if have != 1 else ''}, not {shards}: index into a new folder"
+                f" with --shards {shards} to re-shard",
+                option="shards",
+            )
+    if shards is not None and shards > 1 and not exists:
+        return create_index(where, shards=shards)
+    return _open_or_replace(where) if rebuild else open_index(where, create=True)
+
+
+def _open_or_replace(where: Path) -> NewsIndex:
+    """The index a rebuild writes to: the existing one when this version can
+    open it (its contents are replaced at the run's commit), else a new empty
+    one in its place."""
+    try:
+        return open_index(where, create=True)
+    except IndexLocked:
+        raise
+    except IndexStoreError:
+        return create_index(where, overwrite=True)
