@@ -25,7 +25,7 @@ from .engine.integrity import CheckReport
 from .engine.parsing import QueryParser
 from .engine.shards import Manifest, ShardedStore, is_sharded
 from .engine.store import Store, check_store, has_index
-from .errors import AmbiguousId, NewsSearchError
+from .errors import AmbiguousId, ConfigError, IndexLocked, IndexStoreError, NewsSearchError
 from .model import Article, SearchResults, Timeline
 from .search.rank import BM25_B, BM25_K1
 from .search.request import MAX_LIMIT, Filters, SearchRequest
@@ -52,6 +52,7 @@ __all__ = [
     "check_index",
     "create_index",
     "default_index_path",
+    "open_for_writing",
     "open_index",
 ]
 
@@ -446,3 +447,51 @@ def create_index(path: str | Path | None = None, *, overwrite: bool = False, sha
     if shards > 1:
         return NewsIndex(ShardedStore.create(where, shards, overwrite=overwrite))
     return NewsIndex(Store.create(where, overwrite=overwrite))
+
+
+def open_for_writing(path: str | Path | None = None, *, rebuild: bool = False, shards: int | None = None) -> NewsIndex:
+    """The index a run of additions writes to (``newssearch index``), opened
+    or created as the run asks; ``path`` defaults to :func:`default_index_path`.
+
+    A missing index is created: sharded when ``shards`` is more than one
+    (see :func:`create_index`). An existing index keeps the shards it has:
+    ``shards`` is checked against them, and a different count raises
+    :class:`~newssearch.errors.ConfigError` (``option="shards"``), since
+    re-sharding is a rebuild into a new folder, never a change in place.
+    ``shards=None`` takes an existing index as it is.
+
+    ``rebuild`` is for a run whose articles replace the index's contents
+    (``writer(rebuild=True)``): an index this version can open is opened
+    (the old contents stay searchable until the run commits), and one it
+    cannot open (written by another version, or too damaged to open) is
+    replaced by a new empty one, since nothing in it is kept anyway. Without
+    ``rebuild`` such an index raises its error
+    (:class:`~newssearch.errors.IndexVersionMismatch`, ...), as
+    :func:`open_index` does. A lock held by another writer
+    (:class:`~newssearch.errors.IndexLocked`) is never overridden.
+    """
+    where = Path(path) if path is not None else default_index_path()
+    exists = is_sharded(where) or has_index(where)
+    if shards is not None and exists:
+        have = Manifest.read(where).shards if is_sharded(where) else 1
+        if have != shards:
+            raise ConfigError(
+                f"{where} has {have} shard{'s' if have != 1 else ''}, not {shards}: index into a new folder"
+                f" with --shards {shards} to re-shard",
+                option="shards",
+            )
+    if shards is not None and shards > 1 and not exists:
+        return create_index(where, shards=shards)
+    return _open_or_replace(where) if rebuild else open_index(where, create=True)
+
+
+def _open_or_replace(where: Path) -> NewsIndex:
+    """The index a rebuild writes to: the existing one when this version can
+    open it (its contents are replaced at the run's commit), else a new empty
+    one in its place."""
+    try:
+        return open_index(where, create=True)
+    except IndexLocked:
+        raise
+    except IndexStoreError:
+        return create_index(where, overwrite=True)

@@ -345,3 +345,61 @@ def test_similar_command(ix_dir, runner):
     assert "strike" in (related[0]["title"] + related[0]["snippet"]).lower()
     missing = runner.invoke(cli, ["similar", "ffffffffffffffff", "--index", str(ix_dir)])
     assert missing.exit_code == EXIT_ERROR
+
+
+def test_index_re_creates_an_index_of_another_version_only_with_rebuild(ix_dir, runner):
+    meta = ix_dir / "newssearch.json"
+    meta.write_text(meta.read_text().replace('"schema_version": ', '"schema_version": 99'))
+    told = "re-create it with 'newssearch index --rebuild PATH...'"
+    for command in (["search", "strike"], ["index", str(EXAMPLES)]):
+        refused = runner.invoke(cli, [*command, "--index", str(ix_dir)])
+        assert refused.exit_code == EXIT_ERROR and refused.stderr.startswith("Error: ") and told in refused.stderr
+    rebuilt = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(ix_dir), "--rebuild", "--json", "-q"])
+    assert rebuilt.exit_code == 0 and json_lines(rebuilt.stdout)[0]["added"] == 14
+    assert runner.invoke(cli, ["search", "strike", "--index", str(ix_dir)]).exit_code == 0
+
+
+def test_another_shard_count_is_a_usage_error(ix_dir, runner):
+    result = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(ix_dir), "--shards", "2"])
+    assert result.exit_code == EXIT_USAGE and result.stdout == ""
+    assert result.stderr.startswith("Usage: ") and "index [OPTIONS] PATH..." in result.stderr.splitlines()[0]
+    assert result.stderr.endswith(f"Error: {ix_dir} has 1 shard, not 2: index into a new folder with --shards 2 to re-shard\n")
+
+
+def test_the_cli_package_has_no_cycle_no_private_imports_and_small_modules():
+    # the commands are defined apart from the group, which imports them: no
+    # command module imports the package itself, nor another module's private names
+    import ast
+    from pathlib import Path
+
+    import newssearch.cli
+
+    package = Path(newssearch.cli.__file__).parent
+    for path in sorted(package.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 600, path.name
+        for node in ast.walk(ast.parse(text)):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            names = [alias.name for alias in node.names]
+            assert [n for n in names if n.startswith("_") and not n.startswith("__")] == [], (path.name, node.module)
+            if path.name != "__init__.py":
+                assert not (node.level == 1 and node.module is None), path.name  # from . import ...
+                assert node.module not in ("newssearch.cli", "newssearch") or node.level, path.name
+
+
+def test_old_import_paths_still_work():
+    import newssearch.cli as package
+    from newssearch.cli import follow, output, saved
+
+    for name in ("format_hit", "hit_to_json", "article_to_json", "format_facets", "format_explanation", "explanation_to_json"):
+        assert getattr(package, name) is getattr(output, name) and name in package.__all__
+    moved = {"format_alert": output.format_alert, "alert_line": output.alert_line, "saved_cmd": saved.saved_cmd, "follow_cmd": follow.follow_cmd}
+    for name, new in moved.items():
+        with pytest.warns(DeprecationWarning, match=f"newssearch.cli_live.{name} is deprecated"):
+            import newssearch.cli_live as old
+
+            assert getattr(old, name) is new
+    # our own imports use the new paths: the command starts without a warning
+    proc = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-m", "newssearch", "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stderr == ""

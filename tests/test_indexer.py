@@ -312,3 +312,97 @@ def test_stats_leave_out_deleted_articles(tmp_path):
     assert (after.articles, after.undated, after.outlets) == (2, 1, {"Alpha": 1, "Beta": 1})
     assert after.earliest == after.latest == datetime(2021, 6, 1, tzinfo=timezone.utc)
     ix.close()
+
+
+# --- open_for_writing: what `newssearch index` writes to ------------------
+
+
+def _another_version(where) -> None:
+    """Make the index at ``where`` look written by another version."""
+    meta = where / "newssearch.json"
+    data = json.loads(meta.read_text())
+    data["schema_version"] = 999
+    meta.write_text(json.dumps(data))
+
+
+def test_open_for_writing_creates_a_missing_index_with_the_shards_asked(tmp_path):
+    from newssearch.engine.shards import is_sharded
+    from newssearch.index import open_for_writing
+
+    with open_for_writing(tmp_path / "plain") as ix:
+        assert len(ix) == 0 and not is_sharded(ix.path)
+    with open_for_writing(tmp_path / "one", shards=1) as ix:
+        assert not is_sharded(ix.path)
+    with open_for_writing(tmp_path / "three", shards=3) as ix:
+        assert is_sharded(ix.path) and len(ix) == 0
+    assert sorted(p.name for p in (tmp_path / "three").iterdir()) == ["shard-000", "shard-001", "shard-002", "shards.json"]
+
+
+def test_open_for_writing_keeps_an_index_and_refuses_to_reshard_it(tmp_path, articles):
+    from newssearch.errors import ConfigError
+    from newssearch.index import open_for_writing
+
+    for name, shards in (("plain", 1), ("sharded", 2)):
+        with ns.create_index(tmp_path / name, shards=shards) as ix:
+            ix.add(articles)
+    for name, have in (("plain", 1), ("sharded", 2)):
+        for shards in (None, have):
+            with open_for_writing(tmp_path / name, shards=shards) as ix:
+                assert len(ix) == len(articles)
+        with pytest.raises(ConfigError) as raised:
+            open_for_writing(tmp_path / name, shards=3)
+        assert raised.value.option == "shards"
+        plural = "s" if have > 1 else ""
+        assert str(raised.value) == (
+            f"{tmp_path / name} has {have} shard{plural}, not 3: index into a new folder with --shards 3 to re-shard"
+        )
+        with pytest.raises(ConfigError):  # a rebuild does not re-shard either
+            open_for_writing(tmp_path / name, shards=3, rebuild=True)
+        with ns.open_index(tmp_path / name) as ix:
+            assert len(ix) == len(articles)
+
+
+def test_open_for_writing_re_creates_an_index_of_another_version_only_to_rebuild_it(tmp_path, articles):
+    from newssearch.index import open_for_writing
+
+    where = tmp_path / "ix"
+    with ns.create_index(where) as ix:
+        ix.add(articles)
+    _another_version(where)
+    with pytest.raises(IndexVersionMismatch):
+        open_for_writing(where)
+    with pytest.raises(IndexVersionMismatch):
+        ns.open_index(where)  # nothing was touched
+    with open_for_writing(where, rebuild=True) as ix:
+        assert len(ix) == 0
+        with ix.writer(rebuild=True) as w:
+            w.add_many(articles[:2])
+    with ns.open_index(where) as ix:
+        assert len(ix) == 2
+
+
+def test_open_for_writing_to_rebuild_an_index_it_can_open_keeps_it_until_the_commit(filled_index, articles):
+    from newssearch.index import open_for_writing
+
+    filled_index.close()
+    with open_for_writing(filled_index.path, rebuild=True) as ix:
+        assert len(ix) == len(articles)  # searchable until the rebuild commits
+
+
+def test_open_for_writing_never_takes_over_a_locked_index(tmp_path, articles):
+    from newssearch.engine.locking import WriteLock
+    from newssearch.index import open_for_writing
+
+    where = tmp_path / "ix"
+    with ns.create_index(where) as ix:
+        ix.add(articles)
+    _another_version(where)
+    lock = WriteLock(where)
+    assert lock.acquire()
+    try:
+        with pytest.raises(IndexLocked, match="locked by another writer"):
+            open_for_writing(where, rebuild=True)
+    finally:
+        lock.release()
+    with pytest.raises(IndexVersionMismatch):
+        ns.open_index(where)  # left as it was

@@ -304,10 +304,10 @@ def test_cli_indexes_a_folder_mixing_formats(tmp_path, runner, crawl):
 
 
 def test_progress_shows_files_and_articles_per_second(capsys):
-    from newssearch.cli import _Progress
+    from newssearch.cli.output import Progress
     from newssearch.write.transaction import IndexReport
 
-    progress = _Progress(enabled=True)
+    progress = Progress(enabled=True)
     progress.started -= 2.0  # two seconds into the run
     report = IndexReport(added=40, files=4)
     progress.tick(report)

@@ -1,0 +1,137 @@
+"""The ``newssearch`` command: parse arguments, call the library, format.
+
+Each command checks its input, makes one library call and prints. Errors are
+handled once, in :class:`NewsSearchGroup`: a :class:`NewsSearchError` prints
+``Error: ...`` on stderr and exits 1, usage errors exit 2 (click's default),
+Ctrl-C exits 130. stdout carries results only; messages go to stderr.
+
+The package, one job a module, with no cycle: the commands are defined in
+modules that know nothing of the group (:mod:`.indexing`, :mod:`.searching`,
+:mod:`.saved`, :mod:`.follow`), over the shared options (:mod:`.options`),
+the formatting (:mod:`.output`) and the exit codes (:mod:`.exits`); this
+module makes the group, adds them to it, and handles their errors.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from typing import Any
+
+import click
+
+from ..errors import NewsSearchError, Terminated
+from ..version import __version__
+from .exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_TERMINATED, EXIT_USAGE, fail
+from .follow import follow_cmd
+from .indexing import check_cmd, delete_cmd, index_cmd, stats_cmd
+from .output import (
+    article_to_json,
+    explanation_to_json,
+    format_copies,
+    format_explanation,
+    format_facets,
+    format_hit,
+    hit_to_json,
+)
+from .saved import saved_cmd
+from .searching import search_cmd, show_cmd, similar_cmd, timeline_cmd
+
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_PARTIAL",
+    "EXIT_TERMINATED",
+    "EXIT_USAGE",
+    "NewsSearchGroup",
+    "Terminated",
+    "article_to_json",
+    "cli",
+    "explanation_to_json",
+    "format_copies",
+    "format_explanation",
+    "format_facets",
+    "format_hit",
+    "hit_to_json",
+    "main",
+]
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C, SIGTERM and SIGHUP raise in the main thread, so a run is
+    cancelled the same way whichever ended it. A second signal while the
+    first is being handled exits at once: the kernel drops the write lock
+    and the writer processes die with this one; the next run removes what
+    they left."""
+    received: list[int] = []
+
+    def handle(signum: int, _frame: Any) -> None:
+        if received:
+            os._exit(EXIT_INTERRUPTED if received[0] == signal.SIGINT else EXIT_TERMINATED)
+        received.append(signum)
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Terminated
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), handle)
+
+
+class NewsSearchGroup(click.Group):
+    """Maps every library error to one line on stderr and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; turn every error into one line on stderr and an exit code."""
+        try:
+            return super().invoke(ctx)
+        except NewsSearchError as exc:
+            fail(str(exc))
+        except KeyboardInterrupt as exc:
+            click.echo("Interrupted: the index is as it was at its last commit.", err=True)
+            sys.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            # `newssearch search ... | head`: the reader left, nothing is wrong
+            try:
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+            finally:
+                sys.exit(EXIT_OK)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a traceback shown to a user is a bug
+            if os.environ.get("NEWSSEARCH_DEBUG"):
+                raise
+            fail(
+                f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())}. This is a bug in"
+                " newssearch, not a problem with your input or index: please report it with the command"
+                " you ran and the traceback that NEWSSEARCH_DEBUG=1 prints."
+            )
+
+
+@click.group(cls=NewsSearchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newssearch")
+def cli() -> None:
+    """Full-text search for news articles.
+
+    \b
+    Example:
+      newssearch index examples/
+      newssearch search "minsk agreement" --since 2022-01-01
+    """
+
+
+for _command in (
+    index_cmd, delete_cmd, check_cmd, stats_cmd,  # writing and looking after an index
+    search_cmd, timeline_cmd, similar_cmd, show_cmd,  # reading it
+    saved_cmd, follow_cmd,  # the living archive
+):
+    cli.add_command(_command)
+del _command
+
+
+def main() -> None:
+    """Console-script entry point."""
+    _stop_on_signals()
+    cli(prog_name="newssearch")

@@ -1,0 +1,29 @@
+"""The exit codes the command line promises (the README's table) and
+:func:`fail`, the one way a command stops on an error of its own.
+
+Library errors never come here: they reach the group's one handler in
+:mod:`newssearch.cli`, which prints them with :func:`fail` too, so every
+error a user sees is one ``Error: ...`` line on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import click
+
+__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PARTIAL", "EXIT_TERMINATED", "EXIT_USAGE", "fail"]
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    """Print ``Error: message`` on stderr and exit with ``code``."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)

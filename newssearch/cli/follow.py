@@ -1,0 +1,152 @@
+"""``newssearch follow``: follow news feeds, index their new articles and
+deliver the alerts of saved searches.
+
+Thin over :class:`~newssearch.live.follow.Follower`: the command checks
+its input, runs rounds and prints (alerts on stdout, or to ``--exec``;
+each round's report on stderr). Errors reach the group's one handler in
+:mod:`newssearch.cli`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import ConfigError
+from ..index import open_index
+from ..live.feedlist import check_url, read_feed_list
+from ..live.saved import Alert
+from ..timeexpr import parse_duration
+from .exits import EXIT_ERROR, EXIT_PARTIAL
+from .options import index_option, read_zone, tz_option
+from .output import alert_line, format_alert, print_follow_round
+
+if TYPE_CHECKING:
+    from ..live.follow import FollowReport
+
+__all__ = ["follow_cmd"]
+
+
+def _exec_alert(argv: list[str], alert: Alert) -> bool:
+    """Run the user's command for one alert: the alert as one JSON line on
+    its stdin and as NEWSSEARCH_* environment variables; never through a
+    shell, so nothing in an article can become a command."""
+    env = dict(os.environ)
+    for key, value in alert.as_dict().items():
+        if value is not None and not isinstance(value, list):
+            env[f"NEWSSEARCH_{key.upper()}"] = str(value)
+    env["NEWSSEARCH_AGENCIES"] = ", ".join(alert.agencies)
+    try:
+        done = subprocess.run(argv, input=alert_line(alert) + "\n", text=True, env=env, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        click.echo(f"Warning: --exec {argv[0]}: {exc}; alert {alert.id} is offered again after the next commit", err=True)
+        return False
+    if done.returncode != 0:
+        click.echo(f"Warning: --exec {argv[0]} exited with {done.returncode} for alert {alert.id}; it is offered again after the next commit", err=True)
+        return False
+    return True
+
+
+@click.command("follow")
+@click.argument("urls", nargs=-1, metavar="[URL...]")
+@index_option
+@click.option("--feeds", "feed_files", multiple=True, type=click.Path(dir_okay=False, exists=True), metavar="FILE", help="Feed URLs from FILE: one per line, or OPML (repeatable).")
+@click.option("--once", is_flag=True, help="One round, then exit (for cron).")
+@click.option("--every", default="10m", show_default=True, metavar="DURATION", help="Time between rounds (the start of one to the start of the next).")
+@click.option("--json", "as_json", is_flag=True, help="Alerts as JSON Lines on stdout (and each round's report as one JSON object on stderr).")
+@click.option("--exec", "exec_cmd", default=None, metavar="CMD", help="Run CMD for each alert, with the alert as JSON on its stdin and in NEWSSEARCH_* variables (CMD is split like a shell line but never run by a shell).")
+@click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True, metavar="SECONDS", help="Least time between two requests to one host.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=20.0, show_default=True, metavar="SECONDS", help="Connect and read timeout.")
+@click.option("--max-mb", type=click.FloatRange(min=0.01), default=10.0, show_default=True, metavar="MB", help="Largest feed or page to download.")
+@click.option("--batch", type=click.IntRange(min=1), default=100, show_default=True, help="Articles per commit.")
+@tz_option("Zone for feed times printed without one (default UTC).")
+@click.option("-v", "--verbose", is_flag=True, help="Also print warnings and per-host request figures.")
+def follow_cmd(
+    urls: tuple[str, ...], index_dir: str | None, feed_files: tuple[str, ...], once: bool, every: str, as_json: bool,
+    exec_cmd: str | None, delay: float, timeout: float, max_mb: float, batch: int, tz: str | None, verbose: bool,
+) -> None:
+    """Follow news feeds (RSS, Atom): fetch them, index their new articles,
+    and print the alerts of saved searches (stdout) with a report of each
+    round (stderr). Feeds given once are remembered: without URLs, the
+    feeds followed before are fetched. Entries with only a summary have
+    their page fetched. Requests are polite: conditional GET, robots.txt,
+    --delay per host, a User-Agent naming newssearch; proxies and CA
+    bundles come from HTTP_PROXY, HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE
+    and SSL_CERT_FILE. Ctrl-C or SIGTERM stops after the current commit.
+
+    \b
+    Example:
+      newssearch follow https://feeds.bbci.co.uk/news/rss.xml --once
+      newssearch follow --feeds feeds.opml --every 15m --json
+      newssearch follow --exec 'notify-send newssearch'
+    """
+    # the HTTP client (requests) and the follower load only for this command
+    from ..live.fetch import Politeness
+    from ..live.follow import Follower
+
+    read_zone(tz)
+    try:
+        interval = parse_duration(every)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--every") from None
+    feeds = []
+    for url in urls:
+        try:
+            feeds.append(check_url(url))
+        except ConfigError as exc:
+            raise click.BadParameter(str(exc), param_hint="URL") from None
+    for name in feed_files:
+        feeds += read_feed_list(name)
+    argv = shlex.split(exec_cmd) if exec_cmd else None
+    if exec_cmd is not None and not argv:
+        raise click.BadParameter("empty command", param_hint="--exec")
+    zone = read_zone(tz)
+
+    def deliver(alert: Alert) -> bool:
+        if argv is not None:
+            return _exec_alert(argv, alert)
+        click.echo(alert_line(alert) if as_json else format_alert(alert, zone))
+        return True
+
+    def round_done(report: FollowReport) -> None:
+        if as_json:
+            click.echo(json.dumps(report.as_dict(), ensure_ascii=False), err=True)
+        else:
+            print_follow_round(report, verbose)
+
+    politeness = Politeness(delay=delay, timeout=timeout, max_bytes=int(max_mb * 2**20))
+    with open_index(index_dir, create=True) as ix:
+        follower = Follower(ix, feeds, politeness=politeness, batch=batch, tz=tz, on_alert=deliver)
+        if not follower.feeds():
+            raise click.UsageError("no feeds to follow: give feed URLs or --feeds FILE (feeds given once are remembered)")
+
+        def stop(signum: int, _frame: Any) -> None:
+            if follower.stopping:
+                raise KeyboardInterrupt  # a second signal: cancel the commit in progress
+            click.echo("Stopping after the current commit (again to stop at once)...", err=True)
+            follower.stop()
+
+        previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            if once:
+                report = follower.round()
+                round_done(report)
+            else:
+                follower.run(
+                    interval,
+                    on_round=round_done,
+                    on_error=lambda exc: click.echo(f"Error: {exc} (the next round tries again)", err=True),
+                )
+        finally:
+            follower.close()
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+    if once and report.failed:
+        sys.exit(EXIT_PARTIAL if len(report.failed) < len(report.feeds) else EXIT_ERROR)

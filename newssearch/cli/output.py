@@ -1,0 +1,347 @@
+"""How the command line shows what the library returns: hits, articles,
+facets, explanations, alerts as text or as stable JSON, and the reports
+of an indexing run and of a follow round.
+
+Text goes where the house rules send it: results on stdout, reports and
+progress on stderr (the commands choose the stream; the ``print_*``
+functions here write reports to stderr). The JSON shapes are stable: a
+key is never renamed or dropped, so scripts can rely on them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+from collections.abc import Sequence
+from datetime import datetime, timezone, tzinfo
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..dates import format_datetime
+from ..live.saved import Alert, SavedSearch
+from ..model import Article, Explanation, Hit
+from ..search.snippets import ANSI_HIGHLIGHT
+from ..write.transaction import IndexReport
+
+if TYPE_CHECKING:
+    from ..ingest import Notice
+    from ..live.follow import FollowReport
+
+__all__ = [
+    "Progress",
+    "alert_line",
+    "article_to_json",
+    "explanation_to_json",
+    "format_alert",
+    "format_copies",
+    "format_explanation",
+    "format_facets",
+    "format_hit",
+    "format_published",
+    "format_size",
+    "hit_to_json",
+    "print_follow_round",
+    "print_index_summary",
+    "saved_search_to_json",
+]
+
+
+def _iso(article: Article) -> str | None:
+    if article.published is None:
+        return None
+    return article.published.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def article_to_json(article: Article) -> dict[str, Any]:
+    """The stable JSON shape of an article (without its body)."""
+    return {
+        "id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "source": article.source,
+        "agencies": list(article.agencies),
+        "authors": list(article.authors),
+        "section": article.section,
+        "language": article.language,
+        "published": _iso(article),
+        "tz_assumed": article.tz_assumed,
+        "date_source": article.date_source,
+        "path": article.path,
+    }
+
+
+def hit_to_json(hit: Hit) -> dict[str, Any]:
+    """The stable JSON shape of a hit: the article's fields, rank, score,
+    snippet and highlight spans, and the other copies of its story (always
+    present, so a consumer need not test for them: 0 and [] for a story with
+    one copy, or with ``--all-copies``)."""
+    data = article_to_json(hit.article)
+    data.update(
+        rank=hit.rank,
+        score=round(hit.score, 4),
+        snippet=hit.snippet.text,
+        highlights=[list(span) for span in hit.snippet.highlights],
+        title_highlights=[list(span) for span in hit.title_snippet.highlights] if hit.title_snippet else [],
+    )
+    data["copies_total"] = hit.copies_total
+    data["copies"] = [{"id": c.id, "title": c.title, "source": c.source, "published": _iso_time(c.published)} for c in hit.copies]
+    if hit.explanation is not None:
+        data["explanation"] = explanation_to_json(hit.explanation)
+    return data
+
+
+def _iso_time(when: datetime | None) -> str | None:
+    return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if when else None
+
+
+def format_copies(hit: Hit, zone: str | tzinfo | None) -> str:
+    """``also: 2 more outlets (Markets Daily, news.example.org), 1 more version (dates)``."""
+    mine = hit.article.source
+    outlets = sorted({c.source for c in hit.copies if c.source and c.source != mine})
+    versions = sum(1 for c in hit.copies if not c.source or c.source == mine)
+    more = hit.copies_total - len(hit.copies)
+    pieces = []
+    if outlets:
+        pieces.append(f"{len(outlets)} more outlet{'s' if len(outlets) > 1 else ''} ({', '.join(outlets[:5])}{', ...' if len(outlets) > 5 else ''})")
+    if versions:
+        pieces.append(f"{versions} more version{'s' if versions > 1 else ''}")
+    if more > 0:
+        pieces.append(f"{more} more not listed")
+    times = sorted(c.published for c in hit.copies if c.published)
+    when = ""
+    if times:
+        when = f" ({format_datetime(times[0], zone)})" if len(times) == 1 else f" ({format_datetime(times[0], zone)} to {format_datetime(times[-1], zone)})"
+    return f"also: {', '.join(pieces)}{when}"
+
+
+def format_published(article: Article, zone: str | tzinfo | None) -> str:
+    """An article's date in ``zone``, noting when its zone was assumed at indexing."""
+    text = format_datetime(article.published, zone)
+    if article.published is not None and article.tz_assumed:
+        text += " (zone assumed)"
+    return text
+
+
+def format_hit(hit: Hit, zone: str | tzinfo | None, color: bool) -> str:
+    """A hit as text: rank and headline, date (in ``zone``), outlet, id and score, then the snippet."""
+    a = hit.article
+    title = hit.title_snippet or None
+    head = title.render(*ANSI_HIGHLIGHT) if (color and title) else a.title
+    if color:
+        head = f"\x1b[1m{head}\x1b[0m"
+    meta = [format_published(a, zone)]
+    if a.source:
+        meta.append(a.source)
+    if a.agencies:
+        meta.append(", ".join(a.agencies))
+    meta.append(f"id {a.id}")
+    meta.append(f"score {hit.score:.2f}")
+    snippet = hit.snippet.render(*ANSI_HIGHLIGHT) if color else hit.snippet.text
+    lines = [f"{hit.rank}. {head}", "   " + " · ".join(meta)]
+    if snippet:
+        lines.append("   " + snippet)
+    if hit.copies_total:
+        lines.append("   " + format_copies(hit, zone))
+    if hit.explanation is not None:
+        lines += ["   " + line for line in format_explanation(hit.explanation)]
+    return "\n".join(lines) + "\n"
+
+
+def format_facets(facets: dict[str, dict[str, int]], total: int) -> str:
+    """Facet counts as text: a line per field, the twelve commonest values
+    (facets count articles, every copy of a story included)."""
+    lines = [f"Facets over all {total:,} matching articles:"]
+    for name, counts in facets.items():
+        shown = list(counts.items())[:12]
+        values = ", ".join(f"{value} ({n:,})" for value, n in shown) or "none"
+        more = f" and {len(counts) - 12} more" if len(counts) > 12 else ""
+        lines.append(f"  {name}: {values}{more}")
+    return "\n".join(lines)
+
+
+def explanation_to_json(e: Explanation) -> dict[str, Any]:
+    """The stable JSON shape of an explanation (``--explain --json``)."""
+    factors = ("score", "relevance", "coordination", "held_idf", "query_idf", "query_words",
+               "recency_factor", "age_days", "half_life_days")
+    data: dict[str, Any] = {name: getattr(e, name) for name in factors}
+    data["note"] = e.note or None
+    data["terms"] = [dataclasses.asdict(p) for p in e.parts]  # term, idf, tf, score, fields [{field, frequency, ...}]
+    return data
+
+
+def format_explanation(e: Explanation) -> list[str]:
+    """An explanation as text lines: the factors, then a line per term."""
+    head = f"score {e.score:.3f} = BM25F {sum(p.score for p in e.parts):.3f} x coordination {e.coordination:.3f}"
+    if e.query_words > 1:
+        head += f" (idf {e.held_idf:.2f} of {e.query_idf:.2f}, {e.query_words} words)"
+    if e.recency_factor is not None:
+        age = f"{e.age_days:.1f} days old" if e.age_days is not None else "no date"
+        head += f" x recency {e.recency_factor:.3f} ({age}, half-life {e.half_life_days:g} days)"
+    lines = [head]
+    if e.note:
+        lines.append(e.note)
+    for p in e.parts:
+        fields = "; ".join(
+            f"{m.field}: tf {m.frequency:g} x {m.weight:g}, length {m.length:g} / avg {m.average_length:.1f}" for m in p.fields
+        )
+        lines.append(f"  {p.term}  idf {p.idf:.2f}, tf~ {p.tf:.2f} ({fields}) -> {p.score:.3f}")
+    return lines
+
+
+def format_alert(alert: Alert, zone: str | tzinfo | None) -> str:
+    """An alert as text: the saved search and headline, then date, outlet and id, the URL and the snippet."""
+    meta = [format_datetime(alert.published, zone)]
+    if alert.source:
+        meta.append(alert.source)
+    if alert.agencies:
+        meta.append(", ".join(alert.agencies))
+    meta.append(f"id {alert.article_id}")
+    lines = [f"[{alert.saved}] {alert.title}", "   " + " · ".join(meta)]
+    if alert.url:
+        lines.append("   " + alert.url)
+    if alert.snippet:
+        lines.append("   " + alert.snippet)
+    return "\n".join(lines) + "\n"
+
+
+def alert_line(alert: Alert) -> str:
+    """An alert as one JSON line (``--json``)."""
+    return json.dumps(alert.as_dict(), ensure_ascii=False)
+
+
+def saved_search_to_json(saved: SavedSearch) -> dict[str, Any]:
+    """The stable JSON shape of a saved search (``saved list --json`` adds its ``unread`` count)."""
+    return {"name": saved.name, "query": saved.query, "options": saved.options, "created": saved.created.isoformat()}
+
+
+class Progress:
+    """A one-line rate display on stderr, only when it is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.perf_counter()
+        self.last = 0.0
+        self.shown = False
+
+    def tick(self, report: IndexReport) -> None:
+        """Show the run's files and articles so far, with their rates (at most twice a second)."""
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if now - self.last < 0.5:
+            return
+        self.last = now
+        elapsed = max(now - self.started, 1e-9)
+        click.echo(
+            f"\r{report.files:,} files ({report.files / elapsed:,.1f}/s), {report.articles:,} articles"
+            f" ({report.articles / elapsed:,.0f}/s) ",
+            err=True,
+            nl=False,
+        )
+        self.shown = True
+
+    def clear(self) -> None:
+        """Erase the line, so that a message can be printed in its place."""
+        if self.shown:
+            click.echo("\r\x1b[K", err=True, nl=False)
+            self.shown = False
+
+
+def print_index_summary(report: IndexReport, where: str, notices: Sequence[Notice] = ()) -> None:
+    """The summary of an indexing run on stderr: what was read, added, updated,
+    skipped and failed, and what the user may want to do about it."""
+    rate = report.articles / report.elapsed if report.elapsed else 0.0
+
+    def echo(line: str) -> None:
+        click.echo(line, err=True)
+
+    echo(
+        f"Read {report.articles:,} articles from {report.files:,} files in {report.elapsed:.1f} s"
+        f" ({rate:,.0f} articles/s) into {where}"
+    )
+    echo(
+        f"  added {report.added:,}, updated {report.updated:,}, unchanged {report.unchanged:,},"
+        f" duplicates {report.duplicates:,}, failed {len(report.failed):,}"
+    )
+    if report.leftovers_removed:
+        echo(f"  removed {format_size(report.leftovers_removed)} left by an interrupted run")
+    if report.pruned:
+        echo(f"  pruned {report.pruned:,} articles whose files are gone")
+    if not report.committed:
+        echo("  nothing changed: the index was left as it was")
+    if report.merge_problem:
+        echo(f"  Warning: the run is committed, but merging segments failed ({report.merge_problem}); the next run merges them")
+    if report.alerts:
+        echo(f"  {report.alerts:,} new alerts for saved searches ('newssearch saved new NAME' shows them)")
+    if report.alert_problem:
+        echo(f"  saved searches not matched yet ({report.alert_problem}); the next run or 'saved new' matches them")
+    if report.no_date:
+        echo(f"  {report.no_date:,} new or updated articles have no date (kept without one)")
+    if notices:
+        echo(f"  {len(notices):,} warnings (dates not used, archive records that are not pages, damaged files read in part)")
+    if report.skipped:
+        names = ", ".join(os.path.basename(n) for n, _ in report.skipped[:5])
+        more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
+        echo(f"  skipped {len(report.skipped):,} files that are not articles: {names}{more}")
+    if report.failed:
+        failed_files = sorted({e.path or "<input>" for e in report.failed})
+        shown = ", ".join(failed_files[:10])
+        more = f" and {len(failed_files) - 10} more" if len(failed_files) > 10 else ""
+        echo(f"  failed: {shown}{more}")
+
+
+def format_size(n: int) -> str:
+    """A size in bytes as people read it: ``512 B``, ``1.5 MB``."""
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"  # pragma: no cover
+
+
+def print_follow_round(report: FollowReport, verbose: bool) -> None:
+    """The report of one follow round on stderr: feeds by status, new entries
+    and articles, alerts, and the failures with when each is tried again;
+    ``verbose`` adds the warnings and per-host request figures."""
+
+    def echo(line: str) -> None:
+        click.echo(line, err=True)
+
+    counts: dict[str, int] = {}
+    for feed in report.feeds:
+        counts[feed.status] = counts.get(feed.status, 0) + 1
+    shown = ", ".join(f"{n} {status}" for status, n in counts.items())
+    new = sum(f.new for f in report.feeds)
+    feeds = f"{len(report.feeds)} feed{'' if len(report.feeds) == 1 else 's'}"
+    echo(
+        f"{report.started:%Y-%m-%d %H:%M:%S} UTC: {feeds} ({shown}); {new} new entries,"
+        f" {report.pages} pages fetched; added {report.added}, updated {report.updated}; {report.alerts} new alerts"
+        f" ({report.elapsed:.1f} s)"
+    )
+    if report.dated_when_seen:
+        echo(f"  {report.dated_when_seen} articles had no usable date and are dated when first seen")
+    for feed in report.feeds:
+        if feed.status in ("failed", "waiting"):
+            when = f"{feed.next_try:%Y-%m-%d %H:%M} UTC" if feed.next_try else "the next round"
+            what = "failed" if feed.status == "failed" else "waiting after failures"
+            echo(f"  {what}: {feed.url}: {feed.problem} ({feed.failures} in a row; next try after {when})")
+    for failure in report.page_failures:
+        echo(f"  page not fetched: {failure}")
+    if verbose:
+        for notice in report.notices:
+            echo(f"  Warning: {notice}")
+        for host, stats in report.hosts.items():
+            spent = stats.busy + stats.waited
+            rate = stats.requests / spent if spent else 0.0
+            echo(
+                f"  {host}: {stats.requests} requests, {stats.bytes / 1024:,.0f} KB, {stats.busy:.1f} s in requests"
+                f" and {stats.waited:.1f} s waiting (politeness): {rate:.2f} requests/s"
+            )
+    elif report.notices:
+        echo(f"  {len(report.notices)} warnings (-v shows them)")
+    if report.stopped:
+        echo("  stopped on request after committing what was fetched")
