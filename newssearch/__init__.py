@@ -74,6 +74,11 @@ def __getattr__(name: str) -> Any:
         return getattr(import_module(f".live.{_LIVE_NAMES[name]}", __name__), name)
     raise AttributeError(f"module 'newssearch' has no attribute {name!r}")
 
+
+def __dir__() -> list[str]:
+    # the lazily loaded names too, so that completion and help() show them
+    return sorted(set(globals()) | set(__all__))
+
 __version__ = "0.1.0"
 
 __all__ = [
