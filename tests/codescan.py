@@ -60,15 +60,12 @@ class Module:
     is_package: bool
     tree: ast.Module
     lines: list[str]
+    rel: str  #: the path from the project folder, ``newssearch/search/rank.py``
     imports: list[ImportStatement] = field(default_factory=list)
 
-    @property
-    def rel(self) -> str:
-        return self.path.relative_to(PACKAGE.parent).as_posix()
 
-
-def module_name(path: Path) -> tuple[str, bool]:
-    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+def module_name(path: Path, package: Path = PACKAGE) -> tuple[str, bool]:
+    parts = list(path.relative_to(package.parent).with_suffix("").parts)
     if parts[-1] == "__init__":
         return ".".join(parts[:-1]), True
     return ".".join(parts), False
@@ -80,7 +77,8 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _absolute(module: Module, node: ast.ImportFrom) -> str:
+def absolute_source(module: Module, node: ast.ImportFrom) -> str:
+    """The absolute name of the module a ``from ... import`` reads from."""
     if node.level == 0:
         return node.module or ""
     base = module.name.split(".")
@@ -111,7 +109,7 @@ def _statement(module: Module, node: ast.Import | ast.ImportFrom, function: str 
             else:
                 external.append(alias.name)
     else:
-        source = _absolute(module, node)
+        source = absolute_source(module, node)
         if source == "newssearch" or source.startswith("newssearch."):
             for alias in node.names:
                 sub = f"{source}.{alias.name}"
@@ -148,9 +146,10 @@ def scan(package: Path = PACKAGE) -> dict[str, Module]:
     """Every module of the package by name, with its import statements."""
     modules: dict[str, Module] = {}
     for path in sorted(package.rglob("*.py")):
-        name, is_package = module_name(path)
+        name, is_package = module_name(path, package)
         text = path.read_text(encoding="utf-8")
-        modules[name] = Module(name, path, is_package, ast.parse(text, str(path)), text.splitlines())
+        rel = path.relative_to(package.parent).as_posix()
+        modules[name] = Module(name, path, is_package, ast.parse(text, str(path)), text.splitlines(), rel)
     for module in modules.values():
         _walk(module, module.tree, [], False, False, modules)
     return modules
