@@ -20,6 +20,7 @@ package that imports it.
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .dates import format_datetime, parse_date
@@ -67,17 +68,19 @@ _LIVE_NAMES = {
 
 
 def __getattr__(name: str) -> Any:
-    # The readers (and their libraries: trafilatura, lxml, feedparser, warcio)
-    # load on first use, so programs that only search do not pay for them.
     if name in _INGEST_NAMES:
-        from . import ingest
-
-        return getattr(ingest, name)
+        # lazy: the readers' libraries (trafilatura, lxml, feedparser, warcio)
+        # load on first use, so programs that only search do not pay for them
+        return getattr(import_module(".ingest", __name__), name)
     if name in _LIVE_NAMES:
-        from importlib import import_module
-
+        # lazy: the follower and its HTTP client (requests)
         return getattr(import_module(f".live.{_LIVE_NAMES[name]}", __name__), name)
     raise AttributeError(f"module 'newssearch' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # the lazily loaded names too, so that completion and help() show them
+    return sorted(set(globals()) | set(__all__))
 
 
 __all__ = [

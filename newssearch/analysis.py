@@ -16,7 +16,7 @@ not Whoosh's Porter, which conflates "news" with "new".
 
 The rules here are plain Python; the Whoosh tokenizer that applies them at
 query time is :class:`newssearch.engine.schema.NewsTokenizer`, and the stop
-list and accent table come from Whoosh through :mod:`newssearch.engine.text`.
+list and accent table come from Whoosh through :mod:`newssearch.engine.language`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .engine.text import STOP_WORDS, accent_map
+from .engine.language import STOP_WORDS, accent_map
 
 _stem: Callable[[str], str]
 try:  # Snowball English (Porter2) in C: 50x faster than Whoosh's pure-Python
@@ -32,7 +32,7 @@ try:  # Snowball English (Porter2) in C: 50x faster than Whoosh's pure-Python
 
     _stem = _pystemmer.Stemmer("english").stemWord
 except ImportError:  # pragma: no cover - PyStemmer is a declared dependency
-    from .engine.text import porter2_stem as _stem
+    from .engine.language import porter2_stem as _stem
 
 __all__ = [
     "STOP_WORDS",

@@ -1,5 +1,9 @@
-"""The engine door: only newssearch/engine imports Whoosh, and the fast
-paths over Whoosh's private codec API are the ones that run.
+"""The engine door: only newssearch/engine imports Whoosh; the rest of
+newssearch imports only the engine names it states (``SURFACE`` in
+``newssearch/engine/__init__.py``) and touches none of Whoosh's private
+attributes; the engine's own uses of them are listed, from the code, in
+``newssearch/engine/whoosh_private.txt``; and the fast paths over Whoosh's
+private codec API are the ones that run.
 
 newssearch.engine.reading reads posting lists a block at a time and columns
 in one go through whoosh3 internals, with a slow generic path for any other
@@ -10,11 +14,18 @@ query quietly slower; here the generic paths raise, so it fails the tests.
 from __future__ import annotations
 
 import ast
+import difflib
+import importlib
+import re
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
+import codescan
 import newssearch as ns
+import whoosh_private
+from newssearch import engine
 from newssearch.engine import reading
 from test_counting import QUERIES, messy_index  # noqa: F401
 
@@ -42,21 +53,164 @@ def test_only_the_engine_imports_whoosh():
     assert {p for p in importers if not p.startswith("engine/")} == set()
 
 
+# -- the surface: what the rest of newssearch imports from the engine ---------
+
+
+def _engine_imports_outside() -> dict[str, dict[str, set[str]]]:
+    """engine module -> name -> the modules outside engine/ importing it
+    (under ``if TYPE_CHECKING:`` too: a type named is a name used)."""
+    used: dict[str, dict[str, set[str]]] = {}
+
+    def note(target: str, name: str, where: str) -> None:
+        if target == "newssearch.engine" or target.startswith("newssearch.engine."):
+            key = target.removeprefix("newssearch.engine").lstrip(".")
+            used.setdefault(key, {}).setdefault(name, set()).add(where)
+
+    for module in codescan.scan().values():
+        if module.name == "newssearch.engine" or module.name.startswith("newssearch.engine."):
+            continue
+        for statement in module.imports:
+            if not statement.names:  # import newssearch.engine.x
+                for target in statement.internal:
+                    note(target, "<the module itself>", module.rel)
+            for imported in statement.names:
+                if imported.submodule:  # from newssearch.engine import x
+                    note(f"{imported.source}.{imported.name}", "<the module itself>", module.rel)
+                else:
+                    note(imported.source, imported.name, module.rel)
+    return used
+
+
+def test_outside_the_engine_only_the_stated_surface_is_imported():
+    used = _engine_imports_outside()
+    assert "query" in used and "reading" in used, "the scan found none of the engine's usual importers"
+    unstated = {
+        f"newssearch.engine.{key}: {name} (imported by {', '.join(sorted(where))})"
+        for key, names in used.items()
+        for name, where in names.items()
+        if name not in engine.SURFACE.get(key, ())
+    }
+    assert not unstated, (
+        "code outside newssearch/engine imports engine names that are not in its stated surface: import a name "
+        "the engine already offers, or add the name to SURFACE and to the docstring of newssearch/engine/__init__.py:\n"
+        + "\n".join(sorted(unstated))
+    )
+
+
+def test_the_surface_lists_only_names_in_use():
+    used = _engine_imports_outside()
+    unused = {f"{key}.{name}" for key, names in engine.SURFACE.items() for name in names if name not in used.get(key, {})}
+    assert not unused, (
+        "nothing outside the engine imports these any more: drop them from SURFACE and the docstring: "
+        + ", ".join(sorted(unused))
+    )
+
+
+def test_every_surface_name_exists():
+    for key, names in engine.SURFACE.items():
+        module = importlib.import_module(f"newssearch.engine.{key}")
+        assert [n for n in names if not hasattr(module, n)] == [], key
+
+
+def _docstring_surface() -> dict[str, set[str]]:
+    """The bullets of the engine docstring's surface section: ``* ``module``  names, ...``."""
+    doc = engine.__doc__ or ""
+    section = doc.split("What the rest of newssearch may import", 1)[1]
+    stated: dict[str, set[str]] = {}
+    for bullet in re.split(r"\n\* ", section)[1:]:
+        bullet = bullet.split("\n\n", 1)[0]
+        found = re.match(r"``(\w+)``\s+(.*)", bullet, flags=re.S)
+        assert found, f"not a surface bullet: {bullet!r}"
+        stated[found.group(1)] = set(re.findall(r"\w+", found.group(2)))
+    return stated
+
+
+def test_the_engine_docstring_states_the_surface():
+    assert _docstring_surface() == {key: set(names) for key, names in engine.SURFACE.items()}
+
+
+def test_the_engine_docstring_names_every_engine_module():
+    doc = engine.__doc__ or ""
+    modules = {p.stem for p in (PACKAGE / "engine").glob("*.py")} - {"__init__"}
+    assert {m for m in modules if f":mod:`.{m}`" not in doc} == set()
+
+
+def test_the_engine_package_imports_nothing():
+    # loading newssearch.engine.query must not load the writers (and
+    # multiprocessing) or the store: SURFACE is a constant
+    tree = ast.parse((PACKAGE / "engine" / "__init__.py").read_text(encoding="utf-8"))
+    assert [n.lineno for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))] == []
+
+
+# -- Whoosh's private attributes ----------------------------------------------
+
+
+def test_the_listing_of_whooshs_private_attributes_matches_the_code():
+    expected = whoosh_private.render(whoosh_private.generate())
+    listed = whoosh_private.LISTING.read_text(encoding="utf-8")
+    diff = "".join(difflib.unified_diff(listed.splitlines(True), expected.splitlines(True),
+                                        "whoosh_private.txt (checked in)", "from the code now"))
+    assert diff == "", (
+        "the engine's uses of Whoosh's private attributes changed: check them against whoosh3, then run "
+        "`python -m tests.whoosh_private` and commit newssearch/engine/whoosh_private.txt\n" + diff
+    )
+
+
+def _whoosh_class(key: str) -> type:
+    parts = key.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ImportError(key)
+
+
+def test_the_pinned_whoosh3_defines_every_listed_attribute():
+    # the listing was made against the pinned whoosh3: the version installed
+    # is that one, and each listed class still has each listed attribute
+    pin = re.search(r'"whoosh3==([^"]+)"', (PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pin and version("whoosh3") == pin.group(1)
+    listing = whoosh_private.read_listing(whoosh_private.LISTING.read_text(encoding="utf-8"))
+    assert len(listing) > 30
+    defined = whoosh_private.whoosh_definitions()
+    missing = []
+    for name, (_modules, owners) in sorted(listing.items()):
+        if not owners:
+            missing.append(f"{name}: no whoosh3 class defines it")
+        for key in owners:
+            try:
+                cls = _whoosh_class(key)
+            except (ImportError, AttributeError):
+                missing.append(f"{name}: whoosh3 has no class {key}")
+                continue
+            if not hasattr(cls, name) and name not in defined.get(key, ()):
+                missing.append(f"{name}: {key} no longer defines it")
+    assert not missing, "the engine relies on what whoosh3 no longer has:\n" + "\n".join(missing)
+
+
 def test_no_module_outside_the_engine_touches_whooshs_private_attributes():
-    # the private names the fast paths use, and the engine's own handles on
-    # Whoosh objects: outside engine/ none may appear
-    private = {"_read_data", "_blocklength", "_next_block", "_read_ids", "_perdoc", "_cached_reader", "_dbfile",
-               "_basepos", "_fixedlen", "_defaultbytes", "_typecode", "_segments", "writelock", "jobqueue", "_ix",
-               "whoosh_searcher", "whoosh_index", "whoosh_lock"}
+    # Whoosh's private attributes the engine uses (the listing), the private
+    # state of the engine's own classes, and the engine's handles on Whoosh
+    # objects (``whoosh_index``, ``whoosh_searcher``...): outside engine/
+    # none may appear, except on an object's own ``self``
+    listing = whoosh_private.read_listing(whoosh_private.LISTING.read_text(encoding="utf-8"))
+    private = set(listing) | whoosh_private.engine_private_names()
     offenders = []
     for path in PACKAGE.rglob("*.py"):
         rel = path.relative_to(PACKAGE).as_posix()
         if rel.startswith("engine/"):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Attribute) and node.attr in private:
+            if isinstance(node, ast.Attribute) and node.attr.startswith("whoosh_"):
                 offenders.append(f"{rel}:{node.lineno} .{node.attr}")
-    assert offenders == []
+            access = whoosh_private.private_access(node)
+            if access and access[1] in private and not whoosh_private.is_self(access[0]):
+                offenders.append(f"{rel}:{node.lineno} .{access[1]}")
+    assert not offenders, "outside newssearch/engine, ask the engine instead:\n" + "\n".join(sorted(offenders))
 
 
 @pytest.fixture

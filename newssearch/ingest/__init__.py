@@ -58,6 +58,7 @@ __all__ = [
     "read_source",
 ]
 
+#: The readers by format name, as ``read_path(format=...)`` and ``--format`` take it.
 FORMATS: dict[str, Reader] = {
     "page": read_pagetext,
     "text": read_plaintext,

@@ -1,8 +1,9 @@
-"""The text tables newssearch's analysis borrows from Whoosh.
+"""Whoosh's English language data, which newssearch's analysis borrows.
 
 :mod:`newssearch.analysis` holds the rules that turn words into index terms;
-the stop list and the accent-folding table are Whoosh's, so that the index
-keeps the terms it had, and they reach the analysis through here.
+the stop list, the accent-folding table and the fallback Porter2 stemmer
+(used only if PyStemmer cannot be imported) are Whoosh's, so that the index
+keeps the terms it had; they reach the analysis through here.
 """
 
 from __future__ import annotations
