@@ -45,7 +45,7 @@ from .errors import (
     UnsupportedFormat,
     WorkerFailed,
 )
-from .index import CheckReport, IndexStats, NewsIndex, check_index, create_index, default_index_path, open_index
+from .index import CheckReport, IndexStats, NewsIndex, check_index, create_index, default_index_path, open_for_writing, open_index
 from .live.saved import Alert, SavedSearch, SavedSearches  # and with it, alerts after every commit
 from .model import Article, Explanation, Hit, ScorePart, SearchResults, Snippet, Timeline
 from .search import Filters, SearchRequest
@@ -130,6 +130,7 @@ __all__ = [
     "create_index",
     "default_index_path",
     "format_datetime",
+    "open_for_writing",
     "open_index",
     "parse_date",
     "read_path",

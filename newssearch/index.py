@@ -28,10 +28,12 @@ from .engine.store import Store, check_store, has_index
 from .errors import AmbiguousId, ConfigError, IndexLocked, IndexStoreError, NewsSearchError
 from .model import Article, SearchResults, Timeline
 from .search.rank import BM25_B, BM25_K1
-from .search.request import MAX_LIMIT, Filters, SearchRequest
+from .search.request import MAX_LIMIT, FilterOptions, Filters, SearchRequest
 from .search.run import run_search
 from .search.session import SearchSession
-from .search.request import FilterOptions
+from .search.similar import similar as related_stories
+from .search.spelling import suggest as corrected_query
+from .search.timeline import timeline as stories_per_period
 from .write.articles import ArticleWriter
 from .write.sharded import ShardedWriter
 from .write.transaction import IndexReport
@@ -330,8 +332,6 @@ class NewsIndex:
         article. ``query`` and the filters (``since``, ``until``,
         ``source``, ``section``, ``agency``, ``tz``, ``now``) are as for
         :meth:`search`."""
-        from .search.timeline import timeline  # lazy: timelines, related stories and did-you-mean load on first use
-
         unknown = sorted(set(filters) - set(FilterOptions.__annotations__))
         if unknown:
             raise TypeError(f"timeline() takes filters only, not {', '.join(unknown)}")
@@ -339,15 +339,13 @@ class NewsIndex:
         if all_copies:
             request = request.replace(all_copies=True)
         with mapped(self.path):
-            return timeline(self.session(), request, by=by)
+            return stories_per_period(self.session(), request, by=by)
 
     def suggest(self, query: str) -> str | None:
         """``query`` with its misspelled words corrected from the index's own
         vocabulary, or None when nothing looks misspelled."""
-        from .search.spelling import suggest  # lazy: see timeline()
-
         with mapped(self.path):
-            return suggest(self.session().snapshot, query)
+            return corrected_query(self.session().snapshot, query)
 
     def similar(self, article_id: str, **options: Unpack[SearchOptions]) -> SearchResults:
         """The articles most like the one with id ``article_id`` (best first),
@@ -355,14 +353,12 @@ class NewsIndex:
         ``snippet_chars`` and the filters (``since``, ``source``, ...) are
         as for :meth:`search`. Raises :class:`~newssearch.errors.NewsSearchError`
         when no article has this id."""
-        from .search.similar import similar  # lazy: see timeline()
-
         request = SearchRequest.build("", **options)
         with mapped(self.path):
             article = self.get(article_id)
             if article is None:
                 raise NewsSearchError(f"no article with id {article_id!r} in {self.path}")
-            return similar(self.session(), article, request)
+            return related_stories(self.session(), article, request)
 
     def stats(self) -> IndexStats:
         """Article count, date range, outlets and size on disk."""

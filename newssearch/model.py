@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from html import escape
 from typing import Iterator, Sequence, overload
 from urllib.parse import urlsplit, urlunsplit
 
@@ -173,8 +174,6 @@ class Snippet:
 
     def to_html(self, tag: str = "mark") -> str:
         """Return the snippet as HTML with matches in ``<tag>`` elements."""
-        from html import escape
-
         return "".join(
             f"<{tag}>{escape(p)}</{tag}>" if m else escape(p) for p, m in self.parts()
         )

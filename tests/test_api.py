@@ -27,21 +27,23 @@ PACKAGE = Path(newssearch.__file__).resolve().parent
 
 PINNED = {
     "newssearch": [
-        "AmbiguousId", "Alert", "Article", "ArticleWriter", "CheckReport", "ConfigError", "Explanation", "FORMATS",
-        "FetchError", "Filters", "FollowReport", "Follower", "Hit", "IndexLocked", "IndexNotFound", "IndexReport",
-        "IndexStats", "IndexStoreError", "IndexVersionMismatch", "IngestError", "IngestNotice", "IngestWarning",
-        "Limits", "NewsIndex", "NewsSearchError", "ParseError", "Politeness", "QuerySyntaxError", "SavedSearch",
-        "SavedSearches", "ScorePart", "SearchRequest", "SearchResults", "Snippet", "Timeline", "UnsupportedFormat",
-        "__version__", "check_index", "create_index", "default_index_path", "format_datetime", "open_index",
+        "AmbiguousId", "Alert", "Article", "ArticleWriter", "CheckReport", "ConfigError", "DecompressedTooLarge",
+        "EmptyFeed", "Explanation", "FORMATS", "FetchError", "FieldTooLarge", "Filters", "FollowReport", "Follower",
+        "Hit", "IndexDamaged", "IndexLocked", "IndexNotFound", "IndexReport", "IndexStats", "IndexStoreError",
+        "IndexVersionMismatch", "IngestError", "IngestNotice", "IngestWarning", "Limits", "NewsIndex",
+        "NewsSearchError", "ParseError", "Politeness", "QuerySyntaxError", "SavedSearch", "SavedSearches", "ScorePart",
+        "SearchRequest", "SearchResults", "Snippet", "Timeline", "UnsupportedFormat", "WorkerFailed", "__version__",
+        "check_index", "create_index", "default_index_path", "format_datetime", "open_for_writing", "open_index",
         "parse_date", "read_path",
     ],
     "newssearch.search": [
         "ENGINES", "FACET_FIELDS", "FilterOptions", "Filters", "MAX_LIMIT", "SORTS", "SearchOptions", "SearchRequest",
     ],
     "newssearch.errors": [
-        "AmbiguousId", "ConfigError", "FetchError", "IndexLocked", "IndexNotFound", "IndexStoreError",
-        "IndexVersionMismatch", "IngestError", "NewsSearchError", "ParseError", "QuerySyntaxError",
-        "UnsupportedFormat",
+        "AmbiguousId", "ConfigError", "DecompressedTooLarge", "EmptyFeed", "FetchError", "FieldTooLarge",
+        "IndexDamaged", "IndexLocked", "IndexNotFound", "IndexStoreError", "IndexVersionMismatch", "IngestError",
+        "IngestNotice", "IngestWarning", "NewsSearchError", "ParseError", "QuerySyntaxError", "Terminated",
+        "UnsupportedFormat", "UnsupportedQueryShape", "WorkerFailed",
     ],
 }
 

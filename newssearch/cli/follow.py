@@ -87,9 +87,8 @@ def follow_cmd(
       newssearch follow --feeds feeds.opml --every 15m --json
       newssearch follow --exec 'notify-send newssearch'
     """
-    # the HTTP client (requests) and the follower load only for this command
-    from ..live.fetch import Politeness
-    from ..live.follow import Follower
+    from ..live.fetch import Politeness  # lazy: the HTTP client (requests) loads only for this command
+    from ..live.follow import Follower  # lazy: and the follower, with every reader
 
     read_zone(tz)
     try:

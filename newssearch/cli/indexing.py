@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..cluster.client import connect
 from ..dates import format_datetime
 from ..errors import ConfigError, IngestError
 from ..index import check_index, default_index_path, open_for_writing, open_index
@@ -153,7 +154,7 @@ def _index_on_cluster(
     source: str | None, prune: bool, commit_every: int | None, limits: Limits, follow_links: bool, as_json: bool, quiet: bool,
 ) -> None:
     """``index --cluster``: the build of :mod:`newssearch.cluster`, reported as a local run is."""
-    from ..cluster import build_on_cluster, connect  # Dask: newssearch[cluster], only for --cluster
+    from ..cluster.build import build_on_cluster  # lazy: the readers, only to index
 
     if prune or commit_every or "-" in paths:
         raise click.UsageError("--cluster does not take --prune, --commit-every or - (stdin)")

@@ -31,6 +31,7 @@ the engine's door, and the tests pin it.
 
 from __future__ import annotations
 
+import heapq
 import zlib
 from array import array
 from pickle import dumps
@@ -40,6 +41,7 @@ from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3TermInfo
 from whoosh.fields import ID, KEYWORD
 from whoosh.formats import Existence
+from whoosh.reading import SegmentReader
 from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
@@ -420,10 +422,6 @@ def merge_segments(writer: Any, segments: list[Any]) -> Any:
     memory for one posting list, not for the merged segment. Returns the
     new segment; the caller lists it in the table of contents instead of
     ``segments`` (whose files Whoosh then deletes)."""
-    import heapq
-
-    from whoosh.reading import SegmentReader
-
     storage, schema = writer.storage, writer.schema
     out = FastSegmentWriter(storage.open_index(writer.indexname), _lk=False, compound=False)
     readers = [SegmentReader(storage, schema, segment) for segment in segments]

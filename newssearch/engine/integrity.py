@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
 from .. import errors
@@ -237,8 +238,6 @@ def _toc_state(folder: Path, indexname: str, sums: dict[str, Any] | None) -> str
 
 
 def _storage(folder: Path) -> Any:
-    from whoosh.filedb.filestore import FileStorage
-
     return FileStorage(str(folder))
 
 

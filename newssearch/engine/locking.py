@@ -30,6 +30,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from whoosh.util.filelock import FileLock
+
 __all__ = ["LOCK_NAME", "WriteLock"]
 
 #: The lock file's name (Whoosh's, so that older writers and this one exclude each other by name).
@@ -73,7 +75,6 @@ class WriteLock:
 
     def _try(self) -> bool:
         if fcntl is None:  # pragma: no cover - Windows
-            from whoosh.util.filelock import FileLock
 
             lock = FileLock(str(self.path))
             if lock.acquire():

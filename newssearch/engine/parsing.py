@@ -21,9 +21,9 @@ from whoosh.fields import Schema
 from whoosh.qparser import FieldAliasPlugin, GtLtPlugin, MultifieldParser, OrGroup, PlusMinusPlugin, syntax
 from whoosh.qparser.dateparse import DateParserPlugin
 
+from ..analysis import TOKEN_RE
 from ..errors import QuerySyntaxError
 from .errors import QUERY_ERRORS
-from ..analysis import TOKEN_RE
 from .query import (
     AndNot,
     Every,
@@ -40,7 +40,7 @@ from .query import (
     use_fixed_andnot,
 )
 from .reading import Snapshot
-from .schema import TEXT_FIELDS
+from .schema import TEXT_FIELDS, build_schema
 
 __all__ = ["FIELD_ALIASES", "OR_BONUS", "QueryParser", "expand_stemmed_prefixes"]
 
@@ -116,8 +116,6 @@ class QueryParser:
     @classmethod
     def for_news(cls) -> QueryParser:
         """A parser for the newssearch schema."""
-        from .schema import build_schema
-
         return cls(build_schema())
 
     def parse(self, text: str) -> Query:

@@ -35,6 +35,7 @@ from whoosh.util.numeric import byte_to_length
 
 from ..model import Article
 from .postarrays import EXTENSION, PostingArrays
+from .query import from_long
 from .schema import TEXT_FIELDS, from_stored
 
 __all__ = ["Segment", "Snapshot"]
@@ -556,7 +557,6 @@ class Snapshot:
         _dated, earliest, latest = self._date_summary()
         if earliest is None or latest is None:
             return None
-        from .query import from_long
 
         return from_long(earliest), from_long(latest)
 

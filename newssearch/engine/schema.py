@@ -36,6 +36,7 @@ them means bumping ``SCHEMA_VERSION`` (old indexes then get a clear
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from datetime import timezone
@@ -187,7 +188,6 @@ def article_origin(path: str | None) -> str | None:
     input that is no file (stdin, ``<...>`` names, articles built in code)."""
     if not path or path.startswith("<"):
         return None
-    import os
 
     return os.path.abspath(path)
 

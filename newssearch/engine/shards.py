@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -52,8 +53,6 @@ def shard_of(article_id: str, shards: int) -> int:
     try:
         number = int(article_id[:16], 16)
     except ValueError:
-        import zlib
-
         number = zlib.crc32(article_id.encode("utf-8"))
     return number % shards
 

@@ -12,6 +12,7 @@ import json
 import pickle
 import re
 import shutil
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -336,8 +337,6 @@ def _is_index_file(name: str) -> bool:
 
 
 def _versions() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return f"newssearch {version('newssearch')}, whoosh3 {version('whoosh3')}"
     except PackageNotFoundError:

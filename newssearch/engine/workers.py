@@ -20,7 +20,9 @@ losing articles.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import pickle
 import queue
 import signal
 import sys
@@ -28,11 +30,11 @@ import threading
 from typing import Any
 
 from whoosh.multiproc import MpWriter, SubWriterTask
-
-from .fastwrite import FastPostings, FastSegmentWriter
+from whoosh.util import random_name
 
 from .. import errors
 from ..deprecation import moved_names
+from .fastwrite import FastPostings, FastSegmentWriter
 
 __all__ = ["WatchedMpWriter"]
 
@@ -71,8 +73,6 @@ class _Worker(SubWriterTask):  # type: ignore[misc]
         finished and a new one begun, so memory stays bounded and nothing
         is spilled. All the segments go back to the parent, which lists
         them in the table of contents at commit (or deletes them)."""
-        import pickle
-
         ix = self.storage.open_index(self.indexname)
         kwargs = dict(self.kwargs)
         limit = postings_limit(kwargs.pop("limitmb", 128))
@@ -112,8 +112,6 @@ def postings_limit(limitmb: int) -> int:
 def _die_with_parent(parent: int) -> None:
     if sys.platform.startswith("linux"):
         try:
-            import ctypes
-
             libc = ctypes.CDLL(None, use_errno=True)
             pr_set_pdeathsig = 1
             if libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0) == 0:
@@ -149,10 +147,6 @@ class WatchedMpWriter(FastPostings, MpWriter):  # type: ignore[misc]
 
     def _enqueue(self) -> None:
         # MpWriter._enqueue, but never blocked forever on a full queue whose workers are dead
-        import pickle
-
-        from whoosh.util import random_name
-
         docs: list[Any] = self.docbuffer
         filename = f"{random_name()}.doclist"
         with self.temp_storage().create_file(filename).raw_file() as f:

@@ -17,6 +17,8 @@ first query take ~110 ms instead of ~15 ms.
 
 from __future__ import annotations
 
+import math
+import multiprocessing
 import os
 import sys
 from typing import Any
@@ -51,8 +53,6 @@ def default_memory_mb() -> int:
 
 def default_procs() -> int:
     """Two writer processes where fork is available and there are two cores."""
-    import multiprocessing  # loaded only when a writer starts: searching never needs it
-
     if "fork" not in multiprocessing.get_all_start_methods() or os.name != "posix" or sys.platform == "darwin":
         return 1
     return max(1, min(2, os.cpu_count() or 1))
@@ -211,8 +211,6 @@ def merge_plan(sizes: list[int], fanout: int = MERGE_FANOUT, max_docs: int = MER
     small segments are merged and big ones are left alone; the writer's
     memory budget decides how big a segment is written in the first place.
     """
-    import math
-
     groups: list[list[int]] = [[i for i, n in enumerate(sizes) if n == 0]] if 0 in sizes else []
     pending = [(n, [i]) for i, n in enumerate(sizes) if 0 < n < max_docs]
     while pending:

@@ -12,8 +12,10 @@ not pages, a truncated file read as far as it goes.
 
 from __future__ import annotations
 
+import html
 import io
 import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -227,8 +229,6 @@ class Source:
             except OSError as exc:
                 raise IngestError(self.name, f"cannot read: {exc.strerror or exc}") from None
         if data[:2] == b"\x1f\x8b":
-            import zlib
-
             try:
                 data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, n)
             except zlib.error:
@@ -285,7 +285,6 @@ def _unescape(text: str) -> str:
     # Text scraped from HTML keeps entities ("&#163;1.8m" in the BBC set).
     if "&" not in text or not _ENTITY.search(text):
         return text
-    import html
 
     return html.unescape(text)
 

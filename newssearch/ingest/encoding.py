@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import zlib
 
 from .. import errors
 from ..deprecation import moved_names
@@ -158,8 +159,6 @@ def gunzip(data: bytes, limit: int) -> tuple[bytes, str | None]:
     :class:`~newssearch.errors.DecompressedTooLarge` is raised (a gzip bomb is an error, not a
     crash, and not half a document).
     """
-    import zlib
-
     out: list[bytes] = []
     size = 0
     rest = data

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from ..dates import ParsedDate, find_date
+from ..dates import ParsedDate, date_span, find_date
 from ..errors import IngestError
-from . import credits
 from ..model import Article
+from . import credits
 from .base import ReadOptions, ReadResult, Source, build_article
 from .textlines import (
     Block,
@@ -251,8 +251,6 @@ def _who_in_dateline(line: str) -> str | None:
     ``Source``, ``Stand``), not a person: a byline names a person with at
     least two words, unless ``By`` says it is one.
     """
-    from ..dates import date_span
-
     span = date_span(line)
     rest = line if span is None else line[: span[0]] + " " + line[span[1] :]
     rest = strip_date_label(rest)

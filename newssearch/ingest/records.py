@@ -18,6 +18,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from .. import dates
 from ..errors import IngestError, ParseError
+from . import credits
 from .base import ReadOptions, ReadResult, Source, article_or_error
 
 __all__ = ["FIELD_NAMES", "article_from_record", "read_csv", "read_json", "read_jsonl"]
@@ -71,7 +72,6 @@ def _names(value: Any) -> list[str]:
     text = _text(value)
     if not text:
         return []
-    from . import credits
 
     parsed = credits.authors_from_byline(text if text.lower().startswith("by ") else "By " + text)
     return parsed if parsed else [text.strip()]

@@ -24,6 +24,7 @@ import re
 from typing import Iterator
 
 from ..errors import ParseError
+from . import credits
 from .base import Notice, ReadOptions, ReadResult, Source, article_or_error, take_date
 
 __all__ = ["looks_like_reuters21578", "read_reuters21578"]
@@ -122,7 +123,6 @@ def _author(text: str) -> str | None:
     """``By Cal Mankowski, Reuters`` -> ``Cal Mankowski``."""
     if not text:
         return None
-    from . import credits
 
     names = credits.authors_from_byline(text if text.lower().startswith("by") else "By " + text)
     return names[0] if names else None

@@ -61,8 +61,8 @@ def _size(stream: object) -> int | None:
 
 def read_warc(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
     """Read a crawl archive; one article per HTML response record."""
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
+    from warcio.archiveiterator import ArchiveIterator  # lazy: 0.3 s, only for crawl archives
+    from warcio.exceptions import ArchiveLoadFailed  # lazy: as above
 
     head = source.head(64)
     if not head.strip():

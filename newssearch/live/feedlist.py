@@ -47,7 +47,7 @@ def read_feed_list(path: str | Path) -> list[str]:
 
 
 def _opml(data: bytes, name: str) -> list[str]:
-    from lxml import etree
+    from lxml import etree  # lazy: only OPML lists need it
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
     try:

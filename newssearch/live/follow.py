@@ -42,10 +42,14 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
+from ..analysis import TOKEN_RE
 from ..errors import EmptyFeed, FetchError, IngestError, NewsSearchError
+from ..ingest.base import Notice, ReadOptions, Source
+from ..ingest.encoding import decode_markup
+from ..ingest.feeds import read_feed
 from ..model import Article
-from .fetch import Fetcher, HostStats, Politeness
 from .feedlist import check_url, unique
+from .fetch import Fetcher, HostStats, Politeness
 from .state import FeedState, FeedStatus, utcnow
 
 if TYPE_CHECKING:
@@ -244,8 +248,6 @@ class Follower:
         hosts at once, each host one request at a time (``delay`` apart);
         everything that touches the index or the state happens in this
         thread, in the order the feeds were given."""
-        from ..ingest.base import ReadOptions
-
         now = utcnow()
         report = FollowReport(started=now)
         clock = time.perf_counter()
@@ -327,9 +329,6 @@ class Follower:
 
     def _fetch_feed(self, url: str, st: FeedStatus, options: object) -> _FeedRead | None:
         """Fetch and read one feed (in a worker thread: no index, no state); None when stopping."""
-        from ..ingest.base import Notice, Source
-        from ..ingest.feeds import read_feed
-
         if self.stopping or self._abort.is_set():
             return None
         assert self._fetcher is not None
@@ -380,8 +379,6 @@ class Follower:
         """The article to index for a feed entry (in a worker thread): its
         page's when the feed has only a summary and the page can be read,
         dated as the module docstring says. None when stopping."""
-        from ..analysis import TOKEN_RE
-
         if self.stopping or self._abort.is_set():
             return None
         done = _Completed(entry)
@@ -395,8 +392,7 @@ class Follower:
         return done
 
     def _page(self, entry: Article, options: object, done: _Completed) -> Article | None:
-        from ..ingest.base import Notice, Source
-        from ..ingest.encoding import decode_markup
+        # lazy: the HTML reader loads lxml and trafilatura, needed only for feeds without full text
         from ..ingest.htmlpage import article_from_html
 
         assert self._fetcher is not None and entry.url is not None

@@ -29,6 +29,7 @@ search collapses whatever copies are still there.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -62,8 +63,6 @@ def story_label(article_id: str) -> int:
     try:
         return int(article_id[:16], 16)
     except ValueError:
-        import zlib
-
         return zlib.crc32(article_id.encode("utf-8"))
 
 
