@@ -83,7 +83,8 @@ def saved_queries(count: int, seed: int = 12) -> list[tuple[str, dict]]:
 
 
 def alerts(args: argparse.Namespace) -> dict:
-    from newssearch.search.rank import Ranker, RecentStats
+    from newssearch.search.ranker import Ranker
+    from newssearch.search.stats import RecentStats
     from newssearch.search.run import find_matches
 
     name, size = parse_corpus(args.corpus)

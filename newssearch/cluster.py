@@ -53,7 +53,8 @@ from .engine.shards import Manifest, ShardedStore, is_sharded, shard_of
 from .engine.store import Store, has_index
 from .errors import ConfigError, IndexStoreError, IngestError
 from .model import Article
-from .search.rank import GivenStats, Ranker
+from .search.ranker import Ranker
+from .search.stats import GivenStats
 from .writer import IndexReport
 
 if TYPE_CHECKING:
@@ -340,7 +341,8 @@ class ShardSearcher:
         self._ranker: Any = None
 
     def _current(self) -> Any:
-        from .search.rank import BM25_B, BM25_K1, Ranker
+        from .search.bm25 import BM25_B, BM25_K1
+        from .search.ranker import Ranker
 
         if self._snapshot is None or not self._snapshot.is_current():
             if self._snapshot is not None:

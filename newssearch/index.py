@@ -26,7 +26,7 @@ from .engine.shards import ShardedStore, is_sharded
 from .engine.store import Store
 from .errors import AmbiguousId, NewsSearchError
 from .model import Article, SearchResults, Timeline
-from .search.rank import BM25_B, BM25_K1
+from .search.bm25 import BM25_B, BM25_K1
 from .search.request import MAX_LIMIT, Filters, SearchRequest
 from .search.run import run_search
 from .search.session import SearchSession
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from .engine.reading import Snapshot
     from .live.saved import SavedSearches
-    from .search.rank import Ranker
+    from .search.ranker import Ranker
     from .search.request import FilterOptions, SearchOptions
     from .sharding import ShardedWriter
 

@@ -143,8 +143,8 @@ def test_dropping_the_caches_forgets_decoded_postings_and_changes_no_answer(fill
     # what bench/compare.py calls before each cold query
     first = filled_index.search("minsk agreement")
     ranker = filled_index.session().ranker
-    assert ranker._cached_bytes > 0
+    assert ranker.postings.cached_bytes > 0
     filled_index.drop_caches()
-    assert ranker._cached_bytes == 0 and not ranker._postings
+    assert ranker.postings.cached_bytes == 0 and not len(ranker.postings)
     again = filled_index.search("minsk agreement")
     assert [(h.article.id, h.score) for h in again] == [(h.article.id, h.score) for h in first]

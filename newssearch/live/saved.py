@@ -289,7 +289,8 @@ class SavedSearches:
         from ..search.run import find_matches
         from ..search.snippets import build_snippet, text_terms
 
-        from ..search.rank import Ranker, RecentStats
+        from ..search.ranker import Ranker
+        from ..search.stats import RecentStats
 
         session = self._index.session()
         snapshot = session.snapshot

@@ -5,7 +5,13 @@ The modules, in the order a search runs through them:
 * :mod:`.request`  :class:`SearchRequest`: the query and its options, checked once
 * :mod:`.session`  what searches share while one snapshot of the index is open
 * :mod:`.parse`    query text and filters to a query tree and a filter
-* :mod:`.rank`     BM25F over whole posting lists with numpy; recency; date order
+* :mod:`.ranker`   the query tree over whole posting lists with numpy, every
+  match scored; one page picked: by score, by date, or blended with
+  :mod:`.recency`. Its parts: :mod:`.bm25` (the model and its formulas),
+  :mod:`.stats` (the collection statistics it scores with), :mod:`.words`
+  (query words), :mod:`.matchsets` (per-segment matches and their set
+  algebra), :mod:`.phrases`, :mod:`.postings` (decoded posting lists kept),
+  :mod:`.columns` (per-document columns)
 * :mod:`.count`    exact totals from posting-list sets
 * :mod:`.facets`   counts per keyword value over all matches
 * :mod:`.snippets` fragments with the matched words located
@@ -16,6 +22,7 @@ The modules, in the order a search runs through them:
 
 Everything here receives what it needs (a :class:`~.session.SearchSession`
 and a request) and reaches the engine only through :mod:`newssearch.engine`.
+:mod:`.rank` is the old path, kept for one release (:mod:`.moved`).
 """
 
 from __future__ import annotations

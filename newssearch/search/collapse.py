@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .rank import Found, Ranker, Recency
+from .ranker import Ranker, ScoredDocs
+from .recency import Recency
 
 __all__ = ["MAX_COPIES", "Stories", "collapse"]
 
@@ -23,10 +24,10 @@ MAX_COPIES = 20
 class Stories:
     """The matches grouped by story: the representatives, and each one's copies."""
 
-    def __init__(self, found: Found, stories: np.ndarray, keep: np.ndarray) -> None:
+    def __init__(self, found: ScoredDocs, stories: np.ndarray, keep: np.ndarray) -> None:
         ids, scores = found
         self.articles = len(ids)
-        self.representatives: Found = (ids[keep], scores[keep])
+        self.representatives: ScoredDocs = (ids[keep], scores[keep])
         self._ids = ids
         self._stories = stories
         self._story_of = dict(zip(ids[keep].tolist(), stories[keep].tolist()))
@@ -41,7 +42,7 @@ class Stories:
         return others
 
 
-def collapse(ranker: Ranker, found: Found, sort: str, recency: Recency) -> Stories:
+def collapse(ranker: Ranker, found: ScoredDocs, sort: str, recency: Recency) -> Stories:
     """Keep one match per story: the best scored (with ``sort="recency"``,
     by blended score), the newest for ``date``, the oldest for ``oldest``."""
     ids, scores = found

@@ -2,8 +2,8 @@
 
 Hits are built (article, score, snippet) while the snapshot is open, so no
 caller ever holds an engine object that dies with it. Ranking is BM25F,
-computed by :mod:`.rank` (for phrases, Whoosh's matchers score every match
-and :mod:`.rank` orders them like any other); ``sort="date"`` orders by
+computed by :mod:`.ranker` (for phrases, Whoosh's matchers score every match
+and :mod:`.ranker` orders them like any other); ``sort="date"`` orders by
 publication time instead (newest first; ``"oldest"`` reverses it) and still
 reports each hit's BM25F score; ``sort="recency"`` blends relevance with an
 age decay. Without a sort, a query that matches every article (empty, ``*``,
@@ -22,7 +22,8 @@ from .collapse import MAX_COPIES, Stories, collapse
 from .explain import explain_hit
 from .facets import facet_counts
 from .parse import parse_request
-from .rank import Found, Ranker, Recency
+from .ranker import Ranker, ScoredDocs
+from .recency import Recency
 from .request import SearchRequest
 from .session import SearchSession
 from .snippets import build_snippet, highlight_text
@@ -37,7 +38,7 @@ class Matches:
 
     query: Query
     restrict: Query | None
-    found: Found
+    found: ScoredDocs
     by_whoosh: bool
     warnings: tuple[str, ...]
 
@@ -49,7 +50,7 @@ def find_matches(
     and uncollapsed. ``added_after`` (an ingest sequence) keeps only the
     articles added by later commits, and skips the segments that hold none:
     how saved searches are matched against new articles only (with a
-    ``ranker`` over :class:`~.rank.RecentStats`, so that no word's
+    ``ranker`` over :class:`~.stats.RecentStats`, so that no word's
     statistics are gathered from the archive either)."""
     parsed = parse_request(request, session.parser, session.snapshot)
     q, restrict = parsed.query, parsed.restrict

@@ -18,7 +18,7 @@ from ..engine.schema import TEXT_FIELDS
 from ..model import Article, Copy, Hit, SearchResults, Snippet
 from .collapse import MAX_COPIES, collapse
 from .parse import build_filter
-from .rank import Recency
+from .recency import Recency
 from .request import SearchRequest
 from .session import SearchSession
 from .snippets import build_snippet, highlight_text

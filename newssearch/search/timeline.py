@@ -19,8 +19,8 @@ from ..errors import ConfigError
 from ..model import Timeline
 from .collapse import collapse
 from .count import matching_docs
-from .rank import Recency
 from .parse import parse_request
+from .recency import Recency
 from .request import SearchRequest
 from .session import SearchSession
 
