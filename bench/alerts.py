@@ -85,7 +85,7 @@ def saved_queries(count: int, seed: int = 12) -> list[tuple[str, dict]]:
 def alerts(args: argparse.Namespace) -> dict:
     from newssearch.search.ranker import Ranker
     from newssearch.search.stats import RecentStats
-    from newssearch.search.run import find_matches
+    from newssearch.search.results import find_matches
 
     name, size = parse_corpus(args.corpus)
     path, total = ensure(Path(args.workdir), name, size)

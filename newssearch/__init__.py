@@ -40,7 +40,7 @@ from .errors import (
 from .index import CheckReport, IndexStats, NewsIndex, check_index, create_index, default_index_path, open_index
 from .model import Article, Explanation, Hit, ScorePart, SearchResults, Snippet, Timeline
 from .search import Filters, SearchRequest
-from .search import run as _run  # noqa: F401 - the search stack, loaded with the library
+from .search import results as _results  # noqa: F401 - the search stack, loaded with the library
 from .writer import ArticleWriter, IndexReport
 
 if TYPE_CHECKING:

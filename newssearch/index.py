@@ -28,7 +28,7 @@ from .errors import AmbiguousId, NewsSearchError
 from .model import Article, SearchResults, Timeline
 from .search.bm25 import BM25_B, BM25_K1
 from .search.request import MAX_LIMIT, Filters, SearchRequest
-from .search.run import run_search
+from .search.results import run_search
 from .search.session import SearchSession
 from .writer import ArticleWriter, IndexReport
 

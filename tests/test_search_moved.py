@@ -27,6 +27,22 @@ MOVED = {
         "Unsupported": "newssearch.search.ranker:Unsupported",
         "Recency": "newssearch.search.recency:Recency",
     },
+    "newssearch.search.parse": {
+        "MAX_QUERY_WORDS": "newssearch.search.compile:MAX_QUERY_WORDS",
+        "ParsedSearch": "newssearch.search.compile:CompiledSearch",
+        "build_filter": "newssearch.search.compile:build_filter",
+        "parse_query": "newssearch.search.compile:parse_query",
+        "parse_request": "newssearch.search.compile:compile_request",
+    },
+    "newssearch.search.count": {
+        "count_matches": "newssearch.search.totals:count_matches",
+        "matching_docs": "newssearch.search.totals:matching_docs",
+    },
+    "newssearch.search.run": {
+        "Matches": "newssearch.search.results:Matches",
+        "find_matches": "newssearch.search.results:find_matches",
+        "run_search": "newssearch.search.results:run_search",
+    },
 }
 
 
@@ -47,7 +63,7 @@ def test_the_library_and_its_search_modules_import_without_a_deprecation_warning
     code = (
         "import warnings; warnings.simplefilter('error', DeprecationWarning)\n"
         "import newssearch, newssearch.cli, newssearch.index, newssearch.live.saved\n"
-        "import newssearch.search.run, newssearch.search.timeline, newssearch.search.similar, newssearch.search.spelling\n"
+        "import newssearch.search.results, newssearch.search.timeline, newssearch.search.similar, newssearch.search.spelling\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

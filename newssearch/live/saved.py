@@ -4,7 +4,7 @@ A saved search is a query with the options of ``search`` (filters, zone,
 sort, limit), kept by name in ``saved.sqlite`` beside the index. Its alerts
 are found by percolation: after a commit, each saved search is run against
 the articles added since it was last matched, and only those (see
-:func:`newssearch.search.run.find_matches`: the segments holding nothing
+:func:`newssearch.search.results.find_matches`: the segments holding nothing
 newer are skipped), never against the whole archive.
 
 "New" is decided by the index's own commits: every article carries the
@@ -286,7 +286,7 @@ class SavedSearches:
         if not self.exists():
             return []
         from ..engine.matching import highlight_terms
-        from ..search.run import find_matches
+        from ..search.results import find_matches
         from ..search.snippets import build_snippet, text_terms
 
         from ..search.ranker import Ranker

@@ -17,7 +17,7 @@ from ..engine.query import Or, Term
 from ..engine.schema import TEXT_FIELDS
 from ..model import Article, Copy, Hit, SearchResults, Snippet
 from .collapse import MAX_COPIES, collapse
-from .parse import build_filter
+from .compile import build_filter
 from .recency import Recency
 from .request import SearchRequest
 from .session import SearchSession

@@ -18,11 +18,11 @@ from ..engine.query import from_long, to_long
 from ..errors import ConfigError
 from ..model import Timeline
 from .collapse import collapse
-from .count import matching_docs
-from .parse import parse_request
+from .compile import compile_request
 from .recency import Recency
 from .request import SearchRequest
 from .session import SearchSession
+from .totals import matching_docs
 
 __all__ = ["PERIODS", "as_rows", "bar", "render", "timeline"]
 
@@ -60,7 +60,7 @@ def timeline(session: SearchSession, request: SearchRequest, by: str = "week") -
     if by not in PERIODS:
         raise ConfigError(f"unknown period {by!r} (choose from {', '.join(PERIODS)})", option="by")
     zone = request.tz
-    parsed = parse_request(request, session.parser, session.snapshot)
+    parsed = compile_request(request, session.parser, session.snapshot)
     ranker = session.ranker
     found = ranker.matches(parsed.query, parsed.restrict)
     if found is not None:
