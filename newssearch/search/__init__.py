@@ -12,7 +12,8 @@ The modules, in the order a search runs through them:
   :mod:`.stats` (the collection statistics it scores with), :mod:`.words`
   (query words), :mod:`.matchsets` (per-segment matches and their set
   algebra), :mod:`.phrases`, :mod:`.postings` (decoded posting lists kept),
-  :mod:`.columns` (per-document columns)
+  :mod:`.columns` (per-document columns), :mod:`.order` (by score or by
+  date, ties by article id)
 * :mod:`.collapse` one result per story
 * :mod:`.totals`   exact totals from posting-list sets
 * :mod:`.facets`   counts per keyword value over all matches

@@ -6,8 +6,9 @@ vectorised steps per query word (:mod:`.matchsets`) instead of one Python
 call per posting, and scores with the model of :mod:`.bm25` and the
 statistics of :mod:`.stats`. Every match comes out with its score
 (:data:`ScoredDocs`); one page of them is picked with a partial sort, or in
-date order. Shapes the ranker does not evaluate (term ranges) raise
-:class:`Unsupported` inside, and the caller runs Whoosh's own matchers.
+date order, ties broken by article id (:mod:`.order`). Shapes the ranker
+does not evaluate (term ranges) raise :class:`Unsupported` inside, and the
+caller runs Whoosh's own matchers.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ..model import FieldMatch, ScorePart
 from .bm25 import MODEL, RankingModel, coordination, idf, normalised_tf, saturated
 from .columns import read_column
 from .matchsets import AskedWords, SegmentMatches, intersection, union, union_ids
+from .order import ArticleOrder, first_k, top_k
 from .phrases import phrase_docs
 from .postings import PostingCache
 from .recency import Recency, recency_factors
@@ -95,12 +97,16 @@ class Ranker:
         self.model = model if model is not None else MODEL
         self.segments = snapshot.segments
         self.postings = PostingCache(self.CACHE_BYTES)
+        #: article ids as sort keys, for breaking ties
+        self.article_order = ArticleOrder(snapshot)
         self._idf: dict[tuple[tuple[str, ...], str], float] = {}
         self._avg: dict[str, float] = {}
 
     def drop_caches(self) -> None:
         """Forget the decoded posting lists and word statistics kept between
-        queries (a benchmark's cold query; memory given back)."""
+        queries (a benchmark's cold query; memory given back). The article
+        ids read for breaking ties stay, as the columns do: they are the
+        snapshot's, like its dates."""
         self.postings.clear()
         self._idf.clear()
         self._avg.clear()
@@ -353,7 +359,8 @@ class Ranker:
         """Total and one page of (docnum, score), or None when unsupported.
 
         ``sort="recency"`` ranks by relevance times ``recency``'s age decay;
-        the scores returned are then the blended ones.
+        the scores returned are then the blended ones. Ties (scores equal to
+        about 1e-9, equal dates) go to the smaller article id.
         """
         found = found if found is not None else self.matches(q, restrict)
         if found is None:
@@ -366,9 +373,9 @@ class Ranker:
         if sort == "recency":
             scores = scores * self.recency_factors(ids, recency or Recency())
         if sort in ("relevance", "recency"):
-            order = _top(scores, ids, want)
+            order = top_k(scores, ids, want, self.article_order)
         else:
-            order = self._by_date(ids, newest_first=sort == "date")[:want]
+            order = self.by_date(ids, want, newest_first=sort == "date")
         page = order[offset:want]
         return Ranked(total, [(int(ids[i]), float(scores[i])) for i in page])
 
@@ -381,14 +388,11 @@ class Ranker:
         undated articles get the floor, articles from the future 1."""
         return recency_factors(self.column(ids, "published"), self.column(ids, "undated"), recency)
 
-    def _by_date(self, ids: np.ndarray, newest_first: bool) -> np.ndarray:
-        published = self.column(ids, "published")
-        undated = self.column(ids, "undated")
-        key = published.astype(np.float64)
-        if newest_first:
-            key = -key
-        # undated last, then by date, ties by document number (as Whoosh does)
-        return np.lexsort((ids, key, undated))
+    def by_date(self, ids: np.ndarray, k: int, newest_first: bool) -> np.ndarray:
+        """Indices of the first ``k`` of ``ids`` by publication time (newest
+        or oldest first), undated articles last, ties by article id."""
+        key = self.column(ids, "published").astype(np.float64)
+        return first_k([self.column(ids, "undated"), -key if newest_first else key], ids, k, self.article_order)
 
     # --- explaining a score ------------------------------------------
     def explain(self, q: Query, docnum: int) -> tuple[list[ScorePart], Coordination]:
@@ -450,14 +454,3 @@ class Ranker:
         factor = self._coordination(np.array([held]), asked)
         value = float(factor[0]) if isinstance(factor, np.ndarray) else float(factor)
         return Coordination(value, held, asked.idf, int(asked.words))
-
-
-def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the ``k`` best scores, ties broken by lower doc number."""
-    if k < len(scores):
-        threshold = np.partition(scores, len(scores) - k)[len(scores) - k]
-        candidates = np.nonzero(scores >= threshold)[0]
-    else:
-        candidates = np.arange(len(scores))
-    order = np.lexsort((ids[candidates], -scores[candidates]))
-    return candidates[order][:k]

@@ -13,7 +13,6 @@ only filters) lists the newest first.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from ..engine.matching import highlight_terms, whoosh_matches
 from ..engine.query import And, Every, Query, added_since
@@ -22,6 +21,7 @@ from .collapse import MAX_COPIES, Stories, collapse
 from .compile import compile_request
 from .explain import explain_hit
 from .facets import facet_counts
+from .order import first_k
 from .ranker import Ranker, ScoredDocs
 from .recency import Recency
 from .request import SearchRequest
@@ -72,7 +72,7 @@ def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
     recency = Recency.build(request.now, request.half_life.total_seconds() / 86400)
     ranker = session.ranker
     sort = request.sort or ("date" if _matches_everything(q) else "relevance")
-    stories = None if request.all_copies else collapse(ranker, found, sort, recency)
+    stories = None if request.all_copies else collapse(ranker, found, sort, recency, want=request.offset + request.limit)
     shown = stories.representatives if stories is not None else found
     ranked = ranker.run(q, restrict, limit=request.limit, offset=request.offset, sort=sort, recency=recency, found=shown)
     assert ranked is not None
@@ -95,7 +95,7 @@ def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
                 rank=rank,
                 title_snippet=highlight_text(article.title, terms) if request.snippets else Snippet(article.title),
                 explanation=explanation,
-                copies=_copies(session, stories, docnum),
+                copies=_copies(ranker, session, stories, docnum),
                 copies_total=len(stories.copies(docnum)) if stories is not None else 0,
             )
         )
@@ -110,13 +110,17 @@ def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
     )
 
 
-def _copies(session: SearchSession, stories: Stories | None, docnum: int) -> tuple[Copy, ...]:
-    """The other copies of a hit's story, oldest first (at most MAX_COPIES)."""
+def _copies(ranker: Ranker, session: SearchSession, stories: Stories | None, docnum: int) -> tuple[Copy, ...]:
+    """The other copies of a hit's story, oldest first, undated last, ties
+    by article id (at most MAX_COPIES)."""
     if stories is None:
         return ()
-    found = [session.snapshot.article(int(d)) for d in stories.copies(docnum)[: 5 * MAX_COPIES]]
-    found.sort(key=lambda a: (a.published is None, a.published or datetime.min.replace(tzinfo=timezone.utc), a.id))
-    return tuple(Copy(id=a.id, title=a.title, source=a.source, published=a.published) for a in found[:MAX_COPIES])
+    copies = stories.copies(docnum)
+    if not len(copies):
+        return ()
+    oldest = first_k([ranker.column(copies, "undated"), ranker.column(copies, "published")], copies, MAX_COPIES, ranker.article_order)
+    found = [session.snapshot.article(int(d)) for d in copies[oldest]]
+    return tuple(Copy(id=a.id, title=a.title, source=a.source, published=a.published) for a in found)
 
 
 def _matches_everything(q: Query) -> bool:

@@ -51,7 +51,7 @@ def similar(session: SearchSession, article: Article, request: SearchRequest) ->
         story = ranker.column(np.array([own]), "story")[0]
         keep &= ranker.column(ids, "story") != story
     found = (ids[keep], scores[keep])
-    stories = None if request.all_copies else collapse(ranker, found, "relevance", Recency())
+    stories = None if request.all_copies else collapse(ranker, found, "relevance", Recency(), want=request.limit)
     ranked = ranker.run(q, None, limit=request.limit, found=stories.representatives if stories else found)
     assert ranked is not None
     terms = highlight_terms(snapshot, q) if request.snippets else frozenset()

@@ -68,7 +68,8 @@ def timeline(session: SearchSession, request: SearchRequest, by: str = "week") -
     else:
         ids = np.array(sorted(matching_docs(session.snapshot, parsed.query, parsed.restrict)), dtype=np.int64)
     if not request.all_copies:
-        oldest = collapse(ranker, (ids, np.zeros(len(ids))), "oldest", Recency())
+        # a story counts at its oldest copy's date; which of equally old copies it is does not matter
+        oldest = collapse(ranker, (ids, np.zeros(len(ids))), "oldest", Recency(), want=0)
         ids = oldest.representatives[0]
     undated_mask = ranker.column(ids, "undated") != 0
     values = ranker.column(ids, "published")[~undated_mask]
