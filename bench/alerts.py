@@ -83,8 +83,8 @@ def saved_queries(count: int, seed: int = 12) -> list[tuple[str, dict]]:
 
 
 def alerts(args: argparse.Namespace) -> dict:
-    from newssearch.search.rank import Ranker, RecentStats
-    from newssearch.search.run import find_matches
+    from newssearch.search.percolate import Percolator
+    from newssearch.search.results import find_matches
 
     name, size = parse_corpus(args.corpus)
     path, total = ensure(Path(args.workdir), name, size)
@@ -145,9 +145,9 @@ def alerts(args: argparse.Namespace) -> dict:
     ix.drop_caches()
     wall, cpu = time.perf_counter(), time.process_time()
     new_matches = 0
-    recent = Ranker(session.snapshot, stats=RecentStats(session.snapshot, before))  # as match_new does
+    percolator = Percolator(session)  # as match_new does
     for request in requests:
-        new_matches += len(find_matches(session, request.replace(all_copies=True), added_after=before, ranker=recent).found[0])
+        new_matches += len(percolator.match(request, before))
     match_wall, match_cpu = time.perf_counter() - wall, time.process_time() - cpu
     result = {
         "corpus": args.corpus,

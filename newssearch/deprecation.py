@@ -24,19 +24,23 @@ REMOVED_IN = "0.3"
 
 def moved_names(old_module: str, new_homes: dict[str, str]) -> Callable[[str], Any]:
     """A module ``__getattr__`` for ``old_module`` that resolves each name of
-    ``new_homes`` (name -> the module it now lives in, as an absolute dotted
-    path) with a :class:`DeprecationWarning`, and raises ``AttributeError``
-    for any other name, as a module does."""
+    ``new_homes`` with a :class:`DeprecationWarning`, and raises
+    ``AttributeError`` for any other name, as a module does. ``new_homes``
+    maps an old name to the module it now lives in (an absolute dotted
+    path), or to ``"module:new_name"`` when it was renamed too. The object
+    returned is the new one itself, so ``isinstance`` and identity hold."""
 
     def __getattr__(name: str) -> Any:
-        home = new_homes.get(name)
-        if home is None:
+        target = new_homes.get(name)
+        if target is None:
             raise AttributeError(f"module {old_module!r} has no attribute {name!r}")
+        home, _, new_name = target.partition(":")
+        new_name = new_name or name
         warnings.warn(
-            f"{old_module}.{name} has moved to {home}.{name}; the old path goes in newssearch {REMOVED_IN}",
+            f"{old_module}.{name} has moved to {home}.{new_name}; the old path goes in newssearch {REMOVED_IN}",
             DeprecationWarning,
             stacklevel=2,
         )
-        return getattr(importlib.import_module(home), name)
+        return getattr(importlib.import_module(home), new_name)
 
     return __getattr__

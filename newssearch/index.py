@@ -27,9 +27,9 @@ from .engine.shards import Manifest, ShardedStore, is_sharded
 from .engine.store import Store, check_store, has_index
 from .errors import AmbiguousId, ConfigError, IndexLocked, IndexStoreError, NewsSearchError
 from .model import Article, SearchResults, Timeline
-from .search.rank import BM25_B, BM25_K1
+from .search.bm25 import BM25_B, BM25_K1
 from .search.request import MAX_LIMIT, FilterOptions, Filters, SearchRequest
-from .search.run import run_search
+from .search.results import run_search
 from .search.session import SearchSession
 from .search.similar import similar as related_stories
 from .search.spelling import suggest as corrected_query
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from .engine.reading import Snapshot
     from .live.saved import SavedSearches
-    from .search.rank import Ranker
+    from .search.ranker import Ranker
     from .search.request import SearchOptions
 
 __all__ = [

@@ -92,10 +92,10 @@ def filled_index(tmp_index, articles):
 def parse_for(ix: ns.NewsIndex, text: str, **options):
     """What a search for ``text`` runs: the snapshot, the query tree
     (prefixes expanded) and the filter the options make."""
-    from newssearch.search.parse import parse_request
+    from newssearch.search.compile import compile_request
 
     session = ix.session()
-    parsed = parse_request(ns.SearchRequest.build(text, **options), session.parser, session.snapshot)
+    parsed = compile_request(ns.SearchRequest.build(text, **options), session.parser, session.snapshot)
     return session.snapshot, parsed.query, parsed.restrict
 
 

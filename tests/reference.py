@@ -1,6 +1,6 @@
 """An independent implementation of newssearch's ranking, for plain-word queries.
 
-Written from the formulas in :mod:`newssearch.search.rank`, over the
+Written from the formulas in :mod:`newssearch.search.bm25`, over the
 articles themselves (not the index): it counts term frequencies, field
 lengths and document frequencies from the texts, so a test comparing it with
 the engine checks the whole scoring path (index statistics, the ranker's
@@ -24,7 +24,7 @@ from collections import Counter
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from newssearch.analysis import TOKEN_RE, term_for
-from newssearch.search.rank import MODEL
+from newssearch.search.bm25 import MODEL
 
 FIELDS = ("title", "body")
 

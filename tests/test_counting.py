@@ -6,7 +6,7 @@ import pytest
 
 import newssearch as ns
 from conftest import parse_for
-from newssearch.search.count import count_matches, matching_docs
+from newssearch.search.totals import count_matches, matching_docs
 from test_indexer import _many
 
 QUERIES = [

@@ -8,7 +8,7 @@ from whoosh import query as wq
 from newssearch.engine.parsing import QueryParser
 from newssearch.engine.query import NewsAndNot
 from newssearch.errors import QuerySyntaxError
-from newssearch.search.parse import build_filter, parse_query
+from newssearch.search.compile import build_filter, parse_query
 from newssearch.search.request import Filters
 
 UTC = timezone.utc

@@ -323,7 +323,7 @@ def test_cli_saved_add_list_new_run_remove(runner, tmp_path: Path, articles) -> 
 
 @pytest.mark.parametrize("engine", ["auto", "whoosh"])
 def test_matching_after_a_cursor_sees_only_later_commits(tmp_index, articles, engine) -> None:
-    from newssearch.search.run import find_matches
+    from newssearch.search.results import find_matches
 
     tmp_index.add(articles[:3])
     cursor = tmp_index.session().snapshot.generation

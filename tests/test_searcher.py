@@ -114,7 +114,7 @@ def test_query_language_date_range(filled_index, articles):
 
 def test_a_query_longer_than_the_limit_is_a_clear_error(filled_index):
     # a 5,000-word pasted text ran for 20-30 s and printed a 5,000-word "Did you mean"
-    from newssearch.search.parse import MAX_QUERY_WORDS
+    from newssearch.search.compile import MAX_QUERY_WORDS
 
     words = ("minsk grain museum ceasefire " * 2000).split()
     with pytest.raises(QuerySyntaxError, match=f"the query has 8,000 words; the limit is {MAX_QUERY_WORDS}") as raised:
@@ -143,8 +143,8 @@ def test_dropping_the_caches_forgets_decoded_postings_and_changes_no_answer(fill
     # what bench/compare.py calls before each cold query
     first = filled_index.search("minsk agreement")
     ranker = filled_index.session().ranker
-    assert ranker._cached_bytes > 0
+    assert ranker.postings.cached_bytes > 0
     filled_index.drop_caches()
-    assert ranker._cached_bytes == 0 and not ranker._postings
+    assert ranker.postings.cached_bytes == 0 and not len(ranker.postings)
     again = filled_index.search("minsk agreement")
     assert [(h.article.id, h.score) for h in again] == [(h.article.id, h.score) for h in first]

@@ -18,7 +18,9 @@ from ..engine.query import Prefix, Wildcard
 from ..engine.schema import TEXT_FIELDS
 from ..engine.shards import ShardedStore
 from ..engine.store import Store
-from ..search.rank import BM25_B, BM25_K1, GivenStats, Ranker
+from ..search.bm25 import BM25_B, BM25_K1
+from ..search.ranker import Ranker
+from ..search.stats import GivenStats
 
 if TYPE_CHECKING:
     from distributed import Client

@@ -4,8 +4,8 @@ A saved search is a query with the options of ``search`` (filters, zone,
 sort, limit), kept by name in ``saved.sqlite`` beside the index. Its alerts
 are found by percolation: after a commit, each saved search is run against
 the articles added since it was last matched, and only those (see
-:func:`newssearch.search.run.find_matches`: the segments holding nothing
-newer are skipped), never against the whole archive.
+:mod:`newssearch.search.percolate`: the segments holding nothing newer are
+skipped), never against the whole archive.
 
 "New" is decided by the index's own commits: every article carries the
 ingest sequence of the commit that added it (``seq``, the generation of
@@ -37,11 +37,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
-import numpy as np
-
 from ..errors import ConfigError, NewsSearchError
 from ..index import attach_living_archive
 from ..model import Article, SearchResults
+from ..search.percolate import Percolator
 from ..search.request import SearchRequest
 
 if TYPE_CHECKING:
@@ -286,20 +285,11 @@ class SavedSearches:
         longer reads) is skipped, its cursor kept, so nothing is lost."""
         if not self.exists():
             return []
-        from ..engine.matching import highlight_terms
-        from ..search.run import find_matches
-        from ..search.snippets import build_snippet, text_terms
-
-        from ..search.rank import Ranker, RecentStats
-
         session = self._index.session()
-        snapshot = session.snapshot
-        generation = snapshot.generation
+        generation = session.snapshot.generation
         stamp = datetime.now(timezone.utc)
         recorded: builtins.list[int] = []
-        rankers: dict[int, Ranker] = {}  # per cursor (usually one): posting lists decoded once for all
-        articles: dict[int, Article] = {}  # an article many searches match is read once
-        words: dict[int, list[tuple[int, int, str]]] = {}  # and its body tokenized once, for the snippets
+        percolator = Percolator(session)  # one batch: what the saved searches share is done once
         with self._db(write=True) as con:
             for row in con.execute("SELECT * FROM saved WHERE cursor != ? ORDER BY name", (generation,)).fetchall():
                 saved = _saved(row)
@@ -307,26 +297,16 @@ class SavedSearches:
                 # its articles are not news to a search saved before
                 cursor = min(saved.cursor, generation)
                 try:
-                    request = saved.request(now).replace(all_copies=True, snippets=False, facets=(), sort=None)
-                    if cursor not in rankers:
-                        rankers[cursor] = Ranker(snapshot, stats=RecentStats(snapshot, cursor))
-                    matches = find_matches(session, request, added_after=cursor, ranker=rankers[cursor])
+                    found = percolator.match(saved.request(now), cursor)
                 except NewsSearchError:
                     continue
-                docnums = np.sort(matches.found[0])
-                if len(docnums):
-                    ranker = rankers[cursor]
-                    seqs = ranker.column(docnums, "seq")
-                    stories = ranker.column(docnums, "story")
-                    order = np.lexsort((docnums, seqs))  # as they were added
+                if found:
                     alerted = {int(s) for (s,) in con.execute("SELECT story FROM alerts WHERE saved = ?", (saved.name,))}
-                    terms = highlight_terms(snapshot, matches.query)
-                    for i in order.tolist():
-                        story = _signed(int(stories[i]))
+                    for match in found:
+                        story = _signed(match.story)
                         if story in alerted:
                             continue
-                        docnum = int(docnums[i])
-                        article = articles.get(docnum) or articles.setdefault(docnum, snapshot.article(docnum))
+                        article = percolator.article(match)
                         fields = {
                             "title": article.title,
                             "url": article.url,
@@ -334,11 +314,11 @@ class SavedSearches:
                             "published": _iso(article.published),
                             "agencies": list(article.agencies),
                             "section": article.section,
-                            "snippet": build_snippet(article.body, terms, words=words.get(docnum) or words.setdefault(docnum, text_terms(article.body))).text,
+                            "snippet": percolator.snippet(match).text,
                         }
                         cur = con.execute(
                             "INSERT OR IGNORE INTO alerts (saved, article, story, seq, matched, fields) VALUES (?, ?, ?, ?, ?, ?)",
-                            (saved.name, article.id, story, int(seqs[i]), stamp.isoformat(), json.dumps(fields, ensure_ascii=False)),
+                            (saved.name, article.id, story, match.seq, stamp.isoformat(), json.dumps(fields, ensure_ascii=False)),
                         )
                         if cur.rowcount:
                             recorded.append(int(cur.lastrowid or 0))

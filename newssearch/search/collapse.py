@@ -3,16 +3,18 @@
 Every article carries a story label (:mod:`newssearch.write.stories`). Among the
 articles a query matches, the copies of one story are shown once, by the
 copy that would come first (the best scored; for date sorts the newest or
-the oldest), and the hit lists the others ("also in 3 outlets"). Totals then
-count stories; facets still count articles, so an outlet's count says how
-many of its articles match.
+the oldest; among equals the smallest article id), and the hit lists the
+others ("also in 3 outlets"). Totals then count stories; facets still count
+articles, so an outlet's count says how many of its articles match.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .rank import Found, Ranker, Recency
+from .order import tie_key
+from .ranker import Ranker, ScoredDocs
+from .recency import Recency
 
 __all__ = ["MAX_COPIES", "Stories", "collapse"]
 
@@ -23,10 +25,10 @@ MAX_COPIES = 20
 class Stories:
     """The matches grouped by story: the representatives, and each one's copies."""
 
-    def __init__(self, found: Found, stories: np.ndarray, keep: np.ndarray) -> None:
+    def __init__(self, found: ScoredDocs, stories: np.ndarray, keep: np.ndarray) -> None:
         ids, scores = found
         self.articles = len(ids)
-        self.representatives: Found = (ids[keep], scores[keep])
+        self.representatives: ScoredDocs = (ids[keep], scores[keep])
         self._ids = ids
         self._stories = stories
         self._story_of = dict(zip(ids[keep].tolist(), stories[keep].tolist()))
@@ -41,9 +43,16 @@ class Stories:
         return others
 
 
-def collapse(ranker: Ranker, found: Found, sort: str, recency: Recency) -> Stories:
+def collapse(ranker: Ranker, found: ScoredDocs, sort: str, recency: Recency, *, want: int | None = None) -> Stories:
     """Keep one match per story: the best scored (with ``sort="recency"``,
-    by blended score), the newest for ``date``, the oldest for ``oldest``."""
+    by blended score), the newest for ``date``, the oldest for ``oldest``;
+    among equals (scores equal to about 1e-9, equal dates), the copy of
+    smallest article id.
+
+    ``want``: only the first ``want`` stories will be shown (a page's
+    offset + limit), so equal copies are told apart by article id (ids are
+    dear to read) only in the stories that can be among them; the others
+    keep their first equal copy in document order. None: in every story."""
     ids, scores = found
     stories = ranker.column(ids, "story")
     if sort in ("date", "oldest"):
@@ -51,11 +60,28 @@ def collapse(ranker: Ranker, found: Found, sort: str, recency: Recency) -> Stori
         undated = ranker.column(ids, "undated") != 0
         key = np.where(undated, np.inf, -published if sort == "date" else published)
     elif sort == "recency":
-        key = -(scores * ranker.recency_factors(ids, recency))
+        key = -tie_key(scores * ranker.recency_factors(ids, recency))
     else:
-        key = -scores
-    order = np.lexsort((ids, key, stories))  # by story, best first, ties by doc number
+        key = -tie_key(scores)
+    order = np.lexsort((ids, key, stories))  # by story, best first, then by doc number
+    ordered_stories, ordered_keys = stories[order], key[order]
     first = np.ones(len(order), dtype=bool)
-    first[1:] = stories[order][1:] != stories[order][:-1]
-    keep = np.sort(order[first])  # matches stay in doc order, as the ranker hands them out
+    first[1:] = ordered_stories[1:] != ordered_stories[:-1]
+    chosen = np.flatnonzero(first)  # per story, the position of its representative
+    story_of = np.cumsum(first) - 1  # per position, its story's number
+    # the stories whose best key is held by more than one copy: there the
+    # smallest article id wins, not the doc number (sharding changes those)
+    best = ordered_keys[chosen]  # per story, the key it is ordered by
+    contender = ordered_keys == best[story_of]
+    tied = contender & (np.bincount(story_of[contender], minlength=len(chosen))[story_of] > 1)
+    if want is not None and want < len(chosen):
+        shown = best <= np.partition(best, want - 1)[want - 1] if want > 0 else np.zeros(len(chosen), dtype=bool)
+        tied &= shown[story_of]
+    if tied.any():
+        where = np.flatnonzero(tied)
+        by_id = where[np.lexsort((ranker.article_order.keys(ids[order[where]]), story_of[where]))]
+        wins = np.ones(len(by_id), dtype=bool)
+        wins[1:] = story_of[by_id][1:] != story_of[by_id][:-1]
+        chosen[story_of[by_id[wins]]] = by_id[wins]
+    keep = np.sort(order[chosen])  # matches stay in doc order, as the ranker hands them out
     return Stories(found, stories, keep)

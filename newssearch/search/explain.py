@@ -6,13 +6,14 @@ import numpy as np
 
 from ..engine.query import Query
 from ..model import Explanation, ScorePart
-from .rank import Found, Ranker, Recency
+from .ranker import Ranker, ScoredDocs
+from .recency import Recency
 
 __all__ = ["explain_hit"]
 
 
 def explain_hit(
-    ranker: Ranker, q: Query, docnum: int, found: Found, score: float, sort: str, recency: Recency, *, by_whoosh: bool = False
+    ranker: Ranker, q: Query, docnum: int, found: ScoredDocs, score: float, sort: str, recency: Recency, *, by_whoosh: bool = False
 ) -> Explanation:
     """The word parts, coordination and recency factor behind one hit's ``score``.
 

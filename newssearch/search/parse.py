@@ -1,96 +1,23 @@
-"""A search request to a query tree and a filter.
-
-Query text first loses its top-level filter clauses (dates, outlets,
-agencies, sections, authors, ``site:``, ``inurl:``; see :mod:`.clauses`),
-which join the request's own filters; date clauses left inside the query are
-rewritten to explicit UTC ranges (:mod:`newssearch.timeexpr`); then the
-engine's parser reads the rest. Prefixes are expanded against the snapshot,
-so ``negotiat*`` finds the stems of the words meant.
+"""Deprecated: renamed :mod:`newssearch.search.compile` (query text and
+filters compiled to a query tree and a filter; :mod:`newssearch.engine.parsing`
+is the engine's parser). ``ParsedSearch`` is now ``CompiledSearch`` and
+``parse_request`` ``compile_request``. Each name still imports from here for
+one release, with a ``DeprecationWarning``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
-
-from ..engine.parsing import QueryParser, expand_stemmed_prefixes
-from ..engine.query import And, DateRange, Or, Query, Term
-from ..engine.reading import Snapshot
-from ..engine.schema import keyword_term
-from ..errors import NewsSearchError, QuerySyntaxError
-from ..timeexpr import has_date_clause, rewrite_query
-from .clauses import Clauses, split_clauses
-from .request import Filters, SearchRequest
+from ..deprecation import moved_names
 
 __all__ = ["MAX_QUERY_WORDS", "ParsedSearch", "build_filter", "parse_query", "parse_request"]
 
-#: The longest query taken, in words. Whoosh's matchers evaluate phrases
-#: and other shapes the ranker does not, and their cost grows with the
-#: query: a 5,000-word pasted text took 20-30 s; at this limit the worst
-#: case measured (50 quoted phrases) takes about 0.5 s on 14,384 articles.
-MAX_QUERY_WORDS = 100
-
-
-@dataclass(frozen=True)
-class ParsedSearch:
-    """What a request asks for: the query tree, the filter (None: none), and
-    warnings about the query text (a field the index does not have)."""
-
-    query: Query
-    restrict: Query | None
-    warnings: tuple[str, ...] = field(default=())
-
-
-def parse_request(request: SearchRequest, parser: QueryParser, snapshot: Snapshot) -> ParsedSearch:
-    """Parse the request's query text and build its filter.
-
-    Raises :class:`QuerySyntaxError` for text the parser cannot read and for
-    a date in it that cannot be read.
-    """
-    q, clauses = parse_query(request.query, parser, now=request.now, tz=request.tz)
-    restrict = build_filter(request.filters, clauses.ranges, clauses.filters)
-    return ParsedSearch(expand_stemmed_prefixes(q, snapshot), restrict, tuple(clauses.warnings))
-
-
-def parse_query(text: str, parser: QueryParser, *, now: datetime, tz: tzinfo) -> tuple[Query, Clauses]:
-    """Query text to a query tree, and the filter clauses taken out of it
-    (see :mod:`.clauses`); dates are read in ``tz`` and relative ones
-    resolved against ``now``. Raises :class:`QuerySyntaxError` for a query
-    of more than :data:`MAX_QUERY_WORDS` words."""
-    words = len(text.split())
-    if words > MAX_QUERY_WORDS:
-        raise QuerySyntaxError(text, f"the query has {words:,} words; the limit is {MAX_QUERY_WORDS}")
-    clauses = split_clauses(text, now, tz)
-    rest = clauses.text
-    if has_date_clause(rest):
-        try:
-            rest = rewrite_query(rest, now, tz)
-        except NewsSearchError as exc:
-            raise QuerySyntaxError(clauses.text, str(exc)) from None
-    return parser.parse(rest), clauses
-
-
-def build_filter(
-    filters: Filters,
-    ranges: Sequence[tuple[datetime, datetime]] = (),
-    clauses: Mapping[str, Sequence[Query]] | None = None,
-) -> Query | None:
-    """One filter query for the request's filters, the date ranges taken out
-    of its query text and its exact-field clauses (by indexed field); the
-    values of one kind are OR'ed, the kinds AND'ed."""
-    parts: list[Query] = []
-    span = filters.date_span
-    if span is not None:
-        parts.append(DateRange("published", *span))
-    for lo, hi in ranges:
-        parts.append(DateRange("published", lo, hi))
-    for fieldname, values in (("source", filters.sources), ("section", filters.sections), ("agencies", filters.agencies)):
-        terms = [Term(fieldname, keyword_term(v)) for v in values]
-        if terms:
-            parts.append(terms[0] if len(terms) == 1 else Or(terms))
-    for queries in (clauses or {}).values():
-        parts.append(queries[0] if len(queries) == 1 else Or(list(queries)))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else And(parts)
+__getattr__ = moved_names(
+    __name__,
+    {
+        "MAX_QUERY_WORDS": "newssearch.search.compile:MAX_QUERY_WORDS",
+        "ParsedSearch": "newssearch.search.compile:CompiledSearch",
+        "build_filter": "newssearch.search.compile:build_filter",
+        "parse_query": "newssearch.search.compile:parse_query",
+        "parse_request": "newssearch.search.compile:compile_request",
+    },
+)

@@ -1,124 +1,19 @@
-"""Run a search request and return one page of :class:`~newssearch.model.Hit` records.
-
-Hits are built (article, score, snippet) while the snapshot is open, so no
-caller ever holds an engine object that dies with it. Ranking is BM25F,
-computed by :mod:`.rank` (for phrases, Whoosh's matchers score every match
-and :mod:`.rank` orders them like any other); ``sort="date"`` orders by
-publication time instead (newest first; ``"oldest"`` reverses it) and still
-reports each hit's BM25F score; ``sort="recency"`` blends relevance with an
-age decay. Without a sort, a query that matches every article (empty, ``*``,
-only filters) lists the newest first.
+"""Deprecated: renamed :mod:`newssearch.search.results` (one page of hits for
+a request). Each name still imports from here for one release, with a
+``DeprecationWarning``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timezone
-
-from ..engine.matching import highlight_terms, whoosh_matches
-from ..engine.query import And, Every, Query, added_since
-from ..model import Copy, Explanation, Hit, SearchResults, Snippet
-from .collapse import MAX_COPIES, Stories, collapse
-from .explain import explain_hit
-from .facets import facet_counts
-from .parse import parse_request
-from .rank import Found, Ranker, Recency
-from .request import SearchRequest
-from .session import SearchSession
-from .snippets import build_snippet, highlight_text
+from ..deprecation import moved_names
 
 __all__ = ["Matches", "find_matches", "run_search"]
 
-
-@dataclass(frozen=True)
-class Matches:
-    """Every article a request matches (doc numbers and BM25F scores, in
-    document order), with the parsed query and filter that found them."""
-
-    query: Query
-    restrict: Query | None
-    found: Found
-    by_whoosh: bool
-    warnings: tuple[str, ...]
-
-
-def find_matches(
-    session: SearchSession, request: SearchRequest, *, added_after: int | None = None, ranker: Ranker | None = None
-) -> Matches:
-    """Every live article the request's query and filters match, unranked
-    and uncollapsed. ``added_after`` (an ingest sequence) keeps only the
-    articles added by later commits, and skips the segments that hold none:
-    how saved searches are matched against new articles only (with a
-    ``ranker`` over :class:`~.rank.RecentStats`, so that no word's
-    statistics are gathered from the archive either)."""
-    parsed = parse_request(request, session.parser, session.snapshot)
-    q, restrict = parsed.query, parsed.restrict
-    if added_after is not None:
-        since = added_since(added_after)
-        restrict = since if restrict is None else And([since, restrict])
-    found = (ranker or session.ranker).matches(q, restrict) if request.engine != "whoosh" else None
-    by_whoosh = found is None
-    if found is None:  # a phrase, or engine="whoosh": Whoosh's matchers score every match
-        found = whoosh_matches(session.snapshot, q, restrict)
-    return Matches(q, restrict, found, by_whoosh, parsed.warnings)
-
-
-def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
-    """Search the session's snapshot: one page of hits, the exact total and
-    the facets the request asks for."""
-    matches = find_matches(session, request)
-    q, restrict, found, by_whoosh = matches.query, matches.restrict, matches.found, matches.by_whoosh
-    recency = Recency.build(request.now, request.half_life.total_seconds() / 86400)
-    ranker = session.ranker
-    sort = request.sort or ("date" if _matches_everything(q) else "relevance")
-    stories = None if request.all_copies else collapse(ranker, found, sort, recency)
-    shown = stories.representatives if stories is not None else found
-    ranked = ranker.run(q, restrict, limit=request.limit, offset=request.offset, sort=sort, recency=recency, found=shown)
-    assert ranked is not None
-    docnums = [docnum for docnum, _score in ranked.page]
-    scores = dict(ranked.page)
-    facets = facet_counts(session, found[0], request.facets) if request.facets else {}
-    terms = highlight_terms(session.snapshot, q) if request.snippets else frozenset()
-    hits = []
-    for rank, docnum in enumerate(docnums, start=request.offset + 1):
-        article = session.snapshot.article(docnum)
-        score = scores.get(docnum, 0.0)
-        explanation: Explanation | None = None
-        if request.explain:
-            explanation = explain_hit(ranker, q, docnum, found, score, sort, recency, by_whoosh=by_whoosh)
-        hits.append(
-            Hit(
-                article=article,
-                score=score,
-                snippet=build_snippet(article.body, terms, max_chars=request.snippet_chars) if request.snippets else Snippet(""),
-                rank=rank,
-                title_snippet=highlight_text(article.title, terms) if request.snippets else Snippet(article.title),
-                explanation=explanation,
-                copies=_copies(session, stories, docnum),
-                copies_total=len(stories.copies(docnum)) if stories is not None else 0,
-            )
-        )
-    return SearchResults(
-        hits=tuple(hits),
-        total=ranked.total,
-        query=request.query,
-        offset=request.offset,
-        facets=facets,
-        warnings=matches.warnings,
-        articles=stories.articles if stories is not None else ranked.total,
-    )
-
-
-def _copies(session: SearchSession, stories: Stories | None, docnum: int) -> tuple[Copy, ...]:
-    """The other copies of a hit's story, oldest first (at most MAX_COPIES)."""
-    if stories is None:
-        return ()
-    found = [session.snapshot.article(int(d)) for d in stories.copies(docnum)[: 5 * MAX_COPIES]]
-    found.sort(key=lambda a: (a.published is None, a.published or datetime.min.replace(tzinfo=timezone.utc), a.id))
-    return tuple(Copy(id=a.id, title=a.title, source=a.source, published=a.published) for a in found[:MAX_COPIES])
-
-
-def _matches_everything(q: Query) -> bool:
-    """An empty query, ``*``, or one made only of filters: every article
-    (matching the filters) is an answer, and the newest come first."""
-    return isinstance(q, Every) and not q.fieldname
+__getattr__ = moved_names(
+    __name__,
+    {
+        "Matches": "newssearch.search.results:Matches",
+        "find_matches": "newssearch.search.results:find_matches",
+        "run_search": "newssearch.search.results:run_search",
+    },
+)

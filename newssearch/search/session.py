@@ -12,7 +12,7 @@ from functools import cached_property
 
 from ..engine.parsing import QueryParser
 from ..engine.reading import Snapshot
-from .rank import Ranker
+from .ranker import Ranker
 
 __all__ = ["SearchSession"]
 

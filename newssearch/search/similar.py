@@ -17,8 +17,8 @@ from ..engine.query import Or, Term
 from ..engine.schema import TEXT_FIELDS
 from ..model import Article, Copy, Hit, SearchResults, Snippet
 from .collapse import MAX_COPIES, collapse
-from .parse import build_filter
-from .rank import Recency
+from .compile import build_filter
+from .recency import Recency
 from .request import SearchRequest
 from .session import SearchSession
 from .snippets import build_snippet, highlight_text
@@ -51,7 +51,7 @@ def similar(session: SearchSession, article: Article, request: SearchRequest) ->
         story = ranker.column(np.array([own]), "story")[0]
         keep &= ranker.column(ids, "story") != story
     found = (ids[keep], scores[keep])
-    stories = None if request.all_copies else collapse(ranker, found, "relevance", Recency())
+    stories = None if request.all_copies else collapse(ranker, found, "relevance", Recency(), want=request.limit)
     ranked = ranker.run(q, None, limit=request.limit, found=stories.representatives if stories else found)
     assert ranked is not None
     terms = highlight_terms(snapshot, q) if request.snippets else frozenset()

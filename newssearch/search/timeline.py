@@ -18,11 +18,11 @@ from ..engine.query import from_long, to_long
 from ..errors import ConfigError
 from ..model import Timeline
 from .collapse import collapse
-from .count import matching_docs
-from .rank import Recency
-from .parse import parse_request
+from .compile import compile_request
+from .recency import Recency
 from .request import SearchRequest
 from .session import SearchSession
+from .totals import matching_docs
 
 __all__ = ["PERIODS", "as_rows", "bar", "render", "timeline"]
 
@@ -60,7 +60,7 @@ def timeline(session: SearchSession, request: SearchRequest, by: str = "week") -
     if by not in PERIODS:
         raise ConfigError(f"unknown period {by!r} (choose from {', '.join(PERIODS)})", option="by")
     zone = request.tz
-    parsed = parse_request(request, session.parser, session.snapshot)
+    parsed = compile_request(request, session.parser, session.snapshot)
     ranker = session.ranker
     found = ranker.matches(parsed.query, parsed.restrict)
     if found is not None:
@@ -68,7 +68,8 @@ def timeline(session: SearchSession, request: SearchRequest, by: str = "week") -
     else:
         ids = np.array(sorted(matching_docs(session.snapshot, parsed.query, parsed.restrict)), dtype=np.int64)
     if not request.all_copies:
-        oldest = collapse(ranker, (ids, np.zeros(len(ids))), "oldest", Recency())
+        # a story counts at its oldest copy's date; which of equally old copies it is does not matter
+        oldest = collapse(ranker, (ids, np.zeros(len(ids))), "oldest", Recency(), want=0)
         ids = oldest.representatives[0]
     undated_mask = ranker.column(ids, "undated") != 0
     values = ranker.column(ids, "published")[~undated_mask]

@@ -16,7 +16,7 @@ from conftest import ARTICLES, parse_for  # noqa: E402
 from test_indexer import _many  # noqa: E402
 
 import newssearch as ns  # noqa: E402
-from newssearch.search.rank import Ranker  # noqa: E402
+from newssearch.search.ranker import Ranker  # noqa: E402
 
 
 class Summed:

@@ -1,6 +1,6 @@
 """The numpy ranker against Whoosh's own matching of every query shape.
 
-newssearch.search.rank evaluates query trees (words, OR/AND/NOT/AND MAYBE,
+newssearch.search.ranker evaluates query trees (words, OR/AND/NOT/AND MAYBE,
 prefixes, phrases with stop-word gaps, dates) over whole posting lists. Its
 scores follow its own model (title and body as one document, see
 tests/comparison/test_ranking_vs_reference.py), but what it matches must be
@@ -30,7 +30,7 @@ from test_counting import QUERIES, messy_index  # noqa: E402,F401
 from test_indexer import _many  # noqa: E402
 
 import newssearch as ns  # noqa: E402
-from newssearch.search.rank import Ranker  # noqa: E402
+from newssearch.search.ranker import Ranker  # noqa: E402
 
 FILTERS = [{}, {"since": "2007-05-01", "until": "2007-06-15"}, {"source": "Reuters"}, {"section": ["none", "world"]}]
 

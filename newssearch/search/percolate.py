@@ -1,0 +1,92 @@
+"""Percolation: which of the articles added after a cursor match a request, with snippets.
+
+Saved searches raise alerts on new articles (:mod:`newssearch.live.saved`):
+after a commit, each is matched against the articles added since its
+cursor, an ingest sequence, and never against the whole archive. A
+:class:`Percolator` does that matching for one batch of saved searches on
+one snapshot. Segments holding nothing newer than the cursor are skipped,
+and words are scored with statistics of the recent segments only
+(:class:`~.stats.RecentStats`: which articles match does not depend on
+them, and the archive-wide ones would cost a pass over the archive per
+word). What many requests share is done once per batch: the posting lists
+decoded (one ranker per cursor), each matched article read, and its body
+tokenized for the snippets of every request it matches.
+
+Only a request's query and filters count: sort, limit, facets and copies
+shape a page of results, and percolation makes none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine.matching import highlight_terms
+from ..model import Article, Snippet
+from .ranker import Ranker
+from .request import SearchRequest
+from .results import find_matches
+from .session import SearchSession
+from .snippets import build_snippet, text_terms
+from .stats import RecentStats
+
+__all__ = ["NewMatch", "Percolator"]
+
+
+@dataclass(frozen=True)
+class NewMatch:
+    """An article added after the cursor that a request matches: its doc
+    number, its ingest sequence, its story label (64-bit) and the words a
+    snippet marks for the request."""
+
+    docnum: int
+    seq: int
+    story: int
+    terms: frozenset[str]
+
+
+class Percolator:
+    """Requests matched against the articles added after a cursor, on one
+    snapshot (build one per batch of saved searches)."""
+
+    def __init__(self, session: SearchSession) -> None:
+        self.session = session
+        self._rankers: dict[int, Ranker] = {}  # per cursor (usually one): posting lists decoded once for all
+        self._articles: dict[int, Article] = {}  # an article many requests match is read once
+        self._words: dict[int, list[tuple[int, int, str]]] = {}  # and its body tokenized once
+
+    def match(self, request: SearchRequest, cursor: int) -> list[NewMatch]:
+        """The live articles added by commits after ``cursor`` that the
+        request's query and filters match, in the order they were added
+        (ingest sequence, then document order). Raises
+        :class:`~newssearch.errors.NewsSearchError` for a request that does
+        not compile (a zone or date that no longer reads)."""
+        ranker = self._rankers.get(cursor)
+        if ranker is None:
+            snapshot = self.session.snapshot
+            ranker = self._rankers[cursor] = Ranker(snapshot, stats=RecentStats(snapshot, cursor))
+        matches = find_matches(self.session, request, added_after=cursor, ranker=ranker)
+        docnums = np.sort(matches.found[0])
+        if not len(docnums):
+            return []
+        seqs = ranker.column(docnums, "seq")
+        stories = ranker.column(docnums, "story")
+        terms = highlight_terms(self.session.snapshot, matches.query)
+        order = np.lexsort((docnums, seqs))  # as they were added
+        return [NewMatch(int(docnums[i]), int(seqs[i]), int(stories[i]), terms) for i in order.tolist()]
+
+    def article(self, match: NewMatch) -> Article:
+        """The matched article (read once per batch)."""
+        found = self._articles.get(match.docnum)
+        if found is None:
+            found = self._articles[match.docnum] = self.session.snapshot.article(match.docnum)
+        return found
+
+    def snippet(self, match: NewMatch) -> Snippet:
+        """The fragment of the article's body that shows the request's words
+        (the body tokenized once per batch for every request it matches)."""
+        words = self._words.get(match.docnum)
+        if words is None:
+            words = self._words[match.docnum] = text_terms(self.article(match).body)
+        return build_snippet(self.article(match).body, match.terms, words=words)
