@@ -118,7 +118,7 @@ def alerts(args: argparse.Namespace) -> dict:
         return found
 
     ix.saved.match_new = timed  # what the commit's hook calls
-    before = ix.session().snapshot.generation
+    before = ix.session().snapshot.last_seq
     started = time.perf_counter()
     with ix.writer() as w:
         w.add_many(article_from_record(r) for r in batch)

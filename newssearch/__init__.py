@@ -12,10 +12,41 @@ ranked, dated, highlighted results::
         print(hit.score, hit.article.title, hit.article.published, hit.snippet.text)
 
 The pipeline: ``ingest`` (files to :class:`Article` records) -> ``model``
-(the records every layer shares) -> ``index`` and ``writer`` (an open index,
-adding articles) -> ``search`` (a :class:`SearchRequest` to ranked,
-highlighted hits) -> ``cli``. Whoosh sits behind ``engine``, the one
-package that imports it.
+(the records every layer shares) -> ``write`` (a run of a writer, one
+transaction) and ``index`` (an open index) -> ``search`` (a
+:class:`SearchRequest` to ranked, highlighted hits) -> ``live`` (following
+feeds, saved searches and their alerts) -> ``cli``. Whoosh sits behind
+``engine``, the one package that imports it; ``cluster`` builds and
+searches a sharded index on Dask.
+
+Words the code and the docs use in one sense each:
+
+story
+    One piece of news as many articles carry it: the copies of a wire
+    story in several outlets, its updated versions. Every article has a
+    story label (``write.stories``); a search shows one hit per story.
+copy
+    Another article of the same story (:class:`~newssearch.model.StoryCopy`,
+    listed under a hit as "also in N outlets").
+sequence (``seq``)
+    The ingest sequence: the number of the commit that added an article,
+    stored with it. Saved searches remember the last sequence they matched
+    and alert on the articles added after it.
+snapshot
+    The index as one commit left it, opened for reading
+    (``engine.reading.Snapshot``); searches run against one, and a commit
+    elsewhere is seen by opening the next.
+segment
+    One of the Whoosh segments a snapshot is made of: each commit writes
+    one or more, merges join small ones; deletions are marked in them.
+session
+    A snapshot with what searches cache on it (decoded posting lists, the
+    query parser, the ranker): ``search.session.SearchSession``, reopened
+    when the index changes.
+shard
+    One of the N Whoosh indexes of a sharded index, in one folder; an
+    article's shard is fixed by its id, and the shards are searched as
+    one index, to the same scores and order.
 """
 
 from __future__ import annotations

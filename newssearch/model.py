@@ -15,19 +15,24 @@ from html import escape
 from typing import Iterator, Sequence, overload
 from urllib.parse import urlsplit, urlunsplit
 
+from .deprecation import moved_names
+
 __all__ = [
     "Article",
-    "Copy",
     "Explanation",
     "FieldMatch",
     "Hit",
     "ScorePart",
     "SearchResults",
     "Snippet",
+    "StoryCopy",
     "Timeline",
     "article_id",
     "normalize_url",
 ]
+
+#: ``Copy`` is now :class:`StoryCopy` (the name says what it is a copy of)
+__getattr__ = moved_names(__name__, {"Copy": "newssearch.model:StoryCopy"})
 
 
 def normalize_url(url: str) -> str:
@@ -212,7 +217,7 @@ class Explanation:
 
     ``relevance`` is the sum of ``parts`` times ``coordination``, which is
     ``(held_idf / query_idf) ** (gamma / query_words)``: the share of the
-    query's idf the article holds (see :mod:`newssearch.search.rank`). With
+    query's idf the article holds (see :mod:`newssearch.search.bm25`). With
     ``sort="recency"`` the final ``score`` is relevance times
     ``recency_factor``; otherwise it is the relevance.
     """
@@ -231,7 +236,7 @@ class Explanation:
 
 
 @dataclass(frozen=True)
-class Copy:
+class StoryCopy:
     """Another article of a hit's story (another outlet's copy, or another version)."""
 
     id: str
@@ -253,7 +258,7 @@ class Hit:
     rank: int = 0
     title_snippet: Snippet | None = None
     explanation: Explanation | None = None
-    copies: tuple[Copy, ...] = ()
+    copies: tuple[StoryCopy, ...] = ()
     copies_total: int = 0
 
     def __repr__(self) -> str:

@@ -40,6 +40,19 @@ def test_an_old_path_resolves_to_the_new_object_with_a_warning(old_module: str, 
         getattr(module, "NoSuchName")
 
 
+def test_a_renamed_class_resolves_to_its_new_name() -> None:
+    from newssearch import model
+
+    with pytest.warns(DeprecationWarning, match=r"newssearch\.model\.Copy has moved to newssearch\.model\.StoryCopy"):
+        assert model.Copy is model.StoryCopy
+
+
+def test_a_saved_search_cursor_is_its_seq(tmp_index) -> None:
+    saved = tmp_index.saved.add("minsk", "minsk")
+    with pytest.warns(DeprecationWarning, match=r"SavedSearch\.cursor is now SavedSearch\.seq"):
+        assert saved.cursor == saved.seq == tmp_index.session().snapshot.last_seq
+
+
 def test_the_cluster_package_keeps_its_names_without_a_warning(recwarn: pytest.WarningsRecorder) -> None:
     import newssearch.cluster as cluster
     from newssearch.cluster.build import build_on_cluster

@@ -93,3 +93,38 @@ def test_the_library_entry_points_explain_every_parameter():
         names = [p.name for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)] + list(keywords)
         missing = [name for name in names if f"``{name}``" not in doc and f"``{name}=" not in doc]
         assert missing == [], f"{fn.__qualname__} does not explain {missing}"
+
+
+
+def _layout_map() -> tuple[set[str], set[str]]:
+    """The modules the README's development map names (the first column of
+    each line, and a ``name.py:`` aside in its description), and the shims
+    listed after it."""
+    start = README.index("The package follows the pipeline")
+    opening = README.index("```\nnewssearch/\n", start) + 4
+    closing = README.index("\n```\n", opening)
+    block = README[opening:closing]
+    named: set[str] = set()
+    folder: list[str] = []
+    for line in block.splitlines()[1:]:
+        depth = (len(line) - len(line.lstrip())) // 2 - 1
+        first, _, description = line.strip().partition("  ")
+        del folder[depth:]
+        if first.endswith("/"):
+            folder.append(first.rstrip("/"))
+            named.add("/".join([*folder, "__init__.py"]))
+            continue
+        for name in re.findall(r"[a-z_0-9]+\.py", first) + re.findall(r"\b([a-z_0-9]+\.py):", description):
+            named.add("/".join([*folder, name]))
+    tail = README[closing : README.index("\n\n", README.index("Deprecation shims", closing))]
+    shims = set(re.findall(r"`([a-z_/]+\.py)`", tail))
+    return named, shims
+
+
+def test_the_readme_layout_map_names_every_module_and_only_modules_that_exist():
+    package = ROOT / "newssearch"
+    named, shims = _layout_map()
+    on_disk = {str(p.relative_to(package)) for p in package.rglob("*.py")} - {"__main__.py"}
+    assert sorted(named - on_disk) == [], "the README's map (Development) names modules that do not exist"
+    assert sorted(on_disk - named - shims) == [], "modules missing from the README's map (Development)"
+    assert sorted(shims - on_disk) == [], "shims listed that do not exist"

@@ -322,20 +322,20 @@ def test_cli_saved_add_list_new_run_remove(runner, tmp_path: Path, articles) -> 
 
 
 @pytest.mark.parametrize("engine", ["auto", "whoosh"])
-def test_matching_after_a_cursor_sees_only_later_commits(tmp_index, articles, engine) -> None:
+def test_matching_after_a_seq_sees_only_later_commits(tmp_index, articles, engine) -> None:
     from newssearch.search.results import find_matches
 
     tmp_index.add(articles[:3])
-    cursor = tmp_index.session().snapshot.generation
+    after_seq = tmp_index.session().snapshot.last_seq
     tmp_index.add(articles[3:])
     session = tmp_index.session()
-    assert session.snapshot.generation > cursor
+    assert session.snapshot.last_seq > after_seq
     for query in ("", "the", '"black sea"'):
         request = ns.SearchRequest.build(query, engine=engine)
         everything = {session.snapshot.stored(int(d))["id"] for d in find_matches(session, request).found[0]}
-        later = {session.snapshot.stored(int(d))["id"] for d in find_matches(session, request, added_after=cursor).found[0]}
+        later = {session.snapshot.stored(int(d))["id"] for d in find_matches(session, request, added_after=after_seq).found[0]}
         assert later == everything & {a.id for a in articles[3:]}, query
-    assert find_matches(session, ns.SearchRequest.build("", engine=engine), added_after=session.snapshot.generation).found[0].size == 0
+    assert find_matches(session, ns.SearchRequest.build("", engine=engine), added_after=session.snapshot.last_seq).found[0].size == 0
 
 
 def test_a_rebuild_alerts_only_on_what_it_brings_new(tmp_index, articles) -> None:

@@ -115,9 +115,9 @@ def test_saved_searches_alert_on_a_sharded_index(tmp_path: Path, articles) -> No
     ix = ns.create_index(tmp_path / "ix", shards=SHARDS)
     ix.add(articles[:2])
     ix.saved.add("minsk", "minsk OR grain")
-    before = ShardedStore.open(ix.path).generation()
+    before = ShardedStore.open(ix.path).last_seq()
     report = ix.add(articles[2:])
-    assert ShardedStore.open(ix.path).generation() == before + 1
+    assert ShardedStore.open(ix.path).last_seq() == before + 1
     expected = {a.id for a in articles[2:] if "minsk" in (a.title + a.body).lower() or "grain" in (a.title + a.body).lower()}
     assert report.alerts == len(expected) > 0
     assert {a.article_id for a in ix.saved.new("minsk")} == expected

@@ -158,3 +158,4 @@ def test_scores_equal_to_about_1e9_tie_and_only_ties_read_ids() -> None:
     dates = np.array([7, 5, 5, 5, 3, 3])
     assert first_k([dates], np.arange(6), 3, ids).tolist() == [5, 4, 3]  # ids 10, 20; then 30 of 50, 40, 30
     assert ids.asked == [5]
+

@@ -236,13 +236,13 @@ def build_on_cluster(
                 labels[k][article_id] = grouper.assign_signature(article_id, Signature(values), published)
     if existing is not None:
         existing.close()
-    seq = store.generation() + 1
+    seq = store.last_seq() + 1
     writes = []
     for k in range(n):
         pieces = [client.submit(_piece, r, k, retries=RETRIES) for r in reads]
         writes.append(client.submit(_write_shard, k, str(where), pieces, labels[k], seq, fresh, limitmb, retries=RETRIES, pure=False))
     shard_reports = client.gather(writes)
-    store.set_sequence(seq)
+    store.set_last_seq(seq)
     for files, notices, failures in counts:
         report.files += files
         report.failed += [IngestError(path, problem, line) for path, problem, line in failures]

@@ -1,6 +1,6 @@
 """Whoosh's own matchers, for the query shapes newssearch's ranker does not evaluate.
 
-Phrases (and any shape :mod:`newssearch.search.rank` does not know) are run
+Phrases (and any shape :mod:`newssearch.search.ranker` does not know) are run
 through Whoosh's matcher tree here, giving every match with its score; the
 words a query matched, for highlighting, are found here too.
 """
@@ -30,7 +30,7 @@ def whoosh_matches(snapshot: Snapshot, q: Query, restrict: Query | None) -> tupl
     floor = added_after(restrict)
     for seg in snapshot.segments:
         if floor is not None and seg.newest() <= floor:
-            continue  # nothing in it was added after the cursor
+            continue  # nothing in it was added after that seq
         sub = seg.whoosh_searcher
         allowed = seg.docs_for_query(restrict) if restrict is not None else None
         matcher = q.matcher(sub, sub.context())

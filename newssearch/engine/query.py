@@ -75,14 +75,14 @@ def from_long(value: int) -> datetime:
     return long_to_datetime(int(value)).replace(tzinfo=timezone.utc)  # type: ignore[no-any-return]
 
 
-def added_since(cursor: int) -> Query:
-    """The filter for articles added by commits after ``cursor`` (an ingest
-    sequence, see :mod:`newssearch.engine.schema`)."""
-    return NumericRange("seq", cursor, None, startexcl=True)
+def added_since(seq: int) -> Query:
+    """The filter for articles added by commits after ingest sequence
+    ``seq`` (see :mod:`newssearch.engine.schema`)."""
+    return NumericRange("seq", seq, None, startexcl=True)
 
 
 def added_after(restrict: Query | None) -> int | None:
-    """The cursor a filter requires every match to be added after (the
+    """The ingest sequence a filter requires every match to be added after (the
     latest, when it names several), or None: segments holding nothing that
     new can be skipped without evaluating the query in them."""
     if restrict is None:
@@ -91,8 +91,8 @@ def added_after(restrict: Query | None) -> int | None:
     found: int | None = None
     for part in parts:
         if isinstance(part, NumericRange) and part.fieldname == "seq" and part.start is not None:
-            cursor = int(part.start) if part.startexcl else int(part.start) - 1
-            found = cursor if found is None else max(found, cursor)
+            seq = int(part.start) if part.startexcl else int(part.start) - 1
+            found = seq if found is None else max(found, seq)
     return found
 
 

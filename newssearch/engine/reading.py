@@ -395,16 +395,16 @@ class Snapshot:
     """
 
     def __init__(
-        self, searcher: Any, path: Path, *, is_current: Callable[[], bool] | None = None, generation: int | None = None
+        self, searcher: Any, path: Path, *, is_current: Callable[[], bool] | None = None, last_seq: int | None = None
     ) -> None:
         """``searcher``: Whoosh's, over one index or (a sharded index) a
         MultiReader over every shard's segments, which then also gives
-        ``is_current`` and the ``generation`` (the manifest's sequence)."""
+        ``is_current`` and the ``last_seq`` (the manifest's)."""
         self._s = searcher
         self.path = path
         self._schema = searcher.schema
         self._is_current = is_current
-        self._generation = generation
+        self._last_seq = last_seq
 
     @cached_property
     def segments(self) -> list[Segment]:
@@ -419,14 +419,14 @@ class Snapshot:
         return bool(self._s.up_to_date())
 
     @property
-    def generation(self) -> int:
-        """The number of the commit this snapshot shows (its table of
-        contents' generation). Every article it holds has an ingest
-        sequence (``seq``) at or below it, and every article committed
+    def last_seq(self) -> int:
+        """The ingest sequence (``seq``) of the commit this snapshot shows
+        (its table of contents' generation, for one index). Every article
+        it holds has a ``seq`` at or below it, and every article committed
         later has one above it. 0 for an index without segments (Whoosh's
         empty reader has no generation), which holds nothing to be past."""
-        if self._generation is not None:
-            return self._generation
+        if self._last_seq is not None:
+            return self._last_seq
         return int(self._s.reader().generation() or 0)
 
     def close(self) -> None:

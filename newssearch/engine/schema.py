@@ -24,7 +24,7 @@ Fields and why:
 * ``seq``: the ingest sequence, the number of the commit that added the
   article (the table of contents' generation it was written for, which no
   commit ever reuses): saved searches are matched against articles whose
-  ``seq`` is past their cursor (:mod:`newssearch.live.saved`), so what is
+  ``seq`` is past the one they last matched (:mod:`newssearch.live.saved`), so what is
   "new" is decided by the index's own commits. Indexed (a few shared terms
   per run) for Whoosh's matchers and a column for the ranker.
 

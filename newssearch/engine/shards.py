@@ -16,7 +16,7 @@ articles, for the numpy ranker and Whoosh's own matchers alike.
 The ingest sequence (see :mod:`.schema`) of a sharded index is the
 manifest's ``sequence``: a run's articles carry ``sequence + 1`` in every
 shard, and the manifest is rewritten (atomically) only after every shard
-has committed. A snapshot's generation is the manifest's sequence when it
+has committed. A snapshot's ``last_seq`` is the manifest's sequence when it
 was opened, so articles of a run still committing its shards are always
 past it, and saved searches match them once the run is done.
 """
@@ -147,21 +147,21 @@ class ShardedStore:
         stores = [Store.open(cls.shard_path(path, n)) for n in range(manifest.shards)]
         return cls(path, manifest, stores)
 
-    def generation(self) -> int:
+    def last_seq(self) -> int:
         """The last ingest sequence every shard has committed (read from disk)."""
         return Manifest.read(self.path).sequence
 
-    def set_sequence(self, sequence: int) -> None:
-        """Record that every shard has committed the run of ``sequence``."""
+    def set_last_seq(self, seq: int) -> None:
+        """Record that every shard has committed the run of ingest sequence ``seq``."""
         manifest = Manifest.read(self.path)
-        if sequence > manifest.sequence:
-            manifest = Manifest(manifest.shards, manifest.routing, manifest.schema_version, sequence)
+        if seq > manifest.sequence:
+            manifest = Manifest(manifest.shards, manifest.routing, manifest.schema_version, seq)
             manifest.write(self.path)
         self.manifest = manifest
 
     def snapshot(self, *, k1: float = 1.2, b: float = 0.75) -> Snapshot:
         """A view of every shard as last committed, as one index."""
-        sequence = self.generation()
+        last_seq = self.last_seq()
         for store in self.stores:
             store.verify()
         indexes = [store.whoosh_index for store in self.stores]
@@ -181,7 +181,7 @@ class ShardedStore:
         def current() -> bool:
             return [ix.latest_generation() for ix in indexes] == generations
 
-        return Snapshot(searcher, self.path, is_current=current, generation=sequence)
+        return Snapshot(searcher, self.path, is_current=current, last_seq=last_seq)
 
     def doc_count_all(self) -> int:
         """Documents in every shard, deleted ones included."""

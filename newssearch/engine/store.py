@@ -189,10 +189,10 @@ class Store:
         with mapped(self.path):
             return Snapshot(self._ix.searcher(weighting=BM25F(B=b, K1=k1)), self.path)
 
-    def generation(self) -> int:
-        """The number of the last commit (its table of contents' generation):
-        it only ever grows, so a run's articles carry the next one as their
-        ingest sequence (``seq``)."""
+    def last_seq(self) -> int:
+        """The ingest sequence of the last commit (its table of contents'
+        generation): it only ever grows, so a run's articles carry the next
+        one as their ``seq``."""
         with mapped(self.path):
             return int(self._ix.latest_generation())
 

@@ -10,8 +10,9 @@ skipped), never against the whole archive.
 "New" is decided by the index's own commits: every article carries the
 ingest sequence of the commit that added it (``seq``, the generation of
 the index's table of contents, which no commit reuses), and each saved
-search keeps the sequence it has been matched through (its cursor). The
-cursor and the alerts it produced are written in one SQLite transaction,
+search keeps the ``seq`` it has been matched through. That ``seq`` and
+the alerts it produced are written in one SQLite transaction (the
+database's column is still named ``cursor``, as files written before call it),
 so whatever is killed when, each match is recorded exactly once: an index
 commit whose articles were not yet matched is matched by the next call
 (from ``index``, ``follow`` or ``saved new``), and a transaction that did
@@ -30,6 +31,7 @@ import builtins
 import json
 import re
 import sqlite3
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -110,15 +112,21 @@ def _signed(label: int) -> int:
 @dataclass(frozen=True)
 class SavedSearch:
     """A saved search: ``name``, ``query`` and the search ``options`` as given
-    (relative dates stay relative); ``cursor`` is the ingest sequence it has
+    (relative dates stay relative); ``seq`` is the ingest sequence it has
     been matched through, ``read`` the last alert ``saved new`` showed."""
 
     name: str
     query: str
     options: dict[str, Any]
     created: datetime
-    cursor: int
+    seq: int
     read: int
+
+    @property
+    def cursor(self) -> int:
+        """Deprecated name of :attr:`seq` (until newssearch 0.3)."""
+        warnings.warn("SavedSearch.cursor is now SavedSearch.seq; the old name goes in newssearch 0.3", DeprecationWarning, stacklevel=2)
+        return self.seq
 
     def request(self, now: datetime | None = None) -> SearchRequest:
         """The search request, relative dates resolved against ``now`` (the clock by default)."""
@@ -228,18 +236,18 @@ class SavedSearches:
         kept = {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in options.items() if v not in (None, (), [], "")}
         request = SearchRequest.build(query, **kept)  # type: ignore[arg-type]  # bad options fail now, not at the first match
         self._index.search(request.replace(limit=0, snippets=False, facets=()))  # so does a bad query
-        cursor = self._generation()
-        saved = SavedSearch(name, query, kept, datetime.now(timezone.utc), cursor, 0)
+        seq = self._last_seq()
+        saved = SavedSearch(name, query, kept, datetime.now(timezone.utc), seq, 0)
         with self._db(write=True) as con:
             old = con.execute("SELECT read FROM saved WHERE name = ?", (name,)).fetchone()
             if old is not None and not replace:
                 raise NewsSearchError(f"a saved search named {name!r} exists; remove it first or replace it")
             if old is not None:
-                con.execute("UPDATE saved SET query = ?, options = ?, cursor = ? WHERE name = ?", (query, json.dumps(kept), cursor, name))
-                return SavedSearch(name, query, kept, saved.created, cursor, int(old[0]))
+                con.execute("UPDATE saved SET query = ?, options = ?, cursor = ? WHERE name = ?", (query, json.dumps(kept), seq, name))
+                return SavedSearch(name, query, kept, saved.created, seq, int(old[0]))
             con.execute(
                 "INSERT INTO saved (name, query, options, created, cursor) VALUES (?, ?, ?, ?, ?)",
-                (name, query, json.dumps(kept), saved.created.isoformat(), cursor),
+                (name, query, json.dumps(kept), saved.created.isoformat(), seq),
             )
         return saved
 
@@ -277,27 +285,27 @@ class SavedSearches:
 
     # --- alerts --------------------------------------------------------
     def match_new(self, now: datetime | None = None) -> builtins.list[Alert]:
-        """Match every saved search against the articles added since its
-        cursor and record the new alerts; return them (oldest first).
+        """Match every saved search against the articles added after its
+        ``seq`` and record the new alerts; return them (oldest first).
         Safe to call at any time and from several processes: matches are
         recorded once, and a call with nothing new costs a query of the
         database. A saved search that fails (a zone or date that no
-        longer reads) is skipped, its cursor kept, so nothing is lost."""
+        longer reads) is skipped, its ``seq`` kept, so nothing is lost."""
         if not self.exists():
             return []
         session = self._index.session()
-        generation = session.snapshot.generation
+        last_seq = session.snapshot.last_seq
         stamp = datetime.now(timezone.utc)
         recorded: builtins.list[int] = []
         percolator = Percolator(session)  # one batch: what the saved searches share is done once
         with self._db(write=True) as con:
-            for row in con.execute("SELECT * FROM saved WHERE cursor != ? ORDER BY name", (generation,)).fetchall():
+            for row in con.execute("SELECT * FROM saved WHERE cursor != ? ORDER BY name", (last_seq,)).fetchall():
                 saved = _saved(row)
                 # an index re-created from nothing starts its commits again:
                 # its articles are not news to a search saved before
-                cursor = min(saved.cursor, generation)
+                after_seq = min(saved.seq, last_seq)
                 try:
-                    found = percolator.match(saved.request(now), cursor)
+                    found = percolator.match(saved.request(now), after_seq)
                 except NewsSearchError:
                     continue
                 if found:
@@ -323,7 +331,7 @@ class SavedSearches:
                         if cur.rowcount:
                             recorded.append(int(cur.lastrowid or 0))
                         alerted.add(story)
-                con.execute("UPDATE saved SET cursor = ? WHERE name = ?", (generation, saved.name))
+                con.execute("UPDATE saved SET cursor = ? WHERE name = ?", (last_seq, saved.name))
         return self._alerts("id IN (%s)" % ",".join("?" * len(recorded)), recorded) if recorded else []
 
     def alerts(self, name: str | None = None, *, after: int = 0) -> builtins.list[Alert]:
@@ -363,8 +371,8 @@ class SavedSearches:
             rows = con.execute(f"SELECT id, saved, article, story, matched, fields FROM alerts WHERE {where} ORDER BY id", list(args)).fetchall()
         return [_alert(row) for row in rows]
 
-    def _generation(self) -> int:
-        return self._index.session().snapshot.generation
+    def _last_seq(self) -> int:
+        return self._index.session().snapshot.last_seq
 
     def __len__(self) -> int:
         return len(self.list())
@@ -374,8 +382,8 @@ class SavedSearches:
 
 
 def _saved(row: Sequence[Any]) -> SavedSearch:
-    name, query, options, created, cursor, read = row
-    return SavedSearch(name, query, json.loads(options), datetime.fromisoformat(created), int(cursor), int(read))
+    name, query, options, created, seq, read = row
+    return SavedSearch(name, query, json.loads(options), datetime.fromisoformat(created), int(seq), int(read))
 
 
 def _alert(row: Sequence[Any]) -> Alert:

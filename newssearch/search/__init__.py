@@ -20,7 +20,7 @@ The modules, in the order a search runs through them:
 * :mod:`.snippets` fragments with the matched words located
 * :mod:`.explain`  how each score was built
 * :mod:`.results`  all of the above for one page of results
-* :mod:`.percolate` which of the articles added after a cursor match a
+* :mod:`.percolate` which of the articles added after a ``seq`` match a
   request, with snippets: what saved searches' alerts are made of
 * :mod:`.timeline`, :mod:`.similar`, :mod:`.spelling`: coverage over time,
   related stories and did-you-mean, on the same parts

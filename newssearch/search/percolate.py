@@ -1,15 +1,15 @@
-"""Percolation: which of the articles added after a cursor match a request, with snippets.
+"""Percolation: which of the articles added after an ingest sequence match a request, with snippets.
 
 Saved searches raise alerts on new articles (:mod:`newssearch.live.saved`):
-after a commit, each is matched against the articles added since its
-cursor, an ingest sequence, and never against the whole archive. A
+after a commit, each is matched against the articles added after the
+ingest sequence (``seq``) it last matched, and never against the whole archive. A
 :class:`Percolator` does that matching for one batch of saved searches on
-one snapshot. Segments holding nothing newer than the cursor are skipped,
+one snapshot. Segments holding nothing newer than that are skipped,
 and words are scored with statistics of the recent segments only
 (:class:`~.stats.RecentStats`: which articles match does not depend on
 them, and the archive-wide ones would cost a pass over the archive per
 word). What many requests share is done once per batch: the posting lists
-decoded (one ranker per cursor), each matched article read, and its body
+decoded (one ranker per ``seq``), each matched article read, and its body
 tokenized for the snippets of every request it matches.
 
 Only a request's query and filters count: sort, limit, facets and copies
@@ -36,7 +36,7 @@ __all__ = ["NewMatch", "Percolator"]
 
 @dataclass(frozen=True)
 class NewMatch:
-    """An article added after the cursor that a request matches: its doc
+    """An article added after a saved search's ``seq`` that a request matches: its doc
     number, its ingest sequence, its story label (64-bit) and the words a
     snippet marks for the request."""
 
@@ -47,26 +47,26 @@ class NewMatch:
 
 
 class Percolator:
-    """Requests matched against the articles added after a cursor, on one
+    """Requests matched against the articles added after an ingest sequence, on one
     snapshot (build one per batch of saved searches)."""
 
     def __init__(self, session: SearchSession) -> None:
         self.session = session
-        self._rankers: dict[int, Ranker] = {}  # per cursor (usually one): posting lists decoded once for all
+        self._rankers: dict[int, Ranker] = {}  # per seq (usually one): posting lists decoded once for all
         self._articles: dict[int, Article] = {}  # an article many requests match is read once
         self._words: dict[int, list[tuple[int, int, str]]] = {}  # and its body tokenized once
 
-    def match(self, request: SearchRequest, cursor: int) -> list[NewMatch]:
-        """The live articles added by commits after ``cursor`` that the
-        request's query and filters match, in the order they were added
-        (ingest sequence, then document order). Raises
+    def match(self, request: SearchRequest, after_seq: int) -> list[NewMatch]:
+        """The live articles added by commits after ingest sequence
+        ``after_seq`` that the request's query and filters match, in the
+        order they were added (ingest sequence, then document order). Raises
         :class:`~newssearch.errors.NewsSearchError` for a request that does
         not compile (a zone or date that no longer reads)."""
-        ranker = self._rankers.get(cursor)
+        ranker = self._rankers.get(after_seq)
         if ranker is None:
             snapshot = self.session.snapshot
-            ranker = self._rankers[cursor] = Ranker(snapshot, stats=RecentStats(snapshot, cursor))
-        matches = find_matches(self.session, request, added_after=cursor, ranker=ranker)
+            ranker = self._rankers[after_seq] = Ranker(snapshot, stats=RecentStats(snapshot, after_seq))
+        matches = find_matches(self.session, request, added_after=after_seq, ranker=ranker)
         docnums = np.sort(matches.found[0])
         if not len(docnums):
             return []

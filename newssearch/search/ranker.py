@@ -326,7 +326,7 @@ class Ranker:
         try:
             for seg in self.segments:
                 if floor is not None and seg.newest() <= floor:
-                    continue  # nothing in it was added after the cursor
+                    continue  # nothing in it was added after that seq
                 part, _ = self._eval(q, seg)
                 ids, scores = part.ids, part.scores
                 if len(ids) and restrict is not None:

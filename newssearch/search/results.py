@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..engine.matching import highlight_terms, whoosh_matches
 from ..engine.query import And, Every, Query, added_since
-from ..model import Copy, Explanation, Hit, SearchResults, Snippet
+from ..model import StoryCopy, Explanation, Hit, SearchResults, Snippet
 from .collapse import MAX_COPIES, Stories, collapse
 from .compile import compile_request
 from .explain import explain_hit
@@ -110,7 +110,7 @@ def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
     )
 
 
-def _copies(ranker: Ranker, session: SearchSession, stories: Stories | None, docnum: int) -> tuple[Copy, ...]:
+def _copies(ranker: Ranker, session: SearchSession, stories: Stories | None, docnum: int) -> tuple[StoryCopy, ...]:
     """The other copies of a hit's story, oldest first, undated last, ties
     by article id (at most MAX_COPIES)."""
     if stories is None:
@@ -120,7 +120,7 @@ def _copies(ranker: Ranker, session: SearchSession, stories: Stories | None, doc
         return ()
     oldest = first_k([ranker.column(copies, "undated"), ranker.column(copies, "published")], copies, MAX_COPIES, ranker.article_order)
     found = [session.snapshot.article(int(d)) for d in copies[oldest]]
-    return tuple(Copy(id=a.id, title=a.title, source=a.source, published=a.published) for a in found)
+    return tuple(StoryCopy(id=a.id, title=a.title, source=a.source, published=a.published) for a in found)
 
 
 def _matches_everything(q: Query) -> bool:

@@ -15,7 +15,7 @@ import numpy as np
 from ..engine.matching import highlight_terms
 from ..engine.query import Or, Term
 from ..engine.schema import TEXT_FIELDS
-from ..model import Article, Copy, Hit, SearchResults, Snippet
+from ..model import Article, StoryCopy, Hit, SearchResults, Snippet
 from .collapse import MAX_COPIES, collapse
 from .compile import build_filter
 from .recency import Recency
@@ -69,7 +69,7 @@ def similar(session: SearchSession, article: Article, request: SearchRequest) ->
                 snippet=snippet,
                 rank=len(hits) + 1,
                 title_snippet=title,
-                copies=tuple(Copy(id=a.id, title=a.title, source=a.source, published=a.published) for a in listed),
+                copies=tuple(StoryCopy(id=a.id, title=a.title, source=a.source, published=a.published) for a in listed),
                 copies_total=len(copies),
             )
         )

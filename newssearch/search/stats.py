@@ -44,7 +44,7 @@ class CollectionStats(Protocol):
 
 class RecentStats:
     """Statistics over only the segments holding articles added after an
-    ingest sequence (``cursor``): what matching saved searches against new
+    ingest sequence (``after_seq``): what matching saved searches against new
     articles uses. Which articles match does not depend on them (only
     scores do, and percolation compares none), while the snapshot's exact
     document frequencies decode every segment's posting list of each word,
@@ -52,9 +52,9 @@ class RecentStats:
     per-field counts of the recent segments (a word in both fields of an
     article counted once per field)."""
 
-    def __init__(self, snapshot: Snapshot, cursor: int) -> None:
+    def __init__(self, snapshot: Snapshot, after_seq: int) -> None:
         self._snapshot = snapshot
-        self.segments = [seg for seg in snapshot.segments if seg.newest() > cursor]
+        self.segments = [seg for seg in snapshot.segments if seg.newest() > after_seq]
 
     def doc_count_all(self) -> int:
         """Documents in the recent segments."""

@@ -106,7 +106,7 @@ class ArticleWriter(Transaction):
                 self._previous = (before, before.column("fingerprint"), before.column("seq"))
             self._stories = stories if stories is not None else StoryGrouper(self._existing)
             self._seq_given = seq is not None
-            self._seq = seq if seq is not None else store.generation() + 1
+            self._seq = seq if seq is not None else store.last_seq() + 1
         except BaseException:
             self._lock.release()
             raise
@@ -149,7 +149,7 @@ class ArticleWriter(Transaction):
         self._rebuild = False  # the old contents are gone; later batches add to the new
         self.report.committed = True
         if not self._seq_given:
-            self._seq = self._store.generation() + 1
+            self._seq = self._store.last_seq() + 1
 
     def use_stories(self, stories: StoryGrouper) -> None:
         """Group stories with ``stories`` (a sharded run's one grouper over

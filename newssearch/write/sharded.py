@@ -52,7 +52,7 @@ class ShardedWriter(Transaction):
         self._commit_every = commit_every if commit_every and commit_every > 0 else None
         self._in_batch = 0
         budget = max(1, (limitmb if limitmb is not None else default_memory_mb()) // store.shards)
-        self._seq = store.generation() + 1
+        self._seq = store.last_seq() + 1
         self._writers: list[ArticleWriter] = []
         existing = None
         try:
@@ -113,7 +113,7 @@ class ShardedWriter(Transaction):
         self._in_batch = 0
         for w in self._writers:
             w.next_batch(self._seq + 1)
-        self._store.set_sequence(self._seq)
+        self._store.set_last_seq(self._seq)
         self._seq += 1
         self.report.committed = True
 
@@ -127,7 +127,7 @@ class ShardedWriter(Transaction):
             raise
         committed = any(w.report.committed for w in self._writers) or self.report.committed
         if committed:
-            self._store.set_sequence(self._seq)
+            self._store.set_last_seq(self._seq)
         self.report.committed = committed
         self.report.leftovers_removed = sum(w.report.leftovers_removed for w in self._writers)
         problems = [f"shard {n}: {w.report.merge_problem}" for n, w in enumerate(self._writers) if w.report.merge_problem]
