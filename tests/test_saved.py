@@ -64,7 +64,7 @@ class Reference:
             stories = self.stories.setdefault(saved.name, set())
             seen = self.ids.setdefault(saved.name, set())
             out = []
-            for article_id in new_ids:
+            for article_id in sorted(new_ids):  # one commit's alerts come in article-id order
                 if article_id not in matched or article_id in seen:
                     continue
                 label = int(story[snapshot.docnum_for_id(article_id)])

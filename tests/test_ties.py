@@ -159,3 +159,20 @@ def test_scores_equal_to_about_1e9_tie_and_only_ties_read_ids() -> None:
     assert first_k([dates], np.arange(6), 3, ids).tolist() == [5, 4, 3]  # ids 10, 20; then 30 of 50, 40, 30
     assert ids.asked == [5]
 
+
+@pytest.mark.shared
+def test_a_sharded_index_alerts_the_same_copy_of_a_story(tmp_path) -> None:
+    """Within one commit, alerts come in article-id order: the copy of a
+    story that is alerted (the others are held back) is the same in a
+    sharded index as in a plain one."""
+    articles = list(ns.read_path(shared(*BBC_TECH)))
+    alerted = []
+    for name, shards in (("plain", 1), ("sharded", 3)):
+        ix = ns.create_index(tmp_path / name, shards=shards)
+        for query in ("microsoft", "spam e-mail", "virus", "mobile phones"):
+            ix.saved.add(query, query)
+        ix.add(articles)
+        alerted.append(sorted((a.saved, a.article_id) for a in ix.saved.alerts()))
+        ix.close()
+    assert alerted[0] == alerted[1]
+    assert len(alerted[0]) > 20

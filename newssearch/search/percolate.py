@@ -24,6 +24,7 @@ import numpy as np
 
 from ..engine.matching import highlight_terms
 from ..model import Article, Snippet
+from .order import ArticleOrder, first_k
 from .ranker import Ranker
 from .request import SearchRequest
 from .results import find_matches
@@ -53,13 +54,16 @@ class Percolator:
     def __init__(self, session: SearchSession) -> None:
         self.session = session
         self._rankers: dict[int, Ranker] = {}  # per seq (usually one): posting lists decoded once for all
+        self._article_order = ArticleOrder(session.snapshot)
         self._articles: dict[int, Article] = {}  # an article many requests match is read once
         self._words: dict[int, list[tuple[int, int, str]]] = {}  # and its body tokenized once
 
     def match(self, request: SearchRequest, after_seq: int) -> list[NewMatch]:
         """The live articles added by commits after ingest sequence
         ``after_seq`` that the request's query and filters match, in the
-        order they were added (ingest sequence, then document order). Raises
+        order they were added (ingest sequence; within one commit by article
+        id, so that a sharded index alerts the same copy of a story as a
+        plain one). Raises
         :class:`~newssearch.errors.NewsSearchError` for a request that does
         not compile (a zone or date that no longer reads)."""
         ranker = self._rankers.get(after_seq)
@@ -73,7 +77,7 @@ class Percolator:
         seqs = ranker.column(docnums, "seq")
         stories = ranker.column(docnums, "story")
         terms = highlight_terms(self.session.snapshot, matches.query)
-        order = np.lexsort((docnums, seqs))  # as they were added
+        order = first_k([seqs], docnums, len(docnums), self._article_order)
         return [NewMatch(int(docnums[i]), int(seqs[i]), int(stories[i]), terms) for i in order.tolist()]
 
     def article(self, match: NewMatch) -> Article:
