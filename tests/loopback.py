@@ -13,7 +13,7 @@ server in one test. To use the fixture, import it and name it once at module
 level, so that ruff sees the import used (test parameters named after it
 would otherwise be F811 redefinitions)::
 
-    from loopback import Loopback, loopback
+    from tests.loopback import Loopback, loopback
 
     FIXTURES = (loopback,)
 """

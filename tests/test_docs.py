@@ -3,9 +3,9 @@ command CI runs, the exit codes, and every command documented."""
 
 import re
 
-from conftest import ROOT
-
 from newssearch import cli
+
+from tests.helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

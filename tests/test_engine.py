@@ -16,7 +16,8 @@ import pytest
 
 import newssearch as ns
 from newssearch.engine import reading
-from test_counting import QUERIES, messy_index  # noqa: F401
+
+from tests.helpers import QUERIES
 
 PACKAGE = Path(ns.__file__).resolve().parent
 

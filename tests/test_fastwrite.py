@@ -31,7 +31,8 @@ from newssearch.engine.store import Store
 from newssearch.signature import signature
 from newssearch.stories import story_label
 
-from conftest import REUTERS, shared
+from tests.helpers import REUTERS, shared
+
 
 QUERIES = ["oil prices", "bank", "shares fell", "minister said", "title:china", "\"interest rates\"", "market*"]
 

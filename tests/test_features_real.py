@@ -10,9 +10,10 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import shared
 
 import newssearch as ns
+
+from tests.helpers import shared
 
 UTC = timezone.utc
 ZONES = {"EST": timedelta(hours=-5), "EDT": timedelta(hours=-4)}

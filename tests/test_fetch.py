@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
-from loopback import ANY_PATH, Loopback, loopback
 
 from newssearch.errors import FetchError, NewsSearchError
 from newssearch.live.fetch import Fetcher, Politeness
+
+from tests.loopback import ANY_PATH, Loopback, loopback
 
 FIXTURES = (loopback,)  # imported for pytest; named once here so that ruff sees it used (F401, F811)
 

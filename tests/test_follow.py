@@ -26,8 +26,9 @@ from newssearch.live.fetch import Politeness
 from newssearch.live.follow import Follower
 from newssearch.live.state import FeedState, retry_delay
 
-from conftest import shared
-from loopback import Loopback, loopback
+from tests.helpers import shared
+from tests.loopback import Loopback, loopback
+
 
 FIXTURES = (loopback,)  # imported for pytest, used by name
 

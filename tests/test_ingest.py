@@ -9,11 +9,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import DATA, EXAMPLES
 
 import newssearch as ns
 from newssearch.errors import IngestError
 from newssearch.ingest import IngestWarning, ReadOptions, Skipped, Source, detect_format, iter_sources, read_source
+
+from tests.helpers import DATA, EXAMPLES
 
 UTC = timezone.utc
 

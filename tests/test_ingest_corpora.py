@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from conftest import shared
 
 import newssearch as ns
 from newssearch.errors import IngestError
 from newssearch.ingest import Notice, Source, detect_format
+
+from tests.helpers import shared
 
 UTC = timezone.utc
 R21578 = ("data", "reuters21578")

@@ -10,13 +10,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import DATA
 
 import newssearch as ns
 from newssearch.cli import cli
 from newssearch.errors import IngestError
 from newssearch.ingest import IngestNotice, Notice, ReadOptions, Source, detect_format, read_source
 from newssearch.ingest.encoding import decode_markup, gunzip
+
+from tests.helpers import DATA
 
 UTC = timezone.utc
 HTML = DATA / "html"

@@ -25,7 +25,8 @@ import pytest
 import newssearch as ns
 from newssearch.search.request import MAX_LIMIT
 
-from conftest import REUTERS, shared
+from tests.helpers import REUTERS, shared
+
 
 QUERIES = {
     "oil": ("oil prices", {}),

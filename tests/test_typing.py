@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT
+
+from tests.helpers import ROOT
 
 
 def test_package_usage_script_and_readme_examples_pass_mypy_strict(tmp_path):

@@ -13,18 +13,14 @@ from __future__ import annotations
 import math
 import random
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import ARTICLES  # noqa: E402
-from reference import Reference  # noqa: E402
-from test_indexer import _many  # noqa: E402
+import newssearch as ns
+from newssearch.search.request import MAX_LIMIT
 
-import newssearch as ns  # noqa: E402
-from newssearch.search.request import MAX_LIMIT  # noqa: E402
+from tests.helpers import ARTICLES, many_articles
+from tests.reference import Reference
 
 
 def check(ix, reference, query):
@@ -47,7 +43,7 @@ def segmented_index(tmp_path, monkeypatch):
     # three commits, the first two by two writer processes: five segments
     monkeypatch.setattr(ns.ArticleWriter, "PARALLEL_FROM", 10)
     monkeypatch.setattr(ns.ArticleWriter, "PARALLEL_BATCH", 7)
-    articles = _many(90) + list(ARTICLES)
+    articles = many_articles(90) + list(ARTICLES)
     ix = ns.create_index(tmp_path / "ix")
     with ix.writer(procs=2) as w:
         w.add_many(articles[:40])

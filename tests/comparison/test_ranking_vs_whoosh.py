@@ -18,19 +18,14 @@ from __future__ import annotations
 import math
 import random
 import re
-import sys
-from pathlib import Path
 
 import pytest
 from whoosh import sorting
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import parse_for  # noqa: E402
-from test_counting import QUERIES, messy_index  # noqa: E402,F401
-from test_indexer import _many  # noqa: E402
+import newssearch as ns
+from newssearch.search.rank import Ranker
 
-import newssearch as ns  # noqa: E402
-from newssearch.search.rank import Ranker  # noqa: E402
+from tests.helpers import QUERIES, many_articles, parse_for
 
 FILTERS = [{}, {"since": "2007-05-01", "until": "2007-06-15"}, {"source": "Reuters"}, {"section": ["none", "world"]}]
 
@@ -136,7 +131,7 @@ def test_engine_whoosh_matches_what_the_ranker_matches(tmp_path):
     # model): the same articles, totals, facets and date orders
     ix = ns.create_index(tmp_path / "one")
     with ix.writer(procs=1) as w:
-        w.add_many(_many(80))
+        w.add_many(many_articles(80))
     for text in QUERIES + PHRASES:
         ours = ix.search(text, limit=200, snippets=False, facets=["section"], all_copies=True)
         whoosh = ix.search(text, limit=200, snippets=False, facets=["section"], engine="whoosh", all_copies=True)
