@@ -1,11 +1,12 @@
 """Shared fixtures: a temporary index, the fixed articles in it, the examples/
-index built by the CLI, a messy multi-segment index, the Reuters index and
-CLI runners. What test modules import by name (paths, articles, helpers) is
+index built by the CLI, a messy multi-segment index, the Reuters index, a
+web server on the loopback interface and CLI runners. What test modules import by name (paths, articles, helpers) is
 in ``helpers.py``."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import newssearch as ns
 from newssearch.cli import cli
 
 from tests.helpers import ARTICLES, EXAMPLES, REUTERS, many_articles, shared
+from tests.loopback import Loopback
 
 
 @pytest.fixture
@@ -35,24 +37,37 @@ def filled_index(tmp_index, articles):
     return tmp_index
 
 
-@pytest.fixture
-def messy_index(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def messy_index(tmp_path_factory):
     """Several segments written by one and two processes, deletions and
-    updates: the cases counting and matching must get right."""
-    monkeypatch.setattr(ns.ArticleWriter, "PARALLEL_FROM", 10)
-    monkeypatch.setattr(ns.ArticleWriter, "PARALLEL_BATCH", 7)
-    ix = ns.create_index(tmp_path / "ix")
-    arts = many_articles(80)
-    with ix.writer(procs=2) as w:
-        w.add_many(arts[:50])
-    with ix.writer(procs=1) as w:
-        w.add_many(arts[50:])
-    with ix.writer() as w:
-        w.delete(arts[3].id)
-        w.delete(arts[60].id)
-    ix.add([arts[5].replace(body="museum renovation only"), arts[70].replace(title="Changed title")])
+    updates: the cases counting and matching must get right. Built once per
+    module (tests only read it): building it per test was most of the time
+    the ranking and counting tests took."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ns.ArticleWriter, "PARALLEL_FROM", 10)
+        mp.setattr(ns.ArticleWriter, "PARALLEL_BATCH", 7)
+        ix = ns.create_index(tmp_path_factory.mktemp("messy") / "ix")
+        arts = many_articles(80)
+        with ix.writer(procs=2) as w:
+            w.add_many(arts[:50])
+        with ix.writer(procs=1) as w:
+            w.add_many(arts[50:])
+        with ix.writer() as w:
+            w.delete(arts[3].id)
+            w.delete(arts[60].id)
+        ix.add([arts[5].replace(body="museum renovation only"), arts[70].replace(title="Changed title")])
     yield ix
     ix.close()
+
+
+@pytest.fixture
+def loopback() -> Iterator[Loopback]:
+    """A fresh web server on 127.0.0.1 for one test (tests/loopback.py)."""
+    server = Loopback()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -69,7 +69,7 @@ def generic_paths_fail(monkeypatch):
         monkeypatch.setattr(reading, name, slow)
 
 
-def test_the_fast_paths_run_on_a_messy_index(messy_index, generic_paths_fail):  # noqa: F811
+def test_the_fast_paths_run_on_a_messy_index(messy_index, generic_paths_fail):
     ix = messy_index
     assert len(ix.session().snapshot.segments) >= 2 and any(s.deleted is not None for s in ix.session().snapshot.segments)
     for text in QUERIES:
@@ -84,7 +84,7 @@ def live(seg, ids, weights):
     return ids[keep], weights[keep]
 
 
-def test_the_generic_paths_give_what_the_fast_ones_give(messy_index):  # noqa: F811
+def test_the_generic_paths_give_what_the_fast_ones_give(messy_index):
     # the fallbacks are exact, only slow: the same arrays from both paths
     import numpy as np
 

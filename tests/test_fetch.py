@@ -19,9 +19,7 @@ import pytest
 from newssearch.errors import FetchError, NewsSearchError
 from newssearch.live.fetch import Fetcher, Politeness
 
-from tests.loopback import ANY_PATH, Loopback, loopback
-
-FIXTURES = (loopback,)  # imported for pytest; named once here so that ruff sees it used (F401, F811)
+from tests.loopback import ANY_PATH, Loopback
 
 FAST = Politeness(delay=0.0, timeout=0.5, deadline=5.0, retries=2, backoff=0.05, robots=False)
 MiB = 2**20

@@ -27,10 +27,7 @@ from newssearch.live.follow import Follower
 from newssearch.live.state import FeedState, retry_delay
 
 from tests.helpers import shared
-from tests.loopback import Loopback, loopback
-
-
-FIXTURES = (loopback,)  # imported for pytest, used by name
+from tests.loopback import Loopback
 
 FAST = Politeness(delay=0.0, timeout=1.0, deadline=3.0, retries=1, backoff=0.01, max_bytes=2 * 2**20)
 RSS = "application/rss+xml"

@@ -61,12 +61,12 @@ PHRASES = ['"grain ports"', '"ports of wheat"', '"minsk agreement"~3', 'title:"s
 
 
 @pytest.mark.parametrize("text", QUERIES + PHRASES)
-def test_messy_index(messy_index, text):  # noqa: F811
+def test_messy_index(messy_index, text):
     check(messy_index, text)
     check(messy_index, text, {"section": "business"})
 
 
-def test_other_shapes_fall_back_to_whoosh(messy_index):  # noqa: F811
+def test_other_shapes_fall_back_to_whoosh(messy_index):
     snapshot, q, _ = parse_for(messy_index, "id:[0 TO 9] grain")  # a term range
     assert Ranker(snapshot).run(q, None, limit=10) is None
     assert messy_index.search("id:[0 TO 9] grain", all_copies=True).total == len(snapshot.docs_for_query(q)) > 0
