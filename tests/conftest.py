@@ -18,6 +18,16 @@ from newssearch.cli import cli
 from tests.helpers import ARTICLES, EXAMPLES, REUTERS, many_articles, shared
 from tests.loopback import Loopback
 
+#: Fixtures that take most of a minute to build: every test using one is
+#: marked slow, so the quick run (pytest -m "not slow") never builds them.
+SLOW_FIXTURES = frozenset({"reuters_index"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture
 def articles() -> list[ns.Article]:

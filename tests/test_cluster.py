@@ -21,6 +21,8 @@ from tests.helpers import EXAMPLES, REUTERS, shared
 
 distributed = pytest.importorskip("distributed")  # the test extra installs it; CI has it
 
+pytestmark = pytest.mark.slow  # a real Dask LocalCluster building Reuters: minutes
+
 SHARDS = 2  # one per worker: each writes its shard while the other writes its own
 QUERIES = ("oil prices", '"central bank"', "merg*", "shares NOT bank", "title:china", "opec output cut", "profit warning")
 

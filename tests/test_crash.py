@@ -26,6 +26,7 @@ def reuters_slices():
     return files[:1100], files[3000:4100]
 
 
+@pytest.mark.slow  # kills real indexing runs over Reuters
 @pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM", "SIGINT"])
 def test_a_killed_indexer_leaves_no_process_no_lock_and_loses_nothing(tmp_path, reuters_slices, sig):
     # SIGKILL 2 s into a run left two workers holding the lock for good
@@ -94,6 +95,7 @@ def _many(n: int) -> list[ns.Article]:
     ]
 
 
+@pytest.mark.slow  # a writer process killed mid-run
 def test_a_dead_worker_fails_the_commit_instead_of_losing_its_articles(tmp_path):
     ix = ns.create_index(tmp_path / "ix")
     ix.add(_many(5))

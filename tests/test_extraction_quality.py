@@ -16,6 +16,8 @@ import pytest
 from bench import extraction
 from tests.helpers import shared
 
+pytestmark = pytest.mark.slow  # extracts all 181 benchmark pages
+
 
 @pytest.fixture(scope="module")
 def bench():

@@ -15,6 +15,8 @@ import newssearch as ns
 
 from tests.helpers import shared
 
+pytestmark = pytest.mark.slow  # indexes real headlines from ../shared
+
 UTC = timezone.utc
 ZONES = {"EST": timedelta(hours=-5), "EDT": timedelta(hours=-4)}
 

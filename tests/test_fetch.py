@@ -82,6 +82,7 @@ def test_gzip_bodies_are_decoded(loopback: Loopback) -> None:
 # --- timeouts, errors and retries ------------------------------------------------------------------
 
 
+@pytest.mark.slow  # waits out timeouts
 def test_a_slow_server_times_out_after_the_retries(loopback: Loopback) -> None:
     loopback.add("/slow", "late", delay=1.5)
     with fetcher() as f:

@@ -19,6 +19,8 @@ from newssearch.ingest.pagetext import extract_page
 
 from tests.helpers import shared
 
+pytestmark = pytest.mark.slow  # reads and indexes whole corpora from ../shared
+
 UTC = timezone.utc
 SEED = ("seeds", "novinite-2022-01-27-china-us-ukraine.txt")
 REUTERS = ("data", "reuters-news-2006-2007")

@@ -16,6 +16,8 @@ import pytest
 from bench import knownitem, relevance, trec
 from tests.helpers import shared
 
+pytestmark = pytest.mark.slow  # runs the TIME and known-item evaluations
+
 #: Measured with the ranking of newssearch/search/rank.py (MODEL): MAP 0.7016, nDCG@10 0.7651 (all 83 topics).
 FLOORS = {"MAP": 0.69, "nDCG@10": 0.755}
 #: Measured on the 300 known-item queries over Reuters 2006-07 (held out from tuning): MRR@100 0.624, success@10 0.77.

@@ -67,18 +67,20 @@ def test_the_reference_reads_words_as_the_index_does():
             assert Counter(terms(text)) == index_terms, text
 
 
-@pytest.fixture
-def segmented_index(tmp_path, monkeypatch):
-    # three commits, the first two by two writer processes: five segments
-    monkeypatch.setattr(ns.ArticleWriter, "PARALLEL_FROM", 10)
-    monkeypatch.setattr(ns.ArticleWriter, "PARALLEL_BATCH", 7)
+@pytest.fixture(scope="module")
+def segmented_index(tmp_path_factory):
+    # three commits, the first two by two writer processes: five segments;
+    # built once, as the tests only read it
     articles = many_articles(90) + list(ARTICLES) + WORDY
-    ix = ns.create_index(tmp_path / "ix")
-    with ix.writer(procs=2) as w:
-        w.add_many(articles[:40])
-    with ix.writer(procs=2) as w:
-        w.add_many(articles[40:80])
-    ix.add(articles[80:])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ns.ArticleWriter, "PARALLEL_FROM", 10)
+        mp.setattr(ns.ArticleWriter, "PARALLEL_BATCH", 7)
+        ix = ns.create_index(tmp_path_factory.mktemp("segmented") / "ix")
+        with ix.writer(procs=2) as w:
+            w.add_many(articles[:40])
+        with ix.writer(procs=2) as w:
+            w.add_many(articles[40:80])
+        ix.add(articles[80:])
     assert len(ix.session().snapshot.segments) >= 3
     yield ix, Reference(articles)
     ix.close()
