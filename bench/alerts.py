@@ -43,11 +43,12 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+if not __package__:  # run as a script (python bench/alerts.py): the bench package is in the checkout's root
+    sys.path.insert(0, str(HERE.parent))
 
 import newssearch as ns  # noqa: E402
-from corpora import HEADLINES, HELD_OUT_DAYS, ensure, parse_corpus  # noqa: E402
-from engines import article_from_record, read_records  # noqa: E402
+from bench.corpora import HEADLINES, HELD_OUT_DAYS, ensure, parse_corpus  # noqa: E402
+from bench.engines import article_from_record, read_records  # noqa: E402
 
 STOP = set("a an and the of in on at to for by with from as is are was were be has have had it its after over up down new says said say".split())
 

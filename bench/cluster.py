@@ -33,11 +33,12 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+if not __package__:  # run as a script (python bench/cluster.py): the bench package is in the checkout's root
+    sys.path.insert(0, str(HERE.parent))
 
 import newssearch as ns  # noqa: E402
-from corpora import ensure, parse_corpus  # noqa: E402
-from engines import article_from_record, read_records  # noqa: E402
+from bench.corpora import ensure, parse_corpus  # noqa: E402
+from bench.engines import article_from_record, read_records  # noqa: E402
 
 
 def split_corpus(path: Path, total: int, per_file: int, folder: Path) -> Path:

@@ -72,9 +72,10 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+if not __package__:  # run as a script (python bench/compare.py): the bench package is in the checkout's root
+    sys.path.insert(0, str(HERE.parent))
 
-from engines import ENGINES, load_queries, make_engine, read_records, remove_index  # noqa: E402
+from bench.engines import ENGINES, load_queries, make_engine, read_records, remove_index  # noqa: E402
 
 DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "newssearch-bench"
 DEFAULT_QUERIES = HERE / "queries" / "news.tsv"
@@ -417,7 +418,7 @@ def log(msg: str) -> None:
 
 
 def bench_corpus(spec: str, args: argparse.Namespace, engines: list[str]) -> dict[str, Any]:
-    import corpora
+    from bench import corpora  # it imports newssearch, which this parent process, timing its workers, keeps out
 
     name, size = corpora.parse_corpus(spec)
     cache, count = corpora.ensure(args.workdir, name, size, log=log)

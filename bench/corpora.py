@@ -25,17 +25,15 @@ import json
 import os
 import random
 import re
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
 import newssearch as ns
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+from bench.engines import read_records, record_from_article
 
-from engines import read_records, record_from_article  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 ROOT = HERE.parent
 SHARED = Path(os.environ.get("NEWSSEARCH_SHARED", ROOT.parent / "shared"))

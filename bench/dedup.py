@@ -42,9 +42,10 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+if not __package__:  # run as a script (python bench/dedup.py): the bench package is in the checkout's root
+    sys.path.insert(0, str(HERE.parent))
 
-import knownitem  # noqa: E402
+from bench import knownitem  # noqa: E402
 
 from newssearch.analysis import TOKEN_RE  # noqa: E402
 from newssearch.write.signature import SAME_STORY, SHINGLE, signature  # noqa: E402

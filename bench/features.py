@@ -21,10 +21,12 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+if not __package__:  # run as a script (python bench/features.py): the bench package is in the checkout's root
+    sys.path.insert(0, str(HERE.parent))
 
 import newssearch as ns  # noqa: E402
-from index_search import index_corpus, make_queries, percentile  # noqa: E402
+from bench.index_search import index_corpus, make_queries, percentile  # noqa: E402
 
 
 def timed(fn, queries):

@@ -53,11 +53,11 @@ from pathlib import Path
 from typing import Any, Iterable
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+if not __package__:  # run as a script (python bench/knownitem.py): the bench package is in the checkout's root
+    sys.path.insert(0, str(HERE.parent))
 
-import relevance  # noqa: E402
-import trec  # noqa: E402
-from engines import ENGINES, STOP_WORDS, BenchQuery, make_engine, record_from_article, remove_index  # noqa: E402
+from bench import relevance, trec  # noqa: E402
+from bench.engines import ENGINES, STOP_WORDS, BenchQuery, make_engine, record_from_article, remove_index  # noqa: E402
 
 ROOT = HERE.parent
 SHARED = Path(os.environ.get("NEWSSEARCH_SHARED", ROOT.parent / "shared"))

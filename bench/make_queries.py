@@ -33,10 +33,11 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+if not __package__:  # run as a script (python bench/make_queries.py): the bench package is in the checkout's root
+    sys.path.insert(0, str(HERE.parent))
 
-import corpora  # noqa: E402
-from engines import STOP_WORDS, read_records  # noqa: E402
+from bench import corpora  # noqa: E402
+from bench.engines import STOP_WORDS, read_records  # noqa: E402
 
 OUT = HERE / "queries" / "news.tsv"
 WARMUP = HERE / "queries" / "warmup.tsv"

@@ -35,10 +35,11 @@ from pathlib import Path
 from typing import Any, Iterable
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+if not __package__:  # run as a script (python bench/relevance.py): the bench package is in the checkout's root
+    sys.path.insert(0, str(HERE.parent))
 
-import trec  # noqa: E402
-from engines import ENGINES, BenchQuery, make_engine, remove_index  # noqa: E402
+from bench import trec  # noqa: E402
+from bench.engines import ENGINES, BenchQuery, make_engine, remove_index  # noqa: E402
 
 ROOT = HERE.parent
 SHARED = Path(os.environ.get("NEWSSEARCH_SHARED", ROOT.parent / "shared"))

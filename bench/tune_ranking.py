@@ -41,11 +41,10 @@ from typing import Any
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+if not __package__:  # run as a script (python bench/tune_ranking.py): the bench package is in the checkout's root
+    sys.path.insert(0, str(HERE.parent))
 
-import knownitem  # noqa: E402
-import relevance  # noqa: E402
-import trec  # noqa: E402
+from bench import knownitem, relevance, trec  # noqa: E402
 
 from newssearch.analysis import TOKEN_RE, term_for  # noqa: E402
 

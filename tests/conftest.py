@@ -1,74 +1,32 @@
-"""Shared fixtures: a handful of fixed articles, a temporary index, a CLI
-runner, and access to the real corpora in ../shared (skipped when absent on a
-user's machine, a failure when absent under CI)."""
+"""Shared fixtures: a temporary index, the fixed articles in it, the examples/
+index built by the CLI, a messy multi-segment index, the Reuters index, a
+web server on the loopback interface and CLI runners. What test modules import by name (paths, articles, helpers) is
+in ``helpers.py``."""
 
 from __future__ import annotations
 
 import json
-import os
-from datetime import datetime, timezone
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 import newssearch as ns
+from newssearch.cli import cli
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("NEWSSEARCH_SHARED", ROOT.parent / "shared"))
-EXAMPLES = ROOT / "examples"
-DATA = Path(__file__).resolve().parent / "data"
+from tests.helpers import ARTICLES, EXAMPLES, REUTERS, many_articles, shared
+from tests.loopback import Loopback
 
-
-def shared(*parts: str) -> Path:
-    """Path into ../shared; skip the test when it is missing, fail under CI."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        message = f"shared test data not found: {path}"
-        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
-            pytest.fail(message + " (required under CI)")
-        pytest.skip(message)
-    return path
+#: Fixtures that take most of a minute to build: every test using one is
+#: marked slow, so the quick run (pytest -m "not slow") never builds them.
+SLOW_FIXTURES = frozenset({"reuters_index"})
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
-
-
-ARTICLES = [
-    ns.Article(
-        title="Ceasefire talks resume in Minsk",
-        body="Negotiators returned to Minsk on Monday to revive the ceasefire agreement, Reuters reports.",
-        url="https://example.com/world/minsk-talks",
-        published=utc(2022, 1, 24, 9, 0),
-        source="Example Times",
-        agencies=("Reuters",),
-        section="world",
-    ),
-    ns.Article(
-        title="Grain exports climb at Black Sea ports",
-        body="Grain exports rose for a third month as ports on the Black Sea worked at full capacity.",
-        url="https://example.com/business/grain",
-        published=utc(2022, 1, 26, 15, 30),
-        source="Example Times",
-        section="business",
-    ),
-    ns.Article(
-        title="Diplomats meet on the Minsk agreement",
-        body="Diplomats from four countries met to discuss how the Minsk agreement could be implemented, AFP reported.",
-        url="https://wire.example.org/minsk-agreement",
-        published=utc(2022, 1, 27, 11, 0),
-        source="Wire Daily",
-        agencies=("AFP",),
-        section="world",
-    ),
-    ns.Article(
-        title="Museum reopens after renovation",
-        body="The city museum reopened its doors after a two-year renovation with a new wing for modern art.",
-        source="Wire Daily",
-        section="culture",
-    ),
-]
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
@@ -89,24 +47,52 @@ def filled_index(tmp_index, articles):
     return tmp_index
 
 
-def parse_for(ix: ns.NewsIndex, text: str, **options):
-    """What a search for ``text`` runs: the snapshot, the query tree
-    (prefixes expanded) and the filter the options make."""
-    from newssearch.search.compile import compile_request
+@pytest.fixture(scope="module")
+def messy_index(tmp_path_factory):
+    """Several segments written by one and two processes, deletions and
+    updates: the cases counting and matching must get right. Built once per
+    module (tests only read it): building it per test was most of the time
+    the ranking and counting tests took."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ns.ArticleWriter, "PARALLEL_FROM", 10)
+        mp.setattr(ns.ArticleWriter, "PARALLEL_BATCH", 7)
+        ix = ns.create_index(tmp_path_factory.mktemp("messy") / "ix")
+        arts = many_articles(80)
+        with ix.writer(procs=2) as w:
+            w.add_many(arts[:50])
+        with ix.writer(procs=1) as w:
+            w.add_many(arts[50:])
+        with ix.writer() as w:
+            w.delete(arts[3].id)
+            w.delete(arts[60].id)
+        ix.add([arts[5].replace(body="museum renovation only"), arts[70].replace(title="Changed title")])
+    yield ix
+    ix.close()
 
-    session = ix.session()
-    parsed = compile_request(ns.SearchRequest.build(text, **options), session.parser, session.snapshot)
-    return session.snapshot, parsed.query, parsed.restrict
+
+@pytest.fixture
+def loopback() -> Iterator[Loopback]:
+    """A fresh web server on 127.0.0.1 for one test (tests/loopback.py)."""
+    server = Loopback()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
-REUTERS = ("data", "reuters-news-2006-2007")
+@pytest.fixture
+def ix_dir(tmp_path, runner) -> Path:
+    """The examples/ articles indexed by the CLI: the folder."""
+    where = tmp_path / "ix"
+    result = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(where)])
+    assert result.exit_code == 0, result.stderr
+    return where
 
 
 @pytest.fixture(scope="session")
 def reuters_index(tmp_path_factory, runner_session):
+    """Reuters 2006-07 indexed once per run by the CLI: (index, report, folder)."""
     where = tmp_path_factory.mktemp("reuters") / "ix"
-    from newssearch.cli import cli
-
     result = runner_session.invoke(cli, ["index", str(shared(*REUTERS)), "--index", str(where), "--json", "--quiet"])
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)

@@ -8,29 +8,21 @@ neither. Each request is recorded on arrival (:meth:`Loopback.requests`),
 with its raw request target: a client using us as a plain-HTTP proxy sends
 the absolute URL (``GET http://example.invalid/feed``), and a test can see it.
 
-Use the ``loopback`` fixture, or ``with Loopback() as server:`` for a second
-server in one test. To use the fixture, import it and name it once at module
-level, so that ruff sees the import used (test parameters named after it
-would otherwise be F811 redefinitions)::
-
-    from loopback import Loopback, loopback
-
-    FIXTURES = (loopback,)
+Use the ``loopback`` fixture (conftest), or ``with Loopback() as server:``
+for a second server in one test.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
-
-import pytest
 
 ANY_PATH = "*"  # add(ANY_PATH, ...) answers every path not added otherwise (but /robots.txt)
 _CHUNK = 64 * 1024
@@ -267,13 +259,3 @@ class _Handler(BaseHTTPRequestHandler):
                     time.sleep(route.chunk_delay)
         finally:
             stream.done.set()
-
-
-@pytest.fixture
-def loopback() -> Iterator[Loopback]:
-    """A fresh loopback server for one test."""
-    server = Loopback()
-    try:
-        yield server
-    finally:
-        server.stop()

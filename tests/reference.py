@@ -9,6 +9,12 @@ only thing taken from the index's design is its storage precision: a
 document's field length is kept in one byte (exact up to 10 tokens, then
 approximate), so the reference rounds lengths the same way.
 
+Words become terms by a tokenizer of its own (:func:`terms`), written from
+the rules :mod:`newssearch.analysis` documents, not by calling it: a bug in
+the code's tokenizer then changes one side of the comparison only. It uses
+the tables those rules name (Whoosh's stop list and accent table) and
+Snowball English from PyStemmer directly.
+
 For a query of words w (each asked in the title and the body)::
 
     tf~(w, d) = sum over fields f of  W_f * tf_f / ((1 - b_f) + b_f * len_f / avglen_f)
@@ -19,18 +25,40 @@ For a query of words w (each asked in the title and the body)::
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 
+import Stemmer
+from whoosh.analysis import STOP_WORDS
+from whoosh.support.charset import accent_map
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from newssearch.analysis import TOKEN_RE, term_for
 from newssearch.search.bm25 import MODEL
 
 FIELDS = ("title", "body")
 
+#: A word: a run of letters or digits, and runs joined by one inner
+#: apostrophe, dot or ampersand ("U.S.", "AT&T", "O'Neill"), without the
+#: punctuation around it.
+WORD = re.compile(r"\w+(?:['\u2019.&]\w+)*")
+STEM = Stemmer.Stemmer("english").stemWord
 
-def _terms(text):
-    return [t for t in (term_for(w) for w in TOKEN_RE.findall(text)) if t]
+
+def term(word):
+    """The index term of one word as written, or None for a stop word:
+    lowercased, accents folded, the apostrophe straightened, a possessive
+    's dropped, stop words out, and Snowball English stemming for words of
+    letters only (never "u.s", "3.5" or "o'neill")."""
+    w = word.lower().translate(accent_map).replace("\u2019", "'")
+    w = w.removesuffix("'s")
+    if not w or w in STOP_WORDS:
+        return None
+    return STEM(w) if w.isalpha() else w
+
+
+def terms(text):
+    """The terms of a text, in order, stop words left out."""
+    return [t for t in map(term, WORD.findall(text)) if t]
 
 
 def stored_length(n):
@@ -43,7 +71,7 @@ class Reference:
         self.model = model
         self.docs = {}
         for a in articles:
-            self.docs[a.id] = {f: Counter(_terms(getattr(a, f))) for f in FIELDS}
+            self.docs[a.id] = {f: Counter(terms(getattr(a, f))) for f in FIELDS}
         self.n = len(self.docs)
         self.avg = {f: sum(sum(d[f].values()) for d in self.docs.values()) / self.n for f in FIELDS}
         self.df = Counter(t for d in self.docs.values() for t in set(d["title"]) | set(d["body"]))
@@ -71,7 +99,7 @@ class Reference:
 
     def scores(self, query):
         """Relevance of every matching article for a query of plain words."""
-        words = [t for t in dict.fromkeys(_terms(query)) if self.df[t]]
+        words = [t for t in dict.fromkeys(terms(query)) if self.df[t]]
         asked = sum(self.idf(w) for w in words)
         out = {}
         for doc_id in self.docs:

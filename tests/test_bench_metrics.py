@@ -5,14 +5,10 @@ Pure arithmetic: no index, no peers, no shared data."""
 from __future__ import annotations
 
 import math
-import sys
 
 import pytest
-from conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "bench"))
-
-import trec  # noqa: E402
+from bench import trec
 
 REL = {"d1": 1, "d3": 1, "d6": 1}  # three relevant documents
 RUN = ["d1", "d2", "d3", "d4", "d5"]  # finds d1 at 1 and d3 at 3, misses d6

@@ -8,11 +8,12 @@ import os
 import shutil
 
 import pytest
-from conftest import EXAMPLES
 
 import newssearch as ns
 from newssearch.cli import EXIT_ERROR, EXIT_OK, cli
 from newssearch.errors import IndexDamaged
+
+from tests.helpers import EXAMPLES
 
 
 @pytest.fixture(scope="module")

@@ -9,20 +9,13 @@ import sys
 from datetime import datetime, timezone
 
 import pytest
-from conftest import DATA, EXAMPLES
 
 import newssearch as ns
 from newssearch.cli import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_PARTIAL, EXIT_USAGE, cli
 
+from tests.helpers import DATA, EXAMPLES
+
 HIT_KEYS = {"id", "title", "url", "source", "agencies", "published", "score", "snippet", "highlights"}
-
-
-@pytest.fixture
-def ix_dir(tmp_path, runner):
-    where = tmp_path / "ix"
-    result = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(where)])
-    assert result.exit_code == 0, result.stderr
-    return where
 
 
 def json_lines(text: str) -> list[dict]:

@@ -14,10 +14,14 @@ from pathlib import Path
 import pytest
 
 import newssearch as ns
+from newssearch.cli import cli
 
-from conftest import REUTERS, shared
+from tests.helpers import EXAMPLES, REUTERS, shared
+
 
 distributed = pytest.importorskip("distributed")  # the test extra installs it; CI has it
+
+pytestmark = pytest.mark.slow  # a real Dask LocalCluster building Reuters: minutes
 
 SHARDS = 2  # one per worker: each writes its shard while the other writes its own
 QUERIES = ("oil prices", '"central bank"', "merg*", "shares NOT bank", "title:china", "opec output cut", "profit warning")
@@ -119,9 +123,6 @@ def test_a_worker_killed_mid_build_loses_and_repeats_nothing(client, reuters_ind
 
 
 def test_cli_index_on_a_cluster(client, runner, tmp_path: Path) -> None:
-    from conftest import EXAMPLES
-    from newssearch.cli import cli
-
     where = tmp_path / "ix"
     address = client.scheduler.address
     result = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(where), "--shards", "2", "--cluster", address, "--json", "-q"])

@@ -4,35 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import newssearch as ns
-from conftest import parse_for
 from newssearch.search.totals import count_matches, matching_docs
-from test_indexer import _many
 
-QUERIES = [
-    "minsk", "minsk agreement", "minsk AND agreement", "minsk NOT agreement", "minsk -talks +grain",
-    '"grain ports"', "gra*", "negotiat*", "*", "title:story", "zebra", "the of",
-    "published:[2022-01-01 TO 2022-01-31]", "story OR number7 OR number13", "(minsk OR wheat) AND NOT museum",
-]
-
-
-@pytest.fixture
-def messy_index(tmp_path, monkeypatch):
-    # several segments, deletions and updates: the cases counting must get right
-    monkeypatch.setattr(ns.ArticleWriter, "PARALLEL_FROM", 10)
-    monkeypatch.setattr(ns.ArticleWriter, "PARALLEL_BATCH", 7)
-    ix = ns.create_index(tmp_path / "ix")
-    arts = _many(80)
-    with ix.writer(procs=2) as w:
-        w.add_many(arts[:50])
-    with ix.writer(procs=1) as w:
-        w.add_many(arts[50:])
-    with ix.writer() as w:
-        w.delete(arts[3].id)
-        w.delete(arts[60].id)
-    ix.add([arts[5].replace(body="museum renovation only"), arts[70].replace(title="Changed title")])
-    yield ix
-    ix.close()
+from tests.helpers import QUERIES, parse_for
 
 
 @pytest.mark.parametrize("text", QUERIES)

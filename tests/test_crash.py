@@ -11,15 +11,13 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT, shared
 
 import newssearch as ns
 from newssearch.engine.locking import WriteLock
 from newssearch.errors import IndexLocked, IndexStoreError
 
-sys.path.insert(0, str(ROOT / "bench"))
-
-import crashtest  # noqa: E402
+from bench import crashtest
+from tests.helpers import EXAMPLES, shared
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +26,7 @@ def reuters_slices():
     return files[:1100], files[3000:4100]
 
 
+@pytest.mark.slow  # kills real indexing runs over Reuters
 @pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM", "SIGINT"])
 def test_a_killed_indexer_leaves_no_process_no_lock_and_loses_nothing(tmp_path, reuters_slices, sig):
     # SIGKILL 2 s into a run left two workers holding the lock for good
@@ -96,6 +95,7 @@ def _many(n: int) -> list[ns.Article]:
     ]
 
 
+@pytest.mark.slow  # a writer process killed mid-run
 def test_a_dead_worker_fails_the_commit_instead_of_losing_its_articles(tmp_path):
     ix = ns.create_index(tmp_path / "ix")
     ix.add(_many(5))
@@ -123,7 +123,7 @@ def test_rebuild_waits_for_the_lock_and_replaces_only_at_its_commit(tmp_path):
     ix.add(_many(10))
     (ix.path / "saved.json").write_text("{}")  # another tool's file beside the index
     with ix.writer():
-        locked = runner.invoke(cli, ["index", "--rebuild", str(ROOT / "examples"), "--index", str(ix.path)])
+        locked = runner.invoke(cli, ["index", "--rebuild", str(EXAMPLES), "--index", str(ix.path)])
         assert locked.exit_code == 1 and "locked by another writer (this process" in locked.stderr
     assert len(ix) == 10
 
@@ -166,7 +166,7 @@ def test_leftovers_of_a_killed_run_are_counted_and_removed_by_the_next_writer(tm
 
     (ix.path / "newssearch.tmp").mkdir()
     (ix.path / "newssearch.tmp" / "x.doclist").write_bytes(b"x" * 2048)
-    told = CliRunner().invoke(cli, ["index", str(ROOT / "examples"), "--index", str(ix.path)])
+    told = CliRunner().invoke(cli, ["index", str(EXAMPLES), "--index", str(ix.path)])
     assert told.exit_code == 0 and "removed 2.0 KB left by an interrupted run" in told.stderr
     ix.close()
 

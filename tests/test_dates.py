@@ -117,11 +117,78 @@ def test_every_abbreviation_parses():
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=60))
-def test_any_text_gives_none_or_an_aware_utc_date(text):
+def test_any_text_is_read_without_error(text):
+    # random text almost never holds a date: this only shows that reading
+    # never raises; the test below holds what is read to the instant written
     for parsed in (parse_date(text), find_date(text)):
         if parsed is not None:
-            assert parsed.value.tzinfo is not None
             assert parsed.value.utcoffset() == timedelta(0)
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _clock12(when: datetime, pm: str = "pm", am: str = "am") -> str:
+    return f"{when.hour % 12 or 12}:{when:%M}{pm if when.hour >= 12 else am}"
+
+
+#: How newsrooms, feeds and pages write a time (the shapes the tests above
+#: pin one example of each): (format, whether it shows seconds). ``{z}`` is
+#: the zone as written; formats without one are read in the default zone.
+DATE_FORMATS = {
+    "iso": (lambda w, z: f"{w:%Y-%m-%dT%H:%M:%S}{z}", True),
+    "iso_space": (lambda w, z: f"{w:%Y-%m-%d %H:%M:%S} {z}".rstrip(), True),
+    "wire": (lambda w, z: f"{WEEKDAYS[w.weekday()][:3]} {MONTHS[w.month - 1][:3]} {w.day}, {w.year} {_clock12(w)} {z}", False),
+    "compact": (lambda w, z: f"{w:%Y%m%d}\u00a0{_clock12(w, ' PM', ' AM')} {z}", False),
+    "rfc822": (lambda w, z: f"{WEEKDAYS[w.weekday()][:3]}, {w.day:02d} {MONTHS[w.month - 1][:3]} {w.year} {w:%H:%M:%S} {z}".rstrip(), True),
+    "day_month": (lambda w, z: f"{w.day} {MONTHS[w.month - 1]} {w.year}, {w:%H:%M} {z}".rstrip(), False),
+    "month_day_at": (lambda w, z: f"{MONTHS[w.month - 1]} {w.day}, {w.year} at {_clock12(w, ' p.m.', ' a.m.')} {z}".rstrip(), False),
+    "dotted": (lambda w, z: f"{w:%d.%m.%Y %H:%M} {z}".rstrip(), False),
+}
+#: Formats that only read with a zone abbreviation after them.
+NEEDS_ABBREVIATION = {"wire", "compact"}
+FIXED = sorted(k for k in ZONE_ABBREVIATIONS if len(k) > 1)
+
+
+@st.composite
+def written_dates(draw):
+    """A time as a page or feed writes it, and the UTC instant it means:
+    (text, default zone, expected UTC value, whether the zone is assumed)."""
+    wall = draw(st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2019, 12, 30)))
+    name = draw(st.sampled_from(sorted(DATE_FORMATS)))
+    render, with_seconds = DATE_FORMATS[name]
+    wall = wall.replace(microsecond=0, second=wall.second if with_seconds else 0)
+    kinds = ["abbreviation"] if name in NEEDS_ABBREVIATION else ["abbreviation", "offset", "none"]
+    kind = draw(st.sampled_from(kinds))
+    default = draw(st.sampled_from(["+02:00", "-05:00", "+05:30", "UTC"]))
+    if kind == "abbreviation":
+        zone = draw(st.sampled_from(FIXED))
+        offset = timedelta(seconds=ZONE_ABBREVIATIONS[zone])
+    elif kind == "offset":
+        minutes = draw(st.integers(-12 * 60, 14 * 60).map(lambda m: m - m % 15))
+        offset = timedelta(minutes=minutes)
+        sign = "-" if minutes < 0 else "+"
+        zone = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        if name != "iso":
+            zone = zone.replace(":", "")  # "+0200", as RFC 822 and most pages write it
+    else:
+        zone = ""
+        offset = resolve_zone(default).utcoffset(None)
+    text = render(wall, zone if name != "iso" or kind != "abbreviation" else " " + zone)
+    expected = (wall - offset).replace(tzinfo=UTC)
+    return text, default, expected, kind == "none"
+
+
+@settings(max_examples=400, deadline=None)
+@given(written_dates(), st.sampled_from(["", "Published: ", "Updated ", "By Staff | ", "Posted on "]), st.sampled_from(["", ".", " - Reuters", " | Politics"]))
+def test_a_written_date_is_read_as_the_instant_it_means_in_utc(written, before, after):
+    text, default, expected, assumed = written
+    for parsed in (parse_date(text, default), find_date(before + text + after, default)):
+        assert parsed is not None, (text, before, after)  # every example is a date the reader must read
+        assert parsed.value.tzinfo is not None and parsed.value.utcoffset() == timedelta(0)
+        assert parsed.value == expected, (text, default)
+        assert parsed.tz_assumed is assumed, text
 
 
 @settings(max_examples=200, deadline=None)

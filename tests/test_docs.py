@@ -3,9 +3,9 @@ command CI runs, the exit codes, and every command documented."""
 
 import re
 
-from conftest import ROOT
-
 from newssearch import cli
+
+from tests.helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -25,6 +25,18 @@ def test_quick_start_has_exactly_two_one_line_commands():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert quick_start_commands()[1] in ci
+
+
+def test_ci_and_the_readme_run_the_slow_tests_too():
+    # the quick run (pytest -m "not slow") is for working; what CI and the
+    # Quick start run must leave nothing out
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    runs = re.findall(r"pytest\b([^&\n]*)", ci) + re.findall(r"pytest\b([^&\n]*)", quick_start_commands()[1])
+    addopts = re.findall(r"^addopts = (.*)$", pyproject, flags=re.M)
+    assert runs and addopts
+    assert all("-m" not in args.split() and "slow" not in args for args in runs + addopts)
+    assert 'pytest -m "not slow"' in README.split("## Development", 1)[1]
 
 
 def test_exit_code_table_matches_the_cli():

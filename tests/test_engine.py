@@ -22,12 +22,13 @@ from pathlib import Path
 
 import pytest
 
-import codescan
+from tests import codescan
 import newssearch as ns
-import whoosh_private
+from tests import whoosh_private
 from newssearch import engine
 from newssearch.engine import reading
-from test_counting import QUERIES, messy_index  # noqa: F401
+
+from tests.helpers import QUERIES
 
 PACKAGE = Path(ns.__file__).resolve().parent
 
@@ -222,7 +223,7 @@ def generic_paths_fail(monkeypatch):
         monkeypatch.setattr(reading, name, slow)
 
 
-def test_the_fast_paths_run_on_a_messy_index(messy_index, generic_paths_fail):  # noqa: F811
+def test_the_fast_paths_run_on_a_messy_index(messy_index, generic_paths_fail):
     ix = messy_index
     assert len(ix.session().snapshot.segments) >= 2 and any(s.deleted is not None for s in ix.session().snapshot.segments)
     for text in QUERIES:
@@ -237,7 +238,7 @@ def live(seg, ids, weights):
     return ids[keep], weights[keep]
 
 
-def test_the_generic_paths_give_what_the_fast_ones_give(messy_index):  # noqa: F811
+def test_the_generic_paths_give_what_the_fast_ones_give(messy_index):
     # the fallbacks are exact, only slow: the same arrays from both paths
     import numpy as np
 

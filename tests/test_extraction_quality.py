@@ -11,16 +11,12 @@ a point fails here.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import pytest
-from conftest import ROOT, shared
 
-_spec = importlib.util.spec_from_file_location("bench_extraction", ROOT / "bench" / "extraction.py")
-extraction = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
-sys.modules["bench_extraction"] = extraction
-_spec.loader.exec_module(extraction)  # type: ignore[union-attr]
+from bench import extraction
+from tests.helpers import shared
+
+pytestmark = pytest.mark.slow  # extracts all 181 benchmark pages
 
 
 @pytest.fixture(scope="module")

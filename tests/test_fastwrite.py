@@ -31,7 +31,8 @@ from newssearch.engine.store import Store
 from newssearch.write.signature import signature
 from newssearch.write.stories import story_label
 
-from conftest import REUTERS, shared
+from tests.helpers import REUTERS, shared
+
 
 QUERIES = ["oil prices", "bank", "shares fell", "minister said", "title:china", "\"interest rates\"", "market*"]
 
@@ -106,6 +107,7 @@ def scores(ix: Any) -> list[list[tuple[str, float]]]:
     return out
 
 
+@pytest.mark.slow  # Reuters articles written twice
 def test_the_fast_writer_writes_what_whoosh_writes(tmp_path, docs):
     whoosh_ix = _write(tmp_path / "whoosh", docs, SegmentWriter)
     fast_ix = _write(tmp_path / "fast", docs, FastSegmentWriter)
@@ -137,6 +139,7 @@ def _merged(folder: Path, docs: list[dict[str, Any]], deleted: tuple[int, ...]) 
     return ix
 
 
+@pytest.mark.slow  # Reuters articles written and merged
 def test_a_merge_writes_what_one_segment_of_the_same_articles_holds(tmp_path, docs):
     merged_ix = _merged(tmp_path / "parts", docs, ())
     whole_ix = _write(tmp_path / "whole", docs, SegmentWriter)
@@ -144,6 +147,7 @@ def test_a_merge_writes_what_one_segment_of_the_same_articles_holds(tmp_path, do
     assert scores(merged_ix) == scores(whole_ix)
 
 
+@pytest.mark.slow  # Reuters articles written and merged
 def test_a_merge_leaves_deleted_articles_out(tmp_path, docs):
     deleted = (0, 7, 250, 251, 599)
     merged_ix = _merged(tmp_path / "parts", docs, deleted)
@@ -159,6 +163,7 @@ def test_a_merge_leaves_deleted_articles_out(tmp_path, docs):
     assert [[hit for hit, _ in hits] for hits in scores(merged_ix)][:3] == [[hit for hit, _ in hits] for hits in scores(whole_ix)][:3]
 
 
+@pytest.mark.slow  # 1500 Reuters articles by worker processes
 def test_worker_processes_start_new_segments_and_lose_nothing(tmp_path, docs, monkeypatch):
     articles = list(itertools.islice(ns.read_path(shared(*REUTERS)), 1500))
     ix = ns.create_index(tmp_path / "ix")
@@ -227,6 +232,7 @@ def _arrays_agree_with_whoosh(folder: Path) -> int:
     return checked
 
 
+@pytest.mark.slow  # Reuters articles
 def test_posting_arrays_hold_what_whoosh_blocks_hold(tmp_path, docs):
     _write(tmp_path / "fast", docs, FastSegmentWriter)
     assert _arrays_agree_with_whoosh(tmp_path / "fast") > 1500
@@ -234,6 +240,7 @@ def test_posting_arrays_hold_what_whoosh_blocks_hold(tmp_path, docs):
     assert _arrays_agree_with_whoosh(tmp_path / "parts") > 1500
 
 
+@pytest.mark.slow  # 800 Reuters articles
 def test_phrases_match_the_same_articles_with_and_without_posting_arrays(tmp_path):
     articles = list(itertools.islice(ns.read_path(shared(*REUTERS)), 800))
     ix = ns.create_index(tmp_path / "ix")
@@ -257,6 +264,7 @@ def test_phrases_match_the_same_articles_with_and_without_posting_arrays(tmp_pat
     assert sum(map(len, with_arrays)) > 30
 
 
+@pytest.mark.slow  # Reuters articles written and merged
 def test_whooshs_own_merge_through_the_fast_writer_loses_no_posting(tmp_path, docs):
     """Whoosh's merge policies hand segments to the writer's add_reader; the
     fast writer keeps no pool, so its add_postings_to_pool must take them

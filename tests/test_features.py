@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import newssearch as ns
-from reference import Reference
+
+from tests.reference import Reference
 
 UTC = timezone.utc
 NOW = datetime(2022, 1, 28, 12, tzinfo=UTC)

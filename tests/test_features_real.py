@@ -10,9 +10,12 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import shared
 
 import newssearch as ns
+
+from tests.helpers import shared
+
+pytestmark = pytest.mark.slow  # indexes real headlines from ../shared
 
 UTC = timezone.utc
 ZONES = {"EST": timedelta(hours=-5), "EDT": timedelta(hours=-4)}

@@ -15,12 +15,11 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
-from loopback import ANY_PATH, Loopback, loopback
 
 from newssearch.errors import FetchError, NewsSearchError
 from newssearch.live.fetch import Fetcher, Politeness
 
-FIXTURES = (loopback,)  # imported for pytest; named once here so that ruff sees it used (F401, F811)
+from tests.loopback import ANY_PATH, Loopback
 
 FAST = Politeness(delay=0.0, timeout=0.5, deadline=5.0, retries=2, backoff=0.05, robots=False)
 MiB = 2**20
@@ -83,6 +82,7 @@ def test_gzip_bodies_are_decoded(loopback: Loopback) -> None:
 # --- timeouts, errors and retries ------------------------------------------------------------------
 
 
+@pytest.mark.slow  # waits out timeouts
 def test_a_slow_server_times_out_after_the_retries(loopback: Loopback) -> None:
     loopback.add("/slow", "late", delay=1.5)
     with fetcher() as f:

@@ -26,10 +26,8 @@ from newssearch.live.fetch import Politeness
 from newssearch.live.follow import Follower
 from newssearch.live.state import FeedState, retry_delay
 
-from conftest import shared
-from loopback import Loopback, loopback
-
-FIXTURES = (loopback,)  # imported for pytest, used by name
+from tests.helpers import shared
+from tests.loopback import Loopback
 
 FAST = Politeness(delay=0.0, timeout=1.0, deadline=3.0, retries=1, backoff=0.01, max_bytes=2 * 2**20)
 RSS = "application/rss+xml"
@@ -148,6 +146,7 @@ def test_a_page_that_cannot_be_fetched_keeps_the_feeds_text(ix, loopback: Loopba
     assert ix.search("harbour teaser").total == 1
 
 
+@pytest.mark.slow  # waits out back-offs
 def test_failing_feeds_are_reported_backed_off_and_never_stop_the_others(ix, loopback: Loopback) -> None:
     loopback.add("/good.xml", rss(item(1)), content_type=RSS, etag='"g"')
     loopback.add("/slow.xml", rss(item(2)), content_type=RSS, delay=3.0)
@@ -240,6 +239,7 @@ def test_feed_lists_and_opml(tmp_path: Path) -> None:
 # --- the command line -------------------------------------------------------
 
 
+@pytest.mark.slow  # benchmark pages through the CLI
 def test_cli_follow_once_prints_alerts_as_text_json_and_to_a_command(runner, tmp_path: Path, loopback: Loopback) -> None:
     from newssearch.cli import cli
 
@@ -280,6 +280,7 @@ def test_cli_follow_once_prints_alerts_as_text_json_and_to_a_command(runner, tmp
     assert result.exit_code == 1 and "HTTP 500" in result.stderr
 
 
+@pytest.mark.slow  # a follower process
 def test_cli_follow_stops_cleanly_on_sigterm(tmp_path: Path, loopback: Loopback) -> None:
     where = tmp_path / "ix"
     ns.create_index(where)
@@ -305,6 +306,7 @@ def test_cli_follow_stops_cleanly_on_sigterm(tmp_path: Path, loopback: Loopback)
     ix.close()
 
 
+@pytest.mark.slow  # follower processes killed mid-round
 def test_a_follower_killed_mid_round_loses_and_repeats_nothing(tmp_path: Path, loopback: Loopback) -> None:
     """kill -9 while pages are being fetched and batches committed: the rerun
     indexes every entry once, and alerts each story once."""
@@ -341,6 +343,7 @@ def test_a_follower_killed_mid_round_loses_and_repeats_nothing(tmp_path: Path, l
     ix.close()
 
 
+@pytest.mark.slow  # waits out politeness delays
 def test_hosts_are_fetched_at_once_each_at_its_own_pace(ix, loopback: Loopback) -> None:
     import socket
 

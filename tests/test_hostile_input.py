@@ -11,10 +11,11 @@ import subprocess
 import sys
 
 import pytest
-from conftest import shared
 
 import newssearch as ns
 from newssearch.cli import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, cli
+
+from tests.helpers import shared
 
 
 def _read(paths, **kwargs):

@@ -31,7 +31,7 @@ submodules, the usual layout, would be a cycle).
 came (90 violations, two cycles among them); it is empty now and the test
 fails on any violation not in it, and on a listed one that no longer
 occurs, so it can only shrink.
-``python tests/test_imports.py`` prints the current violations and cycles.
+``python -m tests.test_imports`` prints the current violations and cycles.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ import tokenize
 from collections.abc import Iterator
 from functools import cache
 
-import codescan
+from tests import codescan
 
 #: Third-party packages worth loading only when used, with why. Import times
 #: measured on the busy 2-core test machine (``python -c 'import x'`` less

@@ -11,6 +11,8 @@ import pytest
 import newssearch as ns
 from newssearch.errors import IndexLocked, IndexNotFound, IndexStoreError, IndexVersionMismatch
 
+from tests.helpers import many_articles
+
 
 def test_open_missing_index_is_a_clear_error(tmp_path):
     with pytest.raises(IndexNotFound, match="no index at"):
@@ -147,22 +149,6 @@ def test_searcher_is_kept_open_and_refreshed_after_a_commit(filled_index, articl
     assert filled_index.session() is not s1
 
 
-def _many(n: int) -> list[ns.Article]:
-    """``n`` articles over ten words; one in five undated, the others in
-    December 2021 or January 2022, in two sections."""
-    words = "minsk agreement ceasefire grain ports museum talks wheat diplomats renovation".split()
-    return [
-        ns.Article(
-            title=f"Story {i} about {words[i % 10]}",
-            body=" ".join(words[(i * k) % 10] for k in range(1, 40)) + f" number{i}",
-            url=f"https://example.com/{i}",
-            published=datetime(2021 + i % 2, 12 if i % 2 == 0 else 1, 1 + i % 28, tzinfo=timezone.utc) if i % 5 else None,
-            section=("world", "business")[i % 3 == 0],
-        )
-        for i in range(n)
-    ]
-
-
 @pytest.fixture
 def parallel_from_10(monkeypatch):
     monkeypatch.setattr(ns.ArticleWriter, "PARALLEL_FROM", 10)
@@ -170,7 +156,7 @@ def parallel_from_10(monkeypatch):
 
 
 def test_parallel_writer_gives_the_same_index(tmp_path, parallel_from_10):
-    articles = _many(60)
+    articles = many_articles(60)
     single = ns.create_index(tmp_path / "one")
     with single.writer(procs=1) as w:
         w.add_many(articles)
@@ -193,11 +179,11 @@ def test_parallel_writer_gives_the_same_index(tmp_path, parallel_from_10):
 
 def test_parallel_run_cancelled_leaves_nothing(tmp_path, parallel_from_10):
     ix = ns.create_index(tmp_path / "ix")
-    ix.add(_many(5))
+    ix.add(many_articles(5))
     before = sorted(p.name for p in ix.path.iterdir())
 
     def interrupted():
-        yield from _many(40)[5:]
+        yield from many_articles(40)[5:]
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -208,14 +194,14 @@ def test_parallel_run_cancelled_leaves_nothing(tmp_path, parallel_from_10):
     import multiprocessing
 
     assert multiprocessing.active_children() == []  # no worker outlives the run
-    assert ix.add(_many(40)).added == 35  # lock released, index usable
+    assert ix.add(many_articles(40)).added == 35  # lock released, index usable
     ix.close()
 
 
 @pytest.mark.parametrize("procs", [1, 2])
 def test_commit_every_writes_in_batches(tmp_path, parallel_from_10, procs):
     ix = ns.create_index(tmp_path / "ix")
-    articles = _many(60)
+    articles = many_articles(60)
     with ix.writer(procs=procs, commit_every=25) as w:
         w.add_many(articles)
     assert w.report.added == 60 and len(ix) == 60
@@ -227,7 +213,7 @@ def test_interrupted_batched_run_keeps_committed_batches(tmp_path, parallel_from
     ix = ns.create_index(tmp_path / "ix")
 
     def interrupted():
-        yield from _many(60)[:55]
+        yield from many_articles(60)[:55]
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -237,7 +223,7 @@ def test_interrupted_batched_run_keeps_committed_batches(tmp_path, parallel_from
     import multiprocessing
 
     assert multiprocessing.active_children() == []
-    assert ix.add(_many(60)).added == 10  # the lock was released
+    assert ix.add(many_articles(60)).added == 10  # the lock was released
 
 
 def test_an_id_prefix_finds_one_article_or_says_which_ones_it_could_be(tmp_index, runner):

@@ -9,12 +9,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import DATA, EXAMPLES
 
 import newssearch as ns
 from newssearch.errors import IngestError
 from newssearch.errors import IngestWarning
 from newssearch.ingest import ReadOptions, Skipped, Source, detect_format, iter_sources, read_source
+
+from tests.helpers import DATA, EXAMPLES
 
 UTC = timezone.utc
 

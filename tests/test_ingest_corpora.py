@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from conftest import shared
 
 import newssearch as ns
 from newssearch.errors import IngestError
 from newssearch.ingest import Notice, Source, detect_format
+
+from tests.helpers import shared
 
 UTC = timezone.utc
 R21578 = ("data", "reuters21578")
@@ -47,6 +48,7 @@ def test_reuters21578_first_file_fields():
         assert not any(ord(c) < 32 and c != "\n" for c in x.title + x.body), x.title
 
 
+@pytest.mark.slow  # reads all of Reuters-21578
 def test_reuters21578_every_record(tmp_path):
     files = sorted(shared(*R21578).glob("reut2-*.sgm"))
     assert len(files) == 22
@@ -87,6 +89,7 @@ def test_time_folder_reads_only_the_articles():
 # --- the 181 benchmark pages ----------------------------------------------------------
 
 
+@pytest.mark.slow  # reads all 181 benchmark pages
 def test_every_benchmark_page_reads_with_metadata():
     articles, errors, _ = read(shared("data", "news-extraction-benchmark", "html"))
     assert not errors and len(articles) == 181

@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import DATA
 
 import newssearch as ns
 from newssearch.cli import cli
@@ -18,6 +17,8 @@ from newssearch.errors import IngestError
 from newssearch.errors import IngestNotice
 from newssearch.ingest import Notice, ReadOptions, Source, detect_format, read_source
 from newssearch.ingest.encoding import decode_markup, gunzip
+
+from tests.helpers import DATA
 
 UTC = timezone.utc
 HTML = DATA / "html"

@@ -10,13 +10,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import shared
 
 import newssearch as ns
 from newssearch.cli import cli
 from newssearch.errors import IngestError
 from newssearch.ingest import ReadOptions, Source
 from newssearch.ingest.pagetext import extract_page
+
+from tests.helpers import shared
+
+pytestmark = pytest.mark.slow  # reads and indexes whole corpora from ../shared
 
 UTC = timezone.utc
 SEED = ("seeds", "novinite-2022-01-27-china-us-ukraine.txt")

@@ -11,16 +11,12 @@ floors when ranking improves; never lower them to make a change pass.
 
 from __future__ import annotations
 
-import sys
-
 import pytest
-from conftest import ROOT, shared
 
-sys.path.insert(0, str(ROOT / "bench"))
+from bench import knownitem, relevance, trec
+from tests.helpers import shared
 
-import relevance  # noqa: E402
-import knownitem  # noqa: E402
-import trec  # noqa: E402
+pytestmark = pytest.mark.slow  # runs the TIME and known-item evaluations
 
 #: Measured with the ranking of newssearch/search/rank.py (MODEL): MAP 0.7016, nDCG@10 0.7651 (all 83 topics).
 FLOORS = {"MAP": 0.69, "nDCG@10": 0.755}

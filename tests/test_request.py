@@ -7,7 +7,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import newssearch as ns
-from test_cli import ix_dir as ix_dir  # the examples/ index
 from newssearch.errors import ConfigError
 from newssearch.search.request import MAX_LIMIT, Filters, SearchRequest
 

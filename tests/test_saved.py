@@ -25,7 +25,8 @@ import pytest
 import newssearch as ns
 from newssearch.search.request import MAX_LIMIT
 
-from conftest import REUTERS, shared
+from tests.helpers import REUTERS, shared
+
 
 QUERIES = {
     "oil": ("oil prices", {}),
@@ -93,6 +94,7 @@ def _add_batch(ix: ns.NewsIndex, articles: list[ns.Article]) -> tuple[list[str],
     return new, w.report
 
 
+@pytest.mark.slow  # 1500 Reuters articles in batches
 @pytest.mark.shared
 def test_alerts_equal_a_full_search_of_each_batch_across_restarts(tmp_path: Path) -> None:
     articles = list(islice(ns.read_path([shared(*REUTERS)]), 1500))
@@ -231,6 +233,7 @@ _KILLED_WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # SIGKILLed indexing runs over Reuters
 @pytest.mark.shared
 def test_alerts_are_recorded_exactly_once_across_kill_9(tmp_path: Path) -> None:
     corpus = shared(*REUTERS)

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from tests.helpers import ROOT
 
 MOVED = {
     "newssearch.search.rank": {

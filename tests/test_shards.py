@@ -12,7 +12,8 @@ import newssearch as ns
 from newssearch.engine.shards import ShardedStore, shard_of
 from newssearch.search.request import MAX_LIMIT
 
-from conftest import REUTERS, ROOT, shared
+from tests.helpers import REUTERS, ROOT, shared
+
 
 SHARDS = 3
 

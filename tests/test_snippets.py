@@ -1,6 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newssearch.analysis import TOKEN_RE, term_for
 from newssearch.model import Snippet
 from newssearch.search.snippets import build_snippet, highlight_text, lead_snippet, render_ansi
 
@@ -46,21 +47,54 @@ def test_headline_highlight_and_ansi():
     assert render_ansi(t) == "Talks on the \x1b[1;33mMinsk agreement\x1b[0m"
 
 
-WORDS = st.sampled_from(["minsk", "agreement", "talks", "the", "of", "Ukraine's", "U.S.", "ceasefire", "\n\n", "—", "3.5%", "naïve"])
+#: The words a query here can ask for, with their index terms ("U.S." is the token "U.S", the term "u.s").
+ASKED = {word: term_for(TOKEN_RE.search(word).group()) for word in ("minsk", "agreement", "Ukraine's", "U.S.", "ceasefire")}
+
+#: Words no query here asks for: stop words, a paragraph break, a dash, a comma, a number, an accent, a sentence end.
+FILLER = st.sampled_from(["talks", "the", "of", "\n\n", "—", ",", "3.5%", "naïve", "Negotiators", "returned", "on", "Monday."])
+
+
+@st.composite
+def texts_with_a_match(draw):
+    """Words, the query terms, and a word for each term placed at random in
+    the text: the asked words are few among the others, so a long text often
+    needs a second fragment."""
+    size = draw(st.integers(0, 120))  # drawn apart: lists of many words are otherwise rare
+    words = draw(st.lists(FILLER, min_size=size, max_size=size))
+    terms = draw(st.sets(st.sampled_from(sorted(ASKED.values())), min_size=1, max_size=3))
+    asked = sorted(w for w, t in ASKED.items() if t in terms) + draw(st.lists(st.sampled_from(sorted(ASKED)), max_size=6))
+    for word in asked:
+        words.insert(draw(st.integers(0, len(words))), word)
+    return " ".join(words), terms
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(WORDS, max_size=120), st.sets(st.sampled_from(["minsk", "agreement", "ukrain", "u.s", "ceasefir"]), max_size=3), st.integers(40, 400))
-def test_every_highlight_lies_inside_its_snippet(words, terms, max_chars):
-    text = " ".join(words)
+@given(texts_with_a_match(), st.integers(40, 400))
+def test_every_highlight_lies_inside_its_snippet(text_and_terms, max_chars):
+    # every example has a match, so every example's spans are checked: they
+    # lie inside the text, in order, apart, and mark exactly the snippet's
+    # words whose term was asked for (every one of them, nothing else)
+    text, terms = text_and_terms
     s = build_snippet(text, terms, max_chars=max_chars)
     assert "\n" not in s.text
+    assert s.highlights, (text, terms)
     last = -1
     for start, end in s.highlights:
         assert 0 <= start < end <= len(s.text)
         assert start > last  # sorted, not overlapping
         last = end
         assert s.text[start:end].strip() == s.text[start:end]
+        assert s.text[start:end] == " ".join(s.text[start:end].split())  # whole words joined by single spaces
+    marked_at = {i for start, end in s.highlights for i in range(start, end)}
+    asked_at = set()
+    for word in TOKEN_RE.finditer(s.text):
+        at = set(range(word.start(), word.end()))
+        if term_for(word.group()) in terms:
+            assert at <= marked_at, (s.text, word.group(), terms, s.highlights)
+            asked_at |= at
+        else:
+            assert not at & marked_at, (s.text, word.group(), terms, s.highlights)
+    assert all(s.text[i] == " " for i in marked_at - asked_at), (s.text, s.highlights)
 
 
 def _quadratic_best_window(matches, width):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from conftest import DATA, EXAMPLES
 
 import newssearch as ns
 from newssearch.ingest import credits, outlets
 from newssearch.ingest.pagetext import looks_like_page
 from newssearch.ingest.textlines import classify, split_blocks
+
+from tests.helpers import DATA, EXAMPLES
 
 UTC = timezone.utc
 

@@ -18,7 +18,7 @@ import newssearch as ns
 from newssearch.search.order import ArticleOrder, first_k, tie_key, top_k
 from newssearch.search.request import MAX_LIMIT
 
-from conftest import shared
+from tests.helpers import shared
 
 BBC_TECH = ("data", "bbc", "bbc", "tech")
 
@@ -64,6 +64,7 @@ def _answer(results: ns.SearchResults) -> list[tuple[str, float, tuple[str, ...]
 
 
 @pytest.mark.shared
+@pytest.mark.slow  # indexes BBC tech twice (plain and 3 shards): ~5 s
 def test_a_sharded_index_answers_with_the_same_ids_in_the_same_order(plain_and_sharded) -> None:
     plain, sharded = plain_and_sharded
     assert len(plain) == len(sharded) == 401
@@ -161,6 +162,7 @@ def test_scores_equal_to_about_1e9_tie_and_only_ties_read_ids() -> None:
 
 
 @pytest.mark.shared
+@pytest.mark.slow  # indexes BBC tech twice with saved searches: ~3 s
 def test_a_sharded_index_alerts_the_same_copy_of_a_story(tmp_path) -> None:
     """Within one commit, alerts come in article-id order: the copy of a
     story that is alerted (the others are held back) is the same in a

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT
+
+from tests.helpers import ROOT
 
 
+@pytest.mark.slow  # mypy from a cold cache; while working, run .venv/bin/mypy (incremental) instead
 def test_package_usage_script_and_readme_examples_pass_mypy_strict(tmp_path):
     api = pytest.importorskip("mypy.api", reason="mypy comes with the test extra")
     blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)

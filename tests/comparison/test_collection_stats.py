@@ -8,15 +8,11 @@ all of them does: the property a fanned-out search over shards needs.
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import ARTICLES, parse_for  # noqa: E402
-from test_indexer import _many  # noqa: E402
+import newssearch as ns
+from newssearch.search.ranker import Ranker
 
-import newssearch as ns  # noqa: E402
-from newssearch.search.ranker import Ranker  # noqa: E402
+from tests.helpers import ARTICLES, many_articles, parse_for
 
 
 class Summed:
@@ -40,7 +36,7 @@ class Summed:
 
 
 def test_shards_scored_with_summed_statistics_equal_one_index(tmp_path):
-    articles = _many(70) + list(ARTICLES)
+    articles = many_articles(70) + list(ARTICLES)
     whole = ns.create_index(tmp_path / "whole")
     whole.add(articles)
     shards = [ns.create_index(tmp_path / f"shard{i}") for i in range(2)]

@@ -18,19 +18,14 @@ from __future__ import annotations
 import math
 import random
 import re
-import sys
-from pathlib import Path
 
 import pytest
 from whoosh import sorting
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import parse_for  # noqa: E402
-from test_counting import QUERIES, messy_index  # noqa: E402,F401
-from test_indexer import _many  # noqa: E402
+import newssearch as ns
+from newssearch.search.ranker import Ranker
 
-import newssearch as ns  # noqa: E402
-from newssearch.search.ranker import Ranker  # noqa: E402
+from tests.helpers import QUERIES, many_articles, parse_for
 
 FILTERS = [{}, {"since": "2007-05-01", "until": "2007-06-15"}, {"source": "Reuters"}, {"section": ["none", "world"]}]
 
@@ -66,12 +61,12 @@ PHRASES = ['"grain ports"', '"ports of wheat"', '"minsk agreement"~3', 'title:"s
 
 
 @pytest.mark.parametrize("text", QUERIES + PHRASES)
-def test_messy_index(messy_index, text):  # noqa: F811
+def test_messy_index(messy_index, text):
     check(messy_index, text)
     check(messy_index, text, {"section": "business"})
 
 
-def test_other_shapes_fall_back_to_whoosh(messy_index):  # noqa: F811
+def test_other_shapes_fall_back_to_whoosh(messy_index):
     snapshot, q, _ = parse_for(messy_index, "id:[0 TO 9] grain")  # a term range
     assert Ranker(snapshot).run(q, None, limit=10) is None
     assert messy_index.search("id:[0 TO 9] grain", all_copies=True).total == len(snapshot.docs_for_query(q)) > 0
@@ -136,7 +131,7 @@ def test_engine_whoosh_matches_what_the_ranker_matches(tmp_path):
     # model): the same articles, totals, facets and date orders
     ix = ns.create_index(tmp_path / "one")
     with ix.writer(procs=1) as w:
-        w.add_many(_many(80))
+        w.add_many(many_articles(80))
     for text in QUERIES + PHRASES:
         ours = ix.search(text, limit=200, snippets=False, facets=["section"], all_copies=True)
         whoosh = ix.search(text, limit=200, snippets=False, facets=["section"], engine="whoosh", all_copies=True)
