@@ -41,6 +41,7 @@ import io
 import re
 import sys
 import tokenize
+from pathlib import Path
 from collections.abc import Iterator
 from functools import cache
 
@@ -344,3 +345,20 @@ if __name__ == "__main__":
         print(f'    "{item}",')
     print("}")
     print(described, file=sys.stderr)
+
+
+#: Packages held to :data:`MAX_LINES` a module: the two that had grown hubs
+#: (search/rank.py, 931 lines; cli.py, 964) before issue 19 split them.
+SMALL_MODULE_PACKAGES = ("search", "cli")
+MAX_LINES = 600
+
+
+def test_no_module_of_search_or_the_cli_is_a_hub():
+    package = Path(__file__).resolve().parents[1] / "newssearch"
+    big = {
+        str(path.relative_to(package)): n
+        for name in SMALL_MODULE_PACKAGES
+        for path in sorted((package / name).glob("*.py"))
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert big == {}, f"split these by job (at most {MAX_LINES} lines a module)"
