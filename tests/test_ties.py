@@ -11,6 +11,8 @@ bits, so scores equal to within about 1e-9 (relative) tie.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -18,7 +20,7 @@ import newssearch as ns
 from newssearch.search.order import ArticleOrder, first_k, tie_key, top_k
 from newssearch.search.request import MAX_LIMIT
 
-from tests.helpers import shared
+from tests.helpers import many_articles, shared
 
 BBC_TECH = ("data", "bbc", "bbc", "tech")
 
@@ -178,3 +180,38 @@ def test_a_sharded_index_alerts_the_same_copy_of_a_story(tmp_path) -> None:
         ix.close()
     assert alerted[0] == alerted[1]
     assert len(alerted[0]) > 20
+
+
+def test_a_large_tie_at_the_cut_goes_to_the_smallest_ids(tmp_path) -> None:
+    """When most of the index ties (every article for ``*`` by relevance;
+    the undated ones by date), the first ids are found by walking the id
+    terms of every segment in order: the page holds the smallest ids, and,
+    collapsed, the first stories met in id order, each by its smallest copy.
+    Each search runs on a freshly opened index: a session that has read the
+    whole id order once answers from it without walking."""
+    # four copies of each of 300 articles (other URLs, the same text): the
+    # first ids hold several copies of one story
+    articles = [dataclasses.replace(a, url=f"{a.url}?copy={n}", id="") for a in many_articles(300) for n in range(4)]
+    where = tmp_path / "ix"
+    with ns.create_index(where) as ix:
+        for part in range(3):  # three segments, so the walk merges their terms
+            ix.add(articles[part * 400 : (part + 1) * 400])
+
+    def first_page(query: str, **options: object) -> list[str]:
+        with ns.open_index(where) as ix:
+            assert len(ix.session().snapshot.segments) == 3
+            return [h.article.id for h in ix.search(query, snippets=False, limit=10, **options)]  # type: ignore[arg-type]
+
+    ids = sorted(a.id for a in articles)
+    with ns.open_index(where) as ix:
+        snapshot = ix.session().snapshot
+        story = {i: int(snapshot.column("story")[snapshot.docnum_for_id(i)]) for i in ids}
+    first_copies: dict[int, str] = {}
+    for article_id in ids:
+        first_copies.setdefault(story[article_id], article_id)
+    assert len({story[i] for i in ids[:10]}) < 10  # copies of one story among the first ids
+    assert first_page("*", sort="relevance") == sorted(first_copies.values())[:10]
+    assert first_page("*", sort="relevance", all_copies=True) == ids[:10]
+    assert first_page("*", sort="relevance", all_copies=True, offset=10) == ids[10:20]
+    undated = sorted(a.id for a in articles if a.published is None)
+    assert first_page("", sort="date", all_copies=True, offset=len(articles) - len(undated)) == undated[:10]

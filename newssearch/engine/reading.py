@@ -18,6 +18,7 @@ instead of quietly slowing every query down.
 
 from __future__ import annotations
 
+import heapq
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
@@ -554,6 +555,20 @@ class Snapshot:
             order[np.array(holders, dtype=np.int64)] = places.reshape(-1)
         return order
 
+    def walk_ids(self, wanted: np.ndarray) -> Iterator[tuple[int, int]]:
+        """The documents ``wanted`` marks (a bool per doc number) in the order of their
+        article ids, each with the number of id terms walked to reach it:
+        every segment's ``id`` terms, merged in order. When most of the
+        index ties (``*`` by relevance, undated articles by date), the
+        first few ids are all a page needs, found in a few terms, where
+        :meth:`id_order` reads them all; the caller stops when it has
+        enough, or when the walk has gone too far to pay."""
+        streams = [_ids_with_offset(seg) for seg in self.segments]
+        for walked, (_text, offset, docs) in enumerate(heapq.merge(*streams, key=lambda t: t[0]), start=1):
+            for d in docs:
+                if wanted[d + offset]:
+                    yield walked, d + offset
+
     def ids_starting(self, prefix: str, limit: int) -> list[str]:
         """Up to ``limit`` article ids that start with ``prefix``."""
         return [hit["id"] for hit in self._s.search(Prefix("id", prefix), limit=limit)]
@@ -641,3 +656,10 @@ class Snapshot:
         """The Whoosh searcher underneath: for :mod:`newssearch.engine.matching`
         and the tests that compare newssearch with Whoosh, nothing else."""
         return self._s
+
+
+def _ids_with_offset(seg: Segment) -> Iterator[tuple[bytes, int, list[int]]]:
+    """A segment's id terms in order, each with its local doc ids and the
+    segment's offset (a function, so each stream keeps its own segment)."""
+    for text, docs in seg.term_holders("id"):
+        yield text, seg.offset, docs

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .order import tie_key
+from .order import WALK_FROM, WALK_RATIO, tie_key
 from .ranker import Ranker, ScoredDocs
 from .recency import Recency
 
@@ -75,8 +75,23 @@ def collapse(ranker: Ranker, found: ScoredDocs, sort: str, recency: Recency, *, 
     contender = ordered_keys == best[story_of]
     tied = contender & (np.bincount(story_of[contender], minlength=len(chosen))[story_of] > 1)
     if want is not None and want < len(chosen):
-        shown = best <= np.partition(best, want - 1)[want - 1] if want > 0 else np.zeros(len(chosen), dtype=bool)
-        tied &= shown[story_of]
+        if want == 0:
+            tied[:] = False
+        else:
+            cut = np.partition(best, want - 1)[want - 1]
+            at_cut = (best == cut)[story_of] & contender  # the copies of the stories tied at the cut
+            places = want - int((best < cut).sum())  # the places those stories fill
+            if at_cut.sum() >= max(WALK_FROM, WALK_RATIO * places):
+                # many stories tie at the cut (``*`` by relevance, undated
+                # articles by date): the stories shown are the first met in
+                # article-id order, each by its first copy met, found by
+                # walking the ids rather than reading them all
+                where = np.flatnonzero(at_cut)
+                firsts = where[ranker.article_order.first(ids[order[where]], places, groups=story_of[where])]
+                chosen[story_of[firsts]] = firsts
+                tied &= (best < cut)[story_of]
+            else:
+                tied &= (best <= cut)[story_of]
     if tied.any():
         where = np.flatnonzero(tied)
         by_id = where[np.lexsort((ranker.article_order.keys(ids[order[where]]), story_of[where]))]

@@ -9,9 +9,11 @@ over shards can differ from one index's in the last bits, so scores equal
 to about nine significant digits tie (:func:`tie_key`).
 
 Article ids are stored strings, dear to read for every match. They are
-read only for the matches that tie near the cut (none, for most queries),
-and for many ties once per snapshot, in id order from the index's terms
-(:class:`ArticleOrder`).
+read only for the matches that tie near the cut (none, for most queries);
+when a tie at the cut is large (``*`` by relevance, undated articles by
+date), the first ids of the tie are found by walking the id terms in order
+until enough are met; and for many ties elsewhere once per snapshot, in id
+order from the index's terms (:class:`ArticleOrder`).
 """
 
 from __future__ import annotations
@@ -22,13 +24,18 @@ import numpy as np
 
 from ..engine.reading import Snapshot
 
-__all__ = ["TIE_BITS", "ArticleOrder", "first_k", "tie_key", "top_k"]
+__all__ = ["TIE_BITS", "WALK_FROM", "WALK_RATIO", "ArticleOrder", "first_k", "tie_key", "top_k"]
 
 #: Low mantissa bits a score loses before it is compared (of 52): 30 are
 #: kept, so scores equal to about 1e-9 (relative) tie.
 TIE_BITS = 22
 _HALF = np.int64(1 << (TIE_BITS - 1))
 _MAGNITUDE = np.int64(0x7FFF_FFFF_FFFF_FFFF)
+#: A tie at the cut this many times larger than the places it fills (and
+#: at least WALK_FROM documents) is settled by walking the id terms in
+#: order (:meth:`ArticleOrder.first`) rather than ordering all of it.
+WALK_RATIO = 4
+WALK_FROM = 256
 #: Scores this close (relative) below the k-th best may still tie with it.
 _MARGIN = 2.0 ** (TIE_BITS + 2 - 52)
 
@@ -81,6 +88,43 @@ class ArticleOrder:
         found: np.ndarray = self._order[docnums]
         return found
 
+    def first(self, docnums: np.ndarray, k: int, groups: np.ndarray | None = None) -> np.ndarray:
+        """Indices into ``docnums`` of the ``k`` whose article ids come
+        first, in id order; with ``groups`` (a label per document), of the
+        first document of each of the first ``k`` groups met in id order
+        (a story's copy of smallest id, for the first ``k`` stories).
+
+        Without the snapshot's id order at hand, the id terms are walked in
+        order until enough are met (a few terms when most of the index
+        ties); past an eighth of the index's terms the walk gives up and
+        the id order is read (and kept) instead."""
+        if self._order is None:
+            budget = max(self.snapshot.doc_count_all() // self.STORED_COST, k * WALK_RATIO)
+            where = np.full(self.snapshot.doc_count_all(), -1, dtype=np.int64)
+            where[docnums] = np.arange(len(docnums))
+            picked: list[int] = []
+            seen: set[int] = set()
+            for walked, docnum in self.snapshot.walk_ids(where >= 0):
+                if walked > budget:
+                    break
+                i = int(where[docnum])
+                if groups is not None:
+                    if int(groups[i]) in seen:
+                        continue
+                    seen.add(int(groups[i]))
+                picked.append(i)
+                if len(picked) >= k:
+                    return np.array(picked, dtype=np.int64)
+            else:
+                return np.array(picked, dtype=np.int64)  # fewer than k to be had
+            self._order = self.snapshot.id_order()
+            self._ids.clear()
+        by_id = np.argsort(self._order[docnums], kind="stable")
+        if groups is not None:
+            _labels, firsts = np.unique(groups[by_id], return_index=True)
+            by_id = by_id[np.sort(firsts)]
+        chosen: np.ndarray = by_id[:k]
+        return chosen
 
 def first_k(keys: Sequence[np.ndarray], docnums: np.ndarray, k: int, article_order: ArticleOrder) -> np.ndarray:
     """Indices of the first ``k`` of ``docnums`` in the order of ``keys``
@@ -105,6 +149,15 @@ def first_k(keys: Sequence[np.ndarray], docnums: np.ndarray, k: int, article_ord
     if k < n and same[k - 1]:  # the tie at the cut reaches past it
         after = np.flatnonzero(~same[k - 1 :])
         end = k + int(after[0]) if len(after) else n
+    # a large tie across the cut: its first ids are walked to, not all read
+    start = k - 1
+    while start > 0 and same[start - 1]:
+        start -= 1
+    if end - start >= max(WALK_FROM, WALK_RATIO * (k - start)):
+        settled = first_k(keys, docnums, start, article_order) if start else np.zeros(0, dtype=np.int64)
+        group = order[start:end]
+        rest: np.ndarray = group[article_order.first(docnums[group], k - start)]
+        return np.concatenate([settled, rest])
     tied = np.zeros(end, dtype=bool)
     tied[:-1] |= same[: end - 1]
     tied[1:] |= same[: end - 1]
