@@ -295,3 +295,45 @@ def test_whoosh_merges_sum_the_rounded_field_lengths(tmp_path):
     assert rounded != 1999
     with ix.reader() as r:
         assert r.field_length("body") == rounded
+
+
+# --- the parser's defects on hostile text (worked around in engine/parsing.py) ---
+
+
+def _raw_parser() -> qparser.QueryParser:
+    schema = fields.Schema(title=fields.TEXT, path=fields.STORED)
+    parser = qparser.MultifieldParser(["title"], schema)
+    parser.add_plugin(qparser.GtLtPlugin())
+    parser.add_plugin(qparser.PlusMinusPlugin())
+    return parser
+
+
+@pytest.mark.parametrize(
+    ("text", "raised"),
+    [
+        ("> oil", IndexError),  # GtLtPlugin with nothing before the sign
+        ("a ANDNOT ANDMAYBE ANDNOT b", AssertionError),
+        ("path:x", Exception),  # "field has no format": a field that holds no terms
+    ],
+)
+def test_whooshs_parser_raises_internal_errors_on_some_text(text, raised):
+    """engine.parsing refuses these as QuerySyntaxError (_PARSER_DEFECTS and
+    the field check); if an upgrade stops raising, that code can go."""
+    with pytest.raises(raised):
+        _raw_parser().parse(text)
+
+
+def test_whooshs_plus_minus_plugin_leaves_markers_inside_brackets():
+    """Whoosh sorts + and - in the top-level group only: inside brackets the
+    markers reach query() and raise NotImplementedError (engine.parsing's
+    _PlusMinus sorts every group)."""
+    with pytest.raises(NotImplementedError):
+        _raw_parser().parse("oil (opec -iran)")
+    assert _raw_parser().parse("oil -iran") is not None
+
+
+def test_whooshs_parser_recurses_once_per_bracket():
+    """Enough nested brackets exhaust the stack (2,000 here; 500 did with our own
+    tree walks after it): engine.parsing refuses more than MAX_NESTING."""
+    with pytest.raises(RecursionError):
+        _raw_parser().parse("(" * 2000 + "oil" + ")" * 2000)

@@ -14,6 +14,7 @@ UTC ranges before they reach this parser (:mod:`newssearch.timeexpr`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,7 +43,7 @@ from .query import (
 from .reading import Snapshot
 from .schema import TEXT_FIELDS, build_schema
 
-__all__ = ["FIELD_ALIASES", "OR_BONUS", "QueryParser", "expand_stemmed_prefixes"]
+__all__ = ["FIELD_ALIASES", "MAX_NESTING", "OR_BONUS", "QueryParser", "check_text", "expand_stemmed_prefixes"]
 
 #: Friendlier names users type for our fields.
 FIELD_ALIASES: dict[str, list[str]] = {
@@ -58,19 +59,37 @@ FIELD_ALIASES: dict[str, list[str]] = {
 }
 #: How much matching more of the query's words is worth (Whoosh's coord factor).
 OR_BONUS = 0.9
+#: The deepest parentheses taken: Whoosh's parser recurses once per level
+#: (500 levels raised RecursionError), and no one asks for more than a few.
+MAX_NESTING = 32
+#: What Whoosh's parser raises on some text it cannot read, besides its own
+#: errors (pinned in tests/test_whoosh_behaviour.py): "> oil" IndexError,
+#: "a ANDNOT ANDMAYBE ANDNOT b" AssertionError, a date range from year 0
+#: ValueError (a field that holds no terms, or a date it cannot read, a
+#: bare Exception). The parser is a function of the text alone, so each
+#: means the text cannot be read.
+_PARSER_DEFECTS: tuple[type[Exception], ...] = (IndexError, AssertionError, ValueError, OverflowError)
 _MATCH_ALL = {"", "*", "*:*"}
+_FIELD_PREFIX = re.compile(r"(?<!\w)(\w+):")
 _CACHE_SIZE = 512
 
 
 class _PlusMinus(PlusMinusPlugin):  # type: ignore[misc]  # Whoosh is untyped
-    """Whoosh's +/- plugin, keeping the coordination bonus.
+    """Whoosh's +/- plugin, keeping the coordination bonus, in every group.
 
     Whoosh's version regroups every query's words into a plain OrGroup,
     dropping the parser's OrGroup.factory(scale): with it installed, no
-    query got the bonus for matching more of its words.
+    query got the bonus for matching more of its words. And it sorts the
+    top-level group only: a ``+`` or ``-`` inside parentheses (``oil (opec
+    -iran)``) reached the query tree as a marker and raised
+    NotImplementedError; groups are sorted at every depth here, so they
+    mean what they mean at the top.
     """
 
     def do_plusminus(self, parser: Any, group: Any) -> Any:
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[i] = self.do_plusminus(parser, node)
         if not any(isinstance(node, (self.Plus, self.Minus)) for node in group):
             return group
         optional_class = type(group) if isinstance(group, syntax.OrGroup) else syntax.AndGroup
@@ -112,6 +131,8 @@ class QueryParser:
         # the plugin only reports values it cannot read
         parser.add_plugin(DateParserPlugin(callback=self._errors.append))
         self._parser = parser
+        self._searchable = {name for name, field in schema.items() if field.format is not None}
+        self._unsearchable = {name for name, _field in schema.items()} - self._searchable
 
     @classmethod
     def for_news(cls) -> QueryParser:
@@ -134,17 +155,58 @@ class QueryParser:
         stripped = text.strip()
         if stripped in _MATCH_ALL:
             return Every()
+        check_text(text)
+        self._check_fields(text)
         del self._errors[:]
         try:
             q = self._parser.parse(stripped)
         except QUERY_ERRORS as exc:
-            raise QuerySyntaxError(text, " ".join(str(exc).split()) or type(exc).__name__) from None
+            raise QuerySyntaxError(text, " ".join(str(exc).split()) or type(exc).__name__) from exc
+        except _PARSER_DEFECTS as exc:
+            raise QuerySyntaxError(text, "cannot read it: check its operators, quotes and brackets") from exc
+        except Exception as exc:
+            # Whoosh raises a bare Exception for text it cannot read ("field
+            # has no format", "'x' is not a parseable date"); any other type
+            # is a bug and goes on to the internal-error path
+            if type(exc) is not Exception:
+                raise
+            raise QuerySyntaxError(text, f"cannot read it: {' '.join(str(exc).split())[:100]}") from exc
         if self._errors:
             raise QuerySyntaxError(text, f"cannot read {self._errors[0]!r} as a date")
         bad = _first_error(q)
         if bad is not None:
             raise QuerySyntaxError(text, bad)
         return use_fixed_andnot(_fix_negations(_gap_phrases(q, stripped)))
+
+    def _check_fields(self, text: str) -> None:
+        """Refuse ``field:`` for a field that holds no terms (``path``,
+        ``story``: stored or sortable only), which Whoosh's parser meets
+        with a bare Exception."""
+        for m in _FIELD_PREFIX.finditer(text):
+            name = m.group(1).lower()
+            if name in self._unsearchable:
+                raise QuerySyntaxError(
+                    text, f"field {name!r} cannot be searched (try {', '.join(sorted(self._searchable))})", m.start(1)
+                )
+
+
+def check_text(text: str) -> None:
+    """Refuse query text that cannot be read safely: characters that
+    cannot be encoded (a lone surrogate, as a mis-decoded byte leaves) and
+    parentheses nested deeper than :data:`MAX_NESTING`; the error names
+    the place."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise QuerySyntaxError(text, "holds a character that cannot be encoded (a lone surrogate)", exc.start) from exc
+    depth = 0
+    for i, char in enumerate(text):
+        if char == "(":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise QuerySyntaxError(text, f"parentheses nested more than {MAX_NESTING} deep", i)
+        elif char == ")":
+            depth = max(0, depth - 1)
 
 
 def _fix_negations(q: Query) -> Query:

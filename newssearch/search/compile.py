@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from ..engine.parsing import QueryParser, expand_stemmed_prefixes
+from ..engine.parsing import QueryParser, check_text, expand_stemmed_prefixes
 from ..engine.query import And, DateRange, Or, Query, Term
 from ..engine.reading import Snapshot
 from ..engine.schema import keyword_term
@@ -59,6 +59,7 @@ def parse_query(text: str, parser: QueryParser, *, now: datetime, tz: tzinfo) ->
     (see :mod:`.clauses`); dates are read in ``tz`` and relative ones
     resolved against ``now``. Raises :class:`QuerySyntaxError` for a query
     of more than :data:`MAX_QUERY_WORDS` words."""
+    check_text(text)  # before the clauses take values out of it
     words = len(text.split())
     if words > MAX_QUERY_WORDS:
         raise QuerySyntaxError(text, f"the query has {words:,} words; the limit is {MAX_QUERY_WORDS}")
