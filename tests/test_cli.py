@@ -113,9 +113,9 @@ def test_no_hits_exits_0_with_a_message(ix_dir, runner):
     assert "No results for 'zebra'" in result.stderr
 
 
-def test_bad_query_is_one_line_exit_1(ix_dir, runner):
+def test_bad_query_is_one_line_exit_2(ix_dir, runner):
     result = runner.invoke(cli, ["search", "published:[garbage TO 2020]", "--index", str(ix_dir)])
-    assert result.exit_code == EXIT_ERROR
+    assert result.exit_code == EXIT_USAGE
     assert result.stderr.startswith("Error: cannot parse query") and result.stderr.count("\n") == 1
 
 
@@ -173,7 +173,7 @@ def test_a_search_without_a_query_lists_what_the_filters_keep_newest_first(ix_di
 
 def test_a_bad_date_in_the_query_is_a_query_error(ix_dir, runner):
     result = runner.invoke(cli, ["search", "oil date:2007-13", "--index", str(ix_dir)])
-    assert result.exit_code == EXIT_ERROR  # the query, not an option: the run failed
+    assert result.exit_code == EXIT_USAGE  # query text it cannot read is a usage error
     assert result.stderr.startswith("Error: cannot parse query") and "month must be in 1..12" in result.stderr
     with ns.open_index(ix_dir) as ix, pytest.raises(ns.QuerySyntaxError):
         ix.search("oil date:2007-13")

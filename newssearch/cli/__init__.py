@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from ..errors import NewsSearchError, Terminated
+from ..errors import NewsSearchError, QuerySyntaxError, Terminated
 from ..version import __version__
 from .exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_TERMINATED, EXIT_USAGE, fail
 from .follow import follow_cmd
@@ -87,6 +87,8 @@ class NewsSearchGroup(click.Group):
         """Run the command; turn every error into one line on stderr and an exit code."""
         try:
             return super().invoke(ctx)
+        except QuerySyntaxError as exc:
+            fail(str(exc), EXIT_USAGE)  # query text it cannot read: the user's input, as a bad option is
         except NewsSearchError as exc:
             fail(str(exc))
         except KeyboardInterrupt as exc:
