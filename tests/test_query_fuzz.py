@@ -18,7 +18,7 @@ import newssearch as ns
 from newssearch.engine.parsing import MAX_NESTING
 
 from bench.fuzz_queries import PIECES
-from tests.helpers import ARTICLES
+from tests.helpers import ARTICLES, EXAMPLES
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> ns.NewsIndex:
@@ -92,3 +92,13 @@ def test_what_broke_the_engine_is_refused_naming_the_place(index: ns.NewsIndex, 
 
 def test_nesting_up_to_the_limit_is_answered(index: ns.NewsIndex) -> None:
     assert index.search("(" * MAX_NESTING + "minsk" + ")" * MAX_NESTING).total == 2
+
+
+def test_a_second_fragment_past_the_end_of_the_text_is_no_error(tmp_path: Path) -> None:
+    """Found by bench/fuzz_queries.py (9 of 100,000): a snippet's second
+    fragment, kept apart from the first, could start past the body's end,
+    and snippets.py read beyond it (IndexError)."""
+    ix = ns.create_index(tmp_path / "ix")
+    ix.add(ns.read_path(EXAMPLES))
+    assert ix.search("-museum:>=>NOT*~2of").total >= 0
+    ix.close()

@@ -218,6 +218,8 @@ _SPACES = re.compile(r"\s{2,}|[^\S ]")
 
 
 def _word_bounds(text: str, lo: int, hi: int) -> tuple[int, int]:
+    # a second fragment kept apart from the first can start past the text's end
+    lo = min(lo, len(text))
     hi = min(hi, len(text))
     if lo > 0:
         # start at the text's, a paragraph's or a sentence's start when one is
