@@ -186,7 +186,7 @@ class QueryParser:
             name = m.group(1).lower()
             if name in self._unsearchable:
                 raise QuerySyntaxError(
-                    text, f"field {name!r} cannot be searched (try {', '.join(sorted(self._searchable))})", m.start(1)
+                    text, f"field {name!r} cannot be searched (try {', '.join(sorted(FIELD_ALIASES))})", m.start(1)
                 )
 
 
