@@ -5,6 +5,7 @@ shapes under hypothesis)::
 
     python bench/fuzz_queries.py                              # 100,000 queries on the examples
     python bench/fuzz_queries.py --index reuters --queries 20000 --seed 7
+    python bench/fuzz_queries.py --index IX --worst         # the costliest queries known, each timed
 
 Queries are made from :data:`PIECES` (words, quotes, brackets, AND/OR/NOT/
 ANDNOT/ANDMAYBE, + and -, fields and aliases, wildcards, ranges,
@@ -13,8 +14,13 @@ joined by spaces or run together, plus a share of random characters. Each
 goes through the library (``ix.search``, 10 hits, a facet); a
 ``QuerySyntaxError`` or ``ConfigError`` is a refusal, anything else an
 internal error, counted by type with its first query. The worst times and
-the process's peak RSS are reported: what a query costs is bounded by issue
-26's next step, so a slow query is listed, not failed.
+the process's peak RSS are reported.
+
+``--worst`` runs :data:`WORST` instead: the costliest queries the audit of
+issue 26 found (wildcards that stand for most of the vocabulary, ``oil *``,
+a 100,000-character word) and the shapes that made Whoosh's parser
+quadratic, each timed with what became of it (answered, refused, timed
+out), on the index given (the audit's was Reuters 2006-07).
 """
 
 from __future__ import annotations
@@ -47,6 +53,26 @@ PIECES = [
 ]
 
 
+#: (what, query): the costliest queries known (issue 26's audit and the parser's patterns).
+WORST = [
+    ("*a*", "*a*"),
+    ("ten leading wildcards", " ".join("*" + c for c in "abcdefghij")),
+    ("??*", "??*"),
+    ("oil *", "oil *"),
+    ("[a TO c] (a term range over the text)", "[a TO c]"),
+    ("*ing *tion", "*ing *tion"),
+    ("*ly", "*ly"),
+    ("co*", "co*"),
+    ("one 4,096-character word", "a" * 4096),
+    ("one 100,000-character word", "a" * 100_000),
+    ("'[ to ' over 4,096 characters", ("[ to " * 820)[:4096]),
+    ("'[to' x 1,024 (one word)", "[to" * 1024),
+    ("'[' x 4,096", "[" * 4096),
+    ("'\"' x 4,096", '"' * 4096),
+    ("100 words of 35 letters", " ".join(["abcdefg" * 5] * 100)),
+]
+
+
 def make_query(rng: random.Random) -> str:
     """One query: pieces joined by spaces (half), run together (a third), or random characters."""
     roll = rng.random()
@@ -61,7 +87,12 @@ def main() -> None:
     ap.add_argument("--index", default=None, help="an index folder (default: the examples, indexed into a scratch folder)")
     ap.add_argument("--queries", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=26)
+    ap.add_argument("--worst", action="store_true", help="time the costliest queries known (WORST) instead")
     args = ap.parse_args()
+    if args.worst:
+        if args.index is None:
+            ap.error("--worst needs --index (the audit's was Reuters 2006-07)")
+        sys.exit(worst_cases(args.index))
     scratch = None
     where = args.index
     if where is None:
@@ -103,6 +134,32 @@ def main() -> None:
     if scratch is not None:
         scratch.cleanup()
     sys.exit(1 if internal else 0)
+
+
+def worst_cases(where: str) -> int:
+    """Time every query of :data:`WORST` on the index at ``where``; print a
+    table; exit 1 if any raised an internal error."""
+    timed_out = getattr(ns, "SearchTimedOut", ())  # the code before issue 26 had none
+    internal = 0
+    print(f"# bench/fuzz_queries.py --worst on {where}")
+    print("| query | seconds | outcome |\n|---|---|---|")
+    with ns.open_index(where) as ix:
+        ix.search("warm up", limit=1)
+        for what, text in WORST:
+            t0 = time.perf_counter()
+            try:
+                outcome = f"answered: {ix.search(text, limit=10).total:,} stories"
+            except (ns.QuerySyntaxError, ns.ConfigError) as exc:
+                outcome = f"refused: {str(exc).split(': ', 1)[-1][:90]}"
+            except timed_out as exc:  # type: ignore[misc]
+                outcome = f"timed out: {str(exc)[:60]}"
+            except Exception as exc:  # noqa: BLE001 - what the benchmark counts
+                internal += 1
+                outcome = f"INTERNAL {type(exc).__name__}: {str(exc)[:60]}"
+            print(f"| {what} | {time.perf_counter() - t0:.3f} | {outcome} |", flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {peak:.0f} MiB")
+    return 1 if internal else 0
 
 
 if __name__ == "__main__":

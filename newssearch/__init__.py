@@ -73,6 +73,7 @@ from .errors import (
     NewsSearchError,
     ParseError,
     QuerySyntaxError,
+    SearchTimedOut,
     UnsupportedFormat,
     WorkerFailed,
 )
@@ -147,6 +148,7 @@ __all__ = [
     "ParseError",
     "Politeness",
     "QuerySyntaxError",
+    "SearchTimedOut",
     "SavedSearch",
     "SavedSearches",
     "ScorePart",

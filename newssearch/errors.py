@@ -17,6 +17,7 @@ message; nothing else should escape to a user. The tree::
     │   ├── IndexDamaged
     │   └── WorkerFailed
     ├── QuerySyntaxError (query, position)
+    ├── SearchTimedOut (seconds)
     ├── AmbiguousId (prefix, candidates)
     ├── FetchError (url, problem, retryable)
     └── ConfigError (option)
@@ -66,6 +67,7 @@ __all__ = [
     "NewsSearchError",
     "ParseError",
     "QuerySyntaxError",
+    "SearchTimedOut",
     "Terminated",
     "UnsupportedFormat",
     "UnsupportedQueryShape",
@@ -153,6 +155,21 @@ class QuerySyntaxError(NewsSearchError):
         where = f" at character {position}" if position is not None else ""
         shown = query if len(query) <= 80 else query[:77] + "..."  # a pasted text must not fill the screen
         super().__init__(f"cannot parse query {shown!r}{where}: {problem}")
+
+
+class SearchTimedOut(NewsSearchError):
+    """A search ran past its time budget (``timeout``) and was stopped.
+
+    Not the user's mistake and not a bug: the query asked for more work
+    than the budget allows (many wildcards over a large archive); the
+    message says what to change."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(
+            f"the search was stopped after {seconds:g} s, its time budget (timeout); "
+            "fewer wildcards or a date range make it cheaper, or give it more time"
+        )
 
 
 class AmbiguousId(NewsSearchError):

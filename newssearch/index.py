@@ -19,6 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .budget import DEFAULT_TIMEOUT
 from .cluster.search import fan_out
 from .engine.errors import mapped
 from .engine.integrity import CheckReport
@@ -312,32 +313,42 @@ class NewsIndex:
         no keywords). The keywords (``since``, ``until``, ``source``,
         ``section``, ``agency``, ``tz``, ``now``, ``sort``, ``limit``,
         ``offset``, ``page``, ``half_life``, ``facets``, ``explain``,
-        ``snippets``, ``snippet_chars``, ``engine``, ``all_copies``) are those of
+        ``snippets``, ``snippet_chars``, ``engine``, ``all_copies``, ``timeout``) are those of
         :meth:`SearchRequest.build <newssearch.search.SearchRequest.build>`,
         which explains each. Raises :class:`~newssearch.errors.ConfigError`
         for a bad option value and :class:`~newssearch.errors.QuerySyntaxError`
-        for query text that cannot be read.
+        for query text that cannot be read or asks too much, and
+        :class:`~newssearch.errors.SearchTimedOut` when the search runs past
+        ``timeout`` seconds (10 by default).
         """
         request = _request(query, options)
         with mapped(self.path):
             return run_search(self.session(), request)
 
     def timeline(
-        self, query: str | SearchRequest = "", *, by: str = "week", all_copies: bool = False, **filters: Unpack[FilterOptions]
+        self,
+        query: str | SearchRequest = "",
+        *,
+        by: str = "week",
+        all_copies: bool = False,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        **filters: Unpack[FilterOptions],
     ) -> Timeline:
         """Matching stories counted per period: ``by`` is day, week, month
         or year, periods starting at local midnight in ``tz``; empty periods
         between the first and last match are included. A story counts once,
         when its first copy was published; ``all_copies`` counts every
         article. ``query`` and the filters (``since``, ``until``,
-        ``source``, ``section``, ``agency``, ``tz``, ``now``) are as for
-        :meth:`search`."""
+        ``source``, ``section``, ``agency``, ``tz``, ``now``) and ``timeout``
+        are as for :meth:`search` (a request given keeps its own timeout)."""
         unknown = sorted(set(filters) - set(FilterOptions.__annotations__))
         if unknown:
             raise TypeError(f"timeline() takes filters only, not {', '.join(unknown)}")
         request = _request(query, filters)
         if all_copies:
             request = request.replace(all_copies=True)
+        if not isinstance(query, SearchRequest):
+            request = request.replace(timeout=timeout)
         with mapped(self.path):
             return stories_per_period(self.session(), request, by=by)
 

@@ -32,7 +32,7 @@ PINNED = {
         "Hit", "IndexDamaged", "IndexLocked", "IndexNotFound", "IndexReport", "IndexStats", "IndexStoreError",
         "IndexVersionMismatch", "IngestError", "IngestNotice", "IngestWarning", "Limits", "NewsIndex",
         "NewsSearchError", "ParseError", "Politeness", "QuerySyntaxError", "SavedSearch", "SavedSearches", "ScorePart",
-        "SearchRequest", "SearchResults", "Snippet", "Timeline", "UnsupportedFormat", "WorkerFailed", "__version__",
+        "SearchRequest", "SearchResults", "SearchTimedOut", "Snippet", "Timeline", "UnsupportedFormat", "WorkerFailed", "__version__",
         "check_index", "create_index", "default_index_path", "format_datetime", "open_for_writing", "open_index",
         "parse_date", "read_path",
     ],
@@ -42,7 +42,8 @@ PINNED = {
     "newssearch.errors": [
         "AmbiguousId", "ConfigError", "DecompressedTooLarge", "EmptyFeed", "FetchError", "FieldTooLarge",
         "IndexDamaged", "IndexLocked", "IndexNotFound", "IndexStoreError", "IndexVersionMismatch", "IngestError",
-        "IngestNotice", "IngestWarning", "NewsSearchError", "ParseError", "QuerySyntaxError", "Terminated",
+        "IngestNotice", "IngestWarning", "NewsSearchError", "ParseError", "QuerySyntaxError", "SearchTimedOut",
+        "Terminated",
         "UnsupportedFormat", "UnsupportedQueryShape", "WorkerFailed",
     ],
 }

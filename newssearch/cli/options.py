@@ -17,11 +17,12 @@ from typing import Any, TypeVar
 
 import click
 
+from ..budget import DEFAULT_TIMEOUT
 from ..dates import resolve_zone
 from ..errors import ConfigError
 from ..search.request import SearchRequest
 
-__all__ = ["color_enabled", "filter_options", "index_option", "read_zone", "search_request", "tz_option"]
+__all__ = ["color_enabled", "filter_options", "index_option", "read_zone", "search_request", "timeout_option", "tz_option"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -45,6 +46,18 @@ def index_option(f: _F) -> _F:
 def tz_option(help_text: str) -> Callable[[_F], _F]:
     """``--tz ZONE``, with the help that says what the zone is for in this command."""
     return click.option("--tz", default=None, metavar="ZONE", help=help_text)
+
+
+def timeout_option(f: _F) -> _F:
+    """``--timeout SECONDS``: the search's time budget."""
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="Stop a search that runs longer than this, with an error saying so.",
+    )(f)
 
 
 def filter_options(f: _F) -> _F:

@@ -20,7 +20,7 @@ from ..search.request import FACET_FIELDS, SORTS
 from ..search.timeline import PERIODS, as_rows
 from ..search.timeline import render as render_timeline
 from .exits import fail
-from .options import color_enabled, filter_options, index_option, read_zone, search_request, tz_option
+from .options import color_enabled, filter_options, index_option, read_zone, search_request, timeout_option, tz_option
 from .output import article_to_json, format_facets, format_hit, format_published, hit_to_json
 
 __all__ = ["search_cmd", "show_cmd", "similar_cmd", "timeline_cmd"]
@@ -41,6 +41,7 @@ __all__ = ["search_cmd", "show_cmd", "similar_cmd", "timeline_cmd"]
 @click.option("--auto-correct", is_flag=True, help="Run the did-you-mean correction instead of only suggesting it.")
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit, then one {\"total\", \"facets\"} object with --facets.")
 @click.option("--color/--no-color", default=None, help="Highlight matches (default: on a terminal, unless NO_COLOR is set).")
+@timeout_option
 def search_cmd(
     query: tuple[str, ...],
     index_dir: str | None,
@@ -55,6 +56,7 @@ def search_cmd(
     auto_correct: bool,
     as_json: bool,
     color: bool | None,
+    timeout: float,
     **filters: Any,
 ) -> None:
     """Search the index. Plain words match articles with most of them;
@@ -73,7 +75,7 @@ def search_cmd(
     facet_names = [name.strip() for name in facets.split(",") if name.strip()] if facets else []
     request = search_request(
         text, filters, sort=sort, half_life=half_life, limit=limit, offset=offset, page=page, facets=facet_names,
-        explain=explain, all_copies=all_copies,
+        explain=explain, all_copies=all_copies, timeout=timeout,
     )
     zone = request.tz
     started = time.perf_counter()
@@ -126,6 +128,7 @@ def search_cmd(
 @click.option("--csv", "as_csv", is_flag=True, help="CSV: start,count.")
 @click.option("--all-copies", is_flag=True, help="Count every article, not each story once (at its first copy).")
 @click.option("--width", type=click.IntRange(min=20), default=None, help="Chart width in columns (default: the terminal's).")
+@timeout_option
 def timeline_cmd(
     query: tuple[str, ...],
     index_dir: str | None,
@@ -134,6 +137,7 @@ def timeline_cmd(
     as_csv: bool,
     all_copies: bool,
     width: int | None,
+    timeout: float,
     **filters: Any,
 ) -> None:
     """Count matching articles per period and draw the coverage as a bar chart.
@@ -142,7 +146,7 @@ def timeline_cmd(
     Example:
       newssearch timeline Iran --by week --since 2007-01-01 --tz America/New_York
     """
-    request = search_request(" ".join(query), filters, all_copies=all_copies)
+    request = search_request(" ".join(query), filters, all_copies=all_copies, timeout=timeout)
     with open_index(index_dir) as ix:
         tl = ix.timeline(request, by=by)
     for warning in tl.warnings:

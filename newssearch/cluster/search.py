@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..engine.query import Prefix, Wildcard
+from ..engine.query import MultiTerm
 from ..engine.schema import TEXT_FIELDS
 from ..engine.shards import ShardedStore
 from ..engine.store import Store
@@ -113,9 +113,9 @@ class ClusterRanker(Ranker):
 
 
 def _expandable(q: Any) -> list[Any]:
-    """The prefix and wildcard leaves of a query (their expansions travel with it)."""
+    """The prefix, wildcard and term-range leaves of a query (their expansions travel with it)."""
     leaves = [q] if q.is_leaf() else list(q.leaves())
-    return [leaf for leaf in leaves if isinstance(leaf, (Prefix, Wildcard))]
+    return [leaf for leaf in leaves if isinstance(leaf, MultiTerm)]
 
 
 def _shard_sizes(snapshot: Any, store: ShardedStore) -> list[int]:

@@ -30,9 +30,9 @@ and on a name listed here that nothing outside uses any more):
 * ``language``   STOP_WORDS, accent_map, porter2_stem
 * ``matching``   highlight_terms, whoosh_matches
 * ``parsing``    QueryParser, check_text, expand_stemmed_prefixes
-* ``query``      And, AndMaybe, AndNot, DateRange, Every, GapPhrase, NumericRange,
-  Or, Prefix, Query, Term, Wildcard, added_after, added_since, from_long,
-  is_null, to_long
+* ``query``      And, AndMaybe, AndNot, DateRange, Every, GapPhrase, MultiTerm,
+  NumericRange, Or, Query, Term, added_after, added_since, from_long, is_null,
+  to_long
 * ``reading``    Segment, Snapshot
 * ``schema``     KEYWORD_FIELDS, TEXT_FIELDS, keyword_term, to_fields, url_words
 * ``shards``     Manifest, ShardedStore, is_sharded, shard_of
@@ -56,8 +56,8 @@ SURFACE: dict[str, tuple[str, ...]] = {
     "matching": ("highlight_terms", "whoosh_matches"),
     "parsing": ("QueryParser", "check_text", "expand_stemmed_prefixes"),
     "query": (
-        "And", "AndMaybe", "AndNot", "DateRange", "Every", "GapPhrase", "NumericRange", "Or", "Prefix", "Query",
-        "Term", "Wildcard", "added_after", "added_since", "from_long", "is_null", "to_long",
+        "And", "AndMaybe", "AndNot", "DateRange", "Every", "GapPhrase", "MultiTerm", "NumericRange", "Or", "Query",
+        "Term", "added_after", "added_since", "from_long", "is_null", "to_long",
     ),
     "reading": ("Segment", "Snapshot"),
     "schema": ("KEYWORD_FIELDS", "TEXT_FIELDS", "keyword_term", "to_fields", "url_words"),

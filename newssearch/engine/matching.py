@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .query import Query, added_after
+from ..budget import check_budget
+from .query import MultiTerm, Query, added_after
 from .reading import Snapshot
 from .schema import TEXT_FIELDS
 
 __all__ = ["highlight_terms", "whoosh_matches"]
+
+#: Matches collected between two looks at the search's time budget.
+_BUDGET_EVERY = 1024
 
 
 def whoosh_matches(snapshot: Snapshot, q: Query, restrict: Query | None) -> tuple[np.ndarray, np.ndarray]:
@@ -31,10 +35,15 @@ def whoosh_matches(snapshot: Snapshot, q: Query, restrict: Query | None) -> tupl
     for seg in snapshot.segments:
         if floor is not None and seg.newest() <= floor:
             continue  # nothing in it was added after that seq
+        check_budget()
         sub = seg.whoosh_searcher
         allowed = seg.docs_for_query(restrict) if restrict is not None else None
         matcher = q.matcher(sub, sub.context())
+        walked = 0
         while matcher.is_active():
+            walked += 1
+            if not walked % _BUDGET_EVERY:
+                check_budget()
             docnum = matcher.id()
             if (allowed is None or docnum in allowed) and docnum not in seg.deleted_docs:
                 ids.append(docnum + seg.offset)
@@ -52,7 +61,9 @@ def highlight_terms(snapshot: Snapshot, q: Query) -> frozenset[str]:
     # its ``fieldname`` argument, so after the first leaf it skips every leaf
     # of another field (a multi-field query loses most of its terms).
     for leaf in q.leaves() if not q.is_leaf() else [q]:
-        for field, text in leaf.expanded_terms(reader, phrases=True):
+        # a wildcard's terms from the snapshot, which remembers them
+        terms = snapshot.expand(leaf) if isinstance(leaf, MultiTerm) else leaf.expanded_terms(reader, phrases=True)
+        for field, text in terms:
             if field in TEXT_FIELDS:
                 out.add(text.decode("utf-8") if isinstance(text, bytes) else str(text))
     # one set for both fields: a word found only in the body deserves

@@ -19,7 +19,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from whoosh.fields import Schema
-from whoosh.qparser import FieldAliasPlugin, GtLtPlugin, MultifieldParser, OrGroup, PlusMinusPlugin, syntax
+from whoosh.qparser import (
+    FieldAliasPlugin,
+    FieldsPlugin,
+    GtLtPlugin,
+    MultifieldParser,
+    OrGroup,
+    PlusMinusPlugin,
+    RangePlugin,
+    syntax,
+)
 from whoosh.qparser.dateparse import DateParserPlugin
 
 from ..analysis import TOKEN_RE
@@ -43,7 +52,7 @@ from .query import (
 from .reading import Snapshot
 from .schema import TEXT_FIELDS, build_schema
 
-__all__ = ["FIELD_ALIASES", "MAX_NESTING", "OR_BONUS", "QueryParser", "check_text", "expand_stemmed_prefixes"]
+__all__ = ["FIELD_ALIASES", "MAX_BRACKETS", "MAX_NESTING", "MAX_QUERY_CHARS", "OR_BONUS", "QueryParser", "check_text", "expand_stemmed_prefixes"]
 
 #: Friendlier names users type for our fields.
 FIELD_ALIASES: dict[str, list[str]] = {
@@ -62,6 +71,38 @@ OR_BONUS = 0.9
 #: The deepest parentheses taken: Whoosh's parser recurses once per level
 #: (500 levels raised RecursionError), and no one asks for more than a few.
 MAX_NESTING = 32
+#: The longest query text taken, in characters: four times what a
+#: 100-word query (the word limit, :mod:`newssearch.search.compile`) of
+#: ordinary words needs. Whoosh's parser tries each of its ~20 patterns at
+#: every character, so its cost grows with the text; here a query of this
+#: length is read in milliseconds, where a 100,000-character word took 33 s
+#: (``python bench/fuzz_queries.py --worst``).
+MAX_QUERY_CHARS = 4096
+#: Field names only where a word starts. Whoosh's pattern (``\w+:``) is
+#: tried at every character of a word that is not a field name and runs to
+#: the word's end each time: quadratic in the word's length (pinned in
+#: tests/test_whoosh_behaviour.py). A field name inside a word (``ab:``) was
+#: never matched there anyway: the word's first character is tried first.
+_FIELD_NAME = r"(?<!\w)(?P<text>\w+|[*]):"
+#: Whoosh's range pattern with one guard: a closing bracket somewhere
+#: ahead (a range needs one). Without it, at a ``[`` with none ahead the
+#: pattern tried every "to" as the split and ran to the end of the text for
+#: each: ``[ to `` repeated over 4,096 characters took 24 s; with it each
+#: ``[`` costs one scan, and :data:`MAX_BRACKETS` bounds how many there are.
+_RANGE = re.compile(
+    r"""
+    (?P<open>\{|\[)
+    (?=[^\]}]*[\]}])
+    (?P<start>('[^']*?'\s+)|([^\]}]+?(?=\b[Tt][Oo]\b)))?
+    \b[Tt][Oo]\b
+    (?P<end>(\s+'[^']*?')|([^\]}]+?))?
+    (?P<close>}|])
+    """,
+    re.VERBOSE | re.UNICODE,
+)
+#: The most range brackets (``[`` and ``{``) a query may hold: each is tried
+#: as the start of a range, at a cost linear in the rest of the text.
+MAX_BRACKETS = 16
 #: What Whoosh's parser raises on some text it cannot read, besides its own
 #: errors (pinned in tests/test_whoosh_behaviour.py): "> oil" IndexError,
 #: "a ANDNOT ANDMAYBE ANDNOT b" AssertionError, a date range from year 0
@@ -122,6 +163,8 @@ class QueryParser:
         self._errors: list[str] = []
         self._cache: dict[str, Query] = {}
         parser = MultifieldParser(list(fields), schema, group=OrGroup.factory(OR_BONUS))
+        # in place, so the taggers keep their order
+        parser.plugins = [_linear(p) for p in parser.plugins]
         parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
         parser.add_plugin(GtLtPlugin())
         # +required -excluded, as in web search; only at the start of a word,
@@ -190,17 +233,35 @@ class QueryParser:
                 )
 
 
+def _linear(plugin: Any) -> Any:
+    """Whoosh's plugin, or the same with a pattern that costs time linear in
+    the query's length (see :data:`_FIELD_NAME` and :data:`_RANGE`)."""
+    if isinstance(plugin, FieldsPlugin):
+        return FieldsPlugin(_FIELD_NAME)
+    if isinstance(plugin, RangePlugin):
+        return RangePlugin(_RANGE)
+    return plugin
+
+
 def check_text(text: str) -> None:
-    """Refuse query text that cannot be read safely: characters that
-    cannot be encoded (a lone surrogate, as a mis-decoded byte leaves) and
-    parentheses nested deeper than :data:`MAX_NESTING`; the error names
-    the place."""
+    """Refuse query text that cannot be read safely: more than
+    :data:`MAX_QUERY_CHARS` characters, characters that cannot be encoded
+    (a lone surrogate, as a mis-decoded byte leaves), more than
+    :data:`MAX_BRACKETS` range brackets and parentheses nested deeper than
+    :data:`MAX_NESTING`; the error names the place."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QuerySyntaxError(text, f"the query has {len(text):,} characters; the limit is {MAX_QUERY_CHARS:,}", MAX_QUERY_CHARS)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise QuerySyntaxError(text, "holds a character that cannot be encoded (a lone surrogate)", exc.start) from exc
+    brackets = 0
     depth = 0
     for i, char in enumerate(text):
+        if char in "[{":
+            brackets += 1
+            if brackets > MAX_BRACKETS:
+                raise QuerySyntaxError(text, f"more than {MAX_BRACKETS} brackets [ or {{ (ranges are written [a TO b])", i)
         if char == "(":
             depth += 1
             if depth > MAX_NESTING:

@@ -34,6 +34,7 @@ from whoosh.query import Or, Prefix, Query, Term
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from ..budget import check_budget
 from ..model import Article
 from .postarrays import EXTENSION, PostingArrays
 from .query import from_long
@@ -44,6 +45,10 @@ __all__ = ["Segment", "Snapshot"]
 _LENGTH_TABLE = np.array([byte_to_length(i) or 0 for i in range(256)], dtype=np.float64)
 _EMPTY_I = np.zeros(0, dtype=np.int64)
 _EMPTY_F = np.zeros(0, dtype=np.float64)
+#: Terms walked (or matches collected) between two looks at the time budget.
+_BUDGET_EVERY = 256
+#: Wildcards whose expansions a snapshot (or segment) remembers.
+_EXPANSIONS_KEPT = 64
 _NUMPY_TYPES = {"Q": ">u8", "q": ">i8", "I": ">u4", "i": ">i4", "H": ">u2", "h": ">i2", "B": "u1", "b": "i1"}
 
 
@@ -105,6 +110,45 @@ def _generic_ids(matcher: Any) -> list[int]:
     return list(matcher.all_ids())
 
 
+def _expanded(q: Query, reader: Any, limit: int | None) -> list[tuple[str, Any]]:
+    """``q``'s expansions in ``reader``, up to ``limit`` + 1 of them. A
+    leading wildcard walks the field's whole vocabulary, so the search's
+    time budget is checked as it goes."""
+    out: list[tuple[str, Any]] = []
+    for seen, (fieldname, text) in enumerate(q.expanded_terms(reader), start=1):
+        if not seen % _BUDGET_EVERY:
+            check_budget()
+        if text:
+            out.append((fieldname, text))
+            if limit is not None and len(out) > limit:
+                break
+    return out
+
+
+def _remembered(memo: dict[Query, list[tuple[str, Any]]], q: Query, reader: Any, limit: int | None) -> list[tuple[str, Any]]:
+    """:func:`_expanded`, remembered per snapshot (or segment), which never
+    changes: one search asks for a wildcard's terms several times (to bound
+    them, per segment, for statistics, to highlight), and a leading wildcard
+    walks the whole vocabulary each time."""
+    known = memo.get(q)
+    if known is not None:
+        return known if limit is None else known[: limit + 1]
+    found = _expanded(q, reader, limit)
+    if limit is not None and len(found) > limit:
+        return found  # a part only: not remembered
+    return _remember(memo, q, found, limit)
+
+
+def _remember(
+    memo: dict[Query, list[tuple[str, Any]]], q: Query, found: list[tuple[str, Any]], limit: int | None
+) -> list[tuple[str, Any]]:
+    """Keep ``found`` (every expansion of ``q``) in ``memo``; return it."""
+    if len(memo) >= _EXPANSIONS_KEPT:
+        memo.pop(next(iter(memo)))
+    memo[q] = found
+    return found if limit is None else found[: limit + 1]
+
+
 def _is_fixed_numeric(col: Any) -> bool:
     return type(col) is NumericColumn.Reader
 
@@ -163,6 +207,7 @@ class Segment:
         # term -> Whoosh's term info (None: not in this segment); a query asks
         # for the same term several times (exists? where? how many?)
         self._terminfos: dict[tuple[str, Any], Any] = {}
+        self._expansions: dict[Query, list[tuple[str, Any]]] = {}
 
     #: Term infos remembered per segment before the memo starts afresh.
     TERMINFO_MEMO = 100_000
@@ -349,9 +394,10 @@ class Segment:
             return _fixed_bytes(col, self.size, col._fixedlen, dtype).astype(np.uint64)
         return _generic_numbers(col, self.size)
 
-    def expand(self, q: Query) -> list[tuple[str, Any]]:
-        """The terms a prefix or wildcard query matches in this segment."""
-        return [(f, t) for f, t in q.expanded_terms(self._reader) if t]
+    def expand(self, q: Query, limit: int | None = None) -> list[tuple[str, Any]]:
+        """The terms a prefix or wildcard query matches in this segment (at
+        most ``limit`` + 1, so a caller can tell "more than ``limit``")."""
+        return _remembered(self._expansions, q, self._reader, limit)
 
     def lexicon(self, fieldname: str) -> Iterator[Any]:
         """Every term of a field in this segment."""
@@ -406,6 +452,7 @@ class Snapshot:
         self._schema = searcher.schema
         self._is_current = is_current
         self._last_seq = last_seq
+        self._expansions: dict[Query, list[tuple[str, Any]]] = {}
 
     @cached_property
     def segments(self) -> list[Segment]:
@@ -477,9 +524,19 @@ class Snapshot:
         """The weight a field's term frequencies are multiplied by."""
         return float(getattr(self._schema[fieldname].format, "field_boost", 1.0) or 1.0)
 
-    def expand(self, q: Query) -> list[tuple[str, Any]]:
-        """The terms a prefix or wildcard query matches anywhere in the index."""
-        return [(f, t) for f, t in q.expanded_terms(self._s.reader()) if t]
+    def expand(self, q: Query, limit: int | None = None) -> list[tuple[str, Any]]:
+        """The terms a prefix or wildcard query matches anywhere in the index
+        (at most ``limit`` + 1): the union of the segments' (a merged walk
+        of every segment's vocabulary costs several times their sum)."""
+        known = self._expansions.get(q)
+        if known is not None:
+            return known if limit is None else known[: limit + 1]
+        found: set[tuple[str, Any]] = set()
+        for seg in self.segments:
+            found.update(seg.expand(q, limit))
+            if limit is not None and len(found) > limit:
+                return sorted(found)
+        return _remember(self._expansions, q, sorted(found), limit)
 
     def contains(self, fieldname: str, text: Any) -> bool:
         """Whether the term occurs anywhere in the index."""

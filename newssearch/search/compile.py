@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from ..engine.parsing import QueryParser, check_text, expand_stemmed_prefixes
-from ..engine.query import And, DateRange, Or, Query, Term
+from ..engine.query import And, DateRange, MultiTerm, Or, Query, Term
 from ..engine.reading import Snapshot
 from ..engine.schema import keyword_term
 from ..errors import NewsSearchError, QuerySyntaxError
@@ -24,13 +24,20 @@ from ..timeexpr import has_date_clause, rewrite_query
 from .clauses import Clauses, split_clauses
 from .request import Filters, SearchRequest
 
-__all__ = ["MAX_QUERY_WORDS", "CompiledSearch", "build_filter", "compile_request", "parse_query"]
+__all__ = ["MAX_EXPANSIONS", "MAX_QUERY_WORDS", "CompiledSearch", "bound_expansions", "build_filter", "compile_request", "parse_query"]
 
 #: The longest query taken, in words. Whoosh's matchers evaluate phrases
 #: and other shapes the ranker does not, and their cost grows with the
 #: query: a 5,000-word pasted text took 20-30 s; at this limit the worst
 #: case measured (50 quoted phrases) takes about 0.5 s on 14,384 articles.
 MAX_QUERY_WORDS = 100
+#: The most index terms a query's wildcards, prefixes and term ranges may
+#: stand for, together: Lucene's default limit on a query's clauses (and
+#: Elasticsearch's ``indices.query.bool.max_clause_count`` before 8.0). Each
+#: term is scored like a word of its own; ``*a*`` stood for 17,717 terms on
+#: Reuters 2006-07 and took 3.5-6 s, at this limit a search takes well under
+#: a second there.
+MAX_EXPANSIONS = 1024
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,37 @@ def compile_request(request: SearchRequest, parser: QueryParser, snapshot: Snaps
     """
     q, clauses = parse_query(request.query, parser, now=request.now, tz=request.tz)
     restrict = build_filter(request.filters, clauses.ranges, clauses.filters)
-    return CompiledSearch(expand_stemmed_prefixes(q, snapshot), restrict, tuple(clauses.warnings))
+    q = expand_stemmed_prefixes(q, snapshot)
+    bound_expansions(q, snapshot, request.query)
+    return CompiledSearch(q, restrict, tuple(clauses.warnings))
+
+
+def bound_expansions(q: Query, snapshot: Snapshot, text: str) -> None:
+    """Refuse a query whose wildcards, prefixes and term ranges stand for
+    more than :data:`MAX_EXPANSIONS` index terms together, naming the one
+    that passed the limit, before any of them is scored."""
+    terms: set[object] = set()
+    for leaf in q.leaves() if not q.is_leaf() else [q]:
+        if not isinstance(leaf, MultiTerm):
+            continue
+        terms.update(t for _f, t in snapshot.expand(leaf, limit=MAX_EXPANSIONS))
+        if len(terms) > MAX_EXPANSIONS:
+            typed = _typed(leaf)
+            where = text.lower().find(typed)
+            raise QuerySyntaxError(
+                text,
+                f"{typed} stands for more than {MAX_EXPANSIONS:,} words of the index with the query's other wildcards "
+                "(the most a query may); give more letters",
+                where if where >= 0 else None,
+            )
+
+
+def _typed(leaf: Query) -> str:
+    """How a user typed an expanding leaf, as near as the tree tells."""
+    if isinstance(leaf, MultiTerm) and hasattr(leaf, "start") and hasattr(leaf, "end"):
+        return f"[{leaf.start} TO {leaf.end}]"
+    text = str(getattr(leaf, "text", ""))
+    return text + "*" if type(leaf).__name__.endswith("Prefix") else text
 
 
 def parse_query(text: str, parser: QueryParser, *, now: datetime, tz: tzinfo) -> tuple[Query, Clauses]:
@@ -59,10 +96,10 @@ def parse_query(text: str, parser: QueryParser, *, now: datetime, tz: tzinfo) ->
     (see :mod:`.clauses`); dates are read in ``tz`` and relative ones
     resolved against ``now``. Raises :class:`QuerySyntaxError` for a query
     of more than :data:`MAX_QUERY_WORDS` words."""
-    check_text(text)  # before the clauses take values out of it
     words = len(text.split())
     if words > MAX_QUERY_WORDS:
         raise QuerySyntaxError(text, f"the query has {words:,} words; the limit is {MAX_QUERY_WORDS}")
+    check_text(text)  # before the clauses take values out of it
     clauses = split_clauses(text, now, tz)
     rest = clauses.text
     if has_date_clause(rest):

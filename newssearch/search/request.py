@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
+from ..budget import DEFAULT_TIMEOUT
 from ..dates import parse_user_date, resolve_zone
 from ..engine.schema import KEYWORD_FIELDS
 from ..errors import ConfigError
@@ -76,6 +77,7 @@ class SearchOptions(FilterOptions, total=False):
     snippet_chars: int
     engine: str
     all_copies: bool
+    timeout: float | None
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,8 @@ class SearchRequest:
     engine: str = "auto"
     #: Show every copy of a story instead of one hit per story.
     all_copies: bool = False
+    #: Seconds the search may run before it is stopped with SearchTimedOut (None: no limit).
+    timeout: float | None = DEFAULT_TIMEOUT
 
     def __post_init__(self) -> None:
         if not isinstance(self.tz, tzinfo):
@@ -193,6 +197,8 @@ class SearchRequest:
             raise ConfigError("the half-life must be positive", option="half_life")
         if self.engine not in ENGINES:
             raise ConfigError(f"unknown engine {self.engine!r} (choose from {', '.join(ENGINES)})", option="engine")
+        if self.timeout is not None and not self.timeout > 0:
+            raise ConfigError("the timeout must be a positive number of seconds", option="timeout")
 
     @classmethod
     def build(cls, query: str = "", **options: Unpack[SearchOptions]) -> SearchRequest:
@@ -218,7 +224,9 @@ class SearchRequest:
         ``snippet_chars``: whether and how long; ``engine``: ``"whoosh"``
         forces Whoosh's own matchers (for comparison and debugging);
         ``all_copies``: list every copy of a story (another outlet's, another
-        version) instead of one hit per story with its copies attached.
+        version) instead of one hit per story with its copies attached;
+        ``timeout``: seconds the search may run (10 by default; None for no
+        limit) before it stops with :class:`~newssearch.errors.SearchTimedOut`.
 
         Raises :class:`~newssearch.errors.ConfigError` (with ``option`` set)
         for a bad value and ``TypeError`` for an unknown keyword.
@@ -264,6 +272,7 @@ class SearchRequest:
             snippet_chars=options.get("snippet_chars", 240),
             engine=options.get("engine", "auto"),
             all_copies=options.get("all_copies", False),
+            timeout=options.get("timeout", DEFAULT_TIMEOUT),
         )
 
     def replace(self, **changes: Any) -> SearchRequest:

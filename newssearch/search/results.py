@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..budget import time_budget
 from ..engine.matching import highlight_terms, whoosh_matches
 from ..engine.query import And, Every, Query, added_since
 from ..model import StoryCopy, Explanation, Hit, SearchResults, Snippet
@@ -52,21 +53,28 @@ def find_matches(
     how saved searches are matched against new articles only (with a
     ``ranker`` over :class:`~.stats.RecentStats`, so that no word's
     statistics are gathered from the archive either)."""
-    parsed = compile_request(request, session.parser, session.snapshot)
-    q, restrict = parsed.query, parsed.restrict
-    if added_after is not None:
-        since = added_since(added_after)
-        restrict = since if restrict is None else And([since, restrict])
-    found = (ranker or session.ranker).matches(q, restrict) if request.engine != "whoosh" else None
-    by_whoosh = found is None
-    if found is None:  # a phrase, or engine="whoosh": Whoosh's matchers score every match
-        found = whoosh_matches(session.snapshot, q, restrict)
+    with time_budget(request.timeout):
+        parsed = compile_request(request, session.parser, session.snapshot)
+        q, restrict = parsed.query, parsed.restrict
+        if added_after is not None:
+            since = added_since(added_after)
+            restrict = since if restrict is None else And([since, restrict])
+        found = (ranker or session.ranker).matches(q, restrict) if request.engine != "whoosh" else None
+        by_whoosh = found is None
+        if found is None:  # a phrase, or engine="whoosh": Whoosh's matchers score every match
+            found = whoosh_matches(session.snapshot, q, restrict)
     return Matches(q, restrict, found, by_whoosh, parsed.warnings)
 
 
 def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
     """Search the session's snapshot: one page of hits, the exact total and
-    the facets the request asks for."""
+    the facets the request asks for. Raises :class:`~newssearch.errors.SearchTimedOut`
+    when it runs past the request's ``timeout``."""
+    with time_budget(request.timeout):
+        return _page(session, request)
+
+
+def _page(session: SearchSession, request: SearchRequest) -> SearchResults:
     matches = find_matches(session, request)
     q, restrict, found, by_whoosh = matches.query, matches.restrict, matches.found, matches.by_whoosh
     recency = Recency.build(request.now, request.half_life.total_seconds() / 86400)

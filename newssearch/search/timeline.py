@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..budget import time_budget
 from ..engine.query import from_long, to_long
 from ..errors import ConfigError
 from ..model import Timeline
@@ -56,9 +57,15 @@ def timeline(session: SearchSession, request: SearchRequest, by: str = "week") -
     period (``by``: day, week, month or year), periods starting at local
     midnight in the request's zone. A story counts once, when its first
     matching copy was published; with ``request.all_copies`` every article
-    counts."""
+    counts. Raises :class:`~newssearch.errors.SearchTimedOut` when it runs
+    past the request's ``timeout``."""
     if by not in PERIODS:
         raise ConfigError(f"unknown period {by!r} (choose from {', '.join(PERIODS)})", option="by")
+    with time_budget(request.timeout):
+        return _count(session, request, by)
+
+
+def _count(session: SearchSession, request: SearchRequest, by: str) -> Timeline:
     zone = request.tz
     parsed = compile_request(request, session.parser, session.snapshot)
     ranker = session.ranker

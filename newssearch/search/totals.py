@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..engine.query import And, AndMaybe, AndNot, Every, Or, Prefix, Query, Term, Wildcard, is_null
+from ..engine.query import And, AndMaybe, AndNot, Every, MultiTerm, Or, Query, Term, is_null
 from ..engine.reading import Segment, Snapshot
 
 __all__ = ["count_matches", "matching_docs"]
@@ -32,7 +32,7 @@ def _docs(q: Query, seg: Segment) -> set[int]:
     """Live and deleted doc numbers (segment-local) matching ``q``."""
     if isinstance(q, Term):
         return _terms_docs(seg, [(q.fieldname, q.text)])
-    if isinstance(q, (Prefix, Wildcard)):
+    if isinstance(q, MultiTerm):
         return _terms_docs(seg, seg.expand(q))
     if isinstance(q, Or):
         docs: set[int] = set()

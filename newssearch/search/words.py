@@ -2,7 +2,8 @@
 
 The model (:mod:`.bm25`) scores query words, not Whoosh's leaves: the same
 word asked in the headline and the body is one query word whose two fields
-add up; so is a phrase asked in both fields, and a prefix or wildcard. These
+add up; so is a phrase asked in both fields, and a prefix, wildcard or
+term range (a query that stands for several index terms). These
 groups are what :class:`~.ranker.Ranker` evaluates and explains.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine.query import And, AndMaybe, AndNot, GapPhrase, Or, Prefix, Query, Term, Wildcard
+from ..engine.query import And, AndMaybe, AndNot, GapPhrase, MultiTerm, Or, Query, Term
 from ..engine.schema import TEXT_FIELDS
 
 __all__ = ["QueryExpansion", "QueryNode", "QueryPhrase", "QueryWord", "group_words", "scoring_words", "term_text"]
@@ -47,7 +48,7 @@ class QueryPhrase:
 
 @dataclass(frozen=True)
 class QueryExpansion:
-    """One prefix or wildcard in the text fields it was asked in."""
+    """One prefix, wildcard or term range in the text fields it was asked in."""
 
     queries: tuple[Query, ...]
     boost: float = 1.0
@@ -85,8 +86,8 @@ def group_words(children: Iterable[Query]) -> list[QueryNode]:
             if pkey not in phrases:
                 out.append(("phrase", pkey))
             phrases.setdefault(pkey, []).append(q)
-        elif isinstance(q, (Prefix, Wildcard)) and q.fieldname in TEXT_FIELDS:
-            ekey = (type(q).__name__, q.text, tuple(getattr(q, "stems", ())))
+        elif isinstance(q, MultiTerm) and q.fieldname in TEXT_FIELDS:
+            ekey = _expansion_key(q)
             if ekey not in expansions:
                 out.append(("expansion", ekey))
             expansions.setdefault(ekey, []).append(q)
@@ -126,6 +127,13 @@ def scoring_words(q: QueryNode) -> list[QueryNode]:
         return [QueryWord(term_text(q.text), (q.fieldname,), q.boost)]
     if isinstance(q, GapPhrase) and q.fieldname in TEXT_FIELDS:
         return [QueryPhrase((q,), q.boost)]
-    if isinstance(q, (Prefix, Wildcard)) and q.fieldname in TEXT_FIELDS:
+    if isinstance(q, MultiTerm) and q.fieldname in TEXT_FIELDS:
         return [QueryExpansion((q,), q.boost)]
     return []
+
+
+def _expansion_key(q: Query) -> tuple[Any, ...]:
+    """What makes two fields' expanding leaves one query word: the same
+    kind, text (or range) and stems."""
+    attrs = ("text", "start", "end", "startexcl", "endexcl", "stems")
+    return (type(q).__name__,) + tuple(tuple(v) if isinstance(v, list) else v for v in (getattr(q, a, None) for a in attrs))
