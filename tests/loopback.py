@@ -67,6 +67,7 @@ class _Route:
     stream_bytes: int | None
     chunk_bytes: int
     chunk_delay: float
+    header_delay: float
 
 
 @dataclass
@@ -106,6 +107,7 @@ class Loopback:
         stream_bytes: int | None = None,
         chunk_bytes: int = _CHUNK,
         chunk_delay: float = 0.0,
+        header_delay: float = 0.0,
     ) -> None:
         """Serve ``path`` (replacing what it served before).
 
@@ -116,11 +118,13 @@ class Loopback:
         (Content-Type, Content-Length). ``stream_bytes``: send that many b"x"
         without Content-Length, in chunks of ``chunk_bytes`` (64 KiB)
         ``chunk_delay`` seconds apart (a trickle), stopping quietly when the
-        client hangs up (see :meth:`sent`).
+        client hangs up (see :meth:`sent`). ``header_delay``: send the status
+        line and headers one byte at a time, this many seconds apart (a server
+        that holds a client without ever going silent for a read timeout).
         """
         data = body.encode("utf-8") if isinstance(body, str) else body
         route = _Route(data, status, content_type, etag, last_modified, delay, redirect, dict(headers or {}),
-                       stream_bytes, chunk_bytes, chunk_delay)
+                       stream_bytes, chunk_bytes, chunk_delay, header_delay)
         with self._lock:
             self._routes[path] = route
 
@@ -211,7 +215,9 @@ class _Handler(BaseHTTPRequestHandler):
         if route.last_modified is not None:
             headers["Last-Modified"] = route.last_modified
         headers.update(route.headers)
-        if self._unchanged(route):
+        if route.header_delay:
+            self._trickle(route, headers)
+        elif self._unchanged(route):
             headers.pop("Content-Type")
             self._send(304, None, headers)
         elif route.stream_bytes is not None:
@@ -237,6 +243,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if body:
             self.wfile.write(body)
+
+    def _trickle(self, route: _Route, headers: dict[str, str]) -> None:
+        head = f"HTTP/1.1 {route.status} OK\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        head += f"Content-Length: {len(route.body)}\r\nConnection: close\r\n\r\n"
+        for byte in head.encode("latin-1"):
+            self.wfile.write(bytes([byte]))
+            time.sleep(route.header_delay)
+        self.wfile.write(route.body)
+        self.close_connection = True
 
     def _stream(self, lb: Loopback, route: _Route, headers: dict[str, str]) -> None:
         stream = _Stream()
