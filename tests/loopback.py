@@ -14,6 +14,8 @@ for a second server in one test.
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import threading
 import time
 from collections.abc import Iterable
@@ -274,3 +276,36 @@ class _Handler(BaseHTTPRequestHandler):
                     time.sleep(route.chunk_delay)
         finally:
             stream.done.set()
+
+
+class OffMachine:
+    """Connections a test tried beyond the loopback interface (each refused before it was made).
+
+    Tests of the address policy name the metadata service and the intranet; were the policy
+    broken, the fetcher would connect there. :func:`refuse_off_machine` makes every socket in
+    the test process refuse such a connection and records it, so a broken policy fails the
+    test instead of sending a single packet.
+    """
+
+    def __init__(self) -> None:
+        self.tried: list[object] = []
+
+
+def refuse_off_machine(monkeypatch: Any) -> OffMachine:
+    """Patch ``socket.socket.connect`` for one test: loopback addresses only (see :class:`OffMachine`)."""
+    seen = OffMachine()
+    real_connect = socket.socket.connect
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        host = address[0] if isinstance(address, tuple) else None
+        try:
+            inside = host is None or ipaddress.ip_address(str(host).split("%", 1)[0]).is_loopback
+        except ValueError:
+            inside = False  # a name: tests connect to addresses only
+        if not inside:
+            seen.tried.append(address)
+            raise ConnectionRefusedError(111, f"test: no connection beyond loopback ({address})")
+        real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    return seen

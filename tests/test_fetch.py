@@ -11,7 +11,7 @@ import gzip
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pytest
@@ -20,7 +20,7 @@ from newssearch.errors import AddressRefused, FetchError, NewsSearchError
 from newssearch.live.addresses import AddressPolicy
 from newssearch.live.fetch import Fetcher, Politeness
 
-from tests.loopback import ANY_PATH, Loopback
+from tests.loopback import ANY_PATH, Loopback, refuse_off_machine
 
 FAST = Politeness(delay=0.0, timeout=0.5, deadline=5.0, retries=2, backoff=0.05, robots=False)
 MiB = 2**20
@@ -43,6 +43,14 @@ def no_proxy_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Were the address policy broken, a test would connect where its URLs point: refused and failed here instead."""
+    off = refuse_off_machine(monkeypatch)
+    yield
+    assert off.tried == [], f"connections beyond loopback were tried: {off.tried}"
 
 
 def fails(call: Callable[..., object], *args: object, **kwargs: object) -> FetchError:

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ from newssearch.live.follow import Follower, FollowReport
 from newssearch.live.state import FeedState, retry_delay
 
 from tests.helpers import shared
-from tests.loopback import Loopback
+from tests.loopback import Loopback, refuse_off_machine
 
 FAST = Politeness(delay=0.0, timeout=1.0, deadline=3.0, retries=1, backoff=0.01, max_bytes=2 * 2**20)
 RSS = "application/rss+xml"
@@ -68,6 +69,14 @@ def rss(*items: str, title: str = "Harbour Herald") -> str:
         + "".join(items)
         + "</channel></rss>"
     )
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Were the address policy broken, a test would connect where its URLs point: refused and failed here instead."""
+    off = refuse_off_machine(monkeypatch)
+    yield
+    assert off.tried == [], f"connections beyond loopback were tried: {off.tried}"
 
 
 @pytest.fixture
