@@ -351,13 +351,13 @@ class Follower:
         """The fetcher, kept across rounds (robots.txt is fetched once per
         host) but replaced after :data:`ROBOTS_TTL`, so a site's new rules
         are read at least daily, and when the address policy changed."""
-        old = self._fetcher
-        if old is None or time.monotonic() - self._fetcher_since > ROBOTS_TTL or old.addresses != addresses:
-            if old is not None:
-                old.close()
-            self._fetcher = Fetcher(self.politeness, addresses)
+        fetcher = self._fetcher
+        if fetcher is None or time.monotonic() - self._fetcher_since > ROBOTS_TTL or fetcher.addresses != addresses:
+            if fetcher is not None:
+                fetcher.close()
+            fetcher = self._fetcher = Fetcher(self.politeness, addresses)
             self._fetcher_since = time.monotonic()
-        return self._fetcher
+        return fetcher
 
     def close(self) -> None:
         """Close the HTTP connections (a follower is usable again after)."""

@@ -141,7 +141,7 @@ class _GuardedConnection(HTTPConnection):
         self.guard.adopt(sock)
         return sock
 
-    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> None:
         self.guard.adopt(self.sock)  # a connection kept alive from an earlier attempt
         super().request(*args, **kwargs)
 
