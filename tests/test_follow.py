@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 import newssearch as ns
+import newssearch.ingest.htmlpage as htmlpage
 from newssearch.live.feedlist import read_feed_list
 from newssearch.live.fetch import Politeness
 from newssearch.live.follow import Follower, FollowReport
@@ -520,3 +521,28 @@ def test_cli_refuses_entries_on_other_private_hosts_unless_allow_private(runner,
         allowed = runner.invoke(cli, ["follow", *common, "--allow-private", "--index", str(tmp_path / "b")])
         assert allowed.exit_code == 0 and "1 pages fetched" in allowed.stderr
         assert len(inside.requests("/page")) == 1
+
+
+def test_a_reader_bug_on_one_page_or_entry_costs_that_entry_alone(ix, loopback: Loopback, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stand-ins for bugs not yet met: the page reader raising on one page, the entry's completion on another."""
+    real_reader, real_page = htmlpage.article_from_html, Follower._page
+
+    def reader(text, source, options, url=None):
+        if url and url.endswith("/p/1"):
+            raise RuntimeError("reader bug")
+        return real_reader(text, source, options, url=url)
+
+    def page(self, entry, options, done):
+        if entry.url.endswith("/p/2"):
+            raise RuntimeError("entry bug")
+        return real_page(self, entry, options, done)
+
+    monkeypatch.setattr(htmlpage, "article_from_html", reader)
+    monkeypatch.setattr(Follower, "_page", page)
+    for n in range(3):
+        loopback.add(f"/p/{n}", f"<html><head><title>Page {n}</title></head><body><article><p>{LONG} page {n}</p></article></body></html>")
+    loopback.add("/feed.xml", rss(*(item(n, title=f"Entry {n}", body="Teaser.", link=f"{loopback.url}/p/{n}", summary_only=True) for n in range(3))), content_type=RSS)
+    report = Follower(ix, [loopback.url + "/feed.xml"], politeness=FAST).round()
+    assert sorted(a.title for a in ix.iter_articles()) == ["Entry 1", "Page 0"]  # page 1 from the feed's text; entry 2 skipped
+    assert report.page_failures == [f"{loopback.url}/p/1: cannot read the page (RuntimeError: reader bug); kept the feed's text"]
+    assert report.skipped == [f"{loopback.url}/p/2: RuntimeError: entry bug"] and report.failed == []
