@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import newssearch as ns
-import newssearch.ingest.htmlpage as htmlpage
+from newssearch.ingest import htmlpage
 from newssearch.live.feedlist import read_feed_list
 from newssearch.live.fetch import Politeness
 from newssearch.live.follow import Follower, FollowReport
