@@ -5,6 +5,7 @@ sizes)::
 
     python bench/hostile.py                 # the table, at the sizes of the audit
     python bench/hostile.py --small         # a quick run at a tenth of the sizes
+    python bench/hostile.py --follow-only   # only the hostile feeds and servers (follow_rows)
 
 Every input is generated in a scratch folder (nothing is committed): a gzip
 bomb, a one-line text file, a CSV with one huge field, a huge article body
@@ -130,16 +131,98 @@ def cases(work: Path, scale: float) -> list[tuple[str, list[str], Path | None]]:
     return out
 
 
+# --- hostile feeds and servers: the follower ------------------------------------------------------
+
+FOLLOW_LIMIT = 120.0  # seconds a follower case may run before it is killed (and the row says so)
+
+
+def run_for(args: list[str], limit: float) -> tuple[int | str, str, float, float]:
+    """Like :func:`run`, but killed after ``limit`` seconds (exit shown as ``killed after N s``)."""
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+        code: int | str
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                code = os.waitstatus_to_exitcode(status)
+                break
+            if time.perf_counter() - t0 > limit:
+                proc.kill()
+                _, status, usage = os.wait4(proc.pid, 0)
+                code = f"killed after {limit:.0f} s"
+                break
+            time.sleep(0.05)
+        proc.returncode = -1  # reaped above
+        seconds = time.perf_counter() - t0
+        err.seek(0)
+        lines = [line.strip() for line in err.read().decode("utf-8", "replace").splitlines() if line.strip()]
+    interesting = [line for line in lines if line.startswith(("Error", "page not fetched", "entry skipped", "failed"))] or lines or [""]
+    return code, interesting[0][:150], usage.ru_maxrss / 1024, seconds
+
+
+def follow_rows(work: Path) -> list[tuple[str, int | str, str, float, float]]:
+    """The follower against hostile feeds and servers, all on loopback (servers in this process):
+    a lone surrogate in an entry, headers trickled a byte every 0.5 s, entries and a redirect
+    pointing at another (intranet) server, and two followers started 0.3 s apart."""
+    sys.path.insert(0, str(ROOT))
+    # the tests' real HTTP server; imported here (lazy), as only this block needs it and ROOT on the path
+    from tests.loopback import Loopback
+
+    rss = "application/rss+xml"
+
+    def feed(*items: str) -> str:
+        return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Herald</title>'
+                "<link>https://news.example.org/</link><description>x</description>" + "".join(items) + "</channel></rss>")
+
+    def item(n: int, title: str, link: str, body: str = "Teaser.") -> str:
+        return (f"<item><title>{title}</title><guid>urn:h:{n}</guid><link>{link}</link>"
+                f"<pubDate>Mon, 01 Dec 2025 10:{n:02d}:00 GMT</pubDate><description>{body}</description></item>")
+
+    long = "The port authority said on Tuesday that container traffic rose for a fourth month. " * 12
+    rows = []
+    with Loopback() as site, Loopback() as intranet:
+        intranet.add("/secret", f"<html><head><title>Payroll</title></head><body><article><p>{long}</p></article></body></html>")
+        site.add("/bad.xml", feed(item(1, "Bad &#xD800; title", "https://news.example.org/a/1", long),
+                                  item(2, "Fine title", "https://news.example.org/a/2", long)), content_type=rss)
+        site.add("/good.xml", feed(item(3, "Another title", "https://news.example.org/b/3", long)), content_type=rss)
+        site.add("/trickle.xml", feed(item(4, "Slow", "https://news.example.org/c/4", long)), content_type=rss, header_delay=0.5,
+                 headers={"X-Pad": "a" * 300})
+        site.add("/hop", redirect=intranet.url + "/secret")
+        site.add("/inward.xml", feed(item(5, "Teaser one", intranet.url + "/secret"), item(6, "Teaser two", site.url + "/hop")), content_type=rss)
+        for n in range(12):
+            site.add(f"/p/{n}", f"<html><head><title>Weir {n}</title></head><body><article><p>Lock gates at weir {n}. {long}</p></article></body></html>", delay=0.3)
+        site.add("/slow.xml", feed(*(item(n, f"Weir {n}", f"{site.url}/p/{n}") for n in range(12))), content_type=rss)
+
+        def follow(name: str, *args: str) -> list[str]:
+            return NS + ["follow", *args, "--once", "--delay", "0", "--index", str(work / name)]
+
+        cases = [
+            ("follow: an entry titled &#xD800; beside a good feed", follow("f1", site.url + "/bad.xml", site.url + "/good.xml")),
+            ("follow --timeout 5: headers sent a byte every 0.5 s", follow("f2", site.url + "/trickle.xml", "--timeout", "5")),
+            ("follow: entries linking to an intranet server, directly and by redirect", follow("f3", site.url + "/inward.xml")),
+        ]
+        for what, cmd in cases:
+            rows.append((what, *run_for(cmd, FOLLOW_LIMIT)))
+        first = subprocess.Popen(follow("f4", site.url + "/slow.xml"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.3)
+        rows.append(("follow: a second follower started 0.3 s after the first", *run_for(follow("f4", site.url + "/slow.xml"), FOLLOW_LIMIT)))
+        first.wait()
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--small", action="store_true", help="a tenth of the sizes")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--follow-only", action="store_true", help="only the follower's cases (follow_rows)")
     args = parser.parse_args(argv)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="newssearch-hostile-"))
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
-        rows = [(what, *run(cmd, stdin)) for what, cmd, stdin in cases(work, 0.1 if args.small else 1.0)]
+        rows = [] if args.follow_only else [(what, *run(cmd, stdin)) for what, cmd, stdin in cases(work, 0.1 if args.small else 1.0)]
+        rows += follow_rows(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("| input | exit | message | peak RSS MiB | seconds |")

@@ -56,12 +56,14 @@ from typing import TYPE_CHECKING, Any
 
 from .dates import format_datetime, parse_date
 from .errors import (
+    AddressRefused,
     AmbiguousId,
     ConfigError,
     DecompressedTooLarge,
     EmptyFeed,
     FetchError,
     FieldTooLarge,
+    FollowerRunning,
     IndexDamaged,
     IndexLocked,
     IndexNotFound,
@@ -87,12 +89,14 @@ from .write.transaction import IndexReport
 
 if TYPE_CHECKING:
     from .ingest import FORMATS, Limits, read_path
+    from .live.addresses import AddressPolicy
     from .live.fetch import Politeness
     from .live.follow import FollowReport, Follower
 
 _INGEST_NAMES = ("FORMATS", "Limits", "read_path")
 #: The living archive (saved searches, alerts, following feeds), loaded on first use.
 _LIVE_NAMES = {
+    "AddressPolicy": "addresses",
     "Follower": "follow",
     "FollowReport": "follow",
     "Politeness": "fetch",
@@ -117,6 +121,8 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "FORMATS",
+    "AddressPolicy",
+    "AddressRefused",
     "Alert",
     "AmbiguousId",
     "Article",
@@ -131,6 +137,7 @@ __all__ = [
     "Filters",
     "FollowReport",
     "Follower",
+    "FollowerRunning",
     "Hit",
     "IndexDamaged",
     "IndexLocked",

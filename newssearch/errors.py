@@ -13,6 +13,7 @@ message; nothing else should escape to a user. The tree::
     ├── IndexStoreError
     │   ├── IndexNotFound
     │   ├── IndexLocked
+    │   │   └── FollowerRunning
     │   ├── IndexVersionMismatch
     │   ├── IndexDamaged
     │   └── WorkerFailed
@@ -20,6 +21,7 @@ message; nothing else should escape to a user. The tree::
     ├── SearchTimedOut (seconds)
     ├── AmbiguousId (prefix, candidates)
     ├── FetchError (url, problem, retryable)
+    │   └── AddressRefused
     └── ConfigError (option)
 
     UserWarning
@@ -50,12 +52,14 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "AddressRefused",
     "AmbiguousId",
     "ConfigError",
     "DecompressedTooLarge",
     "EmptyFeed",
     "FetchError",
     "FieldTooLarge",
+    "FollowerRunning",
     "IndexDamaged",
     "IndexLocked",
     "IndexNotFound",
@@ -127,6 +131,11 @@ class IndexNotFound(IndexStoreError):
 
 class IndexLocked(IndexStoreError):
     """Another writer holds the index lock (Whoosh allows one writer at a time)."""
+
+
+class FollowerRunning(IndexLocked):
+    """Another follower is running on the index (one at a time, so that no
+    alert is delivered twice: :mod:`newssearch.live.running`)."""
 
 
 class IndexVersionMismatch(IndexStoreError):
@@ -203,6 +212,16 @@ class FetchError(NewsSearchError):
         self.problem = " ".join(str(problem).split())
         self.retryable = retryable
         super().__init__(f"{url}: {self.problem}")
+
+
+class AddressRefused(FetchError):
+    """A URL (or a redirect on the way) leads to an address the follower does
+    not connect to: link-local or cloud metadata ever, other non-public
+    addresses unless trusted (see :mod:`newssearch.live.addresses`). Never
+    retryable: the same name leads to the same refusal."""
+
+    def __init__(self, url: str, problem: str) -> None:
+        super().__init__(url, problem, retryable=False)
 
 
 class ConfigError(NewsSearchError):

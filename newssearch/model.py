@@ -16,6 +16,7 @@ from typing import Iterator, Sequence, overload
 from urllib.parse import urlsplit, urlunsplit
 
 from .deprecation import moved_names
+from .encodable import encodable
 
 __all__ = [
     "Article",
@@ -103,13 +104,20 @@ class Article:
     tz_assumed: bool = False
 
     def __post_init__(self) -> None:
+        # Text enters the model here, whoever built the article: no field may hold what
+        # cannot be encoded (a lone surrogate), or it fails far away, on storing or printing.
+        # ``path`` is left as given: it names a file, and is the file-name handling's to escape.
+        for name in ("title", "body", "url", "source", "section", "language"):
+            value = getattr(self, name)
+            if isinstance(value, str) and value is not (clean := encodable(value)):
+                object.__setattr__(self, name, clean)
+        object.__setattr__(self, "agencies", tuple(encodable(a) if isinstance(a, str) else a for a in self.agencies))
+        object.__setattr__(self, "authors", tuple(encodable(a) if isinstance(a, str) else a for a in self.authors))
         if self.published is not None:
             if self.published.tzinfo is None:
                 raise ValueError("Article.published must be timezone-aware")
             if self.published.utcoffset() != timezone.utc.utcoffset(None):
                 object.__setattr__(self, "published", self.published.astimezone(timezone.utc))
-        object.__setattr__(self, "agencies", tuple(self.agencies))
-        object.__setattr__(self, "authors", tuple(self.authors))
         if not self.id:
             object.__setattr__(
                 self, "id", article_id(self.url, self.title, self.published, self.body)

@@ -14,6 +14,8 @@ for a second server in one test.
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import threading
 import time
 from collections.abc import Iterable
@@ -67,6 +69,7 @@ class _Route:
     stream_bytes: int | None
     chunk_bytes: int
     chunk_delay: float
+    header_delay: float
 
 
 @dataclass
@@ -106,6 +109,7 @@ class Loopback:
         stream_bytes: int | None = None,
         chunk_bytes: int = _CHUNK,
         chunk_delay: float = 0.0,
+        header_delay: float = 0.0,
     ) -> None:
         """Serve ``path`` (replacing what it served before).
 
@@ -116,11 +120,13 @@ class Loopback:
         (Content-Type, Content-Length). ``stream_bytes``: send that many b"x"
         without Content-Length, in chunks of ``chunk_bytes`` (64 KiB)
         ``chunk_delay`` seconds apart (a trickle), stopping quietly when the
-        client hangs up (see :meth:`sent`).
+        client hangs up (see :meth:`sent`). ``header_delay``: send the status
+        line and headers one byte at a time, this many seconds apart (a server
+        that holds a client without ever going silent for a read timeout).
         """
         data = body.encode("utf-8") if isinstance(body, str) else body
         route = _Route(data, status, content_type, etag, last_modified, delay, redirect, dict(headers or {}),
-                       stream_bytes, chunk_bytes, chunk_delay)
+                       stream_bytes, chunk_bytes, chunk_delay, header_delay)
         with self._lock:
             self._routes[path] = route
 
@@ -211,7 +217,9 @@ class _Handler(BaseHTTPRequestHandler):
         if route.last_modified is not None:
             headers["Last-Modified"] = route.last_modified
         headers.update(route.headers)
-        if self._unchanged(route):
+        if route.header_delay:
+            self._trickle(route, headers)
+        elif self._unchanged(route):
             headers.pop("Content-Type")
             self._send(304, None, headers)
         elif route.stream_bytes is not None:
@@ -238,6 +246,15 @@ class _Handler(BaseHTTPRequestHandler):
         if body:
             self.wfile.write(body)
 
+    def _trickle(self, route: _Route, headers: dict[str, str]) -> None:
+        head = f"HTTP/1.1 {route.status} OK\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        head += f"Content-Length: {len(route.body)}\r\nConnection: close\r\n\r\n"
+        for byte in head.encode("latin-1"):
+            self.wfile.write(bytes([byte]))
+            time.sleep(route.header_delay)
+        self.wfile.write(route.body)
+        self.close_connection = True
+
     def _stream(self, lb: Loopback, route: _Route, headers: dict[str, str]) -> None:
         stream = _Stream()
         with lb._lock:
@@ -259,3 +276,36 @@ class _Handler(BaseHTTPRequestHandler):
                     time.sleep(route.chunk_delay)
         finally:
             stream.done.set()
+
+
+class OffMachine:
+    """Connections a test tried beyond the loopback interface (each refused before it was made).
+
+    Tests of the address policy name the metadata service and the intranet; were the policy
+    broken, the fetcher would connect there. :func:`refuse_off_machine` makes every socket in
+    the test process refuse such a connection and records it, so a broken policy fails the
+    test instead of sending a single packet.
+    """
+
+    def __init__(self) -> None:
+        self.tried: list[object] = []
+
+
+def refuse_off_machine(monkeypatch: Any) -> OffMachine:
+    """Patch ``socket.socket.connect`` for one test: loopback addresses only (see :class:`OffMachine`)."""
+    seen = OffMachine()
+    real_connect = socket.socket.connect
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        host = address[0] if isinstance(address, tuple) else None
+        try:
+            inside = host is None or ipaddress.ip_address(str(host).split("%", 1)[0]).is_loopback
+        except ValueError:
+            inside = False  # a name: tests connect to addresses only
+        if not inside:
+            seen.tried.append(address)
+            raise ConnectionRefusedError(111, f"test: no connection beyond loopback ({address})")
+        real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    return seen

@@ -27,9 +27,9 @@ PACKAGE = Path(newssearch.__file__).resolve().parent
 
 PINNED = {
     "newssearch": [
-        "AmbiguousId", "Alert", "Article", "ArticleWriter", "CheckReport", "ConfigError", "DecompressedTooLarge",
+        "AddressPolicy", "AddressRefused", "AmbiguousId", "Alert", "Article", "ArticleWriter", "CheckReport", "ConfigError", "DecompressedTooLarge",
         "EmptyFeed", "Explanation", "FORMATS", "FetchError", "FieldTooLarge", "Filters", "FollowReport", "Follower",
-        "Hit", "IndexDamaged", "IndexLocked", "IndexNotFound", "IndexReport", "IndexStats", "IndexStoreError",
+        "FollowerRunning", "Hit", "IndexDamaged", "IndexLocked", "IndexNotFound", "IndexReport", "IndexStats", "IndexStoreError",
         "IndexVersionMismatch", "IngestError", "IngestNotice", "IngestWarning", "Limits", "NewsIndex",
         "NewsSearchError", "ParseError", "Politeness", "QuerySyntaxError", "SavedSearch", "SavedSearches", "ScorePart",
         "SearchRequest", "SearchResults", "SearchTimedOut", "Snippet", "Timeline", "UnsupportedFormat", "WorkerFailed", "__version__",
@@ -40,8 +40,8 @@ PINNED = {
         "ENGINES", "FACET_FIELDS", "FilterOptions", "Filters", "MAX_LIMIT", "SORTS", "SearchOptions", "SearchRequest",
     ],
     "newssearch.errors": [
-        "AmbiguousId", "ConfigError", "DecompressedTooLarge", "EmptyFeed", "FetchError", "FieldTooLarge",
-        "IndexDamaged", "IndexLocked", "IndexNotFound", "IndexStoreError", "IndexVersionMismatch", "IngestError",
+        "AddressRefused", "AmbiguousId", "ConfigError", "DecompressedTooLarge", "EmptyFeed", "FetchError", "FieldTooLarge",
+        "FollowerRunning", "IndexDamaged", "IndexLocked", "IndexNotFound", "IndexStoreError", "IndexVersionMismatch", "IngestError",
         "IngestNotice", "IngestWarning", "NewsSearchError", "ParseError", "QuerySyntaxError", "SearchTimedOut",
         "Terminated",
         "UnsupportedFormat", "UnsupportedQueryShape", "WorkerFailed",

@@ -11,15 +11,16 @@ import gzip
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pytest
 
-from newssearch.errors import FetchError, NewsSearchError
+from newssearch.errors import AddressRefused, FetchError, NewsSearchError
+from newssearch.live.addresses import AddressPolicy
 from newssearch.live.fetch import Fetcher, Politeness
 
-from tests.loopback import ANY_PATH, Loopback
+from tests.loopback import ANY_PATH, Loopback, refuse_off_machine
 
 FAST = Politeness(delay=0.0, timeout=0.5, deadline=5.0, retries=2, backoff=0.05, robots=False)
 MiB = 2**20
@@ -27,8 +28,13 @@ ETAG = '"v1"'
 LAST_MODIFIED = "Sat, 29 Nov 2025 10:00:00 GMT"
 
 
+#: These tests fetch from loopback servers, which the default policy refuses (entries may not
+#: point inward); the policy itself is tested below with a stub resolver.
+LOOPBACK_ALLOWED = AddressPolicy(allow_private=True)
+
+
 def fetcher(**changes: object) -> Fetcher:
-    return Fetcher(replace(FAST, **changes))  # type: ignore[arg-type]
+    return Fetcher(replace(FAST, **changes), LOOPBACK_ALLOWED)  # type: ignore[arg-type]
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +43,14 @@ def no_proxy_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Were the address policy broken, a test would connect where its URLs point: refused and failed here instead."""
+    off = refuse_off_machine(monkeypatch)
+    yield
+    assert off.tried == [], f"connections beyond loopback were tried: {off.tried}"
 
 
 def fails(call: Callable[..., object], *args: object, **kwargs: object) -> FetchError:
@@ -386,3 +400,103 @@ def test_fetch_error_survives_as_data() -> None:
     assert (str(error), error.url, error.problem, error.retryable) == (
         "http://a/feed: HTTP 503 Service Unavailable", "http://a/feed", "HTTP 503 Service Unavailable", True)
     assert os.linesep not in str(error)
+
+
+# --- the deadline covers the headers ---------------------------------------------------------------
+
+
+def test_headers_trickled_one_byte_at_a_time_are_cut_off_at_the_deadline(loopback: Loopback) -> None:
+    # a byte every 0.1 s: never silent for the 0.5 s read timeout, and about 15 s before the
+    # headers are in; only the deadline on the whole response (headers included) stops it
+    loopback.add("/feed", "<rss/>", header_delay=0.1)
+    started = time.monotonic()
+    with fetcher(deadline=1.0) as f:
+        error = fails(f.get, loopback.url + "/feed")
+    assert str(error) == f"{loopback.url}/feed: timed out: no complete response within the 1 s deadline"
+    assert error.retryable and time.monotonic() - started < 2.5
+    assert len(loopback.requests("/feed")) == 1  # not retried now: a later round tries again
+
+
+def test_a_slow_header_that_ends_in_time_is_read(loopback: Loopback) -> None:
+    loopback.add("/feed", "<rss>ok</rss>", header_delay=0.002)
+    with fetcher(deadline=5.0) as f:
+        assert f.get(loopback.url + "/feed").body == b"<rss>ok</rss>"
+
+
+# --- the address policy ----------------------------------------------------------------------------
+
+
+def stub_resolver(server: Loopback, calls: list[str] | None = None) -> Callable[[str, int], list[str]]:
+    """Names only these tests know: never sent to a real resolver, never connected to but locally."""
+    table = {"metadata.test": ["169.254.169.254"], "intranet.test": ["127.0.0.1"], "mixed.test": ["169.254.169.254", "127.0.0.1"]}
+
+    def resolve(host: str, port: int) -> list[str]:
+        if calls is not None:
+            calls.append(host)
+        if host not in table:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return table[host]
+
+    return resolve
+
+
+def test_link_local_and_metadata_addresses_are_never_connected_to(loopback: Loopback) -> None:
+    policy = AddressPolicy(allow_private=True, resolver=stub_resolver(loopback))
+    with Fetcher(FAST, policy) as f:
+        by_name = fails(f.get, f"http://metadata.test:{loopback.port}/latest/meta-data/")
+        literal = fails(f.get, "http://169.254.169.254/latest/meta-data/")
+        mapped = fails(f.get, "http://[::ffff:169.254.169.254]/latest/")
+        aws6 = fails(f.get, "http://[fd00:ec2::254]/latest/")
+        link6 = fails(f.get, "http://[fe80::1]/")
+    assert str(by_name) == (f"http://metadata.test:{loopback.port}/latest/meta-data/: address refused: metadata.test"
+                            " resolves to 169.254.169.254, a cloud metadata address (never fetched)")
+    assert str(literal) == "http://169.254.169.254/latest/meta-data/: address refused: 169.254.169.254, a cloud metadata address (never fetched)"
+    assert "a cloud metadata address" in str(mapped) and "a cloud metadata address" in str(aws6)
+    assert "fe80::1, a link-local address (never fetched)" in str(link6)
+    assert all(isinstance(e, AddressRefused) and not e.retryable for e in (by_name, literal, mapped, aws6, link6))
+    assert loopback.requests() == []
+
+
+def test_private_addresses_only_on_a_trusted_host_and_port(loopback: Loopback) -> None:
+    loopback.add("/page", "inside")
+    calls: list[str] = []
+    strict = AddressPolicy(resolver=stub_resolver(loopback, calls))
+    with Fetcher(FAST, strict) as f:
+        error = fails(f.get, f"http://intranet.test:{loopback.port}/page")
+        loop = fails(f.get, f"{loopback.url}/page")
+        anywhere = fails(f.get, f"http://0.0.0.0:{loopback.port}/page")
+    assert str(error) == (f"http://intranet.test:{loopback.port}/page: address refused: intranet.test resolves to 127.0.0.1,"
+                          " a loopback address (allowed only on a followed feed's own host and port, or with --allow-private)")
+    assert "127.0.0.1, a loopback address" in str(loop) and "0.0.0.0, an unspecified address" in str(anywhere)
+    assert loopback.requests() == [] and calls == ["intranet.test"]
+    # trusted: the one host and port a user named (another port of the same host is not)
+    with Fetcher(FAST, strict.trusting([f"http://intranet.test:{loopback.port}/feed.xml"])) as f:
+        assert f.get(f"http://intranet.test:{loopback.port}/page").body == b"inside"
+        assert "address refused" in str(fails(f.get, f"http://intranet.test:{loopback.port + 1}/page"))
+    # .test names do not resolve outside these tests: the connection went to the address the stub gave and we checked
+    (seen,) = loopback.requests("/page")
+    assert seen.headers["Host"] == f"intranet.test:{loopback.port}"
+    with Fetcher(FAST, AddressPolicy(allow_private=True, resolver=stub_resolver(loopback))) as f:
+        assert f.get(f"http://mixed.test:{loopback.port}/page").body == b"inside"  # only the allowed address is tried
+
+
+def test_a_redirect_inward_is_refused(loopback: Loopback) -> None:
+    with Loopback() as inside:
+        inside.add("/secret", "payroll")
+        loopback.add("/hop", redirect=f"http://intranet.test:{inside.port}/secret")
+        loopback.add("/hop2", redirect=f"{inside.url}/secret")
+        policy = AddressPolicy(resolver=stub_resolver(loopback)).trusting([loopback.url + "/feed.xml"])
+        with Fetcher(FAST, policy) as f:
+            by_name = fails(f.get, loopback.url + "/hop")
+            by_port = fails(f.get, loopback.url + "/hop2")
+        assert isinstance(by_name, AddressRefused) and isinstance(by_port, AddressRefused)
+        assert str(by_name).endswith(f"(redirected to http://intranet.test:{inside.port}/secret)")
+        assert "address refused: 127.0.0.1, a loopback address" in str(by_port)
+        assert inside.requests() == []
+
+
+def test_a_refused_host_is_named_as_refused_not_as_robots_txt_unreachable(loopback: Loopback) -> None:
+    with Fetcher(replace(FAST, robots=True), AddressPolicy(resolver=stub_resolver(loopback))) as f:
+        error = fails(f.get, f"http://metadata.test:{loopback.port}/latest")
+    assert "robots.txt" not in str(error) and "cloud metadata address (never fetched)" in str(error)
+    assert isinstance(error, AddressRefused) and loopback.requests() == []

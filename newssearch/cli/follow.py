@@ -63,14 +63,16 @@ def _exec_alert(argv: list[str], alert: Alert) -> bool:
 @click.option("--json", "as_json", is_flag=True, help="Alerts as JSON Lines on stdout (and each round's report as one JSON object on stderr).")
 @click.option("--exec", "exec_cmd", default=None, metavar="CMD", help="Run CMD for each alert, with the alert as JSON on its stdin and in NEWSSEARCH_* variables (CMD is split like a shell line but never run by a shell).")
 @click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True, metavar="SECONDS", help="Least time between two requests to one host.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=20.0, show_default=True, metavar="SECONDS", help="Connect and read timeout.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=20.0, show_default=True, metavar="SECONDS", help="The most one response may take: connecting, headers and body.")
 @click.option("--max-mb", type=click.FloatRange(min=0.01), default=10.0, show_default=True, metavar="MB", help="Largest feed or page to download.")
 @click.option("--batch", type=click.IntRange(min=1), default=100, show_default=True, help="Articles per commit.")
+@click.option("--allow-private", is_flag=True, help="Also fetch entries and redirects on private, loopback and other non-public addresses of any host (never link-local or cloud metadata). Without it, only a followed feed's own host and port may be non-public.")
 @tz_option("Zone for feed times printed without one (default UTC).")
 @click.option("-v", "--verbose", is_flag=True, help="Also print warnings and per-host request figures.")
 def follow_cmd(
     urls: tuple[str, ...], index_dir: str | None, feed_files: tuple[str, ...], once: bool, every: str, as_json: bool,
-    exec_cmd: str | None, delay: float, timeout: float, max_mb: float, batch: int, tz: str | None, verbose: bool,
+    exec_cmd: str | None, delay: float, timeout: float, max_mb: float, batch: int, allow_private: bool, tz: str | None,
+    verbose: bool,
 ) -> None:
     """Follow news feeds (RSS, Atom): fetch them, index their new articles,
     and print the alerts of saved searches (stdout) with a report of each
@@ -79,7 +81,12 @@ def follow_cmd(
     their page fetched. Requests are polite: conditional GET, robots.txt,
     --delay per host, a User-Agent naming newssearch; proxies and CA
     bundles come from HTTP_PROXY, HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE
-    and SSL_CERT_FILE. Ctrl-C or SIGTERM stops after the current commit.
+    and SSL_CERT_FILE. A response that takes longer than --timeout in
+    all (connecting, headers and body) is cut off. Entries and redirects are never fetched from link-local or cloud
+    metadata addresses, nor from other non-public ones (intranet, loopback)
+    unless on a followed feed's own host and port or with --allow-private.
+    One follower per index: a second one is refused. Ctrl-C or SIGTERM
+    stops after the current commit.
 
     \b
     Example:
@@ -87,7 +94,7 @@ def follow_cmd(
       newssearch follow --feeds feeds.opml --every 15m --json
       newssearch follow --exec 'notify-send newssearch'
     """
-    from ..live.fetch import Politeness  # lazy: the HTTP client (requests) loads only for this command
+    from ..live.fetch import AddressPolicy, Politeness  # lazy: the HTTP client (requests) loads only for this command
     from ..live.follow import Follower  # lazy: and the follower, with every reader
 
     read_zone(tz)
@@ -120,9 +127,12 @@ def follow_cmd(
         else:
             print_follow_round(report, verbose)
 
-    politeness = Politeness(delay=delay, timeout=timeout, max_bytes=int(max_mb * 2**20))
+    # --timeout bounds the whole response: a server trickling its headers held the follower for minutes
+    politeness = Politeness(delay=delay, timeout=timeout, deadline=timeout, max_bytes=int(max_mb * 2**20))
     with open_index(index_dir, create=True) as ix:
-        follower = Follower(ix, feeds, politeness=politeness, batch=batch, tz=tz, on_alert=deliver)
+        follower = Follower(
+            ix, feeds, politeness=politeness, batch=batch, tz=tz, on_alert=deliver, addresses=AddressPolicy(allow_private=allow_private)
+        )
         if not follower.feeds():
             raise click.UsageError("no feeds to follow: give feed URLs or --feeds FILE (feeds given once are remembered)")
 

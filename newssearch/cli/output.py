@@ -331,6 +331,8 @@ def print_follow_round(report: FollowReport, verbose: bool) -> None:
             echo(f"  {what}: {feed.url}: {feed.problem} ({feed.failures} in a row; next try after {when})")
     for failure in report.page_failures:
         echo(f"  page not fetched: {failure}")
+    for skipped in report.skipped:
+        echo(f"  entry skipped: {skipped}")
     if verbose:
         for notice in report.notices:
             echo(f"  Warning: {notice}")

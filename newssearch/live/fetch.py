@@ -1,9 +1,11 @@
 """HTTP(S) fetching for the feed follower: polite, bounded, and failing in one line.
 
 A follower polls many sites for hours, unattended, so every request is
-bounded (a connect and per-read timeout, a deadline for the whole response
-so a server trickling bytes cannot hold us, a size cap checked before and
-while reading, a redirect limit), polite (a User-Agent that names us and
+bounded (a connect and per-read timeout, a deadline for the whole response,
+headers included, so a server trickling bytes cannot hold us, a size cap
+checked before and while reading, a redirect limit), confined (every
+connection, redirects included, goes only where the address policy of
+:mod:`.addresses` allows, checked after DNS resolution: :mod:`.transport`), polite (a User-Agent that names us and
 where to complain, robots.txt, a minimum delay between two requests to one
 host, backoff and Retry-After before a retry), and fails with a
 :class:`~newssearch.errors.FetchError` whose one-line message a user can act
@@ -40,9 +42,11 @@ import requests
 import urllib3
 
 from ..version import __version__
-from ..errors import FetchError
+from ..errors import AddressRefused, FetchError
+from .addresses import AddressPolicy
+from .transport import Guard, guarded_adapter
 
-__all__ = ["Fetcher", "HostStats", "Politeness", "Response"]
+__all__ = ["AddressPolicy", "Fetcher", "HostStats", "Politeness", "Response"]
 
 _PRODUCT = "newssearch"  # the product token robots.txt groups are matched against
 _CHUNK = 64 * 1024  # one read of the body; the size cap may be overshot by this much at most
@@ -105,6 +109,7 @@ class _Failure:
     retry: bool  # try again within this get (a deadline overrun is retryable later, not now)
     wait: float = 0.0  # the server's Retry-After, in seconds
     http: bool = False  # an HTTP status, not an exception
+    refused: bool = False  # the address policy refused the connection
 
     def message(self, attempts: int) -> str:
         if attempts <= 1:
@@ -129,8 +134,10 @@ class Fetcher:
     two threads never fetch from one host less than ``delay`` apart.
     """
 
-    def __init__(self, politeness: Politeness | None = None) -> None:
+    def __init__(self, politeness: Politeness | None = None, addresses: AddressPolicy | None = None) -> None:
         self.politeness = politeness or Politeness()
+        self.addresses = addresses or AddressPolicy()
+        self._guard = Guard(self.addresses)
         self._lock = threading.Lock()
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
@@ -146,6 +153,9 @@ class Fetcher:
         if session is None:
             session = requests.Session()  # trust_env stays on: proxies and CA bundles from the environment
             session.headers["User-Agent"] = self.politeness.user_agent
+            adapter = guarded_adapter(self._guard)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
             cert_file = os.environ.get("SSL_CERT_FILE")
             if cert_file and not (os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")):
                 session.verify = cert_file  # requests ignores it; curl and OpenSSL users expect it honoured
@@ -176,7 +186,8 @@ class Fetcher:
         )
 
     def allowed(self, url: str) -> bool:
-        """Whether the site's robots.txt lets us fetch ``url`` (asked even when ``politeness.robots`` is off)."""
+        """Whether the site's robots.txt lets us fetch ``url`` (asked even when ``politeness.robots`` is off;
+        :class:`~newssearch.errors.AddressRefused` when the site may not be connected to at all)."""
         _check(url, url)
         return self._refusal(url) is None
 
@@ -206,7 +217,10 @@ class Fetcher:
         current = url
         for _hop in range(self.politeness.max_redirects + 1):
             _check(url, current)
-            refusal = self._refusal(current) if robots else None
+            try:
+                refusal = self._refusal(current) if robots else None
+            except AddressRefused as exc:  # robots.txt's host is the page's: refused for the page
+                raise AddressRefused(url, _at(exc.problem, url, current)) from None
             if refusal is not None:
                 raise FetchError(url, _at(refusal.problem, url, current), retryable=refusal.retryable)
             resp, body = self._exchange(url, current, headers, accept_4xx)
@@ -235,6 +249,8 @@ class Fetcher:
             if not isinstance(outcome, _Failure):
                 return outcome
             self._count(stats, errors=1)
+            if outcome.refused:
+                raise AddressRefused(url, _at(outcome.problem, url, current))
             if not outcome.retry or attempt == attempts:
                 raise FetchError(url, _at(outcome.message(attempt), url, current), retryable=outcome.retryable)
             self._sleep(max(p.backoff * 2 ** (attempt - 1), outcome.wait), stats)
@@ -243,14 +259,30 @@ class Fetcher:
     def _attempt(
         self, current: str, headers: dict[str, str], stats: HostStats, accept_4xx: bool
     ) -> tuple[requests.Response, bytes] | _Failure:
-        """One request: the response (closed) and its body, or why it failed."""
+        """One request: the response (closed) and its body, or why it failed. The deadline
+        covers it all, connecting and the headers included (see :mod:`.transport`)."""
+        with self._guard.deadline(self.politeness.deadline) as deadline:
+            outcome = self._request(current, headers, stats, accept_4xx)
+        if deadline.expired:  # whatever came back was cut short: a failure, or a body "ended" by the shutdown
+            return _late(self.politeness.deadline)
+        return outcome
+
+    def _request(
+        self, current: str, headers: dict[str, str], stats: HostStats, accept_4xx: bool
+    ) -> tuple[requests.Response, bytes] | _Failure:
         p = self.politeness
         started = time.monotonic()
         self._count(stats, requests=1)
         try:
+            if self._session.trust_env and requests.utils.select_proxy(current, requests.utils.get_environ_proxies(current)):
+                parts = urlsplit(current)
+                self._guard.precheck(current, parts.hostname or "", parts.port or (443 if parts.scheme.lower() == "https" else 80))
             resp = self._session.get(
                 current, headers=headers, timeout=(p.timeout, p.timeout), stream=True, allow_redirects=False
             )
+        except AddressRefused as exc:
+            self._count(stats, busy=time.monotonic() - started)
+            return _Failure(exc.problem, retryable=False, retry=False, refused=True)
         except (*_NETWORK_ERRORS, ValueError) as exc:  # requests' InvalidURL and InvalidHeader are ValueErrors
             self._count(stats, busy=time.monotonic() - started)
             return _failure(exc, p.timeout)
@@ -272,17 +304,16 @@ class Fetcher:
     def _read(self, resp: requests.Response, stats: HostStats, started: float) -> bytes | _Failure:
         """The body, within the size cap and the deadline.
 
-        The deadline is checked when the headers are in and after every network read, so it is
-        overshot by one read timeout at most. Headers alone are bounded only by the read timeout
-        (and http.client's limits: 100 lines of 64 KiB); cutting them off would need a watchdog
-        thread closing the socket, which requests does not expose before the headers arrive.
+        The deadline is also checked here, when the headers are in and after every network read,
+        so a body that ends just as it passes is not taken; the attempt's timer
+        (:class:`~newssearch.live.transport.Deadline`) cuts off a read that would block past it.
         """
         p = self.politeness
         declared = (resp.headers.get("Content-Length") or "").strip()
         if declared.isdigit() and int(declared) > p.max_bytes:
             too_large = f"response too large: Content-Length {declared} bytes is over the limit of {p.max_bytes} bytes"
             return _Failure(too_large, False, False)
-        late = _Failure(f"timed out: no complete response within the {p.deadline:g} s deadline", True, False)
+        late = _late(p.deadline)
         chunks: list[bytes] = []
         size = 0
         try:
@@ -326,6 +357,8 @@ class Fetcher:
         # RFC 9309: a 4xx means there are no rules; a 5xx or no answer means assume everything disallowed.
         try:
             _final, resp, body = self._follow(robots_url, {}, robots=False, accept_4xx=True)
+        except AddressRefused:
+            raise  # not "unreachable": the page itself is refused, and says why
         except FetchError as exc:  # retryable: the next round's Fetcher asks again
             unreachable = f"robots.txt unreachable ({exc.problem}); not fetching from this host"
             return _Robots(None, _Failure(unreachable, retryable=True, retry=False))
@@ -355,6 +388,10 @@ class Fetcher:
         with self._lock:
             for name, value in deltas.items():
                 setattr(stats, name, getattr(stats, name) + value)
+
+
+def _late(deadline: float) -> _Failure:
+    return _Failure(f"timed out: no complete response within the {deadline:g} s deadline", True, False)
 
 
 def _check(url: str, current: str) -> None:

@@ -35,21 +35,25 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 from ..analysis import TOKEN_RE
+from ..encodable import encodable_charrefs
 from ..errors import EmptyFeed, FetchError, IngestError, NewsSearchError
 from ..ingest.base import Notice, ReadOptions, Source
 from ..ingest.encoding import decode_markup
 from ..ingest.feeds import read_feed
 from ..model import Article
+from .addresses import AddressPolicy
 from .feedlist import check_url, unique
 from .fetch import Fetcher, HostStats, Politeness
+from .running import FollowLock
 from .state import FeedState, FeedStatus, utcnow
 
 if TYPE_CHECKING:
@@ -93,6 +97,7 @@ class FollowReport:
     unchanged: int = 0
     pages: int = 0
     page_failures: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # entries not indexed, each with why
     dated_when_seen: int = 0
     notices: list[str] = field(default_factory=list)
     alerts: int = 0
@@ -116,6 +121,7 @@ class FollowReport:
             "unchanged": self.unchanged,
             "pages": self.pages,
             "page_failures": self.page_failures,
+            "skipped": self.skipped,
             "dated_when_seen": self.dated_when_seen,
             "notices": self.notices,
             "alerts": self.alerts,
@@ -147,6 +153,7 @@ class _Completed:
     failures: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     dated_when_seen: bool = False
+    skipped: str | None = None  # why the entry is not indexed (it stays unseen: a later round tries again)
 
 
 @dataclass
@@ -170,7 +177,16 @@ class Follower:
     that raised it; it returns whether the alert was delivered (an alert not
     delivered is offered again after the next commit); ``on_notice``: called
     with each warning (a date not used, a page not fetched); ``wait``: how
-    long a commit waits for another writer (``index`` running meanwhile)."""
+    long a commit waits for another writer (``index`` running meanwhile);
+    ``addresses``: where connections may go (:mod:`.addresses`: public
+    addresses, and non-public ones only on the host and port of a feed
+    followed, unless ``allow_private``; the followed feeds' hosts are
+    added to its trusted ones here).
+
+    One follower runs on an index at a time: :meth:`round` (and
+    :meth:`run`, for all its rounds) holds ``follow.lock`` beside the index
+    and raises :class:`~newssearch.errors.FollowerRunning` when another
+    holds it, so no alert is delivered twice."""
 
     def __init__(
         self,
@@ -184,6 +200,7 @@ class Follower:
         on_alert: Callable[[Alert], bool] | None = None,
         on_notice: Callable[[str], None] | None = None,
         wait: float = 60.0,
+        addresses: AddressPolicy | None = None,
     ) -> None:
         self.index = index
         self.wait = wait
@@ -199,6 +216,8 @@ class Follower:
         self._abort = threading.Event()  # this round failed: its workers stop
         self._fetcher: Fetcher | None = None
         self._fetcher_since = 0.0
+        self.addresses = addresses or AddressPolicy()
+        self._lock = FollowLock(index.path)
 
     # --- control -------------------------------------------------------
     def stop(self) -> None:
@@ -227,18 +246,31 @@ class Follower:
         index locked by another writer past the wait, a full disk) is
         passed to ``on_error`` (raised without one) and the next round
         tries again: what it fetched was not recorded, so nothing is lost."""
-        while not self.stopping:
-            started = time.monotonic()
-            try:
-                report = self.round()
-            except NewsSearchError as exc:
-                if on_error is None:
-                    raise
-                on_error(exc)
-            else:
-                if on_round is not None:
-                    on_round(report)
-            self._stop.wait(max(0.0, every.total_seconds() - (time.monotonic() - started)))
+        with self._holding():  # between rounds too: a second follower is refused, not interleaved
+            while not self.stopping:
+                started = time.monotonic()
+                try:
+                    report = self.round()
+                except NewsSearchError as exc:
+                    if on_error is None:
+                        raise
+                    on_error(exc)
+                else:
+                    if on_round is not None:
+                        on_round(report)
+                self._stop.wait(max(0.0, every.total_seconds() - (time.monotonic() - started)))
+
+    @contextmanager
+    def _holding(self) -> Iterator[None]:
+        """Hold the follower lock for the block (kept when already held, by :meth:`run`)."""
+        if self._lock.held:
+            yield
+            return
+        self._lock.acquire()
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     # --- one round -----------------------------------------------------
     def round(self) -> FollowReport:
@@ -248,6 +280,10 @@ class Follower:
         hosts at once, each host one request at a time (``delay`` apart);
         everything that touches the index or the state happens in this
         thread, in the order the feeds were given."""
+        with self._holding():
+            return self._round()
+
+    def _round(self) -> FollowReport:
         now = utcnow()
         report = FollowReport(started=now)
         clock = time.perf_counter()
@@ -257,7 +293,7 @@ class Follower:
         self.state.add(feeds, now)
         status = {f.url: f for f in self.state.feeds()}
         options = ReadOptions.build(tz=self._tz, now=now)
-        fetcher = self._fresh_fetcher()
+        fetcher = self._fresh_fetcher(self.addresses.trusting(feeds))
         before = fetcher.host_stats()
         self._abort.clear()
         due = []
@@ -291,8 +327,9 @@ class Follower:
                         left[id(record)] = -1
                         continue
                     self._log_page(completed, report)
-                    batch.append(completed.article)
-                    record.entries.append((key, completed.article.id))
+                    if completed.skipped is None:
+                        batch.append(completed.article)
+                        record.entries.append((key, completed.article.id))
                     left[id(record)] -= 1
                     if left[id(record)] == 0:
                         done.append(record)  # recorded once all its entries are committed
@@ -310,16 +347,17 @@ class Follower:
             report.stopped = True
         return report
 
-    def _fresh_fetcher(self) -> Fetcher:
+    def _fresh_fetcher(self, addresses: AddressPolicy) -> Fetcher:
         """The fetcher, kept across rounds (robots.txt is fetched once per
         host) but replaced after :data:`ROBOTS_TTL`, so a site's new rules
-        are read at least daily."""
-        if self._fetcher is None or time.monotonic() - self._fetcher_since > ROBOTS_TTL:
-            if self._fetcher is not None:
-                self._fetcher.close()
-            self._fetcher = Fetcher(self.politeness)
+        are read at least daily, and when the address policy changed."""
+        fetcher = self._fetcher
+        if fetcher is None or time.monotonic() - self._fetcher_since > ROBOTS_TTL or fetcher.addresses != addresses:
+            if fetcher is not None:
+                fetcher.close()
+            fetcher = self._fetcher = Fetcher(self.politeness, addresses)
             self._fetcher_since = time.monotonic()
-        return self._fetcher
+        return fetcher
 
     def close(self) -> None:
         """Close the HTTP connections (a follower is usable again after)."""
@@ -339,7 +377,8 @@ class Follower:
         if response.not_modified:
             return _FeedRead(etag=response.etag or st.etag, last_modified=response.last_modified or st.last_modified, not_modified=True)
         read = _FeedRead(etag=response.etag, last_modified=response.last_modified)
-        source = Source(name=url, _data=response.body, limit=self.politeness.max_bytes)
+        # feedparser encodes every character reference it meets: one &#xD800; stopped the whole feed
+        source = Source(name=url, _data=encodable_charrefs(response.body), limit=self.politeness.max_bytes)
         try:
             for item in read_feed(source, options):  # type: ignore[arg-type]
                 if isinstance(item, Article):
@@ -350,6 +389,10 @@ class Follower:
             read.articles = []  # a quiet feed, not a broken one
         except IngestError as exc:
             return _FeedRead(problem=exc.problem, notices=read.notices)
+        except RecursionError:
+            return _FeedRead(problem="feed is nested too deeply to read", notices=read.notices)
+        except Exception as exc:  # noqa: BLE001 - a reader's bug on one feed must not end the round (as read_source does for files)
+            return _FeedRead(problem=f"cannot read the feed ({type(exc).__name__}: {exc})", notices=read.notices)
         return read
 
     def _take_feed(self, url: str, read: _FeedRead | None, report: FollowReport) -> tuple[_Fetched, list[tuple[str, Article]]] | None:
@@ -382,13 +425,16 @@ class Follower:
         if self.stopping or self._abort.is_set():
             return None
         done = _Completed(entry)
-        if entry.url and len(TOKEN_RE.findall(entry.body)) < self.full_text_words:
-            page = self._page(entry, options, done)
-            if page is not None:
-                done.article = page
-        if done.article.published is None:
-            done.dated_when_seen = True
-            done.article = dataclasses.replace(done.article, published=now, date_source="seen", tz_assumed=False)
+        try:
+            if entry.url and len(TOKEN_RE.findall(entry.body)) < self.full_text_words:
+                page = self._page(entry, options, done)
+                if page is not None:
+                    done.article = page
+            if done.article.published is None:
+                done.dated_when_seen = True
+                done.article = dataclasses.replace(done.article, published=now, date_source="seen", tz_assumed=False)
+        except Exception as exc:  # noqa: BLE001 - one bad entry is skipped and named, never the round
+            done.skipped = f"{entry.url or repr(entry.title[:60])}: {type(exc).__name__}: {exc}"
         return done
 
     def _page(self, entry: Article, options: object, done: _Completed) -> Article | None:
@@ -417,6 +463,9 @@ class Follower:
         except IngestError as exc:
             done.failures.append(f"{exc}; kept the feed's text")
             return None
+        except Exception as exc:  # noqa: BLE001 - a reader's bug on one page costs its text, not the round
+            done.failures.append(f"{response.final_url}: cannot read the page ({type(exc).__name__}: {exc}); kept the feed's text")
+            return None
         if page is None:
             return None
         changes: dict[str, object] = {}  # its path stays the page's URL: where its text was read
@@ -434,6 +483,8 @@ class Follower:
         report.dated_when_seen += int(done.dated_when_seen)
         for notice in done.notices:
             self._notice(notice, report)
+        if done.skipped is not None:
+            report.skipped.append(done.skipped)
 
     def _commit(self, batch: Sequence[Article], fetched: Sequence[_Fetched], report: FollowReport) -> None:
         """Index a batch in one commit, then record its feeds, then deliver the alerts it raised."""
