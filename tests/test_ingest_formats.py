@@ -186,6 +186,19 @@ def test_feed_detection_by_content(tmp_path):
     assert detect_format(Source(name="f", path=q)) == "feed"
 
 
+def test_a_character_reference_to_a_surrogate_costs_no_entry(tmp_path):
+    """feedparser encodes every character reference it reads: one
+    ``&#xD800;`` in a title lost the whole file (issue 26)."""
+    p = tmp_path / "feed.xml"
+    p.write_bytes(
+        (FEEDS / "rss2.xml").read_bytes().replace(b"<title>", b"<title>Bad &#xD800; &#1114112; ", 2)
+    )
+    articles, errors, _ = split(results(p))
+    assert not errors
+    assert len(articles) == len(split(results(FEEDS / "rss2.xml"))[0])
+    assert "\ufffd" in articles[0].title or "\ufffd" in articles[0].source
+
+
 def test_truncated_and_empty_feeds():
     articles, errors, notices = split(results(FEEDS / "truncated.rss"))
     assert [a.title for a in articles] == ["Half an item"]

@@ -19,6 +19,7 @@ from typing import Any, Iterator
 
 from .. import errors
 from ..deprecation import moved_names
+from ..encodable import encodable_charrefs
 from ..errors import IngestError, ParseError
 from . import credits
 from .base import Notice, ReadOptions, ReadResult, Source, article_or_error, take_date
@@ -75,7 +76,9 @@ def read_feed(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
     # a stream, never a string: feedparser would treat a string that looks
     # like a URL or a file name as one and go fetch it. It detects the
     # encoding itself (declaration, then UTF-8, then Windows-1252).
-    parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
+    # feedparser encodes every character reference it meets: one &#xD800;
+    # in one title lost the whole feed (index) or stopped every round (follow)
+    parsed = feedparser.parse(io.BytesIO(encodable_charrefs(data)), sanitize_html=False, resolve_relative_uris=False)
     feed = parsed.get("feed", {})
     entries = parsed.get("entries") or []
     if not entries:

@@ -44,7 +44,6 @@ from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 from ..analysis import TOKEN_RE
-from ..encodable import encodable_charrefs
 from ..errors import EmptyFeed, FetchError, IngestError, NewsSearchError
 from ..ingest.base import Notice, ReadOptions, Source
 from ..ingest.encoding import decode_markup
@@ -377,8 +376,7 @@ class Follower:
         if response.not_modified:
             return _FeedRead(etag=response.etag or st.etag, last_modified=response.last_modified or st.last_modified, not_modified=True)
         read = _FeedRead(etag=response.etag, last_modified=response.last_modified)
-        # feedparser encodes every character reference it meets: one &#xD800; stopped the whole feed
-        source = Source(name=url, _data=encodable_charrefs(response.body), limit=self.politeness.max_bytes)
+        source = Source(name=url, _data=response.body, limit=self.politeness.max_bytes)
         try:
             for item in read_feed(source, options):  # type: ignore[arg-type]
                 if isinstance(item, Article):
