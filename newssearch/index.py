@@ -313,7 +313,7 @@ class NewsIndex:
         no keywords). The keywords (``since``, ``until``, ``source``,
         ``section``, ``agency``, ``tz``, ``now``, ``sort``, ``limit``,
         ``offset``, ``page``, ``half_life``, ``facets``, ``explain``,
-        ``snippets``, ``snippet_chars``, ``engine``, ``all_copies``, ``timeout``) are those of
+        ``snippets``, ``snippet_chars``, ``engine``, ``all_copies``, ``timeout``, ``match``) are those of
         :meth:`SearchRequest.build <newssearch.search.SearchRequest.build>`,
         which explains each. Raises :class:`~newssearch.errors.ConfigError`
         for a bad option value and :class:`~newssearch.errors.QuerySyntaxError`
@@ -332,6 +332,7 @@ class NewsIndex:
         by: str = "week",
         all_copies: bool = False,
         timeout: float | None = DEFAULT_TIMEOUT,
+        match: str = "all",
         **filters: Unpack[FilterOptions],
     ) -> Timeline:
         """Matching stories counted per period: ``by`` is day, week, month
@@ -339,8 +340,8 @@ class NewsIndex:
         between the first and last match are included. A story counts once,
         when its first copy was published; ``all_copies`` counts every
         article. ``query`` and the filters (``since``, ``until``,
-        ``source``, ``section``, ``agency``, ``tz``, ``now``) and ``timeout``
-        are as for :meth:`search` (a request given keeps its own timeout)."""
+        ``source``, ``section``, ``agency``, ``tz``, ``now``), ``timeout`` and
+        ``match`` are as for :meth:`search` (a request given keeps its own)."""
         unknown = sorted(set(filters) - set(FilterOptions.__annotations__))
         if unknown:
             raise TypeError(f"timeline() takes filters only, not {', '.join(unknown)}")
@@ -348,7 +349,7 @@ class NewsIndex:
         if all_copies:
             request = request.replace(all_copies=True)
         if not isinstance(query, SearchRequest):
-            request = request.replace(timeout=timeout)
+            request = request.replace(timeout=timeout, match=match)
         with mapped(self.path):
             return stories_per_period(self.session(), request, by=by)
 

@@ -268,6 +268,9 @@ class Hit:
     explanation: Explanation | None = None
     copies: tuple[StoryCopy, ...] = ()
     copies_total: int = 0
+    #: The query's words the article lacks: set only on the hits of a
+    #: :attr:`SearchResults.fallback` (no article held them all).
+    missing: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         copies = f", copies={self.copies_total}" if self.copies_total else ""
@@ -293,6 +296,10 @@ class SearchResults(Sequence[Hit]):
     #: things about the query worth knowing (a field the index does not have)
     warnings: tuple[str, ...] = ()
     articles: int = 0
+    #: When no article holds every word of the query (``match="all"``): the
+    #: articles with most of them (``match="any"``), each hit naming what it
+    #: lacks (``Hit.missing``). Shown as such; this search's own total stays 0.
+    fallback: SearchResults | None = None
 
     def __post_init__(self) -> None:
         if not self.articles:

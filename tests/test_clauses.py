@@ -39,7 +39,8 @@ def test_next_to_or_or_negated_a_field_clause_is_part_of_the_query(filled_index,
     both = filled_index.search("grain OR agency:afp")
     assert set(ids(both)) == {articles[1].id, articles[2].id}  # grain, or an AFP story
     assert ids(filled_index.search("minsk -agency:afp")) == [articles[0].id]
-    assert set(ids(filled_index.search("(minsk agency:afp)"))) == {articles[0].id, articles[2].id}  # in parentheses: OR
+    assert set(ids(filled_index.search("(minsk agency:afp)", match="any"))) == {articles[0].id, articles[2].id}  # in parentheses: OR
+    assert set(ids(filled_index.search("(minsk agency:afp)"))) == {articles[2].id}  # or every word, the default
 
 
 def test_site_inurl_and_intitle(filled_index, articles):
@@ -56,7 +57,8 @@ def test_site_inurl_and_intitle(filled_index, articles):
 
 def test_an_unknown_field_is_searched_as_words_with_a_warning(filled_index, runner):
     results = filled_index.search("foo:minsk agreement")
-    assert results.total == 2 and len(results.warnings) == 1
+    assert results.total == 0 and len(results.warnings) == 1  # "foo" is a word no article has
+    assert filled_index.search("foo:minsk agreement", match="any").total == 2
     assert results.warnings[0].startswith("unknown field 'foo' in 'foo:minsk', searched as words (fields: title")
     assert filled_index.search("minsk 12:30").warnings == ()  # a time, not a field
     assert filled_index.search("http://example.com minsk").warnings == ()  # a URL, not a field

@@ -1,4 +1,4 @@
-"""Query parsing: OR by default, NOT that subtracts, fields, dates, errors."""
+"""Query parsing: every word by default (or any with match="any"), NOT that subtracts, fields, dates, errors."""
 
 from datetime import datetime, timezone
 
@@ -31,8 +31,17 @@ def qb():
     return _Parser()
 
 
-def test_plain_words_are_ored_across_title_and_body(qb):
+def test_plain_words_are_each_required_in_title_or_body(qb):
     q = qb.parse("minsk agreement")
+    assert isinstance(q, wq.And) and all(isinstance(sub, wq.Or) for sub in q.subqueries)
+    assert [set(sub.all_terms()) for sub in q.subqueries] == [
+        {("title", "minsk"), ("body", "minsk")},
+        {("title", "agreement"), ("body", "agreement")},
+    ]
+
+
+def test_with_any_plain_words_are_ored_across_title_and_body() -> None:
+    q = QueryParser.for_news().parse("minsk agreement", "any")
     assert isinstance(q, wq.Or)
     assert set(q.all_terms()) == {("title", "minsk"), ("body", "minsk"), ("title", "agreement"), ("body", "agreement")}
 

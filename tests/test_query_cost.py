@@ -146,7 +146,7 @@ def test_a_snapshots_expansions_are_its_segments_and_whooshs(index: ns.NewsIndex
             assert snapshot.expand(q, limit=2) == whoosh[:3]
 
 
-@pytest.mark.parametrize("text", ["[a TO m]", "title:[m TO z]", "oil *", "minsk title:*", "[gr TO gz] minsk"])
+@pytest.mark.parametrize("text", ["[a TO m]", "title:[m TO z]", "minsk *", "minsk OR *", "minsk title:*", "[gr TO gz] OR minsk"])
 def test_ranges_and_field_wildcards_find_what_whoosh_finds(index: ns.NewsIndex, text: str) -> None:
     """Term ranges over text and ``*`` in a field were left to Whoosh's
     matchers (``[a TO c]`` ran past 10 s on Reuters 2006-07, ``oil *`` 17 s);

@@ -63,12 +63,15 @@ def test_plus_and_minus_inside_brackets_mean_what_they_mean_outside(index: ns.Ne
 
 
 def test_minus_inside_brackets_excludes_as_at_the_top(index: ns.NewsIndex) -> None:
-    def ids(text: str) -> set[str]:
-        return {h.article.id for h in index.search(text, all_copies=True)}
+    def ids(text: str, match: str = "all") -> set[str]:
+        return {h.article.id for h in index.search(text, all_copies=True, match=match)}
 
-    assert ids("(minsk -ceasefire)") == ids("minsk -ceasefire") == {ARTICLES[2].id}
-    assert ids("museum OR (minsk -ceasefire)") == {ARTICLES[2].id, ARTICLES[3].id}
-    assert ids("(+minsk grain)") == ids("+minsk grain") == {ARTICLES[0].id, ARTICLES[2].id}
+    for match in ("all", "any"):
+        assert ids("(minsk -ceasefire)", match) == ids("minsk -ceasefire", match) == {ARTICLES[2].id}
+        assert ids("museum OR (minsk -ceasefire)", match) == {ARTICLES[2].id, ARTICLES[3].id}
+    assert ids("(+minsk grain)", "any") == ids("+minsk grain", "any") == {ARTICLES[0].id, ARTICLES[2].id}
+    both = ids("minsk AND agreement", "any")
+    assert both and ids("(+minsk agreement)") == ids("+minsk agreement") == ids("minsk agreement") == both  # + adds nothing
 
 
 @pytest.mark.parametrize(

@@ -183,7 +183,7 @@ def test_limit_and_sort_do_not_apply_to_alerts(tmp_index) -> None:
 def test_saved_searches_are_kept_checked_and_removed(tmp_index, articles) -> None:
     tmp_index.add(articles)
     saved = tmp_index.saved.add("talks", "minsk OR grain", source=["Example Times"], tz="Europe/Berlin")
-    assert saved.options == {"source": ["Example Times"], "tz": "Europe/Berlin"}
+    assert saved.options == {"source": ["Example Times"], "tz": "Europe/Berlin", "match": "all"}
     reopened = ns.open_index(tmp_index.path)
     assert [s.name for s in reopened.saved.list()] == ["talks"]
     assert reopened.saved.run("talks").total == tmp_index.search("minsk OR grain", source="Example Times").total > 0

@@ -70,6 +70,7 @@ def filter_options(f: _F) -> _F:
         click.option("--source", multiple=True, metavar="OUTLET", help="Only this outlet (repeat for several)."),
         click.option("--section", multiple=True, metavar="NAME", help="Only this section (repeat for several)."),
         click.option("--agency", multiple=True, metavar="NAME", help="Only articles crediting this wire agency."),
+        click.option("--any", "match_any", is_flag=True, help="Match articles with any of the words (those with more of them first), not only those with all of them."),
         click.option("--now", default=None, metavar="DATE", help="Resolve relative dates against this time instead of the clock (reproducible runs)."),
         tz_option("Zone to read dates in and to show them in (default UTC)."),
     ]
@@ -93,6 +94,7 @@ def search_request(query: str, filters: dict[str, Any], **options: Any) -> Searc
             agency=list(filters["agency"]) or None,
             tz=filters["tz"] or None,
             now=filters["now"] or None,
+            match="any" if filters.get("match_any") else "all",
             **options,
         )
     except ConfigError as exc:

@@ -88,6 +88,7 @@ def hit_to_json(hit: Hit) -> dict[str, Any]:
     )
     data["copies_total"] = hit.copies_total
     data["copies"] = [{"id": c.id, "title": c.title, "source": c.source, "published": _iso_time(c.published)} for c in hit.copies]
+    data["missing"] = list(hit.missing)  # the query's words it lacks: only when none held them all
     if hit.explanation is not None:
         data["explanation"] = explanation_to_json(hit.explanation)
     return data
@@ -145,6 +146,8 @@ def format_hit(hit: Hit, zone: str | tzinfo | None, color: bool) -> str:
         lines.append("   " + snippet)
     if hit.copies_total:
         lines.append("   " + format_copies(hit, zone))
+    if hit.missing:
+        lines.append("   missing: " + ", ".join(hit.missing))
     if hit.explanation is not None:
         lines += ["   " + line for line in format_explanation(hit.explanation)]
     return "\n".join(lines) + "\n"

@@ -71,6 +71,7 @@ def saved_add(name: str, query: tuple[str, ...], index_dir: str | None, sort: st
         "sort": sort,
         "limit": limit,
         "half_life": half_life,
+        "match": "any" if filters.get("match_any") else "all",
     }
     with open_index(index_dir) as ix:
         saved = ix.saved.add(name, text, replace=replace, **options)

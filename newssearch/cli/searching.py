@@ -91,19 +91,27 @@ def search_cmd(
     for warning in results.warnings:
         click.echo(f"Warning: {warning}", err=True)
     elapsed = time.perf_counter() - started
+    fallback = results.fallback if not results.total else None
+    listed = fallback or results  # with none holding every word, those with most of them, marked
     if as_json:
-        for hit in results:
+        for hit in listed:
             click.echo(json.dumps(hit_to_json(hit), ensure_ascii=False))
         if facet_names:
             tail = {"total": results.total, "articles": results.articles, "facets": results.facets}
             click.echo(json.dumps(tail, ensure_ascii=False))
     else:
         use_color = color_enabled(color)
-        for hit in results:
+        for hit in listed:
             click.echo(format_hit(hit, zone, use_color), color=use_color)
         if facet_names:
             click.echo(format_facets(results.facets, results.articles))
-    if not results.total:
+    if fallback is not None:
+        click.echo(
+            f"No article has every word of {text!r}; showing 1-{len(fallback)} of {fallback.total:,} with some of them, "
+            "most first (--any asks for any word).",
+            err=True,
+        )
+    elif not results.total:
         click.echo(f"No results for {text!r}.", err=True)
     elif not as_json:
         first = results.offset + 1

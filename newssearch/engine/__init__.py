@@ -29,7 +29,7 @@ and on a name listed here that nothing outside uses any more):
 * ``integrity``  CheckReport
 * ``language``   STOP_WORDS, accent_map, porter2_stem
 * ``matching``   highlight_terms, whoosh_matches
-* ``parsing``    QueryParser, check_text, expand_stemmed_prefixes
+* ``parsing``    MATCH_MODES, QueryParser, check_text, expand_stemmed_prefixes
 * ``query``      And, AndMaybe, AndNot, DateRange, Every, GapPhrase, MultiTerm,
   NumericRange, Or, Query, Term, added_after, added_since, from_long, is_null,
   to_long
@@ -54,7 +54,7 @@ SURFACE: dict[str, tuple[str, ...]] = {
     "integrity": ("CheckReport",),
     "language": ("STOP_WORDS", "accent_map", "porter2_stem"),
     "matching": ("highlight_terms", "whoosh_matches"),
-    "parsing": ("QueryParser", "check_text", "expand_stemmed_prefixes"),
+    "parsing": ("MATCH_MODES", "QueryParser", "check_text", "expand_stemmed_prefixes"),
     "query": (
         "And", "AndMaybe", "AndNot", "DateRange", "Every", "GapPhrase", "MultiTerm", "NumericRange", "Or", "Query",
         "Term", "added_after", "added_since", "from_long", "is_null", "to_long",

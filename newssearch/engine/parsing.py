@@ -1,12 +1,14 @@
 """Query text to a query tree: Whoosh's parser, set up for news, with fixes.
 
 The language is Whoosh's (AND/OR/NOT, "phrases", field:term, wildcards,
-ranges such as ``published:[2022-01-01 TO 2022-02-01]``) with one change
-that matters for news: plain words are OR'ed with a coordination bonus
-(``OrGroup.factory(0.9)``) instead of AND'ed. People type natural language;
-requiring every word loses most relevant stories (on the TIME collection 64
-of 83 queries return nothing and MAP falls from ~0.70 to ~0.06), while the
-bonus still ranks articles that match more of the words higher.
+ranges such as ``published:[2022-01-01 TO 2022-02-01]``). Plain words are
+each required by default (``match="all"``), as news search engines read a
+query: "Mervyn King" must not list Burger King, and a date sort, a timeline
+or an alert counts what was asked. ``match="any"`` OR's them with a
+coordination bonus (``OrGroup.factory(0.9)``), for long natural-language
+questions (on the TIME collection requiring every word leaves 64 of 83
+queries without an answer), where the bonus still ranks articles that match
+more of the words higher.
 
 Dates typed in queries (``published:yesterday``) are rewritten to explicit
 UTC ranges before they reach this parser (:mod:`newssearch.timeexpr`).
@@ -20,6 +22,7 @@ from typing import Any
 
 from whoosh.fields import Schema
 from whoosh.qparser import (
+    AndGroup,
     FieldAliasPlugin,
     FieldsPlugin,
     GtLtPlugin,
@@ -35,6 +38,7 @@ from ..analysis import TOKEN_RE
 from ..errors import QuerySyntaxError
 from .errors import QUERY_ERRORS
 from .query import (
+    And,
     AndNot,
     Every,
     GapPhrase,
@@ -52,7 +56,7 @@ from .query import (
 from .reading import Snapshot
 from .schema import TEXT_FIELDS, build_schema
 
-__all__ = ["FIELD_ALIASES", "MAX_BRACKETS", "MAX_NESTING", "MAX_QUERY_CHARS", "OR_BONUS", "QueryParser", "check_text", "expand_stemmed_prefixes"]
+__all__ = ["FIELD_ALIASES", "MATCH_MODES", "MAX_BRACKETS", "MAX_NESTING", "MAX_QUERY_CHARS", "OR_BONUS", "QueryParser", "check_text", "expand_stemmed_prefixes"]
 
 #: Friendlier names users type for our fields.
 FIELD_ALIASES: dict[str, list[str]] = {
@@ -66,6 +70,9 @@ FIELD_ALIASES: dict[str, list[str]] = {
     "host": ["site"],
     "urlwords": ["inurl"],
 }
+#: How plain words join: ``all`` required (the default of a search, as
+#: Google News, Factiva and Media Cloud read a query) or ``any`` of them.
+MATCH_MODES = ("all", "any")
 #: How much matching more of the query's words is worth (Whoosh's coord factor).
 OR_BONUS = 0.9
 #: The deepest parentheses taken: Whoosh's parser recurses once per level
@@ -133,8 +140,11 @@ class _PlusMinus(PlusMinusPlugin):  # type: ignore[misc]  # Whoosh is untyped
                 group[i] = self.do_plusminus(parser, node)
         if not any(isinstance(node, (self.Plus, self.Minus)) for node in group):
             return group
-        optional_class = type(group) if isinstance(group, syntax.OrGroup) else syntax.AndGroup
-        required, optional, banned = syntax.AndGroup(), optional_class(), syntax.OrGroup()
+        if not isinstance(group, syntax.OrGroup):
+            # every word is required already ("all"): + changes nothing
+            kept = syntax.AndGroup([n for n in group if not isinstance(n, self.Plus)])
+            return self._subtract(kept, group)
+        required, optional, banned = syntax.AndGroup(), type(group)(), syntax.OrGroup()
         target = optional
         for node in group:
             if isinstance(node, self.Plus):
@@ -151,6 +161,20 @@ class _PlusMinus(PlusMinusPlugin):  # type: ignore[misc]  # Whoosh is untyped
             result = syntax.AndNotGroup([result, banned])
         return result
 
+    def _subtract(self, kept: Any, group: Any) -> Any:
+        """``kept`` less the nodes marked with ``-`` in ``group``."""
+        positive, banned = syntax.AndGroup(), syntax.OrGroup()
+        minus = False
+        for node in kept:
+            if isinstance(node, self.Minus):
+                minus = True
+            elif minus:
+                banned.append(node)
+                minus = False
+            else:
+                positive.append(node)
+        return syntax.AndNotGroup([positive, banned]) if banned else positive
+
 
 class QueryParser:
     """Parses query text for one schema; build once, reuse for every query.
@@ -161,8 +185,18 @@ class QueryParser:
 
     def __init__(self, schema: Schema, fields: Sequence[str] = TEXT_FIELDS) -> None:
         self._errors: list[str] = []
-        self._cache: dict[str, Query] = {}
-        parser = MultifieldParser(list(fields), schema, group=OrGroup.factory(OR_BONUS))
+        self._cache: dict[tuple[str, str], Query] = {}
+        self._parsers = {
+            "all": self._whoosh_parser(schema, fields, AndGroup),
+            "any": self._whoosh_parser(schema, fields, OrGroup.factory(OR_BONUS)),
+        }
+        self._parser = self._parsers["any"]
+        self._searchable = {name for name, field in schema.items() if field.format is not None}
+        self._unsearchable = {name for name, _field in schema.items()} - self._searchable
+
+    def _whoosh_parser(self, schema: Schema, fields: Sequence[str], group: Any) -> MultifieldParser:
+        """Whoosh's parser with our plugins; ``group`` joins plain words."""
+        parser = MultifieldParser(list(fields), schema, group=group)
         # in place, so the taggers keep their order
         parser.plugins = [_linear(p) for p in parser.plugins]
         parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
@@ -173,28 +207,31 @@ class QueryParser:
         # dates in queries arrive as explicit UTC ranges (timeexpr.rewrite_query);
         # the plugin only reports values it cannot read
         parser.add_plugin(DateParserPlugin(callback=self._errors.append))
-        self._parser = parser
-        self._searchable = {name for name, field in schema.items() if field.format is not None}
-        self._unsearchable = {name for name, _field in schema.items()} - self._searchable
+        return parser
 
     @classmethod
     def for_news(cls) -> QueryParser:
         """A parser for the newssearch schema."""
         return cls(build_schema())
 
-    def parse(self, text: str) -> Query:
+    def parse(self, text: str, match: str = "any") -> Query:
         """Parse ``text``; raise :class:`QuerySyntaxError` when Whoosh cannot
-        make sense of part of it (rather than silently dropping that part)."""
-        cached = self._cache.get(text)
+        make sense of part of it (rather than silently dropping that part).
+        ``match``: how plain words join, ``"all"`` (each required) or
+        ``"any"`` (OR'ed, with the bonus for matching more of them)."""
+        if match not in self._parsers:
+            raise ValueError(f"match must be one of {', '.join(MATCH_MODES)}, not {match!r}")
+        key = (text, match)
+        cached = self._cache.get(key)
         if cached is not None:
             return cached
-        q = self._parse(text)
+        q = self._parse(text, match)
         if len(self._cache) >= _CACHE_SIZE:
             self._cache.pop(next(iter(self._cache)))
-        self._cache[text] = q
+        self._cache[key] = q
         return q
 
-    def _parse(self, text: str) -> Query:
+    def _parse(self, text: str, match: str = "any") -> Query:
         stripped = text.strip()
         if stripped in _MATCH_ALL:
             return Every()
@@ -202,7 +239,7 @@ class QueryParser:
         self._check_fields(text)
         del self._errors[:]
         try:
-            q = self._parser.parse(stripped)
+            q = self._parsers[match].parse(stripped)
         except QUERY_ERRORS as exc:
             raise QuerySyntaxError(text, " ".join(str(exc).split()) or type(exc).__name__) from exc
         except _PARSER_DEFECTS as exc:
@@ -288,6 +325,13 @@ def _fix_negations(q: Query) -> Query:
             keep = positive[0] if len(positive) == 1 else like(q, positive)
         drop = negated[0] if len(negated) == 1 else Or(negated)
         return AndNot(keep, drop)
+    if isinstance(q, And) and any(isinstance(c, Not) for c in q.subqueries):
+        # "a b NOT c" with every word required: a and b, less c (the ranker
+        # evaluates AND NOT; it leaves a bare NOT to Whoosh's matchers)
+        negated = [_fix_negations(c.query) for c in q.subqueries if isinstance(c, Not)]
+        positive = [_fix_negations(c) for c in q.subqueries if not isinstance(c, Not)]
+        keep = Every() if not positive else positive[0] if len(positive) == 1 else like(q, positive)
+        return AndNot(keep, negated[0] if len(negated) == 1 else Or(negated))
     if isinstance(q, Not):
         return AndNot(Every(), _fix_negations(q.query))
     return map_children(q, _fix_negations)

@@ -64,12 +64,17 @@ class SavedOptions(TypedDict, total=False):
     sort: str | None
     limit: int | None
     half_life: str | None
+    match: str | None
 
 
 #: The file beside the index that holds saved searches and their alerts.
 SAVED_FILE = "saved.sqlite"
 #: Search options a saved search keeps (what ``search`` takes, less paging and display).
-OPTIONS = ("since", "until", "source", "section", "agency", "tz", "sort", "limit", "half_life")
+OPTIONS = ("since", "until", "source", "section", "agency", "tz", "sort", "limit", "half_life", "match")
+#: How the plain words of a search saved without a match mode join: before
+#: 0.2 every search matched any of its words, and a saved search keeps the
+#: meaning it was saved with.
+_MATCH_BEFORE_0_2 = "any"
 _NAME = re.compile(r"^[\w][\w .:@+-]{0,99}$")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS saved (
@@ -136,6 +141,9 @@ class SavedSearch:
         """The query and options as one line, as ``saved list`` shows them."""
         shown = [repr(self.query) if self.query else "(every article)"]
         for key, value in self.options.items():
+            if key == "match":
+                shown += ["--any"] if value == "any" else []  # as the command line asks for it
+                continue
             for one in value if isinstance(value, list) else [value]:
                 shown.append(f"--{key.replace('_', '-')} {one}")
         return " ".join(shown)
@@ -219,7 +227,8 @@ class SavedSearches:
     def add(self, name: str, query: str = "", *, replace: bool = False, **options: Unpack[SavedOptions]) -> SavedSearch:
         """Save a search under ``name``: ``query`` and ``search``'s options
         (``since``, ``until``, ``source``, ``section``, ``agency``, ``tz``,
-        ``sort``, ``limit``, ``half_life``). It alerts on articles indexed
+        ``sort``, ``limit``, ``half_life``, ``match``: ``"all"`` by default,
+        kept with the search). It alerts on articles indexed
         from now on; ``run`` searches the whole archive. Raises
         :class:`~newssearch.errors.ConfigError` for a bad name or option,
         :class:`~newssearch.errors.QuerySyntaxError` for a query that cannot
@@ -234,6 +243,7 @@ class SavedSearches:
         if unknown:
             raise TypeError(f"a saved search does not keep {', '.join(unknown)}")
         kept = {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in options.items() if v not in (None, (), [], "")}
+        kept["match"] = kept.get("match", "all")  # always stored: a later default must not change what it matches
         request = SearchRequest.build(query, **kept)  # type: ignore[arg-type]  # bad options fail now, not at the first match
         self._index.search(request.replace(limit=0, snippets=False, facets=()))  # so does a bad query
         seq = self._last_seq()
@@ -383,7 +393,8 @@ class SavedSearches:
 
 def _saved(row: Sequence[Any]) -> SavedSearch:
     name, query, options, created, seq, read = row
-    return SavedSearch(name, query, json.loads(options), datetime.fromisoformat(created), int(seq), int(read))
+    kept = {"match": _MATCH_BEFORE_0_2} | json.loads(options)
+    return SavedSearch(name, query, kept, datetime.fromisoformat(created), int(seq), int(read))
 
 
 def _alert(row: Sequence[Any]) -> Alert:

@@ -56,7 +56,7 @@ def compile_request(request: SearchRequest, parser: QueryParser, snapshot: Snaps
     Raises :class:`QuerySyntaxError` for text the parser cannot read and for
     a date in it that cannot be read.
     """
-    q, clauses = parse_query(request.query, parser, now=request.now, tz=request.tz)
+    q, clauses = parse_query(request.query, parser, now=request.now, tz=request.tz, match=request.match)
     restrict = build_filter(request.filters, clauses.ranges, clauses.filters)
     q = expand_stemmed_prefixes(q, snapshot)
     bound_expansions(q, snapshot, request.query)
@@ -91,10 +91,10 @@ def _typed(leaf: Query) -> str:
     return text + "*" if type(leaf).__name__.endswith("Prefix") else text
 
 
-def parse_query(text: str, parser: QueryParser, *, now: datetime, tz: tzinfo) -> tuple[Query, Clauses]:
+def parse_query(text: str, parser: QueryParser, *, now: datetime, tz: tzinfo, match: str = "all") -> tuple[Query, Clauses]:
     """Query text to a query tree, and the filter clauses taken out of it
     (see :mod:`.clauses`); dates are read in ``tz`` and relative ones
-    resolved against ``now``. Raises :class:`QuerySyntaxError` for a query
+    resolved against ``now``; plain words join as ``match`` says. Raises :class:`QuerySyntaxError` for a query
     of more than :data:`MAX_QUERY_WORDS` words."""
     words = len(text.split())
     if words > MAX_QUERY_WORDS:
@@ -107,7 +107,7 @@ def parse_query(text: str, parser: QueryParser, *, now: datetime, tz: tzinfo) ->
             rest = rewrite_query(rest, now, tz)
         except NewsSearchError as exc:
             raise QuerySyntaxError(clauses.text, str(exc)) from None
-    return parser.parse(rest), clauses
+    return parser.parse(rest, match), clauses
 
 
 def build_filter(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from ..budget import DEFAULT_TIMEOUT
 from ..dates import parse_user_date, resolve_zone
+from ..engine.parsing import MATCH_MODES
 from ..engine.schema import KEYWORD_FIELDS
 from ..errors import ConfigError
 from ..timeexpr import parse_duration, resolve
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ENGINES",
     "FACET_FIELDS",
+    "MATCH_MODES",
     "MAX_LIMIT",
     "SORTS",
     "FilterOptions",
@@ -78,6 +80,7 @@ class SearchOptions(FilterOptions, total=False):
     engine: str
     all_copies: bool
     timeout: float | None
+    match: str
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,8 @@ class SearchRequest:
     all_copies: bool = False
     #: Seconds the search may run before it is stopped with SearchTimedOut (None: no limit).
     timeout: float | None = DEFAULT_TIMEOUT
+    #: How plain words join: ``all`` (each required) or ``any`` (see :data:`MATCH_MODES`).
+    match: str = "all"
 
     def __post_init__(self) -> None:
         if not isinstance(self.tz, tzinfo):
@@ -197,6 +202,8 @@ class SearchRequest:
             raise ConfigError("the half-life must be positive", option="half_life")
         if self.engine not in ENGINES:
             raise ConfigError(f"unknown engine {self.engine!r} (choose from {', '.join(ENGINES)})", option="engine")
+        if self.match not in MATCH_MODES:
+            raise ConfigError(f"unknown match {self.match!r} (choose from {', '.join(MATCH_MODES)})", option="match")
         if self.timeout is not None and not self.timeout > 0:
             raise ConfigError("the timeout must be a positive number of seconds", option="timeout")
 
@@ -226,7 +233,10 @@ class SearchRequest:
         ``all_copies``: list every copy of a story (another outlet's, another
         version) instead of one hit per story with its copies attached;
         ``timeout``: seconds the search may run (10 by default; None for no
-        limit) before it stops with :class:`~newssearch.errors.SearchTimedOut`.
+        limit) before it stops with :class:`~newssearch.errors.SearchTimedOut`;
+        ``match``: ``"all"`` (the default: an article must hold every plain
+        word, or the query's own OR) or ``"any"`` (any of them, those with
+        more of them first).
 
         Raises :class:`~newssearch.errors.ConfigError` (with ``option`` set)
         for a bad value and ``TypeError`` for an unknown keyword.
@@ -273,6 +283,7 @@ class SearchRequest:
             engine=options.get("engine", "auto"),
             all_copies=options.get("all_copies", False),
             timeout=options.get("timeout", DEFAULT_TIMEOUT),
+            match=options.get("match", "all"),
         )
 
     def replace(self, **changes: Any) -> SearchRequest:

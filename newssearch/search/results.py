@@ -22,6 +22,7 @@ from .collapse import MAX_COPIES, Stories, collapse
 from .compile import compile_request
 from .explain import explain_hit
 from .facets import facet_counts
+from .fallback import with_fallback
 from .order import first_k
 from .ranker import Ranker, ScoredDocs
 from .recency import Recency
@@ -71,7 +72,8 @@ def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
     the facets the request asks for. Raises :class:`~newssearch.errors.SearchTimedOut`
     when it runs past the request's ``timeout``."""
     with time_budget(request.timeout):
-        return _page(session, request)
+        results = _page(session, request)
+        return with_fallback(session, request, results, lambda loose: _page(session, loose))
 
 
 def _page(session: SearchSession, request: SearchRequest) -> SearchResults:

@@ -29,7 +29,8 @@ from tests.reference import Reference, terms
 
 def check(ix, reference, query):
     expected = reference.scores(query)
-    results = ix.search(query, limit=min(len(expected) + 5, MAX_LIMIT), snippets=False, all_copies=True)
+    # the reference scores every article with any of the words (match="any")
+    results = ix.search(query, limit=min(len(expected) + 5, MAX_LIMIT), snippets=False, all_copies=True, match="any")
     assert results.total == len(expected), query
     got = {h.article.id: h.score for h in results}
     for doc_id, score in got.items():
