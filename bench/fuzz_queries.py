@@ -12,7 +12,8 @@ ANDNOT/ANDMAYBE, + and -, fields and aliases, wildcards, ranges,
 comparisons, boosts, fuzzy marks, odd characters and lone surrogates),
 joined by spaces or run together, plus a share of random characters. Each
 goes through the library (``ix.search``, 10 hits, a facet); a
-``QuerySyntaxError`` or ``ConfigError`` is a refusal, anything else an
+``QuerySyntaxError`` or ``ConfigError`` is a refusal, a ``SearchTimedOut``
+is counted apart (a query past its time budget), anything else an
 internal error, counted by type with its first query. The worst times and
 the process's peak RSS are reported.
 
@@ -101,7 +102,8 @@ def main() -> None:
         with ns.create_index(where) as ix:
             ix.add(ns.read_path(ROOT / "examples"))
     rng = random.Random(args.seed)
-    answered = refused = 0
+    answered = refused = timed_out = 0
+    timed_out_error = getattr(ns, "SearchTimedOut", ())  # the code before issue 26 had none
     internal: Counter[str] = Counter()
     first: dict[str, str] = {}
     worst: list[tuple[float, str]] = []
@@ -115,6 +117,8 @@ def main() -> None:
                 answered += 1
             except (ns.QuerySyntaxError, ns.ConfigError):
                 refused += 1
+            except timed_out_error:  # type: ignore[misc]
+                timed_out += 1
             except Exception as exc:  # noqa: BLE001 - what the fuzz counts
                 kind = f"{type(exc).__name__}: {' '.join(str(exc).split())[:60]}"
                 internal[kind] += 1
@@ -124,7 +128,10 @@ def main() -> None:
         elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"# bench/fuzz_queries.py --queries {args.queries} --seed {args.seed} on {where if args.index else 'examples/'}")
-    print(f"queries {args.queries:,}: answered {answered:,}, refused {refused:,}, internal errors {sum(internal.values()):,}")
+    print(
+        f"queries {args.queries:,}: answered {answered:,}, refused {refused:,}, timed out {timed_out:,}, "
+        f"internal errors {sum(internal.values()):,}"
+    )
     print(f"time {elapsed:.1f} s ({elapsed / max(1, args.queries) * 1000:.2f} ms a query); peak RSS {peak:.0f} MiB")
     for kind, count in internal.most_common():
         print(f"  {count:>6}  {kind}  e.g. {first[kind]!r}")
