@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime, timezone, tzinfo
 
 from ..engine.parsing import QueryParser, check_text, expand_stemmed_prefixes
-from ..engine.query import And, DateRange, MultiTerm, Or, Query, Term
+from ..engine.query import And, DateRange, Every, MultiTerm, NewsAndNot, Or, Query, Term
 from ..engine.reading import Snapshot
 from ..engine.schema import keyword_term
 from ..errors import NewsSearchError, QuerySyntaxError
@@ -38,6 +38,7 @@ MAX_QUERY_WORDS = 100
 #: Reuters 2006-07 and took 3.5-6 s, at this limit a search takes well under
 #: a second there.
 MAX_EXPANSIONS = 1024
+_LATEST = datetime(9999, 12, 31, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def compile_request(request: SearchRequest, parser: QueryParser, snapshot: Snaps
     a date in it that cannot be read.
     """
     q, clauses = parse_query(request.query, parser, now=request.now, tz=request.tz)
-    restrict = build_filter(request.filters, clauses.ranges, clauses.filters)
+    restrict = build_filter(request.filters, clauses.ranges, clauses.filters, cutoff=request.cutoff)
     q = expand_stemmed_prefixes(q, snapshot)
     bound_expansions(q, snapshot, request.query)
     return CompiledSearch(q, restrict, tuple(clauses.warnings))
@@ -114,11 +115,17 @@ def build_filter(
     filters: Filters,
     ranges: Sequence[tuple[datetime, datetime]] = (),
     clauses: Mapping[str, Sequence[Query]] | None = None,
+    *,
+    cutoff: datetime | None = None,
 ) -> Query | None:
     """One filter query for the request's filters, the date ranges taken out
     of its query text and its exact-field clauses (by indexed field); the
-    values of one kind are OR'ed, the kinds AND'ed."""
+    values of one kind are OR'ed, the kinds AND'ed. ``cutoff`` (the
+    request's explicit ``now``) leaves out every article published after
+    it; undated articles stay, as nothing says they came later."""
     parts: list[Query] = []
+    if cutoff is not None:
+        parts.append(NewsAndNot(Every(), DateRange("published", cutoff, _LATEST, startexcl=True)))
     span = filters.date_span
     if span is not None:
         parts.append(DateRange("published", *span))
