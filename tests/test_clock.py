@@ -18,7 +18,6 @@ import newssearch as ns
 from newssearch.cli import cli
 from newssearch.errors import ConfigError
 from newssearch.search.percolate import Percolator
-
 from tests.helpers import utc
 
 #: Between the Minsk talks (24th) and the Minsk agreement (27th).
