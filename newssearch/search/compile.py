@@ -11,18 +11,20 @@ words meant.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, tzinfo
 
 from ..engine.parsing import QueryParser, check_text, expand_stemmed_prefixes
-from ..engine.query import And, DateRange, Every, MultiTerm, NewsAndNot, Or, Query, Term
+from ..engine.query import And, DateRange, MultiTerm, Or, Query, Term, published_by
 from ..engine.reading import Snapshot
 from ..engine.schema import keyword_term
 from ..errors import NewsSearchError, QuerySyntaxError
 from ..timeexpr import has_date_clause, rewrite_query
 from .clauses import Clauses, split_clauses
 from .request import Filters, SearchRequest
+from .syntax import read_text
 
 __all__ = ["MAX_EXPANSIONS", "MAX_QUERY_WORDS", "CompiledSearch", "bound_expansions", "build_filter", "compile_request", "parse_query"]
 
@@ -38,7 +40,6 @@ MAX_QUERY_WORDS = 100
 #: Reuters 2006-07 and took 3.5-6 s, at this limit a search takes well under
 #: a second there.
 MAX_EXPANSIONS = 1024
-_LATEST = datetime(9999, 12, 31, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -96,12 +97,16 @@ def parse_query(text: str, parser: QueryParser, *, now: datetime, tz: tzinfo) ->
     """Query text to a query tree, and the filter clauses taken out of it
     (see :mod:`.clauses`); dates are read in ``tz`` and relative ones
     resolved against ``now``. Raises :class:`QuerySyntaxError` for a query
-    of more than :data:`MAX_QUERY_WORDS` words."""
+    of more than :data:`MAX_QUERY_WORDS` words and for text that cannot be
+    read as typed (:mod:`.syntax`); how the rest was read (an unclosed quote
+    closed at the end) is in the clauses' ``warnings``."""
     words = len(text.split())
     if words > MAX_QUERY_WORDS:
         raise QuerySyntaxError(text, f"the query has {words:,} words; the limit is {MAX_QUERY_WORDS}")
     check_text(text)  # before the clauses take values out of it
-    clauses = split_clauses(text, now, tz)
+    read = read_text(text)  # an unclosed quote, an operator joining nothing: said, or refused
+    clauses = split_clauses(read.text, now, tz)
+    clauses = dataclasses.replace(clauses, warnings=[*read.warnings, *clauses.warnings])
     rest = clauses.text
     if has_date_clause(rest):
         try:
@@ -125,7 +130,7 @@ def build_filter(
     it; undated articles stay, as nothing says they came later."""
     parts: list[Query] = []
     if cutoff is not None:
-        parts.append(NewsAndNot(Every(), DateRange("published", cutoff, _LATEST, startexcl=True)))
+        parts.append(published_by(cutoff))
     span = filters.date_span
     if span is not None:
         parts.append(DateRange("published", *span))
