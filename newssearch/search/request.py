@@ -197,7 +197,8 @@ class SearchRequest:
             object.__setattr__(self, "now", self.now.replace(tzinfo=UTC))
         if self.hide_future and self.filters.since is not None and self.filters.since > self.now:
             raise ConfigError(
-                f"--since {self.filters.since.isoformat()} is after --now {self.now.isoformat()}: nothing published by then can match",
+                f"--since {format_datetime(self.filters.since, self.tz)} is after --now {format_datetime(self.now, self.tz)}: "
+                "nothing published by then can match",
                 option="since",
             )
         if self.sort is not None and self.sort not in SORTS:
