@@ -102,3 +102,9 @@ def test_the_cli_prints_the_warning_and_refuses_with_exit_2(runner, tmp_path, ar
 def test_a_timeline_says_how_it_read_the_query(filled_index) -> None:
     tl = filled_index.timeline('"minsk agreement')
     assert tl.total == 1 and any("not closed" in w for w in tl.warnings)
+
+
+def test_a_pasted_text_full_of_dangling_operators_gets_a_few_warnings_and_is_read_fast() -> None:
+    read = read_text("oil " + "() " * 1000 + "AND")
+    assert read.text == "oil"
+    assert len(read.warnings) == 5 and read.warnings[-1].startswith("997 more")

@@ -31,6 +31,8 @@ __all__ = ["ReadText", "read_text"]
 
 _BINARY = frozenset({"AND", "OR", "ANDNOT", "ANDMAYBE"})
 _TERM, _OPEN, _CLOSE, _BINOP, _NOT = "term", "(", ")", "binop", "not"
+#: The most warnings one query text gets (the rest are counted in the last).
+_MAX_WARNINGS = 5
 
 
 @dataclass(frozen=True)
@@ -69,14 +71,18 @@ def read_text(text: str) -> ReadText:
     _check_fields(text, tokens)
     _check_brackets(text, tokens)
     removed: list[_Token] = []
+    start = 0
     while True:
-        dropped = _dangling(tokens)
+        dropped = _dangling(tokens, start)
         if dropped is None:
             break
         at, count, why = dropped
         removed += tokens[at : at + count]
         del tokens[at : at + count]
         warnings.append(why)
+        start = max(0, at - 1)  # only the neighbours of what went can have lost an operand: linear, not quadratic
+    if len(warnings) > _MAX_WARNINGS:  # a pasted text must not fill the screen
+        warnings[_MAX_WARNINGS - 1 :] = [f"{len(warnings) - _MAX_WARNINGS + 1} more operators or brackets that join nothing: ignored"]
     if not removed and unclosed_quote is None:
         return ReadText(text)
     out = list(text)
@@ -151,11 +157,12 @@ def _check_brackets(text: str, tokens: list[_Token]) -> None:
         raise QuerySyntaxError(text, "this '(' is never closed: add ')' where the group ends", opened[-1].start)
 
 
-def _dangling(tokens: list[_Token]) -> tuple[int, int, str] | None:
-    """The first operator with nothing to join or exclude, or pair of
-    brackets with nothing in it: where it starts, how many tokens it is, and
-    why it goes. None when every operator has its operands."""
-    for i, t in enumerate(tokens):
+def _dangling(tokens: list[_Token], start: int) -> tuple[int, int, str] | None:
+    """The first operator from ``start`` on with nothing to join or exclude,
+    or pair of brackets with nothing in it: where it starts, how many tokens
+    it is, and why it goes. None when every operator has its operands."""
+    for i in range(start, len(tokens)):
+        t = tokens[i]
         before = tokens[i - 1].kind if i > 0 else None
         after = tokens[i + 1].kind if i + 1 < len(tokens) else None
         if t.kind == _BINOP:
