@@ -32,6 +32,7 @@ __all__ = [
     "UTC",
     "ParsedDate",
     "RejectedDate",
+    "UNREADABLE",
     "ZONE_ABBREVIATIONS",
     "ZONE_REGIONS",
     "find_date",
@@ -81,6 +82,8 @@ _TZINFOS.update({name: du_tz.gettz(region) for name, region in ZONE_REGIONS.item
 # year implausible instead of silently "this year".
 _NO_YEAR = datetime(1, 1, 1)
 EARLIEST = datetime(1800, 1, 1, tzinfo=UTC)
+#: Why a value shaped like a date is not used when no day or time it names exists.
+UNREADABLE = "no such day or time (it does not read as a date)"
 
 DateInput = Union[str, int, float, datetime, date, None]
 
@@ -168,9 +171,11 @@ def parse_date(
 def judge_date(
     value: DateInput, default_tz: str | tzinfo | None = None, *, now: datetime | None = None
 ) -> ParsedDate | RejectedDate | None:
-    """Like :func:`parse_date`, but a date that was read and is implausible
-    comes back as a :class:`RejectedDate` with the reason, so the reader can
-    tell the user why an article has no date. None means "not a date"."""
+    """Like :func:`parse_date`, but a date that was read and is implausible,
+    or text shaped like a date all through that names no real day or time
+    (``Feb 30, 2007 25:61pm``), comes back as a :class:`RejectedDate` with
+    the reason, so the reader can tell the user why an article has no
+    date. None means "not a date"."""
     zone = resolve_zone(default_tz)
     if value is None or value == "":
         return None
@@ -195,7 +200,9 @@ def judge_date(
             warnings.simplefilter("ignore")
             parsed = du_parser.parse(text, default=_NO_YEAR, tzinfos=_TZINFOS, dayfirst=_dayfirst(text))
     except (ValueError, OverflowError, TypeError, du_parser.ParserError):
-        return None
+        # a value shaped like a date all through ("Fri Feb 30, 2007 25:61pm
+        # EST") is a date that cannot be, and the reader says so
+        return RejectedDate(text, UNREADABLE) if date_span(text) == (0, len(text)) else None
     if parsed.year == 1:
         return None  # no year in the text: not a date we can place
     return _finish(parsed, zone, now, text)
@@ -315,15 +322,16 @@ def find_date(
 def judge_found_date(
     text: str, default_tz: str | tzinfo | None = None, *, now: datetime | None = None
 ) -> ParsedDate | RejectedDate | None:
-    """Like :func:`find_date`; when every date in the text is implausible,
-    the first one comes back as a :class:`RejectedDate` saying why."""
+    """Like :func:`find_date`; when no date in the text can be used (each
+    implausible, or shaped like a date but naming no real day or time), the
+    first one comes back as a :class:`RejectedDate` saying why."""
     rejected: RejectedDate | None = None
     for m in _FIND.finditer(text.replace("\u00a0", " ")):
         found = judge_date(re.sub(_TIME_SEPARATOR, " ", m.group(0)), default_tz, now=now)
         if isinstance(found, ParsedDate):
             return found
-        if rejected is None and isinstance(found, RejectedDate):
-            rejected = found
+        if rejected is None:
+            rejected = found if isinstance(found, RejectedDate) else RejectedDate(m.group(0), UNREADABLE)
     return rejected
 
 

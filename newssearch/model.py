@@ -234,6 +234,7 @@ class Explanation:
     relevance: float
     coordination: float
     score: float
+    #: Days between publication and the request's ``now`` (negative: dated after it; None: undated).
     age_days: float | None = None
     half_life_days: float | None = None
     recency_factor: float | None = None

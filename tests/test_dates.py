@@ -5,9 +5,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newssearch.dates import (
+    UNREADABLE,
     ZONE_ABBREVIATIONS,
+    RejectedDate,
     find_date,
     format_datetime,
+    judge_date,
+    judge_found_date,
     parse_date,
     parse_user_date,
     resolve_zone,
@@ -224,3 +228,16 @@ def test_region_zones_follow_daylight_saving():
     assert parse_date("Jul 15, 2024 10:00 ET").value == datetime(2024, 7, 15, 14, 0, tzinfo=timezone.utc)
     assert parse_date("15.07.2024 10:00 MESZ").value == datetime(2024, 7, 15, 8, 0, tzinfo=timezone.utc)
     assert not parse_date("Jul 15, 2024 10:00 PT").tz_assumed
+
+
+@pytest.mark.parametrize("text", ["Fri Feb 30, 2007 25:61pm EST", "Fri Feb 30, 2007 1:01pm EST", "Jun 31, 2007", "13/45/2007"])
+def test_a_value_shaped_like_a_date_that_names_no_real_day_is_rejected_with_a_reason(text):
+    assert judge_date(text) == RejectedDate(text, UNREADABLE)
+    found = judge_found_date(f"Published {text}")
+    assert isinstance(found, RejectedDate) and found.reason == UNREADABLE
+    assert parse_date(text) is None and find_date(text) is None  # the plain readers still return no date
+
+
+def test_text_that_is_no_date_is_not_rejected():
+    assert judge_date("hello") is None and judge_date("n/a") is None
+    assert judge_found_date("no date here, 2007 was a year") is None

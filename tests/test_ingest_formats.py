@@ -349,3 +349,30 @@ def test_any_bytes_give_articles_errors_or_notices_never_an_exception(tmp_path, 
                 assert str(r).startswith(str(p)) and "\n" not in str(r)
 
     check()
+
+
+WIRE = "-- Oil story {name}\n-- By  Jane Doe\n-- {date}\n-- http://www.example.com/article/{name}\n\n \nOil prices rose on Monday as OPEC met in Vienna.\n"
+
+
+def test_every_dropped_date_is_reported_with_its_file_and_line(tmp_path):
+    """The README's promise: a date not used is one warning saying which and
+    why, in every format, through on_notice (and the CLI's Warning: lines)."""
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    for name, date in [("bad", "Fri Feb 30, 2007 25:61pm EST"), ("y2029", "Mon Jun 18, 2029 1:49pm EDT"), ("ok", "Mon Jun 18, 2007 1:49pm EDT")]:
+        (wire / name).write_text(WIRE.format(name=name, date=date))
+    (tmp_path / "recs.jsonl").write_text(
+        json.dumps({"title": "Bad", "body": "Oil one", "date": "Feb 30, 2007 25:61pm EST"}) + "\n"
+        + json.dumps({"title": "Future", "body": "Oil two", "date": "2031-01-01"}) + "\n"
+        + json.dumps({"title": "Good", "body": "Oil three", "date": "2007-06-18T13:49:00Z"}) + "\n"
+    )
+    (tmp_path / "recs.csv").write_text('title,body,date\nCSV,Oil text,"Fri Feb 30, 2007 1:01pm EST"\n')
+    (tmp_path / "plain.txt").write_text("Oil story in plain text\nPublished Fri Feb 30, 2007 1:01pm EST\n\nOil prices rose as OPEC met in Vienna and more.\n")
+    seen: list[Notice] = []
+    articles = list(ns.read_path(tmp_path, now=NOW, on_notice=seen.append))
+    assert len(articles) == 8 and sum(a.published is None for a in articles) == 6
+    where = sorted((Path(n.path or "").name, n.line) for n in seen)
+    assert where == [("bad", 3), ("plain.txt", None), ("recs.csv", 2), ("recs.jsonl", 1), ("recs.jsonl", 2), ("y2029", 3)]
+    assert all("not used" in n.message and "kept without it" in n.message for n in seen)
+    assert sum("in the future" in n.message for n in seen) == 2
+    assert sum("no such day or time" in n.message for n in seen) == 4

@@ -78,7 +78,6 @@ def test_minus_inside_brackets_excludes_as_at_the_top(index: ns.NewsIndex) -> No
     ("text", "where"),
     [
         ("> oil", None),
-        ("a ANDNOT ANDMAYBE ANDNOT b", None),
         ("path:x", 0),
         ("minsk story:*", 6),
         ("title:date:{0000-01-01 TO 2007-01}", None),

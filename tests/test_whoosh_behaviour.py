@@ -374,3 +374,22 @@ def test_whooshs_or_with_every_is_every():
     from the field's lengths: Whoosh's matcher took 17 s on Reuters 2006-07)."""
     parsed = QueryParser.for_news().parse("oil *")
     assert repr(parsed) == "Or([Every('title', boost=1.0), Every('body', boost=1.0)])"
+
+
+@pytest.mark.parametrize(
+    ("text", "read_as"),
+    [
+        ('"oil price', {"oil", "price"}),  # an unclosed quote: loose words, not a phrase
+        ("(oil AND", {"oil"}),  # an unclosed bracket and a dangling AND: dropped without a word
+        ("oil AND", {"oil"}),
+        ("AND oil", {"oil"}),
+        ("title:", {"title"}),  # a field with no value: the field's name searched as a word
+        ("title: oil", {"title", "oil"}),
+    ],
+)
+def test_whooshs_parser_reads_malformed_text_silently_as_something_else(text, read_as):
+    """What search.syntax reads first (warning or refusing): Whoosh's parser
+    never complains about these; it searches other words than were asked."""
+    q = _raw_parser().parse(text)
+    assert not isinstance(q, query.Phrase)
+    assert {t for _f, t in q.iter_all_terms()} == read_as

@@ -182,6 +182,8 @@ def format_explanation(e: Explanation) -> list[str]:
         head += f" (idf {e.held_idf:.2f} of {e.query_idf:.2f}, {e.query_words} words)"
     if e.recency_factor is not None:
         age = f"{e.age_days:.1f} days old" if e.age_days is not None else "no date"
+        if e.age_days is not None and e.age_days < 0:  # dated after the clock (no --now): as fresh as can be
+            age = f"dated {-e.age_days:.1f} days after now, counted as new"
         head += f" x recency {e.recency_factor:.3f} ({age}, half-life {e.half_life_days:g} days)"
     lines = [head]
     if e.note:

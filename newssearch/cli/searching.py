@@ -112,7 +112,8 @@ def search_cmd(
             err=True,
         )
     elif not results.total:
-        click.echo(f"No results for {text!r}.", err=True)
+        filtered = request.describe_filters()  # so that a filter nobody remembers is not taken for the query's fault
+        click.echo(f"No results for {text!r}" + (f" within: {'; '.join(filtered)}." if filtered else "."), err=True)
     elif not as_json:
         first = results.offset + 1
         last = results.offset + len(results)

@@ -32,7 +32,7 @@ and on a name listed here that nothing outside uses any more):
 * ``parsing``    MATCH_MODES, QueryParser, check_text, expand_stemmed_prefixes
 * ``query``      And, AndMaybe, AndNot, DateRange, Every, GapPhrase, MultiTerm,
   NumericRange, Or, Query, Term, added_after, added_since, from_long, is_null,
-  to_long
+  published_by, to_long
 * ``reading``    Segment, Snapshot
 * ``schema``     KEYWORD_FIELDS, TEXT_FIELDS, keyword_term, to_fields, url_words
 * ``shards``     Manifest, ShardedStore, is_sharded, shard_of
@@ -57,7 +57,7 @@ SURFACE: dict[str, tuple[str, ...]] = {
     "parsing": ("MATCH_MODES", "QueryParser", "check_text", "expand_stemmed_prefixes"),
     "query": (
         "And", "AndMaybe", "AndNot", "DateRange", "Every", "GapPhrase", "MultiTerm", "NumericRange", "Or", "Query",
-        "Term", "added_after", "added_since", "from_long", "is_null", "to_long",
+        "Term", "added_after", "added_since", "from_long", "is_null", "published_by", "to_long",
     ),
     "reading": ("Segment", "Snapshot"),
     "schema": ("KEYWORD_FIELDS", "TEXT_FIELDS", "keyword_term", "to_fields", "url_words"),

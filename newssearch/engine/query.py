@@ -46,6 +46,7 @@ __all__ = [
     "GapPhrase",
     "MultiTerm",
     "NewsAndNot",
+    "published_by",
     "StemmedPrefix",
     "Not",
     "NullQuery",
@@ -81,6 +82,14 @@ def added_since(seq: int) -> Query:
     """The filter for articles added by commits after ingest sequence
     ``seq`` (see :mod:`newssearch.engine.schema`)."""
     return NumericRange("seq", seq, None, startexcl=True)
+
+
+def published_by(cutoff: datetime) -> Query:
+    """The filter for articles not published after ``cutoff``: undated ones
+    stay, as nothing says they came later (a request's explicit ``now``).
+    Whoosh's AND NOT lets its first excluded document through, so this is
+    :class:`NewsAndNot`."""
+    return NewsAndNot(Every(), DateRange("published", cutoff, datetime(9999, 12, 31, tzinfo=timezone.utc), startexcl=True))
 
 
 def added_after(restrict: Query | None) -> int | None:

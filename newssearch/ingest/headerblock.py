@@ -20,7 +20,7 @@ from typing import Iterator
 from .. import dates
 from ..errors import ParseError
 from . import credits
-from .base import ReadOptions, ReadResult, Source, build_article
+from .base import ReadOptions, ReadResult, Source, build_article, take_date
 
 __all__ = ["HEADER_LINE", "read_headerblock"]
 
@@ -62,9 +62,11 @@ def read_headerblock(source: Source, options: ReadOptions) -> Iterator[ReadResul
         elif value.lower().startswith("by ") or value.lower().startswith("by:"):
             authors += credits.authors_from_byline(value) or []
         elif date is None and title is not None and dates.date_span(value) is not None:
-            date = dates.parse_date(value, options.default_tz, now=options.now)
-            if date is None:
-                date = dates.find_date(value, options.default_tz, now=options.now)
+            date, notice = take_date(value, options, source, line=lineno, what="date line")
+            if date is None and notice is None:
+                date, notice = take_date(value, options, source, line=lineno, what="date line", find=True)
+            if notice is not None:
+                yield notice  # the date is dropped, not silently
         elif title is None:
             title = value
     if not title:

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from .. import dates
 from ..errors import IngestError
 from . import credits
-from .base import ReadOptions, ReadResult, Source, build_article
+from .base import ReadOptions, ReadResult, Source, build_article, take_date
 from .textlines import classify, split_blocks
 
 __all__ = ["read_plaintext", "section_from_folder"]
@@ -48,7 +47,9 @@ def read_plaintext(source: Source, options: ReadOptions) -> Iterator[ReadResult]
     while rest:
         block = classify(rest[0])
         if block.kind == "stamp" and date is None:
-            date = dates.find_date(block.text, options.default_tz, now=options.now)
+            date, notice = take_date(block.text, options, source, what="date line", find=True)
+            if notice is not None:
+                yield notice  # the date is dropped, not silently
         elif block.kind == "byline":
             names = credits.authors_from_byline(block.text)
             if names is None:

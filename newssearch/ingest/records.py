@@ -16,12 +16,11 @@ import json
 import sys
 from typing import Any, Iterable, Iterator, Mapping
 
-from .. import dates
 from ..errors import IngestError, ParseError
 from . import credits
-from .base import ReadOptions, ReadResult, Source, article_or_error
+from .base import Notice, ReadOptions, ReadResult, Source, article_or_error, take_date
 
-__all__ = ["FIELD_NAMES", "article_from_record", "read_csv", "read_json", "read_jsonl"]
+__all__ = ["FIELD_NAMES", "article_from_record", "read_csv", "read_json", "read_jsonl", "record_results"]
 
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "title": ("title", "headline", "name", "heading", "subject"),
@@ -84,24 +83,45 @@ def article_from_record(
 
     The record's own id (``id``, ``guid``, ...) or else its ``position``
     among the file's records keys it within the file (see
-    :func:`~newssearch.ingest.base.build_article`)."""
+    :func:`~newssearch.ingest.base.build_article`). A date that cannot be
+    used is dropped; :func:`record_results` also says so."""
+    return _read_record(record, source, options, line, position)[0]
+
+
+def record_results(
+    record: Any, source: Source, options: ReadOptions, line: int | None = None, position: int | None = None
+) -> Iterator[ReadResult]:
+    """The article (or error) of one record, after a :class:`Notice` when its
+    date was dropped (in the future, before 1800, no such day): what the
+    readers yield, so that no date is dropped without a word."""
+    result, notice = _read_record(record, source, options, line, position)
+    if notice is not None and not isinstance(result, IngestError):
+        yield notice
+    yield result
+
+
+def _read_record(
+    record: Any, source: Source, options: ReadOptions, line: int | None, position: int | None
+) -> tuple[ReadResult, Notice | None]:
     if not isinstance(record, Mapping):
-        return ParseError(source.name, f"expected an object, found {type(record).__name__}", line=line)
+        return ParseError(source.name, f"expected an object, found {type(record).__name__}", line=line), None
     title = _text(_lookup(record, "title"))
     body = _text(_lookup(record, "body"))
     if not title.strip() and not body.strip():
-        return ParseError(source.name, "record has no title or text field", line=line)
+        return ParseError(source.name, "record has no title or text field", line=line), None
     raw_date = _lookup(record, "date")
     if isinstance(raw_date, Mapping):
         raw_date = _text(raw_date)
-    try:
-        date = dates.parse_date(raw_date, options.default_tz, now=options.now) if raw_date is not None else None
-    except (TypeError, ValueError):
-        date = None
+    date, notice = None, None
+    if raw_date is not None:
+        try:
+            date, notice = take_date(raw_date, options, source, line=line, what=f"record {position}: date" if line is None else "date")
+        except (TypeError, ValueError):
+            date = None
     section = _lookup(record, "section")
     section_text = _names(section)[0] if isinstance(section, (list, tuple)) and section else _text(section)
     agencies = _lookup(record, "agencies")
-    return article_or_error(
+    article = article_or_error(
         source,
         options,
         title=title,
@@ -116,6 +136,7 @@ def article_from_record(
         language=_text(_lookup(record, "language")) or None,
         key=_text(_lookup(record, "id")) or (f"#{position}" if position is not None else None),
     )
+    return article, notice
 
 
 def _records_in(data: Any) -> Iterable[Any]:
@@ -147,10 +168,10 @@ def read_json(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
             return
         raise ParseError(source.name, f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno) from None
     for n, record in enumerate(_records_in(data), start=1):
-        result = article_from_record(record, source, options, position=n)
-        if isinstance(result, IngestError):
-            result = ParseError(source.name, f"record {n}: {result.problem}")
-        yield result
+        for result in record_results(record, source, options, position=n):
+            if isinstance(result, IngestError):
+                result = ParseError(source.name, f"record {n}: {result.problem}")
+            yield result
 
 
 def read_jsonl(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
@@ -169,7 +190,7 @@ def read_jsonl(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
         except json.JSONDecodeError as exc:
             yield ParseError(source.name, f"invalid JSON: {exc.msg} (column {exc.colno})", line=lineno)
             continue
-        yield article_from_record(record, source, options, line=lineno, position=seen)
+        yield from record_results(record, source, options, line=lineno, position=seen)
     if not seen:
         raise IngestError(source.name, "empty file: no records")
 
@@ -223,4 +244,4 @@ def read_csv(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
             yield ParseError(source.name, "row has more fields than the header", line=reader.line_num)
             continue
         rows += 1
-        yield article_from_record(row, source, options, line=reader.line_num, position=rows)
+        yield from record_results(row, source, options, line=reader.line_num, position=rows)

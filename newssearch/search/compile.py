@@ -11,18 +11,20 @@ words meant.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from ..engine.parsing import QueryParser, check_text, expand_stemmed_prefixes
-from ..engine.query import And, DateRange, MultiTerm, Or, Query, Term
+from ..engine.query import And, DateRange, MultiTerm, Or, Query, Term, published_by
 from ..engine.reading import Snapshot
 from ..engine.schema import keyword_term
 from ..errors import NewsSearchError, QuerySyntaxError
 from ..timeexpr import has_date_clause, rewrite_query
 from .clauses import Clauses, split_clauses
 from .request import Filters, SearchRequest
+from .syntax import read_text
 
 __all__ = ["MAX_EXPANSIONS", "MAX_QUERY_WORDS", "CompiledSearch", "bound_expansions", "build_filter", "compile_request", "parse_query"]
 
@@ -57,7 +59,7 @@ def compile_request(request: SearchRequest, parser: QueryParser, snapshot: Snaps
     a date in it that cannot be read.
     """
     q, clauses = parse_query(request.query, parser, now=request.now, tz=request.tz, match=request.match)
-    restrict = build_filter(request.filters, clauses.ranges, clauses.filters)
+    restrict = build_filter(request.filters, clauses.ranges, clauses.filters, cutoff=request.cutoff)
     q = expand_stemmed_prefixes(q, snapshot)
     bound_expansions(q, snapshot, request.query)
     return CompiledSearch(q, restrict, tuple(clauses.warnings))
@@ -94,13 +96,18 @@ def _typed(leaf: Query) -> str:
 def parse_query(text: str, parser: QueryParser, *, now: datetime, tz: tzinfo, match: str = "all") -> tuple[Query, Clauses]:
     """Query text to a query tree, and the filter clauses taken out of it
     (see :mod:`.clauses`); dates are read in ``tz`` and relative ones
-    resolved against ``now``; plain words join as ``match`` says. Raises :class:`QuerySyntaxError` for a query
-    of more than :data:`MAX_QUERY_WORDS` words."""
+    resolved against ``now``; plain words join as ``match`` says. Raises
+    :class:`QuerySyntaxError` for a query of more than :data:`MAX_QUERY_WORDS`
+    words and for text that cannot be read as typed (:mod:`.syntax`); how the
+    rest was read (an unclosed quote closed at the end) is in the clauses'
+    ``warnings``."""
     words = len(text.split())
     if words > MAX_QUERY_WORDS:
         raise QuerySyntaxError(text, f"the query has {words:,} words; the limit is {MAX_QUERY_WORDS}")
     check_text(text)  # before the clauses take values out of it
-    clauses = split_clauses(text, now, tz)
+    read = read_text(text)  # an unclosed quote, an operator joining nothing: said, or refused
+    clauses = split_clauses(read.text, now, tz)
+    clauses = dataclasses.replace(clauses, warnings=[*read.warnings, *clauses.warnings])
     rest = clauses.text
     if has_date_clause(rest):
         try:
@@ -114,11 +121,17 @@ def build_filter(
     filters: Filters,
     ranges: Sequence[tuple[datetime, datetime]] = (),
     clauses: Mapping[str, Sequence[Query]] | None = None,
+    *,
+    cutoff: datetime | None = None,
 ) -> Query | None:
     """One filter query for the request's filters, the date ranges taken out
     of its query text and its exact-field clauses (by indexed field); the
-    values of one kind are OR'ed, the kinds AND'ed."""
+    values of one kind are OR'ed, the kinds AND'ed. ``cutoff`` (the
+    request's explicit ``now``) leaves out every article published after
+    it; undated articles stay, as nothing says they came later."""
     parts: list[Query] = []
+    if cutoff is not None:
+        parts.append(published_by(cutoff))
     span = filters.date_span
     if span is not None:
         parts.append(DateRange("published", *span))

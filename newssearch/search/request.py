@@ -7,6 +7,14 @@ query fanned out to several shards). It is frozen and validated when it is
 made: zones are resolved, dates read and relative ones resolved against
 ``now``, sort and limits checked, so everything downstream (search,
 facets, timeline, related stories) receives values that are already right.
+
+``now`` given explicitly is the clock of the whole request
+(:attr:`SearchRequest.hide_future`): nothing published after it matches,
+so a replay of the archive "as of" a day counts what was known that day.
+Left to the real clock it hides nothing: an archive's articles dated ahead
+of the clock (a wrong zone, an embargo; indexing refuses dates more than a
+day ahead) would otherwise vanish from every search until their date came,
+while ``show`` and ``get`` still found them.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from ..budget import DEFAULT_TIMEOUT
-from ..dates import parse_user_date, resolve_zone
+from ..dates import format_datetime, parse_user_date, resolve_zone
 from ..engine.parsing import MATCH_MODES
 from ..engine.schema import KEYWORD_FIELDS
 from ..errors import ConfigError
@@ -165,6 +173,9 @@ class SearchRequest:
     tz_name: str = ""
     #: The time relative dates in the query text are resolved against.
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: ``now`` is the clock: nothing published after it matches (set by
+    #: :meth:`build` when ``now`` is given; undated articles still match).
+    hide_future: bool = False
     #: None: relevance, or newest first when the query matches every article.
     sort: str | None = None
     limit: int = 10
@@ -189,6 +200,12 @@ class SearchRequest:
             object.__setattr__(self, "tz_name", _zone_name(self.tz))
         if self.now.tzinfo is None:
             object.__setattr__(self, "now", self.now.replace(tzinfo=UTC))
+        if self.hide_future and self.filters.since is not None and self.filters.since > self.now:
+            raise ConfigError(
+                f"--since {format_datetime(self.filters.since, self.tz)} is after --now {format_datetime(self.now, self.tz)}: "
+                "nothing published by then can match",
+                option="since",
+            )
         if self.sort is not None and self.sort not in SORTS:
             raise ConfigError(f"unknown sort {self.sort!r} (choose from {', '.join(SORTS)})", option="sort")
         if self.limit < 0 or self.offset < 0:
@@ -219,8 +236,10 @@ class SearchRequest:
         names, ``until`` the end. ``source``/``section``/``agency``: exact
         values, one or several (case-insensitive). ``tz``: the zone dates
         are read in (IANA name, offset or abbreviation; UTC by default).
-        ``now``: what relative dates are resolved against (the clock by
-        default; a datetime or text). ``sort``: one of :data:`SORTS`, or
+        ``now``: the clock of the search (a datetime or text): relative
+        dates are resolved against it and nothing published after it
+        matches (:attr:`hide_future`); by default the real clock, which
+        hides nothing. ``sort``: one of :data:`SORTS`, or
         None (the default) for relevance, or newest first when the query
         matches every article (empty, ``*``, or only filters and dates);
         ``half_life`` (``"7d"``, ``"12h"`` or a timedelta) sets how fast
@@ -272,6 +291,7 @@ class SearchRequest:
             tz=zone,
             tz_name=raw_tz.strip() if isinstance(raw_tz, str) and raw_tz.strip() else _zone_name(zone),
             now=now,
+            hide_future=options.get("now") is not None,
             sort=options.get("sort"),
             limit=limit,
             offset=offset,
@@ -286,6 +306,26 @@ class SearchRequest:
             match=options.get("match", "all"),
         )
 
+    @property
+    def cutoff(self) -> datetime | None:
+        """The latest publication time that may match: ``now`` when it is
+        the clock (:attr:`hide_future`), else None (no limit)."""
+        return self.now if self.hide_future else None
+
+    def describe_filters(self) -> list[str]:
+        """The request's filters as a user would name them (``since
+        2007-09-13 00:00 UTC``, ``source Reuters``, ``published by
+        2007-09-20 00:00 UTC (--now)``), in ``tz``: for a message that says
+        why nothing matched."""
+        f = self.filters
+        shown = [f"{name} {format_datetime(when, self.tz)}" for name, when in (("since", f.since), ("until", f.until)) if when]
+        if self.cutoff is not None and (f.until is None or f.until > self.cutoff):
+            shown.append(f"published by {format_datetime(self.cutoff, self.tz)} (--now)")
+        for name, values in (("source", f.sources), ("section", f.sections), ("agency", f.agencies)):
+            if values:
+                shown.append(f"{name} {' or '.join(values)}")
+        return shown
+
     def replace(self, **changes: Any) -> SearchRequest:
         """A copy with ``changes`` (values of this class's fields, not user text), validated again."""
         return dataclasses.replace(self, **changes)
@@ -294,10 +334,12 @@ class SearchRequest:
         shown = [repr(self.query)]
         defaults = SearchRequest(now=self.now)
         for f in dataclasses.fields(self):
-            if f.name not in ("query", "now", "tz", "tz_name") and getattr(self, f.name) != getattr(defaults, f.name):
+            if f.name not in ("query", "now", "hide_future", "tz", "tz_name") and getattr(self, f.name) != getattr(defaults, f.name):
                 shown.append(f"{f.name}={getattr(self, f.name)!r}")
         if self.tz_name != "UTC":
             shown.append(f"tz={self.tz_name!r}")
+        if self.hide_future:
+            shown.append(f"now={self.now.isoformat()!r}")
         return f"SearchRequest({', '.join(shown)})"
 
 

@@ -42,7 +42,7 @@ def similar(session: SearchSession, article: Article, request: SearchRequest) ->
     top = max(weight for _term, weight in keys) or 1.0
     q = Or([Term(f, term, boost=weight / top) for term, weight in keys for f in TEXT_FIELDS])
     ranker = session.ranker
-    found = ranker.matches(q, build_filter(request.filters))
+    found = ranker.matches(q, build_filter(request.filters, cutoff=request.cutoff))
     assert found is not None  # plain terms are always ranked by numpy
     ids, scores = found
     own = snapshot.docnum_for_id(article.id)
