@@ -55,4 +55,4 @@ def export_cmd(query: tuple[str, ...], index_dir: str | None, timeout: float, **
         for article in found:
             click.echo(json.dumps(full_article_to_json(article), ensure_ascii=False))
             written += 1
-    click.echo(f"Exported {written:,} articles.", err=True)
+    click.echo(f"Exported {written:,} article{'' if written == 1 else 's'}.", err=True)

@@ -23,7 +23,7 @@ from ..search.timeline import render as render_timeline
 from .exits import EXIT_NO_MATCH, fail
 from .fields import CSV_FIELDS, FIELDS, TableWriter, hit_record, parse_fields, summary_record
 from .options import color_enabled, filter_options, index_option, read_zone, search_request, timeout_option, tz_option
-from .output import format_facets, format_hit, format_published, full_article_to_json, hit_to_json
+from .output import format_facets, format_hit, format_published, full_article_to_json
 
 __all__ = ["search_cmd", "show_cmd", "similar_cmd", "timeline_cmd"]
 
@@ -237,7 +237,7 @@ def timeline_cmd(
 @index_option
 @click.option("-n", "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many related stories.")
 @tz_option("Zone to show dates in (default UTC).")
-@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit.")
+@click.option("--json", "as_json", is_flag=True, help='JSON Lines: one {"type": "hit", ...} object per hit, as search\'s.')
 @click.option("--color/--no-color", default=None, help="Highlight matches (default: on a terminal, unless NO_COLOR is set).")
 def similar_cmd(article_id: str, index_dir: str | None, limit: int, tz: str | None, as_json: bool, color: bool | None) -> None:
     """List the stories most like a stored one (more-like-this on its key
@@ -256,7 +256,7 @@ def similar_cmd(article_id: str, index_dir: str | None, limit: int, tz: str | No
     use_color = color_enabled(color)
     for hit in results:
         if as_json:
-            click.echo(json.dumps(hit_to_json(hit), ensure_ascii=False))
+            click.echo(json.dumps(hit_record(hit, None), ensure_ascii=False))
         else:
             click.echo(format_hit(hit, zone, use_color), color=use_color)
     if not results.hits:
