@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -148,6 +149,26 @@ def test_the_largest_page_is_still_served(where, runner_session):
     result = run(runner_session, where, "search", "--json", "-n", str(MAX_LIMIT))
     hits, summary = search_json(result.stdout)
     assert result.exit_code == EXIT_OK and len(hits) == summary["total"] == summary["shown"]
+
+
+def test_a_saved_search_kept_with_a_larger_page_keeps_its_meaning(tmp_path, runner):
+    # versions before this one accepted --limit 20000 and showed 10,000: such a
+    # saved search is read as the largest page, and its alerts still match
+    where = tmp_path / "ix"
+    assert runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(where), "-q"]).exit_code == EXIT_OK
+    refused = runner.invoke(cli, ["saved", "add", "big", "strike", "-n", "20000", "--index", str(where)])
+    assert refused.exit_code == EXIT_USAGE and "20000 is not in the range" in refused.stderr
+    assert runner.invoke(cli, ["saved", "add", "big", "strike", "-n", "20", "--index", str(where)]).exit_code == EXIT_OK
+    with sqlite3.connect(where / "saved.sqlite") as con:
+        con.execute("UPDATE saved SET options = ? WHERE name = 'big'", (json.dumps({"limit": 20000}),))
+    con.close()
+    ran = runner.invoke(cli, ["saved", "run", "big", "--json", "--index", str(where)])
+    hits, summary = search_json(ran.stdout)
+    assert ran.exit_code == EXIT_OK and len(hits) == summary["total"] == 4
+    with ns.open_index(where) as ix:
+        assert ix.saved.get("big").options["limit"] == MAX_LIMIT
+        ix.add(ns.Article(title="Strike ends at the port", body="The strike at the port ended on Monday."))
+        assert [a.title for a in ix.saved.new("big")] == ["Strike ends at the port"]
 
 
 # --- counting and "nothing found" ---------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from ..index import open_index
-from ..search.request import SORTS
+from ..search.request import MAX_LIMIT, SORTS
 from .exits import EXIT_NO_MATCH
 from .fields import hit_record, summary_record
 from .options import color_enabled, filter_options, index_option, read_zone, search_request
@@ -47,7 +47,7 @@ def saved_cmd() -> None:
 @index_option
 @filter_options
 @click.option("--sort", type=click.Choice(SORTS), default=None, help="For 'saved run' (alerts come as they are indexed).")
-@click.option("-n", "--limit", type=click.IntRange(min=1), default=None, help="For 'saved run' (alerts are never limited).")
+@click.option("-n", "--limit", type=click.IntRange(min=1, max=MAX_LIMIT), default=None, help="For 'saved run' (alerts are never limited).")
 @click.option("--half-life", default=None, metavar="DURATION", help="With --sort recency, for 'saved run'.")
 @click.option("--replace", is_flag=True, help="Replace a saved search of the same name.")
 def saved_add(name: str, query: tuple[str, ...], index_dir: str | None, sort: str | None, limit: int | None, half_life: str | None, replace: bool, **filters: Any) -> None:
@@ -121,7 +121,7 @@ def saved_remove(name: str, index_dir: str | None) -> None:
 @saved_cmd.command("run")
 @click.argument("name")
 @index_option
-@click.option("-n", "--limit", type=click.IntRange(min=0), default=None, help="How many results (default: the saved search's, else 10).")
+@click.option("-n", "--limit", type=click.IntRange(min=0, max=MAX_LIMIT), default=None, help="How many results (default: the saved search's, else 10).")
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit, then the summary line, as 'search --json'.")
 @click.option("--color/--no-color", default=None, help="Highlight matches (default: on a terminal, unless NO_COLOR is set).")
 def saved_run(name: str, index_dir: str | None, limit: int | None, as_json: bool, color: bool | None) -> None:
