@@ -335,6 +335,7 @@ class NewsIndex:
         query: str | SearchRequest = "",
         *,
         timeout: float | None = DEFAULT_TIMEOUT,
+        match: str = "all",
         **filters: Unpack[FilterOptions],
     ) -> ArticleExport:
         """Every article ``query`` and the filters match, every copy of every
@@ -344,9 +345,10 @@ class NewsIndex:
         first, undated last, ties by article id (a stable order: the same
         index exports the same articles in the same order). ``query``, the
         filters (``since``, ``until``, ``source``, ``section``, ``agency``,
-        ``tz``, ``now``) and ``timeout`` (for finding the matches; reading
-        them is not timed) are as for :meth:`search`; a request given keeps
-        its own timeout, and its sort and page are not used. The export
+        ``tz``, ``now``), ``match`` and ``timeout`` (for finding the matches;
+        reading them is not timed) are as for :meth:`search`: a request given
+        keeps its own, and its sort and page are not used. A query no
+        article answers in full exports nothing (no fallback). The export
         reads a snapshot of its own: commits while it is read do not change
         it. ``with ix.export("opec") as found: ...`` closes it early."""
         unknown = sorted(set(filters) - set(FilterOptions.__annotations__))
@@ -354,7 +356,7 @@ class NewsIndex:
             raise TypeError(f"export() takes filters only, not {', '.join(unknown)}")
         request = _request(query, filters)
         if not isinstance(query, SearchRequest):
-            request = request.replace(timeout=timeout)
+            request = request.replace(timeout=timeout, match=match)
         with mapped(self.path):
             session = self._open_session()
             try:

@@ -19,7 +19,7 @@ import pytest
 
 import newssearch as ns
 from newssearch.cli import EXIT_NO_MATCH, EXIT_OK, EXIT_USAGE, cli
-from newssearch.cli.fields import FIELDS
+from newssearch.cli.fields import CSV_FIELDS, FIELDS
 from newssearch.engine.reading import Snapshot
 from newssearch.search.request import MAX_LIMIT
 
@@ -69,7 +69,7 @@ def test_json_ends_with_one_summary_line_whatever_the_page(where, runner_session
     assert result.exit_code == EXIT_OK
     assert [h["id"] for h in hits] == [h.article.id for h in expected]
     assert summary == {"type": "summary", "query": "strike", "total": expected.total, "articles": expected.articles,
-                       "offset": 0, "shown": 2, "warnings": []}
+                       "offset": 0, "shown": 2, "warnings": [], "fallback": None}
     # -n 0 printed nothing at all: now the totals alone
     zero = run(runner_session, where, "search", "strike", "--json", "-n", "0")
     hits, summary = search_json(zero.stdout)
@@ -209,6 +209,25 @@ def test_nothing_found_still_ends_json_with_its_summary(where, runner_session):
     result = run(runner_session, where, "search", "zebra", "--json")
     hits, summary = search_json(result.stdout)
     assert result.exit_code == EXIT_NO_MATCH and hits == [] and summary["total"] == 0
+
+
+def test_a_fallback_is_shown_as_one_and_never_counted(where, runner_session):
+    # no article holds both words: the articles with most of them are listed, marked, but nothing matched
+    result = run(runner_session, where, "search", "port", "zebra", "--json")
+    hits, summary = search_json(result.stdout)
+    assert result.exit_code == EXIT_NO_MATCH and summary["total"] == summary["shown"] == 0
+    assert hits and all(h["missing"] == ["zebra"] for h in hits)
+    assert summary["fallback"] == {"total": len(hits), "shown": len(hits)}
+    count = run(runner_session, where, "search", "port", "zebra", "--count")
+    assert count.exit_code == EXIT_NO_MATCH and count.stdout == "0\n"
+    table = run(runner_session, where, "search", "port", "zebra", "--csv")
+    assert table.exit_code == EXIT_NO_MATCH and table.stdout.splitlines() == [",".join(CSV_FIELDS)]
+    assert "No article has every word of 'port zebra'; the text and --json outputs list" in table.stderr
+    exported = run(runner_session, where, "export", "port", "zebra")
+    assert exported.exit_code == EXIT_NO_MATCH and exported.stdout == ""
+    with ns.open_index(where) as ix:
+        assert len(ix.export("port zebra")) == 0  # the library's export has no fallback either
+        assert len(ix.export("port zebra", match="any")) == ix.search("port zebra", match="any", all_copies=True).total > len(hits)
 
 
 def test_a_page_past_the_end_is_not_nothing_found(where, runner_session):
