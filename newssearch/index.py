@@ -29,6 +29,7 @@ from .engine.store import Store, check_store, has_index
 from .errors import AmbiguousId, ConfigError, IndexLocked, IndexStoreError, NewsSearchError
 from .model import Article, SearchResults, Timeline
 from .search.bm25 import BM25_B, BM25_K1
+from .search.export import ArticleExport, export_order
 from .search.request import MAX_LIMIT, FilterOptions, Filters, SearchRequest
 from .search.results import run_search
 from .search.session import SearchSession
@@ -267,12 +268,16 @@ class NewsIndex:
             if self._session is not None and not self._session.snapshot.is_current():
                 self._changed()  # another process committed
             if self._session is None:
-                if self._parser is None:
-                    self._parser = QueryParser.for_news()
-                snapshot = self._store.snapshot(k1=BM25_K1, b=BM25_B)
-                ranker = self._fan_out(snapshot) if self._fan_out is not None else None
-                self._session = SearchSession(snapshot, self._parser, ranker)
+                self._session = self._open_session()
             return self._session
+
+    def _open_session(self) -> SearchSession:
+        """A session over a snapshot of the index as last committed."""
+        if self._parser is None:
+            self._parser = QueryParser.for_news()
+        snapshot = self._store.snapshot(k1=BM25_K1, b=BM25_B)
+        ranker = self._fan_out(snapshot) if self._fan_out is not None else None
+        return SearchSession(snapshot, self._parser, ranker)
 
     def __len__(self) -> int:
         with mapped(self.path):
@@ -324,6 +329,42 @@ class NewsIndex:
         request = _request(query, options)
         with mapped(self.path):
             return run_search(self.session(), request)
+
+    def export(
+        self,
+        query: str | SearchRequest = "",
+        *,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        match: str = "all",
+        **filters: Unpack[FilterOptions],
+    ) -> ArticleExport:
+        """Every article ``query`` and the filters match, every copy of every
+        story, without a cap: an :class:`~newssearch.search.export.ArticleExport`
+        whose ``len()`` is known at once and whose articles are read one at a
+        time as it is iterated (memory stays that of one article), oldest
+        first, undated last, ties by article id (a stable order: the same
+        index exports the same articles in the same order). ``query``, the
+        filters (``since``, ``until``, ``source``, ``section``, ``agency``,
+        ``tz``, ``now``), ``match`` and ``timeout`` (for finding the matches;
+        reading them is not timed) are as for :meth:`search`: a request given
+        keeps its own, and its sort and page are not used. A query no
+        article answers in full exports nothing (no fallback). The export
+        reads a snapshot of its own: commits while it is read do not change
+        it. ``with ix.export("opec") as found: ...`` closes it early."""
+        unknown = sorted(set(filters) - set(FilterOptions.__annotations__))
+        if unknown:
+            raise TypeError(f"export() takes filters only, not {', '.join(unknown)}")
+        request = _request(query, filters)
+        if not isinstance(query, SearchRequest):
+            request = request.replace(timeout=timeout, match=match)
+        with mapped(self.path):
+            session = self._open_session()
+            try:
+                docnums, warnings = export_order(session, request)
+            except BaseException:
+                session.close()
+                raise
+        return ArticleExport(session, docnums, self.path, warnings)
 
     def timeline(
         self,

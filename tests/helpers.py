@@ -10,6 +10,7 @@ ties the two files' private names together) and none imports ``conftest``.
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
@@ -110,3 +111,13 @@ def parse_for(ix: ns.NewsIndex, text: str, **options: Any) -> tuple[Any, Any, An
     session = ix.session()
     parsed = compile_request(ns.SearchRequest.build(text, **options), session.parser, session.snapshot)
     return session.snapshot, parsed.query, parsed.restrict
+
+
+def search_json(stdout: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The hits and the summary of ``search --json``: every line a JSON
+    object with a ``type``, hits first, then exactly one summary, last."""
+    lines = [json.loads(line) for line in stdout.splitlines()]
+    assert lines and all("type" in line for line in lines), stdout[:300]
+    *hits, summary = lines
+    assert summary["type"] == "summary" and all(h["type"] == "hit" for h in hits), stdout[:300]
+    return hits, summary

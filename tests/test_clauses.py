@@ -67,7 +67,8 @@ def test_an_unknown_field_is_searched_as_words_with_a_warning(filled_index, runn
     from newssearch.cli import cli
 
     result = runner.invoke(cli, ["search", "foo:minsk", "--index", str(filled_index.path)])
-    assert result.exit_code == 0 and "Warning: unknown field 'foo'" in result.stderr
+    # no article has "foo" and "minsk" both: nothing found (exit 4), the warning says why
+    assert result.exit_code == 4 and "Warning: unknown field 'foo'" in result.stderr
 
 
 def test_agency_clause_equals_the_option_on_reuters(reuters_index):

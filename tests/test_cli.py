@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 import pytest
 
 import newssearch as ns
-from newssearch.cli import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_PARTIAL, EXIT_USAGE, cli
+from newssearch.cli import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_MATCH, EXIT_PARTIAL, EXIT_USAGE, cli
 
-from tests.helpers import DATA, EXAMPLES
+from tests.helpers import DATA, EXAMPLES, search_json
 
 HIT_KEYS = {"id", "title", "url", "source", "agencies", "published", "score", "snippet", "highlights"}
 
@@ -78,8 +78,8 @@ def test_search_color_marks_matches(ix_dir, runner):
 def test_search_json_lines(ix_dir, runner):
     result = runner.invoke(cli, ["search", "harbour bridge", "--index", str(ix_dir), "--json"])
     assert result.exit_code == 0
-    hits = json_lines(result.stdout)
-    assert len(hits) == 2
+    hits, summary = search_json(result.stdout)
+    assert len(hits) == 2 and summary["total"] == 2 and summary["shown"] == 2
     for hit in hits:
         assert HIT_KEYS <= set(hit)
         assert hit["published"] is None or hit["published"].endswith("Z")
@@ -93,7 +93,7 @@ def test_search_json_lines(ix_dir, runner):
 
 def test_search_filters_and_sort(ix_dir, runner):
     result = runner.invoke(cli, ["search", "*", "--index", str(ix_dir), "--json", "--source", "Energy Desk", "--sort", "oldest", "--since", "2024-06-01"])
-    titles = [h["title"] for h in json_lines(result.stdout)]
+    titles = [h["title"] for h in search_json(result.stdout)[0]]
     assert titles == [
         "Grid operator warns of tight supply during heatwave",
         "Utility to close last coal plant two years early",
@@ -102,14 +102,15 @@ def test_search_filters_and_sort(ix_dir, runner):
 
 
 def test_search_pagination(ix_dir, runner):
-    all_ids = [h["id"] for h in json_lines(runner.invoke(cli, ["search", "*", "--index", str(ix_dir), "--json", "--sort", "date", "-n", "20"]).stdout)]
-    page = [h["id"] for h in json_lines(runner.invoke(cli, ["search", "*", "--index", str(ix_dir), "--json", "--sort", "date", "-n", "5", "--page", "2"]).stdout)]
+    all_ids = [h["id"] for h in search_json(runner.invoke(cli, ["search", "*", "--index", str(ix_dir), "--json", "--sort", "date", "-n", "20"]).stdout)[0]]
+    page = [h["id"] for h in search_json(runner.invoke(cli, ["search", "*", "--index", str(ix_dir), "--json", "--sort", "date", "-n", "5", "--page", "2"]).stdout)[0]]
     assert page == all_ids[5:10]
 
 
-def test_no_hits_exits_0_with_a_message(ix_dir, runner):
+def test_no_hits_exits_4_with_a_message(ix_dir, runner):
+    # a status of its own, as grep's 1: "nothing matched" is neither success nor any error
     result = runner.invoke(cli, ["search", "zebra", "--index", str(ix_dir)])
-    assert result.exit_code == 0 and result.stdout == ""
+    assert result.exit_code == EXIT_NO_MATCH == 4 and result.stdout == ""
     assert "No results for 'zebra'" in result.stderr
 
 
@@ -165,7 +166,7 @@ def test_a_bad_option_value_is_a_usage_error(ix_dir, runner, args, message):
 def test_a_search_without_a_query_lists_what_the_filters_keep_newest_first(ix_dir, runner):
     result = runner.invoke(cli, ["search", "--index", str(ix_dir), "--source", "Energy Desk", "--json", "-n", "20"])
     assert result.exit_code == 0, result.stderr
-    hits = json_lines(result.stdout)
+    hits, _summary = search_json(result.stdout)
     dates = [h["published"] for h in hits]
     assert len(hits) == 4 and {h["source"] for h in hits} == {"Energy Desk"}
     assert dates == sorted(dates, reverse=True)
@@ -268,14 +269,13 @@ def test_search_facets_explain_and_recency_json(ix_dir, runner):
          "--explain", "--sort", "recency", "--half-life", "30d", "--now", "2024-10-15"],
     )
     assert result.exit_code == 0, result.stderr
-    lines = json_lines(result.stdout)
-    *hits, tail = lines
+    hits, tail = search_json(result.stdout)
     assert tail["total"] == len(hits) == 4 and set(tail["facets"]) == {"source", "section"}
     assert sum(tail["facets"]["source"].values()) == 3  # the plain-text story names no outlet
     # the relevance comes from a search sorted by relevance alone, the
     # factor from the hit's own date: neither from the explanation itself
     plain = runner.invoke(cli, ["search", "port strike", "--index", str(ix_dir), "--json", "-n", "10"])
-    relevance = {h["id"]: h["score"] for h in json_lines(plain.stdout)}
+    relevance = {h["id"]: h["score"] for h in search_json(plain.stdout)[0]}
     now = datetime(2024, 10, 15, tzinfo=timezone.utc)
     for hit in hits:
         e = hit["explanation"]
@@ -308,7 +308,7 @@ def test_did_you_mean_on_stderr_and_auto_correct(ix_dir, runner):
 
 def test_relative_dates_and_bad_now(ix_dir, runner):
     result = runner.invoke(cli, ["search", "*", "--index", str(ix_dir), "--json", "--since", "last week", "--until", "now", "--now", "2024-10-16", "-n", "50"])
-    titles = {h["title"] for h in json_lines(result.stdout)}
+    titles = {h["title"] for h in search_json(result.stdout)[0]}
     assert titles == {"Shipping stocks fall as port strike drags on", "Dock workers and port operators resume talks to end strike", "Port strike delays shipments of wind turbine blades"}
     bad = runner.invoke(cli, ["search", "x", "--index", str(ix_dir), "--now", "someday"])
     assert bad.exit_code == EXIT_USAGE

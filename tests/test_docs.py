@@ -42,7 +42,8 @@ def test_ci_and_the_readme_run_the_slow_tests_too():
 def test_exit_code_table_matches_the_cli():
     table = dict(re.findall(r"^\| (\d+) \| (.+?) \|$", README, flags=re.M))
     assert set(map(int, table)) == {
-        cli.EXIT_OK, cli.EXIT_ERROR, cli.EXIT_USAGE, cli.EXIT_PARTIAL, cli.EXIT_INTERRUPTED, cli.EXIT_TERMINATED
+        cli.EXIT_OK, cli.EXIT_ERROR, cli.EXIT_USAGE, cli.EXIT_PARTIAL, cli.EXIT_NO_MATCH, cli.EXIT_INTERRUPTED,
+        cli.EXIT_TERMINATED,
     }
 
 

@@ -17,7 +17,7 @@ from newssearch.errors import IngestError
 from newssearch.ingest import ReadOptions, Source
 from newssearch.ingest.pagetext import extract_page
 
-from tests.helpers import shared
+from tests.helpers import search_json, shared
 
 pytestmark = pytest.mark.slow  # reads and indexes whole corpora from ../shared
 
@@ -178,7 +178,7 @@ def test_univar_chemcentral_first_with_a_highlighted_snippet(reuters_index, runn
     _, _, where = reuters_index
     result = runner_session.invoke(cli, ["search", "Univar Chemcentral", "--index", str(where), "--json"])
     assert result.exit_code == 0
-    hits = [json.loads(line) for line in result.stdout.splitlines()]
+    hits, _summary = search_json(result.stdout)
     top = hits[0]
     assert "Univar" in top["title"] and "Chemcentral" in top["title"]
     marked = {top["snippet"][s:e].lower() for s, e in top["highlights"]}

@@ -38,6 +38,8 @@ def test_build_reads_what_a_user_types():
         ({"limit": -1}, "limit"),
         ({"offset": -5}, "offset"),
         ({"page": 0}, "page"),
+        ({"page": 2, "offset": 5}, "page"),  # the offset was ignored in silence
+        ({"limit": MAX_LIMIT + 1}, "limit"),  # was cut to MAX_LIMIT in silence
         ({"half_life": "soon"}, "half_life"),
         ({"facets": ["colour"]}, "facets"),
         ({"engine": "lucene"}, "engine"),
@@ -67,7 +69,11 @@ def test_direct_construction_is_validated_too():
         Filters(since=datetime(2022, 1, 1))  # a naive date is ambiguous
     with pytest.raises(ConfigError):
         Filters(since=NOW, until=NOW - timedelta(days=1))
-    assert SearchRequest(limit=MAX_LIMIT * 3).limit == MAX_LIMIT
+    assert SearchRequest(limit=MAX_LIMIT).limit == MAX_LIMIT
+    # a larger page is refused, naming the limit and the way to every match, never cut short in silence
+    with pytest.raises(ConfigError, match="at most 10,000 results, not 30,000.*export") as raised:
+        SearchRequest(limit=MAX_LIMIT * 3)
+    assert raised.value.option == "limit"
     with pytest.raises(ConfigError):
         SearchRequest.build("x").replace(limit=-1)
 
@@ -96,7 +102,7 @@ def test_the_cli_and_the_library_agree(ix_dir, runner):
             "--source", "Energy Desk", "--sort", "oldest", "-n", "5"]
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.stderr
-    ids = [json.loads(line)["id"] for line in result.stdout.splitlines()]
+    ids = [line["id"] for line in map(json.loads, result.stdout.splitlines()) if line["type"] == "hit"]
     with ns.open_index(ix_dir) as ix:
         expected = ix.search("port strike", since="2024-10-01", source=["Markets Daily", "Energy Desk"], sort="oldest", limit=5)
     assert ids == [h.article.id for h in expected] and len(ids) == 2

@@ -25,7 +25,7 @@ import pytest
 import newssearch as ns
 from newssearch.search.request import MAX_LIMIT
 
-from tests.helpers import REUTERS, shared
+from tests.helpers import REUTERS, search_json, shared
 
 
 QUERIES = {
@@ -314,7 +314,8 @@ def test_cli_saved_add_list_new_run_remove(runner, tmp_path: Path, articles) -> 
     assert result.stdout.startswith("[minsk] Minsk talks end without a deal")
     assert runner.invoke(cli, ["saved", "new", "minsk", *idx]).stdout == ""
     result = runner.invoke(cli, ["saved", "run", "minsk", "--json", *idx])
-    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2
+    hits, summary = search_json(result.stdout)  # as search --json: the hits, then the summary line
+    assert result.exit_code == 0 and len(hits) == 2 and summary["total"] == 2 and summary["query"] == "minsk talks"
     assert runner.invoke(cli, ["saved", "remove", "minsk", *idx]).exit_code == 0
     result = runner.invoke(cli, ["saved", "run", "minsk", *idx])
     assert result.exit_code == 1 and result.stderr.startswith("Error: no saved search named 'minsk'")

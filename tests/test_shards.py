@@ -133,7 +133,7 @@ def test_cli_index_with_shards(runner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in where.iterdir()) == ["shard-000", "shard-001", "shard-002", "shards.json"]
     result = runner.invoke(cli, ["search", "port strike", "--index", str(where), "--json"])
-    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 4
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 4 + 1  # the hits, then the summary
     result = runner.invoke(cli, ["index", str(ROOT / "examples"), "--index", str(where), "--shards", "2"])
     assert result.exit_code == 2 and "has 3 shards" in result.stderr
     assert runner.invoke(cli, ["check", "--index", str(where)]).exit_code == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -13,6 +12,8 @@ import newssearch as ns
 from newssearch.cli import cli
 from newssearch.write.signature import SAME_STORY, signature
 from newssearch.write.stories import REPUBLISHED, SAME_STORY_WITHIN, same_story
+
+from tests.helpers import search_json
 
 UTC = timezone.utc
 T0 = datetime(2024, 3, 5, 9, 0, tzinfo=UTC)
@@ -142,12 +143,12 @@ def test_the_cli_shows_copies_and_lists_them_all_on_request(ix, runner):
     text = runner.invoke(cli, args)
     assert text.exit_code == 0 and "also: " in text.stdout and "more outlet" in text.stdout
     assert "of 1 story (3 articles; --all-copies lists every copy)" in text.stderr
-    (line,) = runner.invoke(cli, [*args, "--json"]).stdout.splitlines()
-    data = json.loads(line)
+    (data,), summary = search_json(runner.invoke(cli, [*args, "--json"]).stdout)
+    assert (summary["total"], summary["articles"]) == (1, 3)
     assert data["copies_total"] == 2 and {c["source"] for c in data["copies"]} <= {"Wire", "Daily"}
     assert all(c["published"].endswith("Z") and c["id"] and c["title"] for c in data["copies"])
-    every = runner.invoke(cli, [*args, "--json", "--all-copies"]).stdout.splitlines()
-    assert len(every) == 3 and all(json.loads(x)["copies"] == [] and json.loads(x)["copies_total"] == 0 for x in every)
+    every, _summary = search_json(runner.invoke(cli, [*args, "--json", "--all-copies"]).stdout)
+    assert len(every) == 3 and all(x["copies"] == [] and x["copies_total"] == 0 for x in every)
 
 
 def test_the_same_reuters_copy_is_listed_once(reuters_index):

@@ -7,8 +7,9 @@ Ctrl-C exits 130. stdout carries results only; messages go to stderr.
 
 The package, one job a module, with no cycle: the commands are defined in
 modules that know nothing of the group (:mod:`.indexing`, :mod:`.searching`,
-:mod:`.saved`, :mod:`.follow`), over the shared options (:mod:`.options`),
-the formatting (:mod:`.output`) and the exit codes (:mod:`.exits`); this
+:mod:`.export`, :mod:`.saved`, :mod:`.follow`), over the shared options
+(:mod:`.options`), the formatting (:mod:`.output`; :mod:`.fields` for what
+scripts read) and the exit codes (:mod:`.exits`); this
 module makes the group, adds them to it, and handles their errors.
 """
 
@@ -23,7 +24,8 @@ import click
 
 from ..errors import NewsSearchError, QuerySyntaxError, Terminated
 from ..version import __version__
-from .exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_TERMINATED, EXIT_USAGE, fail
+from .exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_MATCH, EXIT_OK, EXIT_PARTIAL, EXIT_TERMINATED, EXIT_USAGE, fail
+from .export import export_cmd
 from .follow import follow_cmd
 from .indexing import check_cmd, delete_cmd, index_cmd, stats_cmd
 from .output import (
@@ -41,6 +43,7 @@ from .searching import search_cmd, show_cmd, similar_cmd, timeline_cmd
 __all__ = [
     "EXIT_ERROR",
     "EXIT_INTERRUPTED",
+    "EXIT_NO_MATCH",
     "EXIT_OK",
     "EXIT_PARTIAL",
     "EXIT_TERMINATED",
@@ -126,7 +129,7 @@ def cli() -> None:
 
 for _command in (
     index_cmd, delete_cmd, check_cmd, stats_cmd,  # writing and looking after an index
-    search_cmd, timeline_cmd, similar_cmd, show_cmd,  # reading it
+    search_cmd, timeline_cmd, similar_cmd, show_cmd, export_cmd,  # reading it
     saved_cmd, follow_cmd,  # the living archive
 ):
     cli.add_command(_command)

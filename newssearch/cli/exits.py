@@ -13,12 +13,18 @@ from typing import NoReturn
 
 import click
 
-__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PARTIAL", "EXIT_TERMINATED", "EXIT_USAGE", "fail"]
+__all__ = [
+    "EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_NO_MATCH", "EXIT_OK", "EXIT_PARTIAL", "EXIT_TERMINATED", "EXIT_USAGE", "fail",
+]
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
+#: A search, count or export that ran and found nothing: its own status, as
+#: grep's and ripgrep's 1, but 4 here since 1 already means the run failed,
+#: so that ``newssearch search ... || ...`` can tell "nothing" from "broken".
+EXIT_NO_MATCH = 4
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 

@@ -42,6 +42,7 @@ __all__ = [
     "format_hit",
     "format_published",
     "format_size",
+    "full_article_to_json",
     "hit_to_json",
     "print_follow_round",
     "print_index_summary",
@@ -71,6 +72,12 @@ def article_to_json(article: Article) -> dict[str, Any]:
         "date_source": article.date_source,
         "path": article.path,
     }
+
+
+def full_article_to_json(article: Article) -> dict[str, Any]:
+    """An article's stable JSON shape with its ``body``: a line of ``export``,
+    the object ``show --json`` prints (JSON Lines that ``index`` reads back)."""
+    return {**article_to_json(article), "body": article.body}
 
 
 def hit_to_json(hit: Hit) -> dict[str, Any]:

@@ -9,14 +9,17 @@ group's one handler in :mod:`newssearch.cli`.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import click
 
 from ..index import open_index
-from ..search.request import SORTS
+from ..search.request import MAX_LIMIT, SORTS
+from .exits import EXIT_NO_MATCH
+from .fields import hit_record, summary_record
 from .options import color_enabled, filter_options, index_option, read_zone, search_request
-from .output import alert_line, format_alert, format_hit, hit_to_json, saved_search_to_json
+from .output import alert_line, format_alert, format_hit, saved_search_to_json
 
 __all__ = ["saved_cmd"]
 
@@ -44,7 +47,7 @@ def saved_cmd() -> None:
 @index_option
 @filter_options
 @click.option("--sort", type=click.Choice(SORTS), default=None, help="For 'saved run' (alerts come as they are indexed).")
-@click.option("-n", "--limit", type=click.IntRange(min=1), default=None, help="For 'saved run' (alerts are never limited).")
+@click.option("-n", "--limit", type=click.IntRange(min=1, max=MAX_LIMIT), default=None, help="For 'saved run' (alerts are never limited).")
 @click.option("--half-life", default=None, metavar="DURATION", help="With --sort recency, for 'saved run'.")
 @click.option("--replace", is_flag=True, help="Replace a saved search of the same name.")
 def saved_add(name: str, query: tuple[str, ...], index_dir: str | None, sort: str | None, limit: int | None, half_life: str | None, replace: bool, **filters: Any) -> None:
@@ -118,11 +121,12 @@ def saved_remove(name: str, index_dir: str | None) -> None:
 @saved_cmd.command("run")
 @click.argument("name")
 @index_option
-@click.option("-n", "--limit", type=click.IntRange(min=0), default=None, help="How many results (default: the saved search's, else 10).")
-@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit, as 'search --json'.")
+@click.option("-n", "--limit", type=click.IntRange(min=0, max=MAX_LIMIT), default=None, help="How many results (default: the saved search's, else 10).")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit, then the summary line, as 'search --json'.")
 @click.option("--color/--no-color", default=None, help="Highlight matches (default: on a terminal, unless NO_COLOR is set).")
 def saved_run(name: str, index_dir: str | None, limit: int | None, as_json: bool, color: bool | None) -> None:
-    """Run a saved search over the whole archive, as 'search' would.
+    """Run a saved search over the whole archive, as 'search' would
+    (exit 4 when nothing matches).
 
     \b
     Example:
@@ -134,8 +138,12 @@ def saved_run(name: str, index_dir: str | None, limit: int | None, as_json: bool
     zone = read_zone(saved.options.get("tz"))
     use_color = color_enabled(color)
     for hit in results:
-        click.echo(json.dumps(hit_to_json(hit), ensure_ascii=False) if as_json else format_hit(hit, zone, use_color), color=use_color)
+        click.echo(json.dumps(hit_record(hit, None), ensure_ascii=False) if as_json else format_hit(hit, zone, use_color), color=use_color)
+    if as_json:
+        click.echo(json.dumps(summary_record(results, saved.query, False), ensure_ascii=False))
     click.echo(f"{results.total:,} results for saved search {name!r}.", err=True)
+    if not results.total:
+        sys.exit(EXIT_NO_MATCH)
 
 
 @saved_cmd.command("new")

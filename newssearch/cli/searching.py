@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import time
 from typing import Any
 
 import click
 
 from ..index import default_index_path, open_index
-from ..search.request import FACET_FIELDS, SORTS
+from ..search.request import FACET_FIELDS, MAX_LIMIT, SORTS
 from ..search.timeline import PERIODS, as_rows
 from ..search.timeline import render as render_timeline
-from .exits import fail
+from .exits import EXIT_NO_MATCH, fail
+from .fields import CSV_FIELDS, FIELDS, TableWriter, hit_record, parse_fields, summary_record
 from .options import color_enabled, filter_options, index_option, read_zone, search_request, timeout_option, tz_option
-from .output import article_to_json, format_facets, format_hit, format_published, hit_to_json
+from .output import format_facets, format_hit, format_published, full_article_to_json
 
 __all__ = ["search_cmd", "show_cmd", "similar_cmd", "timeline_cmd"]
 
@@ -32,14 +34,18 @@ __all__ = ["search_cmd", "show_cmd", "similar_cmd", "timeline_cmd"]
 @filter_options
 @click.option("--sort", type=click.Choice(SORTS), default=None, help="relevance (BM25F; the default), date (newest first; the default for an empty query), oldest, or recency (relevance blended with freshness).")
 @click.option("--half-life", default="7d", show_default=True, metavar="DURATION", help="With --sort recency: how fast freshness fades (12h, 7d, 2w, 3mo).")
-@click.option("-n", "--limit", type=click.IntRange(min=0), default=10, show_default=True, help="How many results to show.")
-@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many results.")
-@click.option("--page", type=click.IntRange(min=1), default=None, help="Show this page of --limit results (1-based).")
+@click.option("-n", "--limit", type=click.IntRange(min=0), default=10, show_default=True, help=f"How many results to show (at most {MAX_LIMIT:,}; 'newssearch export' writes every match).")
+@click.option("--offset", type=click.IntRange(min=0), default=None, help="Skip this many results.")
+@click.option("--page", type=click.IntRange(min=1), default=None, help="Show this page of --limit results (1-based; not with --offset).")
 @click.option("--facets", default=None, metavar="FIELDS", help=f"Count results per value of these fields over all matches ({', '.join(FACET_FIELDS)}), comma-separated.")
 @click.option("--explain", is_flag=True, help="Show how each hit's score was built.")
 @click.option("--all-copies", is_flag=True, help="List every copy of a story (other outlets, other versions) instead of one hit per story.")
 @click.option("--auto-correct", is_flag=True, help="Run the did-you-mean correction instead of only suggesting it.")
-@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit, then one {\"total\", \"facets\"} object with --facets.")
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of matching stories (articles with --all-copies); with --json, the summary object.")
+@click.option("--json", "as_json", is_flag=True, help='JSON Lines: one {"type": "hit", ...} object per hit, then one {"type": "summary", "total", "articles", ...} object (with "facets" when asked).')
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row: one row per hit (columns: --fields).")
+@click.option("--tsv", "as_tsv", is_flag=True, help="Tab-separated, as --csv.")
+@click.option("--fields", default=None, metavar="NAMES", help=f"The fields of --json, --csv or --tsv, comma-separated ({', '.join(FIELDS)}); CSV's default: {','.join(CSV_FIELDS)}.")
 @click.option("--color/--no-color", default=None, help="Highlight matches (default: on a terminal, unless NO_COLOR is set).")
 @timeout_option
 def search_cmd(
@@ -48,13 +54,17 @@ def search_cmd(
     sort: str | None,
     half_life: str,
     limit: int,
-    offset: int,
+    offset: int | None,
     page: int | None,
     facets: str | None,
     explain: bool,
     all_copies: bool,
     auto_correct: bool,
+    count_only: bool,
     as_json: bool,
+    as_csv: bool,
+    as_tsv: bool,
+    fields: str | None,
     color: bool | None,
     timeout: float,
     **filters: Any,
@@ -64,18 +74,31 @@ def search_cmd(
     title:word, source:bbc, wildcards (ukrain*), and dates:
     published:[2022-01-01 TO 2022-02-01], date:>2022-01, published:yesterday,
     since:"last monday". Without a query, every article matching the
-    filters is listed, newest first.
+    filters is listed, newest first. Exits 4 when nothing matches.
 
     \b
     Example:
       newssearch search "minsk agreement" --since "last week" --sort recency --facets source,agencies
       newssearch search --agency AFP --since yesterday
+      newssearch search opec --csv --fields published,source,title,url > opec.csv
     """
     text = " ".join(query)
     facet_names = [name.strip() for name in facets.split(",") if name.strip()] if facets else []
+    output = _output_format(as_json, as_csv, as_tsv, count_only, fields, facet_names)
+    chosen = parse_fields(fields) if fields is not None else None
+    if limit > MAX_LIMIT:
+        raise click.BadParameter(
+            f"a page holds at most {MAX_LIMIT:,} results, not {limit:,}: use --page for the next ones,"
+            " or 'newssearch export' for every match",
+            param_hint="--limit",
+        )
+    if page is not None and offset is not None:
+        raise click.UsageError("give --offset or --page, not both (--page N starts at (N - 1) x --limit)")
+    paging: dict[str, Any] = {"page": page} if page is not None else {"offset": offset or 0}
     request = search_request(
-        text, filters, sort=sort, half_life=half_life, limit=limit, offset=offset, page=page, facets=facet_names,
-        explain=explain, all_copies=all_copies, timeout=timeout,
+        text, filters, sort=sort, half_life=half_life, limit=0 if count_only else limit, facets=facet_names,
+        explain=explain or bool(chosen and "explanation" in chosen), all_copies=all_copies, timeout=timeout,
+        snippets=not count_only, **paging,
     )
     zone = request.tz
     started = time.perf_counter()
@@ -91,14 +114,22 @@ def search_cmd(
     for warning in results.warnings:
         click.echo(f"Warning: {warning}", err=True)
     elapsed = time.perf_counter() - started
-    fallback = results.fallback if not results.total else None
-    listed = fallback or results  # with none holding every word, those with most of them, marked
-    if as_json:
+    # with none holding every word, those with most of them, marked (never counted: --count says 0)
+    fallback = results.fallback if not results.total and not count_only else None
+    listed = fallback or results
+    if count_only:
+        if output == "json":
+            click.echo(json.dumps(summary_record(results, text, bool(facet_names)), ensure_ascii=False))
+        else:
+            click.echo(str(results.total))
+    elif output == "json":
         for hit in listed:
-            click.echo(json.dumps(hit_to_json(hit), ensure_ascii=False))
-        if facet_names:
-            tail = {"total": results.total, "articles": results.articles, "facets": results.facets}
-            click.echo(json.dumps(tail, ensure_ascii=False))
+            click.echo(json.dumps(hit_record(hit, chosen), ensure_ascii=False))
+        click.echo(json.dumps(summary_record(results, text, bool(facet_names), fallback), ensure_ascii=False))
+    elif output in ("csv", "tsv"):
+        table = TableWriter("\t" if output == "tsv" else ",", chosen, zone)
+        for hit in results:  # a table holds what was asked for; a fallback is a suggestion, not rows
+            table.write(hit)
     else:
         use_color = color_enabled(color)
         for hit in listed:
@@ -106,15 +137,18 @@ def search_cmd(
         if facet_names:
             click.echo(format_facets(results.facets, results.articles))
     if fallback is not None:
+        shown = "the text and --json outputs list" if output in ("csv", "tsv") else f"showing 1-{len(fallback)} of"
         click.echo(
-            f"No article has every word of {text!r}; showing 1-{len(fallback)} of {fallback.total:,} with some of them, "
+            f"No article has every word of {text!r}; {shown} {fallback.total:,} with some of them, "
             "most first (--any asks for any word).",
             err=True,
         )
-    elif not results.total:
+        sys.exit(EXIT_NO_MATCH)
+    if not results.total:
         filtered = request.describe_filters()  # so that a filter nobody remembers is not taken for the query's fault
         click.echo(f"No results for {text!r}" + (f" within: {'; '.join(filtered)}." if filtered else "."), err=True)
-    elif not as_json:
+        sys.exit(EXIT_NO_MATCH)
+    if not count_only and output != "json":
         first = results.offset + 1
         last = results.offset + len(results)
         shown = f"{first}-{last}" if len(results) else "none"
@@ -123,6 +157,24 @@ def search_cmd(
             stories = "story" if results.total == 1 else "stories"
             counted = f"{results.total:,} {stories} ({results.articles:,} articles; --all-copies lists every copy)"
         click.echo(f"Showing {shown} of {counted} ({elapsed * 1000:.0f} ms).", err=True)
+
+
+def _output_format(as_json: bool, as_csv: bool, as_tsv: bool, count_only: bool, fields: str | None, facets: list[str]) -> str:
+    """``text``, ``json``, ``csv`` or ``tsv``; combinations that cannot
+    both be honoured are usage errors rather than one silently winning."""
+    chosen = [name for name, on in (("json", as_json), ("csv", as_csv), ("tsv", as_tsv)) if on]
+    if len(chosen) > 1:
+        raise click.UsageError(f"choose one output format, not {' and '.join('--' + c for c in chosen)}")
+    output = chosen[0] if chosen else "text"
+    if fields is not None and (output == "text" or count_only):
+        raise click.UsageError("--fields chooses the fields of --json, --csv or --tsv hits")
+    if count_only and output in ("csv", "tsv"):
+        raise click.UsageError(f"--count prints one number (or, with --json, the summary object), not --{output} rows")
+    if facets and output in ("csv", "tsv"):
+        raise click.UsageError(f"facets are not rows of --{output}: use --json (the summary line holds them) or the text output")
+    if facets and count_only and output == "text":
+        raise click.UsageError("--count prints one number: add --json for the facets with it")
+    return output
 
 
 # --- timeline -----------------------------------------------------------
@@ -149,7 +201,8 @@ def timeline_cmd(
     timeout: float,
     **filters: Any,
 ) -> None:
-    """Count matching articles per period and draw the coverage as a bar chart.
+    """Count matching stories per period (each at its first copy; every
+    article with --all-copies) and draw the coverage as a bar chart.
 
     \b
     Example:
@@ -185,7 +238,7 @@ def timeline_cmd(
 @index_option
 @click.option("-n", "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many related stories.")
 @tz_option("Zone to show dates in (default UTC).")
-@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per hit.")
+@click.option("--json", "as_json", is_flag=True, help='JSON Lines: one {"type": "hit", ...} object per hit, as search\'s.')
 @click.option("--color/--no-color", default=None, help="Highlight matches (default: on a terminal, unless NO_COLOR is set).")
 def similar_cmd(article_id: str, index_dir: str | None, limit: int, tz: str | None, as_json: bool, color: bool | None) -> None:
     """List the stories most like a stored one (more-like-this on its key
@@ -204,7 +257,7 @@ def similar_cmd(article_id: str, index_dir: str | None, limit: int, tz: str | No
     use_color = color_enabled(color)
     for hit in results:
         if as_json:
-            click.echo(json.dumps(hit_to_json(hit), ensure_ascii=False))
+            click.echo(json.dumps(hit_record(hit, None), ensure_ascii=False))
         else:
             click.echo(format_hit(hit, zone, use_color), color=use_color)
     if not results.hits:
@@ -232,9 +285,7 @@ def show_cmd(article_id: str, index_dir: str | None, tz: str | None, as_json: bo
     if article is None:
         fail(f"no article with id {article_id!r} in {index_dir or default_index_path()}")
     if as_json:
-        data = article_to_json(article)
-        data["body"] = article.body
-        click.echo(json.dumps(data, ensure_ascii=False))
+        click.echo(json.dumps(full_article_to_json(article), ensure_ascii=False))
         return
     lines = [article.title, ""]
     fields = [

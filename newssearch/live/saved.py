@@ -43,7 +43,7 @@ from ..errors import ConfigError, NewsSearchError
 from ..index import attach_living_archive
 from ..model import Article, SearchResults
 from ..search.percolate import Percolator
-from ..search.request import SearchRequest
+from ..search.request import MAX_LIMIT, SearchRequest
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -394,6 +394,10 @@ class SavedSearches:
 def _saved(row: Sequence[Any]) -> SavedSearch:
     name, query, options, created, seq, read = row
     kept = {"match": _MATCH_BEFORE_0_2} | json.loads(options)
+    if isinstance(kept.get("limit"), int) and kept["limit"] > MAX_LIMIT:
+        # saved before a page larger than MAX_LIMIT was refused, when it meant
+        # the largest page: it keeps that meaning rather than failing every match
+        kept["limit"] = MAX_LIMIT
     return SavedSearch(name, query, kept, datetime.fromisoformat(created), int(seq), int(read))
 
 

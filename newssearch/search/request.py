@@ -54,7 +54,9 @@ SORTS = ("relevance", "date", "oldest", "recency")
 FACET_FIELDS = KEYWORD_FIELDS
 #: ``auto``: the numpy ranker where it applies; ``whoosh``: Whoosh's own matchers.
 ENGINES = ("auto", "whoosh")
-#: The largest page a request may ask for.
+#: The largest page a request may ask for (a larger one is refused, never
+#: cut short in silence: every match is what :meth:`NewsIndex.export
+#: <newssearch.index.NewsIndex.export>` streams).
 MAX_LIMIT = 10_000
 _EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 _LATEST = datetime(9999, 12, 31, tzinfo=UTC)
@@ -162,7 +164,7 @@ class SearchRequest:
     from values already parsed (``tz`` a tzinfo, ``now`` and the filter
     dates timezone-aware, ``half_life`` a timedelta). ``query`` is
     newssearch's query language (see the README); an empty query or ``*``
-    matches every article. ``limit`` is capped at :data:`MAX_LIMIT`.
+    matches every article. ``limit`` is at most :data:`MAX_LIMIT`.
     """
 
     query: str = ""
@@ -210,7 +212,12 @@ class SearchRequest:
             raise ConfigError(f"unknown sort {self.sort!r} (choose from {', '.join(SORTS)})", option="sort")
         if self.limit < 0 or self.offset < 0:
             raise ConfigError("--limit and --offset must not be negative", option="limit" if self.limit < 0 else "offset")
-        object.__setattr__(self, "limit", min(self.limit, MAX_LIMIT))
+        if self.limit > MAX_LIMIT:
+            raise ConfigError(
+                f"a page holds at most {MAX_LIMIT:,} results, not {self.limit:,}: page through them (offset, page),"
+                " or export every match (NewsIndex.export, 'newssearch export')",
+                option="limit",
+            )
         object.__setattr__(self, "facets", tuple(self.facets))
         for name in self.facets:
             if name not in FACET_FIELDS:
@@ -244,7 +251,8 @@ class SearchRequest:
         matches every article (empty, ``*``, or only filters and dates);
         ``half_life`` (``"7d"``, ``"12h"`` or a timedelta) sets how fast
         freshness fades under ``sort="recency"``. ``limit``, ``offset``,
-        or ``page`` (1-based: ``offset = (page - 1) * limit``). ``facets``:
+        or ``page`` (1-based: ``offset = (page - 1) * limit``; not with
+        ``offset``); ``limit`` at most :data:`MAX_LIMIT`. ``facets``:
         keyword fields (:data:`FACET_FIELDS`) to count over all matches;
         ``explain``: attach how each score was built; ``snippets`` and
         ``snippet_chars``: whether and how long; ``engine``: ``"whoosh"``
@@ -276,9 +284,11 @@ class SearchRequest:
             now=now,
         )
         limit = options.get("limit", 10)
-        offset = options.get("offset", 0)
+        offset = options.get("offset") or 0
         page = options.get("page")
         if page is not None:
+            if options.get("offset") is not None:
+                raise ConfigError("give either an offset or a page, not both", option="page")
             if page < 1:
                 raise ConfigError("--page starts at 1", option="page")
             offset = (page - 1) * limit
