@@ -26,7 +26,7 @@ __all__ = ["color_enabled", "filter_options", "index_option", "read_zone", "sear
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 #: Options whose bad values are usage errors (exit 2) rather than failed runs.
-_USAGE_OPTIONS = {"tz", "now", "half_life", "facets", "since", "until"}
+_USAGE_OPTIONS = {"tz", "now", "half_life", "facets", "since", "until", "source", "section", "agency"}
 
 
 def index_option(f: _F) -> _F:
