@@ -13,6 +13,7 @@ import time
 import pytest
 
 import newssearch as ns
+from newssearch.cli import cli
 from newssearch.engine.locking import WriteLock
 from newssearch.errors import IndexLocked, IndexStoreError
 
@@ -179,4 +180,34 @@ def test_a_lock_file_left_by_a_dead_writer_is_taken_over(tmp_path):
     started = time.monotonic()
     assert ix.add(_many(2)).added == 2
     assert time.monotonic() - started < 5
+    ix.close()
+
+
+@pytest.mark.parametrize("replacement", ["symlink", "fifo", "folder"])
+def test_the_lock_file_is_never_written_through_a_link_or_in_place_of_a_file(tmp_path, runner, replacement):
+    # the lock file replaced by a symlink to another file: the next write emptied that file
+    ix = ns.create_index(tmp_path / "ix")
+    ix.add(_many(3))
+    victim = tmp_path / "victim.txt"
+    victim.write_text("4242 elsewhere 2026-01-01T00:00:00Z\n")  # what a holder's line looks like
+    lock = ix.path / "newssearch_WRITELOCK"
+    lock.unlink(missing_ok=True)
+    if replacement == "symlink":
+        lock.symlink_to(victim)
+        refused = rf"its lock file newssearch_WRITELOCK is a symlink \(to {victim}\), which a writer never follows"
+    elif replacement == "fifo":
+        os.mkfifo(lock)
+        refused = r"its lock file newssearch_WRITELOCK is not a regular file"
+    else:
+        lock.mkdir()
+        refused = r"its lock file newssearch_WRITELOCK is not a regular file"
+    with pytest.raises(IndexStoreError, match=refused):
+        ix.add(_many(5))
+    assert WriteLock(ix.path).holder() is None  # the victim's words are not read as a holder
+    result = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(ix.path)])
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"Error: index {ix.path}: its lock file") and f"remove {lock} and run again" in result.stderr
+    assert victim.read_text() == "4242 elsewhere 2026-01-01T00:00:00Z\n" and len(ix) == 3
+    lock.rmdir() if replacement == "folder" else lock.unlink()
+    assert ix.add(_many(5)).added == 2 and len(ix) == 5
     ix.close()
