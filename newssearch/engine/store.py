@@ -12,6 +12,7 @@ import json
 import pickle
 import re
 import shutil
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -42,12 +43,14 @@ from .schema import SCHEMA_VERSION, build_schema
 __all__ = [
     "INDEX_NAME",
     "META_FILE",
+    "OPEN_ATTEMPTS",
     "SCRATCH",
     "CheckReport",
     "Store",
     "WriteLock",
     "check_store",
     "has_index",
+    "open_snapshot",
     "take_lock",
 ]
 
@@ -184,10 +187,15 @@ class Store:
 
     def snapshot(self, *, k1: float = 1.2, b: float = 0.75) -> Snapshot:
         """Open a view of the index as last committed; Whoosh's own matchers
-        (phrases) score with BM25F(``k1``, ``b``)."""
-        self.verify()
-        with mapped(self.path):
-            return Snapshot(self._ix.searcher(weighting=BM25F(B=b, K1=k1)), self.path)
+        (phrases) score with BM25F(``k1``, ``b``). Retried when another
+        process's commit removed files while it opened (see :func:`open_snapshot`)."""
+
+        def attempt() -> Snapshot:
+            self.verify()
+            with mapped(self.path):
+                return Snapshot(self._ix.searcher(weighting=BM25F(B=b, K1=k1)), self.path)
+
+        return open_snapshot(attempt, self.last_seq)
 
     def last_seq(self) -> int:
         """The ingest sequence of the last commit (its table of contents'
@@ -243,6 +251,27 @@ class Store:
     def whoosh_index(self) -> whoosh_index.Index:
         """The Whoosh index, for :mod:`newssearch.engine.writing`."""
         return self._ix
+
+
+#: How often a snapshot is opened again when commits keep removing its files.
+OPEN_ATTEMPTS = 20
+
+
+def open_snapshot(attempt: Callable[[], Snapshot], generation: Callable[[], object]) -> Snapshot:
+    """``attempt()``, again when it failed because files went missing while
+    another process committed (a merge or rebuild deletes the segments it
+    replaced right after writing the new table of contents; an open that
+    read the old one then finds a file gone, which is no damage). An error
+    with no commit in between is real and raised as it is, as is one
+    after :data:`OPEN_ATTEMPTS` tries."""
+    for tries in range(1, OPEN_ATTEMPTS + 1):
+        before = generation()
+        try:
+            return attempt()
+        except (IndexStoreError, OSError):
+            if tries == OPEN_ATTEMPTS or generation() == before:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def has_index(where: Path) -> bool:
