@@ -287,22 +287,36 @@ def test_readers_racing_merges_over_reuters(tmp_path):
     assert not report.errors and not report.wrong, str(report)
 
 
-def test_a_snapshot_is_opened_again_only_when_a_commit_removed_its_files():
-    generation = iter(range(100))
-    tries = []
+def test_a_snapshot_is_opened_again_only_when_a_commit_came_while_it_opened():
+    events: list[str] = []
+    generation = [0]
 
-    def vanishing():
-        tries.append(1)
-        if len(tries) < 3:
+    class Opened:
+        def close(self):
+            events.append("closed")
+
+    def vanishing():  # another process commits and deletes a file while it opens, twice
+        events.append("opened")
+        if events.count("opened") < 3:
+            generation[0] += 1
             raise FileNotFoundError(2, "No such file or directory")
-        return "snapshot"
+        return Opened()
 
-    assert open_snapshot(vanishing, lambda: next(generation)) == "snapshot" and len(tries) == 3
-    tries.clear()
-    with pytest.raises(IndexStoreError, match="damaged"):  # no commit in between: real, raised at once
-        open_snapshot(lambda: tries.append(1) or (_ for _ in ()).throw(IndexStoreError("damaged")), lambda: 7)
-    assert len(tries) == 1
-    tries.clear()
-    with pytest.raises(FileNotFoundError):  # commits that never stop: given up after OPEN_ATTEMPTS
-        open_snapshot(lambda: tries.append(1) or (_ for _ in ()).throw(FileNotFoundError()), lambda: next(generation))
-    assert len(tries) == OPEN_ATTEMPTS
+    assert isinstance(open_snapshot(vanishing, lambda: generation[0]), Opened)
+    assert events == ["opened"] * 3
+    # opened whole, but a commit came meanwhile (its files may have been half deleted): closed, opened again
+    events.clear()
+    gens = iter([1, 2, 2, 2])
+    assert isinstance(open_snapshot(lambda: events.append("opened") or Opened(), lambda: next(gens)), Opened)
+    assert events == ["opened", "closed", "opened"]
+    # no commit in between: the error is real, raised at once
+    events.clear()
+    with pytest.raises(IndexStoreError, match="damaged"):
+        open_snapshot(lambda: events.append("opened") or (_ for _ in ()).throw(IndexStoreError("damaged")), lambda: 7)
+    assert events == ["opened"]
+    # commits that never stop: given up after OPEN_ATTEMPTS
+    events.clear()
+    endless = iter(range(1000))
+    with pytest.raises(FileNotFoundError):
+        open_snapshot(lambda: events.append("opened") or (_ for _ in ()).throw(FileNotFoundError()), lambda: next(endless))
+    assert len(events) == OPEN_ATTEMPTS

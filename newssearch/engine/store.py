@@ -258,19 +258,29 @@ OPEN_ATTEMPTS = 20
 
 
 def open_snapshot(attempt: Callable[[], Snapshot], generation: Callable[[], object]) -> Snapshot:
-    """``attempt()``, again when it failed because files went missing while
-    another process committed (a merge or rebuild deletes the segments it
-    replaced right after writing the new table of contents; an open that
-    read the old one then finds a file gone, which is no damage). An error
-    with no commit in between is real and raised as it is, as is one
-    after :data:`OPEN_ATTEMPTS` tries."""
+    """``attempt()``, kept only when no commit happened while it ran.
+
+    A merge or rebuild deletes the segments it replaced right after writing
+    the new table of contents. An open that read the old one may then find
+    a file gone (an error, but no damage) or, worse, list a segment's
+    column files while they are being deleted and miss some (a silently
+    wrong count later). Files of a commit are only deleted once a newer one
+    exists, so an open during which the generation did not change saw every
+    file whole; otherwise it is closed (or its error dropped) and done
+    again. An error with no commit in between is real and raised as it is;
+    after :data:`OPEN_ATTEMPTS` tries (commits without pause) the last
+    open is kept, or its error raised."""
     for tries in range(1, OPEN_ATTEMPTS + 1):
         before = generation()
         try:
-            return attempt()
+            snapshot = attempt()
         except (IndexStoreError, OSError):
             if tries == OPEN_ATTEMPTS or generation() == before:
                 raise
+            continue
+        if tries == OPEN_ATTEMPTS or generation() == before:
+            return snapshot
+        snapshot.close()
     raise AssertionError("unreachable")  # pragma: no cover
 
 
