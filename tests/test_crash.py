@@ -12,6 +12,7 @@ import time
 from datetime import datetime, timezone
 
 import pytest
+from whoosh.filedb.filestore import FileStorage
 
 import newssearch as ns
 from newssearch.cli import cli
@@ -320,3 +321,31 @@ def test_a_snapshot_is_opened_again_only_when_a_commit_came_while_it_opened():
     with pytest.raises(FileNotFoundError):
         open_snapshot(lambda: events.append("opened") or (_ for _ in ()).throw(FileNotFoundError()), lambda: next(endless))
     assert len(events) == OPEN_ATTEMPTS
+
+
+def _commit_one(where: str) -> None:
+    with ns.open_index(where) as ix:
+        ix.add(_many(4))  # the fourth article is new: a commit, which deletes the old table of contents
+
+
+def test_an_index_opened_while_another_process_commits_opens_the_newer_commit(tmp_path, monkeypatch):
+    # opened as a commit replaced its table of contents: a false IndexDamaged ("the table of
+    # contents is missing", "file ... is missing") or a FileNotFoundError, about 2 opens in 100
+    where = tmp_path / "ix"
+    with ns.create_index(where) as ix:
+        ix.add(_many(3))
+    real_open = FileStorage.open_file
+    raced: list[str] = []
+
+    def open_file(storage, name, **kwargs):
+        if name.endswith(".toc") and not raced:  # the moment the race needs: the name read, the file not yet
+            raced.append(name)
+            writer = multiprocessing.get_context("fork").Process(target=_commit_one, args=(str(where),))
+            writer.start()
+            writer.join(60)
+        return real_open(storage, name, **kwargs)
+
+    monkeypatch.setattr(FileStorage, "open_file", open_file)
+    with ns.open_index(where) as ix:
+        assert raced and not (where / raced[0]).exists()  # the race happened
+        assert len(ix) == 4 and ix.search("copper", limit=0).articles == 4

@@ -9,12 +9,14 @@ refused with a clear message before Whoosh tries to unpickle its schema.
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import re
 import shutil
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
@@ -78,7 +80,12 @@ class Store:
         """Open the index at ``path``; raise :class:`IndexNotFound` when there
         is none, :class:`IndexVersionMismatch` when another version wrote it
         and (with ``verify``) :class:`~newssearch.errors.IndexDamaged` when a file is missing or
-        truncated."""
+        truncated. Opened again when another process's commit removed the
+        table of contents or a file while it was read (see :func:`open_snapshot`)."""
+        return _unraced(lambda: cls._open(path, verify=verify), lambda: _generation_on_disk(path), None)
+
+    @classmethod
+    def _open(cls, path: Path, *, verify: bool) -> Store:
         if not has_index(path):
             if path.exists() and not path.is_dir():
                 raise IndexNotFound(f"{path} is a file, not an index folder")
@@ -270,18 +277,37 @@ def open_snapshot(attempt: Callable[[], Snapshot], generation: Callable[[], obje
     again. An error with no commit in between is real and raised as it is;
     after :data:`OPEN_ATTEMPTS` tries (commits without pause) the last
     open is kept, or its error raised."""
+    return _unraced(attempt, generation, lambda snapshot: snapshot.close())
+
+
+_T = TypeVar("_T")
+
+
+def _unraced(attempt: Callable[[], _T], generation: Callable[[], object], discard: Callable[[_T], None] | None) -> _T:
+    """``attempt()`` until no commit happened while it ran (see
+    :func:`open_snapshot`); ``discard`` closes what an attempt opened
+    during a commit (None: what it opened holds no files, keep it)."""
     for tries in range(1, OPEN_ATTEMPTS + 1):
         before = generation()
         try:
-            snapshot = attempt()
+            opened = attempt()
         except (IndexStoreError, OSError):
             if tries == OPEN_ATTEMPTS or generation() == before:
                 raise
             continue
-        if tries == OPEN_ATTEMPTS or generation() == before:
-            return snapshot
-        snapshot.close()
+        if discard is None or tries == OPEN_ATTEMPTS or generation() == before:
+            return opened
+        discard(opened)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _generation_on_disk(path: Path) -> int:
+    """The newest table of contents' number in ``path`` (-1 when there is none)."""
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return -1
+    return max((int(name.rsplit("_", 1)[1][:-4]) for name in names if _TOC.match(name)), default=-1)
 
 
 def has_index(where: Path) -> bool:
