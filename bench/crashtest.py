@@ -25,6 +25,20 @@ checks:
 Each trial starts from a copy of one base index (the first two slices,
 built in batches: several segments), so every killed run has a slice of new
 articles to write. Prints one line per trial and a table of totals.
+
+**Readers under merges** (``--readers-under-merges N``): N library searches
+in two reader processes while a writer process commits without pause,
+every commit followed by the merges the tiered policy plans, and every
+tenth a rebuild (which replaces every segment). The writer adds filler
+articles no probe matches and rebuilds with the same articles, so every
+search has one right answer, counted before the writer starts: each probe's
+stories and articles (``limit=0`` and a page of 10, with and without a date
+filter). One reader searches through ``NewsIndex.search`` (a new snapshot
+after each commit), the other through sessions it opens, waits for the
+next commit, and only then reads. Counted: exceptions by type and wrong
+counts::
+
+    python bench/crashtest.py --readers-under-merges 20000
 """
 
 from __future__ import annotations
@@ -236,14 +250,188 @@ def run_trial(index: Path, files: list[Path], truth: dict[str, str], slice_ids: 
     return trial
 
 
+# --- readers under merges ----------------------------------------------------
+
+#: What the readers ask: query text and filters (the first 1,000 Reuters
+#: 2006-07 files run from October to November 2006).
+PROBES: list[tuple[str, dict[str, str]]] = [
+    ("oil", {}),
+    ("oil", {"since": "2006-11-01"}),
+    ("bank rates", {}),
+    ("election", {"since": "2006-10-15", "until": "2006-11-15"}),
+    ("", {"since": "2006-11-10", "until": "2006-11-20"}),
+    ('"prime minister"', {}),
+]
+
+
+@dataclass
+class RaceReport:
+    """What the readers met while the writer committed and merged."""
+
+    searches: int = 0
+    errors: Counter = field(default_factory=Counter)  # "Type: message" -> times
+    wrong: Counter = field(default_factory=Counter)  # probe -> searches with a wrong count
+    commits: int = 0
+    rebuilds: int = 0
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        lines = [
+            (f"{self.searches:,} searches in {self.seconds:.0f} s while the writer made {self.commits:,} commits"
+             f" ({self.rebuilds} rebuilds), each followed by the merges it planned"),
+            f"errors: {sum(self.errors.values()):,}",
+            *(f"  {n:,} {what}" for what, n in self.errors.most_common(8)),
+            f"wrong counts: {sum(self.wrong.values()):,}",
+            *(f"  {n:,} {what}" for what, n in self.wrong.most_common(8)),
+        ]
+        return "\n".join(lines)
+
+
+def _counts(results: Any) -> tuple[int, int]:
+    return int(results.total), int(results.articles)
+
+
+def _filler(i: int) -> Any:
+    import newssearch as ns
+
+    return ns.Article(title=f"Zyzzyva filler {i}", body=f"Zyzzyva quokka filler number {i}. " * 5,
+                      url=f"https://filler.invalid/{i}")
+
+
+def _writer(index: str, base: list[Any], stop: Any, counts: Any, rebuild_every: int) -> None:
+    """Commit without pause until ``stop``: a filler article per commit
+    (the merges after it replace the small segments), every
+    ``rebuild_every``-th commit a rebuild with the base articles (every
+    segment replaced)."""
+    import newssearch as ns
+
+    i = 0
+    with ns.open_index(index) as ix:
+        while not stop.is_set():
+            i += 1
+            if i % rebuild_every == 0:
+                with ix.writer(rebuild=True) as w:
+                    w.add_many(base)
+                counts[1] += 1
+            else:
+                ix.add(_filler(i))
+            counts[0] += 1
+
+
+def _toc(index: str) -> list[str]:
+    return sorted(n for n in os.listdir(index) if n.endswith(".toc"))
+
+
+def _reader(index: str, probes: list[tuple[str, dict[str, str]]], expected: list[tuple[int, int]], n: int,
+            stale: bool, out: Any) -> None:
+    """``n`` searches; ``stale``: through sessions opened before a commit and read after it."""
+    import newssearch as ns
+    from newssearch.search.request import SearchRequest
+    from newssearch.search.results import run_search
+
+    errors: Counter = Counter()
+    wrong: Counter = Counter()
+    ix = ns.open_index(index)
+    session = None
+    for i in range(n):
+        k = (i // 2) % len(probes)
+        text, filters = probes[k]
+        limit = 0 if i % 2 == 0 else 10
+        try:
+            if stale:
+                if i % 20 == 0:  # a new session, opened, then read only after the next commit
+                    ix.close()
+                    ix = ns.open_index(index)
+                    session = ix.session()
+                    toc, deadline = _toc(index), time.monotonic() + 10
+                    while _toc(index) == toc and time.monotonic() < deadline:
+                        time.sleep(0.005)
+                results = run_search(session, SearchRequest.build(text, limit=limit, **filters))
+            else:
+                results = ix.search(text, limit=limit, **filters)
+            if _counts(results) != expected[k]:
+                wrong[f"{text or '*'} {filters}: {_counts(results)} instead of {expected[k]}"] += 1
+        except Exception as exc:  # noqa: BLE001 - counted, which is the point
+            errors[f"{type(exc).__name__}: {' '.join(str(exc).split())[:90]}"] += 1
+            if stale:
+                session = None
+                ix.close()
+                ix = ns.open_index(index)
+                session = ix.session()
+    ix.close()
+    out.put((n, dict(errors), dict(wrong)))
+
+
+def readers_under_merges(index: Path, base: list[Any], searches: int,
+                         probes: list[tuple[str, dict[str, str]]] | None = None, *, rebuild_every: int = 10,
+                         log: Any = None) -> RaceReport:
+    """Search ``searches`` times (two reader processes) while a writer
+    process commits, merges and rebuilds ``index`` (built here from
+    ``base``); see the module docstring."""
+    import multiprocessing
+    import shutil
+
+    import newssearch as ns
+
+    probes = probes or PROBES
+    shutil.rmtree(index, ignore_errors=True)
+    with ns.create_index(index) as ix:
+        for start in range(0, len(base), max(1, len(base) // 9)):  # several segments
+            ix.add(base[start : start + max(1, len(base) // 9)])
+        first = [_counts(ix.search(q, limit=0, **f)) for q, f in probes]
+        with ix.writer(rebuild=True) as w:
+            w.add_many(base)
+        expected = [_counts(ix.search(q, limit=0, **f)) for q, f in probes]
+    if first != expected:
+        raise RuntimeError(f"a rebuild with the same articles changed the counts: {first} -> {expected}")
+    if log:
+        log(f"# {len(base):,} articles; probes and their (stories, articles): "
+            + "; ".join(f"{q or '*'} {f or ''} {e}" for (q, f), e in zip(probes, expected)))
+    ctx = multiprocessing.get_context("fork")
+    stop, counts, out = ctx.Event(), ctx.Array("i", 2), ctx.Queue()
+    writer = ctx.Process(target=_writer, args=(str(index), base, stop, counts, rebuild_every))
+    readers = [ctx.Process(target=_reader, args=(str(index), probes, expected, n, stale, out))
+               for n, stale in ((searches - searches // 2, False), (searches // 2, True))]
+    t0 = time.perf_counter()
+    writer.start()
+    for r in readers:
+        r.start()
+    report = RaceReport()
+    for _ in readers:
+        n, errors, wrong = out.get()
+        report.searches += n
+        report.errors.update(errors)
+        report.wrong.update(wrong)
+    for r in readers:
+        r.join()
+    stop.set()
+    writer.join(timeout=120)
+    report.seconds = time.perf_counter() - t0
+    report.commits, report.rebuilds = counts[0], counts[1]
+    if writer.exitcode != 0:
+        report.errors[f"writer exited with {writer.exitcode}"] += 1
+    if log:
+        log(str(report))
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--readers-under-merges", type=int, default=0, metavar="N",
+                        help="instead of kills: N searches racing a writer's merges (see above)")
+    parser.add_argument("--articles", type=int, default=1000, help="with --readers-under-merges: Reuters articles indexed")
     parser.add_argument("--kills", type=int, default=100)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--slice", type=int, default=1500, help="files per run (>= 1,000 makes the writer use its worker processes)")
     parser.add_argument("--commit-every", type=int, default=500)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newssearch-crashtest"))
     args = parser.parse_args(argv)
+    if args.readers_under_merges:
+        import newssearch as ns
+
+        base = list(ns.read_path([str(p) for p in reuters_files()[: args.articles]], on_error=lambda _e: None))
+        race = readers_under_merges(args.workdir / "race", base, args.readers_under_merges, log=print)
+        return 0 if not race.errors and not race.wrong else 1
     report = crash_test(args.kills, args.seed, args.slice, args.commit_every, args.workdir, log=print)
     return 0 if all(t.clean for t in report) else 1
 

@@ -10,7 +10,8 @@ sizes)::
 Every input is generated in a scratch folder (nothing is committed): a gzip
 bomb, a one-line text file, a CSV with one huge field, a huge article body
 searched with snippets, an oversized stdin, a FIFO and a symlink out of the
-folder, one NUL byte in a Reuters-21578 file, a truncated postings file.
+folder, a file name that is not UTF-8, a lock file replaced by a symlink,
+one NUL byte in a Reuters-21578 file, a truncated postings file.
 Each command runs as its own process; peak RSS is that process's (from
 ``wait4``), seconds are wall clock.
 """
@@ -113,6 +114,20 @@ def cases(work: Path, scale: float) -> list[tuple[str, list[str], Path | None]]:
     os.mkfifo(folder / "pipe.txt")
     (folder / "passwd.txt").symlink_to("/etc/passwd")
     out.append(("folder with a FIFO and a symlink to /etc/passwd", NS + ["index", str(folder), "--index", ix + "6"], None))
+
+    names = work / "names"
+    names.mkdir()
+    (names / "good.txt").write_text(story(2))
+    with open(os.path.join(os.fsencode(names), b"bad\xff.txt"), "w") as f:  # a name that is not UTF-8
+        f.write(story(3))
+    out.append(("folder with good.txt and bad<0xff>.txt", NS + ["index", str(names), "--index", ix + "9"], None))
+
+    linked = Path(ix + "10")  # its lock file replaced by a symlink to another file
+    subprocess.run(NS + ["index", str(names / "good.txt"), "--index", str(linked), "-q"], check=True)
+    (work / "victim.txt").write_text("kept\n")
+    (linked / "newssearch_WRITELOCK").unlink(missing_ok=True)
+    (linked / "newssearch_WRITELOCK").symlink_to(work / "victim.txt")
+    out.append(("index, the lock file a symlink to another file", NS + ["index", str(folder / "a.txt"), "--index", str(linked)], None))
 
     sgm = SHARED / "data" / "reuters21578" / "reut2-000.sgm"
     if sgm.exists():

@@ -51,6 +51,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .paths import shown_path
+
 __all__ = [
     "AddressRefused",
     "AmbiguousId",
@@ -87,7 +89,8 @@ class IngestError(NewsSearchError):
     """A file (or one record of it) could not be turned into an article."""
 
     def __init__(self, path: str | Path | None, problem: str, line: int | None = None) -> None:
-        self.path = str(path) if path is not None else None
+        # shown, not raw: a name that is not UTF-8 must not make the message unprintable
+        self.path = shown_path(path) if path is not None else None
         self.line = line
         self.problem = " ".join(str(problem).split())
         where = self.path or "<input>"

@@ -151,6 +151,10 @@ def test_usage_errors_exit_2(runner, args):
         (["--since", "400000000 days ago"], "cannot read '400000000 days ago' as a date"),
         (["--now", "never"], "cannot read 'never' as a date"),
         (["--half-life", "soon"], "cannot read 'soon' as a duration"),
+        # bytes that are not UTF-8 (a shell's $'\xff'): an internal UnicodeEncodeError before
+        (["--source", "Reuters\udcff"], "--source 'Reuters\\xff' is not UTF-8 text"),
+        (["--section", "\udcffworld"], "--section '\\xffworld' is not UTF-8 text"),
+        (["--agency", "AP\udcff"], "--agency 'AP\\xff' is not UTF-8 text"),
     ],
 )
 def test_a_bad_option_value_is_a_usage_error(ix_dir, runner, args, message):

@@ -9,12 +9,18 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 
 import pytest
+from whoosh.filedb.filestore import FileStorage
 
 import newssearch as ns
+from newssearch.cli import cli
 from newssearch.engine.locking import WriteLock
+from newssearch.engine.store import OPEN_ATTEMPTS, open_snapshot
 from newssearch.errors import IndexLocked, IndexStoreError
+from newssearch.search.request import SearchRequest
+from newssearch.search.results import run_search
 
 from bench import crashtest
 from tests.helpers import EXAMPLES, shared
@@ -180,3 +186,166 @@ def test_a_lock_file_left_by_a_dead_writer_is_taken_over(tmp_path):
     assert ix.add(_many(2)).added == 2
     assert time.monotonic() - started < 5
     ix.close()
+
+
+@pytest.mark.parametrize("replacement", ["symlink", "fifo", "folder"])
+def test_the_lock_file_is_never_written_through_a_link_or_in_place_of_a_file(tmp_path, runner, replacement):
+    # the lock file replaced by a symlink to another file: the next write emptied that file
+    ix = ns.create_index(tmp_path / "ix")
+    ix.add(_many(3))
+    victim = tmp_path / "victim.txt"
+    victim.write_text("4242 elsewhere 2026-01-01T00:00:00Z\n")  # what a holder's line looks like
+    lock = ix.path / "newssearch_WRITELOCK"
+    lock.unlink(missing_ok=True)
+    if replacement == "symlink":
+        lock.symlink_to(victim)
+        refused = rf"its lock file newssearch_WRITELOCK is a symlink \(to {victim}\), which a writer never follows"
+    elif replacement == "fifo":
+        os.mkfifo(lock)
+        refused = r"its lock file newssearch_WRITELOCK is not a regular file"
+    else:
+        lock.mkdir()
+        refused = r"its lock file newssearch_WRITELOCK is not a regular file"
+    with pytest.raises(IndexStoreError, match=refused):
+        ix.add(_many(5))
+    assert WriteLock(ix.path).holder() is None  # the victim's words are not read as a holder
+    result = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(ix.path)])
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"Error: index {ix.path}: its lock file") and f"remove {lock} and run again" in result.stderr
+    assert victim.read_text() == "4242 elsewhere 2026-01-01T00:00:00Z\n" and len(ix) == 3
+    lock.rmdir() if replacement == "folder" else lock.unlink()
+    assert ix.add(_many(5)).added == 2 and len(ix) == 5
+    ix.close()
+
+
+def _dated(n: int) -> list[ns.Article]:
+    """Articles a probe can count: one word for all, another for a third, dates over two months."""
+    words = ["harbour", "tariff", "glacier", "orchard", "lantern", "meteor", "quarry", "saddle", "violin", "walrus"]
+    return [
+        ns.Article(
+            title=f"Copper {words[i % 10]} {words[(i * 3) % 10]} report {i}",
+            body=f"Copper traders in {words[(i * 7) % 10]} town number {i} said {'tin ' * (i % 3)}prices moved; "
+            + " ".join(words[(i + k) % 10] + str(i * k) for k in range(12)),
+            url=f"https://example.com/copper/{i}",
+            published=datetime(2006, 10 + i % 2, 1 + i % 28, 12, tzinfo=timezone.utc),
+        )
+        for i in range(n)
+    ]
+
+
+_PROBES = [("copper", {}), ("copper", {"since": "2006-11-10"}), ("tin", {}), ("", {"since": "2006-10-05", "until": "2006-10-20"})]
+
+
+def _rebuild_and_merge(where: str, articles: list[ns.Article]) -> None:
+    """Another process's writer: a rebuild with the same articles (every segment replaced), then
+    commits of filler that the tiered policy merges."""
+    with ns.open_index(where) as ix:
+        with ix.writer(rebuild=True) as w:
+            w.add_many(articles)
+        for i in range(12):
+            ix.add(ns.Article(title=f"Filler {i}", body="zyzzyva " * 5, url=f"https://filler.invalid/{i}"))
+
+
+def test_a_session_opened_before_another_processs_merge_reads_the_commit_it_opened(tmp_path):
+    # read after the merge, it raised TypeError on every search and counted 1 story instead of 106
+    articles = _dated(60)
+    ix = ns.create_index(tmp_path / "ix")
+    for start in range(0, 60, 10):
+        ix.add(articles[start : start + 10])
+    expected = [(r.total, r.articles) for r in (ix.search(q, limit=0, **f) for q, f in _PROBES)]
+    assert all(articles for _, articles in expected)
+    top = [h.article.id for h in ix.search("copper tin", limit=5).hits]
+    ix.close()
+    ix = ns.open_index(tmp_path / "ix")
+    session = ix.session()  # opened, nothing read yet
+    writer = multiprocessing.get_context("fork").Process(target=_rebuild_and_merge, args=(str(ix.path), articles))
+    writer.start()
+    writer.join(60)
+    assert writer.exitcode == 0
+    assert not session.snapshot.is_current()
+    for (q, f), want in zip(_PROBES, expected):
+        found = run_search(session, SearchRequest.build(q, limit=0, **f))
+        assert (found.total, found.articles) == want, (q, f)
+    page = run_search(session, SearchRequest.build("copper tin", limit=5))  # scores (field lengths) and stored fields
+    assert [h.article.id for h in page.hits] == top
+    assert [(r.total, r.articles) for r in (ix.search(q, limit=0, **f) for q, f in _PROBES)] == expected  # reopened
+    ix.close()
+
+
+def test_readers_racing_another_processs_merges_never_fail_nor_miscount(tmp_path):
+    # 7 errors in 106,020 searches (TypeError, a false IndexDamaged) and silently wrong counts
+    report = crashtest.readers_under_merges(tmp_path / "race", _dated(60), 240, _PROBES, rebuild_every=3)
+    assert report.searches == 240 and report.commits >= 3 and report.rebuilds >= 1, report
+    assert not report.errors and not report.wrong, str(report)
+
+
+@pytest.mark.slow  # 2,000 searches over Reuters articles while a writer merges and rebuilds (about 40 s)
+def test_readers_racing_merges_over_reuters(tmp_path):
+    files = crashtest.reuters_files(shared("data", "reuters-news-2006-2007"))[:300]
+    base = list(ns.read_path([str(p) for p in files], on_error=lambda _e: None))
+    report = crashtest.readers_under_merges(tmp_path / "race", base, 2000)
+    assert report.searches == 2000 and report.rebuilds >= 3, report
+    assert not report.errors and not report.wrong, str(report)
+
+
+def test_a_snapshot_is_opened_again_only_when_a_commit_came_while_it_opened():
+    events: list[str] = []
+    generation = [0]
+
+    class Opened:
+        def close(self):
+            events.append("closed")
+
+    def vanishing():  # another process commits and deletes a file while it opens, twice
+        events.append("opened")
+        if events.count("opened") < 3:
+            generation[0] += 1
+            raise FileNotFoundError(2, "No such file or directory")
+        return Opened()
+
+    assert isinstance(open_snapshot(vanishing, lambda: generation[0]), Opened)
+    assert events == ["opened"] * 3
+    # opened whole, but a commit came meanwhile (its files may have been half deleted): closed, opened again
+    events.clear()
+    gens = iter([1, 2, 2, 2])
+    assert isinstance(open_snapshot(lambda: events.append("opened") or Opened(), lambda: next(gens)), Opened)
+    assert events == ["opened", "closed", "opened"]
+    # no commit in between: the error is real, raised at once
+    events.clear()
+    with pytest.raises(IndexStoreError, match="damaged"):
+        open_snapshot(lambda: events.append("opened") or (_ for _ in ()).throw(IndexStoreError("damaged")), lambda: 7)
+    assert events == ["opened"]
+    # commits that never stop: given up after OPEN_ATTEMPTS
+    events.clear()
+    endless = iter(range(1000))
+    with pytest.raises(FileNotFoundError):
+        open_snapshot(lambda: events.append("opened") or (_ for _ in ()).throw(FileNotFoundError()), lambda: next(endless))
+    assert len(events) == OPEN_ATTEMPTS
+
+
+def _commit_one(where: str) -> None:
+    with ns.open_index(where) as ix:
+        ix.add(_many(4))  # the fourth article is new: a commit, which deletes the old table of contents
+
+
+def test_an_index_opened_while_another_process_commits_opens_the_newer_commit(tmp_path, monkeypatch):
+    # opened as a commit replaced its table of contents: a false IndexDamaged ("the table of
+    # contents is missing", "file ... is missing") or a FileNotFoundError, about 2 opens in 100
+    where = tmp_path / "ix"
+    with ns.create_index(where) as ix:
+        ix.add(_many(3))
+    real_open = FileStorage.open_file
+    raced: list[str] = []
+
+    def open_file(storage, name, **kwargs):
+        if name.endswith(".toc") and not raced:  # the moment the race needs: the name read, the file not yet
+            raced.append(name)
+            writer = multiprocessing.get_context("fork").Process(target=_commit_one, args=(str(where),))
+            writer.start()
+            writer.join(60)
+        return real_open(storage, name, **kwargs)
+
+    monkeypatch.setattr(FileStorage, "open_file", open_file)
+    with ns.open_index(where) as ix:
+        assert raced and not (where / raced[0]).exists()  # the race happened
+        assert len(ix) == 4 and ix.search("copper", limit=0).articles == 4

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 import newssearch as ns
-from newssearch.cli import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, cli
+from newssearch.cli import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, cli
 
 from tests.helpers import shared
 
@@ -197,3 +197,72 @@ def test_a_declared_single_byte_encoding_yields_to_valid_utf8(tmp_path, declared
     (article,), errors, _, _ = _read(page)
     assert not errors and article.title == "Café in Zürich reopens"
     assert "Zürich café" in article.body and "Ã" not in article.body
+
+
+def _bad_name_corpus(tmp_path):
+    """A folder holding a good file and one whose name is the bytes b"bad\\xff.txt"."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text(_story(1))
+    bad = os.path.join(os.fsencode(corpus), b"bad\xff.txt")
+    with open(bad, "wb") as f:
+        f.write(_story(2).encode())
+    return corpus, bad
+
+
+def test_a_file_name_that_is_not_utf8_is_indexed_and_shown_escaped(tmp_path):
+    # the byte 0xff in one name raised UnicodeEncodeError and indexed nothing of the batch
+    corpus, bad = _bad_name_corpus(tmp_path)
+    for given in (corpus, os.fsencode(corpus), [bad, corpus / "good.txt"]):
+        articles, errors, _, _ = _read(given)
+        assert not errors and sorted(a.title[-1] for a in articles) == ["1", "2"]
+        by_title = {a.title[-1]: a for a in articles}
+        assert by_title["2"].path.endswith("corpus/bad\\xff.txt")
+        by_title["2"].path.encode("utf-8")
+    ix = ns.create_index(tmp_path / "ix")
+    with ix:
+        with ix.writer() as w:
+            w.add_many(ns.read_path(corpus))
+        assert w.report.added == 2 and not w.report.failed
+        paths = {hit.article.title[-1]: hit.article.path for hit in ix.search("storm").hits}
+        assert paths["2"].endswith("corpus/bad\\xff.txt") and paths["1"].endswith("corpus/good.txt")
+        with ix.writer() as w:  # the file is there: pruning keeps its article
+            assert w.prune([corpus]) == 0
+        os.remove(bad)
+        with ix.writer() as w:  # gone: pruning finds it from its shown name
+            assert w.prune([os.fsencode(corpus)]) == 1
+        assert ix.search("storm").total == 1
+    with pytest.raises(ns.ConfigError, match=r"--source 'X\\xff' is not UTF-8 text"):
+        list(ns.read_path(corpus, source=os.fsdecode(b"X\xff")))  # stored, it stopped the run
+
+
+def test_a_name_that_is_not_utf8_through_the_command_line(tmp_path, runner):
+    corpus, _ = _bad_name_corpus(tmp_path)
+    where = os.path.join(os.fsdecode(tmp_path), os.fsdecode(b"ix\xff"))  # the index folder too
+    result = runner.invoke(cli, ["index", str(corpus), "--index", where, "--json"])
+    assert result.exit_code == EXIT_OK, result.stderr
+    report = json.loads(result.stdout)
+    assert report["added"] == 2 and report["index"].endswith("/ix\\xff")
+    assert result.stderr.count("\n") == 3 and result.stderr.rstrip().endswith("have no date (kept without one)")
+    assert "into " + os.fsdecode(tmp_path) + "/ix\\xff" in result.stderr
+
+    result = runner.invoke(cli, ["search", "storm", "--index", where, "--json"])
+    lines = map(json.loads, result.stdout.splitlines())
+    hits = {hit["title"][-1]: hit for hit in lines if hit["type"] == "hit"}
+    assert result.exit_code == EXIT_OK and hits["2"]["path"].endswith("corpus/bad\\xff.txt")
+    result = runner.invoke(cli, ["show", hits["2"]["id"], "--index", where])
+    assert result.exit_code == EXIT_OK and f"file: {corpus}/bad\\xff.txt\n" in result.stdout
+    for command in (["stats", "--json"], ["check", "--json"]):
+        result = runner.invoke(cli, [*command, "--index", where])
+        assert result.exit_code == EXIT_OK and json.loads(result.stdout)["index"].endswith("/ix\\xff")
+    result = runner.invoke(cli, ["stats", "--index", where])
+    assert result.exit_code == EXIT_OK and result.stdout.startswith("index:     " + os.fsdecode(tmp_path) + "/ix\\xff (")
+
+    missing = os.fsdecode(b"nope\xff\n.txt")
+    result = runner.invoke(cli, ["index", missing, str(corpus), "--index", str(tmp_path / "ix2")])
+    assert result.exit_code == EXIT_PARTIAL
+    assert result.stderr.splitlines()[0] == "Error: nope\\xff\\x0a.txt: no such file or folder"
+    result = runner.invoke(cli, ["index", str(corpus), "--index", str(tmp_path / "ix3"), "--source", os.fsdecode(b"X\xff")])
+    assert result.exit_code == EXIT_USAGE and "--source: 'X\\xff' is not UTF-8 text" in result.stderr
+    result = runner.invoke(cli, ["stats", "--index", os.fsdecode(b"/nonexistent/ix\xff")])
+    assert result.exit_code == EXIT_ERROR and result.stderr.startswith("Error: no index at /nonexistent/ix\\xff;")

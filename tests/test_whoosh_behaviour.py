@@ -393,3 +393,35 @@ def test_whooshs_parser_reads_malformed_text_silently_as_something_else(text, re
     q = _raw_parser().parse(text)
     assert not isinstance(q, query.Phrase)
     assert {t for _f, t in q.iter_all_terms()} == read_as
+
+
+def test_a_reader_opens_column_files_lazily_and_asks_the_folder_whether_they_exist(tmp_path):
+    # why newssearch.engine.reading pins a snapshot's column files when it opens it: a merge
+    # committed by another process deletes the replaced segments' files, and a reader opened
+    # before it found "no such column" (every date missing) or a None column reader (TypeError)
+    schema = fields.Schema(id=fields.ID(stored=True), published=fields.DATETIME(stored=True, sortable=True))
+    ix = index.create_in(str(tmp_path), schema)
+    with ix.writer(compound=False) as w:  # as newssearch writes segments: a file per column
+        w.add_document(id="a", published=datetime(2020, 6, 1, tzinfo=UTC))
+    reader = ix.reader()
+    perdoc = reader._perdoc
+    assert reader.has_column("published") and not perdoc._colfiles  # nothing opened yet
+    w = ix.writer(compound=False)
+    w.add_document(id="b", published=datetime(2020, 6, 2, tzinfo=UTC))
+    w.commit(optimize=True)  # one segment replaces the old one, whose files are deleted
+    assert not reader.has_column("published")  # the folder is asked, not the commit read
+    assert perdoc._cached_reader("_stored", whoosh.codec.whoosh3.STORED_COLUMN) is None
+    # a file opened before its deletion stays readable: what pinning relies on
+    pinned = ix.reader()
+    pinned_perdoc = pinned._perdoc
+    name = next(n for n in ix.storage.list() if n.endswith(".published.col"))
+    colname = name.split(".", 1)[1].rsplit(".", 1)[0]
+    pinned_perdoc._colfiles[colname] = pinned_perdoc._get_column_file(colname)
+    w = ix.writer(compound=False)
+    w.add_document(id="c")
+    w.commit(optimize=True)
+    assert name not in ix.storage.list()
+    values = list(pinned_perdoc.column_reader(colname, schema["published"].column_type))
+    assert len(values) == 2 and all(values)
+    reader.close()
+    pinned.close()

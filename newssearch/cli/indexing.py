@@ -21,6 +21,7 @@ from ..cluster.client import connect
 from ..dates import format_datetime
 from ..errors import ConfigError, IngestError
 from ..index import check_index, default_index_path, open_for_writing, open_index
+from ..paths import shown_path, shown_text
 from ..write.transaction import IndexReport
 from .exits import EXIT_ERROR, EXIT_PARTIAL, EXIT_USAGE, fail
 from .options import filter_options, index_option, read_zone, search_request, tz_option
@@ -44,12 +45,21 @@ def _check_format(value: str | None) -> str | None:
     return value
 
 
+def _check_source(value: str | None) -> str | None:
+    """``--source`` checked before the run starts (a usage error, exit 2)
+    rather than when the first article is read: undecodable bytes from the
+    command line cannot be stored (``ReadOptions.build`` refuses them too)."""
+    if value is not None and shown_text(value) != value:
+        raise click.BadParameter(f"'{shown_text(value)}' is not UTF-8 text", param_hint="--source")
+    return value
+
+
 @click.command("index")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @index_option
 @click.option("--format", "fmt", default=None, metavar="FORMAT", callback=lambda ctx, param, value: _check_format(value), help="Read every file in this format instead of detecting it (page, text, header, json, jsonl, csv, html, feed, warc, ...; a wrong name lists them all).")
 @tz_option("Zone for times printed without one (default UTC); the article records that the zone was assumed.")
-@click.option("--source", "default_source", default=None, metavar="NAME", help="Outlet for articles that do not name one.")
+@click.option("--source", "default_source", default=None, metavar="NAME", callback=lambda ctx, param, value: _check_source(value), help="Outlet for articles that do not name one.")
 @click.option("--rebuild", is_flag=True, help="Replace the index's contents with what this run reads (the old contents stay searchable until it commits; an index from another version is re-created).")
 @click.option("--wait", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS", help="Wait this long for another writer to finish.")
 @click.option("--commit-every", type=click.IntRange(min=1), default=None, metavar="N", help="Commit after every N new or changed articles (for very large runs: bounds scratch disk space; an interrupted run keeps what was committed).")
@@ -140,9 +150,9 @@ def index_cmd(
             writer.prune(paths)
     progress.clear()
     if as_json:
-        click.echo(json.dumps({"index": str(where)} | report.as_dict() | {"warnings": len(notices)}, ensure_ascii=False))
+        click.echo(json.dumps({"index": shown_path(where)} | report.as_dict() | {"warnings": len(notices)}, ensure_ascii=False))
     if not quiet:
-        print_index_summary(report, str(where), notices)
+        print_index_summary(report, shown_path(where), notices)
     if report.failed and report.articles == 0:
         sys.exit(EXIT_ERROR)
     if report.failed:
@@ -166,9 +176,9 @@ def _index_on_cluster(
     for err in report.failed:
         click.echo(f"Error: {err}", err=True)
     if as_json:
-        click.echo(json.dumps({"index": str(where)} | report.as_dict(), ensure_ascii=False))
+        click.echo(json.dumps({"index": shown_path(where)} | report.as_dict(), ensure_ascii=False))
     if not quiet:
-        print_index_summary(report, str(where))
+        print_index_summary(report, shown_path(where))
     if report.failed:
         sys.exit(EXIT_ERROR if report.articles == 0 else EXIT_PARTIAL)
 
@@ -255,7 +265,7 @@ def check_cmd(index_dir: str | None, repair: bool, as_json: bool) -> None:
     where = index_dir or default_index_path()
     report = check_index(where, repair=repair)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+        click.echo(json.dumps(report.as_dict() | {"index": shown_path(where)}, ensure_ascii=False))
     else:
         for problem in report.found if repair else report.problems:
             click.echo(f"damaged: {problem}")
@@ -270,7 +280,7 @@ def check_cmd(index_dir: str | None, repair: bool, as_json: bool) -> None:
         if report.leftover_bytes and not repair:
             click.echo(f"note: {format_size(report.leftover_bytes)} left by interrupted runs (the next 'index' or 'check --repair' removes them)")
         state = "sound" if report.ok else "DAMAGED"
-        click.echo(f"index {where}: {state}; {report.segments} segment(s), {report.articles:,} articles readable")
+        click.echo(f"index {shown_path(where)}: {state}; {report.segments} segment(s), {report.articles:,} articles readable")
     if not report.ok:
         sys.exit(EXIT_ERROR)
 
@@ -296,7 +306,7 @@ def stats_cmd(index_dir: str | None, tz: str | None, as_json: bool) -> None:
         click.echo(
             json.dumps(
                 {
-                    "index": st.path,
+                    "index": shown_path(st.path),
                     "articles": st.articles,
                     "earliest": st.earliest.isoformat().replace("+00:00", "Z") if st.earliest else None,
                     "latest": st.latest.isoformat().replace("+00:00", "Z") if st.latest else None,
@@ -317,7 +327,7 @@ def stats_cmd(index_dir: str | None, tz: str | None, as_json: bool) -> None:
         if st.earliest
         else "no dated articles"
     )
-    click.echo(f"index:     {st.path} ({format_size(st.size_bytes)} on disk, {st.segments} segment{'s' if st.segments != 1 else ''})")
+    click.echo(f"index:     {shown_path(st.path)} ({format_size(st.size_bytes)} on disk, {st.segments} segment{'s' if st.segments != 1 else ''})")
     click.echo(f"articles:  {st.articles:,}")
     click.echo(f"dates:     {span}" + (f"; {st.undated:,} without a date" if st.undated else ""))
     click.echo(f"outlets:   {outlets}")

@@ -27,7 +27,7 @@ __all__ = ["color_enabled", "filter_options", "index_option", "read_zone", "sear
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 #: Options whose bad values are usage errors (exit 2) rather than failed runs.
-_USAGE_OPTIONS = {"tz", "now", "half_life", "facets", "since", "until", "limit", "offset", "page"}
+_USAGE_OPTIONS = {"tz", "now", "half_life", "facets", "since", "until", "limit", "offset", "page", "source", "section", "agency"}
 
 
 def index_option(f: _F) -> _F:

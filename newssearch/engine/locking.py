@@ -18,12 +18,22 @@ the process that holds it.
 
 The file keeps the holder's process id and start time, so "locked" can say
 by whom. Where ``fcntl`` is missing (Windows), Whoosh's lock is used.
+
+Writing that line truncates the file, so the lock file is never reached
+through a link: a lock file replaced by a symlink to another file emptied
+that file (issue 26). It is opened with ``O_NOFOLLOW`` and must be a
+regular file; anything else is refused with an error naming it rather than
+replaced, because replacing it races: two writers could each put their
+own file in place of the other's and both hold "the" lock. A link there
+also means someone changed the folder, which its owner should look at.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
+import stat
 import threading
 import time
 from datetime import datetime, timezone
@@ -31,6 +41,9 @@ from pathlib import Path
 from typing import Any
 
 from whoosh.util.filelock import FileLock
+
+from ..errors import IndexStoreError
+from ..paths import shown_path
 
 __all__ = ["LOCK_NAME", "WriteLock"]
 
@@ -41,6 +54,10 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
+
+#: never follow a link to the lock file; never wait on a FIFO put in its place
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 # lock files this process holds (real paths), guarded by _TABLE_LOCK
 _HELD: set[str] = set()
@@ -81,11 +98,11 @@ class WriteLock:
                 self._fallback = lock
                 return True
             return False
-        key = os.path.realpath(self.path)
+        key = self._table_key()
         with _TABLE_LOCK:
             if key in _HELD:  # held by this process: opening the file again would release it
                 return False
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+            fd = self._open()
             try:
                 fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
@@ -101,6 +118,37 @@ class WriteLock:
         except OSError:
             pass
         return True
+
+    def _table_key(self) -> str:
+        # the folder's real path, not the file's: a link in the file's place must not pass for another lock
+        return os.path.join(os.path.realpath(self.path.parent), LOCK_NAME)
+
+    def _open(self) -> int:
+        """The lock file, opened for writing without following a link (see
+        the module docstring); :class:`IndexStoreError` when it is not a
+        regular file of the folder's own."""
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0) | _NONBLOCK, 0o644)
+        except OSError as exc:
+            if exc.errno == errno.EISDIR or (exc.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(self.path)):
+                raise self._refused() from None  # EMLINK: FreeBSD's word for a link under O_NOFOLLOW
+            raise
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise self._refused()
+        return fd
+
+    def _refused(self) -> IndexStoreError:
+        if os.path.islink(self.path):
+            what = (
+                f"is a symlink (to {shown_path(os.readlink(self.path))}), which a writer never follows"
+                " (taking the lock would empty the file it leads to)"
+            )
+        else:
+            what = "is not a regular file (a folder, FIFO or device)"
+        return IndexStoreError(
+            f"index {shown_path(self.path.parent)}: its lock file {LOCK_NAME} {what}: remove {shown_path(self.path)} and run again"
+        )
 
     def release(self) -> None:
         """Give the lock up (never raises: releasing must not mask an error).
@@ -128,10 +176,14 @@ class WriteLock:
         """Who holds the lock, as the file says ("process 1234 on host since
         2026-11-29T20:03:00Z"), or None when that cannot be told."""
         with _TABLE_LOCK:
-            if os.path.realpath(self.path) in _HELD:
+            if self._table_key() in _HELD:
                 return f"this process ({os.getpid()})"
-        try:
-            words = self.path.read_text(encoding="utf-8", errors="replace").split()
+        try:  # not through a link either: the words of another file are no holder
+            fd = os.open(self.path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+            try:
+                words = os.read(fd, 200).decode("utf-8", errors="replace").split()
+            finally:
+                os.close(fd)
         except OSError:
             return None
         if len(words) != 3 or not words[0].isdigit():

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher
 from whoosh.columns import FixedBytesColumn, NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import Or, Prefix, Query, Term
@@ -49,6 +49,8 @@ _EMPTY_F = np.zeros(0, dtype=np.float64)
 _BUDGET_EVERY = 256
 #: Wildcards whose expansions a snapshot (or segment) remembers.
 _EXPANSIONS_KEPT = 64
+#: how a segment's column files end: ``<segment>.<column>.col``
+COLUMN_EXTENSION = W3Codec.COLUMN_EXT
 _NUMPY_TYPES = {"Q": ">u8", "q": ">i8", "I": ">u4", "i": ">i4", "H": ">u2", "h": ">i2", "B": "u1", "b": "i1"}
 
 
@@ -178,6 +180,50 @@ def _generic_numbers(col: Any, size: int) -> np.ndarray:
     return np.array([int(col[d]) for d in range(size)], dtype=np.uint64)
 
 
+def _pin_columns(reader: Any) -> None:
+    """Open every column file of a segment now, and answer "has it this
+    column?" from what was opened from then on.
+
+    Whoosh opens a segment's terms and postings files with its reader, but
+    each column file (dates, stories, field lengths, stored fields) only
+    when first read, and it asks the folder whether the file exists each
+    time. A merge or rebuild committed by another process meanwhile deletes
+    the segment's files: the column then "does not exist" (every date
+    missing: a count with a date filter of 0 instead of 86; every story
+    one: 1 instead of 106) or its reader is None (TypeError on every
+    search). A file opened before the deletion stays readable (POSIX), so
+    a segment reads, to the end, the commit it was opened at."""
+    perdoc = getattr(reader, "_perdoc", None)
+    segment = getattr(reader, "_segment", None)
+    storage = getattr(reader, "_storage", None)
+    if perdoc is None or segment is None or storage is None or not hasattr(perdoc, "_colfiles"):
+        return  # not whoosh3's per-document reader (an empty index): nothing read lazily
+    prefix, suffix = segment.make_filename("."), COLUMN_EXTENSION
+    present = set()
+    for filename in storage.list():
+        if filename.startswith(prefix) and filename.endswith(suffix):
+            name = filename[len(prefix) : -len(suffix)]
+            if name not in perdoc._colfiles:
+                perdoc._colfiles[name] = perdoc._get_column_file(name)
+            present.add(name)
+    perdoc.has_column = present.__contains__
+
+
+def _open_posting_arrays(reader: Any) -> PostingArrays | None:
+    """The segment's posting arrays (``.nsp``), mapped now for the reason
+    :func:`_pin_columns` gives; None for a segment without them (written by
+    an older version, or not by the fast writer): its postings are read
+    through Whoosh's blocks, in the postings file Whoosh holds open."""
+    segment = getattr(reader, "_segment", None)
+    folder = getattr(getattr(reader, "_storage", None), "folder", None)
+    if segment is None or folder is None:
+        return None
+    try:
+        return PostingArrays(os.path.join(folder, segment.make_filename(EXTENSION)))
+    except FileNotFoundError:
+        return None
+
+
 class Segment:
     """One segment of a snapshot: posting lists and columns as numpy arrays.
 
@@ -203,7 +249,9 @@ class Segment:
             self.deleted = mask
         self._lengths: dict[str, np.ndarray] = {}
         self._columns: dict[str, np.ndarray] = {}
-        self._arrays: PostingArrays | None | bool = False  # False: not looked for yet
+        # opened now, not on first use: a merge may delete them meanwhile (see _pin_columns)
+        _pin_columns(self._reader)
+        self._arrays: PostingArrays | None = _open_posting_arrays(self._reader)
         # term -> Whoosh's term info (None: not in this segment); a query asks
         # for the same term several times (exists? where? how many?)
         self._terminfos: dict[tuple[str, Any], Any] = {}
@@ -233,17 +281,9 @@ class Segment:
 
     def _posting_arrays(self, fieldname: str) -> PostingArrays | None:
         """The segment's posting arrays when it has them and the field has positions."""
-        if self._arrays is False:
-            self._arrays = None
-            segment = getattr(self._reader, "_segment", None)
-            folder = getattr(getattr(self._reader, "_storage", None), "folder", None)
-            if segment is not None and folder is not None:
-                path = os.path.join(folder, segment.make_filename(EXTENSION))
-                if os.path.exists(path):
-                    self._arrays = PostingArrays(path)
         if self._arrays is None or not self._reader.schema[fieldname].format.supports("positions"):
             return None
-        return self._arrays  # type: ignore[return-value]
+        return self._arrays
 
     def _span(self, fieldname: str, text: Any) -> tuple[PostingArrays, tuple[int, int]] | None:
         """Where a term's postings are in the posting arrays (None: read Whoosh's blocks)."""
@@ -453,6 +493,7 @@ class Snapshot:
         self._is_current = is_current
         self._last_seq = last_seq
         self._expansions: dict[Query, list[tuple[str, Any]]] = {}
+        self.segments  # noqa: B018 - opened (and their files pinned) with the snapshot, not at first search
 
     @cached_property
     def segments(self) -> list[Segment]:

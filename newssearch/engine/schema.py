@@ -50,6 +50,7 @@ from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, 
 
 from ..analysis import TOKEN_RE, normalise, positions_by_term, term_for
 from ..model import Article
+from ..paths import shown_path
 from ..write.signature import HASHES
 
 __all__ = [
@@ -185,11 +186,13 @@ def build_schema() -> Schema:
 
 def article_origin(path: str | None) -> str | None:
     """The absolute path of the file an article came from, or None for
-    input that is no file (stdin, ``<...>`` names, articles built in code)."""
+    input that is no file (stdin, ``<...>`` names, articles built in code).
+    Shown (see :mod:`newssearch.paths`): a term must be UTF-8, and a name or
+    a working folder that is not would stop the run."""
     if not path or path.startswith("<"):
         return None
 
-    return os.path.abspath(path)
+    return shown_path(os.path.abspath(path))
 
 
 def keyword_term(value: str) -> str:

@@ -37,7 +37,7 @@ from whoosh.searching import Searcher
 from ..errors import IndexNotFound, IndexStoreError, IndexVersionMismatch
 from .reading import Snapshot
 from .schema import SCHEMA_VERSION
-from .store import Store
+from .store import Store, open_snapshot
 
 __all__ = ["MANIFEST", "Manifest", "ShardedStore", "is_sharded", "shard_of"]
 
@@ -160,7 +160,12 @@ class ShardedStore:
         self.manifest = manifest
 
     def snapshot(self, *, k1: float = 1.2, b: float = 0.75) -> Snapshot:
-        """A view of every shard as last committed, as one index."""
+        """A view of every shard as last committed, as one index (opened
+        again when a commit removed files meanwhile: :func:`~newssearch.engine.store.open_snapshot`)."""
+        indexes = [store.whoosh_index for store in self.stores]
+        return open_snapshot(lambda: self._snapshot(k1, b), lambda: [ix.latest_generation() for ix in indexes])
+
+    def _snapshot(self, k1: float, b: float) -> Snapshot:
         last_seq = self.last_seq()
         for store in self.stores:
             store.verify()

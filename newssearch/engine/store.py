@@ -9,11 +9,14 @@ refused with a clear message before Whoosh tries to unpickle its schema.
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import re
 import shutil
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
@@ -42,12 +45,14 @@ from .schema import SCHEMA_VERSION, build_schema
 __all__ = [
     "INDEX_NAME",
     "META_FILE",
+    "OPEN_ATTEMPTS",
     "SCRATCH",
     "CheckReport",
     "Store",
     "WriteLock",
     "check_store",
     "has_index",
+    "open_snapshot",
     "take_lock",
 ]
 
@@ -75,7 +80,12 @@ class Store:
         """Open the index at ``path``; raise :class:`IndexNotFound` when there
         is none, :class:`IndexVersionMismatch` when another version wrote it
         and (with ``verify``) :class:`~newssearch.errors.IndexDamaged` when a file is missing or
-        truncated."""
+        truncated. Opened again when another process's commit removed the
+        table of contents or a file while it was read (see :func:`open_snapshot`)."""
+        return _unraced(lambda: cls._open(path, verify=verify), lambda: _generation_on_disk(path), None)
+
+    @classmethod
+    def _open(cls, path: Path, *, verify: bool) -> Store:
         if not has_index(path):
             if path.exists() and not path.is_dir():
                 raise IndexNotFound(f"{path} is a file, not an index folder")
@@ -184,10 +194,15 @@ class Store:
 
     def snapshot(self, *, k1: float = 1.2, b: float = 0.75) -> Snapshot:
         """Open a view of the index as last committed; Whoosh's own matchers
-        (phrases) score with BM25F(``k1``, ``b``)."""
-        self.verify()
-        with mapped(self.path):
-            return Snapshot(self._ix.searcher(weighting=BM25F(B=b, K1=k1)), self.path)
+        (phrases) score with BM25F(``k1``, ``b``). Retried when another
+        process's commit removed files while it opened (see :func:`open_snapshot`)."""
+
+        def attempt() -> Snapshot:
+            self.verify()
+            with mapped(self.path):
+                return Snapshot(self._ix.searcher(weighting=BM25F(B=b, K1=k1)), self.path)
+
+        return open_snapshot(attempt, self.last_seq)
 
     def last_seq(self) -> int:
         """The ingest sequence of the last commit (its table of contents'
@@ -243,6 +258,56 @@ class Store:
     def whoosh_index(self) -> whoosh_index.Index:
         """The Whoosh index, for :mod:`newssearch.engine.writing`."""
         return self._ix
+
+
+#: How often a snapshot is opened again when commits keep removing its files.
+OPEN_ATTEMPTS = 20
+
+
+def open_snapshot(attempt: Callable[[], Snapshot], generation: Callable[[], object]) -> Snapshot:
+    """``attempt()``, kept only when no commit happened while it ran.
+
+    A merge or rebuild deletes the segments it replaced right after writing
+    the new table of contents. An open that read the old one may then find
+    a file gone (an error, but no damage) or, worse, list a segment's
+    column files while they are being deleted and miss some (a silently
+    wrong count later). Files of a commit are only deleted once a newer one
+    exists, so an open during which the generation did not change saw every
+    file whole; otherwise it is closed (or its error dropped) and done
+    again. An error with no commit in between is real and raised as it is;
+    after :data:`OPEN_ATTEMPTS` tries (commits without pause) the last
+    open is kept, or its error raised."""
+    return _unraced(attempt, generation, lambda snapshot: snapshot.close())
+
+
+_T = TypeVar("_T")
+
+
+def _unraced(attempt: Callable[[], _T], generation: Callable[[], object], discard: Callable[[_T], None] | None) -> _T:
+    """``attempt()`` until no commit happened while it ran (see
+    :func:`open_snapshot`); ``discard`` closes what an attempt opened
+    during a commit (None: what it opened holds no files, keep it)."""
+    for tries in range(1, OPEN_ATTEMPTS + 1):
+        before = generation()
+        try:
+            opened = attempt()
+        except (IndexStoreError, OSError):
+            if tries == OPEN_ATTEMPTS or generation() == before:
+                raise
+            continue
+        if discard is None or tries == OPEN_ATTEMPTS or generation() == before:
+            return opened
+        discard(opened)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _generation_on_disk(path: Path) -> int:
+    """The newest table of contents' number in ``path`` (-1 when there is none)."""
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return -1
+    return max((int(name.rsplit("_", 1)[1][:-4]) for name in names if _TOC.match(name)), default=-1)
 
 
 def has_index(where: Path) -> bool:

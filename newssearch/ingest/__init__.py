@@ -33,6 +33,7 @@ from .. import errors
 from ..deprecation import moved_names
 from ..errors import IngestError, NewsSearchError, UnsupportedFormat
 from ..model import Article
+from ..paths import shown_path
 from .base import Limits, Notice, ReadOptions, ReadResult, Reader, Source, decode, inner_suffix
 from .encoding import looks_binary
 from .feeds import looks_like_feed, read_feed
@@ -153,7 +154,7 @@ def _skip_reason(path: Path) -> str | None:
     ext = inner_suffix(path)
     if ext in _SNIFF_ONLY:
         try:
-            head = decode(Source(name=str(path), path=path).head(512))
+            head = decode(Source(name=shown_path(path), path=path).head(512))
         except IngestError:
             return None  # reading it will report the problem
         return None if _SNIFF_ONLY[ext](head) else f"unsupported file type {ext}"
@@ -163,7 +164,7 @@ def _skip_reason(path: Path) -> str | None:
 
 
 def iter_sources(
-    paths: Iterable[str | Path], *, limits: Limits | None = None, follow_links: bool = False
+    paths: Iterable[str | bytes | Path], *, limits: Limits | None = None, follow_links: bool = False
 ) -> Iterator[Union[Source, Skipped, IngestError]]:
     """Yield every input under ``paths`` in a stable order.
 
@@ -174,21 +175,23 @@ def iter_sources(
     skipped and named; so is a symlink that leads out of the folder given,
     unless ``follow_links`` (then linked folders are walked too, each real
     folder once). A folder that cannot be read is an error, not silence.
+    A path may be bytes; a name that is not UTF-8 is read all the same and
+    shown escaped (see :mod:`newssearch.paths`).
     """
     limits = limits or Limits()
     for raw in paths:
-        if str(raw) == "-":
+        path = Path(os.fsdecode(raw))
+        if str(path) == "-":
             yield _stdin(limits)
             continue
-        path = Path(raw)
         if path.is_dir():
             yield from _walk(path, limits, follow_links)
         elif path.is_file():
-            yield Source(name=str(path), path=path, root=path.parent, limit=limits.input_bytes, field_limit=limits.field_chars)
+            yield Source(name=shown_path(path), path=path, root=path.parent, limit=limits.input_bytes, field_limit=limits.field_chars)
         elif path.exists():
-            yield UnsupportedFormat(str(path), "not a regular file (a FIFO, socket or device)")
+            yield UnsupportedFormat(shown_path(path), "not a regular file (a FIFO, socket or device)")
         else:
-            yield IngestError(str(path), "no such file or folder")
+            yield IngestError(shown_path(path), "no such file or folder")
 
 
 def _stdin(limits: Limits) -> Source | IngestError:
@@ -209,7 +212,7 @@ def _walk(root: Path, limits: Limits, follow_links: bool) -> Iterator[Union[Sour
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            yield IngestError(str(folder), f"cannot read folder: {exc.strerror or exc}")
+            yield IngestError(shown_path(folder), f"cannot read folder: {exc.strerror or exc}")
             continue
         subfolders: list[Path] = []
         for entry in entries:
@@ -225,16 +228,16 @@ def _walk(root: Path, limits: Limits, follow_links: bool) -> Iterator[Union[Sour
                         subfolders.append(path)
                     continue
                 if not entry.is_file():
-                    yield Skipped(str(path), "not a regular file (a FIFO, socket or device)")
+                    yield Skipped(shown_path(path), "not a regular file (a FIFO, socket or device)")
                     continue
             except OSError as exc:
-                yield IngestError(str(path), f"cannot read: {exc.strerror or exc}")
+                yield IngestError(shown_path(path), f"cannot read: {exc.strerror or exc}")
                 continue
             reason = _skip_reason(path)
             if reason:
-                yield Skipped(str(path), reason)
+                yield Skipped(shown_path(path), reason)
             else:
-                yield Source(name=str(path), path=path, root=root, limit=limits.input_bytes, field_limit=limits.field_chars)
+                yield Source(name=shown_path(path), path=path, root=root, limit=limits.input_bytes, field_limit=limits.field_chars)
         for sub in reversed(subfolders):
             real = sub.resolve()
             if real not in seen:  # a linked folder already walked, or a cycle
@@ -247,15 +250,15 @@ def _symlink_skip(path: Path, real_root: Path, follow_links: bool) -> Skipped | 
     try:
         target = path.resolve(strict=True)
     except (OSError, RuntimeError):
-        return Skipped(str(path), "broken symlink")
+        return Skipped(shown_path(path), "broken symlink")
     if follow_links:
         return None
     inside = target == real_root or real_root in target.parents
     if target.is_dir():
-        where = "inside the folder (read where it is)" if inside else f"outside the folder ({target})"
-        return Skipped(str(path), f"symlink to a folder {where}; --follow-links follows it")
+        where = "inside the folder (read where it is)" if inside else f"outside the folder ({shown_path(target)})"
+        return Skipped(shown_path(path), f"symlink to a folder {where}; --follow-links follows it")
     if not inside:
-        return Skipped(str(path), f"symlink to {target}, outside the folder given; --follow-links reads it")
+        return Skipped(shown_path(path), f"symlink to {shown_path(target)}, outside the folder given; --follow-links reads it")
     return None
 
 
@@ -316,7 +319,7 @@ def _read(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
 
 
 def read_path(
-    paths: str | Path | Iterable[str | Path],
+    paths: str | bytes | Path | Iterable[str | bytes | Path],
     *,
     format: str | None = None,
     tz: str | tzinfo | None = None,
@@ -332,7 +335,9 @@ def read_path(
     """Yield the articles in a file, a folder (recursively), or several.
 
     ``paths`` is one path or several; folders are walked in a stable order
-    (hidden and documentation files skipped) and ``-`` reads stdin.
+    (hidden and documentation files skipped) and ``-`` reads stdin. A file
+    whose name is not UTF-8 is read like any other; its name is shown
+    (in ``Article.path``, errors and notices) with ``\\xNN`` escapes.
     ``format`` forces one reader (see :data:`FORMATS`) instead of detecting
     it per file; ``tz`` is the zone for times printed without one (UTC by
     default); ``source`` names the outlet of articles that do not name one;
@@ -351,7 +356,7 @@ def read_path(
     a folder given.
     """
     options = ReadOptions.build(tz=tz, source=source, format=format, now=now, limits=limits)
-    if isinstance(paths, (str, Path)):
+    if isinstance(paths, (str, bytes, Path)):
         paths = [paths]
 
     def report(err: IngestError) -> None:

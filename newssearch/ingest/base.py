@@ -26,6 +26,7 @@ from ..dates import ParsedDate, RejectedDate, resolve_zone
 from ..deprecation import moved_names
 from ..errors import IngestError
 from ..model import Article, article_id
+from ..paths import shown_text
 from . import credits, outlets
 from .encoding import decode, gunzip
 
@@ -100,6 +101,8 @@ class ReadOptions:
         the outlet of articles that name none; ``format`` a reader name to
         force; ``now`` the time after which a date is "in the future";
         ``limits`` the bounds on one input (see :class:`Limits`)."""
+        if source is not None and shown_text(source) != source:  # undecodable bytes from the command line
+            raise errors.ConfigError(f"--source '{shown_text(source)}' is not UTF-8 text", option="source")
         return cls(default_tz=resolve_zone(tz), source=source, format=format, now=now, limits=limits or Limits())
 
 

@@ -30,6 +30,7 @@ from ..dates import format_datetime, parse_user_date, resolve_zone
 from ..engine.parsing import MATCH_MODES
 from ..engine.schema import KEYWORD_FIELDS
 from ..errors import ConfigError
+from ..paths import shown_text
 from ..timeexpr import parse_duration, resolve
 
 if TYPE_CHECKING:
@@ -115,8 +116,12 @@ class Filters:
                 raise ConfigError(f"Filters.{name} must be timezone-aware", option=name)
         if self.since and self.until and self.since > self.until:
             raise ConfigError(f"--since {self.since.isoformat()} is after --until {self.until.isoformat()}", option="since")
-        for name in ("sources", "sections", "agencies"):
-            object.__setattr__(self, name, tuple(v.strip() for v in getattr(self, name) if v and v.strip()))
+        for name, option in (("sources", "source"), ("sections", "section"), ("agencies", "agency")):
+            values = tuple(v.strip() for v in getattr(self, name) if v and v.strip())
+            for value in values:
+                if shown_text(value) != value:  # undecodable bytes from the command line: no stored value can match
+                    raise ConfigError(f"--{option} '{shown_text(value)}' is not UTF-8 text", option=option)
+            object.__setattr__(self, name, values)
 
     @classmethod
     def build(

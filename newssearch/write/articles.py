@@ -21,6 +21,7 @@ from ..engine.store import Store, take_lock
 from ..engine.writing import SegmentWriter, default_memory_mb, default_procs
 from ..errors import IndexStoreError
 from ..model import Article
+from ..paths import shown_path, shown_path_exists
 from .stories import StoryGrouper
 from .transaction import IndexReport, Transaction
 
@@ -245,12 +246,13 @@ class ArticleWriter(Transaction):
         in code) are never touched, nor are those of files that still exist."""
         if self._existing is None:
             return 0
-        roots = [os.path.abspath(p) for p in paths if str(p) != "-"]
+        # origins are stored shown (escaped), so the roots are compared shown too
+        roots = [shown_path(os.path.abspath(os.fsdecode(p))) for p in paths if os.fsdecode(p) != "-"]
         count = 0
         for origin in list(self._existing.lexicon("origin")):
             if not any(origin == root or origin.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
                 continue
-            if os.path.lexists(origin):
+            if shown_path_exists(origin):
                 continue
             for docnum in self._existing.docnums_with("origin", origin):
                 self._delete_docnum(docnum)
