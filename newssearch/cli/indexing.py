@@ -265,7 +265,7 @@ def check_cmd(index_dir: str | None, repair: bool, as_json: bool) -> None:
             click.echo(f"index again: {name}")
         if report.lost_articles and not report.lost_files:
             click.echo(f"{report.lost_articles:,} articles were dropped; the files they came from could not be read back")
-        if not report.checksums:
+        if not report.checksums and not report.sums_missing:
             click.echo("note: no checksums recorded for this commit (written by an older version); files were read, not compared")
         if report.leftover_bytes and not repair:
             click.echo(f"note: {format_size(report.leftover_bytes)} left by interrupted runs (the next 'index' or 'check --repair' removes them)")

@@ -38,6 +38,7 @@ from ..model import Article
 from .postarrays import EXTENSION, PostingArrays
 from .query import from_long
 from .schema import TEXT_FIELDS, from_stored
+from .verified import block_checker
 
 __all__ = ["Segment", "Snapshot"]
 
@@ -134,6 +135,12 @@ def _generic_numbers(col: Any, size: int) -> np.ndarray:
     return np.array([int(col[d]) for d in range(size)], dtype=np.uint64)
 
 
+def _checked_arrays(storage: Any, path: str) -> PostingArrays:
+    """A segment's posting arrays, their bytes checked against the commit's
+    block sums as a query uses them (see :mod:`newssearch.engine.verified`)."""
+    return PostingArrays(path, block_checker(storage, os.path.basename(path)))
+
+
 class Segment:
     """One segment of a snapshot: posting lists and columns as numpy arrays.
 
@@ -195,7 +202,7 @@ class Segment:
             if segment is not None and folder is not None:
                 path = os.path.join(folder, segment.make_filename(EXTENSION))
                 if os.path.exists(path):
-                    self._arrays = PostingArrays(path)
+                    self._arrays = _checked_arrays(self._reader._storage, path)
         if self._arrays is None or not self._reader.schema[fieldname].format.supports("positions"):
             return None
         return self._arrays  # type: ignore[return-value]

@@ -9,14 +9,16 @@ refused with a clear message before Whoosh tries to unpickle its schema.
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import re
 import shutil
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 
 from .. import errors
@@ -28,6 +30,7 @@ from .integrity import (
     CheckReport,
     check_index,
     damage_message,
+    load_sums,
     path_size,
     record_commit,
     repair_index,
@@ -38,6 +41,7 @@ from .integrity import (
 from .locking import LOCK_NAME, WriteLock
 from .reading import Snapshot
 from .schema import SCHEMA_VERSION, build_schema
+from .verified import VerifiedStorage
 
 __all__ = [
     "INDEX_NAME",
@@ -88,7 +92,7 @@ class Store:
         _check_meta(path)
         try:
             with mapped(path):
-                ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+                ix = VerifiedStorage(str(path), _sums_lookup(path)).open_index(INDEX_NAME)
         except Exception as exc:
             # a table of contents that is not what its commit wrote is damage,
             # whatever unpickling it raised; otherwise see below
@@ -117,7 +121,7 @@ class Store:
         """Raise :class:`~newssearch.errors.IndexDamaged` when a file of the last commit is
         missing or not the size it was written with (cheap: a stat per file)."""
         with mapped(self.path):
-            verify_sizes(self.path, self._ix.latest_generation())
+            verify_sizes(self.path, self._ix.latest_generation(), expected=sums_expected(self.path))
 
     def record_commit(self) -> None:
         """Record the sums of the commit just made (under the write lock).
@@ -125,6 +129,7 @@ class Store:
         only the next check has less to compare with."""
         try:
             record_commit(self.path, self._ix)
+            _mark_meta(self.path)
         except OSError:
             pass
 
@@ -170,7 +175,7 @@ class Store:
                         else:
                             p.unlink()
                 path.mkdir(parents=True, exist_ok=True)
-                ix = FileStorage(str(path)).create_index(build_schema(), indexname=INDEX_NAME)
+                ix = VerifiedStorage(str(path), _sums_lookup(path)).create_index(build_schema(), indexname=INDEX_NAME)
                 _write_meta(path)
                 store = cls(path, ix)
                 store.record_commit()
@@ -263,7 +268,7 @@ def check_store(path: Path, *, repair: bool = False) -> CheckReport:
         raise IndexNotFound(f"no index at {path}")
 
     def check() -> CheckReport:
-        return check_index(path, INDEX_NAME, lambda: Store.open(path, verify=False))
+        return check_index(path, INDEX_NAME, lambda: Store.open(path, verify=False), expected=sums_expected(path))
 
     report = check()
     report.found = list(report.problems)
@@ -290,6 +295,12 @@ def check_store(path: Path, *, repair: bool = False) -> CheckReport:
                 lost, files = repair_index(path, store.whoosh_index, report.damaged_segments)
                 store.record_commit()
                 repaired.append(f"dropped {len(report.damaged_segments)} damaged segment(s) holding {lost:,} articles")
+            if report.sums_missing and not report.damaged_segments:
+                # every segment was read whole without fault: record what is there now
+                store.record_commit()
+                repaired.append(
+                    f"recorded the checksums again ({SUMS_FILE}) from the files as they are now: every one was read without fault"
+                )
             freed = store.remove_orphans()
             if freed:
                 repaired.append(f"removed {freed:,} bytes left by interrupted runs")
@@ -348,8 +359,66 @@ def _write_meta(path: Path) -> None:
         "format": "newssearch",
         "schema_version": SCHEMA_VERSION,
         "created_by": _versions(),
+        "checksums": SUMS_FILE,
     }
-    (path / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    _write_json(path / META_FILE, meta)
+
+
+def _write_json(target: Path, data: dict[str, Any]) -> None:
+    """Write a small JSON file whole or not at all (a crash leaves the old one)."""
+    tmp = target.with_name(target.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        f.write(json.dumps(data, indent=2) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
+
+
+def _read_meta(path: Path) -> dict[str, Any] | None:
+    """The manifest, or None when there is none or it cannot be read."""
+    try:
+        meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def sums_expected(path: Path) -> bool:
+    """Whether the index keeps sums, so their absence is damage: its
+    manifest says so (written by this version, or an older index this
+    version has committed to since). An index from before the manifest
+    named them opens without, as it always did."""
+    meta = _read_meta(path)
+    return bool(meta and meta.get("checksums") == SUMS_FILE)
+
+
+def _mark_meta(path: Path) -> None:
+    """Note in the manifest that sums are kept (once: an older index's first commit by this version)."""
+    meta = _read_meta(path)
+    if meta is not None and meta.get("checksums") != SUMS_FILE:
+        _write_json(path / META_FILE, meta | {"checksums": SUMS_FILE})
+
+
+def _sums_lookup(path: Path) -> Callable[[str], list[Any] | None]:
+    """A file name -> its recorded sums entry, for :class:`VerifiedStorage`:
+    the sums are read when first asked and again when a name is not in
+    them (a newer commit's file); a segment file's entry never changes."""
+    cache: dict[str, Any] = {"files": None, "stamp": None}
+
+    def lookup(name: str) -> list[Any] | None:
+        files = cache["files"]
+        if files is None or name not in files:
+            try:
+                stamp = (path / SUMS_FILE).stat().st_mtime_ns
+            except OSError:
+                return None
+            if stamp != cache["stamp"]:
+                sums = load_sums(path)
+                cache["stamp"] = stamp
+                cache["files"] = files = (sums or {}).get("files", {})
+        return (files or {}).get(name)
+
+    return lookup
 
 
 def _check_meta(path: Path) -> None:
