@@ -263,6 +263,8 @@ def check_cmd(index_dir: str | None, repair: bool, as_json: bool) -> None:
             click.echo(f"repaired: {done}")
         for name in report.lost_files:
             click.echo(f"index again: {name}")
+        for gone in report.lost_data:
+            click.echo(f"lost: {gone}")
         if report.lost_articles and not report.lost_files:
             click.echo(f"{report.lost_articles:,} articles were dropped; the files they came from could not be read back")
         if not report.checksums and not report.sums_missing:

@@ -79,11 +79,15 @@ class CheckReport:
     checksums: bool = True
     #: the manifest says sums are kept, and those of the last commit are not there
     sums_missing: bool = False
+    #: newssearch.json is missing, unreadable or changed
+    meta_damaged: bool = False
     leftover_bytes: int = 0
     found: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     lost_files: list[str] = field(default_factory=list)
     lost_articles: int = 0
+    #: what a repair could not bring back, a line each (rows of a damaged saved.sqlite...)
+    lost_data: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -102,12 +106,14 @@ class CheckReport:
             out.problems += [f"shard {n}: {p}" for p in r.problems]
             out.toc_damaged |= r.toc_damaged
             out.sums_missing |= r.sums_missing
+            out.meta_damaged |= r.meta_damaged
             out.checksums &= r.checksums
             out.leftover_bytes += r.leftover_bytes
             out.found += [f"shard {n}: {p}" for p in r.found]
             out.repaired += [f"shard {n}: {p}" for p in r.repaired]
             out.lost_files += r.lost_files
             out.lost_articles += r.lost_articles
+            out.lost_data += [f"shard {n}: {p}" for p in r.lost_data]
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -125,6 +131,7 @@ class CheckReport:
             "repaired": self.repaired,
             "lost_articles": self.lost_articles,
             "lost_files": self.lost_files,
+            "lost": self.lost_data,
         }
 
 

@@ -13,6 +13,8 @@ import os
 import pickle
 import re
 import shutil
+import time
+import zlib
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -75,7 +77,7 @@ class Store:
         self._ix = ix
 
     @classmethod
-    def open(cls, path: Path, *, verify: bool = True) -> Store:
+    def open(cls, path: Path, *, verify: bool = True, meta: bool = True) -> Store:
         """Open the index at ``path``; raise :class:`IndexNotFound` when there
         is none, :class:`IndexVersionMismatch` when another version wrote it
         and (with ``verify``) :class:`~newssearch.errors.IndexDamaged` when a file is missing or
@@ -89,7 +91,8 @@ class Store:
                     f" --index {path}' restores it from the copy kept at the last commit"
                 )
             raise IndexNotFound(f"no index at {path}; create one with 'newssearch index PATH --index {path}'")
-        _check_meta(path)
+        if meta:  # without: check and repair, which read the manifest themselves
+            _check_meta(path)
         try:
             with mapped(path):
                 ix = VerifiedStorage(str(path), _sums_lookup(path)).open_index(INDEX_NAME)
@@ -268,7 +271,12 @@ def check_store(path: Path, *, repair: bool = False) -> CheckReport:
         raise IndexNotFound(f"no index at {path}")
 
     def check() -> CheckReport:
-        return check_index(path, INDEX_NAME, lambda: Store.open(path, verify=False), expected=sums_expected(path))
+        found = check_index(path, INDEX_NAME, lambda: Store.open(path, verify=False, meta=False), expected=sums_expected(path))
+        problem = meta_problem(path)
+        if problem:
+            found.problems.insert(0, problem)
+            found.meta_damaged = True
+        return found
 
     report = check()
     report.found = list(report.problems)
@@ -290,7 +298,9 @@ def check_store(path: Path, *, repair: bool = False) -> CheckReport:
                     )
                 repaired.append(f"restored the table of contents {name} from the copy kept at the last commit")
                 report = check()
-            store = Store.open(path, verify=False)
+            store = Store.open(path, verify=False, meta=False)
+            if report.meta_damaged:
+                repaired.append(rewrite_meta(path, store.whoosh_index))
             if report.damaged_segments:
                 lost, files = repair_index(path, store.whoosh_index, report.damaged_segments)
                 store.record_commit()
@@ -354,14 +364,58 @@ def _versions() -> str:
         return "newssearch (not installed)"
 
 
-def _write_meta(path: Path) -> None:
+def _write_meta(path: Path, created_by: str | None = None) -> None:
     meta = {
         "format": "newssearch",
         "schema_version": SCHEMA_VERSION,
-        "created_by": _versions(),
+        "created_by": created_by or _versions(),
         "checksums": SUMS_FILE,
     }
-    _write_json(path / META_FILE, meta)
+    _write_json(path / META_FILE, sealed(meta))
+
+
+def sealed(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with its own checksum (``crc32`` of the rest, keys sorted):
+    a flipped digit in a small JSON file (a schema version, a shard count)
+    still parses, and would be taken for another version's index."""
+    rest = {k: v for k, v in data.items() if k != "crc32"}
+    return rest | {"crc32": zlib.crc32(json.dumps(rest, sort_keys=True).encode("utf-8"))}
+
+
+def seal_broken(data: dict[str, Any]) -> bool:
+    """Whether ``data`` carries a checksum (files written before them do not) that does not match."""
+    return "crc32" in data and sealed(data)["crc32"] != data["crc32"]
+
+
+def meta_problem(path: Path) -> str | None:
+    """What is wrong with the manifest ``newssearch.json`` (None: sound, or
+    absent from an index that never had one: one made by Whoosh directly)."""
+    target = path / META_FILE
+    if not target.exists():
+        return f"{META_FILE}, its manifest, is missing" if (path / SUMS_FILE).exists() else None
+    try:
+        meta = json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"{META_FILE}, its manifest, cannot be read ({type(exc).__name__}: {' '.join(str(exc).split())[:80]})"
+    if not isinstance(meta, dict) or meta.get("format") != "newssearch" or seal_broken(meta):
+        return f"{META_FILE}, its manifest, changed since it was written"
+    return None
+
+
+def rewrite_meta(path: Path, ix: whoosh_index.Index) -> str:
+    """Write the manifest again from the index itself (its schema, pickled
+    in the table of contents, must be this version's), the damaged one kept
+    aside; return what was done. Call it under the write lock."""
+    if set(ix.schema.names()) != set(build_schema().names()):
+        raise IndexVersionMismatch(f"index {path} has a schema this version does not know: its {META_FILE} cannot be rebuilt")
+    target = path / META_FILE
+    aside = ""
+    if target.exists():
+        kept = path / f"{META_FILE}.damaged-{time.strftime('%Y%m%dT%H%M%S')}"
+        os.replace(target, kept)
+        aside = f" (the damaged one kept as {kept.name})"
+    _write_meta(path, created_by=f"{_versions()} (rebuilt by check --repair)")
+    return f"wrote {META_FILE} again from the index's own schema{aside}"
 
 
 def _write_json(target: Path, data: dict[str, Any]) -> None:
@@ -422,13 +476,13 @@ def _sums_lookup(path: Path) -> Callable[[str], list[Any] | None]:
 
 
 def _check_meta(path: Path) -> None:
+    problem = meta_problem(path)
+    if problem:
+        raise errors.IndexDamaged(damage_message(path, problem))
     meta_path = path / META_FILE
     if not meta_path.exists():
         return  # an index made by Whoosh directly: allow it, the schema check follows
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise IndexStoreError(f"index {path}: unreadable {META_FILE}: {exc}") from None
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
     version = meta.get("schema_version")
     if version != SCHEMA_VERSION:
         raise IndexVersionMismatch(

@@ -185,6 +185,8 @@ class VerifiedStorage(FileStorage):
         return found
 
     def open_file(self, name: str, **kwargs: Any) -> Any:
+        """Whoosh's file, its reads checked when the file has block sums
+        (the table of contents has its own checksum, checked at open)."""
         sums = self.sums_for(name) if not name.endswith(".toc") else None
         if sums is None:
             return super().open_file(name, **kwargs)
