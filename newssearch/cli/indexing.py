@@ -139,6 +139,8 @@ def index_cmd(
         if prune:
             writer.prune(paths)
     progress.clear()
+    if report.resumed_rebuild and not quiet:
+        click.echo("Resumed the rebuild an earlier run had stopped after committing part of it.", err=True)
     if as_json:
         click.echo(json.dumps({"index": str(where)} | report.as_dict() | {"warnings": len(notices)}, ensure_ascii=False))
     if not quiet:

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from ..index import default_index_path, open_index
-from ..search.request import FACET_FIELDS, SORTS
+from ..search.request import FACET_FIELDS, MAX_LIMIT, SORTS
 from ..search.timeline import PERIODS, as_rows
 from ..search.timeline import render as render_timeline
 from .exits import fail
@@ -88,6 +88,8 @@ def search_cmd(
         results = ix.search(request)
     for warning in results.warnings:
         click.echo(f"Warning: {warning}", err=True)
+    if limit > MAX_LIMIT:  # the cap is stated, never silent
+        click.echo(f"Note: a page holds at most {MAX_LIMIT:,} results (--limit {limit:,} asked); --page 2 shows the next {MAX_LIMIT:,}.", err=True)
     elapsed = time.perf_counter() - started
     if as_json:
         for hit in results:

@@ -48,6 +48,7 @@ from .verified import VerifiedStorage
 __all__ = [
     "INDEX_NAME",
     "META_FILE",
+    "REBUILD_FILE",
     "SCRATCH",
     "CheckReport",
     "Store",
@@ -59,8 +60,10 @@ __all__ = [
 
 INDEX_NAME = "newssearch"
 META_FILE = "newssearch.json"
+#: Present while a rebuild that commits in batches has dropped the old contents and not finished
+REBUILD_FILE = "newssearch.rebuild.json"
 # files a fresh index folder may already hold (the repo ships index/.gitignore)
-_HARMLESS = {".gitignore", ".gitkeep", "README", "README.md", META_FILE, LOCK_NAME, SUMS_FILE}
+_HARMLESS = {".gitignore", ".gitkeep", "README", "README.md", META_FILE, LOCK_NAME, SUMS_FILE, REBUILD_FILE}
 # what lives beside the index and outlives a rebuild: saved searches and
 # their alerts, the follower's state (newssearch.live)
 _HARMLESS |= {f"{name}{suffix}" for name in ("saved.sqlite", "follow.sqlite") for suffix in ("", "-journal", "-wal", "-shm")}
@@ -186,6 +189,31 @@ class Store:
             lock.release()
         return store
 
+    def mark_rebuild(self) -> None:
+        """Note, before a rebuild's first intermediate commit (which drops
+        the old contents), that the index holds a rebuild in progress from
+        that commit on (under the write lock): a run killed after it leaves
+        an index holding part of what it read, which :meth:`unfinished_rebuild`
+        reports and the next ``--rebuild`` resumes."""
+        _write_json(self.path / REBUILD_FILE, {"generation": self.last_seq() + 1})
+
+    def unfinished_rebuild(self) -> int | None:
+        """The commit from which the index holds an unfinished rebuild, or
+        None (no mark, or one whose commit never landed: the old contents
+        are intact)."""
+        try:
+            generation = int(json.loads((self.path / REBUILD_FILE).read_text(encoding="utf-8"))["generation"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return generation if self.last_seq() >= generation else None
+
+    def clear_rebuild(self) -> None:
+        """The rebuild has committed its last batch (or the mark is stale): forget it."""
+        try:
+            (self.path / REBUILD_FILE).unlink()
+        except FileNotFoundError:
+            pass
+
     def lock(self) -> WriteLock:
         """The folder's write lock (not yet taken)."""
         return WriteLock(self.path)
@@ -276,6 +304,13 @@ def check_store(path: Path, *, repair: bool = False) -> CheckReport:
         if problem:
             found.problems.insert(0, problem)
             found.meta_damaged = True
+        if not found.problems:
+            since = Store.open(path, verify=False).unfinished_rebuild()
+            if since is not None:
+                found.problems.append(
+                    f"a rebuild that commits in batches (--rebuild --commit-every) stopped after its commit {since}: the index"
+                    " holds only what it had committed; run the same 'newssearch index --rebuild' again: it resumes"
+                )
         return found
 
     report = check()
@@ -353,7 +388,7 @@ def _is_index_file(name: str) -> bool:
         name == SCRATCH
         or name.startswith((f"_{INDEX_NAME}_", f"{INDEX_NAME}_"))
         or name.endswith((".seg", ".toc", ".trm", ".pst", ".vps", ".fcs", ".lock"))
-        or name in (META_FILE, SUMS_FILE)
+        or name in (META_FILE, SUMS_FILE, REBUILD_FILE)
     )
 
 

@@ -244,7 +244,7 @@ class SearchRequest:
         if page is not None:
             if page < 1:
                 raise ConfigError("--page starts at 1", option="page")
-            offset = (page - 1) * limit
+            offset = (page - 1) * min(limit, MAX_LIMIT)  # pages of what is shown: none skipped past the cap
         half_life = options.get("half_life", "7d")
         if not isinstance(half_life, timedelta):
             half_life = _option("half_life", parse_duration, half_life)
