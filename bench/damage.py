@@ -1,7 +1,7 @@
 """Damage to an index's files: is it found, named, and mended?
 
-Run by hand (``tests/test_check.py`` checks each kind of damage at a small
-size)::
+Run by hand (``tests/test_verified.py`` and ``tests/test_check_manifests.py``
+check each kind of damage at a small size)::
 
     python bench/damage.py --index IX                  # the table, on a copy of IX per case
     python bench/damage.py --index IX --sharded        # IX is a sharded index (shards.json too)
@@ -10,8 +10,9 @@ size)::
 For every file kind (each column, the posting arrays, Whoosh's postings
 and terms, the stored fields, the table of contents, the sums, the manifest,
 ``shards.json``, the saved searches' and follower's SQLite files) and every
-kind of damage (16 flipped bytes, the file cut to half its size, deleted,
-emptied), a fresh copy of the index is damaged and then:
+kind of damage (16 flipped bytes, a quarter of its bytes replaced at
+random, the file cut to half its size, deleted, emptied), a fresh copy of
+the index is damaged and then:
 
 * ``probe``: 40 searches through the library (words and phrases from
   ``bench/queries/news.tsv``, half by relevance, half newest first) compared
@@ -32,7 +33,6 @@ import json
 import os
 import random
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -40,7 +40,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NS = [sys.executable, "-m", "newssearch"]
-DAMAGES = ("flip", "truncate", "delete", "empty")
+DAMAGES = ("flip", "scramble", "truncate", "delete", "empty")
 
 #: Runs in a child process (the PYTHONPATH given picks the version): one JSON line per probe query.
 PROBE = r"""
@@ -109,9 +109,9 @@ def _probe_queries(n: int) -> list[list[str]]:
     rows = []
     with (ROOT / "bench" / "queries" / "news.tsv").open(encoding="utf-8") as f:
         for line in f:
-            if line.startswith("#") or line.startswith("kind\t"):
+            if line.startswith(("#", "kind\t")):
                 continue
-            kind, query, since, until = (line.rstrip("\n").split("\t") + ["", "", ""])[:4]
+            _kind, query, since, until = (line.rstrip("\n").split("\t") + ["", "", ""])[:4]
             rows.append([query, since, until])
     rng = random.Random(26)
     picked = rng.sample(rows, min(n, len(rows)))
@@ -163,8 +163,14 @@ def targets(index: Path, sharded: bool) -> dict[str, Path]:
 
 
 def damage(path: Path, how: str, rng: random.Random) -> None:
-    """Damage one file: 16 flipped bytes (same size), cut to half, deleted, emptied."""
-    if how == "delete":
+    """Damage one file: 16 flipped bytes or a quarter of its bytes replaced
+    (both the same size), cut to half, deleted, emptied."""
+    if how == "scramble":
+        data = bytearray(path.read_bytes())
+        for _ in range(len(data) // 4):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        path.write_bytes(bytes(data))
+    elif how == "delete":
         path.unlink()
     elif how == "empty":
         path.write_bytes(b"")
@@ -263,8 +269,8 @@ def main(argv: list[str] | None = None) -> int:
             row = {"file": kind, "damage": how, "silent": silent, "damaged": dmg, "other": other, "example": example}
             row.update({k: f"{c} {m}" for k, (c, m) in cells.items()})
             rows.append(row)
-            cell = lambda k: f"{cells[k][0]}: {cells[k][1][:90]}"  # noqa: E731
-            print(f"| {kind} | {how} | {silent} / {dmg} / {other} | {cell('search')} | {cell('stats')} | {cell('check')} | {cell('repair')} | {cell('after')} |", flush=True)
+            shown = " | ".join(f"{cells[k][0]}: {cells[k][1][:90]}" for k in ("search", "stats", "check", "repair", "after"))
+            print(f"| {kind} | {how} | {silent} / {dmg} / {other} | {shown} |", flush=True)
     if args.csv:
         with args.csv.open("w", newline="", encoding="utf-8") as f:
             w = csv.DictWriter(f, fieldnames=list(rows[0]))
