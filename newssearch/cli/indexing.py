@@ -139,7 +139,7 @@ def index_cmd(
         if prune:
             writer.prune(paths)
     progress.clear()
-    if report.resumed_rebuild and not quiet:
+    if report.resumed_rebuild:  # shown with --quiet too: the run finished what an earlier one left
         click.echo("Resumed the rebuild an earlier run had stopped after committing part of it.", err=True)
     if as_json:
         click.echo(json.dumps({"index": str(where)} | report.as_dict() | {"warnings": len(notices)}, ensure_ascii=False))
