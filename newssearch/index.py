@@ -23,7 +23,7 @@ from .cluster.search import fan_out
 from .engine.errors import mapped
 from .engine.integrity import CheckReport
 from .engine.parsing import QueryParser
-from .engine.shards import Manifest, ShardedStore, is_sharded, manifest_problem, rebuild_manifest
+from .engine.shards import Manifest, ShardedStore, is_sharded
 from .engine.store import Store, check_store, has_index
 from .errors import (
     AmbiguousId,
@@ -432,8 +432,8 @@ def check_index(path: str | Path | None = None, *, repair: bool = False) -> Chec
     read them again. Works on an index too damaged to open."""
     where = Path(path) if path is not None else default_index_path()
     if is_sharded(where):
-        problem = manifest_problem(where)
-        done = rebuild_manifest(where) if problem and repair else None
+        problem = Manifest.problem(where)
+        done = Manifest.rebuild(where) if problem and repair else None
         reports = [check_store(ShardedStore.shard_path(where, n), repair=repair) for n in range(_shard_count(where))]
         report = CheckReport.combined(str(where), reports)
         if problem:
@@ -451,7 +451,7 @@ def check_index(path: str | Path | None = None, *, repair: bool = False) -> Chec
 def _shard_count(where: Path) -> int:
     """The shards to check: as the manifest says, or, when it cannot be
     read, as many shard folders as hold an index."""
-    if manifest_problem(where) is None:
+    if Manifest.problem(where) is None:
         return Manifest.read(where).shards
     count = 0
     while has_index(ShardedStore.shard_path(where, count)):

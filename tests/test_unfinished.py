@@ -76,7 +76,6 @@ def test_a_merge_not_done_is_done_by_the_next_writer_with_nothing_new(tmp_path, 
         return real(store, *args, **kwargs)
 
     monkeypatch.setattr(writing, "merge_segments_of", merge)
-    monkeypatch.setattr("newssearch.write.articles.merge_segments_of", merge)
     with ns.create_index(where) as ix:
         for i in range(10):  # ten small segments: one tier, due for a merge
             report = ix.add(articles[i * 10 : (i + 1) * 10])

@@ -65,7 +65,7 @@ def is_sharded(path: Path) -> bool:
     return (path / MANIFEST).is_file() or (path / MANIFEST).is_symlink() or has_index(path / "shard-000")
 
 
-def manifest_problem(path: Path) -> str | None:
+def _manifest_problem(path: Path) -> str | None:
     """What is wrong with ``shards.json`` (None: it reads and is as written;
     another version's is not damage, :meth:`Manifest.read` refuses it)."""
     return _parse(path)[1]
@@ -84,7 +84,7 @@ def _parse(path: Path) -> tuple[Manifest | None, str | None]:
     return manifest, None
 
 
-def rebuild_manifest(path: Path) -> str:
+def _rebuild_manifest(path: Path) -> str:
     """Write ``shards.json`` again from the shard folders (their count, the
     newest ingest sequence any of them holds), the damaged one kept aside;
     return what was done. Call it while no writer runs."""
@@ -137,6 +137,16 @@ class Manifest:
         if manifest.routing != ROUTING or not 1 <= manifest.shards <= MAX_SHARDS:
             raise IndexVersionMismatch(f"index {path}: {manifest.shards} shards routed by {manifest.routing!r} are not known here")
         return manifest
+
+    @staticmethod
+    def problem(path: Path) -> str | None:
+        """What is wrong with ``shards.json`` in ``path``, or None (see :func:`_manifest_problem`)."""
+        return _manifest_problem(path)
+
+    @staticmethod
+    def rebuild(path: Path) -> str:
+        """Write ``shards.json`` again from the shard folders; say what was done (see :func:`_rebuild_manifest`)."""
+        return _rebuild_manifest(path)
 
     def write(self, path: Path) -> None:
         """Replace the manifest in ``path`` atomically (written aside, synced, renamed)."""

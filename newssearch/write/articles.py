@@ -18,12 +18,7 @@ from typing import Any
 from ..engine.reading import Snapshot
 from ..engine.schema import to_fields
 from ..engine.store import Store, take_lock
-from ..engine.writing import (
-    SegmentWriter,
-    default_memory_mb,
-    default_procs,
-    merge_segments_of,
-)
+from ..engine.writing import SegmentWriter, default_memory_mb, default_procs
 from ..errors import IndexStoreError
 from ..model import Article
 from .stories import StoryGrouper
@@ -307,7 +302,7 @@ class ArticleWriter(Transaction):
         not (killed, or failed): the plan is made from the segments' sizes,
         so a plan left undone is found again here."""
         try:
-            merge_segments_of(self._store)
+            SegmentWriter.merge_pending(self._store)
         except Exception as exc:  # noqa: BLE001 - the index is as committed; only the merge is lost
             self.report.merge_problem = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
 
