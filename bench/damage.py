@@ -23,6 +23,9 @@ the index is damaged and then:
   code and the first line they print.
 
 The index is never the original: each case gets a copy under ``--workdir``.
+Every child process runs in a folder outside the checkout, so ``python -m
+newssearch`` imports the version ``PYTHONPATH`` names (``-m`` and ``-c`` put
+the current folder first on the path).
 """
 
 from __future__ import annotations
@@ -90,7 +93,8 @@ def cost(index: Path, pythonpaths: list[str], repeat: int, n: int) -> None:
     for _ in range(repeat):
         for p in pythonpaths:
             env = dict(os.environ, PYTHONPATH=p) if p else {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-            proc = subprocess.run([sys.executable, "-c", COST, str(index), json.dumps(queries)], capture_output=True, text=True, env=env, check=False)
+            proc = subprocess.run([sys.executable, "-c", COST, str(index), json.dumps(queries)], capture_output=True, text=True, env=env, check=False,
+                                  cwd=tempfile.gettempdir())
             found[p].append(json.loads(proc.stdout.strip().splitlines()[-1]))
     print("| version | open + first query ms | query p50 ms | mean ms | p95 ms |")
     print("|---|---|---|---|---|")
@@ -120,7 +124,8 @@ def _probe_queries(n: int) -> list[list[str]]:
 
 def probe(index: Path, queries: list[list[str]]) -> list[dict]:
     """The probe queries' answers on ``index``, in a child process."""
-    proc = subprocess.run([sys.executable, "-c", PROBE, str(index), json.dumps(queries)], capture_output=True, text=True, check=False)
+    proc = subprocess.run([sys.executable, "-c", PROBE, str(index), json.dumps(queries)], capture_output=True, text=True, check=False,
+                          cwd=index.parent)
     lines = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     if proc.returncode != 0 or not lines:
         last = (proc.stderr.strip().splitlines() or ["?"])[-1]
@@ -138,7 +143,8 @@ def first_line(proc: subprocess.CompletedProcess[str]) -> str:
 
 
 def command(args: list[str], index: Path) -> tuple[int, str]:
-    proc = subprocess.run([*NS, *args, "--index", str(index)], capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)
+    proc = subprocess.run([*NS, *args, "--index", str(index)], capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
+                          cwd=index.parent)
     return proc.returncode, first_line(proc)
 
 
@@ -189,13 +195,13 @@ def damage(path: Path, how: str, rng: random.Random) -> None:
 def add_live_state(index: Path) -> None:
     """Give the index saved searches and a follower's state, so their files can be damaged."""
     for args in (["saved", "add", "oil", "opec"], ["saved", "add", "rates", "interest rates"]):
-        subprocess.run([*NS, *args, "--index", str(index)], capture_output=True, text=True, check=False)
+        subprocess.run([*NS, *args, "--index", str(index)], capture_output=True, text=True, check=False, cwd=index.parent)
     # a follower's state file as `follow` leaves it: made by the follower's own code when present
     code = (
         "import sys, datetime; from newssearch.live.state import FeedState;"
         " FeedState(sys.argv[1]).add(['http://127.0.0.1:9/feed.xml'], datetime.datetime.now(datetime.timezone.utc))"
     )
-    subprocess.run([sys.executable, "-c", code, str(index)], capture_output=True, text=True, check=False)
+    subprocess.run([sys.executable, "-c", code, str(index)], capture_output=True, text=True, check=False, cwd=index.parent)
 
 
 def compare(base: list[dict], now: list[dict]) -> tuple[int, int, int, str]:

@@ -304,8 +304,8 @@ def check_store(path: Path, *, repair: bool = False) -> CheckReport:
         if problem:
             found.problems.insert(0, problem)
             found.meta_damaged = True
-        if not found.problems:
-            since = Store.open(path, verify=False).unfinished_rebuild()
+        if not found.toc_damaged:
+            since = Store.open(path, verify=False, meta=False).unfinished_rebuild()
             if since is not None:
                 found.problems.append(
                     f"a rebuild that commits in batches (--rebuild --commit-every) stopped after its commit {since}: the index"
