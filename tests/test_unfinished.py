@@ -49,6 +49,16 @@ def test_a_stopped_rebuild_in_batches_is_reported_and_resumed(tmp_path, runner) 
     assert runner.invoke(cli, ["check", "--index", str(where)]).exit_code == EXIT_OK
 
 
+def test_a_rebuild_in_batches_that_finishes_leaves_no_mark(tmp_path, runner) -> None:
+    where = tmp_path / "ix"
+    with ns.create_index(where) as ix:
+        ix.add(many_articles(30))
+    with ns.open_index(where) as ix, ix.writer(commit_every=10, rebuild=True) as writer:
+        writer.add_many(many_articles(75)[30:])
+    assert not (where / REBUILD_FILE).exists()
+    assert runner.invoke(cli, ["check", "--index", str(where)]).exit_code == EXIT_OK
+
+
 def test_a_rebuild_stopped_before_its_first_commit_leaves_the_old_contents(tmp_path) -> None:
     where = tmp_path / "ix"
     old = many_articles(30)

@@ -100,6 +100,7 @@ class ArticleWriter(Transaction):
             # rest written, and what this run does not read dropped at the end
             self._resuming = rebuild and store.unfinished_rebuild() is not None
             self._unread: list[int] = []
+            self._marked = False  # this run marked the index as a rebuild in progress
             if not rebuild and store.unfinished_rebuild() is None:
                 store.clear_rebuild()  # a stale mark: its commit never landed
             if self._resuming:
@@ -153,6 +154,7 @@ class ArticleWriter(Transaction):
         try:
             if self._rebuild:
                 self._store.mark_rebuild()  # this commit drops the old contents; the run's end removes the mark
+                self._marked = True
             # the run is not over: no merge, so the snapshot it started with stays valid
             writer.commit(release_lock=False, replace_all=self._rebuild, merge=False)
         except BaseException:
@@ -280,12 +282,12 @@ class ArticleWriter(Transaction):
         if self._writer is None:
             try:
                 self._finish_merge()
-                if self._resuming:
+                if self._resuming or self._marked:
                     self._store.clear_rebuild()
             finally:
                 self._lock.release()
         else:
-            if self._resuming or self._rebuild:
+            if self._resuming or self._rebuild or self._marked:
                 # the mark goes only once the last batch is committed: the commit releases the lock
                 self._writer.commit(release_lock=False, replace_all=self._rebuild)
                 try:
