@@ -425,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slice", type=int, default=1500, help="files per run (>= 1,000 makes the writer use its worker processes)")
     parser.add_argument("--commit-every", type=int, default=500)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newssearch-crashtest"))
+    parser.add_argument("--rebuild-kills", type=int, default=0, metavar="N",
+                        help="instead: N kills of 'index --rebuild --commit-every' (slices of --slice files)")
     args = parser.parse_args(argv)
     if args.readers_under_merges:
         import newssearch as ns
@@ -432,6 +434,9 @@ def main(argv: list[str] | None = None) -> int:
         base = list(ns.read_path([str(p) for p in reuters_files()[: args.articles]], on_error=lambda _e: None))
         race = readers_under_merges(args.workdir / "race", base, args.readers_under_merges, log=print)
         return 0 if not race.errors and not race.wrong else 1
+    if args.rebuild_kills:
+        counts = rebuild_kills(args.rebuild_kills, args.seed, args.slice, args.commit_every, args.workdir, log=print)
+        return 0 if not (counts["part, NOT marked"] or counts["next rebuild wrong"] or counts["index failed to open"]) else 1
     report = crash_test(args.kills, args.seed, args.slice, args.commit_every, args.workdir, log=print)
     return 0 if all(t.clean for t in report) else 1
 
@@ -483,6 +488,78 @@ def crash_test(kills: int, seed: int, size: int, commit_every: int, workdir: Pat
     if log:
         log(summary(trials))
     return trials
+
+
+# --- a killed rebuild that commits in batches (issue 26) -----------------------
+
+
+def rebuild_kills(kills: int, seed: int, size: int, commit_every: int, workdir: Path, *, files: list[Path] | None = None,
+                  log: Any = None) -> dict[str, int]:
+    """SIGKILL ``index --rebuild --commit-every`` at random moments; after
+    each kill the index must hold either its old contents whole or part of
+    the rebuild *marked as unfinished* (``check`` exits 1 saying so), never
+    an unmarked part; the next ``--rebuild`` of the same files must resume
+    or redo it and end holding exactly those files' articles, unmarked,
+    with ``check`` exit 0. Returns the counts of each outcome."""
+    import shutil
+
+    rng = random.Random(seed)
+    files = files or reuters_files()
+    old_files, new_files = files[:size], files[size : 2 * size]
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    base, index = workdir / "base", workdir / "ix"
+    subprocess.run(command(base, old_files, commit_every), check=True)
+    old_ids, new_ids = set(source_articles(old_files)), set(source_articles(new_files))
+    rebuild = [*command(index, new_files, commit_every), "--rebuild"]
+    shutil.copytree(base, index)
+    t0 = time.perf_counter()
+    subprocess.run(rebuild, check=True)
+    seconds = time.perf_counter() - t0
+    counts = {"kills": 0, "old contents whole": 0, "part, marked unfinished": 0, "finished before the kill": 0,
+              "part, NOT marked": 0, "index failed to open": 0, "next rebuild resumed": 0, "next rebuild wrong": 0,
+              "tracebacks": 0}
+    for k in range(kills):
+        shutil.rmtree(index, ignore_errors=True)
+        shutil.copytree(base, index)
+        delay = rng.uniform(0.3, 1.1 * seconds)
+        proc = subprocess.Popen(rebuild, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        _out, err = proc.communicate()
+        counts["kills"] += 1
+        counts["tracebacks"] += b"Traceback" in err
+        try:
+            now = set(stored(index))
+        except Exception:  # noqa: BLE001 - counted
+            counts["index failed to open"] += 1
+            continue
+        check = subprocess.run([sys.executable, "-m", "newssearch", "check", "--index", str(index)],
+                               capture_output=True, text=True, check=False)
+        marked = check.returncode == 1 and "it resumes" in check.stdout
+        if now == old_ids:
+            outcome = "old contents whole"
+        elif now == new_ids and check.returncode == 0:
+            outcome = "finished before the kill"
+        elif now <= new_ids and marked:
+            outcome = "part, marked unfinished"
+        else:
+            outcome = "part, NOT marked"
+        counts[outcome] += 1
+        again = subprocess.run(rebuild, capture_output=True, text=True, check=False)
+        counts["tracebacks"] += "Traceback" in again.stderr
+        ok = again.returncode == 0 and set(stored(index)) == new_ids and subprocess.run(
+            [sys.executable, "-m", "newssearch", "check", "--index", str(index)], capture_output=True, check=False).returncode == 0
+        if "Resumed the rebuild" in again.stderr and ok:
+            counts["next rebuild resumed"] += 1
+        if not ok:
+            counts["next rebuild wrong"] += 1
+        if log:
+            log(f"{k + 1:3d} SIGKILL at {delay:5.2f} s: {outcome}; next rebuild {'ok' if ok else 'WRONG'}")
+    if log:
+        log("| rebuild killed (--rebuild --commit-every) | count |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in counts.items()))
+    return counts
 
 
 def summary(trials: list[Trial]) -> str:

@@ -26,7 +26,14 @@ from .engine.integrity import CheckReport
 from .engine.parsing import QueryParser
 from .engine.shards import Manifest, ShardedStore, is_sharded
 from .engine.store import Store, check_store, has_index
-from .errors import AmbiguousId, ConfigError, IndexLocked, IndexStoreError, NewsSearchError
+from .errors import (
+    AmbiguousId,
+    ConfigError,
+    IndexLocked,
+    IndexStoreError,
+    NewsSearchError,
+)
+from .live.files import check_files, repair_files
 from .model import Article, SearchResults, Timeline
 from .search.bm25 import BM25_B, BM25_K1
 from .search.export import ArticleExport, export_order
@@ -478,9 +485,47 @@ def check_index(path: str | Path | None = None, *, repair: bool = False) -> Chec
     read them again. Works on an index too damaged to open."""
     where = Path(path) if path is not None else default_index_path()
     if is_sharded(where):
-        reports = [check_store(ShardedStore.shard_path(where, n), repair=repair) for n in range(Manifest.read(where).shards)]
-        return CheckReport.combined(str(where), reports)
-    return check_store(where, repair=repair)
+        problem = Manifest.problem(where)
+        done = Manifest.rebuild(where) if problem and repair else None
+        reports = [check_store(ShardedStore.shard_path(where, n), repair=repair) for n in range(_shard_count(where))]
+        report = CheckReport.combined(str(where), reports)
+        if problem:
+            report.found.insert(0, problem)
+            if done:
+                report.repaired.insert(0, done)
+            else:
+                report.problems.insert(0, problem)
+    else:
+        report = check_store(where, repair=repair)
+    _check_beside(where, report, repair)
+    return report
+
+
+def _shard_count(where: Path) -> int:
+    """The shards to check: as the manifest says, or, when it cannot be
+    read, as many shard folders as hold an index."""
+    if Manifest.problem(where) is None:
+        return Manifest.read(where).shards
+    count = 0
+    while has_index(ShardedStore.shard_path(where, count)):
+        count += 1
+    return count
+
+
+def _check_beside(where: Path, report: CheckReport, repair: bool) -> None:
+    """Add the SQLite files beside the index (saved searches, the
+    follower's state) to ``report``: checked, and with ``repair`` kept aside
+    and started afresh with every row still readable (what was lost is said)."""
+    problems = check_files(where) if where.is_dir() else []
+    if not repair or not problems:
+        report.problems += problems
+        report.found += problems
+        return
+    report.found += problems
+    done, lost = repair_files(where)
+    report.repaired += done
+    report.lost_data += lost
+    report.problems += check_files(where)
 
 
 def create_index(path: str | Path | None = None, *, overwrite: bool = False, shards: int = 1) -> NewsIndex:

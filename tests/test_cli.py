@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-
 from datetime import datetime, timezone
 
 import pytest
 
 import newssearch as ns
 from newssearch.cli import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_MATCH, EXIT_PARTIAL, EXIT_USAGE, cli
+from newssearch.engine.store import sealed
 
 from tests.helpers import DATA, EXAMPLES, search_json
 
@@ -346,7 +346,9 @@ def test_similar_command(ix_dir, runner):
 
 def test_index_re_creates_an_index_of_another_version_only_with_rebuild(ix_dir, runner):
     meta = ix_dir / "newssearch.json"
-    meta.write_text(meta.read_text().replace('"schema_version": ', '"schema_version": 99'))
+    data = json.loads(meta.read_text())
+    data["schema_version"] = int(f"99{data['schema_version']}")
+    meta.write_text(json.dumps(sealed(data)))  # sealed, as another version writes it (not damage)
     told = "re-create it with 'newssearch index --rebuild PATH...'"
     for command in (["search", "strike"], ["index", str(EXAMPLES)]):
         refused = runner.invoke(cli, [*command, "--index", str(ix_dir)])

@@ -9,8 +9,13 @@ from datetime import datetime, timezone
 import pytest
 
 import newssearch as ns
-from newssearch.errors import IndexLocked, IndexNotFound, IndexStoreError, IndexVersionMismatch
-
+from newssearch.engine.store import sealed
+from newssearch.errors import (
+    IndexLocked,
+    IndexNotFound,
+    IndexStoreError,
+    IndexVersionMismatch,
+)
 from tests.helpers import many_articles
 
 
@@ -136,7 +141,7 @@ def test_schema_version_mismatch_is_reported(filled_index):
     meta = filled_index.path / "newssearch.json"
     data = json.loads(meta.read_text())
     data["schema_version"] = 999
-    meta.write_text(json.dumps(data))
+    meta.write_text(json.dumps(sealed(data)))  # sealed, as another version writes it (not damage)
     with pytest.raises(IndexVersionMismatch, match="schema version 999"):
         ns.open_index(filled_index.path)
 
@@ -308,7 +313,7 @@ def _another_version(where) -> None:
     meta = where / "newssearch.json"
     data = json.loads(meta.read_text())
     data["schema_version"] = 999
-    meta.write_text(json.dumps(data))
+    meta.write_text(json.dumps(sealed(data)))  # sealed, as another version writes it (not damage)
 
 
 def test_open_for_writing_creates_a_missing_index_with_the_shards_asked(tmp_path):

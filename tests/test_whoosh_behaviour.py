@@ -14,6 +14,7 @@ from importlib.metadata import version
 import pytest
 import whoosh
 from whoosh import fields, index, qparser, query, sorting
+from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser.dateparse import DateParserPlugin
 
 import newssearch
@@ -133,6 +134,32 @@ def test_update_document_cannot_replace_an_uncommitted_document(tmp_path):
     w.update_document(id="a")
     w.commit()
     assert ix.doc_count() == 2
+
+
+def test_every_segment_file_whoosh_reads_is_opened_through_its_storage(tmp_path):
+    """engine.verified checks every read of a segment file by wrapping what
+    the storage's open_file returns: Whoosh must open every file it reads
+    there (postings, terms, columns, stored fields), and read them through
+    the file object's read/seek/tell (StructFile with no fileno)."""
+    opened: list[str] = []
+
+    class Recording(FileStorage):
+        def open_file(self, name, **kwargs):
+            opened.append(name)
+            return super().open_file(name, **kwargs)
+
+    schema = fields.Schema(title=fields.TEXT(stored=True), day=fields.NUMERIC(sortable=True))
+    ix = index.create_in(str(tmp_path), schema)
+    w = ix.writer(compound=False)  # as newssearch writes segments: a file per part
+    w.add_document(title="harbour reopens", day=3)
+    w.commit()
+    ix = Recording(str(tmp_path)).open_index()
+    with ix.searcher() as s:
+        hits = s.search(query.Term("title", "harbour"), sortedby="day")
+        assert [h["title"] for h in hits] == ["harbour reopens"]
+    kinds = {name.rsplit(".", 1)[-1] for name in opened}
+    assert {"toc", "trm", "pst", "col"} <= kinds
+    assert any(name.endswith("._stored.col") for name in opened) and any(name.endswith(".day.col") for name in opened)
 
 
 def test_cancel_leaves_the_new_segments_files(tmp_path):

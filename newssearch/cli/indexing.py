@@ -149,6 +149,8 @@ def index_cmd(
         if prune:
             writer.prune(paths)
     progress.clear()
+    if report.resumed_rebuild:  # shown with --quiet too: the run finished what an earlier one left
+        click.echo("Resumed the rebuild an earlier run had stopped after committing part of it.", err=True)
     if as_json:
         click.echo(json.dumps({"index": shown_path(where)} | report.as_dict() | {"warnings": len(notices)}, ensure_ascii=False))
     if not quiet:
@@ -273,9 +275,11 @@ def check_cmd(index_dir: str | None, repair: bool, as_json: bool) -> None:
             click.echo(f"repaired: {done}")
         for name in report.lost_files:
             click.echo(f"index again: {name}")
+        for gone in report.lost_data:
+            click.echo(f"lost: {gone}")
         if report.lost_articles and not report.lost_files:
             click.echo(f"{report.lost_articles:,} articles were dropped; the files they came from could not be read back")
-        if not report.checksums:
+        if not report.checksums and not report.sums_missing:
             click.echo("note: no checksums recorded for this commit (written by an older version); files were read, not compared")
         if report.leftover_bytes and not repair:
             click.echo(f"note: {format_size(report.leftover_bytes)} left by interrupted runs (the next 'index' or 'check --repair' removes them)")

@@ -16,6 +16,7 @@ code, in ``whoosh_private.txt`` beside this file.
 * :mod:`.writing`    Whoosh's writer(s) for one run: add, update, delete, commit, cancel
 * :mod:`.fastwrite`, :mod:`.postarrays`, :mod:`.workers`, :mod:`.locking`: what the writers use
 * :mod:`.integrity`  sizes, checksums and a TOC copy per commit; check and repair
+* :mod:`.verified`   every read of a segment file checked against its block sums (flipped bytes found)
 * :mod:`.reading`    one open snapshot of the index: posting lists and columns as arrays
 * :mod:`.query`      the query tree (Whoosh's node classes) and helpers to build and walk it
 * :mod:`.parsing`    query text to a query tree, with newssearch's fixes to Whoosh's parser

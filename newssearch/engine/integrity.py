@@ -36,6 +36,7 @@ from whoosh.reading import SegmentReader
 
 from .. import errors
 from ..deprecation import moved_names
+from .verified import block_sums, encode_blocks
 
 __all__ = [
     "SUMS_FILE",
@@ -52,7 +53,9 @@ __all__ = [
 ]
 
 SUMS_FILE = "newssearch.sums.json"
-_FORMAT = 1
+#: 2: each file's entry also holds its 64 KiB blocks' CRCs (read checks, :mod:`.verified`)
+_FORMAT = 2
+_FORMATS = (1, 2)
 
 
 #: IndexDamaged now lives in newssearch.errors
@@ -74,11 +77,17 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
     toc_damaged: bool = False
     checksums: bool = True
+    #: the manifest says sums are kept, and those of the last commit are not there
+    sums_missing: bool = False
+    #: newssearch.json is missing, unreadable or changed
+    meta_damaged: bool = False
     leftover_bytes: int = 0
     found: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     lost_files: list[str] = field(default_factory=list)
     lost_articles: int = 0
+    #: what a repair could not bring back, a line each (rows of a damaged saved.sqlite...)
+    lost_data: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -96,12 +105,15 @@ class CheckReport:
             out.damaged_segments += r.damaged_segments
             out.problems += [f"shard {n}: {p}" for p in r.problems]
             out.toc_damaged |= r.toc_damaged
+            out.sums_missing |= r.sums_missing
+            out.meta_damaged |= r.meta_damaged
             out.checksums &= r.checksums
             out.leftover_bytes += r.leftover_bytes
             out.found += [f"shard {n}: {p}" for p in r.found]
             out.repaired += [f"shard {n}: {p}" for p in r.repaired]
             out.lost_files += r.lost_files
             out.lost_articles += r.lost_articles
+            out.lost_data += [f"shard {n}: {p}" for p in r.lost_data]
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -119,6 +131,7 @@ class CheckReport:
             "repaired": self.repaired,
             "lost_articles": self.lost_articles,
             "lost_files": self.lost_files,
+            "lost": self.lost_data,
         }
 
 
@@ -146,7 +159,7 @@ def load_sums(folder: Path) -> dict[str, Any] | None:
         data = json.loads((folder / SUMS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) and data.get("format") == _FORMAT else None
+    return data if isinstance(data, dict) and data.get("format") in _FORMATS else None
 
 
 def record_commit(folder: Path, ix: Any) -> None:
@@ -155,7 +168,7 @@ def record_commit(folder: Path, ix: Any) -> None:
     generation = ix.latest_generation()
     previous = load_sums(folder) or {}
     known = previous.get("files", {})
-    files: dict[str, list[int]] = {}
+    files: dict[str, list[Any]] = {}
     segments: dict[str, int] = {}
     for segment in ix._segments():
         segid = segment.segment_id()
@@ -163,7 +176,12 @@ def record_commit(folder: Path, ix: Any) -> None:
         for name in _segment_files(folder, segid):
             size = (folder / name).stat().st_size
             old = known.get(name)
-            files[name] = old if old and old[0] == size else [size, _crc(folder / name)]
+            if old and old[0] == size and len(old) >= 3:
+                files[name] = old  # segment files never change: read once, at their commit
+            else:
+                # new, or recorded by a version without block sums: read it once more
+                size, crc, blocks = block_sums(folder / name)
+                files[name] = [size, crc, encode_blocks(blocks)]
     toc_name = _toc_name(indexname, generation)
     toc = (folder / toc_name).read_bytes()
     data = {
@@ -183,14 +201,24 @@ def record_commit(folder: Path, ix: Any) -> None:
     os.replace(tmp, folder / SUMS_FILE)
 
 
-def verify_sizes(folder: Path, generation: int) -> None:
+def verify_sizes(folder: Path, generation: int, *, expected: bool = False) -> None:
     """Raise :class:`~newssearch.errors.IndexDamaged` when a file recorded for commit
     ``generation`` is missing or has another size (a ``stat`` per file), or
     the table of contents is not the one written (its checksum: a few KB).
-    Sums recorded for another commit (written by an older version, or a run
-    killed between its commit and its sums) are not used."""
+
+    ``expected``: the index's manifest says this version keeps sums, so
+    none at all (deleted, emptied, unreadable) is damage too: without them
+    a flipped byte could not be found. Sums recorded for an earlier commit
+    are not (a writer records them just after its commit, so a reader may
+    open in between, and a run killed there leaves them behind: the next
+    writer or ``check --repair`` records them); the files they name are
+    still checked."""
     sums = load_sums(folder)
-    if sums is None or sums.get("generation") != generation:
+    if sums is None:
+        if expected:
+            raise errors.IndexDamaged(_damage_message(folder, f"{SUMS_FILE}, the checksums of its files, is missing or unreadable"))
+        return
+    if sums.get("generation") != generation:
         return
     toc = folder / str(sums.get("toc"))
     try:
@@ -198,7 +226,8 @@ def verify_sizes(folder: Path, generation: int) -> None:
             raise errors.IndexDamaged(_damage_message(folder, f"the table of contents {toc.name} changed since it was written"))
     except FileNotFoundError:
         raise errors.IndexDamaged(_damage_message(folder, "the table of contents is missing")) from None
-    for name, (size, _crc32) in sorted(sums.get("files", {}).items()):
+    for name, entry in sorted(sums.get("files", {}).items()):
+        size = entry[0]
         try:
             actual = (folder / name).stat().st_size
         except FileNotFoundError:
@@ -241,11 +270,14 @@ def _storage(folder: Path) -> Any:
     return FileStorage(str(folder))
 
 
-def check_index(folder: Path, indexname: str, open_store: Callable[[], Any]) -> CheckReport:
+def check_index(folder: Path, indexname: str, open_store: Callable[[], Any], *, expected: bool = False) -> CheckReport:
     """Read every part of the index at ``folder`` and say what is damaged.
 
     ``open_store`` opens it (the caller's :class:`Store`), so version and
-    schema checks stay in one place."""
+    schema checks stay in one place. ``expected``: the manifest says sums
+    are kept, so their absence is a problem (``sums_missing``), which
+    ``check --repair`` mends by recording them again once every file has
+    been read without fault."""
     report = CheckReport(str(folder))
     sums = load_sums(folder)
     report.checksums = sums is not None
@@ -263,8 +295,15 @@ def check_index(folder: Path, indexname: str, open_store: Callable[[], Any]) -> 
     ix = store.whoosh_index
     report.leftover_bytes = sum(path_size(p) for p in store.leftovers())
     current = sums is not None and sums.get("generation") == ix.latest_generation()
-    recorded: dict[str, list[int]] = sums.get("files", {}) if sums is not None and current else {}
+    # the entries of files still live are valid whatever commit recorded them (segment files never change)
+    recorded: dict[str, list[Any]] = sums.get("files", {}) if sums is not None else {}
     report.checksums = current
+    if expected and sums is None:
+        report.sums_missing = True
+        report.problems.append(f"{SUMS_FILE}, the checksums of its files, is missing or unreadable: damage in the segments could not be found")
+    elif expected and not current:
+        report.sums_missing = True
+        report.problems.append(f"the checksums of the last commit were not recorded ({SUMS_FILE} is for another commit)")
     for segment in ix._segments():
         report.segments += 1
         segid = segment.segment_id()
@@ -277,12 +316,13 @@ def check_index(folder: Path, indexname: str, open_store: Callable[[], Any]) -> 
     return report
 
 
-def _check_segment(folder: Path, ix: Any, segment: Any, recorded: dict[str, list[int]]) -> list[str]:
+def _check_segment(folder: Path, ix: Any, segment: Any, recorded: dict[str, list[Any]]) -> list[str]:
     problems: list[str] = []
     segid = segment.segment_id()
-    for name, (size, crc32) in sorted(recorded.items()):
+    for name, entry in sorted(recorded.items()):
         if not name.startswith(segid + "."):
             continue
+        size, crc32 = entry[0], entry[1]
         path = folder / name
         if not path.exists():
             problems.append(f"file {name} is missing")

@@ -26,7 +26,12 @@ number of positions times the boost.
 
 Whoosh never reads the file; the index stays a Whoosh index (a segment
 without one, written by an older version, is read through Whoosh's blocks).
-The file is read through ``mmap``: opening it costs a header read.
+The file is read through ``mmap``: opening it costs a header read. With
+the block sums of its commit (:mod:`newssearch.engine.verified`), the bytes
+a term's lookup uses are checked before they are: the header at open, then
+the blocks of the term's key, its postings, and the positions a phrase asks
+for, each block once (a flipped byte in a raw array would otherwise return
+other documents without any error).
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ from pickle import loads
 from typing import Any
 
 import numpy as np
+
+from .verified import BLOCK
 
 __all__ = ["EXTENSION", "PostingArrays", "PostingArraysWriter"]
 
@@ -118,32 +125,73 @@ def _decode(value: bytes) -> list[int]:
 
 
 class PostingArrays:
-    """A segment's posting arrays, read through mmap."""
+    """A segment's posting arrays, read through mmap; with ``sums`` (the
+    file's block sums) every byte is checked before it is used."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], sums: Any = None) -> None:
         with open(path, "rb") as f:
             self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         buf = self._map
+        self._sums = sums
+        self._offsets: dict[str, tuple[int, int]] = {}
+        self._check(0, min(len(buf), len(_MAGIC) + 4))
         if buf[: len(_MAGIC)] != _MAGIC:
             raise ValueError(f"{os.fspath(path)}: not a posting arrays file")
         size = int.from_bytes(buf[len(_MAGIC) : len(_MAGIC) + 4], "little")
         start = len(_MAGIC) + 4
+        self._check(start, size)
         layout = json.loads(bytes(buf[start : start + size]))
         base = start + size
         base += -base % _ALIGN
         arrays = {name: np.frombuffer(buf, dtype=np.dtype(dt), count=n, offset=base + off) for name, (dt, off, n) in layout.items()}
+        self._offsets = {name: (base + off, np.dtype(dt).itemsize) for name, (dt, off, _n) in layout.items()}
         self.keys: np.ndarray = arrays["keys"]
         self.starts: np.ndarray = arrays["starts"]
         self.docs: np.ndarray = arrays["docs"]
         self.pstarts: np.ndarray = arrays["pstarts"]
         self.positions: np.ndarray = arrays["positions"]
 
+    def _check(self, start: int, length: int) -> None:
+        """Check bytes ``[start, start+length)`` of the file against its block sums."""
+        if self._sums is not None and length > 0:
+            self._sums.check(self._block, start, length)
+
+    def _block(self, b: int) -> bytes:
+        return self._map[b * BLOCK : (b + 1) * BLOCK]
+
+    def _check_rows(self, name: str, lo: int, hi: int) -> None:
+        """Check elements ``[lo, hi)`` of array ``name``."""
+        if self._sums is not None and hi > lo:
+            base, size = self._offsets[name]
+            self._check(base + lo * size, (hi - lo) * size)
+
+    def _check_at(self, name: str, rows: np.ndarray) -> None:
+        """Check the elements ``rows`` (any order) of array ``name``, block by block."""
+        if self._sums is None or not len(rows):
+            return
+        base, size = self._offsets[name]
+        first = base + rows.astype(np.int64) * size
+        # an element may straddle two blocks: its first and last bytes' blocks
+        for b in np.unique(np.concatenate([first // BLOCK, (first + size - 1) // BLOCK])).tolist():
+            self._check(b * BLOCK, 1)
+
     def term(self, key: int) -> tuple[int, int] | None:
-        """The range of a term's postings, by its offset in Whoosh's postings file."""
+        """The range of a term's postings, by its offset in Whoosh's postings file.
+
+        Only the key found is checked: a damaged key elsewhere can only
+        make a term look absent here, and an absent term is read through
+        Whoosh's own (checked) blocks."""
         i = int(np.searchsorted(self.keys, key))
-        if i >= len(self.keys) or int(self.keys[i]) != key:
+        if i >= len(self.keys):
             return None
-        return int(self.starts[i]), int(self.starts[i + 1])
+        self._check_rows("keys", i, i + 1)
+        if int(self.keys[i]) != key:
+            return None
+        self._check_rows("starts", i, i + 2)
+        a, b = int(self.starts[i]), int(self.starts[i + 1])
+        self._check_rows("docs", a, b)
+        self._check_rows("pstarts", a, b + 1)
+        return a, b
 
     def postings(self, span: tuple[int, int], boost: float) -> tuple[np.ndarray, np.ndarray]:
         """Doc ids (int64) and weights (float64: the frequency times the
@@ -171,6 +219,7 @@ class PostingArrays:
         # the positions of each wanted posting, gathered without a Python loop
         within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
         flat = np.repeat(lo, counts) + within
+        self._check_at("positions", flat)
         return np.repeat(owners, counts).astype(np.int64), self.positions[flat].astype(np.int64)
 
     def close(self) -> None:

@@ -39,6 +39,7 @@ from ..model import Article
 from .postarrays import EXTENSION, PostingArrays
 from .query import from_long
 from .schema import TEXT_FIELDS, from_stored
+from .verified import block_checker
 
 __all__ = ["Segment", "Snapshot"]
 
@@ -219,9 +220,15 @@ def _open_posting_arrays(reader: Any) -> PostingArrays | None:
     if segment is None or folder is None:
         return None
     try:
-        return PostingArrays(os.path.join(folder, segment.make_filename(EXTENSION)))
+        return _checked_arrays(reader._storage, os.path.join(folder, segment.make_filename(EXTENSION)))
     except FileNotFoundError:
         return None
+
+
+def _checked_arrays(storage: Any, path: str) -> PostingArrays:
+    """A segment's posting arrays, their bytes checked against the commit's
+    block sums as a query uses them (see :mod:`newssearch.engine.verified`)."""
+    return PostingArrays(path, block_checker(storage, os.path.basename(path)))
 
 
 class Segment:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -34,10 +35,11 @@ from whoosh.reading import MultiReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
+from .. import errors
 from ..errors import IndexNotFound, IndexStoreError, IndexVersionMismatch
 from .reading import Snapshot
 from .schema import SCHEMA_VERSION
-from .store import Store, open_snapshot
+from .store import Store, has_index, open_snapshot, seal_broken, sealed
 
 __all__ = ["MANIFEST", "Manifest", "ShardedStore", "is_sharded", "shard_of"]
 
@@ -58,8 +60,54 @@ def shard_of(article_id: str, shards: int) -> int:
 
 
 def is_sharded(path: Path) -> bool:
-    """Whether ``path`` holds a sharded index (a manifest)."""
-    return (path / MANIFEST).is_file()
+    """Whether ``path`` holds a sharded index (a manifest, or shard folders
+    whose manifest was lost: then reading it says so)."""
+    return (path / MANIFEST).is_file() or (path / MANIFEST).is_symlink() or has_index(path / "shard-000")
+
+
+def _manifest_problem(path: Path) -> str | None:
+    """What is wrong with ``shards.json`` (None: it reads and is as written;
+    another version's is not damage, :meth:`Manifest.read` refuses it)."""
+    return _parse(path)[1]
+
+
+def _parse(path: Path) -> tuple[Manifest | None, str | None]:
+    """The manifest as written, or None and what is wrong with it."""
+    try:
+        data = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or seal_broken(data):
+            raise ValueError("changed since it was written")
+        manifest = Manifest(int(data["shards"]), str(data["routing"]), int(data["schema_version"]), int(data.get("sequence", 0)))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        what = "is missing" if isinstance(exc, FileNotFoundError) else f"cannot be read ({type(exc).__name__}: {' '.join(str(exc).split())[:80]})"
+        return None, f"{MANIFEST}, the list of its shards, {what}"
+    return manifest, None
+
+
+def _rebuild_manifest(path: Path) -> str:
+    """Write ``shards.json`` again from the shard folders (their count, the
+    newest ingest sequence any of them holds), the damaged one kept aside;
+    return what was done. Call it while no writer runs."""
+    count = 0
+    while has_index(ShardedStore.shard_path(path, count)):
+        count += 1
+    if not count:
+        raise errors.IndexDamaged(f"index {path}: {MANIFEST} is damaged and no shard folder holds an index: nothing to rebuild it from")
+    sequence = 0
+    for n in range(count):
+        snapshot = Store.open(ShardedStore.shard_path(path, n)).snapshot()
+        try:
+            sequence = max([sequence, *(seg.newest() for seg in snapshot.segments)])
+        finally:
+            snapshot.close()
+    aside = ""
+    target = path / MANIFEST
+    if target.exists() or target.is_symlink():
+        kept = path / f"{MANIFEST}.damaged-{time.strftime('%Y%m%dT%H%M%S')}"
+        os.replace(target, kept)
+        aside = f" (the damaged one kept as {kept.name})"
+    Manifest(count, ROUTING, SCHEMA_VERSION, sequence).write(path)
+    return f"wrote {MANIFEST} again from the {count} shard folders, last ingest sequence {sequence}{aside}"
 
 
 @dataclass(frozen=True)
@@ -76,11 +124,11 @@ class Manifest:
     @classmethod
     def read(cls, path: Path) -> Manifest:
         """The manifest in ``path``; a clear error when it is unreadable or from another version."""
-        try:
-            data = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-            manifest = cls(int(data["shards"]), str(data["routing"]), int(data["schema_version"]), int(data.get("sequence", 0)))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise IndexStoreError(f"index {path}: unreadable {MANIFEST}: {exc}") from None
+        manifest, problem = _parse(path)
+        if manifest is None:
+            raise errors.IndexDamaged(
+                f"index {path} is damaged: {problem}. 'newssearch check --repair --index {path}' writes it again from the shard folders"
+            )
         if manifest.schema_version != SCHEMA_VERSION:
             raise IndexVersionMismatch(
                 f"index {path} has schema version {manifest.schema_version}, this newssearch needs {SCHEMA_VERSION};"
@@ -90,11 +138,21 @@ class Manifest:
             raise IndexVersionMismatch(f"index {path}: {manifest.shards} shards routed by {manifest.routing!r} are not known here")
         return manifest
 
+    @staticmethod
+    def problem(path: Path) -> str | None:
+        """What is wrong with ``shards.json`` in ``path``, or None (see :func:`_manifest_problem`)."""
+        return _manifest_problem(path)
+
+    @staticmethod
+    def rebuild(path: Path) -> str:
+        """Write ``shards.json`` again from the shard folders; say what was done (see :func:`_rebuild_manifest`)."""
+        return _rebuild_manifest(path)
+
     def write(self, path: Path) -> None:
         """Replace the manifest in ``path`` atomically (written aside, synced, renamed)."""
         tmp = path / (MANIFEST + ".tmp")
         with open(tmp, "w", encoding="utf-8") as f:
-            f.write(json.dumps({"format": "newssearch-shards"} | asdict(self), indent=2) + "\n")
+            f.write(json.dumps(sealed({"format": "newssearch-shards"} | asdict(self)), indent=2) + "\n")
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path / MANIFEST)

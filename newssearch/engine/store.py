@@ -13,13 +13,14 @@ import os
 import pickle
 import re
 import shutil
+import time
+import zlib
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 
 from .. import errors
@@ -31,6 +32,7 @@ from .integrity import (
     CheckReport,
     check_index,
     damage_message,
+    load_sums,
     path_size,
     record_commit,
     repair_index,
@@ -41,11 +43,13 @@ from .integrity import (
 from .locking import LOCK_NAME, WriteLock
 from .reading import Snapshot
 from .schema import SCHEMA_VERSION, build_schema
+from .verified import VerifiedStorage
 
 __all__ = [
     "INDEX_NAME",
     "META_FILE",
     "OPEN_ATTEMPTS",
+    "REBUILD_FILE",
     "SCRATCH",
     "CheckReport",
     "Store",
@@ -58,8 +62,10 @@ __all__ = [
 
 INDEX_NAME = "newssearch"
 META_FILE = "newssearch.json"
+#: Present while a rebuild that commits in batches has dropped the old contents and not finished
+REBUILD_FILE = "newssearch.rebuild.json"
 # files a fresh index folder may already hold (the repo ships index/.gitignore)
-_HARMLESS = {".gitignore", ".gitkeep", "README", "README.md", META_FILE, LOCK_NAME, SUMS_FILE}
+_HARMLESS = {".gitignore", ".gitkeep", "README", "README.md", META_FILE, LOCK_NAME, SUMS_FILE, REBUILD_FILE}
 # what lives beside the index and outlives a rebuild: saved searches and
 # their alerts, the follower's state (newssearch.live)
 _HARMLESS |= {f"{name}{suffix}" for name in ("saved.sqlite", "follow.sqlite") for suffix in ("", "-journal", "-wal", "-shm")}
@@ -76,16 +82,16 @@ class Store:
         self._ix = ix
 
     @classmethod
-    def open(cls, path: Path, *, verify: bool = True) -> Store:
+    def open(cls, path: Path, *, verify: bool = True, meta: bool = True) -> Store:
         """Open the index at ``path``; raise :class:`IndexNotFound` when there
         is none, :class:`IndexVersionMismatch` when another version wrote it
         and (with ``verify``) :class:`~newssearch.errors.IndexDamaged` when a file is missing or
         truncated. Opened again when another process's commit removed the
         table of contents or a file while it was read (see :func:`open_snapshot`)."""
-        return _unraced(lambda: cls._open(path, verify=verify), lambda: _generation_on_disk(path), None)
+        return _unraced(lambda: cls._open(path, verify=verify, meta=meta), lambda: _generation_on_disk(path), None)
 
     @classmethod
-    def _open(cls, path: Path, *, verify: bool) -> Store:
+    def _open(cls, path: Path, *, verify: bool, meta: bool) -> Store:
         if not has_index(path):
             if path.exists() and not path.is_dir():
                 raise IndexNotFound(f"{path} is a file, not an index folder")
@@ -95,10 +101,11 @@ class Store:
                     f" --index {path}' restores it from the copy kept at the last commit"
                 )
             raise IndexNotFound(f"no index at {path}; create one with 'newssearch index PATH --index {path}'")
-        _check_meta(path)
+        if meta:  # without: check and repair, which read the manifest themselves
+            _check_meta(path)
         try:
             with mapped(path):
-                ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+                ix = VerifiedStorage(str(path), _sums_lookup(path)).open_index(INDEX_NAME)
         except Exception as exc:
             # a table of contents that is not what its commit wrote is damage,
             # whatever unpickling it raised; otherwise see below
@@ -127,7 +134,7 @@ class Store:
         """Raise :class:`~newssearch.errors.IndexDamaged` when a file of the last commit is
         missing or not the size it was written with (cheap: a stat per file)."""
         with mapped(self.path):
-            verify_sizes(self.path, self._ix.latest_generation())
+            verify_sizes(self.path, self._ix.latest_generation(), expected=sums_expected(self.path))
 
     def record_commit(self) -> None:
         """Record the sums of the commit just made (under the write lock).
@@ -135,6 +142,7 @@ class Store:
         only the next check has less to compare with."""
         try:
             record_commit(self.path, self._ix)
+            _mark_meta(self.path)
         except OSError:
             pass
 
@@ -180,13 +188,38 @@ class Store:
                         else:
                             p.unlink()
                 path.mkdir(parents=True, exist_ok=True)
-                ix = FileStorage(str(path)).create_index(build_schema(), indexname=INDEX_NAME)
+                ix = VerifiedStorage(str(path), _sums_lookup(path)).create_index(build_schema(), indexname=INDEX_NAME)
                 _write_meta(path)
                 store = cls(path, ix)
                 store.record_commit()
         finally:
             lock.release()
         return store
+
+    def mark_rebuild(self) -> None:
+        """Note, before a rebuild's first intermediate commit (which drops
+        the old contents), that the index holds a rebuild in progress from
+        that commit on (under the write lock): a run killed after it leaves
+        an index holding part of what it read, which :meth:`unfinished_rebuild`
+        reports and the next ``--rebuild`` resumes."""
+        _write_json(self.path / REBUILD_FILE, {"generation": self.last_seq() + 1})
+
+    def unfinished_rebuild(self) -> int | None:
+        """The commit from which the index holds an unfinished rebuild, or
+        None (no mark, or one whose commit never landed: the old contents
+        are intact)."""
+        try:
+            generation = int(json.loads((self.path / REBUILD_FILE).read_text(encoding="utf-8"))["generation"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return generation if self.last_seq() >= generation else None
+
+    def clear_rebuild(self) -> None:
+        """The rebuild has committed its last batch (or the mark is stale): forget it."""
+        try:
+            (self.path / REBUILD_FILE).unlink()
+        except FileNotFoundError:
+            pass
 
     def lock(self) -> WriteLock:
         """The folder's write lock (not yet taken)."""
@@ -328,7 +361,19 @@ def check_store(path: Path, *, repair: bool = False) -> CheckReport:
         raise IndexNotFound(f"no index at {path}")
 
     def check() -> CheckReport:
-        return check_index(path, INDEX_NAME, lambda: Store.open(path, verify=False))
+        found = check_index(path, INDEX_NAME, lambda: Store.open(path, verify=False, meta=False), expected=sums_expected(path))
+        problem = meta_problem(path)
+        if problem:
+            found.problems.insert(0, problem)
+            found.meta_damaged = True
+        if not found.toc_damaged:
+            since = Store.open(path, verify=False, meta=False).unfinished_rebuild()
+            if since is not None:
+                found.problems.append(
+                    f"a rebuild that commits in batches (--rebuild --commit-every) stopped after its commit {since}: the index"
+                    " holds only what it had committed; run the same 'newssearch index --rebuild' again: it resumes"
+                )
+        return found
 
     report = check()
     report.found = list(report.problems)
@@ -350,11 +395,19 @@ def check_store(path: Path, *, repair: bool = False) -> CheckReport:
                     )
                 repaired.append(f"restored the table of contents {name} from the copy kept at the last commit")
                 report = check()
-            store = Store.open(path, verify=False)
+            store = Store.open(path, verify=False, meta=False)
+            if report.meta_damaged:
+                repaired.append(rewrite_meta(path, store.whoosh_index))
             if report.damaged_segments:
                 lost, files = repair_index(path, store.whoosh_index, report.damaged_segments)
                 store.record_commit()
                 repaired.append(f"dropped {len(report.damaged_segments)} damaged segment(s) holding {lost:,} articles")
+            if report.sums_missing and not report.damaged_segments:
+                # every segment was read whole without fault: record what is there now
+                store.record_commit()
+                repaired.append(
+                    f"recorded the checksums again ({SUMS_FILE}) from the files as they are now: every one was read without fault"
+                )
             freed = store.remove_orphans()
             if freed:
                 repaired.append(f"removed {freed:,} bytes left by interrupted runs")
@@ -397,7 +450,7 @@ def _is_index_file(name: str) -> bool:
         name == SCRATCH
         or name.startswith((f"_{INDEX_NAME}_", f"{INDEX_NAME}_"))
         or name.endswith((".seg", ".toc", ".trm", ".pst", ".vps", ".fcs", ".lock"))
-        or name in (META_FILE, SUMS_FILE)
+        or name in (META_FILE, SUMS_FILE, REBUILD_FILE)
     )
 
 
@@ -408,23 +461,125 @@ def _versions() -> str:
         return "newssearch (not installed)"
 
 
-def _write_meta(path: Path) -> None:
+def _write_meta(path: Path, created_by: str | None = None) -> None:
     meta = {
         "format": "newssearch",
         "schema_version": SCHEMA_VERSION,
-        "created_by": _versions(),
+        "created_by": created_by or _versions(),
+        "checksums": SUMS_FILE,
     }
-    (path / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    _write_json(path / META_FILE, sealed(meta))
+
+
+def sealed(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with its own checksum (``crc32`` of the rest, keys sorted):
+    a flipped digit in a small JSON file (a schema version, a shard count)
+    still parses, and would be taken for another version's index."""
+    rest = {k: v for k, v in data.items() if k != "crc32"}
+    return rest | {"crc32": zlib.crc32(json.dumps(rest, sort_keys=True).encode("utf-8"))}
+
+
+def seal_broken(data: dict[str, Any]) -> bool:
+    """Whether ``data`` carries a checksum (files written before them do not) that does not match."""
+    return "crc32" in data and sealed(data)["crc32"] != data["crc32"]
+
+
+def meta_problem(path: Path) -> str | None:
+    """What is wrong with the manifest ``newssearch.json`` (None: sound, or
+    absent from an index that never had one: one made by Whoosh directly)."""
+    target = path / META_FILE
+    if not target.exists():
+        return f"{META_FILE}, its manifest, is missing" if (path / SUMS_FILE).exists() else None
+    try:
+        meta = json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"{META_FILE}, its manifest, cannot be read ({type(exc).__name__}: {' '.join(str(exc).split())[:80]})"
+    if not isinstance(meta, dict) or meta.get("format") != "newssearch" or seal_broken(meta):
+        return f"{META_FILE}, its manifest, changed since it was written"
+    return None
+
+
+def rewrite_meta(path: Path, ix: whoosh_index.Index) -> str:
+    """Write the manifest again from the index itself (its schema, pickled
+    in the table of contents, must be this version's), the damaged one kept
+    aside; return what was done. Call it under the write lock."""
+    if set(ix.schema.names()) != set(build_schema().names()):
+        raise IndexVersionMismatch(f"index {path} has a schema this version does not know: its {META_FILE} cannot be rebuilt")
+    target = path / META_FILE
+    aside = ""
+    if target.exists():
+        kept = path / f"{META_FILE}.damaged-{time.strftime('%Y%m%dT%H%M%S')}"
+        os.replace(target, kept)
+        aside = f" (the damaged one kept as {kept.name})"
+    _write_meta(path, created_by=f"{_versions()} (rebuilt by check --repair)")
+    return f"wrote {META_FILE} again from the index's own schema{aside}"
+
+
+def _write_json(target: Path, data: dict[str, Any]) -> None:
+    """Write a small JSON file whole or not at all (a crash leaves the old one)."""
+    tmp = target.with_name(target.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        f.write(json.dumps(data, indent=2) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
+
+
+def _read_meta(path: Path) -> dict[str, Any] | None:
+    """The manifest, or None when there is none or it cannot be read."""
+    try:
+        meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def sums_expected(path: Path) -> bool:
+    """Whether the index keeps sums, so their absence is damage: its
+    manifest says so (written by this version, or an older index this
+    version has committed to since). An index from before the manifest
+    named them opens without, as it always did."""
+    meta = _read_meta(path)
+    return bool(meta and meta.get("checksums") == SUMS_FILE)
+
+
+def _mark_meta(path: Path) -> None:
+    """Note in the manifest that sums are kept (once: an older index's first commit by this version)."""
+    meta = _read_meta(path)
+    if meta is not None and meta.get("checksums") != SUMS_FILE:
+        _write_json(path / META_FILE, meta | {"checksums": SUMS_FILE})
+
+
+def _sums_lookup(path: Path) -> Callable[[str], list[Any] | None]:
+    """A file name -> its recorded sums entry, for :class:`VerifiedStorage`:
+    the sums are read when first asked and again when a name is not in
+    them (a newer commit's file); a segment file's entry never changes."""
+    cache: dict[str, Any] = {"files": None, "stamp": None}
+
+    def lookup(name: str) -> list[Any] | None:
+        files = cache["files"]
+        if files is None or name not in files:
+            try:
+                stamp = (path / SUMS_FILE).stat().st_mtime_ns
+            except OSError:
+                return None
+            if stamp != cache["stamp"]:
+                sums = load_sums(path)
+                cache["stamp"] = stamp
+                cache["files"] = files = (sums or {}).get("files", {})
+        return (files or {}).get(name)
+
+    return lookup
 
 
 def _check_meta(path: Path) -> None:
+    problem = meta_problem(path)
+    if problem:
+        raise errors.IndexDamaged(damage_message(path, problem))
     meta_path = path / META_FILE
     if not meta_path.exists():
         return  # an index made by Whoosh directly: allow it, the schema check follows
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise IndexStoreError(f"index {path}: unreadable {META_FILE}: {exc}") from None
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
     version = meta.get("schema_version")
     if version != SCHEMA_VERSION:
         raise IndexVersionMismatch(

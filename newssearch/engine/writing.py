@@ -143,6 +143,14 @@ class SegmentWriter:
             if release_lock:
                 self._lock.release()
 
+    @staticmethod
+    def merge_pending(store: Store) -> int:
+        """Merge what :func:`merge_plan` says is due, for a run that wrote
+        nothing (call it under the write lock): a merge an earlier run did
+        not finish (killed, disk full) is planned again from the segments'
+        sizes and done here. Returns the segments merged away."""
+        return merge_segments_of(store)
+
     def abandon(self) -> None:
         """Cancel: end the workers, delete the new segments' files, release the lock.
 

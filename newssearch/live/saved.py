@@ -44,6 +44,9 @@ from ..index import attach_living_archive
 from ..model import Article, SearchResults
 from ..search.percolate import Percolator
 from ..search.request import MAX_LIMIT, SearchRequest
+from .files import refuse_emptied
+from .schemas import SAVED_FILE
+from .schemas import SAVED_SCHEMA as _SCHEMA
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -67,8 +70,6 @@ class SavedOptions(TypedDict, total=False):
     match: str | None
 
 
-#: The file beside the index that holds saved searches and their alerts.
-SAVED_FILE = "saved.sqlite"
 #: Search options a saved search keeps (what ``search`` takes, less paging and display).
 OPTIONS = ("since", "until", "source", "section", "agency", "tz", "sort", "limit", "half_life", "match")
 #: How the plain words of a search saved without a match mode join: before
@@ -76,29 +77,6 @@ OPTIONS = ("since", "until", "source", "section", "agency", "tz", "sort", "limit
 #: meaning it was saved with.
 _MATCH_BEFORE_0_2 = "any"
 _NAME = re.compile(r"^[\w][\w .:@+-]{0,99}$")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS saved (
-    name TEXT PRIMARY KEY,
-    query TEXT NOT NULL,
-    options TEXT NOT NULL,
-    created TEXT NOT NULL,
-    cursor INTEGER NOT NULL,
-    read INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS alerts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    saved TEXT NOT NULL REFERENCES saved(name) ON DELETE CASCADE,
-    article TEXT NOT NULL,
-    story INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
-    matched TEXT NOT NULL,
-    fields TEXT NOT NULL,
-    delivered INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (saved, article)
-);
-CREATE INDEX IF NOT EXISTS alerts_story ON alerts (saved, story);
-CREATE INDEX IF NOT EXISTS alerts_undelivered ON alerts (delivered, id);
-"""
 
 
 def _utc(text: str | None) -> datetime | None:
@@ -198,6 +176,7 @@ class SavedSearches:
     def _db(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
         """A connection; with ``write``, inside one transaction taken up front
         (BEGIN IMMEDIATE), so two processes matching at once take turns."""
+        refuse_emptied(self.path, "saved searches")
         try:
             con = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         except sqlite3.Error as exc:

@@ -21,31 +21,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from ..errors import NewsSearchError
+from .files import refuse_emptied
+from .schemas import FOLLOW_FILE
+from .schemas import FOLLOW_SCHEMA as _SCHEMA
 
 __all__ = ["FOLLOW_FILE", "FeedState", "FeedStatus", "retry_delay"]
 
-#: The file beside the index that holds the follower's state.
-FOLLOW_FILE = "follow.sqlite"
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feeds (
-    url TEXT PRIMARY KEY,
-    added TEXT NOT NULL,
-    etag TEXT,
-    last_modified TEXT,
-    fetched TEXT,
-    ok TEXT,
-    failures INTEGER NOT NULL DEFAULT 0,
-    next_try TEXT,
-    problem TEXT
-);
-CREATE TABLE IF NOT EXISTS seen (
-    feed TEXT NOT NULL,
-    entry TEXT NOT NULL,
-    article TEXT NOT NULL,
-    first_seen TEXT NOT NULL,
-    PRIMARY KEY (feed, entry)
-);
-"""
 #: A failing feed waits this long after its first failure, doubling with each
 #: further one, up to a day.
 FIRST_RETRY = timedelta(minutes=10)
@@ -89,6 +70,7 @@ class FeedState:
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
+        refuse_emptied(self.path, "the follower's state")
         try:
             con = sqlite3.connect(self.path, timeout=60)
         except sqlite3.Error as exc:

@@ -296,7 +296,7 @@ class SearchRequest:
                 raise ConfigError("give either an offset or a page, not both", option="page")
             if page < 1:
                 raise ConfigError("--page starts at 1", option="page")
-            offset = (page - 1) * limit
+            offset = (page - 1) * min(limit, MAX_LIMIT)  # pages of what is shown: none skipped past the cap
         half_life = options.get("half_life", "7d")
         if not isinstance(half_life, timedelta):
             half_life = _option("half_life", parse_duration, half_life)

@@ -96,13 +96,24 @@ class ArticleWriter(Transaction):
             # (nothing, for a rebuild: every article is written anew)
             self._existing: Snapshot | None = None
             self._fingerprints: Any = None
+            # a rebuild in batches that was stopped: its committed part is
+            # kept (articles it holds unchanged are not written again), the
+            # rest written, and what this run does not read dropped at the end
+            self._resuming = rebuild and store.unfinished_rebuild() is not None
+            self._unread: list[int] = []
+            self._marked = False  # this run marked the index as a rebuild in progress
+            if not rebuild and store.unfinished_rebuild() is None:
+                store.clear_rebuild()  # a stale mark: its commit never landed
+            if self._resuming:
+                self._rebuild = rebuild = False
+                self.report.resumed_rebuild = True
             if not rebuild and store.doc_count_all() > 0:
                 self._existing = store.snapshot()
                 self._fingerprints = self._existing.column("fingerprint")
             # a rebuild writes every article anew, but one it finds unchanged
             # keeps its ingest sequence: it is not news to a saved search
             self._previous: tuple[Snapshot, Any, Any] | None = None
-            if rebuild and store.doc_count_all() > 0:
+            if rebuild and store.doc_count_all() > 0 and not self._resuming:
                 before = store.snapshot()
                 self._previous = (before, before.column("fingerprint"), before.column("seq"))
             self._stories = stories if stories is not None else StoryGrouper(self._existing)
@@ -142,6 +153,9 @@ class ArticleWriter(Transaction):
         if writer is None:
             return
         try:
+            if self._rebuild:
+                self._store.mark_rebuild()  # this commit drops the old contents; the run's end removes the mark
+                self._marked = True
             # the run is not over: no merge, so the snapshot it started with stays valid
             writer.commit(release_lock=False, replace_all=self._rebuild, merge=False)
         except BaseException:
@@ -261,16 +275,54 @@ class ArticleWriter(Transaction):
         return count
 
     def _commit_run(self) -> None:
+        for docnum in self._unread:  # resuming a rebuild: what it did not read goes
+            self._delete_docnum(docnum)
         if self._pending:
             self._flush_pending(parallel=False)
         if self._writer is None and self._rebuild:
             self._segment_writer(parallel=False)  # a rebuild from nothing still empties the index
         if self._writer is None:
-            self._lock.release()
+            try:
+                self._finish_merge()
+                if self._resuming or self._marked:
+                    self._store.clear_rebuild()
+            finally:
+                self._lock.release()
         else:
-            self._writer.commit(release_lock=True, replace_all=self._rebuild)
+            if self._resuming or self._rebuild or self._marked:
+                # the mark goes only once the last batch is committed: the commit releases the lock
+                self._writer.commit(release_lock=False, replace_all=self._rebuild)
+                try:
+                    self._store.clear_rebuild()
+                finally:
+                    self._lock.release()
+            else:
+                self._writer.commit(release_lock=True, replace_all=self._rebuild)
             self.report.committed = True
             self.report.merge_problem = self._writer.merge_problem
+
+    def _finish_merge(self) -> None:
+        """A run with nothing new still finishes a merge an earlier run did
+        not (killed, or failed): the plan is made from the segments' sizes,
+        so a plan left undone is found again here."""
+        try:
+            SegmentWriter.merge_pending(self._store)
+        except Exception as exc:  # noqa: BLE001 - the index is as committed; only the merge is lost
+            self.report.merge_problem = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+
+    def _find_unread(self) -> list[int]:
+        """Resuming a rebuild: the documents the stopped run committed that
+        this run did not read (a rebuild's contents are exactly what it
+        reads), by their numbers in the snapshot the run started from."""
+        if self._existing is None:
+            return []
+        found = []
+        for seg in self._existing.segments:
+            for text, docs in seg.term_holders("id"):
+                article_id = text.decode("utf-8") if isinstance(text, bytes) else str(text)
+                if article_id not in self._seen:
+                    found += [d + seg.offset for d in docs if seg.deleted is None or not seg.deleted[d]]
+        return found
 
     def _abandon(self) -> None:
         self._pending = []
@@ -280,6 +332,8 @@ class ArticleWriter(Transaction):
             self._writer.abandon()
 
     def _close_snapshots(self) -> None:
+        if self._resuming:  # the last moment the run reads its snapshot (commit closes it first)
+            self._unread = self._find_unread()
         if self._existing is not None:
             self._existing.close()
             self._existing = None

@@ -54,6 +54,8 @@ class IndexReport:
     alerts: int = 0
     #: why they could not be matched, if they could not (the run is committed all the same)
     alert_problem: str | None = None
+    #: this --rebuild finished one an earlier run had stopped after committing part of it
+    resumed_rebuild: bool = False
 
     @property
     def articles(self) -> int:
