@@ -12,7 +12,12 @@ Corpora (``--corpus``, repeatable; see ``bench/corpora.py``): ``reuters``
 (~400-word articles recombined from real paragraphs, e.g. 10k, 100k, 1m);
 ``reuters:5000`` takes the first 5,000. Queries: the 200 in
 ``bench/queries/news.tsv`` (``--queries``), given to each engine as
-``bench/engines.py`` documents.
+``bench/engines.py`` documents, in each mode of ``--match`` (default
+``all,any``): ``all`` requires every word (newssearch's default; a query
+nothing holds in full is answered by the fallback's any-word list, the same
+rule for every engine), ``any`` is any word (OR). The build is shared; the
+queries are timed once per mode, and the table for the second mode shows
+its query rows only, with how many queries the fallback answered.
 
 Each engine runs in its own processes, so peak memory (the process's
 maximum RSS) is that engine's alone:
@@ -75,7 +80,14 @@ HERE = Path(__file__).resolve().parent
 if not __package__:  # run as a script (python bench/compare.py): the bench package is in the checkout's root
     sys.path.insert(0, str(HERE.parent))
 
-from bench.engines import ENGINES, load_queries, make_engine, read_records, remove_index  # noqa: E402
+from bench.engines import (  # noqa: E402
+    ENGINES,
+    load_queries,
+    make_engine,
+    parse_match_modes,
+    read_records,
+    remove_index,
+)
 
 DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "newssearch-bench"
 DEFAULT_QUERIES = HERE / "queries" / "news.tsv"
@@ -221,9 +233,12 @@ def worker_build(engine_name: str, index: str, corpus: str, count: str) -> dict[
     }
 
 
-def worker_query(engine_name: str, index: str, queries_file: str, warmup_file: str, limit: str, mode: str) -> dict[str, Any]:
+def worker_query(
+    engine_name: str, index: str, queries_file: str, warmup_file: str, limit: str, mode: str, match: str = "all"
+) -> dict[str, Any]:
     """Open, first query, warm up, then time every query once, either
-    without snippets (``mode="query"``) or with them (``"snippet"``).
+    without snippets (``mode="query"``) or with them (``"snippet"``), every
+    query (warm-up ones too) asked with ``match``.
 
     Each timed query runs once in its pass and is never one of the warm-up
     queries, and before each one the engine drops what it cached in its
@@ -233,8 +248,8 @@ def worker_query(engine_name: str, index: str, queries_file: str, warmup_file: s
     query mode a second pass then times the same queries again without
     dropping anything: the warm figures."""
     k = int(limit)
-    queries = load_queries(queries_file)
-    warmup = load_queries(warmup_file)
+    queries = load_queries(queries_file, match)
+    warmup = load_queries(warmup_file, match)
     t0 = time.perf_counter()
     engine = make_engine(engine_name)  # imports the engine's library
     t1 = time.perf_counter()
@@ -243,13 +258,14 @@ def worker_query(engine_name: str, index: str, queries_file: str, warmup_file: s
     t2 = time.perf_counter()
     for q in warmup[1:]:
         engine.search(q, k, snippets=mode == "snippet")
-    lat, top = [], []
+    lat, top, fallbacks = [], [], []
     for q in queries:
         engine.drop_caches()  # cold: what the engine kept in its process from earlier queries is gone
         s = time.perf_counter()
-        hits = engine.search(q, k, snippets=mode == "snippet")
+        answer = engine.answer(q, k, snippets=mode == "snippet")
         lat.append((time.perf_counter() - s) * 1000)
-        top.append([h[0] for h in hits])
+        top.append([h[0] for h in answer.hits])
+        fallbacks.append(answer.fallback)
     warm = []
     if mode == "query":  # then warm: the same queries again, nothing dropped
         for q in queries:
@@ -263,6 +279,7 @@ def worker_query(engine_name: str, index: str, queries_file: str, warmup_file: s
         "lat_ms": lat,
         "lat_warm_ms": warm,
         "top": top,
+        "fallbacks": fallbacks,
         "rss_search_mib": _maxrss_mib(),
     }
 
@@ -299,6 +316,7 @@ def figures(build: dict[str, Any], query: dict[str, Any], snippet: dict[str, Any
             f[f"{key}_p{p}"] = percentile(lat, p)
         f[f"{key}_mean"] = statistics.mean(lat)
     f["with_hits"] = sum(1 for t in query["top"] if t)
+    f["fallbacks"] = sum(query.get("fallbacks", ()))
     return f
 
 
@@ -329,8 +347,11 @@ ROWS = [
     ("s_p95", "query+snippet p95 ms", "{:,.2f}", False),
     ("s_p99", "query+snippet p99 ms", "{:,.2f}", False),
     ("with_hits", "queries with hits", "{:,.0f}", None),
+    ("fallbacks", "answered by the fallback", "{:,.0f}", None),
     ("overlap", "top-10 overlap with newssearch", "{:.2f}", None),
 ]
+#: The rows a second --match mode adds (the build is the same).
+QUERY_ROWS = ("q_p50", "q_p95", "q_p99", "qw_p50", "qw_p95", "s_p50", "s_p95", "s_p99", "with_hits", "fallbacks", "overlap")
 
 
 def overlap(a: list[list[str]], b: list[list[str]]) -> float:
@@ -357,12 +378,13 @@ def summarise(runs: list[dict[str, dict[str, Any]]], engines: list[str]) -> tupl
     return med, ratios
 
 
-def format_table(med: dict, ratios: dict, engines: list[str]) -> str:
+def format_table(med: dict, ratios: dict, engines: list[str], keys: tuple[str, ...] | None = None) -> str:
+    """The figures (``keys`` only, if given) with newssearch's ratio to each peer."""
     peers = list(ratios)
     head = f"{'':<32}" + "".join(f"{e:>13}" for e in engines) + "".join(f"{'ns/' + p:>13}" for p in peers)
     lines = [head, "-" * len(head)]
     for key, label, fmt, _ in ROWS:
-        if not all(key in med[e] for e in engines):
+        if (keys is not None and key not in keys) or not all(key in med[e] for e in engines):
             continue
         cells = "".join(f"{fmt.format(med[e][key]):>13}" for e in engines)
         cells += "".join(f"{(format(ratios[p][key], '.2f') + 'x') if key in ratios[p] else '':>13}" for p in peers)
@@ -424,14 +446,14 @@ def bench_corpus(spec: str, args: argparse.Namespace, engines: list[str]) -> dic
     cache, count = corpora.ensure(args.workdir, name, size, log=log)
     key = corpora.corpus_key(name, size)
     queries = load_queries(args.queries)
-    runs: list[dict[str, Any]] = []
+    runs: dict[str, list[dict[str, Any]]] = {m: [] for m in args.match}
     loads: list[float] = []
     code = {e: engine_code(e) for e in engines}
     stale: list[str] = []
     for r in range(args.repeat):
         order = engines[r % len(engines):] + engines[: r % len(engines)]
-        this: dict[str, Any] = {}
-        raw: dict[str, Any] = {}
+        this: dict[str, dict[str, Any]] = {m: {} for m in args.match}
+        raw: dict[str, dict[str, Any]] = {m: {} for m in args.match}
         for e in order:
             index = args.workdir / "index" / key / e
             record = index.with_suffix(".build.json")
@@ -449,22 +471,24 @@ def bench_corpus(spec: str, args: argparse.Namespace, engines: list[str]) -> dic
                 log(f"    {build['index_rate']:,.0f} articles/s, {build['size_mib']:,.1f} MiB")
             if args.build_only:
                 continue
-            log(f"[{key} run {r + 1}/{args.repeat}] {e}: {len(queries)} queries, then with snippets ...")
-            loads.append(os.getloadavg()[0])
-            common = (e, str(index), str(args.queries), str(args.warmup), str(args.limit))
-            query = run_worker("query", *common, "query")
-            snippet = run_worker("query", *common, "snippet")
-            this[e] = figures(build, query, snippet, reused)
-            raw[e] = {"top": query["top"], "lat_query_ms": query["lat_ms"], "lat_snippet_ms": snippet["lat_ms"]}
+            for m in args.match:
+                log(f"[{key} run {r + 1}/{args.repeat}] {e}: {len(queries)} queries, match={m}, then with snippets ...")
+                loads.append(os.getloadavg()[0])
+                common = (e, str(index), str(args.queries), str(args.warmup), str(args.limit))
+                query = run_worker("query", *common, "query", m)
+                snippet = run_worker("query", *common, "snippet", m)
+                this[m][e] = figures(build, query, snippet, reused)
+                raw[m][e] = {"top": query["top"], "lat_query_ms": query["lat_ms"], "lat_snippet_ms": snippet["lat_ms"]}
         if args.build_only:
             continue
-        for e in engines:
-            if "newssearch" in raw:
-                this[e]["overlap"] = overlap(raw["newssearch"]["top"], raw[e]["top"])
-            this[e]["lat_query_ms"] = raw[e]["lat_query_ms"]
-            this[e]["lat_snippet_ms"] = raw[e]["lat_snippet_ms"]
-            this[e]["top"] = raw[e]["top"]
-        runs.append(this)
+        for m in args.match:
+            for e in engines:
+                if "newssearch" in raw[m]:
+                    this[m][e]["overlap"] = overlap(raw[m]["newssearch"]["top"], raw[m][e]["top"])
+                this[m][e]["lat_query_ms"] = raw[m][e]["lat_query_ms"]
+                this[m][e]["lat_snippet_ms"] = raw[m][e]["lat_snippet_ms"]
+                this[m][e]["top"] = raw[m][e]["top"]
+            runs[m].append(this[m])
     return {"corpus": key, "articles": count, "runs": runs, "load": loads, "queries": queries, "stale": sorted(set(stale))}
 
 
@@ -504,6 +528,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--engines", default=",".join(ENGINES), help="comma-separated, from: %(default)s")
     ap.add_argument("--queries", type=Path, default=DEFAULT_QUERIES, help="query file (default: bench/queries/news.tsv)")
     ap.add_argument("--warmup", type=Path, default=DEFAULT_WARMUP, help="warm-up queries, never timed (default: bench/queries/warmup.tsv)")
+    ap.add_argument("--match", type=parse_match_modes, default=["all", "any"],
+                    help="all (every word, with the fallback), any (OR), or both (default: all,any)")
     ap.add_argument("--limit", type=int, default=10, help="hits per query (default: %(default)s)")
     ap.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="corpus caches and indexes (default: %(default)s)")
     ap.add_argument("--reuse", action="store_true", help="reuse indexes already built in --workdir (build those missing)")
@@ -526,8 +552,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.build_only:
             print(f"built {result['corpus']} ({result['articles']:,} articles) in {args.workdir / 'index' / result['corpus']}")
             continue
-        runs = result["runs"]
-        med, ratios = summarise(runs, engines)
+        first = args.match[0]
+        runs = result["runs"][first]
         reused = " (index figures from a reused build)" if any(r[e]["reused"] for r in runs for e in engines) else ""
         print(
             f"\n## {result['corpus']}: {result['articles']:,} articles, {len(result['queries'])} queries,"
@@ -536,16 +562,23 @@ def main(argv: list[str] | None = None) -> int:
         )
         for note in result["stale"]:
             print(f"note: reused {note}: rerun without --reuse to measure this code's indexing")
-        print(format_table(med, ratios, engines))
-        print(INDEXING_INCLUDES)
-        print()
-        print(format_kinds(runs, result["queries"], engines))
+        medians = {}
+        for i, m in enumerate(args.match):
+            med, ratios = summarise(result["runs"][m], engines)
+            medians[m] = {"median": med, "ratios": ratios}
+            how = "every word; nothing holds them all: the fallback's list" if m == "all" else "any word (OR)"
+            print(f"\n### match={m} ({how})" + ("" if i == 0 else ": query rows (the build is the one above)"))
+            print(format_table(med, ratios, engines, None if i == 0 else QUERY_ROWS))
+            if i == 0:
+                print(INDEXING_INCLUDES)
+            print()
+            print(format_kinds(result["runs"][m], result["queries"], engines))
         out = args.json or args.workdir / "results" / f"{result['corpus']}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps({"argv": argv, "info": info, "started": started, "corpus": result["corpus"],
-                                   "articles": result["articles"], "median": med, "ratios": ratios,
-                                   "runs": runs, "load": result["load"]}, indent=1))
-        print(f"(raw figures: {out})")
+                                   "articles": result["articles"], "match": args.match, "by_match": medians,
+                                   "runs": result["runs"], "load": result["load"]}, indent=1))
+        print(f"\n(raw figures: {out})")
     return 0
 
 

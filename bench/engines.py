@@ -14,17 +14,33 @@ How one query is given to each engine (the mapping the README documents)
 ---------------------------------------------------------------------------
 A query line is newssearch's own syntax restricted to what every engine can
 express: bare words, ``"quoted phrases"``, and an optional date window.
+:attr:`BenchQuery.match` says whether every word (and phrase) is required
+(``"all"``, newssearch's default since issue 20) or any of them will do
+(``"any"``, every search before it).
 
 =================  ==============================  ================================================  ==========================================================
 query              newssearch                      FTS5                                              tantivy
 =================  ==============================  ================================================  ==========================================================
-``a b c``          ``ix.search("a b c")``: OR of   ``MATCH '"a" OR "b" OR "c"'``, ``ORDER BY rank``  ``parse_query('"a" "b" "c"', ["title","body"],
-                   the words, newssearch's         with rank = ``bm25(docs, 0, 2, 1, 0)``            field_boosts={"title": 2})``: OR of the words, BM25
-                   ranking (search/rank.py)        (title x2, body x1)                               summed over title (x2) and body
+``a b c``, all     ``ix.search("a b c")``: every   ``MATCH '"a" AND "b" AND "c"'``, ``ORDER BY       ``parse_query('+"a" +"b" +"c"', ["title","body"],
+                   word, newssearch's ranking      rank`` with rank = ``bm25(docs, 0, 2, 1, 0)``     field_boosts={"title": 2})``: each word required, in
+                   (search/rank.py)                (title x2, body x1)                               title or body; BM25 summed over title (x2) and body
+``a b c``, any     ``ix.search("a b c",            ``MATCH '"a" OR "b" OR "c"'``, the same rank      ``'"a" "b" "c"'``: OR of the words, the same BM25
+                   match="any")``: OR of the words
 ``"a b"``          the phrase                      ``MATCH '"a b"'`` (a phrase)                      ``'"a b"'`` (a phrase in title or in body)
 ``since/until``    ``since=``/``until=`` (until    ``AND published BETWEEN lo AND hi`` (epoch s,     ``Must`` a date ``range_query`` on ``published`` with a
                    is inclusive of its whole day)  an UNINDEXED column)                              constant score of 0 (filters, does not rank)
 =================  ==============================  ================================================  ==========================================================
+
+The fallback, the same for every engine. When ``match="all"`` finds nothing
+(in the date window, if any) for a query of two or more parts, newssearch
+shows the articles with most of the words instead (``SearchResults.fallback``,
+never counted): that is the list a user reads, so by default
+(:attr:`BenchQuery.fallback`) every engine answers such a query as newssearch
+shows it: newssearch with its own fallback, the peers by running the same
+query again with ``"any"``. :meth:`Engine.answer` says whether the hits came
+from the fallback, so one run gives both the strict figure (a fallback hit
+counts as not found) and what the user sees; ``fallback=False`` returns
+nothing instead, for every engine.
 
 The peers are given each whitespace-separated query word quoted (so a word
 their tokenizer splits, such as "u.s", becomes a phrase of its parts, as it
@@ -44,6 +60,8 @@ does not.
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import re
 import shutil
 from dataclasses import dataclass
@@ -59,16 +77,22 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENGINES",
+    "MATCH_MODES",
     "STOP_WORDS",
+    "Answer",
     "BenchQuery",
     "Engine",
     "Fts5Engine",
     "NewsSearchEngine",
     "TantivyEngine",
     "article_from_record",
+    "fts5_match",
     "load_queries",
     "make_engine",
+    "newssearch_answer",
+    "parse_match_modes",
     "record_from_article",
+    "tantivy_text",
 ]
 
 #: Whoosh's default stop list, which newssearch's analyzer drops; the harness
@@ -79,6 +103,11 @@ STOP_WORDS = frozenset(
 )
 SNIPPET_CHARS = 240
 UTC = timezone.utc
+#: The widest date range tantivy's range_query takes (nanoseconds in an i64):
+#: the open end of a window with only ``since`` or ``until``.
+TANTIVY_DATES = (datetime(1678, 1, 1, tzinfo=UTC), datetime(2262, 4, 11, tzinfo=UTC))
+#: What :attr:`BenchQuery.match` may be; the first is the default.
+MATCH_MODES = ("all", "any")
 
 
 # --- queries --------------------------------------------------------------
@@ -93,6 +122,20 @@ class BenchQuery:
     kind: str = "words"
     since: str | None = None
     until: str | None = None
+    #: ``"all"``: every word and phrase required (newssearch's default);
+    #: ``"any"``: any of them (OR), articles with more of them first.
+    match: str = "all"
+    #: With ``match="all"``: when nothing holds every part, answer with the
+    #: ``"any"`` results, as newssearch shows them (see the module's docstring).
+    fallback: bool = True
+
+    def __post_init__(self) -> None:
+        if self.match not in MATCH_MODES:
+            raise ValueError(f"match must be one of {', '.join(MATCH_MODES)}, not {self.match!r}")
+
+    def relaxed(self) -> BenchQuery:
+        """The same query with any part enough: what the fallback runs."""
+        return dataclasses.replace(self, match="any", fallback=False)
 
     def parts(self) -> list[tuple[str, ...]]:
         """The query as a list of words and phrases (a phrase is a tuple of
@@ -117,20 +160,45 @@ class BenchQuery:
         return lo, hi
 
 
-def load_queries(path: str | Path) -> list[BenchQuery]:
+def parse_match_modes(text: str) -> list[str]:
+    """The scripts' ``--match``: one mode or several, comma-separated, from :data:`MATCH_MODES`."""
+    modes = [m.strip() for m in text.split(",") if m.strip()]
+    if not modes or any(m not in MATCH_MODES for m in modes):
+        raise argparse.ArgumentTypeError(f"takes {' or '.join(MATCH_MODES)} (or both, comma-separated), not {text!r}")
+    return list(dict.fromkeys(modes))
+
+
+def load_queries(path: str | Path, match: str = "all") -> list[BenchQuery]:
     """Read a query file: tab-separated ``kind, query, since, until`` (the
-    last two may be empty), ``#`` comment lines and a header line ignored."""
+    last two may be empty), ``#`` comment lines and a header line ignored;
+    every query is given ``match``."""
     queries = []
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#") or line.startswith("kind\t"):
             continue
         cols = line.split("\t") + ["", "", ""]
-        queries.append(BenchQuery(kind=cols[0], text=cols[1], since=cols[2] or None, until=cols[3] or None))
+        queries.append(
+            BenchQuery(kind=cols[0], text=cols[1], since=cols[2] or None, until=cols[3] or None, match=match)
+        )
     return queries
 
 
 def _quoted(words: tuple[str, ...]) -> str:
     return '"' + " ".join(words).replace('"', '""') + '"'
+
+
+def fts5_match(q: BenchQuery) -> str:
+    """The FTS5 ``MATCH`` expression for ``q``: its quoted parts joined by
+    ``AND`` (``match="all"``) or ``OR`` (``"any"``); empty when it has none."""
+    joiner = " AND " if q.match == "all" else " OR "
+    return joiner.join(_quoted(p) for p in q.parts())
+
+
+def tantivy_text(q: BenchQuery) -> str:
+    """The tantivy query text for ``q``: its quoted parts, each with ``+``
+    (required) for ``match="all"``, bare (any of them) for ``"any"``."""
+    required = "+" if q.match == "all" else ""
+    return " ".join(required + _quoted(p).replace("\\", "\\\\") for p in q.parts())
 
 
 # --- article records --------------------------------------------------------
@@ -171,6 +239,15 @@ def article_from_record(r: dict[str, Any]) -> ns.Article:
 Hit = tuple[str, str, str]  # (id, title, snippet)
 
 
+@dataclass(frozen=True)
+class Answer:
+    """An engine's top hits for a query, and whether they are the fallback's
+    (nothing held every part, so these hold some of them)."""
+
+    hits: list[Hit]
+    fallback: bool = False
+
+
 class Engine:
     """Build, open, search, close; one instance per process."""
 
@@ -183,6 +260,22 @@ class Engine:
         raise NotImplementedError
 
     def search(self, q: BenchQuery, k: int = 10, snippets: bool = False) -> list[Hit]:
+        """The top ``k`` hits as a user sees them (the fallback's, if it ran)."""
+        return self.answer(q, k, snippets).hits
+
+    def answer(self, q: BenchQuery, k: int = 10, snippets: bool = False) -> Answer:
+        """``q`` answered with its own ``match``; with ``match="all"`` and
+        ``fallback``, a query of several parts that nothing holds in full is
+        run again with ``"any"``, as newssearch does (the same rule for every
+        peer, or the engines would not answer the same question)."""
+        hits = self.run(q, k, snippets)
+        if hits or q.match != "all" or not q.fallback or len(q.parts()) < 2:
+            return Answer(hits)
+        loose = self.run(q.relaxed(), k, snippets)
+        return Answer(loose, fallback=bool(loose))
+
+    def run(self, q: BenchQuery, k: int, snippets: bool) -> list[Hit]:
+        """The top ``k`` hits of ``q`` exactly as its ``match`` says, no fallback."""
         raise NotImplementedError
 
     def drop_caches(self) -> None:
@@ -215,12 +308,15 @@ class NewsSearchEngine(Engine):
     def open(self, path: Path) -> None:
         self.ix = self.ns.open_index(path)
 
-    def search(self, q: BenchQuery, k: int = 10, snippets: bool = False) -> list[Hit]:
+    def answer(self, q: BenchQuery, k: int = 10, snippets: bool = False) -> Answer:
+        """newssearch's own fallback (``SearchResults.fallback``), not the
+        harness's: the code path, and the cost, a user's search has."""
         assert self.ix is not None
-        # every copy of a story is its own hit, as the peers list them
-        # (newssearch collapses copies by default; it groups them at index time)
-        results = self.ix.search(q.text, since=q.since, until=q.until, limit=k, snippets=snippets, all_copies=True)
-        return [(h.article.id, h.article.title, h.snippet.text) for h in results]
+        return newssearch_answer(self.ix, q, k, snippets)
+
+    def run(self, q: BenchQuery, k: int, snippets: bool) -> list[Hit]:
+        assert self.ix is not None
+        return newssearch_answer(self.ix, dataclasses.replace(q, fallback=False), k, snippets).hits
 
     def drop_caches(self) -> None:
         """The decoded posting lists and word statistics (a 128 MB LRU)."""
@@ -231,6 +327,19 @@ class NewsSearchEngine(Engine):
         if self.ix is not None:
             self.ix.close()
             self.ix = None
+
+
+def newssearch_answer(ix: ns.NewsIndex, q: BenchQuery, k: int = 10, snippets: bool = False) -> Answer:
+    """``q`` asked of an open newssearch index, as the benchmarks ask it
+    (also what tests/test_relevance_floor.py runs, so floor and report agree).
+    Every copy of a story is its own hit, as the peers list them (newssearch
+    collapses copies by default; it groups them at index time)."""
+    results = ix.search(
+        q.text, since=q.since, until=q.until, limit=k, snippets=snippets, all_copies=True, match=q.match
+    )
+    if not results.total and q.fallback and results.fallback is not None:
+        return Answer([(h.article.id, h.article.title, h.snippet.text) for h in results.fallback], fallback=True)
+    return Answer([(h.article.id, h.article.title, h.snippet.text) for h in results])
 
 
 # --- SQLite FTS5 ----------------------------------------------------------------
@@ -274,9 +383,9 @@ class Fts5Engine(Engine):
     def open(self, path: Path) -> None:
         self.db = self.sqlite3.connect(path / self.FILE)
 
-    def search(self, q: BenchQuery, k: int = 10, snippets: bool = False) -> list[Hit]:
+    def run(self, q: BenchQuery, k: int, snippets: bool) -> list[Hit]:
         assert self.db is not None
-        match = " OR ".join(_quoted(p) for p in q.parts())
+        match = fts5_match(q)
         if not match:
             return []
         cols = "id, title, ''"
@@ -361,7 +470,7 @@ class TantivyEngine(Engine):
         self.searcher = self.index.searcher()
 
     def _query(self, q: BenchQuery) -> Any:
-        text = " ".join(_quoted(p).replace("\\", "\\\\") for p in q.parts())
+        text = tantivy_text(q)
         if not text:
             return None
         query = self.index.parse_query(text, ["title", "body"], field_boosts={"title": 2.0})
@@ -370,14 +479,14 @@ class TantivyEngine(Engine):
             t = self.t
             dates = t.Query.range_query(
                 self.index.schema, "published", t.FieldType.Date,
-                lo or datetime(1, 1, 1, tzinfo=UTC), hi or datetime(9999, 12, 31, tzinfo=UTC),
+                lo or TANTIVY_DATES[0], hi or TANTIVY_DATES[1],
             )
             query = t.Query.boolean_query(
                 [(t.Occur.Must, query), (t.Occur.Must, t.Query.const_score_query(dates, 0.0))]
             )
         return query
 
-    def search(self, q: BenchQuery, k: int = 10, snippets: bool = False) -> list[Hit]:
+    def run(self, q: BenchQuery, k: int, snippets: bool) -> list[Hit]:
         query = self._query(q)
         if query is None:
             return []

@@ -5,6 +5,7 @@ Run by hand (not part of the test run; the peers need the ``bench`` extra)::
     python bench/knownitem.py                        # all sets, all engines
     python bench/knownitem.py --engines newssearch   # newssearch alone
     python bench/knownitem.py --sets bbc,time        # some sets
+    python bench/knownitem.py --match all,any        # every word (the default) and any word, side by side
 
 A known-item query is made the way Azzopardi, de Rijke & Balog (SIGIR 2007)
 simulate them: pick a target article, then the words a person would recall
@@ -21,11 +22,18 @@ of it. With a fixed seed, 100 targets per style and set:
 Targets are articles with a headline of four or more content words and a
 body of 50 or more words whose headline and body occur once in the set (a
 duplicated story has no single right answer). Every word is lowercased and
-the queries are plain words (OR queries), given to every engine the same
-way (``bench/engines.py``). The measures are MRR@100 (1/rank of the target,
-0 beyond 100), success@1 and success@10, with a paired randomisation test
-(10,000 sign flips of the per-query differences, two-sided) between
-newssearch and each peer.
+the queries are plain words, given to every engine the same way
+(``bench/engines.py``) with ``--match``: ``all`` (the default, as
+newssearch reads plain words: every word required; when no article holds
+them all, the fallback's any-word list, which is what a user reads, for
+every engine alike) or ``any`` (OR, every search before issue 20);
+``--match all,any`` runs both on the same indexes. Under ``all`` the report
+also gives the strict figure (a target found only through the fallback
+counts as not found) and how many queries the fallback answered. The
+measures are MRR@100 (1/rank of the target, 0 beyond 100), success@1 and
+success@10, with a paired randomisation test (10,000 sign flips of the
+per-query differences, two-sided) between newssearch and each peer, and
+between the two modes of each engine.
 
 Sets: tune on ``bbc`` (2,225 BBC stories) and ``r21578`` (Reuters-21578,
 stories with a title and a body) and on the odd TIME topics; ``reuters``
@@ -57,7 +65,15 @@ if not __package__:  # run as a script (python bench/knownitem.py): the bench pa
     sys.path.insert(0, str(HERE.parent))
 
 from bench import relevance, trec  # noqa: E402
-from bench.engines import ENGINES, STOP_WORDS, BenchQuery, make_engine, record_from_article, remove_index  # noqa: E402
+from bench.engines import (  # noqa: E402
+    ENGINES,
+    STOP_WORDS,
+    BenchQuery,
+    make_engine,
+    parse_match_modes,
+    record_from_article,
+    remove_index,
+)
 
 ROOT = HERE.parent
 SHARED = Path(os.environ.get("NEWSSEARCH_SHARED", ROOT.parent / "shared"))
@@ -205,21 +221,36 @@ def _hurried(words: list[str], rng: random.Random) -> list[str]:
 # --- runs and measures ----------------------------------------------------------
 
 
-def run_engine(name: str, records: list[dict[str, Any]], queries: list[KnownItem], where: Path) -> list[int | None]:
-    """Index ``records`` with engine ``name`` and return each query's rank of its target (None beyond DEPTH)."""
+def run_engine(
+    name: str, records: list[dict[str, Any]], queries: list[KnownItem], where: Path, modes: list[str] = ["all"]  # noqa: B006
+) -> dict[str, dict[str, list[Any]]]:
+    """Index ``records`` with engine ``name`` and ask every query in each
+    mode: per mode, each query's rank of its target (None beyond DEPTH) and
+    whether the fallback answered it."""
     engine = make_engine(name)
     remove_index(where)
     engine.build(where, records)
     engine.open(where)
-    ranks: list[int | None] = []
+    out: dict[str, dict[str, list[Any]]] = {}
     try:
-        for q in queries:
-            ids = [hit[0] for hit in engine.search(BenchQuery(text=q.text, kind=q.style), k=DEPTH)]
-            ranks.append(ids.index(q.target) + 1 if q.target in ids else None)
+        for mode in modes:
+            ranks: list[int | None] = []
+            fallbacks: list[bool] = []
+            for q in queries:
+                answer = engine.answer(BenchQuery(text=q.text, kind=q.style, match=mode), k=DEPTH)
+                ids = [hit[0] for hit in answer.hits]
+                ranks.append(ids.index(q.target) + 1 if q.target in ids else None)
+                fallbacks.append(answer.fallback)
+            out[mode] = {"ranks": ranks, "fallbacks": fallbacks}
     finally:
         engine.close()
         remove_index(where)
-    return ranks
+    return out
+
+
+def strict(ranks: list[int | None], fallbacks: list[bool]) -> list[int | None]:
+    """The ranks without the fallback: a target it found counts as not found."""
+    return [None if fell else r for r, fell in zip(ranks, fallbacks)]
 
 
 def reciprocal(ranks: list[int | None]) -> list[float]:
@@ -254,74 +285,96 @@ def randomisation_p(a: list[float], b: list[float], trials: int = 10_000, seed: 
 # --- TIME ------------------------------------------------------------------------
 
 
-def time_rows(names: list[str], workdir: Path) -> dict[str, dict[str, dict[str, float]]]:
+def time_rows(names: list[str], workdir: Path, match: str = "all") -> dict[str, dict[str, dict[str, Any]]]:
     """MAP and nDCG@10 on TIME's tune (odd) and held-out (even) topics, per
     engine, with the per-topic AP kept for the significance tests."""
     collection = trec.load_time(SHARED / "data" / "time")
     tune, held = trec.split_halves(collection.topics)
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for name in names:
-        run, _ = relevance.run_engine(name, collection, workdir / f"time-{name}")
+        run, _, fell = relevance.run_engine(name, collection, workdir / f"time-{name}", match=match)
         remove_index(workdir / f"time-{name}")
         out[name] = {}
         for half, qids in (("tune", tune), ("held-out", held)):
             chosen = [q for q in qids if any(g > 0 for g in collection.qrels.get(q, {}).values())]
             ap = [trec.average_precision(run.get(q, ()), collection.qrels[q]) for q in chosen]
             nd = [trec.ndcg_at(run.get(q, ()), collection.qrels[q], 10) for q in chosen]
-            out[name][half] = {"n": len(chosen), "MAP": trec.mean(ap), "nDCG@10": trec.mean(nd), "_ap": ap, "_ndcg": nd}
+            out[name][half] = {"n": len(chosen), "MAP": trec.mean(ap), "nDCG@10": trec.mean(nd), "_ap": ap, "_ndcg": nd,
+                               "fallbacks": sum(1 for q in chosen if q in fell)}
     return out
 
 
 # --- report ------------------------------------------------------------------------
 
 
-def evaluate(names: list[str], sets: list[str], workdir: Path, log: Any = print) -> dict[str, Any]:
-    """Every engine on every set: measures per set and style, and per-query reciprocal ranks."""
-    report: dict[str, Any] = {"known_item": {}, "time": {}}
+def evaluate(names: list[str], sets: list[str], workdir: Path, log: Any = print, modes: list[str] = ["all"]) -> dict[str, Any]:  # noqa: B006
+    """Every engine on every set in every mode: per-query ranks, whether the
+    fallback answered, and each query's style; TIME's rows per mode."""
+    report: dict[str, Any] = {"modes": list(modes), "known_item": {}, "time": {}}
     for name in sets:
         if name == "time":
             log("TIME: the judged queries ...")
-            report["time"] = time_rows(names, workdir)
+            report["time"] = {mode: time_rows(names, workdir, mode) for mode in modes}
             continue
         records = load_records(name, workdir)
         queries = make_queries(records)
         log(f"{name}: {len(records):,} articles, {len(queries)} queries ({ROLES[name]})")
-        per_engine: dict[str, Any] = {}
+        per_mode: dict[str, dict[str, Any]] = {mode: {} for mode in modes}
         for engine in names:
             started = time.perf_counter()
-            ranks = run_engine(engine, records, queries, workdir / f"ix-{name}-{engine}")
+            runs = run_engine(engine, records, queries, workdir / f"ix-{name}-{engine}", modes)
             log(f"  {engine}: {time.perf_counter() - started:.0f} s")
-            per_engine[engine] = {"ranks": ranks, "styles": [q.style for q in queries]}
-        report["known_item"][name] = per_engine
+            for mode in modes:
+                per_mode[mode][engine] = {**runs[mode], "styles": [q.style for q in queries]}
+        report["known_item"][name] = per_mode
     return report
+
+
+def _cell(ranks: list[int | None]) -> str:
+    m = measures(ranks)
+    return f"{m['MRR@100']:.3f} / {m['S@1']:.2f} / {m['S@10']:.2f}"
 
 
 def format_report(report: dict[str, Any], names: list[str]) -> str:
     peers = [n for n in names if n != "newssearch"]
-    lines = []
-    head = f"{'set':<9} {'role':<9} {'style':<9} {'n':>4}  " + "  ".join(f"{n:>22}" for n in names)
-    lines += ["known-item: MRR@100 / success@1 / success@10", head, "-" * len(head)]
+    modes = report["modes"]
+    lines: list[str] = []
     sig: list[str] = []
-    for name, per_engine in report["known_item"].items():
-        styles = per_engine[names[0]]["styles"]
-        for style in (*STYLES, "all"):
-            idx = [i for i, s in enumerate(styles) if style == "all" or s == style]
-            cells = []
-            for engine in names:
-                ranks = [per_engine[engine]["ranks"][i] for i in idx]
-                m = measures(ranks)
-                cells.append(f"{m['MRR@100']:.3f} / {m['S@1']:.2f} / {m['S@10']:.2f}")
-            lines.append(f"{name:<9} {ROLES[name]:<9} {style:<9} {len(idx):>4}  " + "  ".join(f"{c:>22}" for c in cells))
-        if "newssearch" in names:
-            ours = reciprocal(per_engine["newssearch"]["ranks"])
-            for peer in peers:
-                theirs = reciprocal(per_engine[peer]["ranks"])
-                diff = (sum(ours) - sum(theirs)) / len(ours)
-                sig.append(f"{name}: newssearch - {peer} MRR@100 {diff:+.3f}, p = {randomisation_p(ours, theirs):.4f}")
-    if report["time"]:
-        lines += ["", "TIME (judged queries): MAP / nDCG@10", f"{'half':<9} {'n':>4}  " + "  ".join(f"{n:>16}" for n in names)]
+    for mode in modes:
+        how = "every word; nothing holds them all: the fallback's list" if mode == "all" else "any word (OR)"
+        head = f"{'set':<9} {'role':<9} {'style':<9} {'n':>4}  " + "  ".join(f"{n:>22}" for n in names)
+        lines += [f"known-item, match={mode} ({how}): MRR@100 / success@1 / success@10", head, "-" * len(head)]
+        for name, per_mode in report["known_item"].items():
+            per_engine = per_mode[mode]
+            styles = per_engine[names[0]]["styles"]
+            for style in (*STYLES, "all"):
+                idx = [i for i, s in enumerate(styles) if style == "all" or s == style]
+                cells = [_cell([per_engine[e]["ranks"][i] for i in idx]) for e in names]
+                lines.append(f"{name:<9} {ROLES[name]:<9} {style:<9} {len(idx):>4}  " + "  ".join(f"{c:>22}" for c in cells))
+            if mode == "all":
+                cells = [_cell(strict(per_engine[e]["ranks"], per_engine[e]["fallbacks"])) for e in names]
+                lines.append(f"{name:<9} {'':<9} {'strict':<9} {len(styles):>4}  " + "  ".join(f"{c:>22}" for c in cells))
+                cells = [str(sum(per_engine[e]["fallbacks"])) for e in names]
+                lines.append(f"{name:<9} {'':<9} {'fallback':<9} {'':>4}  " + "  ".join(f"{c:>22}" for c in cells))
+            if "newssearch" in names:
+                ours = reciprocal(per_engine["newssearch"]["ranks"])
+                for peer in peers:
+                    theirs = reciprocal(per_engine[peer]["ranks"])
+                    diff = (sum(ours) - sum(theirs)) / len(ours)
+                    sig.append(f"{name}, match={mode}: newssearch - {peer} MRR@100 {diff:+.3f}, p = {randomisation_p(ours, theirs):.4f}")
+        if mode == "all":
+            lines.append("(strict: a target found only through the fallback counts as not found;"
+                         " fallback: queries it answered, of n)")
+        lines.append("")
+    if len(modes) == 2:
+        a, b = modes
+        for name, per_mode in report["known_item"].items():
+            for e in names:
+                x, y = reciprocal(per_mode[a][e]["ranks"]), reciprocal(per_mode[b][e]["ranks"])
+                sig.append(f"{name}, {e}: match={a} - match={b} MRR@100 {(sum(x) - sum(y)) / len(x):+.3f}, p = {randomisation_p(x, y):.4f}")
+    for mode, rows in report["time"].items():
+        lines += [f"TIME (judged queries), match={mode}: MAP / nDCG@10", f"{'half':<9} {'n':>4}  " + "  ".join(f"{n:>16}" for n in names)]
         for half in ("tune", "held-out"):
-            rows = report["time"]
             n = rows[names[0]][half]["n"]
             cells = [f"{rows[e][half]['MAP']:.4f} / {rows[e][half]['nDCG@10']:.4f}" for e in names]
             lines.append(f"{half:<9} {n:>4}  " + "  ".join(f"{c:>16}" for c in cells))
@@ -330,23 +383,29 @@ def format_report(report: dict[str, Any], names: list[str]) -> str:
                     p_map = randomisation_p(rows["newssearch"][half]["_ap"], rows[peer][half]["_ap"])
                     p_nd = randomisation_p(rows["newssearch"][half]["_ndcg"], rows[peer][half]["_ndcg"])
                     d_map = rows["newssearch"][half]["MAP"] - rows[peer][half]["MAP"]
-                    sig.append(f"TIME {half}: newssearch - {peer} MAP {d_map:+.4f} (p = {p_map:.4f}), nDCG@10 p = {p_nd:.4f}")
+                    sig.append(f"TIME {half}, match={mode}: newssearch - {peer} MAP {d_map:+.4f} (p = {p_map:.4f}), nDCG@10 p = {p_nd:.4f}")
+        if mode == "all":
+            lines.append("topics answered by the fallback: " + ", ".join(
+                f"{e} {rows[e]['tune']['fallbacks'] + rows[e]['held-out']['fallbacks']}" for e in names))
+        lines.append("")
     if sig:
-        lines += ["", "paired randomisation tests (10,000 sign flips, two-sided):", *("  " + s for s in sig)]
-    return "\n".join(lines)
+        lines += ["paired randomisation tests (10,000 sign flips, two-sided):", *("  " + s for s in sig)]
+    return "\n".join(lines).rstrip()
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--engines", default=",".join(ENGINES), help="comma-separated, from: %(default)s")
     ap.add_argument("--sets", default="bbc,r21578,reuters,time", help="comma-separated, from: %(default)s")
+    ap.add_argument("--match", type=parse_match_modes, default=["all"],
+                    help="all (every word, with the fallback; the default), any (OR), or all,any for both")
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "newssearch-knownitem",
                     help="corpus caches and indexes (default: %(default)s)")
     ap.add_argument("--json", type=Path, help="also write the per-query ranks here")
     args = ap.parse_args(argv)
     names = [n.strip() for n in args.engines.split(",") if n.strip()]
     sets = [s.strip() for s in args.sets.split(",") if s.strip()]
-    report = evaluate(names, sets, args.workdir, log=lambda m: print(m, file=sys.stderr))
+    report = evaluate(names, sets, args.workdir, log=lambda m: print(m, file=sys.stderr), modes=args.match)
     if args.json:
         args.json.write_text(json.dumps(report), encoding="utf-8")
     print(format_report(report, names))

@@ -14,9 +14,15 @@ the held-out row says whether it generalises.
 
 A topic becomes a query the same way for every engine (:func:`topic_query`):
 lower-cased (so a topic's "AND"/"NOT" are words, not operators), words
-without a letter or digit dropped, the rest OR'ed (see ``bench/engines.py``
-for how each engine is given a word list). Runs go ``--depth`` deep (1000,
-as trec_eval expects); ``--runs DIR`` writes them as TREC run files.
+without a letter or digit dropped, the rest asked for with ``--match``:
+``all`` (newssearch's default: every word required; when no document holds
+them all, the fallback's any-word list, for every engine alike) or ``any``
+(OR'ed, as every search was before issue 20); ``--match all,any`` reports
+both. See ``bench/engines.py`` for how each engine is given a word list and
+the fallback. TIME's topics are long questions ("u.s. policy toward the
+congo"), so under ``all`` most of them are answered by the fallback: the
+table says how many. Runs go ``--depth`` deep (1000, as trec_eval expects);
+``--runs DIR`` writes them as TREC run files.
 
 ``--docs`` for another collection is JSON Lines with ``docid`` and ``text``
 (and optionally ``title``); topics are TREC ``<top>`` files (``--field``
@@ -32,24 +38,40 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 HERE = Path(__file__).resolve().parent
 if not __package__:  # run as a script (python bench/relevance.py): the bench package is in the checkout's root
     sys.path.insert(0, str(HERE.parent))
 
 from bench import trec  # noqa: E402
-from bench.engines import ENGINES, BenchQuery, make_engine, remove_index  # noqa: E402
+from bench.engines import (  # noqa: E402
+    ENGINES,
+    BenchQuery,
+    make_engine,
+    parse_match_modes,
+    remove_index,
+)
 
 ROOT = HERE.parent
 SHARED = Path(os.environ.get("NEWSSEARCH_SHARED", ROOT.parent / "shared"))
 TIME_DIR = SHARED / "data" / "time"
 
 
-def topic_query(text: str) -> BenchQuery:
-    """The query every engine gets for a topic: its words, lower-cased, OR'ed."""
+def topic_query(text: str, match: str = "all") -> BenchQuery:
+    """The query every engine gets for a topic: its words, lower-cased,
+    each required (``match="all"``, with the fallback) or OR'ed (``"any"``)."""
     words = [w for w in text.lower().split() if any(ch.isalnum() for ch in w)]
-    return BenchQuery(text=" ".join(words), kind="topic")
+    return BenchQuery(text=" ".join(words), kind="topic", match=match)
+
+
+class EngineRun(NamedTuple):
+    """One engine's answers to every topic: the run, the seconds its
+    searches took, and the topics answered by the fallback."""
+
+    run: dict[str, list[str]]
+    seconds: float
+    fallbacks: frozenset[str]
 
 
 def records(collection: trec.Collection) -> Iterable[dict[str, Any]]:
@@ -57,21 +79,26 @@ def records(collection: trec.Collection) -> Iterable[dict[str, Any]]:
         yield {"id": d.docid, "title": getattr(d, "title", "") or "", "body": d.text, "published": None}
 
 
-def run_engine(name: str, collection: trec.Collection, where: Path, depth: int = 1000) -> tuple[dict[str, list[str]], float]:
-    """Index ``collection`` with engine ``name`` in ``where`` and return its
-    run ``{qid: [docid, ...]}`` and the seconds the searches took."""
+def run_engine(name: str, collection: trec.Collection, where: Path, depth: int = 1000, match: str = "all") -> EngineRun:
+    """Index ``collection`` with engine ``name`` in ``where`` and answer
+    every topic with ``match``: the run ``{qid: [docid, ...]}``, the seconds
+    the searches took and which topics the fallback answered."""
     engine = make_engine(name)
     remove_index(where)
     engine.build(where, records(collection))
     engine.open(where)
     run: dict[str, list[str]] = {}
+    fallbacks: set[str] = set()
     start = time.perf_counter()
     try:
         for qid, text in collection.topics.items():
-            run[qid] = [hit[0] for hit in engine.search(topic_query(text), k=depth)]
+            answer = engine.answer(topic_query(text, match), k=depth)
+            run[qid] = [hit[0] for hit in answer.hits]
+            if answer.fallback:
+                fallbacks.add(qid)
     finally:
         engine.close()
-    return run, time.perf_counter() - start
+    return EngineRun(run, time.perf_counter() - start, frozenset(fallbacks))
 
 
 def load_collection(args: argparse.Namespace) -> trec.Collection:
@@ -117,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--qrels", type=Path, help="a TREC qrels file (instead of TIME)")
     ap.add_argument("--docs", type=Path, help="documents as JSON Lines with docid and text (instead of TIME)")
     ap.add_argument("--field", default="title", help="topic field to search with (TREC topics; default: title)")
+    ap.add_argument("--match", type=parse_match_modes, default=["all"],
+                    help="all (every word, with the fallback; the default), any (OR), or all,any for both")
     ap.add_argument("--depth", type=int, default=1000, help="results per topic (default: %(default)s)")
     ap.add_argument("--runs", type=Path, help="also write each engine's run to DIR/<engine>.run (TREC format)")
     ap.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
@@ -126,25 +155,35 @@ def main(argv: list[str] | None = None) -> int:
     tune, held = trec.split_halves(collection.topics)
     halves = {"tune": tune, "held-out": held, "all": tune + held}
     names = [n.strip() for n in args.engines.split(",") if n.strip()]
-    results: dict[str, dict[str, dict[str, float]]] = {}
-    timing: dict[str, float] = {}
+    results: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
+    timing: dict[str, dict[str, float]] = {}
+    fallbacks: dict[str, dict[str, int]] = {}
     with tempfile.TemporaryDirectory(prefix="newssearch-relevance-") as tmp:
-        for name in names:
-            run, seconds = run_engine(name, collection, Path(tmp) / name, args.depth)
-            timing[name] = seconds
-            results[name] = {half: trec.evaluate(run, collection.qrels, qids) for half, qids in halves.items()}
-            if args.runs:
-                args.runs.mkdir(parents=True, exist_ok=True)
-                trec.write_run(args.runs / f"{name}.run", run, name)
+        for mode in args.match:
+            results[mode], timing[mode], fallbacks[mode] = {}, {}, {}
+            for name in names:
+                done = run_engine(name, collection, Path(tmp) / name, args.depth, match=mode)
+                timing[mode][name] = done.seconds
+                fallbacks[mode][name] = len(done.fallbacks)
+                results[mode][name] = {half: trec.evaluate(done.run, collection.qrels, qids) for half, qids in halves.items()}
+                if args.runs:
+                    args.runs.mkdir(parents=True, exist_ok=True)
+                    trec.write_run(args.runs / f"{name}-{mode}.run", done.run, f"{name}-{mode}")
     if args.json:
-        print(json.dumps({"collection": collection.name, "results": results, "search_seconds": timing}, indent=2))
+        print(json.dumps({"collection": collection.name, "results": results, "search_seconds": timing,
+                          "fallback_topics": fallbacks}, indent=2))
         return 0
     print(
         f"{collection.name}: {len(collection.docs)} documents, {len(collection.topics)} topics"
-        f" (tune = odd-numbered {len(tune)}, held-out = even-numbered {len(held)}), depth {args.depth}, OR queries"
+        f" (tune = odd-numbered {len(tune)}, held-out = even-numbered {len(held)}), depth {args.depth}"
     )
-    print(format_table(results, halves))
-    print("search time: " + ", ".join(f"{n} {s:.2f} s" for n, s in timing.items()))
+    for mode in args.match:
+        how = "every word (topics nothing holds in full: the fallback's any-word list)" if mode == "all" else "any word (OR)"
+        print(f"\nmatch={mode}: {how}")
+        print(format_table(results[mode], halves))
+        print("search time: " + ", ".join(f"{n} {s:.2f} s" for n, s in timing[mode].items()))
+        if mode == "all":
+            print("topics answered by the fallback: " + ", ".join(f"{n} {c}" for n, c in fallbacks[mode].items()))
     return 0
 
 

@@ -4,9 +4,17 @@ Reuters 2006-07, must stay above floors pinned a little under what it
 reaches.
 
 It runs exactly what ``bench/relevance.py`` and ``bench/knownitem.py``
-report for newssearch (same loaders, same queries, same metrics, imported
-from bench/), so the floors and the reports cannot disagree. Raise the
-floors when ranking improves; never lower them to make a change pass.
+report for newssearch (same loaders, same queries, same metrics, the same
+call through ``bench.engines``), so the floors and the reports cannot
+disagree. Raise the floors when ranking improves; never lower them to make
+a change pass.
+
+Which match mode each floor is for (issue 20 made every word required by
+default): TIME's topics are long questions, so its floors are for
+``match="any"`` (``bench/relevance.py --match any``), the ranking of
+any-word searches; the known-item floors are for the default,
+``match="all"`` with the fallback a user sees when no article holds every
+word (``bench/knownitem.py``).
 """
 
 from __future__ import annotations
@@ -14,20 +22,24 @@ from __future__ import annotations
 import pytest
 
 from bench import knownitem, relevance, trec
+from bench.engines import BenchQuery, newssearch_answer
 from tests.helpers import shared
 
 pytestmark = pytest.mark.slow  # runs the TIME and known-item evaluations
 
-#: Measured with the ranking of newssearch/search/rank.py (MODEL): MAP 0.7016, nDCG@10 0.7651 (all 83 topics).
+#: Measured with the ranking of newssearch/search/rank.py (MODEL): MAP 0.7016, nDCG@10 0.7651 (all 83 topics),
+#: with match="any" (every engine's TIME figure is reported so; see the module's docstring).
 FLOORS = {"MAP": 0.69, "nDCG@10": 0.755}
-#: Measured on the 300 known-item queries over Reuters 2006-07 (held out from tuning): MRR@100 0.624, success@10 0.77.
+#: Measured on the 300 known-item queries over Reuters 2006-07 (held out from tuning), every word required with
+#: the fallback (2026-12-07): MRR@100 0.627, success@10 0.75 (with any word: 0.622 and 0.77; the 12 story
+#: queries with a word their target lacks, answered by other articles, are the difference).
 KNOWN_ITEM_FLOORS = {"MRR@100": 0.61, "S@10": 0.75}
 
 
 @pytest.fixture(scope="module")
 def time_eval(tmp_path_factory):
     collection = trec.load_time(shared("data", "time"))
-    run, _ = relevance.run_engine("newssearch", collection, tmp_path_factory.mktemp("time") / "ix")
+    run, _, _ = relevance.run_engine("newssearch", collection, tmp_path_factory.mktemp("time") / "ix", match="any")
     return collection, run
 
 
@@ -58,7 +70,7 @@ def known_item(reuters_index):
     queries = knownitem.make_queries(records)
     ranks = []
     for q in queries:
-        ids = [h.article.id for h in ix.search(q.text, limit=knownitem.DEPTH, snippets=False)]
+        ids = [hit[0] for hit in newssearch_answer(ix, BenchQuery(q.text, kind=q.style), knownitem.DEPTH).hits]
         ranks.append(ids.index(q.target) + 1 if q.target in ids else None)
     return queries, ranks
 
