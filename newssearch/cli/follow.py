@@ -26,7 +26,13 @@ from ..live.saved import Alert
 from ..timeexpr import parse_duration
 from .exits import EXIT_ERROR, EXIT_PARTIAL
 from .options import index_option, read_zone, tz_option
-from .output import alert_line, feed_status_record, format_alert, format_feed_status, print_follow_round
+from .output import (
+    alert_line,
+    feed_status_record,
+    format_alert,
+    format_feed_status,
+    print_follow_round,
+)
 
 if TYPE_CHECKING:
     from ..live.follow import FollowReport

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
-
-from pathlib import Path
 
 from ..index import default_index_path, open_index
 from ..search.request import MAX_LIMIT, SORTS
