@@ -686,3 +686,10 @@ def test_alerts_follow_delivered_are_read(ix, loopback: Loopback) -> None:
     Follower(ix, politeness=FAST).round()  # no one to deliver to: the alert stays unread
     assert [a.title for a in ix.saved.unread("port")] == ["Port traffic report 2"]
     assert [a.title for a in ix.saved.new("port")] == ["Port traffic report 2"] and ix.saved.unread("port") == []
+
+
+def test_cli_follow_source_needs_the_feeds_it_names(runner, tmp_path: Path) -> None:
+    from newssearch.cli import cli
+
+    result = runner.invoke(cli, ["follow", "--source", "Port Desk", "--once", "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 2 and "--source names the outlet of the feeds given" in result.stderr

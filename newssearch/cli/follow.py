@@ -175,6 +175,8 @@ def follow_cmd(
             raise click.BadParameter(str(exc), param_hint="URL") from None
     for name in feed_files:
         feeds += read_feed_list(name)
+    if outlet is not None and not feeds:
+        raise click.UsageError("--source names the outlet of the feeds given: give their URLs (or --feeds FILE) with it")
     argv = shlex.split(exec_cmd) if exec_cmd else None
     if exec_cmd is not None and not argv:
         raise click.BadParameter("empty command", param_hint="--exec")
