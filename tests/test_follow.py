@@ -11,6 +11,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -26,7 +27,8 @@ from newssearch.ingest import htmlpage
 from newssearch.live.feedlist import read_feed_list
 from newssearch.live.fetch import Politeness
 from newssearch.live.follow import Follower, FollowReport
-from newssearch.live.state import FeedState, retry_delay
+from newssearch.live import follow as follow_module
+from newssearch.live.state import STOP_AFTER, FeedState, retry_delay
 
 from tests.helpers import shared
 from tests.loopback import Loopback, refuse_off_machine
@@ -546,3 +548,148 @@ def test_a_reader_bug_on_one_page_or_entry_costs_that_entry_alone(ix, loopback: 
     assert sorted(a.title for a in ix.iter_articles()) == ["Entry 1", "Page 0"]  # page 1 from the feed's text; entry 2 skipped
     assert report.page_failures == [f"{loopback.url}/p/1: cannot read the page (RuntimeError: reader bug); kept the feed's text"]
     assert report.skipped == [f"{loopback.url}/p/2: RuntimeError: entry bug"] and report.failed == []
+
+
+LOCAL_WIRE_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>OPEC holds output steady | Local Wire</title>'
+    '<meta property="og:site_name" content="Local Wire"><meta property="article:published_time" content="2024-03-14T09:30:00Z">'
+    f"</head><body><article><h1>OPEC holds output steady</h1><p>OPEC ministers met on Thursday. {LONG}</p></article></body></html>"
+)
+
+
+def test_an_entrys_outlet_is_its_feeds_whether_or_not_its_page_was_fetched(ix, loopback: Loopback) -> None:
+    loopback.add("/story", LOCAL_WIRE_PAGE)
+    loopback.add("/gone", "", status=404)
+    teaser = "OPEC ministers met on Thursday."
+    feed = rss(
+        item(1, title="OPEC holds output steady", body=teaser, link=f"{loopback.url}/story", summary_only=True),
+        item(2, title="OPEC ministers meet again", body=teaser, link=f"{loopback.url}/gone", summary_only=True),
+        title="Energy Desk",
+    )
+    loopback.add("/energy.xml", feed, content_type=RSS)
+    ix.saved.add("opec", "opec", source=["Energy Desk"])
+    report = Follower(ix, [loopback.url + "/energy.xml"], politeness=FAST).round()
+    assert (report.added, report.pages, len(report.page_failures)) == (2, 1, 1)  # one page read, one not found
+    by_path = {a.path: a for a in ix.iter_articles()}
+    assert by_path[f"{loopback.url}/story"].date_source == "meta"  # the page's article: its text and date
+    assert {a.source for a in by_path.values()} == {"Energy Desk"}
+    assert sorted(a.title for a in ix.saved.new("opec")) == ["OPEC holds output steady", "OPEC ministers meet again"]
+
+
+def test_a_name_given_for_a_feed_is_its_entries_outlet_and_remembered(ix, loopback: Loopback) -> None:
+    loopback.add("/story", LOCAL_WIRE_PAGE)
+    loopback.add("/energy.xml", rss(item(1, body="Short.", link=f"{loopback.url}/story", summary_only=True), title="Energy Desk"), content_type=RSS)
+    url = loopback.url + "/energy.xml"
+    Follower(ix, [url], politeness=FAST, source="Oil Watch").round()
+    loopback.add("/energy.xml", rss(item(2), title="Energy Desk"), content_type=RSS)
+    Follower(ix, politeness=FAST).round()  # the feeds followed before: the name is remembered
+    assert sorted(a.source for a in ix.iter_articles()) == ["Oil Watch", "Oil Watch"]
+    (status,) = Follower(ix).followed()
+    assert (status.name, status.outlet) == ("Oil Watch", "Energy Desk")
+
+
+def test_a_feed_that_keeps_failing_for_good_is_stopped_once_and_stays_stopped(ix, loopback: Loopback, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [datetime.now(timezone.utc)]
+
+    def later() -> datetime:  # every round is past the last one's wait
+        clock[0] += timedelta(days=2)
+        return clock[0]
+
+    monkeypatch.setattr(follow_module, "utcnow", later)
+    loopback.add("/gone.xml", "", status=404)
+    loopback.add("/good.xml", rss(item(1)), content_type=RSS, etag='"g"')
+    gone, good = loopback.url + "/gone.xml", loopback.url + "/good.xml"
+    follower = Follower(ix, [gone, good], politeness=FAST)
+    for _ in range(STOP_AFTER - 2):
+        assert follower.round().feeds[0].status == "failed"
+    loopback.add("/gone.xml", "", status=503)  # a failure that waiting may mend starts the count again
+    assert follower.round().feeds[0].stopped is False
+    loopback.add("/gone.xml", "", status=404)
+    reports = [follower.round() for _ in range(STOP_AFTER)]
+    assert [r.feeds[0].stopped for r in reports] == [False] * (STOP_AFTER - 1) + [True]
+    assert reports[-1].feeds[0].next_try is None and "HTTP 404" in (reports[-1].feeds[0].problem or "")
+    asked = len(loopback.requests("/gone.xml"))
+    again = follower.round()  # given again on the "command line": still not fetched
+    assert again.feeds[0].status == "stopped" and again.feeds[1].status == "not modified"
+    assert Follower(ix, politeness=FAST).feeds() == [good]  # nor among the feeds followed before
+    assert len(loopback.requests("/gone.xml")) == asked
+    assert follower.unfollow(gone) and not follower.unfollow(gone)
+    assert follower.round().feeds[0].status == "failed"  # forgotten, then given again: followed anew
+    assert len(loopback.requests("/gone.xml")) == asked + 1
+
+
+def test_a_follow_state_of_an_older_release_is_read_and_upgraded(tmp_path: Path) -> None:
+    con = sqlite3.connect(tmp_path / "follow.sqlite")
+    con.executescript(
+        "CREATE TABLE feeds (url TEXT PRIMARY KEY, added TEXT NOT NULL, etag TEXT, last_modified TEXT, fetched TEXT, ok TEXT,"
+        " failures INTEGER NOT NULL DEFAULT 0, next_try TEXT, problem TEXT);"
+        "INSERT INTO feeds (url, added, failures, problem) VALUES ('https://example.org/feed', '2026-01-01T00:00:00+00:00', 3, 'HTTP 404');"
+    )
+    con.commit()
+    con.close()
+    state = FeedState(tmp_path)
+    (feed,) = state.feeds()
+    assert (feed.url, feed.failures, feed.permanent, feed.stopped, feed.name) == ("https://example.org/feed", 3, 0, None, None)
+    assert state.failed(feed.url, datetime.now(timezone.utc), "HTTP 404", permanent=True).permanent == 1
+
+
+def test_cli_follow_list_remove_and_the_line_that_stops_a_feed(runner, tmp_path: Path, loopback: Loopback) -> None:
+    from newssearch.cli import cli
+
+    where = tmp_path / "ix"
+    common = ["--index", str(where)]
+    loopback.add("/feed.xml", rss(item(1), title="Harbour Herald"), content_type=RSS)
+    loopback.add("/gone.xml", "", status=410)
+    feed, gone = loopback.url + "/feed.xml", loopback.url + "/gone.xml"
+    result = runner.invoke(cli, ["follow", feed, "--source", "Port Desk", "--once", "--delay", "0", *common])
+    assert result.exit_code == 0, result.stderr
+    assert ns.open_index(where).search("container traffic").hits[0].article.source == "Port Desk"
+    state = FeedState(where)
+    for n in range(STOP_AFTER - 1):
+        state.failed(gone, datetime.now(timezone.utc) - timedelta(days=30 - n), "HTTP 410 Gone", permanent=True)
+    result = runner.invoke(cli, ["follow", "list", *common])
+    assert result.exit_code == 0, result.stderr
+    blocks = result.stdout.split("\n\n")
+    assert blocks[0].splitlines()[0] == feed and "outlet:       Port Desk (given with --source)" in blocks[0]
+    assert "last failure: none since the last fetch that worked" in blocks[0]
+    assert blocks[1].splitlines()[0] == gone and f"HTTP 410 Gone ({STOP_AFTER - 1} in a row)" in blocks[1]
+    assert "2 feeds followed." in result.stderr
+    result = runner.invoke(cli, ["follow", "--once", "--delay", "0", *common])  # the eighth: stopped, one line
+    assert result.exit_code == 3  # one feed of two failed
+    (line,) = [x for x in result.stderr.splitlines() if gone in x]
+    assert line.startswith(f"  stopped following {gone}: HTTP 410") and "follow remove URL" in line
+    result = runner.invoke(cli, ["follow", "--once", "--delay", "0", *common])
+    assert result.exit_code == 0 and gone not in result.stderr  # feeds followed before: a stopped one is left out
+    records = [json.loads(x) for x in runner.invoke(cli, ["follow", "list", "--json", *common]).stdout.splitlines()]
+    assert [(r["url"], r["outlet"], r["named"], r["stopped"] is not None) for r in records] == [
+        (feed, "Port Desk", True, False),
+        (gone, None, False, True),
+    ]
+    result = runner.invoke(cli, ["follow", "remove", gone, *common])
+    assert result.exit_code == 0 and f"Removed {gone}" in result.stderr
+    result = runner.invoke(cli, ["follow", "remove", gone, *common])
+    assert result.exit_code == 1 and result.stderr.startswith(f"Error: not followed: {gone}")
+    assert runner.invoke(cli, ["follow", "list", "--once", *common]).exit_code == 2
+    assert runner.invoke(cli, ["follow", "remove", *common]).exit_code == 2
+    assert [r["url"] for r in map(json.loads, runner.invoke(cli, ["follow", "list", "--json", *common]).stdout.splitlines())] == [feed]
+
+
+def test_alerts_follow_delivered_are_read(ix, loopback: Loopback) -> None:
+    ix.saved.add("port", "container traffic")
+    loopback.add("/feed.xml", rss(item(1)), content_type=RSS)
+    shown: list[str] = []
+    Follower(ix, [loopback.url + "/feed.xml"], politeness=FAST, on_alert=lambda a: shown.append(a.title) or True).round()
+    assert shown == ["Port traffic report 1"]
+    assert ix.saved.unread("port") == [] and ix.saved.new("port") == []
+    other = "Container traffic through the canal doubled in March as the new locks opened to larger barges and ships. " * 4
+    loopback.add("/feed.xml", rss(item(2, body=other), item(1)), content_type=RSS)
+    Follower(ix, politeness=FAST).round()  # no one to deliver to: the alert stays unread
+    assert [a.title for a in ix.saved.unread("port")] == ["Port traffic report 2"]
+    assert [a.title for a in ix.saved.new("port")] == ["Port traffic report 2"] and ix.saved.unread("port") == []
+
+
+def test_cli_follow_source_needs_the_feeds_it_names(runner, tmp_path: Path) -> None:
+    from newssearch.cli import cli
+
+    result = runner.invoke(cli, ["follow", "--source", "Port Desk", "--once", "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 2 and "--source names the outlet of the feeds given" in result.stderr

@@ -352,3 +352,20 @@ def test_a_rebuild_alerts_only_on_what_it_brings_new(tmp_index, articles) -> Non
         w.add_many(articles[:3] + [fresh])
     assert [a.article_id for a in tmp_index.saved.new("all")] == [fresh.id]
     assert len(tmp_index) == 4
+
+
+def test_cli_saved_add_before_any_index_creates_it_and_says_so(runner, tmp_path: Path, articles) -> None:
+    from newssearch.cli import cli
+
+    where = tmp_path / "live"
+    result = runner.invoke(cli, ["saved", "add", "minsk", "minsk", "--index", str(where)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[0] == f"Created an empty index at {where} for the articles 'index' or 'follow' add."
+    again = runner.invoke(cli, ["saved", "add", "kyiv", "kyiv", "--index", str(where)])
+    assert again.exit_code == 0 and "Created" not in again.stderr
+    with ns.open_index(where) as ix:
+        assert len(ix) == 0 and [s.name for s in ix.saved.list()] == ["kyiv", "minsk"]
+        with ix.writer() as w:
+            w.add_many(articles)
+        found = {h.article.id for h in ix.saved.run("minsk", limit=50).hits}
+        assert found and {a.article_id for a in ix.saved.new("minsk")} == found  # alerts from the first articles indexed

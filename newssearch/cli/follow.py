@@ -19,14 +19,20 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import ConfigError
+from ..errors import ConfigError, NewsSearchError
 from ..index import open_index
 from ..live.feedlist import check_url, read_feed_list
 from ..live.saved import Alert
 from ..timeexpr import parse_duration
 from .exits import EXIT_ERROR, EXIT_PARTIAL
 from .options import index_option, read_zone, tz_option
-from .output import alert_line, format_alert, print_follow_round
+from .output import (
+    alert_line,
+    feed_status_record,
+    format_alert,
+    format_feed_status,
+    print_follow_round,
+)
 
 if TYPE_CHECKING:
     from ..live.follow import FollowReport
@@ -54,10 +60,44 @@ def _exec_alert(argv: list[str], alert: Alert) -> bool:
     return True
 
 
+#: ``follow list`` and ``follow remove URL...``: words that are never a feed URL (those start with http:// or https://)
+_ACTIONS = ("list", "remove")
+
+
+def _follow_list(index_dir: str | None, as_json: bool) -> None:
+    """Print every followed feed (see :func:`.output.format_feed_status`)."""
+    from ..live.follow import Follower  # lazy: as in follow_cmd
+
+    with open_index(index_dir) as ix:
+        feeds = Follower(ix).followed()
+    for n, feed in enumerate(feeds):
+        if as_json:
+            click.echo(json.dumps(feed_status_record(feed), ensure_ascii=False))
+        else:
+            click.echo(("\n" if n else "") + format_feed_status(feed))
+    stopped = sum(1 for f in feeds if f.stopped is not None)
+    click.echo(f"{len(feeds)} feed{'' if len(feeds) == 1 else 's'} followed" + (f", {stopped} stopped." if stopped else "."), err=True)
+
+
+def _follow_remove(urls: list[str], index_dir: str | None) -> None:
+    """Forget followed feeds; a URL that was not followed is an error (exit 1) naming it."""
+    from ..live.follow import Follower  # lazy: as in follow_cmd
+
+    with open_index(index_dir) as ix:
+        follower = Follower(ix)
+        missing = [url for url in urls if not follower.unfollow(url)]
+        for url in urls:
+            if url not in missing:
+                click.echo(f"Removed {url} (its articles stay in the index).", err=True)
+    if missing:
+        raise NewsSearchError(f"not followed: {', '.join(missing)} ('newssearch follow list' shows the feeds followed)")
+
+
 @click.command("follow")
-@click.argument("urls", nargs=-1, metavar="[URL...]")
+@click.argument("urls", nargs=-1, metavar="[URL...] | list | remove URL...")
 @index_option
 @click.option("--feeds", "feed_files", multiple=True, type=click.Path(dir_okay=False, exists=True), metavar="FILE", help="Feed URLs from FILE: one per line, or OPML (repeatable).")
+@click.option("--source", "outlet", default=None, metavar="NAME", help="The outlet to credit the entries of the feeds given with (remembered; default: each feed's title).")
 @click.option("--once", is_flag=True, help="One round, then exit (for cron).")
 @click.option("--every", default="10m", show_default=True, metavar="DURATION", help="Time between rounds (the start of one to the start of the next).")
 @click.option("--json", "as_json", is_flag=True, help="Alerts as JSON Lines on stdout (and each round's report as one JSON object on stderr).")
@@ -72,7 +112,7 @@ def _exec_alert(argv: list[str], alert: Alert) -> bool:
 def follow_cmd(
     urls: tuple[str, ...], index_dir: str | None, feed_files: tuple[str, ...], once: bool, every: str, as_json: bool,
     exec_cmd: str | None, delay: float, timeout: float, max_mb: float, batch: int, allow_private: bool, tz: str | None,
-    verbose: bool,
+    verbose: bool, outlet: str | None,
 ) -> None:
     """Follow news feeds (RSS, Atom): fetch them, index their new articles,
     and print the alerts of saved searches (stdout) with a report of each
@@ -86,14 +126,39 @@ def follow_cmd(
     metadata addresses, nor from other non-public ones (intranet, loopback)
     unless on a followed feed's own host and port or with --allow-private.
     One follower per index: a second one is refused. Ctrl-C or SIGTERM
-    stops after the current commit.
+    stops after the current commit. An entry's outlet is its feed's (the
+    name given with --source, else the feed's title). A feed that fails 8
+    times in a row with an answer that waiting does not mend (HTTP 404,
+    410, not a feed) is no longer fetched.
+
+    'follow list' shows each followed feed (outlet, last fetch, last
+    failure, next try; --json for JSON Lines); 'follow remove URL...'
+    forgets feeds (their articles stay in the index).
 
     \b
     Example:
       newssearch follow https://feeds.bbci.co.uk/news/rss.xml --once
+      newssearch follow --source 'BBC News' https://feeds.bbci.co.uk/news/rss.xml
       newssearch follow --feeds feeds.opml --every 15m --json
       newssearch follow --exec 'notify-send newssearch'
+      newssearch follow list
+      newssearch follow remove https://feeds.bbci.co.uk/news/rss.xml
     """
+    if urls and urls[0] in _ACTIONS:
+        ctx = click.get_current_context()
+        allowed = {"urls", "index_dir"} | ({"as_json"} if urls[0] == "list" else set())
+        extra = [p.opts[0] if p.opts else p.name for p in ctx.command.params if p.name not in allowed and ctx.get_parameter_source(p.name or "") != click.core.ParameterSource.DEFAULT]
+        if extra:
+            raise click.UsageError(f"'follow {urls[0]}' takes no {', '.join(map(str, extra))}")
+        if urls[0] == "list":
+            if len(urls) > 1:
+                raise click.UsageError("'follow list' takes no URL")
+            _follow_list(index_dir, as_json)
+        else:
+            if len(urls) < 2:
+                raise click.UsageError("'follow remove' needs the URL of a followed feed ('newssearch follow list' shows them)")
+            _follow_remove(list(urls[1:]), index_dir)
+        return
     from ..live.fetch import AddressPolicy, Politeness  # lazy: the HTTP client (requests) loads only for this command
     from ..live.follow import Follower  # lazy: and the follower, with every reader
 
@@ -110,6 +175,8 @@ def follow_cmd(
             raise click.BadParameter(str(exc), param_hint="URL") from None
     for name in feed_files:
         feeds += read_feed_list(name)
+    if outlet is not None and not feeds:
+        raise click.UsageError("--source names the outlet of the feeds given: give their URLs (or --feeds FILE) with it")
     argv = shlex.split(exec_cmd) if exec_cmd else None
     if exec_cmd is not None and not argv:
         raise click.BadParameter("empty command", param_hint="--exec")
@@ -131,7 +198,8 @@ def follow_cmd(
     politeness = Politeness(delay=delay, timeout=timeout, deadline=timeout, max_bytes=int(max_mb * 2**20))
     with open_index(index_dir, create=True) as ix:
         follower = Follower(
-            ix, feeds, politeness=politeness, batch=batch, tz=tz, on_alert=deliver, addresses=AddressPolicy(allow_private=allow_private)
+            ix, feeds, politeness=politeness, batch=batch, tz=tz, on_alert=deliver, addresses=AddressPolicy(allow_private=allow_private),
+            source=outlet,
         )
         if not follower.feeds():
             raise click.UsageError("no feeds to follow: give feed URLs or --feeds FILE (feeds given once are remembered)")

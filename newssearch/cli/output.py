@@ -29,6 +29,7 @@ from ..write.transaction import IndexReport
 if TYPE_CHECKING:
     from ..ingest import Notice
     from ..live.follow import FollowReport
+    from ..live.state import FeedStatus
 
 __all__ = [
     "Progress",
@@ -337,7 +338,14 @@ def print_follow_round(report: FollowReport, verbose: bool) -> None:
     if report.dated_when_seen:
         echo(f"  {report.dated_when_seen} articles had no usable date and are dated when first seen")
     for feed in report.feeds:
-        if feed.status in ("failed", "waiting"):
+        if feed.status == "failed" and feed.stopped:
+            echo(
+                f"  stopped following {feed.url}: {feed.problem} ({feed.failures} failures in a row that waiting does not mend);"
+                f" 'newssearch follow remove URL' forgets it, and giving it again follows it anew"
+            )
+        elif feed.status == "stopped" and verbose:
+            echo(f"  not fetched, stopped: {feed.url}: {feed.problem} ('follow remove URL' forgets it)")
+        elif feed.status in ("failed", "waiting"):
             when = f"{feed.next_try:%Y-%m-%d %H:%M} UTC" if feed.next_try else "the next round"
             what = "failed" if feed.status == "failed" else "waiting after failures"
             echo(f"  {what}: {feed.url}: {feed.problem} ({feed.failures} in a row; next try after {when})")
@@ -359,3 +367,51 @@ def print_follow_round(report: FollowReport, verbose: bool) -> None:
         echo(f"  {len(report.notices)} warnings (-v shows them)")
     if report.stopped:
         echo("  stopped on request after committing what was fetched")
+
+
+def feed_status_record(feed: FeedStatus) -> dict[str, object]:
+    """One followed feed as ``follow list --json`` prints it (stable keys; times in UTC, ISO 8601)."""
+
+    def when(value: datetime | None) -> str | None:
+        return value.isoformat().replace("+00:00", "Z") if value else None
+
+    return {
+        "url": feed.url,
+        "outlet": feed.name or feed.outlet,
+        "named": feed.name is not None,
+        "fetched": when(feed.fetched),
+        "ok": when(feed.ok),
+        "failures": feed.failures,
+        "problem": feed.problem,
+        "next_try": when(feed.next_try) if feed.stopped is None else None,
+        "stopped": when(feed.stopped),
+    }
+
+
+def format_feed_status(feed: FeedStatus) -> str:
+    """One followed feed for ``follow list``: its URL, then its outlet, last
+    fetch, last failure and next try, one to a line."""
+
+    def when(value: datetime | None) -> str:
+        return f"{value:%Y-%m-%d %H:%M} UTC" if value else "never"
+
+    outlet = f"{feed.name} (given with --source)" if feed.name else (feed.outlet or "not read yet") + (" (the feed's title)" if feed.outlet else "")
+    if feed.failures:
+        failure = f"{when(feed.fetched)}: {feed.problem} ({feed.failures} in a row)"
+    else:
+        failure = "none since the last fetch that worked" if feed.ok else "none"
+    if feed.stopped is not None:
+        upcoming = f"none: stopped {when(feed.stopped)} ('newssearch follow remove URL' forgets it, then give it again)"
+    elif feed.next_try is None:
+        upcoming = "the next round"
+    else:
+        upcoming = when(feed.next_try)
+    return "\n".join(
+        [
+            feed.url,
+            f"   outlet:       {outlet}",
+            f"   last fetch:   {when(feed.ok)}" + (f" (last tried {when(feed.fetched)})" if feed.failures else ""),
+            f"   last failure: {failure}",
+            f"   next try:     {upcoming}",
+        ]
+    )

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
-from ..index import open_index
+from ..index import default_index_path, open_index
 from ..search.request import MAX_LIMIT, SORTS
 from .exits import EXIT_NO_MATCH
 from .fields import hit_record, summary_record
@@ -76,8 +77,14 @@ def saved_add(name: str, query: tuple[str, ...], index_dir: str | None, sort: st
         "half_life": half_life,
         "match": "any" if filters.get("match_any") else "all",
     }
-    with open_index(index_dir) as ix:
+    where = Path(index_dir or default_index_path())
+    created = not where.exists()
+    # a saved search is kept beside its index, so one is created (empty) as 'follow' would:
+    # the README's walkthrough saves its searches first, so that the first round alerts
+    with open_index(where, create=True) as ix:
         saved = ix.saved.add(name, text, replace=replace, **options)
+    if created:
+        click.echo(f"Created an empty index at {where} for the articles 'index' or 'follow' add.", err=True)
     click.echo(f"Saved {saved.name!r}: {saved.describe()}. New matches are alerted from now on.", err=True)
 
 
@@ -85,7 +92,8 @@ def saved_add(name: str, query: tuple[str, ...], index_dir: str | None, sort: st
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per saved search.")
 def saved_list(index_dir: str | None, as_json: bool) -> None:
-    """List the saved searches, with how many alerts each has unread.
+    """List the saved searches, with how many alerts each has unread (an
+    alert shown by 'saved new' or printed by 'follow' is read).
 
     \b
     Example:
@@ -93,7 +101,7 @@ def saved_list(index_dir: str | None, as_json: bool) -> None:
     """
     with open_index(index_dir) as ix:
         searches = ix.saved.list()
-        unread = {s.name: len(ix.saved.alerts(s.name, after=s.read)) for s in searches}
+        unread = {s.name: len(ix.saved.unread(s.name)) for s in searches}
     for s in searches:
         if as_json:
             click.echo(json.dumps(saved_search_to_json(s) | {"unread": unread[s.name]}, ensure_ascii=False))

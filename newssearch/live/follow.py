@@ -19,7 +19,16 @@ own date and where it came from (``date_source``: ``json-ld``, ``meta``...).
 When the page gives no date the feed's is kept (``feed``); when neither
 gives a usable one (missing, or in the future), the article is dated when
 the follower first saw it, and says so (``date_source="seen"``). A page that
-cannot be fetched or read leaves the feed's text: nothing is lost.
+cannot be fetched or read leaves the feed's text: nothing is lost. Either
+way the article's outlet (``source``) is the feed's: the name given with
+``source=`` (``follow --source NAME``), else the feed's title, so that a
+saved search filtered by outlet does not depend on whether a page was
+fetched; the page's own site name is not kept (it would need a field of its own).
+
+A feed that fails :data:`~.state.STOP_AFTER` times in a row with an answer
+that waiting does not mend (HTTP 404 or 410, not a feed, refused) is no
+longer fetched: the round that stops it says so once, and ``follow list``
+shows it; forgetting it (``follow remove``) and giving it again starts anew.
 
 New articles are indexed in batches (one commit per :attr:`batch` articles
 and at the end of a round); after each commit the saved searches are
@@ -74,7 +83,8 @@ class FeedResult:
     """What one round did with one feed: ``status`` is ``new`` (fetched and
     read; ``new`` entries of ``entries``), ``not modified`` (304),
     ``failed`` (``problem``; ``failures`` in a row, tried again at
-    ``next_try``) or ``waiting`` (backing off until ``next_try``)."""
+    ``next_try``, or no more when ``stopped``), ``waiting`` (backing off
+    until ``next_try``) or ``stopped`` (no longer fetched)."""
 
     url: str
     status: str
@@ -83,6 +93,7 @@ class FeedResult:
     problem: str | None = None
     failures: int = 0
     next_try: datetime | None = None
+    stopped: bool = False
 
 
 @dataclass
@@ -136,7 +147,9 @@ class _FeedRead:
     """What fetching one feed gave (a worker thread's answer to the round)."""
 
     problem: str | None = None
+    permanent: bool = False  # the problem will not mend by waiting (see state.STOP_AFTER)
     not_modified: bool = False
+    outlet: str | None = None  # the feed's own title, as its reader credits the entries
     etag: str | None = None
     last_modified: str | None = None
     articles: list[Article] = field(default_factory=list)
@@ -163,6 +176,7 @@ class _Fetched:
     etag: str | None
     last_modified: str | None
     entries: list[tuple[str, str]]
+    outlet: str | None = None
 
 
 class Follower:
@@ -180,7 +194,8 @@ class Follower:
     ``addresses``: where connections may go (:mod:`.addresses`: public
     addresses, and non-public ones only on the host and port of a feed
     followed, unless ``allow_private``; the followed feeds' hosts are
-    added to its trusted ones here).
+    added to its trusted ones here); ``source``: the outlet to credit the
+    entries of the feeds given with (remembered; else each feed's title).
 
     One follower runs on an index at a time: :meth:`round` (and
     :meth:`run`, for all its rounds) holds ``follow.lock`` beside the index
@@ -200,11 +215,13 @@ class Follower:
         on_notice: Callable[[str], None] | None = None,
         wait: float = 60.0,
         addresses: AddressPolicy | None = None,
+        source: str | None = None,
     ) -> None:
         self.index = index
         self.wait = wait
         self.state = FeedState(index.path)
         self._given = unique(check_url(u) for u in feeds)
+        self._source = source.strip() if source and source.strip() else None
         self.politeness = politeness or Politeness()
         self.batch = max(1, batch)
         self.full_text_words = full_text_words
@@ -230,8 +247,20 @@ class Follower:
         return self._stop.is_set()
 
     def feeds(self) -> list[str]:
-        """The feeds a round fetches: those given, else every feed followed before."""
-        return self._given or [f.url for f in self.state.feeds()]
+        """The feeds a round fetches: those given, else every feed followed
+        before and not stopped (a stopped feed given again is reported, not fetched)."""
+        return self._given or [f.url for f in self.state.feeds() if f.stopped is None]
+
+    def followed(self) -> list[FeedStatus]:
+        """Every feed followed (remembered in ``follow.sqlite``), stopped ones
+        included: when each was last fetched, its failures, its next try."""
+        return self.state.feeds()
+
+    def unfollow(self, url: str) -> bool:
+        """Forget a followed feed and the entries seen in it (its articles
+        stay in the index); return whether it was followed. Given again, it
+        is followed anew (its entries already indexed are found by id)."""
+        return self.state.remove(check_url(url))
 
     def run(
         self,
@@ -289,7 +318,7 @@ class Follower:
         feeds = self.feeds()
         if not feeds:
             raise NewsSearchError("no feeds to follow: give feed URLs or --feeds FILE")
-        self.state.add(feeds, now)
+        self.state.add(feeds, now, name=self._source if self._given else None)
         status = {f.url: f for f in self.state.feeds()}
         options = ReadOptions.build(tz=self._tz, now=now)
         fetcher = self._fresh_fetcher(self.addresses.trusting(feeds))
@@ -298,7 +327,9 @@ class Follower:
         due = []
         for url in feeds:
             st = status[url]
-            if st.due(now):
+            if st.stopped is not None:
+                report.feeds.append(FeedResult(url, "stopped", problem=st.problem, failures=st.failures, stopped=True))
+            elif st.due(now):
                 due.append(url)
             else:
                 report.feeds.append(FeedResult(url, "waiting", problem=st.problem, failures=st.failures, next_try=st.next_try))
@@ -372,7 +403,7 @@ class Follower:
         try:
             response = self._fetcher.get(url, etag=st.etag, last_modified=st.last_modified)
         except FetchError as exc:
-            return _FeedRead(problem=exc.problem)
+            return _FeedRead(problem=exc.problem, permanent=not exc.retryable)
         if response.not_modified:
             return _FeedRead(etag=response.etag or st.etag, last_modified=response.last_modified or st.last_modified, not_modified=True)
         read = _FeedRead(etag=response.etag, last_modified=response.last_modified)
@@ -386,11 +417,14 @@ class Follower:
         except EmptyFeed:
             read.articles = []  # a quiet feed, not a broken one
         except IngestError as exc:
-            return _FeedRead(problem=exc.problem, notices=read.notices)
+            return _FeedRead(problem=exc.problem, permanent=True, notices=read.notices)
         except RecursionError:
-            return _FeedRead(problem="feed is nested too deeply to read", notices=read.notices)
+            return _FeedRead(problem="feed is nested too deeply to read", permanent=True, notices=read.notices)
         except Exception as exc:  # noqa: BLE001 - a reader's bug on one feed must not end the round (as read_source does for files)
             return _FeedRead(problem=f"cannot read the feed ({type(exc).__name__}: {exc})", notices=read.notices)
+        read.outlet = next((a.source for a in read.articles if a.source), None)
+        if st.name:  # the outlet given with --source, whatever the feed calls itself
+            read.articles = [dataclasses.replace(a, source=st.name) for a in read.articles]
         return read
 
     def _take_feed(self, url: str, read: _FeedRead | None, report: FollowReport) -> tuple[_Fetched, list[tuple[str, Article]]] | None:
@@ -402,8 +436,9 @@ class Follower:
         for notice in read.notices:
             self._notice(notice, report)
         if read.problem is not None:
-            st = self.state.failed(url, now, read.problem)
-            report.feeds.append(FeedResult(url, "failed", problem=read.problem, failures=st.failures, next_try=st.next_try))
+            st = self.state.failed(url, now, read.problem, permanent=read.permanent)
+            stopped = st.stopped is not None
+            report.feeds.append(FeedResult(url, "failed", problem=read.problem, failures=st.failures, next_try=None if stopped else st.next_try, stopped=stopped))
             return None
         if read.not_modified:
             report.feeds.append(FeedResult(url, "not modified"))
@@ -414,7 +449,7 @@ class Follower:
         snapshot = self.index.session().snapshot
         fresh = [(k, a) for k, a in keys.items() if k not in seen and snapshot.docnum_for_id(a.id) is None]
         report.feeds.append(FeedResult(url, "new", entries=len(read.articles), new=len(fresh)))
-        return _Fetched(url, read.etag, read.last_modified, [(k, keys[k].id) for k in seen]), fresh
+        return _Fetched(url, read.etag, read.last_modified, [(k, keys[k].id) for k in seen], read.outlet), fresh
 
     def _complete(self, entry: Article, now: datetime, options: object) -> _Completed | None:
         """The article to index for a feed entry (in a worker thread): its
@@ -471,7 +506,7 @@ class Follower:
             changes.update(published=entry.published, date_source=entry.date_source, tz_assumed=entry.tz_assumed)
         if not page.title and entry.title:
             changes["title"] = entry.title
-        if entry.source and (not page.source or page.source == entry.source):
+        if entry.source:  # the feed's outlet, whether or not its page was fetched
             changes["source"] = entry.source
         return dataclasses.replace(page, **changes)  # type: ignore[arg-type]
 
@@ -499,7 +534,7 @@ class Follower:
                 self._notice(f"saved searches not matched yet: {w.report.alert_problem}", report)
         now = utcnow()
         for record in fetched:
-            self.state.succeeded(record.url, now, etag=record.etag, last_modified=record.last_modified, entries=record.entries)
+            self.state.succeeded(record.url, now, etag=record.etag, last_modified=record.last_modified, entries=record.entries, outlet=record.outlet)
         self.deliver()
 
     def deliver(self) -> int:

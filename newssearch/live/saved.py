@@ -331,12 +331,19 @@ class SavedSearches:
             return self._alerts("id > ?", [after])
         return self._alerts("saved = ? AND id > ?", [self.get(name).name, after])
 
+    def unread(self, name: str) -> builtins.list[Alert]:
+        """The alerts of ``name`` not yet read: neither shown by :meth:`new`
+        nor delivered by ``follow`` (a user who saw an alert printed has read it)."""
+        saved = self.get(name)
+        return self._alerts("saved = ? AND id > ? AND delivered = 0", [saved.name, saved.read])
+
     def new(self, name: str, *, mark_read: bool = True) -> builtins.list[Alert]:
-        """The alerts of ``name`` since it was last read (after matching what
-        was indexed since the last match), and mark them read unless not ``mark_read``."""
+        """The alerts of ``name`` not yet read (after matching what was
+        indexed since the last match; see :meth:`unread`), and mark them read
+        unless not ``mark_read``."""
         self.match_new()
         saved = self.get(name)
-        found = self._alerts("saved = ? AND id > ?", [saved.name, saved.read])
+        found = self.unread(saved.name)
         if found and mark_read:
             with self._db(write=True) as con:
                 con.execute("UPDATE saved SET read = max(read, ?) WHERE name = ?", (found[-1].id, saved.name))

@@ -1,8 +1,10 @@
 """What the follower remembers between rounds: ``follow.sqlite`` beside the index.
 
 Per feed: its validators (ETag, Last-Modified) for the next conditional
-GET, when it was last fetched, and its run of failures with the time it may
-be tried again; per entry: that it was seen and the article it became, so
+GET, when it was last fetched, its run of failures with the time it may
+be tried again (and when it was stopped, after :data:`STOP_AFTER` permanent
+failures in a row), the outlet its entries are credited to (a name given
+with ``follow --source``, else the feed's own title); per entry: that it was seen and the article it became, so
 that a restart neither fetches its page again nor indexes it twice.
 
 The index, not this file, is what says an article is stored. The follower
@@ -25,8 +27,14 @@ from .files import refuse_emptied
 from .schemas import FOLLOW_FILE
 from .schemas import FOLLOW_SCHEMA as _SCHEMA
 
-__all__ = ["FOLLOW_FILE", "FeedState", "FeedStatus", "retry_delay"]
+__all__ = ["FOLLOW_FILE", "STOP_AFTER", "FeedState", "FeedStatus", "retry_delay"]
 
+#: Columns added to ``feeds`` since the first release, each added to an older file when it is opened.
+_ADDED_COLUMNS = {"name": "TEXT", "outlet": "TEXT", "permanent": "INTEGER NOT NULL DEFAULT 0", "stopped": "TEXT"}
+#: A feed that fails this many times in a row with an answer that stays the same until
+#: someone changes something (HTTP 404 or 410, not a feed...) is no longer fetched: with the
+#: doubling wait, its tries span about 21 hours, so a site's outage or a move does not stop it.
+STOP_AFTER = 8
 #: A failing feed waits this long after its first failure, doubling with each
 #: further one, up to a day.
 FIRST_RETRY = timedelta(minutes=10)
@@ -52,10 +60,14 @@ class FeedStatus:
     failures: int
     next_try: datetime | None
     problem: str | None
+    name: str | None = None  # given with ``follow --source NAME``: the outlet of its entries
+    outlet: str | None = None  # the feed's own title, as last read
+    permanent: int = 0  # the failures in a row that will not mend by waiting
+    stopped: datetime | None = None  # no longer fetched: STOP_AFTER permanent failures in a row
 
     def due(self, now: datetime) -> bool:
-        """Whether a round at ``now`` fetches it (a failing feed waits its turn)."""
-        return self.next_try is None or now >= self.next_try
+        """Whether a round at ``now`` fetches it (a failing feed waits its turn; a stopped one is not fetched)."""
+        return self.stopped is None and (self.next_try is None or now >= self.next_try)
 
 
 def _time(text: str | None) -> datetime | None:
@@ -77,6 +89,7 @@ class FeedState:
             raise NewsSearchError(f"cannot open the follower's state {self.path}: {exc}") from None
         try:
             con.executescript(_SCHEMA)
+            _add_columns(con)
             with con:  # one transaction, committed on success
                 yield con
         except sqlite3.Error as exc:
@@ -84,10 +97,14 @@ class FeedState:
         finally:
             con.close()
 
-    def add(self, urls: Iterable[str], now: datetime) -> None:
-        """Remember feeds to follow (known ones are left as they are)."""
+    def add(self, urls: Iterable[str], now: datetime, *, name: str | None = None) -> None:
+        """Remember feeds to follow (known ones are left as they are, but
+        for ``name``: the outlet their entries are credited to, when given)."""
+        urls = list(urls)
         with self._db() as con:
             con.executemany("INSERT OR IGNORE INTO feeds (url, added) VALUES (?, ?)", [(u, now.isoformat()) for u in urls])
+            if name:
+                con.executemany("UPDATE feeds SET name = ? WHERE url = ?", [(name, u) for u in urls])
 
     def remove(self, url: str) -> bool:
         """Stop following a feed; return whether it was followed."""
@@ -102,11 +119,12 @@ class FeedState:
             return []
         with self._db() as con:
             rows = con.execute(
-                "SELECT url, etag, last_modified, fetched, ok, failures, next_try, problem FROM feeds ORDER BY rowid"
+                "SELECT url, etag, last_modified, fetched, ok, failures, next_try, problem, name, outlet, permanent, stopped"
+                " FROM feeds ORDER BY rowid"
             ).fetchall()
         return [
-            FeedStatus(url, etag, lm, _time(fetched), _time(ok), int(failures), _time(next_try), problem)
-            for url, etag, lm, fetched, ok, failures, next_try, problem in rows
+            FeedStatus(url, etag, lm, _time(fetched), _time(ok), int(failures), _time(next_try), problem, name, outlet, int(permanent), _time(stopped))
+            for url, etag, lm, fetched, ok, failures, next_try, problem, name, outlet, permanent, stopped in rows
         ]
 
     def status(self, url: str) -> FeedStatus | None:
@@ -127,36 +145,56 @@ class FeedState:
         return found
 
     def succeeded(
-        self, url: str, now: datetime, *, etag: str | None, last_modified: str | None, entries: Iterable[tuple[str, str]] = ()
+        self,
+        url: str,
+        now: datetime,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        entries: Iterable[tuple[str, str]] = (),
+        outlet: str | None = None,
     ) -> None:
         """Record a fetch whose new articles are committed: its validators,
-        and its entries (``(entry key, article id)``) as seen."""
+        its entries (``(entry key, article id)``) as seen, and the feed's
+        title (``outlet``) when it was read."""
         with self._db() as con:
             con.execute("INSERT OR IGNORE INTO feeds (url, added) VALUES (?, ?)", (url, now.isoformat()))
             con.execute(
                 "UPDATE feeds SET etag = ?, last_modified = ?, fetched = ?, ok = ?, failures = 0, next_try = NULL,"
-                " problem = NULL WHERE url = ?",
-                (etag, last_modified, now.isoformat(), now.isoformat(), url),
+                " problem = NULL, permanent = 0, outlet = coalesce(?, outlet) WHERE url = ?",
+                (etag, last_modified, now.isoformat(), now.isoformat(), outlet, url),
             )
             con.executemany(
                 "INSERT OR IGNORE INTO seen (feed, entry, article, first_seen) VALUES (?, ?, ?, ?)",
                 [(url, entry, article, now.isoformat()) for entry, article in entries],
             )
 
-    def failed(self, url: str, now: datetime, problem: str) -> FeedStatus:
-        """Record a failed fetch; return the feed's state (failures in a row, next try)."""
+    def failed(self, url: str, now: datetime, problem: str, *, permanent: bool = False) -> FeedStatus:
+        """Record a failed fetch; return the feed's state (failures in a row,
+        next try; ``stopped`` once :data:`STOP_AFTER` ``permanent`` ones, those
+        that waiting does not mend, came in a row)."""
         with self._db() as con:
             con.execute("INSERT OR IGNORE INTO feeds (url, added) VALUES (?, ?)", (url, now.isoformat()))
-            (failures,) = con.execute("SELECT failures FROM feeds WHERE url = ?", (url,)).fetchone()
+            failures, lasting = con.execute("SELECT failures, permanent FROM feeds WHERE url = ?", (url,)).fetchone()
             failures = int(failures) + 1
+            lasting = int(lasting) + 1 if permanent else 0
             next_try = now + retry_delay(failures)
+            stopped = now.isoformat() if lasting >= STOP_AFTER else None
             con.execute(
-                "UPDATE feeds SET fetched = ?, failures = ?, next_try = ?, problem = ? WHERE url = ?",
-                (now.isoformat(), failures, next_try.isoformat(), problem, url),
+                "UPDATE feeds SET fetched = ?, failures = ?, next_try = ?, problem = ?, permanent = ?, stopped = ? WHERE url = ?",
+                (now.isoformat(), failures, next_try.isoformat(), problem, lasting, stopped, url),
             )
         status = self.status(url)
         assert status is not None
         return status
+
+
+def _add_columns(con: sqlite3.Connection) -> None:
+    """Bring a ``follow.sqlite`` written by an older release up to date (new columns, their defaults)."""
+    have = {row[1] for row in con.execute("PRAGMA table_info(feeds)")}
+    for column, kind in _ADDED_COLUMNS.items():
+        if column not in have:
+            con.execute(f"ALTER TABLE feeds ADD COLUMN {column} {kind}")
 
 
 def utcnow() -> datetime:
