@@ -348,7 +348,7 @@ def test_a_follower_killed_mid_round_loses_and_repeats_nothing(tmp_path: Path, l
     ix = ns.open_index(where)
     titles = sorted(a.title for a in ix.iter_articles())
     assert titles == sorted(f"Weir {n} repaired" for n in range(24))
-    alerts = ix.saved.new("lock")
+    alerts = ix.saved.alerts("lock")  # every alert recorded (the rerun printed them: they count as read)
     assert sorted(a.title for a in alerts) == titles  # each story alerted once, none lost
     # the pages of articles committed before the kill were not fetched again
     assert sum(len(loopback.requests(f"/p/{n}")) for n in range(24)) <= 24 + 5

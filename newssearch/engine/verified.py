@@ -157,7 +157,7 @@ class _CheckedFile:
         return iter(self.readline, b"")
 
 
-class VerifiedStorage(FileStorage):
+class VerifiedStorage(FileStorage):  # type: ignore[misc]  # Whoosh is untyped
     """Whoosh's file storage, reading segment files through their block sums.
 
     ``sums`` gives the recorded entry of a file name (``[size, crc32,
@@ -190,7 +190,7 @@ class VerifiedStorage(FileStorage):
         sums = self.sums_for(name) if not name.endswith(".toc") else None
         if sums is None:
             return super().open_file(name, **kwargs)
-        return StructFile(_CheckedFile(os.path.join(self.folder, name), sums), name=name, **kwargs)  # type: ignore[arg-type]
+        return StructFile(_CheckedFile(os.path.join(self.folder, name), sums), name=name, **kwargs)
 
 
 def block_checker(storage: Any, name: str) -> BlockSums | None:
