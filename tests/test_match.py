@@ -112,6 +112,8 @@ def test_the_command_line_asks_for_every_word_or_any_and_marks_a_fallback(index:
     fallback = runner.invoke(cli, ["search", "minsk diplomats zebra", "--index", where, "--no-color"])
     assert "No article has every word of 'minsk diplomats zebra'" in fallback.stderr
     assert "   missing: zebra" in fallback.stdout
+    # said before the list, so that no one takes the list for what was asked
+    assert fallback.output.index("No article has every word") < fallback.output.index("missing: zebra")
     as_json = runner.invoke(cli, ["search", "minsk diplomats zebra", "--index", where, "--json"])
     first = json.loads(as_json.stdout.splitlines()[0])
     assert first["missing"] == ["zebra"]

@@ -117,6 +117,13 @@ def search_cmd(
     # with none holding every word, those with most of them, marked (never counted: --count says 0)
     fallback = results.fallback if not results.total and not count_only else None
     listed = fallback or results
+    if fallback is not None:  # said before the list, so no one reads it as what was asked
+        shown = "the text and --json outputs list" if output in ("csv", "tsv") else f"showing 1-{len(fallback)} of"
+        click.echo(
+            f"No article has every word of {text!r}; {shown} {fallback.total:,} with some of them, "
+            "most first (--any asks for any word).",
+            err=True,
+        )
     if count_only:
         if output == "json":
             click.echo(json.dumps(summary_record(results, text, bool(facet_names)), ensure_ascii=False))
@@ -137,12 +144,6 @@ def search_cmd(
         if facet_names:
             click.echo(format_facets(results.facets, results.articles))
     if fallback is not None:
-        shown = "the text and --json outputs list" if output in ("csv", "tsv") else f"showing 1-{len(fallback)} of"
-        click.echo(
-            f"No article has every word of {text!r}; {shown} {fallback.total:,} with some of them, "
-            "most first (--any asks for any word).",
-            err=True,
-        )
         sys.exit(EXIT_NO_MATCH)
     if not results.total:
         filtered = request.describe_filters()  # so that a filter nobody remembers is not taken for the query's fault
