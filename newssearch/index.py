@@ -44,6 +44,7 @@ from .search.similar import similar as related_stories
 from .search.spelling import suggest as corrected_query
 from .search.timeline import timeline as stories_per_period
 from .write.articles import ArticleWriter
+from .write.compact import CompactReport, compact
 from .write.sharded import ShardedWriter
 from .write.transaction import IndexReport
 
@@ -57,8 +58,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CheckReport",
+    "CompactReport",
     "IndexStats",
     "NewsIndex",
+    "ShardStats",
     "attach_living_archive",
     "check_index",
     "create_index",
@@ -90,10 +93,25 @@ def default_index_path() -> Path:
 
 
 @dataclass(frozen=True)
+class ShardStats:
+    """One shard of a sharded index: its number, live ``articles``, the
+    ``deleted`` ones whose bytes it still holds (``compact`` drops them),
+    bytes on disk and segments."""
+
+    number: int
+    articles: int
+    deleted: int
+    size_bytes: int
+    segments: int
+
+
+@dataclass(frozen=True)
 class IndexStats:
     """A summary of what an index holds: live ``articles``, the ``earliest``
     and ``latest`` publication times (UTC), how many are ``undated``,
-    articles per outlet (most first), bytes on disk and segment count."""
+    articles per outlet (most first), bytes on disk and segment count;
+    ``deleted`` articles still on disk (until ``compact``); for a sharded
+    index, each shard (``shards``; empty for an index of one)."""
 
     path: str
     articles: int
@@ -103,6 +121,8 @@ class IndexStats:
     outlets: dict[str, int]
     size_bytes: int
     segments: int
+    deleted: int = 0
+    shards: tuple[ShardStats, ...] = ()
 
 
 class NewsIndex:
@@ -421,11 +441,14 @@ class NewsIndex:
             return related_stories(self.session(), article, request)
 
     def stats(self) -> IndexStats:
-        """Article count, date range, outlets and size on disk."""
+        """Article count, date range, outlets, size on disk, and each shard of a sharded index."""
         with mapped(self.path):
             snapshot = self.session().snapshot
             span = snapshot.date_range()
             outlets = snapshot.keyword_counts("source")
+            shards: tuple[ShardStats, ...] = ()
+            if isinstance(self._store, ShardedStore):
+                shards = tuple(_shard_stats(n, store) for n, store in enumerate(self._store.stores))
             return IndexStats(
                 path=str(self.path),
                 articles=snapshot.doc_count(),
@@ -435,7 +458,25 @@ class NewsIndex:
                 outlets=dict(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))),
                 size_bytes=self._store.size_on_disk(),
                 segments=len(snapshot.segments),
+                deleted=snapshot.doc_count_all() - snapshot.doc_count(),
+                shards=shards,
             )
+
+    def compact(self, *, timeout: float = 0.0) -> CompactReport:
+        """Merge the index's segments into one (one per shard), dropping the
+        deleted articles, whose bytes a deletion or a prune leaves on disk;
+        return the sizes and segment counts before and after
+        (:class:`~newssearch.write.compact.CompactReport`). Runs under the
+        write lock (``timeout`` seconds to wait for another writer, then
+        :class:`~newssearch.errors.IndexLocked`) as one commit per index:
+        killed part way, the index is as its last commit left it. Searches,
+        results and ids are unchanged; a search session open meanwhile keeps
+        reading the snapshot it opened."""
+        with mapped(self.path):
+            try:
+                return compact(self._store, timeout=timeout)
+            finally:
+                self._changed()
 
     def close(self) -> None:
         """Close the snapshot searches share (the index stays usable: the next search reopens it)."""
@@ -449,6 +490,18 @@ class NewsIndex:
 
     def __repr__(self) -> str:
         return f"NewsIndex({str(self.path)!r})"
+
+
+def _shard_stats(number: int, store: Store) -> ShardStats:
+    """One shard's counts, from its table of contents."""
+    counts = store.segment_counts()
+    return ShardStats(
+        number=number,
+        articles=sum(live for live, _deleted in counts),
+        deleted=sum(deleted for _live, deleted in counts),
+        size_bytes=store.size_on_disk(),
+        segments=len(counts),
+    )
 
 
 def _request(query: str | SearchRequest, options: Any) -> SearchRequest:

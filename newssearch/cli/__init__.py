@@ -6,8 +6,8 @@ handled once, in :class:`NewsSearchGroup`: a :class:`NewsSearchError` prints
 Ctrl-C exits 130. stdout carries results only; messages go to stderr.
 
 The package, one job a module, with no cycle: the commands are defined in
-modules that know nothing of the group (:mod:`.indexing`, :mod:`.searching`,
-:mod:`.export`, :mod:`.saved`, :mod:`.follow`), over the shared options
+modules that know nothing of the group (:mod:`.indexing`, :mod:`.upkeep`,
+:mod:`.searching`, :mod:`.export`, :mod:`.saved`, :mod:`.follow`), over the shared options
 (:mod:`.options`), the formatting (:mod:`.output`; :mod:`.fields` for what
 scripts read) and the exit codes (:mod:`.exits`); this
 module makes the group, adds them to it, and handles their errors.
@@ -27,7 +27,7 @@ from ..version import __version__
 from .exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_MATCH, EXIT_OK, EXIT_PARTIAL, EXIT_TERMINATED, EXIT_USAGE, fail
 from .export import export_cmd
 from .follow import follow_cmd
-from .indexing import check_cmd, delete_cmd, index_cmd, stats_cmd
+from .indexing import index_cmd
 from .output import (
     article_to_json,
     explanation_to_json,
@@ -39,6 +39,7 @@ from .output import (
 )
 from .saved import saved_cmd
 from .searching import search_cmd, show_cmd, similar_cmd, timeline_cmd
+from .upkeep import check_cmd, compact_cmd, delete_cmd, stats_cmd
 
 __all__ = [
     "EXIT_ERROR",
@@ -128,7 +129,7 @@ def cli() -> None:
 
 
 for _command in (
-    index_cmd, delete_cmd, check_cmd, stats_cmd,  # writing and looking after an index
+    index_cmd, delete_cmd, check_cmd, stats_cmd, compact_cmd,  # writing and looking after an index
     search_cmd, timeline_cmd, similar_cmd, show_cmd, export_cmd,  # reading it
     saved_cmd, follow_cmd,  # the living archive
 ):

@@ -1,10 +1,10 @@
-"""The commands that write and look after an index: ``index``, ``delete``,
-``check`` and ``stats``.
+"""The command that writes an index: ``index``.
 
-``index`` reads with :mod:`newssearch.ingest` and writes through the
-index :func:`~newssearch.index.open_for_writing` gives (which decides
-whether to create, open, or re-create it); the rest are one library call
-each. Errors reach the group's one handler in :mod:`newssearch.cli`.
+It reads with :mod:`newssearch.ingest` and writes through the index
+:func:`~newssearch.index.open_for_writing` gives (which decides whether to
+create, open, or re-create it). The commands that look after an index
+(``delete``, ``check``, ``stats``, ``compact``) are in :mod:`.upkeep`.
+Errors reach the group's one handler in :mod:`newssearch.cli`.
 """
 
 from __future__ import annotations
@@ -13,24 +13,23 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from ..cluster.client import connect
-from ..dates import format_datetime
 from ..errors import ConfigError, IngestError
-from ..index import check_index, default_index_path, open_for_writing, open_index
+from ..index import default_index_path, open_for_writing
 from ..paths import shown_path, shown_text
 from ..write.transaction import IndexReport
-from .exits import EXIT_ERROR, EXIT_PARTIAL, EXIT_USAGE, fail
-from .options import filter_options, index_option, read_zone, search_request, tz_option
-from .output import Progress, format_size, print_index_summary
+from .exits import EXIT_ERROR, EXIT_PARTIAL
+from .options import index_option, read_zone, tz_option
+from .output import Progress, print_index_summary
 
 if TYPE_CHECKING:
     from ..ingest import Limits, Notice, Source
 
-__all__ = ["check_cmd", "delete_cmd", "index_cmd", "stats_cmd"]
+__all__ = ["index_cmd"]
 
 
 def _check_format(value: str | None) -> str | None:
@@ -205,133 +204,3 @@ def _report_error(err: IngestError, report: IndexReport, progress: Progress) -> 
     report.failed.append(err)
     progress.clear()
     click.echo(f"Error: {err}", err=True)
-
-
-# --- delete --------------------------------------------------------------
-
-
-@click.command("delete")
-@click.argument("ids", nargs=-1, metavar="[ID...]")
-@index_option
-@click.option("--query", "query", default=None, metavar="QUERY", help="Delete every article this search matches (every copy; with the filter options).")
-@filter_options
-@click.option("--yes", is_flag=True, help="Delete what --query matches without listing it first.")
-def delete_cmd(ids: tuple[str, ...], index_dir: str | None, query: str | None, yes: bool, **filters: Any) -> None:
-    """Delete articles by id (a unique prefix is enough) or by query.
-
-    With --query, the matches are counted and nothing is deleted unless
-    --yes is given. The deletion is one commit; what 'index' reads again is
-    added again.
-
-    \b
-    Example:
-      newssearch delete 92f0694a
-      newssearch delete --query 'agency:xinhua' --until 2006-12-31 --yes
-    """
-    if bool(ids) == (query is not None):
-        fail("give article ids or --query, not both", EXIT_USAGE)
-    with open_index(index_dir) as ix:
-        if ids:
-            deleted = ix.delete(ids)
-            click.echo(f"Deleted {len(deleted):,} article{'s' if len(deleted) != 1 else ''}: {', '.join(deleted)}", err=True)
-            return
-        request = search_request(query or "", filters, all_copies=True, limit=1)
-        if not yes:
-            found = ix.search(request)
-            click.echo(f"{found.articles:,} articles match; add --yes to delete them", err=True)
-            return
-        deleted = ix.delete_matching(request)
-        click.echo(f"Deleted {len(deleted):,} article{'s' if len(deleted) != 1 else ''}", err=True)
-
-
-# --- check ---------------------------------------------------------------
-
-
-@click.command("check")
-@index_option
-@click.option("--repair", is_flag=True, help="Restore a lost table of contents from its copy, drop damaged segments and list the files to index again.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
-def check_cmd(index_dir: str | None, repair: bool, as_json: bool) -> None:
-    """Check the index for damage: every file against the size and checksum
-    recorded at its commit, every stored article and posting list, the counts.
-
-    Exit 0 when the index is sound (after --repair: when it is sound now),
-    1 when damage remains. The files listed after a repair are where the
-    dropped articles came from: index them again to restore those articles.
-
-    \b
-    Example:
-      newssearch check
-      newssearch check --repair && newssearch index FILES-IT-LISTED...
-    """
-    where = index_dir or default_index_path()
-    report = check_index(where, repair=repair)
-    if as_json:
-        click.echo(json.dumps(report.as_dict() | {"index": shown_path(where)}, ensure_ascii=False))
-    else:
-        for problem in report.found if repair else report.problems:
-            click.echo(f"damaged: {problem}")
-        for done in report.repaired:
-            click.echo(f"repaired: {done}")
-        for name in report.lost_files:
-            click.echo(f"index again: {name}")
-        for gone in report.lost_data:
-            click.echo(f"lost: {gone}")
-        if report.lost_articles and not report.lost_files:
-            click.echo(f"{report.lost_articles:,} articles were dropped; the files they came from could not be read back")
-        if not report.checksums and not report.sums_missing:
-            click.echo("note: no checksums recorded for this commit (written by an older version); files were read, not compared")
-        if report.leftover_bytes and not repair:
-            click.echo(f"note: {format_size(report.leftover_bytes)} left by interrupted runs (the next 'index' or 'check --repair' removes them)")
-        state = "sound" if report.ok else "DAMAGED"
-        click.echo(f"index {shown_path(where)}: {state}; {report.segments} segment(s), {report.articles:,} articles readable")
-    if not report.ok:
-        sys.exit(EXIT_ERROR)
-
-
-# --- stats ---------------------------------------------------------------
-
-
-@click.command("stats")
-@index_option
-@tz_option("Zone to show dates in (default UTC).")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
-def stats_cmd(index_dir: str | None, tz: str | None, as_json: bool) -> None:
-    """Summarise the index: article count, date range, outlets, size on disk.
-
-    \b
-    Example:
-      newssearch stats --json
-    """
-    zone = read_zone(tz)
-    with open_index(index_dir) as ix:
-        st = ix.stats()
-    if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "index": shown_path(st.path),
-                    "articles": st.articles,
-                    "earliest": st.earliest.isoformat().replace("+00:00", "Z") if st.earliest else None,
-                    "latest": st.latest.isoformat().replace("+00:00", "Z") if st.latest else None,
-                    "undated": st.undated,
-                    "outlets": st.outlets,
-                    "size_bytes": st.size_bytes,
-                    "segments": st.segments,
-                },
-                ensure_ascii=False,
-            )
-        )
-        return
-    outlets = ", ".join(f"{name} ({n:,})" for name, n in list(st.outlets.items())[:10]) or "none named"
-    if len(st.outlets) > 10:
-        outlets += f" and {len(st.outlets) - 10} more"
-    span = (
-        f"{format_datetime(st.earliest, zone)} to {format_datetime(st.latest, zone)}"
-        if st.earliest
-        else "no dated articles"
-    )
-    click.echo(f"index:     {shown_path(st.path)} ({format_size(st.size_bytes)} on disk, {st.segments} segment{'s' if st.segments != 1 else ''})")
-    click.echo(f"articles:  {st.articles:,}")
-    click.echo(f"dates:     {span}" + (f"; {st.undated:,} without a date" if st.undated else ""))
-    click.echo(f"outlets:   {outlets}")

@@ -283,6 +283,8 @@ def print_index_summary(report: IndexReport, where: str, notices: Sequence[Notic
         echo(f"  removed {format_size(report.leftovers_removed)} left by an interrupted run")
     if report.pruned:
         echo(f"  pruned {report.pruned:,} articles whose files are gone")
+    if report.removed:
+        echo(f"  removed {report.removed:,} articles this rebuild did not read (the index holds what it read)")
     if not report.committed:
         echo("  nothing changed: the index was left as it was")
     if report.merge_problem:

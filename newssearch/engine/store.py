@@ -253,6 +253,13 @@ class Store:
         """Bytes of every file in the folder, leftovers of interrupted runs included."""
         return sum(path_size(p) for p in self.path.iterdir())
 
+    def segment_counts(self) -> list[tuple[int, int]]:
+        """Each committed segment's documents: (live, deleted), in the order
+        of the table of contents. Read from the table alone (no segment is
+        opened): for ``stats`` per shard and ``compact``'s before and after."""
+        with mapped(self.path):
+            return [(s.doc_count_all() - s.deleted_count(), s.deleted_count()) for s in self._ix._segments()]
+
     def leftovers(self) -> list[Path]:
         """Files and folders in the index folder that no commit refers to:
         what an interrupted or killed run left behind (its new segments, the

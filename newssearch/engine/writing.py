@@ -21,6 +21,7 @@ import math
 import multiprocessing
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from whoosh.writing import CLEAR
@@ -31,7 +32,10 @@ from .locking import WriteLock
 from .store import Store
 from .workers import WatchedMpWriter
 
-__all__ = ["MERGE_FANOUT", "MERGE_MAX_DOCS", "SegmentWriter", "default_memory_mb", "default_procs", "merge_plan", "merge_segments_of"]
+__all__ = [
+    "MERGE_FANOUT", "MERGE_MAX_DOCS", "SegmentWriter", "compact_segments", "default_memory_mb", "default_procs", "merge_plan",
+    "merge_segments_of",
+]
 
 #: Segments of one size tier merged into one (see :func:`merge_plan`).
 MERGE_FANOUT = 10
@@ -254,15 +258,39 @@ def merge_segments_of(store: Store, fanout: int = MERGE_FANOUT, max_docs: int = 
     interrupted the index stays as the run committed it, and the files it
     had written are leftovers the next writer removes. Returns the number
     of segments merged away."""
+    return _merge(store, lambda sizes: merge_plan(sizes, fanout, max_docs))
+
+
+def compact_segments(store: Store) -> int:
+    """Merge every committed segment into one, leaving out the deleted
+    documents (``newssearch compact``; call it under the write lock). A
+    deletion only marks a document in its segment, and the tiered policy
+    never rewrites a lone or a full segment, so an index that was pruned
+    keeps the deleted articles' bytes, and grows by its deletion marks,
+    until everything is rewritten. The merge is a commit like any other
+    (see :func:`merge_segments_of`): killed part way, the index is as its
+    last commit left it. Returns the segments merged away (0 when the index
+    is one segment with nothing deleted: nothing to do)."""
+    return _merge(store, _compact_plan)
+
+
+def _compact_plan(sizes: list[int]) -> list[list[int]]:
+    """Every segment in one group, unless there is nothing to gain."""
+    return [list(range(len(sizes)))] if sizes else []
+
+
+def _merge(store: Store, plan_for: Callable[[list[int]], list[list[int]]]) -> int:
+    """Merge the committed segments in the groups ``plan_for(live documents
+    per segment)`` gives, as a commit of its own; return the segments merged away."""
     with mapped(store.path):
         # planned before a writer exists: a Whoosh writer creates its files up front
         segments = list(store.whoosh_index._segments())
-        if not merge_plan([s.doc_count_all() - s.deleted_count() for s in segments], fanout, max_docs):
+        if not _worth_merging(segments, plan_for):
             return 0
         writer = FastSegmentWriter(store.whoosh_index, _lk=False, compound=False)
         try:
             segments = list(writer.segments)
-            plan = merge_plan([s.doc_count_all() - s.deleted_count() for s in segments], fanout, max_docs)
+            plan = plan_for([s.doc_count_all() - s.deleted_count() for s in segments])
             merged_into: dict[int, object] = {}
             gone: set[int] = set()
             for group in plan:
@@ -288,3 +316,12 @@ def merge_segments_of(store: Store, fanout: int = MERGE_FANOUT, max_docs: int = 
             raise
     store.record_commit()
     return len(segments) - len(final)
+
+
+def _worth_merging(segments: list[Any], plan_for: Callable[[list[int]], list[list[int]]]) -> bool:
+    """Whether the plan changes anything: a group of one segment is rewritten
+    only when it holds deleted documents (that is what rewriting it drops)."""
+    for group in plan_for([s.doc_count_all() - s.deleted_count() for s in segments]):
+        if len(group) > 1 or any(segments[i].deleted_count() for i in group):
+            return True
+    return False

@@ -83,6 +83,8 @@ class ArticleWriter(Transaction):
         # 0: everything in this process (a cluster's worker, which may not start processes)
         self._procs = default_procs() if procs is None else max(0, procs)
         self._pending: list[tuple[str, dict[str, Any]]] = []
+        #: articles this run has written (in a rebuild, the unchanged ones too)
+        self.written = 0
         # Take the lock now, so a second writer fails at once, but create the
         # Whoosh writer only when something changes: a Whoosh writer creates
         # its segment files up front and its cancel() leaves them behind.
@@ -113,9 +115,14 @@ class ArticleWriter(Transaction):
             # a rebuild writes every article anew, but one it finds unchanged
             # keeps its ingest sequence: it is not news to a saved search
             self._previous: tuple[Snapshot, Any, Any] | None = None
+            # a rebuild's report says what it kept and what it removed: the
+            # articles the index held, and how many of them this run read again
+            self._held_before = 0
+            self._read_again = 0
             if rebuild and store.doc_count_all() > 0 and not self._resuming:
                 before = store.snapshot()
                 self._previous = (before, before.column("fingerprint"), before.column("seq"))
+                self._held_before = before.doc_count()
             self._stories = stories if stories is not None else StoryGrouper(self._existing)
             self._seq_given = seq is not None
             self._seq = seq if seq is not None else store.last_seq() + 1
@@ -211,25 +218,31 @@ class ArticleWriter(Transaction):
                     return "unchanged"
                 status = "updated"
         story, sig = self._stories.assign(article.id, article.title, article.body, article.published)
-        fields.update(story=story, minhash=sig.values, seq=self._kept_seq(article.id, fields["fingerprint"]))
-        self._write("update" if status == "updated" else "add", fields)
-        if status == "updated":
-            self.report.updated += 1
-        else:
-            self.report.added += 1
-        if article.published is None:
+        seq, status = self._kept_seq(article.id, fields["fingerprint"], status)
+        fields.update(story=story, minhash=sig.values, seq=seq)
+        self._write("update" if status == "updated" and self._existing is not None else "add", fields)
+        self.written += 1
+        counter = {"added": "added", "updated": "updated", "unchanged": "unchanged"}[status]
+        setattr(self.report, counter, getattr(self.report, counter) + 1)
+        if article.published is None and status != "unchanged":
             self.report.no_date += 1
         return status
 
-    def _kept_seq(self, article_id: str, fingerprint: str) -> int:
-        """This run's ingest sequence, or, in a rebuild, the one an unchanged
-        article already had."""
+    def _kept_seq(self, article_id: str, fingerprint: str, status: str) -> tuple[int, str]:
+        """This run's ingest sequence and ``status``, or, in a rebuild, the
+        sequence an unchanged article already had and what the rebuild did to
+        each article the index held (``unchanged``, written again as it was,
+        or ``updated``): a rebuild writes every article anew, but its report
+        says what changed, and the rest of what the index held is what it removes."""
         if self._previous is not None:
             before, fingerprints, seqs = self._previous
             docnum = before.docnum_for_id(article_id)
-            if docnum is not None and fingerprints[docnum] == fingerprint:
-                return int(seqs[docnum])
-        return self._seq
+            if docnum is not None:
+                self._read_again += 1
+                if fingerprints[docnum] == fingerprint:
+                    return int(seqs[docnum]), "unchanged"
+                return self._seq, "updated"
+        return self._seq, status
 
     def add_many(self, articles: Iterable[Article]) -> IndexReport:
         """Index every article from an iterable; return the running report."""
@@ -277,6 +290,7 @@ class ArticleWriter(Transaction):
     def _commit_run(self) -> None:
         for docnum in self._unread:  # resuming a rebuild: what it did not read goes
             self._delete_docnum(docnum)
+        self.report.removed = len(self._unread) + self._held_before - self._read_again
         if self._pending:
             self._flush_pending(parallel=False)
         if self._writer is None and self._rebuild:

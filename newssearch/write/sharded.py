@@ -77,12 +77,14 @@ class ShardedWriter(Transaction):
         :meth:`ArticleWriter.add <newssearch.write.articles.ArticleWriter.add>`."""
         if not self._open:
             raise IndexStoreError("this writer has already been committed or cancelled")
-        status = self._writers[shard_of(article.id, len(self._writers))].add(article)
+        shard = self._writers[shard_of(article.id, len(self._writers))]
+        written = shard.written
+        status = shard.add(article)
         counter = _COUNTERS[status]
         setattr(self.report, counter, getattr(self.report, counter) + 1)
-        if status in ("added", "updated"):
-            if article.published is None:
-                self.report.no_date += 1
+        if status in ("added", "updated") and article.published is None:
+            self.report.no_date += 1
+        if shard.written > written:  # a rebuild writes its unchanged articles too: they fill the batch
             self._in_batch += 1
             if self._commit_every and self._in_batch >= self._commit_every:
                 self._commit_batch()
@@ -130,6 +132,7 @@ class ShardedWriter(Transaction):
             self._store.set_last_seq(self._seq)
         self.report.committed = committed
         self.report.leftovers_removed = sum(w.report.leftovers_removed for w in self._writers)
+        self.report.removed = sum(w.report.removed for w in self._writers)
         problems = [f"shard {n}: {w.report.merge_problem}" for n, w in enumerate(self._writers) if w.report.merge_problem]
         self.report.merge_problem = "; ".join(problems) or None
 

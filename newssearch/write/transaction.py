@@ -27,9 +27,12 @@ class IndexReport:
     """What one indexing run did, for the summary a user reads.
 
     ``added``/``updated``/``unchanged``/``duplicates`` count the articles
-    met (a duplicate has an id already seen in this run); ``deleted`` counts
-    articles deleted, ``pruned`` those of them deleted because their file is
-    gone (:meth:`ArticleWriter.prune`); ``no_date``
+    met (a duplicate has an id already seen in this run; in a rebuild,
+    ``unchanged`` counts the articles it wrote again as they were); ``deleted``
+    counts articles deleted, ``pruned`` those of them deleted because their file is
+    gone (:meth:`ArticleWriter.prune`); ``removed`` counts the articles a
+    rebuild dropped because the run did not read them (a rebuild of one folder
+    of a bigger index removes the rest: said, never silent); ``no_date``
     counts new or updated articles without a date; ``failed`` and
     ``skipped`` are filled by whoever reads the files; ``committed`` says
     whether anything was written.
@@ -41,6 +44,7 @@ class IndexReport:
     duplicates: int = 0
     deleted: int = 0
     pruned: int = 0
+    removed: int = 0
     no_date: int = 0
     files: int = 0
     failed: list[IngestError] = field(default_factory=list)
@@ -78,6 +82,7 @@ class IndexReport:
             "duplicates": self.duplicates,
             "deleted": self.deleted,
             "pruned": self.pruned,
+            "removed": self.removed,
             "no_date": self.no_date,
             "failed": [str(e) for e in self.failed],
             "skipped": [f"{name}: {why}" for name, why in self.skipped],
