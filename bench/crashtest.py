@@ -39,11 +39,22 @@ next commit, and only then reads. Counted: exceptions by type and wrong
 counts::
 
     python bench/crashtest.py --readers-under-merges 20000
+
+**Compact killed** (``--compact-kills N``): ``newssearch compact`` of an
+index with several segments and deleted articles, killed with SIGKILL at a
+random moment (or, with ``at=`` in :func:`compact_killed`, at a chosen step:
+while the merged segment is written, before its table of contents, before
+its checksums). After each kill the index must open with exactly the live
+articles it had (same fingerprints), its lock free; the next ``compact``
+must finish, leave no stray bytes and ``check`` exit 0::
+
+    python bench/crashtest.py --compact-kills 20 --slice 600
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import signal
@@ -427,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newssearch-crashtest"))
     parser.add_argument("--rebuild-kills", type=int, default=0, metavar="N",
                         help="instead: N kills of 'index --rebuild --commit-every' (slices of --slice files)")
+    parser.add_argument("--compact-kills", type=int, default=0, metavar="N",
+                        help="instead: N kills of 'compact' (an index of 2 x --slice files, a third deleted)")
     args = parser.parse_args(argv)
     if args.readers_under_merges:
         import newssearch as ns
@@ -434,6 +447,9 @@ def main(argv: list[str] | None = None) -> int:
         base = list(ns.read_path([str(p) for p in reuters_files()[: args.articles]], on_error=lambda _e: None))
         race = readers_under_merges(args.workdir / "race", base, args.readers_under_merges, log=print)
         return 0 if not race.errors and not race.wrong else 1
+    if args.compact_kills:
+        counts = compact_kills(args.compact_kills, args.seed, args.slice, args.commit_every, args.workdir, log=print)
+        return 0 if counts["kills"] == counts["ok"] else 1
     if args.rebuild_kills:
         counts = rebuild_kills(args.rebuild_kills, args.seed, args.slice, args.commit_every, args.workdir, log=print)
         return 0 if not (counts["part, NOT marked"] or counts["next rebuild wrong"] or counts["index failed to open"]) else 1
@@ -559,6 +575,159 @@ def rebuild_kills(kills: int, seed: int, size: int, commit_every: int, workdir: 
             log(f"{k + 1:3d} SIGKILL at {delay:5.2f} s: {outcome}; next rebuild {'ok' if ok else 'WRONG'}")
     if log:
         log("| rebuild killed (--rebuild --commit-every) | count |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in counts.items()))
+    return counts
+
+
+# --- a killed compact -----------------------------------------------------------
+
+#: Runs ``compact`` in a child process, killing itself (SIGKILL) at the step
+#: ``argv[2]`` names: the 50th posting list of the merged segment written, its
+#: table of contents about to be written, or its checksums about to be recorded.
+KILLED_AT = r"""
+import os, signal, sys
+import newssearch as ns
+from newssearch.engine import fastwrite, store
+from whoosh.writing import SegmentWriter
+
+where, at = sys.argv[1], sys.argv[2]
+die = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
+if at == "postings":
+    calls, write = [0], fastwrite.write_postings
+    def counted(*a, **k):
+        calls[0] += 1
+        if calls[0] == 50:
+            die()
+        return write(*a, **k)
+    fastwrite.write_postings = counted
+elif at == "toc":
+    SegmentWriter._commit_toc = die
+elif at == "sums":
+    store.record_commit = die
+with ns.open_index(where) as ix:
+    ix.compact()
+"""
+
+#: Where :func:`compact_killed` can stop a compaction.
+KILL_POINTS = ("postings", "toc", "sums")
+
+
+@dataclass
+class CompactTrial:
+    """What one killed compact left and what the next compact made of it."""
+
+    exit_code: int | None
+    opens: bool = True
+    lost: int = 0
+    changed: int = 0
+    stale_lock: bool = False
+    next_ok: bool = True
+    stray_bytes: int = 0
+    check_ok: bool = True
+    segments_after: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        """Whether every check passed."""
+        return (self.opens and not self.lost and not self.changed and not self.stale_lock and self.next_ok
+                and not self.stray_bytes and self.check_ok)
+
+
+def compact_killed(index: Path, *, at: str | None = None, delay: float = 0.0) -> CompactTrial:
+    """Kill a ``compact`` of ``index``: at the step ``at`` (one of
+    :data:`KILL_POINTS`), or else ``delay`` seconds after starting
+    ``newssearch compact``; then check the index and compact it again."""
+    before = stored(index)
+    if at is not None:
+        proc = subprocess.Popen([sys.executable, "-c", KILLED_AT, str(index), at], start_new_session=True,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    else:
+        proc = subprocess.Popen([sys.executable, "-m", "newssearch", "compact", "--index", str(index)],
+                                start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    _out, err = proc.communicate(timeout=300)
+    trial = CompactTrial(proc.returncode)
+    if b"Traceback" in err:
+        trial.notes.append("traceback on stderr")
+    trial.stale_lock = not lock_is_free(index)
+    try:
+        after = stored(index)
+    except Exception as exc:  # noqa: BLE001 - reported as a failed check
+        trial.opens = False
+        trial.notes.append(f"open: {type(exc).__name__}: {exc}")
+        after = {}
+    if trial.opens:
+        trial.lost = len(set(before) - set(after)) + len(set(after) - set(before))
+        trial.changed = sum(1 for i, v in after.items() if i in before and before[i] != v)
+    again = subprocess.run([sys.executable, "-m", "newssearch", "compact", "--index", str(index), "--json"],
+                           capture_output=True, text=True, check=False)
+    trial.next_ok = again.returncode == 0 and stored(index) == before
+    if again.returncode != 0:
+        trial.notes.append(f"next compact: exit {again.returncode}: {again.stderr.strip()[-500:]}")
+    else:
+        trial.segments_after = int(json.loads(again.stdout)["segments_after"])
+    trial.stray_bytes = stray_bytes(index)
+    check = subprocess.run([sys.executable, "-m", "newssearch", "check", "--index", str(index)],
+                           capture_output=True, text=True, check=False)
+    trial.check_ok = check.returncode == 0
+    if not trial.check_ok:
+        trial.notes.append(f"check: {check.stdout.strip()[-500:]}")
+    return trial
+
+
+def compact_base(base: Path, files: list[Path], commit_every: int) -> None:
+    """An index worth compacting: ``files`` indexed in batches (several
+    segments), then every third article deleted."""
+    import newssearch as ns
+
+    subprocess.run(command(base, files, commit_every), check=True)
+    with ns.open_index(base) as ix:
+        ids = sorted(stored(base))
+        ix.delete(ids[::3])
+
+
+def compact_kills(kills: int, seed: int, size: int, commit_every: int, workdir: Path, *, files: list[Path] | None = None,
+                  log: Any = None) -> dict[str, int]:
+    """SIGKILL ``newssearch compact`` at random moments (see the module
+    docstring), each on a fresh copy of one base index; return the counts."""
+    import shutil
+
+    rng = random.Random(seed)
+    files = files or reuters_files()
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    base, index = workdir / "base", workdir / "ix"
+    compact_base(base, files[: 2 * size], commit_every)
+    shutil.copytree(base, index)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "newssearch", "compact", "--index", str(index)], check=True, capture_output=True)
+    seconds = time.perf_counter() - t0
+    if log:
+        log(f"# {kills} kills of compact on a copy of a {len(stored(base)):,}-article index; a clean compact takes {seconds:.1f} s")
+    counts = {"kills": 0, "ok": 0, "finished before the kill": 0, "index failed to open": 0, "articles lost or changed": 0,
+              "stale lock": 0, "next compact failed": 0, "stray bytes after": 0, "check failed": 0, "tracebacks": 0}
+    for k in range(kills):
+        shutil.rmtree(index, ignore_errors=True)
+        shutil.copytree(base, index)
+        delay = rng.uniform(0.2, 1.1 * seconds)
+        trial = compact_killed(index, delay=delay)
+        counts["kills"] += 1
+        counts["ok"] += trial.clean
+        counts["finished before the kill"] += trial.exit_code == 0
+        counts["index failed to open"] += not trial.opens
+        counts["articles lost or changed"] += trial.lost + trial.changed
+        counts["stale lock"] += trial.stale_lock
+        counts["next compact failed"] += not trial.next_ok
+        counts["stray bytes after"] += trial.stray_bytes > 0
+        counts["check failed"] += not trial.check_ok
+        counts["tracebacks"] += "traceback on stderr" in trial.notes
+        if log:
+            log(f"{k + 1:3d} SIGKILL at {delay:5.2f} s: exit {trial.exit_code}, {'ok' if trial.clean else 'FAILED'}"
+                + ("; " + "; ".join(trial.notes) if trial.notes else ""))
+    if log:
+        log("| compact killed | count |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in counts.items()))
     return counts
 
 

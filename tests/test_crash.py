@@ -349,3 +349,30 @@ def test_an_index_opened_while_another_process_commits_opens_the_newer_commit(tm
     with ns.open_index(where) as ix:
         assert raced and not (where / raced[0]).exists()  # the race happened
         assert len(ix) == 4 and ix.search("copper", limit=0).articles == 4
+
+
+@pytest.mark.parametrize("at", crashtest.KILL_POINTS)
+def test_a_compact_killed_at_any_step_leaves_the_index_as_its_last_commit(tmp_path, at):
+    # compact is a commit like any other: killed while the merged segment is
+    # written, before its table of contents or before its checksums
+    where = tmp_path / "ix"
+    articles = _dated(90)
+    with ns.create_index(where) as ix:
+        for start in range(0, 90, 30):
+            ix.add(articles[start : start + 30])
+        ix.delete([a.id for a in articles[::3]])
+        segments = ix.stats().segments
+    assert segments > 1
+    trial = crashtest.compact_killed(where, at=at)
+    assert trial.exit_code == -signal.SIGKILL, trial.notes
+    assert trial.clean, (trial, trial.notes)
+    assert trial.segments_after == 1
+    with ns.open_index(where) as ix:
+        assert len(ix) == 60 and ix.stats().deleted == 0
+
+
+@pytest.mark.slow  # kills real compactions of a Reuters index (about a minute)
+def test_a_compact_killed_at_random_moments_loses_nothing(tmp_path):
+    files = crashtest.reuters_files(shared("data", "reuters-news-2006-2007"))[:600]
+    counts = crashtest.compact_kills(4, 2026, 300, 100, tmp_path / "work", files=files)
+    assert counts["kills"] == counts["ok"] == 4, counts

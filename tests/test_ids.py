@@ -73,7 +73,9 @@ def test_delete_by_id_or_by_query(tmp_path, runner):
             ns.Article(title=f"Story {i}", body=f"Copper prices {i}.", id=f"{i:x}" * 16, agencies=("Xinhua",) if i < 3 else ())
             for i in range(1, 6)
         ])
-    one = runner.invoke(cli, ["delete", "1111", "--index", where])
+    prefix = runner.invoke(cli, ["delete", "1111", "--index", where])  # a prefix alone deleted at once
+    assert prefix.exit_code == EXIT_ERROR and "'1111' is the start of 1111111111111111 (Story 1)" in prefix.stderr
+    one = runner.invoke(cli, ["delete", "1111", "--yes", "--index", where])
     assert one.exit_code == EXIT_OK and "Deleted 1 article: 1111111111111111" in one.stderr
     missing = runner.invoke(cli, ["delete", "9999", "--index", where])
     assert missing.exit_code == EXIT_ERROR and "no article with id '9999'" in missing.stderr

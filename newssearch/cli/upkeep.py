@@ -321,3 +321,5 @@ def compact_cmd(index_dir: str | None, wait: float, as_json: bool) -> None:
         click.echo(f"  dropped {report.deleted_dropped:,} deleted articles", err=True)
     if report.leftovers_removed:
         click.echo(f"  removed {format_size(report.leftovers_removed)} left by an interrupted run", err=True)
+    if report.sums_recorded:
+        click.echo("  recorded the checksums an interrupted run had not (its segments written again)", err=True)

@@ -253,6 +253,16 @@ class Store:
         """Bytes of every file in the folder, leftovers of interrupted runs included."""
         return sum(path_size(p) for p in self.path.iterdir())
 
+    def sums_behind(self) -> bool:
+        """Whether the checksums recorded are not those of the last commit
+        (a writer killed between its commit and recording them): the next
+        commit records them; ``compact`` makes one for that reason alone."""
+        sums = load_sums(self.path)
+        if sums is None:
+            return sums_expected(self.path)
+        with mapped(self.path):
+            return sums.get("generation") != self._ix.latest_generation()
+
     def segment_counts(self) -> list[tuple[int, int]]:
         """Each committed segment's documents: (live, deleted), in the order
         of the table of contents. Read from the table alone (no segment is

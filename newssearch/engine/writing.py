@@ -261,7 +261,7 @@ def merge_segments_of(store: Store, fanout: int = MERGE_FANOUT, max_docs: int = 
     return _merge(store, lambda sizes: merge_plan(sizes, fanout, max_docs))
 
 
-def compact_segments(store: Store) -> int:
+def compact_segments(store: Store, *, rewrite: bool = False) -> int:
     """Merge every committed segment into one, leaving out the deleted
     documents (``newssearch compact``; call it under the write lock). A
     deletion only marks a document in its segment, and the tiered policy
@@ -270,8 +270,10 @@ def compact_segments(store: Store) -> int:
     until everything is rewritten. The merge is a commit like any other
     (see :func:`merge_segments_of`): killed part way, the index is as its
     last commit left it. Returns the segments merged away (0 when the index
-    is one segment with nothing deleted: nothing to do)."""
-    return _merge(store, _compact_plan)
+    is one segment with nothing deleted: nothing to do, unless ``rewrite``:
+    a lone segment is written again all the same, a commit whose checksums
+    are recorded, for an index whose last commit's checksums are missing)."""
+    return _merge(store, _compact_plan, rewrite=rewrite)
 
 
 def _compact_plan(sizes: list[int]) -> list[list[int]]:
@@ -279,13 +281,14 @@ def _compact_plan(sizes: list[int]) -> list[list[int]]:
     return [list(range(len(sizes)))] if sizes else []
 
 
-def _merge(store: Store, plan_for: Callable[[list[int]], list[list[int]]]) -> int:
+def _merge(store: Store, plan_for: Callable[[list[int]], list[list[int]]], *, rewrite: bool = False) -> int:
     """Merge the committed segments in the groups ``plan_for(live documents
-    per segment)`` gives, as a commit of its own; return the segments merged away."""
+    per segment)`` gives, as a commit of its own; return the segments merged
+    away. ``rewrite`` merges even a group of one segment with nothing deleted."""
     with mapped(store.path):
         # planned before a writer exists: a Whoosh writer creates its files up front
         segments = list(store.whoosh_index._segments())
-        if not _worth_merging(segments, plan_for):
+        if not segments or not (rewrite or _worth_merging(segments, plan_for)):
             return 0
         writer = FastSegmentWriter(store.whoosh_index, _lk=False, compound=False)
         try:

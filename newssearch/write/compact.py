@@ -33,7 +33,8 @@ class CompactReport:
     """What :func:`compact` did: bytes on disk and segments before and
     after, the live ``articles`` (unchanged by compacting), the deleted
     articles whose bytes were dropped, the bytes of interrupted runs'
-    leftovers removed, and the seconds it took."""
+    leftovers removed, whether checksums missing from the last commit were
+    recorded, and the seconds it took."""
 
     path: str
     size_before: int = 0
@@ -43,12 +44,15 @@ class CompactReport:
     articles: int = 0
     deleted_dropped: int = 0
     leftovers_removed: int = 0
+    #: the last commit's checksums were missing (a writer killed just after its commit): written again with them
+    sums_recorded: bool = False
     elapsed: float = 0.0
 
     @property
     def changed(self) -> bool:
         """Whether anything was rewritten or removed."""
-        return self.segments_before != self.segments_after or self.deleted_dropped > 0 or self.leftovers_removed > 0
+        return (self.segments_before != self.segments_after or self.deleted_dropped > 0 or self.leftovers_removed > 0
+                or self.sums_recorded)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -74,7 +78,9 @@ def compact(store: Store | ShardedStore, *, timeout: float = 0.0) -> CompactRepo
             report.segments_before += len(before)
             report.deleted_dropped += sum(deleted for _live, deleted in before)
             report.leftovers_removed += one.remove_orphans()
-            compact_segments(one)
+            behind = one.sums_behind()  # a compact killed after its commit: done again, to record them
+            report.sums_recorded |= behind
+            compact_segments(one, rewrite=behind)
             one.remove_orphans()  # the merged segments' files, should Whoosh have left any
             after = one.segment_counts()
             report.segments_after += len(after)
