@@ -52,7 +52,7 @@ def test_a_truncated_file_is_reported_as_damage_and_repair_names_the_files_to_in
         ns.open_index(damaged)
     checked = runner.invoke(cli, ["check", "--index", str(damaged)])
     assert checked.exit_code == EXIT_ERROR and "damaged: segment" in checked.stdout and f.name in checked.stdout
-    repaired = runner.invoke(cli, ["check", "--repair", "--index", str(damaged)])
+    repaired = runner.invoke(cli, ["check", "--repair", "-v", "--index", str(damaged)])  # -v: a line per file
     assert repaired.exit_code == EXIT_OK and "dropped 1 damaged segment(s) holding 14 articles" in repaired.stdout
     again = [line.split(": ", 1)[1] for line in repaired.stdout.splitlines() if line.startswith("index again: ")]
     if files_known:  # the dropped segment's stored fields were still readable

@@ -38,7 +38,7 @@ and on a name listed here that nothing outside uses any more):
 * ``schema``     KEYWORD_FIELDS, TEXT_FIELDS, keyword_term, to_fields, url_words
 * ``shards``     Manifest, ShardedStore, is_sharded, shard_of
 * ``store``      Store, check_store, has_index, take_lock
-* ``writing``    SegmentWriter, default_memory_mb, default_procs
+* ``writing``    SegmentWriter, compact_segments, default_memory_mb, default_procs
 
 ``fastwrite``, ``postarrays``, ``workers`` and ``locking`` are the engine's
 own: nothing outside it imports them.
@@ -64,5 +64,5 @@ SURFACE: dict[str, tuple[str, ...]] = {
     "schema": ("KEYWORD_FIELDS", "TEXT_FIELDS", "keyword_term", "to_fields", "url_words"),
     "shards": ("Manifest", "ShardedStore", "is_sharded", "shard_of"),
     "store": ("Store", "check_store", "has_index", "take_lock"),
-    "writing": ("SegmentWriter", "default_memory_mb", "default_procs"),
+    "writing": ("SegmentWriter", "compact_segments", "default_memory_mb", "default_procs"),
 }

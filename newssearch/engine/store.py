@@ -261,7 +261,7 @@ class Store:
         if sums is None:
             return sums_expected(self.path)
         with mapped(self.path):
-            return sums.get("generation") != self._ix.latest_generation()
+            return bool(sums.get("generation") != self._ix.latest_generation())
 
     def segment_counts(self) -> list[tuple[int, int]]:
         """Each committed segment's documents: (live, deleted), in the order
