@@ -186,6 +186,9 @@ def check_cmd(index_dir: str | None, repair: bool, list_file: str | None, verbos
             click.echo(f"lost: {gone}")
         if report.lost_articles and not report.lost_files:
             click.echo(f"{report.lost_articles:,} articles were dropped; the files they came from could not be read back")
+        elif report.lost_untraced:
+            click.echo(f"{report.lost_untraced:,} of the {report.lost_articles:,} articles dropped are not from the files listed:"
+                       " theirs could not be read back (or they came from no file), so index their sources again too")
         if not report.checksums and not report.sums_missing:
             click.echo("note: no checksums recorded for this commit (written by an older version); files were read, not compared")
         if report.leftover_bytes and not repair:

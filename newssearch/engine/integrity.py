@@ -68,7 +68,8 @@ class CheckReport:
     when the index is sound), the segments checked and the damaged ones, the
     live articles counted, and the bytes left by interrupted runs. After a
     repair, ``found`` keeps what was wrong before it, ``repaired`` says what
-    was done and ``lost_files`` where the dropped articles came from."""
+    was done, ``lost_files`` where the dropped articles came from and
+    ``lost_untraced`` how many of them came from a file it could not name."""
 
     path: str
     segments: int = 0
@@ -86,6 +87,8 @@ class CheckReport:
     repaired: list[str] = field(default_factory=list)
     lost_files: list[str] = field(default_factory=list)
     lost_articles: int = 0
+    #: dropped articles whose file is not among ``lost_files`` (stored fields damaged, or read from no file)
+    lost_untraced: int = 0
     #: what a repair could not bring back, a line each (rows of a damaged saved.sqlite...)
     lost_data: list[str] = field(default_factory=list)
 
@@ -113,6 +116,7 @@ class CheckReport:
             out.repaired += [f"shard {n}: {p}" for p in r.repaired]
             out.lost_files += r.lost_files
             out.lost_articles += r.lost_articles
+            out.lost_untraced += r.lost_untraced
             out.lost_data += [f"shard {n}: {p}" for p in r.lost_data]
         return out
 
@@ -131,6 +135,7 @@ class CheckReport:
             "repaired": self.repaired,
             "lost_articles": self.lost_articles,
             "lost_files": self.lost_files,
+            "lost_untraced": self.lost_untraced,
             "lost": self.lost_data,
         }
 
@@ -376,12 +381,15 @@ def restore_toc(folder: Path) -> str | None:
     return str(sums["toc"])
 
 
-def repair_index(folder: Path, ix: Any, damaged: list[str]) -> tuple[int, list[str]]:
+def repair_index(folder: Path, ix: Any, damaged: list[str]) -> tuple[int, list[str], int]:
     """Commit a table of contents without the ``damaged`` segments (call it
-    under the write lock); return how many articles they held and the files
+    under the write lock); return how many articles they held, the files
     those articles were read from, as far as their stored fields can still
-    be read."""
+    be read, and how many of the articles that leaves without a file (their
+    stored fields damaged, or not read from a file): a list of files that
+    silently covered only some of the articles would be taken for all."""
     lost = 0
+    traced = 0
     files: set[str] = set()
     for segment in ix._segments():
         if segment.segment_id() not in damaged:
@@ -400,6 +408,7 @@ def repair_index(folder: Path, ix: Any, damaged: list[str]) -> tuple[int, list[s
                         continue
                     if path:
                         files.add(str(path))
+                        traced += 1
             finally:
                 reader.close()
         except Exception:  # noqa: BLE001 - the stored fields are unreadable: the files are unknown
@@ -410,4 +419,4 @@ def repair_index(folder: Path, ix: Any, damaged: list[str]) -> tuple[int, list[s
 
     writer = ix.writer(_lk=False)
     writer.commit(mergetype=drop)
-    return lost, sorted(files)
+    return lost, sorted(files), lost - traced

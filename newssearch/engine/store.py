@@ -397,7 +397,7 @@ def check_store(path: Path, *, repair: bool = False) -> CheckReport:
     if not repair or (report.ok and not report.leftover_bytes):
         return report
     found, repaired = report.found, []
-    lost = 0
+    lost = untraced = 0
     files: list[str] = []
     lock = WriteLock(path)
     take_lock(path, lock)
@@ -416,7 +416,7 @@ def check_store(path: Path, *, repair: bool = False) -> CheckReport:
             if report.meta_damaged:
                 repaired.append(rewrite_meta(path, store.whoosh_index))
             if report.damaged_segments:
-                lost, files = repair_index(path, store.whoosh_index, report.damaged_segments)
+                lost, files, untraced = repair_index(path, store.whoosh_index, report.damaged_segments)
                 store.record_commit()
                 repaired.append(f"dropped {len(report.damaged_segments)} damaged segment(s) holding {lost:,} articles")
             if report.sums_missing and not report.damaged_segments:
@@ -432,6 +432,7 @@ def check_store(path: Path, *, repair: bool = False) -> CheckReport:
     finally:
         lock.release()
     after.found, after.repaired, after.lost_articles, after.lost_files = found, repaired, lost, files
+    after.lost_untraced = untraced
     return after
 
 
