@@ -300,7 +300,7 @@ def compact_cmd(index_dir: str | None, wait: float, as_json: bool) -> None:
     deleted articles, whose bytes a delete or a prune leaves on disk.
 
     Runs under the write lock, as one commit: interrupted or killed, the
-    index is as its last commit left it. Searches give the same results
+    index is as its last commit left it. Searches find the same articles
     before and after.
 
     \b
