@@ -13,22 +13,28 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from ..cluster.client import connect
 from ..dates import format_datetime
 from ..errors import ConfigError, IngestError
-from ..index import check_index, default_index_path, open_for_writing, open_index
+from ..index import (
+    check_index,
+    default_index_path,
+    index_exists,
+    open_for_writing,
+    open_index,
+)
 from ..paths import shown_path, shown_text
 from ..write.transaction import IndexReport
-from .exits import EXIT_ERROR, EXIT_PARTIAL, EXIT_USAGE, fail
+from .exits import EXIT_ERROR, EXIT_NO_MATCH, EXIT_PARTIAL, EXIT_USAGE, fail
 from .options import filter_options, index_option, read_zone, search_request, tz_option
 from .output import Progress, format_size, print_index_summary
 
 if TYPE_CHECKING:
-    from ..ingest import Limits, Notice, Source
+    from ..ingest import Limits, Notice, Skipped, Source
 
 __all__ = ["check_cmd", "delete_cmd", "index_cmd", "stats_cmd"]
 
@@ -107,10 +113,17 @@ def index_cmd(
       newssearch index ../shared/data/reuters-news-2006-2007 --index index/
       newssearch index saved-pages/ feeds/ crawl.warc.gz
     """
-    from ..ingest import Limits, read_path  # the reading formats load only to index (see _check_format)
+    from ..ingest import (  # the reading formats load only to index (see _check_format)
+        Limits,
+        read_path,
+        survey,
+    )
 
     zone = read_zone(tz)
     where = index_dir or default_index_path()
+    found = survey(paths, follow_links=follow_links)
+    if not found.readable and not (prune and index_exists(where)):  # a prune of an emptied folder still has work
+        _nothing_to_index(paths, found.skipped, Path(where))
     if cluster:
         _index_on_cluster(paths, Path(where), cluster, shards, rebuild, fmt, tz, default_source, prune, commit_every,
                           Limits(input_bytes=max_input_mb * 2**20, field_chars=max_field_mb * 2**20, title_chars=max_title_chars),
@@ -185,6 +198,21 @@ def _index_on_cluster(
         sys.exit(EXIT_ERROR if report.articles == 0 else EXIT_PARTIAL)
 
 
+def _nothing_to_index(paths: Sequence[str], skipped: Sequence[Skipped], where: Path) -> NoReturn:
+    """Stop a run that has no file to read, with status 4 ("found nothing",
+    as a search that matches nothing), before an index is created or
+    touched: an empty folder made an empty index without a word, and a
+    ``--rebuild`` from a mistyped or emptied folder would empty the index."""
+    what = ", ".join(shown_path(p) for p in paths)
+    why = "no files"
+    if skipped:
+        names = ", ".join(s.name.rsplit("/", 1)[-1] for s in skipped[:3]) + (f" and {len(skipped) - 3} more" if len(skipped) > 3 else "")
+        why = f"no article files (skipped {len(skipped):,} that are not articles: {names})"
+    state = "left as it was" if index_exists(where) else "not created"
+    click.echo(f"Nothing to index in {what}: {why}; the index {shown_path(where)} was {state}.", err=True)
+    sys.exit(EXIT_NO_MATCH)
+
+
 def _report_notice(notice: Notice, notices: list[Notice], progress: Progress, quiet: bool) -> None:
     notices.append(notice)
     if not quiet:
@@ -196,7 +224,7 @@ def _report_skip(name: str, reason: str, report: IndexReport, progress: Progress
     """Count a skipped file; name the ones a user did not expect to be
     skipped (symlinks not followed, FIFOs and devices) as it happens."""
     report.skipped.append((name, reason))
-    if not quiet and reason.startswith(("symlink", "broken symlink", "not a regular file")):
+    if not quiet and reason.startswith(("symlink", "broken symlink", "not a regular file", "not an article")):
         progress.clear()
         click.echo(f"Skipped: {name}: {reason}", err=True)
 
