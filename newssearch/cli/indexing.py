@@ -71,7 +71,7 @@ def _check_source(value: str | None) -> str | None:
 @click.option("--commit-every", type=click.IntRange(min=1), default=None, metavar="N", help="Commit after every N new or changed articles (for very large runs: bounds scratch disk space; an interrupted run keeps what was committed).")
 @click.option("--prune", is_flag=True, help="Also delete the stored articles read from files under PATH... that no longer exist.")
 @click.option("--follow-links", is_flag=True, help="Follow symlinks that lead out of a folder given (they are skipped and listed otherwise).")
-@click.option("--max-input-mb", type=click.IntRange(min=1), default=512, show_default=True, metavar="MB", help="Largest file, decompressed file or stdin to read.")
+@click.option("--max-input-mb", type=click.IntRange(min=1), default=512, show_default=True, metavar="MB", help="Largest file, decompressed file or stdin to read whole; for JSON Lines, CSV and WARC, largest record (their files may be of any length).")
 @click.option("--max-field-mb", type=click.IntRange(min=1), default=10, show_default=True, metavar="MB", help="Largest body (or other field) of one article, in millions of characters; a longer one is an error for that article.")
 @click.option("--max-title-chars", type=click.IntRange(min=20), default=1000, show_default=True, metavar="N", help="Longer headlines are cut at a word, with a warning.")
 @click.option("--shards", type=click.IntRange(min=1, max=256), default=None, metavar="N", help="Spread a new index over N shards (Whoosh indexes searched as one; articles routed by id). An existing index keeps its shards.")
