@@ -87,6 +87,26 @@ def test_nothing_to_index_leaves_an_index_as_it_was_even_with_rebuild(tmp_path, 
         assert len(ix) == 14
 
 
+def test_show_and_json_name_the_pages_site_beside_the_outlet(tmp_path, runner):
+    wired = ns.Article(title="OPEC holds output steady", body="OPEC ministers met on Thursday.", url="https://lw.example/opec",
+                       source="Energy Desk", site="Local Wire")
+    with ns.create_index(tmp_path / "ix") as ix:
+        ix.add([wired, wired.replace(id="", url="https://ed.example/2", title="Another", site=None)])
+    shown = runner.invoke(cli, ["show", wired.id, "--index", str(tmp_path / "ix")])
+    assert "   outlet: Energy Desk\n     site: Local Wire\n" in shown.stdout
+    assert json.loads(runner.invoke(cli, ["show", wired.id, "--index", str(tmp_path / "ix"), "--json"]).stdout)["site"] == "Local Wire"
+    hits = json_lines(runner.invoke(cli, ["search", "opec", "--index", str(tmp_path / "ix"), "--json", "--all-copies"]).stdout)
+    assert {h["title"]: h["site"] for h in hits if h["type"] == "hit"} == {"OPEC holds output steady": "Local Wire", "Another": None}
+    # an export read back keeps it (a record naming only its "site" takes it as the outlet, as before)
+    exported = tmp_path / "export.jsonl"
+    exported.write_text(runner.invoke(cli, ["export", "--index", str(tmp_path / "ix")]).stdout
+                        + json.dumps({"title": "Alone", "text": "Body.", "site": "Solo Site"}) + "\n")
+    assert runner.invoke(cli, ["index", str(exported), "--index", str(tmp_path / "ix2"), "-q"]).exit_code == 0
+    with ns.open_index(tmp_path / "ix2") as ix:
+        assert sorted((a.title, a.source, a.site) for a in ix.iter_articles()) == [
+            ("Alone", "Solo Site", None), ("Another", "Energy Desk", None), ("OPEC holds output steady", "Energy Desk", "Local Wire")]
+
+
 def test_a_run_where_everything_failed_exits_1(tmp_path, runner):
     result = runner.invoke(cli, ["index", str(DATA / "bad.json"), "--index", str(tmp_path / "ix")])
     assert result.exit_code == EXIT_ERROR

@@ -297,6 +297,7 @@ def show_cmd(article_id: str, index_dir: str | None, tz: str | None, as_json: bo
     fields = [
         ("date", format_published(article, zone)),
         ("outlet", article.source),
+        ("site", article.site),
         ("agencies", ", ".join(article.agencies)),
         ("authors", ", ".join(article.authors)),
         ("section", article.section),

@@ -17,6 +17,7 @@ import sys
 from typing import Any, Iterable, Iterator, Mapping
 
 from ..errors import IngestError, ParseError
+from ..model import Article
 from . import credits
 from .base import Notice, ReadOptions, ReadResult, Source, article_or_error, take_date
 from .encoding import decode
@@ -38,6 +39,10 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "language": ("language", "lang", "locale"),
     "agencies": ("agencies", "agency", "wire", "credit"),
     "id": ("id", "guid", "uuid", "_id"),
+    # a page's own site name beside the outlet (what `export` writes as "site"):
+    # kept only when the outlet is another, so a record that names its outlet
+    # "site" alone is read as before
+    "site": ("site", "site_name", "sitename"),
 }
 _CONTAINERS = ("articles", "items", "data", "results", "entries", "documents", "docs", "records", "news", "posts")
 
@@ -137,6 +142,9 @@ def _read_record(
         language=_text(_lookup(record, "language")) or None,
         key=_text(_lookup(record, "id")) or (f"#{position}" if position is not None else None),
     )
+    site = _text(_lookup(record, "site")).strip()
+    if isinstance(article, Article) and site and article.source and site.casefold() != article.source.casefold():
+        article = article.replace(site=site)
     return article, notice
 
 
