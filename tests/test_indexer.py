@@ -405,7 +405,7 @@ def test_open_for_writing_never_takes_over_a_locked_index(tmp_path, articles):
 def _schema_before_site():
     """The schema of an index written before ``site`` was added."""
     schema = build_schema()
-    schema.remove("site")
+    schema.remove("site_name")
     return schema
 
 
@@ -416,7 +416,7 @@ def test_an_index_written_before_the_site_field_opens_and_gains_it_at_its_first_
         m.setattr(writing_module, "ADDED_FIELDS", ())
         with ns.create_index(tmp_path / "ix") as ix:
             ix.add(many_articles(5))
-    assert "site" not in store_module.Store.open(tmp_path / "ix").whoosh_index.schema
+    assert "site_name" not in store_module.Store.open(tmp_path / "ix").whoosh_index.schema
     with ns.open_index(tmp_path / "ix") as ix:  # opens, searches and reads as ever
         assert len(ix) == 5 and ix.search("minsk", match="any").total > 0
         assert {a.site for a in ix.iter_articles()} == {None}
@@ -428,7 +428,7 @@ def test_an_index_written_before_the_site_field_opens_and_gains_it_at_its_first_
     with ns.open_index(tmp_path / "ix") as ix:
         assert len(ix) == 9
         assert sorted(a.site or "" for a in ix.iter_articles()) == [""] * 5 + ["Partner Daily"] * 4
-    assert "site" in store_module.Store.open(tmp_path / "ix").whoosh_index.schema
+    assert "site_name" in store_module.Store.open(tmp_path / "ix").whoosh_index.schema
     assert ns.check_index(tmp_path / "ix").ok
 
 
