@@ -66,6 +66,7 @@ __all__ = [
     "check_index",
     "create_index",
     "default_index_path",
+    "index_exists",
     "open_for_writing",
     "open_index",
 ]
@@ -596,6 +597,13 @@ def create_index(path: str | Path | None = None, *, overwrite: bool = False, sha
     return NewsIndex(Store.create(where, overwrite=overwrite))
 
 
+def index_exists(path: str | Path | None = None) -> bool:
+    """Whether ``path`` (default :func:`default_index_path`) holds an index,
+    plain or sharded, without opening it."""
+    where = Path(path) if path is not None else default_index_path()
+    return is_sharded(where) or has_index(where)
+
+
 def open_for_writing(path: str | Path | None = None, *, rebuild: bool = False, shards: int | None = None) -> NewsIndex:
     """The index a run of additions writes to (``newssearch index``), opened
     or created as the run asks; ``path`` defaults to :func:`default_index_path`.
@@ -618,7 +626,7 @@ def open_for_writing(path: str | Path | None = None, *, rebuild: bool = False, s
     (:class:`~newssearch.errors.IndexLocked`) is never overridden.
     """
     where = Path(path) if path is not None else default_index_path()
-    exists = is_sharded(where) or has_index(where)
+    exists = index_exists(where)
     if shards is not None and exists:
         have = Manifest.read(where).shards if is_sharded(where) else 1
         if have != shards:

@@ -87,6 +87,10 @@ class Article:
     ``tz_assumed`` says the text gave a time without a zone and the configured
     default zone was used; ``date_source`` says where the date came from
     (``header``, ``text``, ``record``, ...) so a user can judge how far to trust it.
+    ``site`` is the fetched page's own site name (``og:site_name``, ...) where
+    it differs from ``source``, the outlet that published it: a followed
+    feed's entries are credited to the feed, and the page may name another
+    (a wire story on a partner's site).
     """
 
     title: str
@@ -102,12 +106,13 @@ class Article:
     path: str | None = None
     date_source: str | None = None
     tz_assumed: bool = False
+    site: str | None = None
 
     def __post_init__(self) -> None:
         # Text enters the model here, whoever built the article: no field may hold what
         # cannot be encoded (a lone surrogate), or it fails far away, on storing or printing.
         # ``path`` is left as given: it names a file, and is the file-name handling's to escape.
-        for name in ("title", "body", "url", "source", "section", "language"):
+        for name in ("title", "body", "url", "source", "section", "language", "site"):
             value = getattr(self, name)
             if isinstance(value, str) and value is not (clean := encodable(value)):
                 object.__setattr__(self, name, clean)
@@ -152,6 +157,7 @@ class Article:
             self.language or "",
             self.date_source or "",
             "1" if self.tz_assumed else "0",
+            *((self.site,) if self.site else ()),  # only when set: the articles stored before it keep their digests
         )
 
 

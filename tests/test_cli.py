@@ -54,6 +54,59 @@ def test_broken_files_are_named_and_the_rest_indexed(tmp_path, runner):
         assert len(ix) == 6  # 2 + 2 kept from the broken files, 2 good files
 
 
+def test_a_folder_with_nothing_to_index_says_so_and_creates_no_index(tmp_path, runner):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(cli, ["index", str(empty), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == EXIT_NO_MATCH and result.stdout == ""
+    assert result.stderr == f"Nothing to index in {empty}: no files; the index {tmp_path / 'ix'} was not created.\n"
+    assert not (tmp_path / "ix").exists()
+    (empty / "README").write_text("about these files")
+    docs = runner.invoke(cli, ["index", str(empty), "--index", str(tmp_path / "ix"), "--quiet"])
+    assert docs.exit_code == EXIT_NO_MATCH and "no article files (skipped 1 that are not articles: README)" in docs.stderr
+    assert not (tmp_path / "ix").exists()
+
+
+def test_nothing_to_index_leaves_an_index_as_it_was_even_with_rebuild(tmp_path, runner):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(tmp_path / "ix"), "-q"]).exit_code == 0
+    rebuild = runner.invoke(cli, ["index", str(empty), "--index", str(tmp_path / "ix"), "--rebuild"])
+    assert rebuild.exit_code == EXIT_NO_MATCH and "was left as it was" in rebuild.stderr
+    with ns.open_index(tmp_path / "ix") as ix:
+        assert len(ix) == 14
+    # a prune of a folder emptied of its files is work: articles read from it go
+    folder = tmp_path / "emptied"
+    folder.mkdir()
+    (folder / "one.txt").write_text("A headline of its own\n\nA body long enough to be an article of the folder.\n")
+    assert runner.invoke(cli, ["index", str(folder), "--index", str(tmp_path / "ix"), "-q"]).exit_code == 0
+    (folder / "one.txt").unlink()
+    pruned = runner.invoke(cli, ["index", str(folder), "--index", str(tmp_path / "ix"), "--prune"])
+    assert pruned.exit_code == 0
+    with ns.open_index(tmp_path / "ix") as ix:
+        assert len(ix) == 14
+
+
+def test_show_and_json_name_the_pages_site_beside_the_outlet(tmp_path, runner):
+    wired = ns.Article(title="OPEC holds output steady", body="OPEC ministers met on Thursday.", url="https://lw.example/opec",
+                       source="Energy Desk", site="Local Wire")
+    with ns.create_index(tmp_path / "ix") as ix:
+        ix.add([wired, wired.replace(id="", url="https://ed.example/2", title="Another", site=None)])
+    shown = runner.invoke(cli, ["show", wired.id, "--index", str(tmp_path / "ix")])
+    assert "   outlet: Energy Desk\n     site: Local Wire\n" in shown.stdout
+    assert json.loads(runner.invoke(cli, ["show", wired.id, "--index", str(tmp_path / "ix"), "--json"]).stdout)["site"] == "Local Wire"
+    hits = json_lines(runner.invoke(cli, ["search", "opec", "--index", str(tmp_path / "ix"), "--json", "--all-copies"]).stdout)
+    assert {h["title"]: h["site"] for h in hits if h["type"] == "hit"} == {"OPEC holds output steady": "Local Wire", "Another": None}
+    # an export read back keeps it (a record naming only its "site" takes it as the outlet, as before)
+    exported = tmp_path / "export.jsonl"
+    exported.write_text(runner.invoke(cli, ["export", "--index", str(tmp_path / "ix")]).stdout
+                        + json.dumps({"title": "Alone", "text": "Body.", "site": "Solo Site"}) + "\n")
+    assert runner.invoke(cli, ["index", str(exported), "--index", str(tmp_path / "ix2"), "-q"]).exit_code == 0
+    with ns.open_index(tmp_path / "ix2") as ix:
+        assert sorted((a.title, a.source, a.site) for a in ix.iter_articles()) == [
+            ("Alone", "Solo Site", None), ("Another", "Energy Desk", None), ("OPEC holds output steady", "Energy Desk", "Local Wire")]
+
+
 def test_a_run_where_everything_failed_exits_1(tmp_path, runner):
     result = runner.invoke(cli, ["index", str(DATA / "bad.json"), "--index", str(tmp_path / "ix")])
     assert result.exit_code == EXIT_ERROR

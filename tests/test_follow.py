@@ -573,7 +573,17 @@ def test_an_entrys_outlet_is_its_feeds_whether_or_not_its_page_was_fetched(ix, l
     by_path = {a.path: a for a in ix.iter_articles()}
     assert by_path[f"{loopback.url}/story"].date_source == "meta"  # the page's article: its text and date
     assert {a.source for a in by_path.values()} == {"Energy Desk"}
+    # the page's own site name is kept beside the outlet; the entry whose page was not read has none
+    assert {a.title: a.site for a in by_path.values()} == {"OPEC holds output steady": "Local Wire", "OPEC ministers meet again": None}
     assert sorted(a.title for a in ix.saved.new("opec")) == ["OPEC holds output steady", "OPEC ministers meet again"]
+
+
+def test_a_page_that_names_its_feeds_outlet_adds_no_site(ix, loopback: Loopback) -> None:
+    loopback.add("/story", LOCAL_WIRE_PAGE)
+    loopback.add("/wire.xml", rss(item(1, body="Short.", link=f"{loopback.url}/story", summary_only=True), title="local wire"), content_type=RSS)
+    Follower(ix, [loopback.url + "/wire.xml"], politeness=FAST).round()
+    (article,) = ix.iter_articles()
+    assert (article.source, article.site) == ("local wire", None)
 
 
 def test_a_name_given_for_a_feed_is_its_entries_outlet_and_remembered(ix, loopback: Loopback) -> None:

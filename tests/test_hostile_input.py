@@ -77,6 +77,85 @@ def test_a_line_longer_than_a_field_is_an_error_before_any_line_is_analysed(tmp_
     assert "line.txt: a line of 1.4 M characters, more than the 1 M one field may have" in str(errors[0])
 
 
+def _record(n: int) -> dict:
+    return {"title": f"Harbour story {n}", "text": f"The harbour reopened for the {n}th time, officials said. " * 20,
+            "url": f"https://example.com/{n}"}
+
+
+LIMIT = 64 * 2**10  # a small cap, so that files "over" it are small
+
+
+@pytest.mark.parametrize("name", ["big.jsonl", "big.json", "big.jsonl.gz"])
+def test_a_json_lines_file_longer_than_the_cap_is_read_record_by_record(tmp_path, name):
+    # a 650 MB export of 100,000 articles was refused whole by the 512 MB cap
+    lines = "".join(json.dumps(_record(n)) + "\n" for n in range(300))
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(lines.encode()) if name.endswith(".gz") else lines.encode())
+    assert len(lines) > 4 * LIMIT
+    articles, errors, _, _ = _read(path, limits=ns.Limits(input_bytes=LIMIT))
+    assert not errors and [a.title for a in articles] == [f"Harbour story {n}" for n in range(300)]
+
+
+def test_a_json_lines_record_over_the_cap_is_an_error_and_the_rest_is_read(tmp_path, runner):
+    huge = json.dumps({"title": "Huge", "text": "word " * (LIMIT // 4)})
+    path = tmp_path / "recs.jsonl"
+    path.write_text("\n".join([json.dumps(_record(1)), huge, json.dumps(_record(2)), ""]))
+    articles, errors, _, _ = _read(path, limits=ns.Limits(input_bytes=LIMIT))
+    assert [a.title for a in articles] == ["Harbour story 1", "Harbour story 2"]
+    assert len(errors) == 1 and errors[0].line == 2
+    assert "recs.jsonl:2: a line of " in str(errors[0]) and "more than the 65,536 bytes one record may have" in str(errors[0])
+    big = tmp_path / "big.jsonl"  # the command line: --max-input-mb bounds a record, not the file
+    big.write_text("".join(json.dumps(_record(n) | {"unread": "x" * 8000}) + "\n" for n in range(300)))  # padding: few words to index
+    assert big.stat().st_size > 2 * 2**20
+    result = runner.invoke(cli, ["index", str(big), "--index", str(tmp_path / "ix"), "--max-input-mb", "1", "-q"])
+    assert result.exit_code == EXIT_OK, result.stderr
+    with ns.open_index(tmp_path / "ix") as ix:
+        assert len(ix) == 300
+
+
+def test_a_csv_file_longer_than_the_cap_is_read_row_by_row(tmp_path):
+    rows = "title,text\n" + "".join(f'Harbour story {n},"The harbour reopened, officials said.\nShips queued {n}."\n' for n in range(2000))
+    path = tmp_path / "rows.csv"
+    path.write_text(rows)
+    assert len(rows) > 2 * LIMIT
+    articles, errors, _, _ = _read(path, limits=ns.Limits(input_bytes=LIMIT))
+    assert not errors and len(articles) == 2000 and articles[-1].body.endswith("Ships queued 1999.")
+    # a row over the cap ends the file there (where a quoted row ends is unknown past it), named
+    path.write_text("title,text\nFirst,Short.\nHuge," + "word " * LIMIT + "\nLast,Short.\n")
+    articles, errors, _, _ = _read(path, limits=ns.Limits(input_bytes=LIMIT))
+    assert [a.title for a in articles] == ["First"]
+    assert len(errors) == 1 and errors[0].line == 3 and "one record may have" in str(errors[0])
+
+
+def test_a_whole_file_format_over_the_cap_is_still_refused(tmp_path):
+    path = tmp_path / "array.json"
+    path.write_text(json.dumps([_record(n) for n in range(300)]))
+    articles, errors, _, _ = _read(path, limits=ns.Limits(input_bytes=LIMIT))
+    assert not articles and len(errors) == 1 and "more than the 65,536 bytes one input may have" in str(errors[0])
+
+
+def test_a_truncated_gzip_json_lines_file_is_read_as_far_as_it_goes(tmp_path):
+    data = gzip.compress("".join(json.dumps(_record(n)) + "\n" for n in range(300)).encode())
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(data[: len(data) // 2])
+    articles, errors, notices, _ = _read(path, limits=ns.Limits(input_bytes=LIMIT))
+    assert 10 < len(articles) < 300 and [a.title for a in articles] == [f"Harbour story {n}" for n in range(len(articles))]
+    assert len(errors) <= 1  # the line cut in the middle, if the cut fell inside one
+    assert any("cut.jsonl.gz" in str(n) and "truncated" in str(n) for n in notices)
+
+
+def test_json_lines_on_stdin_are_streamed_past_the_cap(tmp_path, runner):
+    # newssearch export | newssearch index -: an export of any length reads back
+    lines = "".join(json.dumps(_record(n) | {"unread": "x" * 8000}) + "\n" for n in range(300))
+    assert len(lines) > 2 * 2**20
+    result = runner.invoke(cli, ["index", "-", "--index", str(tmp_path / "ix"), "--max-input-mb", "1", "-q"], input=lines)
+    assert result.exit_code == EXIT_OK, result.stderr
+    with ns.open_index(tmp_path / "ix") as ix:
+        assert len(ix) == 300
+    gz = runner.invoke(cli, ["index", "-", "--index", str(tmp_path / "ix2"), "--max-input-mb", "1", "-q"], input=gzip.compress(lines.encode()))
+    assert gz.exit_code == EXIT_OK, gz.stderr
+
+
 def test_stdin_has_a_cap(tmp_path, runner):
     result = runner.invoke(
         cli, ["index", "-", "--index", str(tmp_path / "ix"), "--max-input-mb", "1"], input="x" * (2**20 + 10)

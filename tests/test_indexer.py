@@ -9,6 +9,9 @@ from datetime import datetime, timezone
 import pytest
 
 import newssearch as ns
+from newssearch.engine import store as store_module
+from newssearch.engine import writing as writing_module
+from newssearch.engine.schema import build_schema
 from newssearch.engine.store import sealed
 from newssearch.errors import (
     IndexLocked,
@@ -397,3 +400,38 @@ def test_open_for_writing_never_takes_over_a_locked_index(tmp_path, articles):
         lock.release()
     with pytest.raises(IndexVersionMismatch):
         ns.open_index(where)  # left as it was
+
+
+def _schema_before_site():
+    """The schema of an index written before ``site`` was added."""
+    schema = build_schema()
+    schema.remove("site_name")
+    return schema
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_an_index_written_before_the_site_field_opens_and_gains_it_at_its_first_write(tmp_path, monkeypatch, parallel):
+    with monkeypatch.context() as m:  # an index as version 7 wrote it before the field: no `site` in its schema
+        m.setattr(store_module, "build_schema", _schema_before_site)
+        m.setattr(writing_module, "ADDED_FIELDS", ())
+        with ns.create_index(tmp_path / "ix") as ix:
+            ix.add(many_articles(5))
+    assert "site_name" not in store_module.Store.open(tmp_path / "ix").whoosh_index.schema
+    with ns.open_index(tmp_path / "ix") as ix:  # opens, searches and reads as ever
+        assert len(ix) == 5 and ix.search("minsk", match="any").total > 0
+        assert {a.site for a in ix.iter_articles()} == {None}
+    if parallel:  # the worker processes read the schema from the table of contents too
+        monkeypatch.setattr(ns.ArticleWriter, "PARALLEL_FROM", 2)
+    wired = [a.replace(id="", url=f"https://partner.example/{n}", site="Partner Daily") for n, a in enumerate(many_articles(4))]
+    with ns.open_index(tmp_path / "ix") as ix:
+        ix.add(wired)
+    with ns.open_index(tmp_path / "ix") as ix:
+        assert len(ix) == 9
+        assert sorted(a.site or "" for a in ix.iter_articles()) == [""] * 5 + ["Partner Daily"] * 4
+    assert "site_name" in store_module.Store.open(tmp_path / "ix").whoosh_index.schema
+    assert ns.check_index(tmp_path / "ix").ok
+
+
+def test_an_article_with_a_site_keeps_the_digest_it_had_without_one():
+    article = many_articles(1)[0]
+    assert article.replace(site=None).fingerprint() == article.fingerprint() != article.replace(site="Partner Daily").fingerprint()

@@ -13,7 +13,7 @@ import pytest
 import newssearch as ns
 from newssearch.errors import IngestError
 from newssearch.errors import IngestWarning
-from newssearch.ingest import ReadOptions, Skipped, Source, detect_format, iter_sources, read_source
+from newssearch.ingest import ReadOptions, Skipped, Source, Survey, detect_format, iter_sources, read_source, survey
 
 from tests.helpers import DATA, EXAMPLES
 
@@ -133,6 +133,57 @@ def test_folders_recurse_skip_documentation_and_hidden_files(tmp_path):
     skipped = {Path(i.name).name for i in items if isinstance(i, Skipped)}
     assert [Path(s.name).name for s in sources] == ["story.txt"]
     assert skipped == {"README.md", ".hidden.txt", "image.png"}
+
+
+SGML_STORY = (
+    '<!DOCTYPE lewis SYSTEM "lewis.dtd">\n<REUTERS TOPICS="YES" NEWID="1">\n<DATE>26-FEB-1987 15:01:01.79</DATE>\n'
+    "<TEXT><TITLE>COCOA TALKS RESUME</TITLE>\n<BODY>Cocoa producers and consumers resumed talks in London on"
+    " Thursday, delegates said.</BODY></TEXT>\n</REUTERS>\n"
+)
+TIME_STORY = "*TEXT 017 01/04/63 PAGE 020\n\nTHE ALLIES, after a week of talks, agreed on a plan.\n\n*STOP\n"
+NOTES = "Some notes on the categories\n\nThe list below gives the category names used in the collection and how they were chosen.\n"
+HEADER = "-- Cocoa prices rise\n-- By Jane Doe\n-- Thu Mar 15, 2007 6:11pm EDT\n-- http://example.com/cocoa\n\nCocoa rose.\n"
+
+
+@pytest.mark.parametrize("name, collection", [("data.sgm", SGML_STORY), ("TIME.ALL", TIME_STORY), ("corpus.sgml", SGML_STORY)])
+def test_plain_text_beside_a_collection_is_its_documentation(tmp_path, name, collection):
+    # names of our own, none a collection's: the rule is by what the files hold
+    (tmp_path / name).write_text(collection)
+    (tmp_path / "notes-on-categories.txt").write_text(NOTES)
+    (tmp_path / "places").write_text("afghanistan\nalbania\nalgeria\n")
+    (tmp_path / "wire.txt").write_text(HEADER)  # structure a reader recognises: read as ever
+    (tmp_path / "records.txt").write_text('{"title": "A record", "text": "Its body."}\n')
+    items = list(iter_sources([tmp_path]))
+    read = sorted(Path(i.name).name for i in items if isinstance(i, Source))
+    skipped = {Path(i.name).name: i.reason for i in items if isinstance(i, Skipped)}
+    assert read == sorted([name, "records.txt", "wire.txt"])
+    assert set(skipped) == {"notes-on-categories.txt", "places"}
+    assert skipped["places"].startswith("not an article (plain text beside the ") and name in skipped["places"]
+    # named on the command line, a file is read whatever is beside it
+    (article,) = ns.read_path(tmp_path / "notes-on-categories.txt")
+    assert article.title == "Some notes on the categories"
+
+
+def test_plain_text_is_read_where_no_collection_is_beside_it(tmp_path):
+    (tmp_path / "notes.txt").write_text(NOTES)
+    (tmp_path / "other.sgm").write_text("<doc>not Reuters-21578</doc>\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "data.sgm").write_text(SGML_STORY)  # a collection in a sub-folder rules only its own folder
+    items = list(iter_sources([tmp_path]))
+    assert sorted(Path(i.name).name for i in items if isinstance(i, Source)) == ["data.sgm", "notes.txt", "other.sgm"]
+
+
+def test_survey_says_whether_there_is_anything_to_read(tmp_path):
+    assert survey([tmp_path]) == Survey(readable=False)
+    (tmp_path / "README").write_text("about")
+    (tmp_path / ".hidden").write_text("x")
+    assert not survey([tmp_path]).readable
+    assert sorted(Path(s.name).name for s in survey([tmp_path]).skipped) == [".hidden", "README"]
+    assert survey([tmp_path, "-"]).readable  # stdin is something to read (and is not read here)
+    assert survey([tmp_path / "missing"]).readable  # reading it reports the error
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "story.txt").write_text("Headline\n\nBody.\n")
+    assert survey([tmp_path]).readable
 
 
 def test_missing_path_is_an_error_not_an_exception():

@@ -14,9 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 import newssearch as ns
+from newssearch.analysis import TOKEN_RE, term_for
 from newssearch.cli import cli
 
-from tests.helpers import ARTICLES
+from tests.helpers import ARTICLES, many_articles
 
 MINSK_DIPLOMATS = {a.id for a in ARTICLES if all(w in f"{a.title} {a.body}".lower() for w in ("minsk", "diplomats"))}
 MINSK_OR_DIPLOMATS = {a.id for a in ARTICLES if any(w in f"{a.title} {a.body}".lower() for w in ("minsk", "diplomats"))}
@@ -69,6 +70,28 @@ def test_a_query_no_article_answers_in_full_shows_those_with_most_words_as_a_fal
     assert all("zebra" in h.missing for h in fallback)
     assert {h.missing for h in fallback if h.article.id not in MINSK_DIPLOMATS} <= {("diplomats", "zebra"), ("minsk", "zebra")}
     assert index.timeline("minsk diplomats zebra").total == 0  # never counted
+
+
+@pytest.mark.parametrize("text", ["museum number7 number13 wheat", "Renovation museum only zebra", "title:story grain number5"])
+def test_the_missing_words_read_from_the_index_are_those_the_text_lacks(messy_index: ns.NewsIndex, text: str) -> None:
+    # several segments, deletions and updated articles: doc numbers must line up with the postings read
+    fallback = messy_index.search(text, limit=100, all_copies=True, snippets=False).fallback
+    assert fallback is not None and len(fallback) > 3
+    words = text.replace("title:", "").split()
+    for hit in fallback:
+        held = {term_for(w) for w in TOKEN_RE.findall(f"{hit.article.title} {hit.article.body}")}
+        assert hit.missing == tuple(w for w in words if term_for(w) not in held), hit.article.title
+    assert len({h.missing for h in fallback}) > 1  # the hits lack different words
+
+
+def test_the_missing_words_of_a_sharded_index_are_read_from_its_shards(tmp_path: Path) -> None:
+    with ns.create_index(tmp_path / "ix", shards=3) as ix:
+        ix.add(many_articles(60))
+        fallback = ix.search("museum number7 number13 wheat", limit=100, all_copies=True, snippets=False).fallback
+    assert fallback is not None and len(fallback) > 3
+    for hit in fallback:
+        held = {term_for(w) for w in TOKEN_RE.findall(f"{hit.article.title} {hit.article.body}")}
+        assert hit.missing == tuple(w for w in ("museum", "number7", "number13", "wheat") if term_for(w) not in held)
 
 
 @pytest.mark.parametrize("text", ["zebra", "minsk AND zebra", "+minsk +zebra", '"minsk zebra"'])

@@ -197,12 +197,29 @@ def test_count_is_the_total_under_the_same_filters(where, runner_session):
         (["search", "strike", "--since", "2030-01-01"], ""),
         (["export", "zebra"], ""),
         (["export", "--source", "Nobody"], ""),
+        (["timeline", "zebra"], ""),
+        (["timeline", "strike", "--since", "2030-01-01", "--csv"], "start,count\n"),
     ],
 )
 def test_nothing_found_exits_4(where, runner_session, args, stdout):
     result = run(runner_session, where, *args)
     assert result.exit_code == EXIT_NO_MATCH == 4
     assert result.stdout == stdout and result.stderr.startswith("No ")
+
+
+def test_a_timeline_of_nothing_still_prints_its_json(where, runner_session):
+    result = run(runner_session, where, "timeline", "zebra", "--json")
+    assert result.exit_code == EXIT_NO_MATCH and json.loads(result.stdout)["total"] == 0
+    assert run(runner_session, where, "timeline", "strike", "--json").exit_code == EXIT_OK
+
+
+def test_similar_with_nothing_like_it_exits_4(tmp_path, runner_session):
+    with ns.create_index(tmp_path / "ix") as ix:  # one article: nothing else can be like it
+        ix.add([AWKWARD])
+        only = ix.search("port sale").hits[0].article.id
+    result = run(runner_session, tmp_path / "ix", "similar", only)
+    assert result.exit_code == EXIT_NO_MATCH and result.stdout == "" and result.stderr.startswith("No stories like ")
+    assert run(runner_session, tmp_path / "ix", "similar", "ffffffffffffffff").exit_code == 1  # not found is an error
 
 
 def test_nothing_found_still_ends_json_with_its_summary(where, runner_session):

@@ -452,3 +452,21 @@ def test_a_reader_opens_column_files_lazily_and_asks_the_folder_whether_they_exi
     assert len(values) == 2 and all(values)
     reader.close()
     pinned.close()
+
+
+def test_a_field_added_by_a_writer_that_adds_no_document_is_in_the_next_table_of_contents(tmp_path):
+    # how an index written before a stored field existed gains it (engine/writing.py, schema.ADDED_FIELDS):
+    # every later writer, worker processes included, reads its schema from the table of contents
+    ix = index.create_in(str(tmp_path), fields.Schema(id=fields.ID(stored=True, unique=True)))
+    with ix.writer() as w:
+        w.add_document(id="a")
+    with pytest.raises(Exception, match="site"), ix.writer() as w:  # a value for a field the schema lacks is refused
+        w.add_document(id="b", site="Local Wire")
+    w = ix.writer()
+    w.add_field("site", fields.STORED())
+    w.commit(merge=False)
+    assert "site" in index.open_dir(str(tmp_path)).schema
+    with ix.writer() as w:
+        w.add_document(id="b", site="Local Wire")
+    with index.open_dir(str(tmp_path)).searcher() as s:
+        assert sorted((d["id"], d.get("site")) for d in s.all_stored_fields()) == [("a", None), ("b", "Local Wire")]

@@ -13,21 +13,21 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from ..cluster.client import connect
 from ..errors import ConfigError, IngestError
-from ..index import default_index_path, open_for_writing
+from ..index import default_index_path, index_exists, open_for_writing
 from ..paths import shown_path, shown_text
 from ..write.transaction import IndexReport
-from .exits import EXIT_ERROR, EXIT_PARTIAL
+from .exits import EXIT_ERROR, EXIT_NO_MATCH, EXIT_PARTIAL
 from .options import index_option, read_zone, tz_option
 from .output import Progress, print_index_summary
 
 if TYPE_CHECKING:
-    from ..ingest import Limits, Notice, Source
+    from ..ingest import Limits, Notice, Skipped, Source
 
 __all__ = ["index_cmd"]
 
@@ -64,7 +64,7 @@ def _check_source(value: str | None) -> str | None:
 @click.option("--commit-every", type=click.IntRange(min=1), default=None, metavar="N", help="Commit after every N new or changed articles (for very large runs: bounds scratch disk space; an interrupted run keeps what was committed).")
 @click.option("--prune", is_flag=True, help="Also delete the stored articles read from files under PATH... that no longer exist.")
 @click.option("--follow-links", is_flag=True, help="Follow symlinks that lead out of a folder given (they are skipped and listed otherwise).")
-@click.option("--max-input-mb", type=click.IntRange(min=1), default=512, show_default=True, metavar="MB", help="Largest file, decompressed file or stdin to read.")
+@click.option("--max-input-mb", type=click.IntRange(min=1), default=512, show_default=True, metavar="MB", help="Largest file, decompressed file or stdin to read whole; for JSON Lines, CSV and WARC, largest record (their files may be of any length).")
 @click.option("--max-field-mb", type=click.IntRange(min=1), default=10, show_default=True, metavar="MB", help="Largest body (or other field) of one article, in millions of characters; a longer one is an error for that article.")
 @click.option("--max-title-chars", type=click.IntRange(min=20), default=1000, show_default=True, metavar="N", help="Longer headlines are cut at a word, with a warning.")
 @click.option("--shards", type=click.IntRange(min=1, max=256), default=None, metavar="N", help="Spread a new index over N shards (Whoosh indexes searched as one; articles routed by id). An existing index keeps its shards.")
@@ -106,10 +106,17 @@ def index_cmd(
       newssearch index ../shared/data/reuters-news-2006-2007 --index index/
       newssearch index saved-pages/ feeds/ crawl.warc.gz
     """
-    from ..ingest import Limits, read_path  # the reading formats load only to index (see _check_format)
+    from ..ingest import (  # the reading formats load only to index (see _check_format)
+        Limits,
+        read_path,
+        survey,
+    )
 
     zone = read_zone(tz)
     where = index_dir or default_index_path()
+    found = survey(paths, follow_links=follow_links)
+    if not found.readable and not (prune and index_exists(where)):  # a prune of an emptied folder still has work
+        _nothing_to_index(paths, found.skipped, Path(where))
     if cluster:
         _index_on_cluster(paths, Path(where), cluster, shards, rebuild, fmt, tz, default_source, prune, commit_every,
                           Limits(input_bytes=max_input_mb * 2**20, field_chars=max_field_mb * 2**20, title_chars=max_title_chars),
@@ -184,6 +191,21 @@ def _index_on_cluster(
         sys.exit(EXIT_ERROR if report.articles == 0 else EXIT_PARTIAL)
 
 
+def _nothing_to_index(paths: Sequence[str], skipped: Sequence[Skipped], where: Path) -> NoReturn:
+    """Stop a run that has no file to read, with status 4 ("found nothing",
+    as a search that matches nothing), before an index is created or
+    touched: an empty folder made an empty index without a word, and a
+    ``--rebuild`` from a mistyped or emptied folder would empty the index."""
+    what = ", ".join(shown_path(p) for p in paths)
+    why = "no files"
+    if skipped:
+        names = ", ".join(s.name.rsplit("/", 1)[-1] for s in skipped[:3]) + (f" and {len(skipped) - 3} more" if len(skipped) > 3 else "")
+        why = f"no article files (skipped {len(skipped):,} that are not articles: {names})"
+    state = "left as it was" if index_exists(where) else "not created"
+    click.echo(f"Nothing to index in {what}: {why}; the index {shown_path(where)} was {state}.", err=True)
+    sys.exit(EXIT_NO_MATCH)
+
+
 def _report_notice(notice: Notice, notices: list[Notice], progress: Progress, quiet: bool) -> None:
     notices.append(notice)
     if not quiet:
@@ -195,7 +217,7 @@ def _report_skip(name: str, reason: str, report: IndexReport, progress: Progress
     """Count a skipped file; name the ones a user did not expect to be
     skipped (symlinks not followed, FIFOs and devices) as it happens."""
     report.skipped.append((name, reason))
-    if not quiet and reason.startswith(("symlink", "broken symlink", "not a regular file")):
+    if not quiet and reason.startswith(("symlink", "broken symlink", "not a regular file", "not an article")):
         progress.clear()
         click.echo(f"Skipped: {name}: {reason}", err=True)
 

@@ -64,6 +64,7 @@ def article_to_json(article: Article) -> dict[str, Any]:
         "title": article.title,
         "url": article.url,
         "source": article.source,
+        "site": article.site,
         "agencies": list(article.agencies),
         "authors": list(article.authors),
         "section": article.section,

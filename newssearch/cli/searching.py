@@ -216,11 +216,15 @@ def timeline_cmd(
         click.echo(f"Warning: {warning}", err=True)
     if as_json:
         click.echo(json.dumps({"query": tl.query, "by": tl.by, "tz": tl.tz, "total": tl.total, "undated": tl.undated, "buckets": as_rows(tl)}))
-        return
-    if as_csv:
+    elif as_csv:
         click.echo("start,count")
         for start, n in tl.buckets:
             click.echo(f"{start.isoformat()},{n}")
+    if not tl.total:  # as search: nothing counted is a status of its own, after the (empty) output
+        filtered = request.describe_filters()
+        click.echo(f"No results for {tl.query!r}" + (f" within: {'; '.join(filtered)}." if filtered else "."), err=True)
+        sys.exit(EXIT_NO_MATCH)
+    if as_json or as_csv:
         return
     columns = width or shutil.get_terminal_size((80, 24)).columns
     for line in render_timeline(tl, columns):
@@ -263,6 +267,7 @@ def similar_cmd(article_id: str, index_dir: str | None, limit: int, tz: str | No
             click.echo(format_hit(hit, zone, use_color), color=use_color)
     if not results.hits:
         click.echo(f"No stories like {found.title!r}.", err=True)
+        sys.exit(EXIT_NO_MATCH)
 
 
 # --- show ---------------------------------------------------------------
@@ -292,6 +297,7 @@ def show_cmd(article_id: str, index_dir: str | None, tz: str | None, as_json: bo
     fields = [
         ("date", format_published(article, zone)),
         ("outlet", article.source),
+        ("site", article.site),
         ("agencies", ", ".join(article.agencies)),
         ("authors", ", ".join(article.authors)),
         ("section", article.section),

@@ -21,6 +21,11 @@ Fields and why:
   label, an article id as a 64-bit number); ``minhash``: its signature (a
   column, see :mod:`newssearch.write.signature`), whose band keys find the
   copies of a new article anywhere in the index (:mod:`newssearch.write.stories`).
+* ``site_name``: stored only, ``Article.site``, the fetched page's own site
+  name where it is not the outlet (not ``site``: that is the query's alias
+  of ``host``, ``site:reuters.com``). Added after version 7
+  without bumping it: an index written before lacks the field, opens as
+  ever, and gains it at the first write (:data:`ADDED_FIELDS`).
 * ``seq``: the ingest sequence, the number of the commit that added the
   article (the table of contents' generation it was written for, which no
   commit ever reuses): saved searches are matched against articles whose
@@ -54,6 +59,7 @@ from ..paths import shown_path
 from ..write.signature import HASHES
 
 __all__ = [
+    "ADDED_FIELDS",
     "KEYWORD_FIELDS",
     "SCHEMA_VERSION",
     "TEXT_FIELDS",
@@ -75,6 +81,10 @@ __all__ = [
 #: ``origin`` names the file, for pruning; 7: ``seq``, the ingest sequence
 #: alerts are matched by).
 SCHEMA_VERSION = 7
+#: Stored-only fields added to the schema since ``SCHEMA_VERSION`` was last
+#: bumped: an index may lack them (it was written before), and a writer adds
+#: them to it before its first document, so no index has to be re-created.
+ADDED_FIELDS = ("site_name",)
 TITLE_BOOST = 2.0
 #: Bytes of a MinHash signature (32-bit values) in the ``minhash`` column.
 MINHASH_BYTES = HASHES * 4
@@ -181,6 +191,7 @@ def build_schema() -> Schema:
         story=COLUMN(NumericColumn("Q")),
         seq=NUMERIC(int, bits=64, signed=False, sortable=True),
         minhash=COLUMN(FixedBytesColumn(MINHASH_BYTES)),
+        site_name=STORED(),
     )
 
 
@@ -260,6 +271,8 @@ def to_fields(article: Article) -> dict[str, Any]:
         fields["path"] = article.path
     if article.date_source:
         fields["date_source"] = article.date_source
+    if article.site:
+        fields["site_name"] = article.site
     return fields
 
 
@@ -282,4 +295,5 @@ def from_stored(stored: Mapping[str, Any]) -> Article:
         path=stored.get("path"),
         date_source=stored.get("date_source"),
         tz_assumed=bool(stored.get("tz_assumed", False)),
+        site=stored.get("site_name"),
     )

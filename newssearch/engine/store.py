@@ -15,7 +15,7 @@ import re
 import shutil
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,7 +42,7 @@ from .integrity import (
 )
 from .locking import LOCK_NAME, WriteLock
 from .reading import Snapshot
-from .schema import SCHEMA_VERSION, build_schema
+from .schema import ADDED_FIELDS, SCHEMA_VERSION, build_schema
 from .verified import VerifiedStorage
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "check_store",
     "has_index",
     "open_snapshot",
+    "schema_fits",
     "take_lock",
 ]
 
@@ -119,11 +120,10 @@ class Store:
                 f"index {path} was written by another version of newssearch ({exc});"
                 " re-create it with 'newssearch index --rebuild PATH...'"
             ) from None
-        expected = set(build_schema().names())
-        actual = set(ix.schema.names())
-        if expected != actual:
+        if not schema_fits(ix.schema.names()):
+            expected, actual = set(build_schema().names()), set(ix.schema.names())
             raise IndexVersionMismatch(
-                f"index {path} has fields {sorted(actual ^ expected)} that differ from this version's schema"
+                f"index {path} has fields {sorted((actual ^ expected) - set(ADDED_FIELDS))} that differ from this version's schema"
             )
         store = cls(path, ix)
         if verify:
@@ -517,11 +517,19 @@ def meta_problem(path: Path) -> str | None:
     return None
 
 
+def schema_fits(names: Iterable[str]) -> bool:
+    """Whether an index with these fields is one this version serves: this
+    version's fields, where those added since the schema version was last
+    bumped (:data:`~.schema.ADDED_FIELDS`) may be missing."""
+    expected, actual = set(build_schema().names()), set(names)
+    return actual <= expected and expected - actual <= set(ADDED_FIELDS)
+
+
 def rewrite_meta(path: Path, ix: whoosh_index.Index) -> str:
     """Write the manifest again from the index itself (its schema, pickled
     in the table of contents, must be this version's), the damaged one kept
     aside; return what was done. Call it under the write lock."""
-    if set(ix.schema.names()) != set(build_schema().names()):
+    if not schema_fits(ix.schema.names()):
         raise IndexVersionMismatch(f"index {path} has a schema this version does not know: its {META_FILE} cannot be rebuilt")
     target = path / META_FILE
     aside = ""

@@ -29,6 +29,7 @@ from whoosh.writing import CLEAR
 from .errors import mapped
 from .fastwrite import FastSegmentWriter, merge_segments
 from .locking import WriteLock
+from .schema import ADDED_FIELDS, build_schema
 from .store import Store
 from .workers import WatchedMpWriter
 
@@ -62,6 +63,24 @@ def default_procs() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
+def _add_missing_fields(store: Store) -> None:
+    """Give an index written before a stored field was added
+    (:data:`~.schema.ADDED_FIELDS`) that field, in a commit of its own that
+    adds no document, under the lock the caller holds: every writer of the
+    run, worker processes included, reads the schema from the table of
+    contents, and Whoosh refuses a value for a field its schema lacks."""
+    ix = store.whoosh_index
+    missing = [name for name in ADDED_FIELDS if name not in ix.schema]
+    if not missing:
+        return
+    schema = build_schema()
+    writer = FastSegmentWriter(ix, _lk=False, compound=False)
+    for name in missing:
+        writer.add_field(name, schema[name])
+    writer.commit(merge=False)
+    store.record_commit()
+
+
 class SegmentWriter:
     """New segments for one batch: add, update and delete, then commit or abandon.
 
@@ -82,6 +101,7 @@ class SegmentWriter:
         #: why the merge after the commit failed (the commit stands), or None
         self.merge_problem: str | None = None
         with mapped(store.path):
+            _add_missing_fields(store)
             if workers > 0:
                 self._writer: Any = WatchedMpWriter(
                     store.whoosh_index,

@@ -21,6 +21,7 @@ goes). ``read_source`` passes them through; ``read_path`` hands them to
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import warnings
@@ -53,10 +54,12 @@ __all__ = [
     "ReadOptions",
     "Skipped",
     "Source",
+    "Survey",
     "detect_format",
     "iter_sources",
     "read_path",
     "read_source",
+    "survey",
 ]
 
 #: The readers by format name, as ``read_path(format=...)`` and ``--format`` take it.
@@ -96,6 +99,10 @@ _TEXT_EXTENSIONS = {"", ".txt", ".text", ".xml", ".sgm", ".sgml"}
 # extensions read only when the content is the collection that uses them
 # (TIME.ALL; its neighbour TIME.REL.ALL holds relevance judgments)
 _SNIFF_ONLY = {".all": looks_like_time_collection}
+# files that hold a research collection, sniffed for it, and the plain-text
+# files beside one that are its documentation (see _beside_collection)
+_COLLECTION_SUFFIXES = {".sgm", ".sgml", ".all"}
+_PLAIN_SUFFIXES = {"", ".txt", ".text"}
 # names that describe a collection rather than being an article in it
 _NOT_ARTICLES = ("readme", "license", "licence", "copying", "changelog", "source.md", "notice", "authors")
 
@@ -110,6 +117,36 @@ class Skipped:
 
     name: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What a run given ``paths`` would find before it reads a byte of an
+    article: whether there is anything to read at all (a file, stdin, or a
+    path that will be reported as an error), and the files skipped on the
+    way when there is not, so that "nothing to index" can say why."""
+
+    readable: bool
+    skipped: tuple[Skipped, ...] = ()
+
+
+def survey(paths: Iterable[str | bytes | Path], *, follow_links: bool = False) -> Survey:
+    """Walk ``paths`` as :func:`iter_sources` would, up to the first input.
+
+    An empty folder, or one holding only files that are not articles, has
+    nothing to read: the CLI then says so instead of creating an empty
+    index without a word. ``-`` counts as something to read (stdin is not
+    touched); a missing path counts too (reading it reports the error).
+    """
+    skipped: list[Skipped] = []
+    for raw in paths:
+        if os.fsdecode(raw) == "-":
+            return Survey(readable=True)
+        for item in iter_sources([raw], follow_links=follow_links):
+            if not isinstance(item, Skipped):
+                return Survey(readable=True)
+            skipped.append(item)
+    return Survey(readable=False, skipped=tuple(skipped))
 
 
 def detect_format(source: Source) -> str:
@@ -194,13 +231,14 @@ def iter_sources(
             yield IngestError(shown_path(path), "no such file or folder")
 
 
-def _stdin(limits: Limits) -> Source | IngestError:
-    limit = limits.input_bytes
+def _stdin(limits: Limits) -> Source:
+    """Stdin as a stream: JSON Lines, CSV and WARC are read from it record
+    by record (``newssearch export | newssearch index -`` of any length);
+    the other formats read it whole, within ``limits.input_bytes``."""
     stream = getattr(sys.stdin, "buffer", None)
-    data = stream.read(limit + 1) if stream is not None else sys.stdin.read(limit + 1).encode()
-    if len(data) > limit:
-        return IngestError("<stdin>", f"more than {limit / 2**20:,.0f} MB on stdin, the limit for one input (--max-input-mb)")
-    return Source(name="<stdin>", _data=data, limit=limit, field_limit=limits.field_chars)
+    if stream is None:  # a text stream put in its place (tests, embedding)
+        stream = io.BytesIO(sys.stdin.read(limits.input_bytes + 1).encode())
+    return Source(name="<stdin>", stream=stream, limit=limits.input_bytes, field_limit=limits.field_chars)
 
 
 def _walk(root: Path, limits: Limits, follow_links: bool) -> Iterator[Union[Source, Skipped, IngestError]]:
@@ -215,6 +253,7 @@ def _walk(root: Path, limits: Limits, follow_links: bool) -> Iterator[Union[Sour
             yield IngestError(shown_path(folder), f"cannot read folder: {exc.strerror or exc}")
             continue
         subfolders: list[Path] = []
+        beside = _beside_collection(folder, entries)
         for entry in entries:
             path = Path(entry.path)
             try:
@@ -233,7 +272,7 @@ def _walk(root: Path, limits: Limits, follow_links: bool) -> Iterator[Union[Sour
             except OSError as exc:
                 yield IngestError(shown_path(path), f"cannot read: {exc.strerror or exc}")
                 continue
-            reason = _skip_reason(path)
+            reason = _skip_reason(path) or beside.get(entry.name)
             if reason:
                 yield Skipped(shown_path(path), reason)
             else:
@@ -243,6 +282,59 @@ def _walk(root: Path, limits: Limits, follow_links: bool) -> Iterator[Union[Sour
             if real not in seen:  # a linked folder already walked, or a cycle
                 seen.add(real)
                 stack.append(sub)
+
+
+def _beside_collection(folder: Path, entries: list[os.DirEntry[str]]) -> dict[str, str]:
+    """The plain-text files of a folder that holds a research collection
+    (Reuters-21578 SGML, the TIME collection), each with why it is skipped.
+
+    Such a folder ships its documentation beside the collection: category
+    lists, notes, descriptions, as loose ``.txt`` files with no article
+    structure (no header lines, no markup, no records). Read as articles
+    they were indexed (or failed as "page furniture"); the collection's
+    articles are all in its collection files. Only plain text is skipped:
+    a header block, JSON, a feed or a page beside a collection is read as
+    ever, and a file named on the command line is always read.
+    """
+    files = [Path(e.path) for e in entries if not e.name.startswith(".") and e.is_file()]
+    collection = next((p for p in files if inner_suffix(p) in _COLLECTION_SUFFIXES and _is_collection(p)), None)
+    if collection is None:
+        return {}
+    kind = _is_collection(collection)
+    reasons = {}
+    for path in files:
+        if inner_suffix(path) in _PLAIN_SUFFIXES and path != collection and _is_plain_text(path):
+            reasons[path.name] = f"not an article (plain text beside the {kind} collection {collection.name}; name the file to read it)"
+    return reasons
+
+
+def _is_collection(path: Path) -> str | None:
+    """The name of the research collection ``path`` holds, if it holds one."""
+    try:
+        text = decode(Source(name=shown_path(path), path=path).head(8192))
+    except IngestError:
+        return None
+    if looks_like_reuters21578(text):
+        return "Reuters-21578"
+    if looks_like_time_collection(text):
+        return "TIME"
+    return None
+
+
+def _is_plain_text(path: Path) -> bool:
+    """Whether ``path`` is text with no structure a reader recognises (what
+    :func:`detect_format` reads as ``page`` or ``text``), from its first bytes."""
+    try:
+        head = Source(name=shown_path(path), path=path).head(8192)
+    except IngestError:
+        return False
+    if not head or looks_like_warc(head) or looks_binary(head):
+        return False
+    text = decode(head).lstrip("\ufeff \t\r\n")
+    if not text or text[0] in "[{<":
+        return False
+    first = text.split("\n", 1)[0].rstrip("\r")
+    return not (looks_like_time_collection(text) or looks_like_reuters21578(text) or HEADER_LINE.match(first))
 
 
 def _symlink_skip(path: Path, real_root: Path, follow_links: bool) -> Skipped | None:
@@ -351,7 +443,8 @@ def read_path(
     ``on_skip`` for each file a folder holds that is not an article (hidden,
     documentation, an unknown extension, a FIFO, a symlink out of the
     folder), for progress and summaries. ``limits`` bounds what one input
-    may cost (:class:`Limits`: 512 MB per input, 10 M characters per field,
+    may cost (:class:`Limits`: 512 MB per input read whole or per record of
+    JSON Lines, CSV and WARC, 10 M characters per field,
     1,000 per headline); ``follow_links`` follows symlinks that lead out of
     a folder given.
     """

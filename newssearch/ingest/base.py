@@ -12,6 +12,8 @@ not pages, a truncated file read as far as it goes.
 
 from __future__ import annotations
 
+import codecs
+import gzip
 import html
 import io
 import re
@@ -44,9 +46,10 @@ __all__ = [
     "take_date",
 ]
 
-#: The most a reader loads into memory from one file (pages, feeds, record
-#: files), decompressed, or from stdin. WARC archives are streamed record by
-#: record and have no limit as a whole.
+#: The most a reader holds in memory for one input: a whole-file format (a
+#: page, a feed, a JSON document), decompressed, or stdin; or one record of
+#: a format read record by record (a JSON Lines line, a CSV row, a WARC
+#: record), whose files have no limit as a whole.
 MAX_BYTES = 512 * 2**20
 
 
@@ -59,8 +62,10 @@ class Limits:
     """Bounds on the work one input can cause, so that a hostile or broken
     file costs an error message, not the machine.
 
-    ``input_bytes``: a file, its decompressed content, or stdin (an error
-    past it); ``field_chars``: the body or any other field of one article
+    ``input_bytes``: what one input may hold in memory (an error past it):
+    a whole file, its decompressed content, or stdin; for the formats read
+    record by record (JSON Lines, CSV, WARC), one record (a line), the file
+    itself being of any length; ``field_chars``: the body or any other field of one article
     (that article is an error, the rest of its file is read);
     ``title_chars``: a headline longer than this is cut at a word, with a
     warning (a one-line 300 MB text file is not a headline).
@@ -154,6 +159,11 @@ class Source:
     problems: list[str] = field(default_factory=list)
     limit: int = MAX_BYTES
     field_limit: int = Limits.field_chars
+    #: A stream read once, from its start (stdin): its first bytes are kept
+    #: for detecting its format, and it is read whole only by the formats
+    #: that need it whole (within ``limit``), else line by line or record by record.
+    stream: BinaryIO | None = None
+    _head: bytes | None = None
 
     @property
     def suffix(self) -> str:
@@ -164,6 +174,8 @@ class Source:
         """The undecoded byte stream (for readers that stream, such as WARC)."""
         if self._data is not None:
             return io.BytesIO(self._data)
+        if self.stream is not None:
+            return io.BufferedReader(_Prefixed(self._stream_head(), self.stream))
         if self.path is None:
             raise IngestError(self.name, "nothing to read")
         try:
@@ -175,6 +187,12 @@ class Source:
         """The whole input, gunzipped when it is gzip, at most ``limit``
         bytes before and after decompressing (past it: an error naming the
         limit); a truncated gzip stream is kept as far as it goes, with a notice."""
+        if self._data is None and self.stream is not None:
+            head = self._stream_head()
+            data = head + self.stream.read(self.limit + 1 - len(head)) if len(head) <= self.limit else head
+            if len(data) > self.limit:
+                raise IngestError(self.name, f"more than {_mb(self.limit)} on stdin, the limit for one input (--max-input-mb)")
+            self._data = data
         if self._data is None:
             if self.path is None:
                 raise IngestError(self.name, "nothing to read")
@@ -204,6 +222,54 @@ class Source:
         """The input as text, its encoding detected (see :func:`decode`)."""
         return decode(self.read_bytes())
 
+    def _stream_head(self) -> bytes:
+        """The first 64 KB of :attr:`stream`, read once and kept."""
+        if self._head is None:
+            assert self.stream is not None
+            self._head = self.stream.read(65536)
+        return self._head
+
+    def lines(self) -> Iterator[str | IngestError]:
+        """The input's lines, ends kept, split on "\\n" alone, one at a time:
+        for the readers of one record per line (JSON Lines, CSV), so that a
+        file of any length is read in the memory of its longest line.
+
+        A line over ``limit`` bytes is skipped, and an :class:`IngestError`
+        naming its line number comes in its place. Each line is UTF-8, else
+        Windows-1252 (as :func:`decode` reads a whole file); a gzip file is
+        inflated as it is read (a truncated one is read as far as it goes,
+        with a notice); stdin is streamed too. Input already in memory and
+        UTF-16 (whose lines are not split on a byte) are read whole, within ``limit``.
+        """
+        unstreamed = self._data is not None or (self.path is None and self.stream is None)
+        if unstreamed or self.head(2).startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            yield from _split_lines(self.text())
+            return
+        with self.open_raw() as raw:
+            gzipped = raw.peek(2)[:2] == b"\x1f\x8b"  # type: ignore[attr-defined]  # a BufferedReader
+            stream: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw  # type: ignore[assignment]
+            lineno = 0
+            try:
+                while True:
+                    line = stream.readline(self.limit + 1)
+                    if not line:
+                        break
+                    lineno += 1
+                    if len(line) > self.limit and not line.endswith(b"\n"):
+                        size = len(line) + _skip_line(stream)
+                        yield IngestError(self.name, f"a line of {_mb(size)}, more than the {_mb(self.limit)} one record may have (--max-input-mb); skipped", line=lineno)
+                        continue
+                    if lineno == 1 and line.startswith(codecs.BOM_UTF8):
+                        line = line[3:]
+                    try:
+                        yield line.decode("utf-8")
+                    except UnicodeDecodeError:
+                        yield line.decode("cp1252", "replace")
+            except (EOFError, OSError, zlib.error) as exc:  # a gzip stream cut short or corrupt
+                if not gzipped:
+                    raise IngestError(self.name, f"cannot read: {exc}") from None
+                self.problems.append(f"truncated or corrupt gzip file: read its first {lineno:,} lines")
+
     def prose(self) -> str:
         """The input as text for the line-based readers (page text, plain
         text, header blocks), refused when one line is longer than a field
@@ -223,6 +289,8 @@ class Source:
         """The first bytes of the input (at least ``n``), gunzipped, for detecting its format."""
         if self._data is not None:
             data = self._data[: max(n, 65536)]
+        elif self.stream is not None:
+            data = self._stream_head()
         elif self.path is None:
             return b""
         else:
@@ -362,6 +430,49 @@ def build_article(
         language=language or None,
         path=source.name,
     )
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream whose first bytes were already read: those, then the rest."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if len(self._head):
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _split_lines(text: str) -> Iterator[str]:
+    """The text's lines, ends kept, split on "\\n" alone (as ``newline=""``
+    does: str.splitlines() also breaks on U+0085 and U+2028, which occur
+    inside JSON strings in real feeds), made one at a time."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _skip_line(stream: BinaryIO) -> int:
+    """Read past the rest of a line without holding it; its length."""
+    skipped = 0
+    while True:
+        chunk = stream.readline(2**20)
+        skipped += len(chunk)
+        if not chunk or chunk.endswith(b"\n"):
+            return skipped
 
 
 def _mb(n: int) -> str:

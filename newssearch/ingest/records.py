@@ -17,8 +17,10 @@ import sys
 from typing import Any, Iterable, Iterator, Mapping
 
 from ..errors import IngestError, ParseError
+from ..model import Article
 from . import credits
 from .base import Notice, ReadOptions, ReadResult, Source, article_or_error, take_date
+from .encoding import decode
 
 __all__ = ["FIELD_NAMES", "article_from_record", "read_csv", "read_json", "read_jsonl", "record_results"]
 
@@ -37,6 +39,10 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "language": ("language", "lang", "locale"),
     "agencies": ("agencies", "agency", "wire", "credit"),
     "id": ("id", "guid", "uuid", "_id"),
+    # a page's own site name beside the outlet (what `export` writes as "site"):
+    # kept only when the outlet is another, so a record that names its outlet
+    # "site" alone is read as before
+    "site": ("site", "site_name", "sitename"),
 }
 _CONTAINERS = ("articles", "items", "data", "results", "entries", "documents", "docs", "records", "news", "posts")
 
@@ -136,6 +142,9 @@ def _read_record(
         language=_text(_lookup(record, "language")) or None,
         key=_text(_lookup(record, "id")) or (f"#{position}" if position is not None else None),
     )
+    site = _text(_lookup(record, "site")).strip()
+    if isinstance(article, Article) and site and article.source and site.casefold() != article.source.casefold():
+        article = article.replace(site=site)
     return article, notice
 
 
@@ -154,7 +163,11 @@ def _records_in(data: Any) -> Iterable[Any]:
 
 def read_json(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
     """Articles from a JSON document: one record, a list, or a list under a
-    container key (``articles``, ``items``, ...)."""
+    container key (``articles``, ``items``, ...). A file of one object per
+    line is JSON Lines whatever its extension, and is streamed as such."""
+    if _looks_like_jsonl(decode(source.head(65536))):
+        yield from read_jsonl(source, options)
+        return
     text = source.text()
     if not text.strip():
         raise IngestError(source.name, "empty file: no records")
@@ -174,14 +187,27 @@ def read_json(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
             yield result
 
 
+def _looks_like_jsonl(head: str) -> bool:
+    """Whether a file starts with a whole JSON object on its first line and
+    another object on the next: JSON Lines, not one JSON document."""
+    first, _, rest = head.lstrip("\ufeff \t\r\n").partition("\n")
+    if not first.startswith("{") or not rest.lstrip().startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(first), dict)
+    except json.JSONDecodeError:
+        return False
+
+
 def read_jsonl(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
-    """Articles from JSON Lines, one record per line; a broken line is an
-    error naming its line number, and the others are read."""
-    text = source.text()
+    """Articles from JSON Lines, one record per line, read a line at a time
+    (a file of any length; a line over the input limit is an error); a
+    broken line is an error naming its line number, and the others are read."""
     seen = 0
-    # split on "\n" only: str.splitlines() also breaks on U+0085 and U+2028,
-    # which occur inside JSON strings in real feeds
-    for lineno, line in enumerate(text.split("\n"), start=1):
+    for lineno, line in enumerate(source.lines(), start=1):
+        if isinstance(line, IngestError):
+            yield line
+            continue
         if not line.strip():
             continue
         seen += 1
@@ -209,28 +235,30 @@ def _delimiter(text: str, name: str) -> str | None:
     return None
 
 
-def _lines(text: str) -> Iterator[str]:
-    """The text's lines, ends kept, split on "\n" alone (as ``newline=""``
-    does) and made one at a time: io.StringIO holds text as four bytes a
-    character, which made a 100 MB CSV cost 400 MB more."""
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end + 1
-        yield text[start:end]
-        start = end
+def _lines(source: Source) -> Iterator[str]:
+    """The file's lines for the csv module, read a line at a time (io.StringIO
+    holds text as four bytes a character, which made a 100 MB CSV cost 400 MB
+    more; now a file of any length costs its longest row). A line over the
+    input limit ends the file there with an error: past it, where a quoted
+    row ends cannot be known."""
+    for line in source.lines():
+        if isinstance(line, IngestError):
+            raise ParseError(source.name, line.problem.replace("; skipped", "; the rest of the file is not read"), line=line.line)
+        yield line
 
 
 def read_csv(source: Source, options: ReadOptions) -> Iterator[ReadResult]:
-    """Articles from CSV (or TSV) with a header row naming the fields."""
-    text = source.text()
-    if not text.strip():
+    """Articles from CSV (or TSV) with a header row naming the fields, read
+    a row at a time."""
+    head = decode(source.head(65536))
+    if not head.strip():
         raise IngestError(source.name, "empty file: no records")
-    delimiter = _delimiter(text, source.name)
+    delimiter = _delimiter(head, source.name)
     if delimiter is None:
         raise ParseError(source.name, "CSV header names no title or text column", line=1)
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    reader = csv.DictReader(_lines(text), delimiter=delimiter)
+    # a quoted field may span lines: no longer than one input may be
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1, source.limit))
+    reader = csv.DictReader(_lines(source), delimiter=delimiter)
     rows = 0
     while True:
         try:

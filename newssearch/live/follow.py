@@ -23,7 +23,8 @@ cannot be fetched or read leaves the feed's text: nothing is lost. Either
 way the article's outlet (``source``) is the feed's: the name given with
 ``source=`` (``follow --source NAME``), else the feed's title, so that a
 saved search filtered by outlet does not depend on whether a page was
-fetched; the page's own site name is not kept (it would need a field of its own).
+fetched; the page's own site name (``og:site_name``..., else its domain),
+where it is another, is kept beside it as ``site``.
 
 A feed that fails :data:`~.state.STOP_AFTER` times in a row with an answer
 that waiting does not mend (HTTP 404 or 410, not a feed, refused) is no
@@ -508,6 +509,8 @@ class Follower:
             changes["title"] = entry.title
         if entry.source:  # the feed's outlet, whether or not its page was fetched
             changes["source"] = entry.source
+            if page.source and page.source.casefold() != entry.source.casefold():
+                changes["site"] = page.source  # the page's own site name, kept beside it
         return dataclasses.replace(page, **changes)  # type: ignore[arg-type]
 
     def _log_page(self, done: _Completed, report: FollowReport) -> None:

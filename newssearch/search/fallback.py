@@ -8,29 +8,41 @@ the search is run again with ``match="any"`` and attached to the empty
 results as :attr:`~newssearch.model.SearchResults.fallback`. It is never
 counted as the search's own: totals, facets, timelines, exports and alerts
 see only what was asked.
+
+Which words a hit lacks is read from the index: each asked word's articles
+(its headline and body postings, decoded once and cached by the ranker),
+looked up by the hits' doc numbers. Tokenizing every hit's text again cost
+most of a 1,000-hit fallback (about 0.4 s of 0.5 s on Reuters 2006-07).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+
+import numpy as np
 
 from ..analysis import TOKEN_RE, term_for
-from ..model import Hit, SearchResults
+from ..engine.query import Or, Term
+from ..engine.schema import TEXT_FIELDS
+from ..model import SearchResults
 from .compile import compile_request
 from .request import SearchRequest
 from .session import SearchSession
-from .snippets import text_terms
 from .words import QueryWord, scoring_words
 
 __all__ = ["with_fallback"]
 
 
 def with_fallback(
-    session: SearchSession, request: SearchRequest, results: SearchResults, run: Callable[[SearchRequest], SearchResults]
+    session: SearchSession,
+    request: SearchRequest,
+    results: SearchResults,
+    run: Callable[[SearchRequest], tuple[SearchResults, Sequence[int]]],
 ) -> SearchResults:
     """``results``, with the articles holding most of the query's words
-    attached when it found nothing only because every word was required."""
+    attached when it found nothing only because every word was required.
+    ``run`` runs a request and gives its page with each hit's doc number."""
     if results.total or request.match != "all" or not request.query.strip():
         return results
     strict = compile_request(request, session.parser, session.snapshot)
@@ -38,12 +50,16 @@ def with_fallback(
     loose = compile_request(loose_request, session.parser, session.snapshot)
     if repr(strict.query) == repr(loose.query):
         return results  # no word was joined by "every word is required": nothing to relax
-    found = run(loose_request)
+    found, docnums = run(loose_request)
     if not found.total:
         return results
     typed = _typed_words(request.query)
-    asked = [w.text for w in scoring_words(strict.query) if isinstance(w, QueryWord)]
-    hits = tuple(dataclasses.replace(hit, missing=_missing(hit, asked, typed)) for hit in found.hits)
+    asked = list(dict.fromkeys(w.text for w in scoring_words(strict.query) if isinstance(w, QueryWord)))
+    missing = _missing(session, np.asarray(docnums, dtype=np.int64), asked)
+    hits = tuple(
+        dataclasses.replace(hit, missing=tuple(typed.get(term, term) for term, gone in zip(asked, lacks) if gone))
+        for hit, lacks in zip(found.hits, missing)
+    )
     return dataclasses.replace(results, fallback=dataclasses.replace(found, hits=hits))
 
 
@@ -57,8 +73,14 @@ def _typed_words(text: str) -> dict[str, str]:
     return out
 
 
-def _missing(hit: Hit, asked: list[str], typed: dict[str, str]) -> tuple[str, ...]:
-    """The query words (as typed) that are in neither the hit's headline nor its body."""
-    a = hit.article
-    held = {term for _s, _e, term in text_terms(f"{a.title}\n{a.body}")}
-    return tuple(dict.fromkeys(typed.get(term, term) for term in asked if term not in held))
+def _missing(session: SearchSession, docnums: np.ndarray, asked: list[str]) -> list[list[bool]]:
+    """For each hit (by doc number), for each asked term: whether it is in
+    neither the headline nor the body."""
+    if not asked:
+        return [[] for _ in docnums]
+    lacks = np.empty((len(docnums), len(asked)), dtype=bool)
+    for column, term in enumerate(asked):
+        holding = session.ranker.matches(Or([Term(field, term) for field in TEXT_FIELDS]), None)
+        held = holding[0] if holding is not None else np.empty(0, dtype=np.int64)
+        lacks[:, column] = ~np.isin(docnums, held)
+    return lacks.tolist()

@@ -72,11 +72,13 @@ def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
     the facets the request asks for. Raises :class:`~newssearch.errors.SearchTimedOut`
     when it runs past the request's ``timeout``."""
     with time_budget(request.timeout):
-        results = _page(session, request)
+        results, _docnums = _page(session, request)
         return with_fallback(session, request, results, lambda loose: _page(session, loose))
 
 
-def _page(session: SearchSession, request: SearchRequest) -> SearchResults:
+def _page(session: SearchSession, request: SearchRequest) -> tuple[SearchResults, list[int]]:
+    """One page of hits, and the doc number of each (the fallback reads
+    which words each lacks from the index by them)."""
     matches = find_matches(session, request)
     q, restrict, found, by_whoosh = matches.query, matches.restrict, matches.found, matches.by_whoosh
     recency = Recency.build(request.now, request.half_life.total_seconds() / 86400)
@@ -109,7 +111,7 @@ def _page(session: SearchSession, request: SearchRequest) -> SearchResults:
                 copies_total=len(stories.copies(docnum)) if stories is not None else 0,
             )
         )
-    return SearchResults(
+    results = SearchResults(
         hits=tuple(hits),
         total=ranked.total,
         query=request.query,
@@ -118,6 +120,7 @@ def _page(session: SearchSession, request: SearchRequest) -> SearchResults:
         warnings=matches.warnings,
         articles=stories.articles if stories is not None else ranked.total,
     )
+    return results, docnums
 
 
 def _copies(ranker: Ranker, session: SearchSession, stories: Stories | None, docnum: int) -> tuple[StoryCopy, ...]:
