@@ -25,7 +25,7 @@ from ..paths import shown_path, shown_text
 from ..write.transaction import IndexReport
 from .exits import EXIT_ERROR, EXIT_PARTIAL, EXIT_USAGE, fail
 from .options import filter_options, index_option, read_zone, search_request, tz_option
-from .output import Progress, format_size, print_index_summary
+from .output import Progress, format_size, print_index_summary, stats_to_json
 
 if TYPE_CHECKING:
     from ..ingest import Limits, Notice, Source
@@ -307,21 +307,7 @@ def stats_cmd(index_dir: str | None, tz: str | None, as_json: bool) -> None:
     with open_index(index_dir) as ix:
         st = ix.stats()
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "index": shown_path(st.path),
-                    "articles": st.articles,
-                    "earliest": st.earliest.isoformat().replace("+00:00", "Z") if st.earliest else None,
-                    "latest": st.latest.isoformat().replace("+00:00", "Z") if st.latest else None,
-                    "undated": st.undated,
-                    "outlets": st.outlets,
-                    "size_bytes": st.size_bytes,
-                    "segments": st.segments,
-                },
-                ensure_ascii=False,
-            )
-        )
+        click.echo(json.dumps(stats_to_json(st), ensure_ascii=False))
         return
     outlets = ", ".join(f"{name} ({n:,})" for name, n in list(st.outlets.items())[:10]) or "none named"
     if len(st.outlets) > 10:
