@@ -40,10 +40,10 @@ PINNED = {
         "ENGINES", "FACET_FIELDS", "FilterOptions", "Filters", "MAX_LIMIT", "SORTS", "SearchOptions", "SearchRequest",
     ],
     "newssearch.errors": [
-        "AddressRefused", "AmbiguousId", "ConfigError", "DecompressedTooLarge", "EmptyFeed", "FetchError", "FieldTooLarge",
+        "AccessDenied", "AddressRefused", "AmbiguousId", "ConfigError", "DecompressedTooLarge", "EmptyFeed", "FetchError", "FieldTooLarge",
         "FollowerRunning", "IndexDamaged", "IndexLocked", "IndexNotFound", "IndexStoreError", "IndexVersionMismatch", "IngestError",
-        "IngestNotice", "IngestWarning", "NewsSearchError", "ParseError", "QuerySyntaxError", "SearchTimedOut",
-        "Terminated",
+        "IngestNotice", "IngestWarning", "NewsSearchError", "NotFound", "ParseError", "QuerySyntaxError", "RequestRefused",
+        "RequestTooLarge", "SearchTimedOut", "Terminated",
         "UnsupportedFormat", "UnsupportedQueryShape", "WorkerFailed",
     ],
 }
