@@ -25,7 +25,15 @@ from newssearch.errors import (
     SearchTimedOut,
 )
 from newssearch.search.request import SearchRequest
-from newssearch.web.params import Bounds, alerts_options, facets_request, no_params, search_request, similar_options, timeline_request
+from newssearch.web.params import (
+    Bounds,
+    alerts_options,
+    facets_request,
+    no_params,
+    search_request,
+    similar_options,
+    timeline_request,
+)
 from newssearch.web.problems import problem_for
 
 NOW = "2024-06-01T12:00:00Z"

@@ -60,14 +60,17 @@ class BoundedH11Protocol(H11Protocol):
     _deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """A new connection: its first request has :data:`REQUEST_SECONDS` to arrive."""
         super().connection_made(transport)
         self._arm()
 
     def on_response_complete(self) -> None:
+        """An answer sent: the next request on the connection has :data:`REQUEST_SECONDS` to arrive."""
         super().on_response_complete()
         self._arm()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        """Closed: no deadline to keep."""
         if self._deadline is not None:
             self._deadline.cancel()
         super().connection_lost(exc)
