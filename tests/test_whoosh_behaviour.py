@@ -7,6 +7,7 @@ before it silently changes search results.
 from __future__ import annotations
 
 import inspect
+import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 from importlib.metadata import version
@@ -452,3 +453,24 @@ def test_a_reader_opens_column_files_lazily_and_asks_the_folder_whether_they_exi
     assert len(values) == 2 and all(values)
     reader.close()
     pinned.close()
+
+
+def test_a_searcher_knows_when_another_process_committed(tmp_path):
+    """``newssearch serve`` answers a commit made by ``index`` or ``follow`` in
+    another process with the next request because an open searcher's
+    ``up_to_date()`` (a listing of the folder's TOC generations) turns False
+    after it, and stays True while nothing was committed."""
+    schema = fields.Schema(id=fields.ID(stored=True, unique=True))
+    ix = index.create_in(str(tmp_path), schema)
+    with ix.writer() as w:
+        w.add_document(id="1")
+    searcher = ix.searcher()
+    assert searcher.up_to_date()
+    code = (
+        "import sys; from whoosh import index; ix = index.open_dir(sys.argv[1]); "
+        "w = ix.writer(); w.add_document(id='2'); w.commit()"
+    )
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, timeout=60)
+    assert not searcher.up_to_date()
+    assert ix.searcher().up_to_date() and ix.searcher().doc_count() == 2
+    searcher.close()
