@@ -20,6 +20,7 @@ checks beside the read token, and off when none is configured.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
 from collections.abc import AsyncIterator, Callable
@@ -34,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..errors import NotFound
+from ..errors import NewsSearchError, NotFound
 from ..index import NewsIndex
 from .accesslog import AccessLog
 from .config import ServeConfig
@@ -225,6 +226,10 @@ def create_app(config: ServeConfig) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        # open the index before the first request, so that it does not wait for it; an index that
+        # cannot be read now is the first request's 503, not a worker that fails to start
+        with contextlib.suppress(NewsSearchError):
+            api.holder.use(len)
         yield
         api.holder.close()
 
