@@ -2,10 +2,10 @@
 
 Opening an index costs far more than a query, and the decoded posting lists
 cached with its snapshot are what makes the second query fast, so a worker
-opens it once and keeps it. Every request then asks
+opens it once (at start-up) and keeps it. Every request then asks
 :meth:`NewsIndex.session <newssearch.index.NewsIndex.session>` for the
-snapshot, which checks the index's generation on disk (one ``stat`` and a
-listing of the index folder; of every shard's for a sharded index) and
+snapshot, which checks the index's generation on disk (a listing of the
+index folder's tables of contents; every shard's for a sharded index) and
 reopens it when ``index`` or ``follow`` committed in another process: a
 commit is seen by the first request after it, without a restart and without
 a timer.
