@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 
 from .dates import format_datetime, parse_date
 from .errors import (
+    AccessDenied,
     AddressRefused,
     AmbiguousId,
     ConfigError,
@@ -73,8 +74,11 @@ from .errors import (
     IngestNotice,
     IngestWarning,
     NewsSearchError,
+    NotFound,
     ParseError,
     QuerySyntaxError,
+    RequestRefused,
+    RequestTooLarge,
     SearchTimedOut,
     UnsupportedFormat,
     WorkerFailed,
@@ -121,6 +125,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "FORMATS",
+    "AccessDenied",
     "AddressPolicy",
     "AddressRefused",
     "Alert",
@@ -152,9 +157,12 @@ __all__ = [
     "Limits",
     "NewsIndex",
     "NewsSearchError",
+    "NotFound",
     "ParseError",
     "Politeness",
     "QuerySyntaxError",
+    "RequestRefused",
+    "RequestTooLarge",
     "SearchTimedOut",
     "SavedSearch",
     "SavedSearches",

@@ -22,7 +22,11 @@ message; nothing else should escape to a user. The tree::
     ├── AmbiguousId (prefix, candidates)
     ├── FetchError (url, problem, retryable)
     │   └── AddressRefused
-    └── ConfigError (option)
+    ├── ConfigError (option)
+    └── RequestRefused (the web server's refusals of one HTTP request)
+        ├── AccessDenied
+        ├── NotFound
+        └── RequestTooLarge
 
     UserWarning
     └── IngestWarning ─ IngestNotice
@@ -54,6 +58,7 @@ from pathlib import Path
 from .paths import shown_path
 
 __all__ = [
+    "AccessDenied",
     "AddressRefused",
     "AmbiguousId",
     "ConfigError",
@@ -71,8 +76,11 @@ __all__ = [
     "IngestNotice",
     "IngestWarning",
     "NewsSearchError",
+    "NotFound",
     "ParseError",
     "QuerySyntaxError",
+    "RequestRefused",
+    "RequestTooLarge",
     "SearchTimedOut",
     "Terminated",
     "UnsupportedFormat",
@@ -237,6 +245,26 @@ class ConfigError(NewsSearchError):
     def __init__(self, message: str, option: str | None = None) -> None:
         self.option = option
         super().__init__(message)
+
+
+class RequestRefused(NewsSearchError):
+    """``newssearch serve`` refuses one HTTP request (the server goes on).
+
+    Raised by :mod:`newssearch.web` only, and mapped to an HTTP status in one
+    place there (:mod:`newssearch.web.problems`); a bad query or option is
+    still :class:`QuerySyntaxError` or :class:`ConfigError`, as anywhere else."""
+
+
+class AccessDenied(RequestRefused):
+    """The request lacks the token the server was started with (``--read-token``), or gives a wrong one."""
+
+
+class NotFound(RequestRefused):
+    """The request names something that is not there: an article id, a saved search, a path."""
+
+
+class RequestTooLarge(RequestRefused):
+    """The request (its address or its body) is over the server's size limit."""
 
 
 class IngestWarning(UserWarning):

@@ -27,11 +27,11 @@ PACKAGE = Path(newssearch.__file__).resolve().parent
 
 PINNED = {
     "newssearch": [
-        "AddressPolicy", "AddressRefused", "AmbiguousId", "Alert", "Article", "ArticleWriter", "CheckReport", "ConfigError", "DecompressedTooLarge",
+        "AccessDenied", "AddressPolicy", "AddressRefused", "AmbiguousId", "Alert", "Article", "ArticleWriter", "CheckReport", "ConfigError", "DecompressedTooLarge",
         "EmptyFeed", "Explanation", "FORMATS", "FetchError", "FieldTooLarge", "Filters", "FollowReport", "Follower",
         "FollowerRunning", "Hit", "IndexDamaged", "IndexLocked", "IndexNotFound", "IndexReport", "IndexStats", "IndexStoreError",
         "IndexVersionMismatch", "IngestError", "IngestNotice", "IngestWarning", "Limits", "NewsIndex",
-        "NewsSearchError", "ParseError", "Politeness", "QuerySyntaxError", "SavedSearch", "SavedSearches", "ScorePart",
+        "NewsSearchError", "NotFound", "ParseError", "Politeness", "QuerySyntaxError", "RequestRefused", "RequestTooLarge", "SavedSearch", "SavedSearches", "ScorePart",
         "SearchRequest", "SearchResults", "SearchTimedOut", "Snippet", "Timeline", "UnsupportedFormat", "WorkerFailed", "__version__",
         "check_index", "create_index", "default_index_path", "format_datetime", "open_for_writing", "open_index",
         "parse_date", "read_path",
@@ -40,10 +40,10 @@ PINNED = {
         "ENGINES", "FACET_FIELDS", "FilterOptions", "Filters", "MAX_LIMIT", "SORTS", "SearchOptions", "SearchRequest",
     ],
     "newssearch.errors": [
-        "AddressRefused", "AmbiguousId", "ConfigError", "DecompressedTooLarge", "EmptyFeed", "FetchError", "FieldTooLarge",
+        "AccessDenied", "AddressRefused", "AmbiguousId", "ConfigError", "DecompressedTooLarge", "EmptyFeed", "FetchError", "FieldTooLarge",
         "FollowerRunning", "IndexDamaged", "IndexLocked", "IndexNotFound", "IndexStoreError", "IndexVersionMismatch", "IngestError",
-        "IngestNotice", "IngestWarning", "NewsSearchError", "ParseError", "QuerySyntaxError", "SearchTimedOut",
-        "Terminated",
+        "IngestNotice", "IngestWarning", "NewsSearchError", "NotFound", "ParseError", "QuerySyntaxError", "RequestRefused",
+        "RequestTooLarge", "SearchTimedOut", "Terminated",
         "UnsupportedFormat", "UnsupportedQueryShape", "WorkerFailed",
     ],
 }

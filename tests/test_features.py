@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import newssearch as ns
-
+from newssearch.search import spelling
 from tests.reference import Reference
 
 UTC = timezone.utc
@@ -117,6 +117,18 @@ def test_timeline_counts_and_zone(ix):
 def test_did_you_mean(ix):
     assert ix.suggest("mnisk agreemnt") == "minsk agreement"
     assert ix.suggest("minsk agreement") is None
+
+
+def test_did_you_mean_does_not_spell_out_a_pasted_blob(ix, monkeypatch):
+    """The edits of a word grow with its length squared: one of 4,000
+    letters took minutes (a web request holding its worker); words over
+    MAX_WORD_CHARS are not checked at all."""
+    edited: list[int] = []
+    real = spelling._edits1
+    monkeypatch.setattr(spelling, "_edits1", lambda word: edited.append(len(word)) or real(word))
+    assert ix.suggest("minsk " + "q" * 4000) is None
+    assert ix.suggest("mnisk agreemnt") == "minsk agreement"
+    assert edited and max(edited) <= spelling.MAX_WORD_CHARS
 
 
 def test_similar_excludes_the_article_and_its_duplicates(ix):

@@ -60,6 +60,9 @@ HEAVY_OR_OPTIONAL = {
     "requests": "0.3 s, only for following feeds",
     "lxml": "0.07 s, only for HTML, feeds and OPML",
     "tantivy": "optional (bench only)",
+    "starlette": "optional (newssearch[web]); 0.16 s, only for 'serve'",
+    "uvicorn": "optional (newssearch[web]); 0.2 s, only for 'serve'",
+    "h11": "optional (newssearch[web], with uvicorn), only for 'serve'",
 }
 
 #: What the code breaks today (issue 19); fix one, then delete its line.

@@ -7,6 +7,7 @@ before it silently changes search results.
 from __future__ import annotations
 
 import inspect
+import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 from importlib.metadata import version
@@ -470,3 +471,24 @@ def test_a_field_added_by_a_writer_that_adds_no_document_is_in_the_next_table_of
         w.add_document(id="b", site="Local Wire")
     with index.open_dir(str(tmp_path)).searcher() as s:
         assert sorted((d["id"], d.get("site")) for d in s.all_stored_fields()) == [("a", None), ("b", "Local Wire")]
+
+
+def test_a_searcher_knows_when_another_process_committed(tmp_path):
+    """``newssearch serve`` answers a commit made by ``index`` or ``follow`` in
+    another process with the next request because an open searcher's
+    ``up_to_date()`` (a listing of the folder's TOC generations) turns False
+    after it, and stays True while nothing was committed."""
+    schema = fields.Schema(id=fields.ID(stored=True, unique=True))
+    ix = index.create_in(str(tmp_path), schema)
+    with ix.writer() as w:
+        w.add_document(id="1")
+    searcher = ix.searcher()
+    assert searcher.up_to_date()
+    code = (
+        "import sys; from whoosh import index; ix = index.open_dir(sys.argv[1]); "
+        "w = ix.writer(); w.add_document(id='2'); w.commit()"
+    )
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, timeout=60)
+    assert not searcher.up_to_date()
+    assert ix.searcher().up_to_date() and ix.searcher().doc_count() == 2
+    searcher.close()

@@ -7,7 +7,7 @@ Ctrl-C exits 130. stdout carries results only; messages go to stderr.
 
 The package, one job a module, with no cycle: the commands are defined in
 modules that know nothing of the group (:mod:`.indexing`, :mod:`.upkeep`,
-:mod:`.searching`, :mod:`.export`, :mod:`.saved`, :mod:`.follow`), over the shared options
+:mod:`.searching`, :mod:`.export`, :mod:`.saved`, :mod:`.follow`, :mod:`.serve`), over the shared options
 (:mod:`.options`), the formatting (:mod:`.output`; :mod:`.fields` for what
 scripts read) and the exit codes (:mod:`.exits`); this
 module makes the group, adds them to it, and handles their errors.
@@ -39,6 +39,7 @@ from .output import (
 )
 from .saved import saved_cmd
 from .searching import search_cmd, show_cmd, similar_cmd, timeline_cmd
+from .serve import serve_cmd
 from .upkeep import check_cmd, compact_cmd, delete_cmd, stats_cmd
 
 __all__ = [
@@ -132,6 +133,7 @@ for _command in (
     index_cmd, delete_cmd, check_cmd, stats_cmd, compact_cmd,  # writing and looking after an index
     search_cmd, timeline_cmd, similar_cmd, show_cmd, export_cmd,  # reading it
     saved_cmd, follow_cmd,  # the living archive
+    serve_cmd,  # over HTTP
 ):
     cli.add_command(_command)
 del _command

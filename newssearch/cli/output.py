@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..dates import format_datetime
+from ..index import IndexStats
 from ..live.saved import Alert, SavedSearch
 from ..model import Article, Explanation, Hit
+from ..paths import shown_path
 from ..search.snippets import ANSI_HIGHLIGHT
 from ..write.transaction import IndexReport
 
@@ -48,6 +50,7 @@ __all__ = [
     "print_follow_round",
     "print_index_summary",
     "saved_search_to_json",
+    "stats_to_json",
 ]
 
 
@@ -229,6 +232,25 @@ def alert_line(alert: Alert) -> str:
 def saved_search_to_json(saved: SavedSearch) -> dict[str, Any]:
     """The stable JSON shape of a saved search (``saved list --json`` adds its ``unread`` count)."""
     return {"name": saved.name, "query": saved.query, "options": saved.options, "created": saved.created.isoformat()}
+
+
+def stats_to_json(st: IndexStats) -> dict[str, Any]:
+    """The stable JSON shape of an index's summary (``stats --json``, the web API's ``/api/stats``)."""
+    return {
+        "index": shown_path(st.path),
+        "articles": st.articles,
+        "earliest": _iso_time(st.earliest),
+        "latest": _iso_time(st.latest),
+        "undated": st.undated,
+        "outlets": st.outlets,
+        "size_bytes": st.size_bytes,
+        "segments": st.segments,
+        "deleted": st.deleted,
+        "shards": [
+            {"shard": sh.number, "articles": sh.articles, "deleted": sh.deleted, "size_bytes": sh.size_bytes, "segments": sh.segments}
+            for sh in st.shards
+        ],
+    }
 
 
 class Progress:

@@ -24,7 +24,7 @@ from ..model import Article
 from ..paths import shown_path
 from .exits import EXIT_ERROR, EXIT_USAGE, fail
 from .options import filter_options, index_option, read_zone, search_request, tz_option
-from .output import format_size
+from .output import format_size, stats_to_json
 
 __all__ = ["check_cmd", "compact_cmd", "delete_cmd", "stats_cmd"]
 
@@ -244,26 +244,7 @@ def stats_cmd(index_dir: str | None, tz: str | None, as_json: bool) -> None:
     with open_index(index_dir) as ix:
         st = ix.stats()
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "index": shown_path(st.path),
-                    "articles": st.articles,
-                    "earliest": st.earliest.isoformat().replace("+00:00", "Z") if st.earliest else None,
-                    "latest": st.latest.isoformat().replace("+00:00", "Z") if st.latest else None,
-                    "undated": st.undated,
-                    "outlets": st.outlets,
-                    "size_bytes": st.size_bytes,
-                    "segments": st.segments,
-                    "deleted": st.deleted,
-                    "shards": [
-                        {"shard": sh.number, "articles": sh.articles, "deleted": sh.deleted, "size_bytes": sh.size_bytes, "segments": sh.segments}
-                        for sh in st.shards
-                    ],
-                },
-                ensure_ascii=False,
-            )
-        )
+        click.echo(json.dumps(stats_to_json(st), ensure_ascii=False))
         return
     outlets = ", ".join(f"{name} ({n:,})" for name, n in list(st.outlets.items())[:10]) or "none named"
     if len(st.outlets) > 10:

@@ -32,6 +32,10 @@ KNOWN_FROM = 5
 #: Longer queries are pasted text, not typed words: no suggestion.
 MAX_WORDS = 12
 _MAX_OPTIONS = 8
+#: Longer words are not checked: no one mistypes a word of 40 letters, and
+#: the edits of a word grow with its length squared (one of 5,000 letters,
+#: a pasted blob, took minutes, outside any search's time budget).
+MAX_WORD_CHARS = 40
 # a piece of the query (between spaces) holding a dot, slash, colon, @ or a
 # digit is a ticker (AAPL.O), a URL (www.reuters.com), a handle or a number:
 # its words are not checked
@@ -114,6 +118,8 @@ def _options(snapshot: Snapshot, word: str) -> list[tuple[str, float]] | None:
     "president" even though their stems differ), looked up by their stems;
     failing those, index terms two edits from the typed word's stem.
     """
+    if len(word) > MAX_WORD_CHARS:
+        return None
     term = term_for(word)
     if not term or not term.isalpha() or len(term) < 3:
         return None

@@ -1,0 +1,245 @@
+"""The web application: the JSON API's addresses, each a thin function over the library.
+
+Each endpoint reads its parameters (:mod:`.params`), makes its library
+calls on the worker's index (:mod:`.holder`) and returns a body shaped as
+the CLI's ``--json`` output (:mod:`.encode`); whatever it raises becomes a
+status and a JSON error in one place (:mod:`.problems`). Around the routes,
+from the outside in: the access log (:mod:`.accesslog`), CORS when
+``--cors`` names origins (off otherwise: a page from another site cannot
+read the API through its reader's browser), and the size and token checks
+(:mod:`.guard`). Endpoints are plain functions: the framework runs them in
+its thread pool, so a search never blocks the event loop that reads and
+writes every connection, and a slow or stalled client holds a socket, not
+a worker.
+
+Everything here reads. The writes of a later step (adding and removing
+saved searches, deleting articles) come as their own routes in their own
+module, behind a write token that :class:`~newssearch.web.guard.Guard`
+checks beside the read token, and off when none is configured.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import traceback
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..errors import NewsSearchError, NotFound
+from ..index import NewsIndex
+from .accesslog import AccessLog
+from .config import ServeConfig
+from .encode import (
+    alerts_body,
+    article_body,
+    facets_body,
+    hits_body,
+    saved_body,
+    search_body,
+    stats_body,
+    timeline_body,
+)
+from .guard import Guard
+from .holder import IndexHolder
+from .openapi import describe
+from .params import (
+    Params,
+    alerts_options,
+    facets_request,
+    no_params,
+    search_request,
+    similar_options,
+    timeline_request,
+)
+from .problems import Problem, problem_for
+
+__all__ = ["app_from_environment", "create_app"]
+
+_Endpoint = Callable[[Request], Response]
+
+
+def _problem_response(problem: Problem) -> JSONResponse:
+    return JSONResponse(problem.body(), status_code=problem.status, headers=problem.headers)
+
+
+def _params(request: Request) -> Params:
+    """The query string as name -> every value (the one shape :mod:`.params` reads)."""
+    found: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        found.setdefault(name, []).append(value)
+    return found
+
+
+class Api:
+    """The endpoints of one worker, over its index."""
+
+    def __init__(self, config: ServeConfig) -> None:
+        self.config = config
+        self.bounds = config.bounds
+        self.holder = IndexHolder(config.index)
+
+    def routes(self) -> list[Route]:
+        """Every address the API answers (GET only, for now)."""
+        table: list[tuple[str, Callable[[Request], dict[str, Any]]]] = [
+            ("/api/search", self.search),
+            ("/api/facets", self.facets),
+            ("/api/timeline", self.timeline),
+            ("/api/articles/{article_id}", self.article),
+            ("/api/articles/{article_id}/similar", self.similar),
+            ("/api/stats", self.stats),
+            ("/api/saved", self.saved_list),
+            ("/api/saved/{name}", self.saved_one),
+            ("/api/saved/{name}/alerts", self.alerts),
+            ("/api/openapi.json", lambda request: describe()),
+        ]
+        return [Route(path, _answering(work), methods=["GET"]) for path, work in table]
+
+    def search(self, request: Request) -> dict[str, Any]:
+        """``GET /api/search``: a page of hits, the totals, facets when asked, did-you-mean."""
+        wanted = search_request(_params(request), self.bounds)
+
+        def work(ix: NewsIndex) -> dict[str, Any]:
+            results = ix.search(wanted)  # first: it checks the query (its length above all) and keeps to the time budget
+            suggestion = ix.suggest(wanted.query) if wanted.query.strip() else None
+            return search_body(results, wanted.query, suggestion, bool(wanted.facets))
+
+        return self.holder.use(work)
+
+    def facets(self, request: Request) -> dict[str, Any]:
+        """``GET /api/facets``: counts per outlet, section, agency, author over every match."""
+        wanted = facets_request(_params(request), self.bounds)
+        return self.holder.use(lambda ix: facets_body(ix.search(wanted), wanted.query))
+
+    def timeline(self, request: Request) -> dict[str, Any]:
+        """``GET /api/timeline``: matching stories per day, week, month or year."""
+        wanted, by = timeline_request(_params(request), self.bounds)
+        return self.holder.use(lambda ix: timeline_body(ix.timeline(wanted, by=by)))
+
+    def article(self, request: Request) -> dict[str, Any]:
+        """``GET /api/articles/{id}``: one article in full (a unique id prefix works, as for ``show``)."""
+        _reject_params(request)
+        article_id = request.path_params["article_id"]
+        return self.holder.use(lambda ix: article_body(_article(ix, article_id)))
+
+    def similar(self, request: Request) -> dict[str, Any]:
+        """``GET /api/articles/{id}/similar``: the stories most like it."""
+        options = similar_options(_params(request), self.bounds)
+        article_id = request.path_params["article_id"]
+        return self.holder.use(lambda ix: hits_body(ix.similar(_article(ix, article_id).id, **options)))
+
+    def stats(self, request: Request) -> dict[str, Any]:
+        """``GET /api/stats``: what the index holds."""
+        _reject_params(request)
+        return self.holder.use(lambda ix: stats_body(ix.stats()))
+
+    def saved_list(self, request: Request) -> dict[str, Any]:
+        """``GET /api/saved``: every saved search with its count of unread alerts."""
+        _reject_params(request)
+
+        def work(ix: NewsIndex) -> dict[str, Any]:
+            return {"saved": [saved_body(s, len(ix.saved.unread(s.name))) for s in ix.saved.list()]}
+
+        return self.holder.use(work)
+
+    def saved_one(self, request: Request) -> dict[str, Any]:
+        """``GET /api/saved/{name}``: one saved search."""
+        _reject_params(request)
+        name = request.path_params["name"]
+
+        def work(ix: NewsIndex) -> dict[str, Any]:
+            _saved_exists(ix, name)
+            return saved_body(ix.saved.get(name), len(ix.saved.unread(name)))
+
+        return self.holder.use(work)
+
+    def alerts(self, request: Request) -> dict[str, Any]:
+        """``GET /api/saved/{name}/alerts?after=N``: its alerts after alert N, oldest first (read only: none is marked read)."""
+        after, size = alerts_options(_params(request), self.bounds)
+        name = request.path_params["name"]
+
+        def work(ix: NewsIndex) -> dict[str, Any]:
+            _saved_exists(ix, name)
+            return alerts_body(ix.saved.alerts(name, after=after)[:size])
+
+        return self.holder.use(work)
+
+
+def _article(ix: NewsIndex, article_id: str) -> Any:
+    found = ix.get(article_id)
+    if found is None:
+        raise NotFound(f"no article with id {article_id!r}")
+    return found
+
+
+def _saved_exists(ix: NewsIndex, name: str) -> None:
+    if name.strip() not in {s.name for s in ix.saved.list()}:
+        raise NotFound(f"no saved search named {name!r}")
+
+
+def _reject_params(request: Request) -> None:
+    """An address without parameters refuses any (but ``token``), as the others refuse unknown ones."""
+    no_params(_params(request))
+
+
+def _answering(work: Callable[[Request], dict[str, Any]]) -> _Endpoint:
+    """An endpoint: ``work``'s body as JSON, or the error it raised as the API's JSON error."""
+
+    def endpoint(request: Request) -> Response:
+        try:
+            return JSONResponse(work(request))
+        except Exception as exc:  # noqa: BLE001 - every error is an answer; a bug's traceback goes to the log
+            problem = problem_for(exc)
+            if problem.internal:
+                print(f"newssearch serve: {request.method} {request.url.path}: {problem.message}", file=sys.stderr)
+                traceback.print_exc(file=sys.stderr)
+            return _problem_response(problem)
+
+    return endpoint
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """The framework's own refusals (no such address, a method not taken) as the API's JSON errors."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status == 404:
+        problem = problem_for(NotFound(f"no address {request.url.path!r} here; the API is described at /api/openapi.json"))
+    elif status == 405:
+        problem = Problem(405, "MethodNotAllowed", f"{request.method} is not taken by {request.url.path} (only GET, for now)",
+                          dict(getattr(exc, "headers", None) or {}))
+    else:
+        problem = Problem(status, "HTTPError", str(getattr(exc, "detail", "")) or "the request cannot be answered")
+    return _problem_response(problem)
+
+
+def create_app(config: ServeConfig) -> Starlette:
+    """The application one worker serves."""
+    api = Api(config)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        # open the index before the first request, so that it does not wait for it; an index that
+        # cannot be read now is the first request's 503, not a worker that fails to start
+        with contextlib.suppress(NewsSearchError):
+            api.holder.use(len)
+        yield
+        api.holder.close()
+
+    middleware = [Middleware(AccessLog)]
+    if config.cors:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(config.cors), allow_methods=["GET"], allow_headers=["Authorization"]))
+    middleware.append(Middleware(Guard, read_token=config.read_token))
+    return Starlette(routes=api.routes(), middleware=middleware, exception_handlers={HTTPException: _http_error}, lifespan=lifespan)
+
+
+def app_from_environment() -> Starlette:
+    """The application as ``newssearch serve`` configured it (:data:`~newssearch.web.config.CONFIG_VARIABLE`): the workers' factory."""
+    return create_app(ServeConfig.from_environment())

@@ -1,0 +1,64 @@
+"""What ``newssearch serve`` was started with, handed to every worker process.
+
+Workers are separate processes that import the app by name (the server's
+supervisor starts them), so the settings travel as JSON in one environment
+variable, :data:`CONFIG_VARIABLE`, rather than as arguments: the only way
+in that both one worker and several take. The read token travels with
+them: the environment of a process is readable by its user only, unlike
+its command line (``ps`` shows that to everyone on the machine).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+
+from ..errors import ConfigError
+from .params import Bounds
+
+__all__ = ["CONFIG_VARIABLE", "MAX_BODY_BYTES", "MAX_TARGET_BYTES", "ServeConfig"]
+
+#: The environment variable the workers read their settings from.
+CONFIG_VARIABLE = "NEWSSEARCH_SERVE_CONFIG"
+#: The longest request target (path and query string) served: a query's
+#: 4,096 characters, percent-encoded, and its filters fit; more is refused (413).
+MAX_TARGET_BYTES = 16 * 1024
+#: The largest request body accepted (413 beyond). Nothing reads a body yet;
+#: the writes of a later step (saved searches) need a few kilobytes.
+MAX_BODY_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """The server's settings: the ``index`` folder, the ``read_token``
+    (None: reading is open), the origins allowed to read across sites
+    (``cors``; none: the browser's same-origin rule holds) and the request
+    bounds (:class:`~newssearch.web.params.Bounds`)."""
+
+    index: str
+    read_token: str | None = None
+    cors: tuple[str, ...] = ()
+    bounds: Bounds = field(default_factory=Bounds)
+
+    def __post_init__(self) -> None:
+        if self.read_token is not None and len(self.read_token.strip()) < 16:
+            raise ConfigError("a read token must have at least 16 characters (python -c 'import secrets; print(secrets.token_urlsafe())')", option="read_token")
+
+    def to_environment(self) -> str:
+        """The settings as the JSON the workers read back with :meth:`from_environment`."""
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_environment(cls) -> ServeConfig:
+        """The settings ``newssearch serve`` left in :data:`CONFIG_VARIABLE`."""
+        text = os.environ.get(CONFIG_VARIABLE)
+        if not text:
+            raise ConfigError(f"{CONFIG_VARIABLE} is not set: start the server with 'newssearch serve'")
+        data = json.loads(text)
+        return cls(
+            index=data["index"],
+            read_token=data["read_token"],
+            cors=tuple(data["cors"]),
+            bounds=Bounds(**data["bounds"]),
+        )

@@ -1,0 +1,105 @@
+"""The checks every request passes before it reaches an endpoint: size and access.
+
+As ASGI middleware, so no route can forget them: a request whose target
+(path and query string) is over :data:`~newssearch.web.config.MAX_TARGET_BYTES`
+or whose declared body is over :data:`~newssearch.web.config.MAX_BODY_BYTES`
+is answered 413 before anything reads it (a body sent without a length is
+counted as it arrives, and refused past the limit when an endpoint reads
+it); and with a read token, every address under ``/api/`` but the OpenAPI
+description needs it, as ``Authorization: Bearer TOKEN`` or ``?token=TOKEN``
+(for a feed reader or a browser's address bar, which cannot send headers).
+
+The token is compared with :func:`hmac.compare_digest`, in time that does
+not depend on how much of it a guess got right. Writes (a later step) will
+have their own token, checked here too, beside this one.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from urllib.parse import parse_qs
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..errors import AccessDenied, RequestTooLarge
+from .config import MAX_BODY_BYTES, MAX_TARGET_BYTES
+from .problems import Problem, problem_for
+
+__all__ = ["OPEN_PATHS", "Guard", "send_problem"]
+
+#: Addresses anyone may read, token or not: what the API offers, never what the index holds.
+OPEN_PATHS = frozenset({"/api/openapi.json"})
+
+
+class Guard:
+    """Refuses oversized and unauthorised requests (see the module's docstring)."""
+
+    def __init__(self, app: ASGIApp, read_token: str | None) -> None:
+        self.app = app
+        self._token = read_token.encode("utf-8") if read_token else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            self._check(scope)
+        except (RequestTooLarge, AccessDenied) as exc:
+            await send_problem(send, problem_for(exc))
+            return
+        await self.app(scope, _counted(receive), send)
+
+    def _check(self, scope: Scope) -> None:
+        target = len(scope.get("raw_path") or scope["path"].encode("utf-8")) + len(scope.get("query_string", b""))
+        if target > MAX_TARGET_BYTES:
+            raise RequestTooLarge(f"the request's address has {target:,} bytes; this server takes at most {MAX_TARGET_BYTES:,}")
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = int(value) if value.isdigit() else -1
+                if declared < 0:
+                    raise RequestTooLarge(f"the request's Content-Length {value[:20]!r} is not a size")
+                if declared > MAX_BODY_BYTES:
+                    raise RequestTooLarge(f"the request's body has {declared:,} bytes; this server takes at most {MAX_BODY_BYTES:,}")
+        if self._token is not None and scope["path"].startswith("/api/") and scope["path"] not in OPEN_PATHS:
+            given = _given_token(scope)
+            if given is None:
+                raise AccessDenied("this server needs a token to read: send 'Authorization: Bearer TOKEN' or add ?token=TOKEN")
+            if not hmac.compare_digest(given, self._token):
+                raise AccessDenied("the token given is not this server's read token")
+
+
+def _given_token(scope: Scope) -> bytes | None:
+    """The token the request carries: the Authorization header's, else ``?token=``."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, credentials = bytes(value).partition(b" ")
+            if scheme.lower() == b"bearer":
+                return credentials.strip()
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1"), errors="replace").get("token")
+    return values[0].encode("utf-8") if values else None
+
+
+def _counted(receive: Receive) -> Receive:
+    """``receive`` that refuses a body past :data:`MAX_BODY_BYTES` however it is sent."""
+    seen = 0
+
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > MAX_BODY_BYTES:
+                raise RequestTooLarge(f"the request's body is over {MAX_BODY_BYTES:,} bytes, this server's limit")
+        return message
+
+    return counted
+
+
+async def send_problem(send: Send, problem: Problem) -> None:
+    """Answer with ``problem`` as the API's JSON error."""
+    body = json.dumps(problem.body(), ensure_ascii=False).encode("utf-8")
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode("ascii"))]
+    headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in problem.headers.items()]
+    await send({"type": "http.response.start", "status": problem.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

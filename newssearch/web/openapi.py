@@ -1,0 +1,142 @@
+"""The OpenAPI 3.1 description of the JSON API, served at ``/api/openapi.json``.
+
+Written out rather than generated from the endpoints' docstrings: the
+parameters are read by :mod:`.params` (not declared to the framework), and
+the bodies are the CLI's JSON shapes, so the description is built from the
+same lists (:data:`~newssearch.web.params.SEARCH_PARAMS`, the CLI's
+:data:`~newssearch.cli.fields.FIELDS`) that the code uses, and a test checks
+that every route is described and that real answers have the keys described.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..cli.fields import FIELDS
+from ..search.request import FACET_FIELDS, SORTS
+from ..search.timeline import PERIODS
+from ..version import __version__
+from .params import (
+    ALERT_PARAMS,
+    FACET_PARAMS,
+    SEARCH_PARAMS,
+    SIMILAR_PARAMS,
+    TIMELINE_PARAMS,
+)
+
+__all__ = ["describe"]
+
+_PARAMS: dict[str, tuple[dict[str, Any], str]] = {
+    "q": ({"type": "string", "maxLength": 4096}, "The query, in newssearch's query language (words, \"phrases\", AND, OR, NOT, field:value, dates); empty for every article."),
+    "match": ({"enum": ["all", "any"], "default": "all"}, "all: every plain word is required; any: any of them, those with more first."),
+    "since": ({"type": "string"}, "Published at or after: 2022-01-27, '27 Jan 2022 14:00 CET', yesterday, '3 days ago', 2w."),
+    "until": ({"type": "string"}, "Published up to (a bare date includes the whole day)."),
+    "now": ({"type": "string"}, "The clock of the search: relative dates are read against it, nothing published after it matches."),
+    "tz": ({"type": "string", "default": "UTC"}, "The zone dates are read in and timelines count in (IANA name or offset)."),
+    "source": ({"type": "array", "items": {"type": "string"}}, "Only this outlet (repeat for several)."),
+    "section": ({"type": "array", "items": {"type": "string"}}, "Only this section (repeat for several)."),
+    "agency": ({"type": "array", "items": {"type": "string"}}, "Only articles crediting this agency (repeat for several)."),
+    "sort": ({"enum": list(SORTS)}, "relevance (the default), date (newest first; the default without a query), oldest, recency."),
+    "half_life": ({"type": "string", "default": "7d"}, "With sort=recency: how fast freshness fades."),
+    "page": ({"type": "integer", "minimum": 1}, "Which page of `size` hits (1-based; not with offset)."),
+    "size": ({"type": "integer", "minimum": 0, "maximum": 100, "default": 10}, "Hits per page (at most the server's limit, 100 by default)."),
+    "offset": ({"type": "integer", "minimum": 0}, "Hits to skip (offset + size at most 10,000)."),
+    "facets": ({"type": "array", "items": {"enum": list(FACET_FIELDS)}}, "Fields to count over every match (repeat, or comma-separated)."),
+    "all_copies": ({"type": "boolean", "default": False}, "List every copy of a story instead of one hit per story."),
+    "explain": ({"type": "boolean", "default": False}, "Attach how each score was built."),
+    "timeout": ({"type": "number", "exclusiveMinimum": 0}, "Seconds the search may run (at most, and by default, the server's budget)."),
+    "by": ({"enum": list(PERIODS), "default": "week"}, "The period counted."),
+    "after": ({"type": "integer", "minimum": 0, "default": 0}, "Only alerts after this one (the `last` of the previous answer)."),
+}
+
+
+def _param(name: str, where: str = "query") -> dict[str, Any]:
+    schema, text = _PARAMS[name]
+    found: dict[str, Any] = {"name": name, "in": where, "description": text, "schema": schema}
+    if schema.get("type") == "array":
+        found.update(style="form", explode=True)
+    return found
+
+
+def _path_param(name: str, text: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "description": text, "schema": {"type": "string"}}
+
+
+def _object(keys: list[str] | tuple[str, ...], **typed: Any) -> dict[str, Any]:
+    """An object schema whose ``keys`` are required (the CLI's shapes never drop a key); ``typed``
+    describes some of them, and optional keys beside them (``facets``, only when asked for)."""
+    return {"type": "object", "required": list(keys), "properties": {k: typed.get(k, {}) for k in [*keys, *typed]}}
+
+
+_HIT_KEYS = [name for name in FIELDS if name != "explanation"]
+_ARTICLE_KEYS = ["id", "title", "url", "source", "agencies", "authors", "section", "language", "site", "published", "tz_assumed", "date_source", "path", "body"]
+_SCHEMAS: dict[str, Any] = {
+    "Error": _object(["error"], error=_object(["type", "message"], type={"type": "string"}, message={"type": "string"})),
+    "Hit": _object(_HIT_KEYS, id={"type": "string"}, title={"type": "string"}, published={"type": ["string", "null"], "format": "date-time"}, rank={"type": "integer"}, score={"type": "number"}),
+    "Search": _object(
+        ["query", "total", "articles", "offset", "shown", "warnings", "fallback", "suggestion", "hits"],
+        total={"type": "integer", "description": "Stories matching (articles with all_copies)."},
+        articles={"type": "integer"},
+        hits={"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+        facets={"type": "object", "description": "Only when facets are asked for: field -> value -> articles."},
+        suggestion={"type": ["string", "null"], "description": "Did you mean: the query with misspelled words corrected."},
+    ),
+    "Facets": _object(["query", "total", "articles", "warnings", "facets"]),
+    "Hits": _object(["hits"], hits={"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}),
+    "Article": _object(_ARTICLE_KEYS),
+    "Timeline": _object(["query", "by", "tz", "total", "undated", "buckets", "warnings"], buckets={"type": "array", "items": _object(["start", "count"])}),
+    "Stats": _object(["index", "articles", "earliest", "latest", "undated", "outlets", "size_bytes", "segments", "deleted", "shards"]),
+    "Saved": _object(["name", "query", "options", "created", "unread"]),
+    "SavedList": _object(["saved"], saved={"type": "array", "items": {"$ref": "#/components/schemas/Saved"}}),
+    "Alerts": _object(
+        ["alerts", "last"],
+        alerts={"type": "array", "items": _object(["saved", "alert", "matched", "id", "title", "url", "source", "published", "agencies", "section", "snippet", "story"])},
+        last={"type": ["integer", "null"]},
+    ),
+}
+#: Which errors each kind of address answers, besides 200.
+_ERRORS = {
+    400: "A query that cannot be read, or a bad or unknown parameter (the message names it).",
+    401: "The server needs its read token (Authorization: Bearer TOKEN, or ?token=).",
+    413: "The request's address or body is over the server's limits.",
+    503: "The index cannot be read just now (missing, damaged, locked): the message says why; ask again after Retry-After.",
+}
+
+
+def _get(summary: str, schema: str, params: list[dict[str, Any]], *, searches: bool = False, finds: bool = False) -> dict[str, Any]:
+    responses: dict[str, Any] = {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}}
+    errors = dict(_ERRORS)
+    if finds:
+        errors[404] = "No such article or saved search."
+    if searches:
+        errors[504] = "The search ran past its time budget (timeout): a cheaper query or more time."
+    for status, text in sorted(errors.items()):
+        responses[str(status)] = {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {"get": {"summary": summary, "parameters": params, "responses": responses}}
+
+
+def describe() -> dict[str, Any]:
+    """The OpenAPI document."""
+    article_id = _path_param("article_id", "An article's id, or a unique prefix of it.")
+    name = _path_param("name", "A saved search's name.")
+    paths = {
+        "/api/search": _get("Search: one page of hits, the exact total, facets when asked.", "Search", [_param(p) for p in SEARCH_PARAMS], searches=True),
+        "/api/facets": _get("Counts per field value over every match.", "Facets", [_param(p) for p in FACET_PARAMS], searches=True),
+        "/api/timeline": _get("Matching stories per period.", "Timeline", [_param(p) for p in TIMELINE_PARAMS], searches=True),
+        "/api/articles/{article_id}": _get("One article in full.", "Article", [article_id], finds=True),
+        "/api/articles/{article_id}/similar": _get("The stories most like an article.", "Hits", [article_id, *(_param(p) for p in SIMILAR_PARAMS)], searches=True, finds=True),
+        "/api/stats": _get("What the index holds.", "Stats", []),
+        "/api/saved": _get("The saved searches, with their unread alerts counted.", "SavedList", []),
+        "/api/saved/{name}": _get("One saved search.", "Saved", [name], finds=True),
+        "/api/saved/{name}/alerts": _get("A saved search's alerts, oldest first (none is marked read).", "Alerts", [name, *(_param(p) for p in ALERT_PARAMS)], finds=True),
+        "/api/openapi.json": {"get": {"summary": "This description.", "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "newssearch", "version": __version__, "description": "Full-text search over a news archive: the JSON API of 'newssearch serve'."},
+        "paths": paths,
+        "components": {
+            "schemas": _SCHEMAS,
+            "securitySchemes": {"readToken": {"type": "http", "scheme": "bearer", "description": "Only when the server was started with --read-token; ?token= works too."}},
+        },
+    }
