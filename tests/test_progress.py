@@ -30,6 +30,10 @@ def test_the_input_is_counted_before_reading(tmp_path):
     files = two_files(tmp_path / "in")
     assert input_size([str(tmp_path / "in")]) == (2, sum(p.stat().st_size for p in files))
     assert input_size([str(tmp_path / "in"), "-"]) is None  # stdin's size is unknown until read
+    (tmp_path / "top").mkdir()
+    (tmp_path / "top" / "linked").symlink_to(tmp_path / "in")
+    assert input_size([str(tmp_path / "top")]) == (0, 0)  # a link out of the folder is skipped, as index skips it
+    assert input_size([str(tmp_path / "top")], follow_links=True) == input_size([str(tmp_path / "in")])
 
 
 def test_percent_files_articles_then_a_stage_then_an_erased_line(tmp_path, capsys):
@@ -100,3 +104,11 @@ def test_a_search_never_loads_the_progress_library(tmp_path, runner):
     env = {k: v for k, v in os.environ.items() if k != "NEWSSEARCH_DEBUG"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert done.stdout.splitlines()[-1] == "False False", done.stderr
+
+
+def test_reading_stdin_counts_without_a_percent(capsys):
+    with IndexProgress(["-"], enabled=True) as progress:
+        progress.opened(Source(name="<stdin>"), IndexReport(files=1))
+        progress.tick(IndexReport(files=1, added=3), force=True)
+        shown = capsys.readouterr().err
+    assert "1 file, 3 articles [" in shown and "%" not in shown

@@ -132,7 +132,7 @@ def index_cmd(
     # tqdm and the listing of the input load only to index, as the readers do (see _check_format)
     from .progress import IndexProgress
 
-    progress = IndexProgress(paths, enabled=not quiet and sys.stderr.isatty())
+    progress = IndexProgress(paths, enabled=not quiet and sys.stderr.isatty(), follow_links=follow_links)
     notices: list[Notice] = []
     with progress, ix, ix.writer(timeout=wait, commit_every=commit_every, rebuild=rebuild) as writer:
         report = writer.report

@@ -10,8 +10,8 @@ imports this module (tqdm is not loaded by a search).
 
 The total is known before the first article is read: the files are
 listed and their sizes summed first (the same walk that reads them, so
-skipped files are not counted; a few hundredths of a second for the
-14,384 Reuters files). Progress is in bytes, so a big file weighs what it
+skipped files are not counted; 0.8 s for the 14,384 Reuters 2006-07
+files on a busy 2-core machine, shown as "listing the input..."). Progress is in bytes, so a big file weighs what it
 takes to read, and inside one big streamed file (a WARC archive; JSON Lines
 or CSV where they are read as a stream) the position reached in it counts
 too. Reading stdin (``-``), the size is unknown: files and articles are
@@ -57,14 +57,15 @@ class _Bar(tqdm):  # type: ignore[misc]  # tqdm is untyped
     monitor_interval = 0
 
 
-def input_size(paths: Sequence[str]) -> tuple[int, int] | None:
+def input_size(paths: Sequence[str], follow_links: bool = False) -> tuple[int, int] | None:
     """The files and bytes ``index`` will read under ``paths`` (listed the
-    way :func:`~newssearch.ingest.read_path` lists them), or None when one
-    is ``-`` (stdin's size is unknown until it is read)."""
+    way :func:`~newssearch.ingest.read_path` lists them, ``follow_links``
+    as it is given), or None when one is ``-`` (stdin's size is unknown
+    until it is read)."""
     if "-" in paths:
         return None
     files = size = 0
-    for item in iter_sources(paths):
+    for item in iter_sources(paths, follow_links=follow_links):
         if isinstance(item, Source) and item.path is not None:
             try:
                 size += item.path.stat().st_size
@@ -83,7 +84,7 @@ class IndexProgress:
     "Interrupted: ...") starts on a clean line.
     """
 
-    def __init__(self, paths: Sequence[str], *, enabled: bool) -> None:
+    def __init__(self, paths: Sequence[str], *, enabled: bool, follow_links: bool = False) -> None:
         self.enabled = enabled
         self._bar: _Bar | None = None
         self._files: int | None = None  # how many files the run reads, when known
@@ -98,19 +99,15 @@ class IndexProgress:
         self._exits = ExitStack()
         if not enabled:
             return
-        counted = input_size(paths)
-        total = None
-        if counted is not None:
-            self._files, total = counted
-        self._bar = _Bar(
-            total=total or None,
-            file=sys.stderr,
-            leave=False,
-            dynamic_ncols=True,
-            mininterval=0.2,
-            bar_format=_WITH_TOTAL if total else _WITHOUT_TOTAL,
-            desc="reading",
-        )
+        self._bar = _Bar(file=sys.stderr, leave=False, dynamic_ncols=True, mininterval=0.2, bar_format="{desc}", desc="listing the input...")
+        counted = input_size(paths, follow_links)
+        if counted is not None and counted[1]:
+            self._files, self._bar.total = counted
+            self._bar.bar_format = _WITH_TOTAL
+        else:
+            self._bar.bar_format = _WITHOUT_TOTAL
+        self._bar.set_description_str("reading", refresh=False)
+        self._bar.reset(total=self._bar.total)  # the clock starts with reading, not with the listing
 
     def __enter__(self) -> Self:
         if self._bar is not None:
@@ -154,9 +151,9 @@ class IndexProgress:
         within = self._current.bytes_read() if self._current is not None else 0
         position = self._done + min(within, self._current_size)
         files = f"{report.files:,}/{self._files:,}" if self._files is not None else f"{report.files:,}"
+        plural = "" if (self._files if self._files is not None else report.files) == 1 else "s"
         self._bar.set_description_str(
-            f"{files} file{'' if self._files == 1 else 's'}, {report.articles:,} article{'' if report.articles == 1 else 's'}",
-            refresh=False,
+            f"{files} file{plural}, {report.articles:,} article{'' if report.articles == 1 else 's'}", refresh=False
         )
         if self._bar.total:
             position = min(position, self._bar.total)
