@@ -40,6 +40,7 @@ def test_percent_files_articles_then_a_stage_then_an_erased_line(tmp_path, capsy
     files = two_files(tmp_path / "in")
     report = IndexReport()
     with IndexProgress([str(tmp_path / "in")], enabled=True) as progress:
+        progress.start()
         for n, path in enumerate(files, 1):
             report.files = n
             progress.opened(Source(name=path.name, path=path), report)
@@ -59,6 +60,7 @@ def test_inside_one_big_streamed_file_the_bytes_read_count(tmp_path, capsys):
     source = Source(name="crawl.warc", path=big)
     report = IndexReport(files=1)
     with IndexProgress([str(big)], enabled=True) as progress:
+        progress.start()
         progress.opened(source, report)
         with source.open_raw() as stream:
             stream.read(2_500)
@@ -72,6 +74,7 @@ def test_a_message_starts_on_a_fresh_line(tmp_path, capsys):
     """Before issue 20, 'Interrupted: ...' was printed on the end of the progress line."""
     files = two_files(tmp_path / "in")
     with IndexProgress([str(tmp_path / "in")], enabled=True) as progress:
+        progress.start()
         progress.opened(Source(name=files[0].name, path=files[0]), IndexReport(files=1))
         echo("Warning: a.txt: date 'Feb 30' not used", err=True)
     err = capsys.readouterr().err
@@ -84,6 +87,7 @@ def test_a_message_starts_on_a_fresh_line(tmp_path, capsys):
 def test_no_progress_when_disabled_or_off_a_terminal(tmp_path, capsys, runner):
     two_files(tmp_path / "in")
     with IndexProgress([str(tmp_path / "in")], enabled=False) as progress:
+        progress.start()
         progress.opened(Source(name="a.txt", path=tmp_path / "in" / "a.txt"), IndexReport(files=1))
         progress.stage("committing")
     assert capsys.readouterr().err == ""
@@ -108,6 +112,7 @@ def test_a_search_never_loads_the_progress_library(tmp_path, runner):
 
 def test_reading_stdin_counts_without_a_percent(capsys):
     with IndexProgress(["-"], enabled=True) as progress:
+        progress.start()
         progress.opened(Source(name="<stdin>"), IndexReport(files=1))
         progress.tick(IndexReport(files=1, added=3), force=True)
         shown = capsys.readouterr().err

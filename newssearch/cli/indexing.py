@@ -135,6 +135,7 @@ def index_cmd(
     progress = IndexProgress(paths, enabled=not quiet and sys.stderr.isatty(), follow_links=follow_links)
     notices: list[Notice] = []
     with progress, ix, ix.writer(timeout=wait, commit_every=commit_every, rebuild=rebuild) as writer:
+        progress.start()  # once the lock is held: a --wait for another writer shows no frozen bar
         report = writer.report
 
         def opened(source: Source) -> None:
@@ -161,7 +162,7 @@ def index_cmd(
             writer.prune(paths)
         progress.stage(f"committing {report.changed:,} articles and merging segments")
     if report.resumed_rebuild:  # shown with --quiet too: the run finished what an earlier one left
-        click.echo("Resumed the rebuild an earlier run had stopped after committing part of it.", err=True)
+        echo("Resumed the rebuild an earlier run had stopped after committing part of it.", err=True)
     if as_json:
         click.echo(json.dumps({"index": shown_path(where)} | report.as_dict() | {"warnings": len(notices)}, ensure_ascii=False))
     if not quiet:

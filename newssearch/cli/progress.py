@@ -78,14 +78,18 @@ def input_size(paths: Sequence[str], follow_links: bool = False) -> tuple[int, i
 class IndexProgress:
     """The display of one ``index`` run (a no-op when not ``enabled``).
 
-    Used as a context manager around the run: :meth:`opened` as each file
-    is opened, :meth:`tick` after each article, :meth:`stage` when reading
-    is over; leaving the block erases the line, so the run's report (or
-    "Interrupted: ...") starts on a clean line.
+    Used as a context manager around the run: :meth:`start` once the
+    writer holds the index (nothing shows while it waits for another
+    writer's lock), :meth:`opened` as each file is opened, :meth:`tick`
+    after each article, :meth:`stage` when reading is over; leaving the
+    block erases the line, so the run's report (or "Interrupted: ...")
+    starts on a clean line.
     """
 
     def __init__(self, paths: Sequence[str], *, enabled: bool, follow_links: bool = False) -> None:
         self.enabled = enabled
+        self._paths = paths
+        self._follow_links = follow_links
         self._bar: _Bar | None = None
         self._files: int | None = None  # how many files the run reads, when known
         self._done = 0  # bytes of the files read to their end
@@ -97,10 +101,17 @@ class IndexProgress:
         self._ticker: threading.Thread | None = None
         self._screen = threading.Lock()  # held from clear() to redraw(), so the clock cannot draw over a message
         self._exits = ExitStack()
-        if not enabled:
+
+    def __enter__(self) -> Self:
+        return self
+
+    def start(self) -> None:
+        """List the input and sum its size ("listing the input..."), then show the bar."""
+        if not self.enabled or self._bar is not None:
             return
         self._bar = _Bar(file=sys.stderr, leave=False, dynamic_ncols=True, mininterval=0.2, bar_format="{desc}", desc="listing the input...")
-        counted = input_size(paths, follow_links)
+        self._exits.enter_context(showing(self))
+        counted = input_size(self._paths, self._follow_links)
         if counted is not None and counted[1]:
             self._files, self._bar.total = counted
             self._bar.bar_format = _WITH_TOTAL
@@ -108,11 +119,6 @@ class IndexProgress:
             self._bar.bar_format = _WITHOUT_TOTAL
         self._bar.set_description_str("reading", refresh=False)
         self._bar.reset(total=self._bar.total)  # the clock starts with reading, not with the listing
-
-    def __enter__(self) -> Self:
-        if self._bar is not None:
-            self._exits.enter_context(showing(self))
-        return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self._stop.set()
