@@ -243,7 +243,8 @@ def print_index_summary(report: IndexReport, where: str, notices: Sequence[Notic
         say(line, err=True)
 
     echo(
-        f"Read {report.articles:,} articles from {report.files:,} files in {report.elapsed:.1f} s"
+        f"Read {report.articles:,} article{'' if report.articles == 1 else 's'} from {report.files:,}"
+        f" file{'' if report.files == 1 else 's'} in {report.elapsed:.1f} s"
         f" ({rate:,.0f} articles/s) into {where}"
     )
     echo(
@@ -271,7 +272,8 @@ def print_index_summary(report: IndexReport, where: str, notices: Sequence[Notic
     if report.skipped:
         names = ", ".join(os.path.basename(n) for n, _ in report.skipped[:5])
         more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
-        echo(f"  skipped {len(report.skipped):,} files that are not articles: {names}{more}")
+        files = "1 file that is not an article" if len(report.skipped) == 1 else f"{len(report.skipped):,} files that are not articles"
+        echo(f"  skipped {files}: {names}{more}")
     if report.failed:
         failed_files = sorted({e.path or "<input>" for e in report.failed})
         shown = ", ".join(failed_files[:10])
