@@ -175,7 +175,7 @@ def test_a_fifo_in_a_folder_is_skipped_and_named_not_waited_on(tmp_path):
     )
     assert done.returncode == EXIT_OK
     assert "pipe.txt: not a regular file (a FIFO, socket or device)" in done.stderr
-    assert "Read 1 articles" in done.stderr
+    assert "Read 1 article from 1 file" in done.stderr
 
 
 def test_symlinks_out_of_the_folder_are_skipped_unless_asked(tmp_path, runner):

@@ -63,6 +63,7 @@ HEAVY_OR_OPTIONAL = {
     "starlette": "optional (newssearch[web]); 0.16 s, only for 'serve'",
     "uvicorn": "optional (newssearch[web]); 0.2 s, only for 'serve'",
     "h11": "optional (newssearch[web], with uvicorn), only for 'serve'",
+    "tqdm": "0.01-0.06 s, only for the progress bar of 'index'",
 }
 
 #: What the code breaks today (issue 19); fix one, then delete its line.

@@ -317,20 +317,6 @@ def test_cli_indexes_a_folder_mixing_formats(tmp_path, runner, crawl):
     assert {"Northbay Courier", "Energy Desk", "Markets Daily"} <= set(sources)
 
 
-def test_progress_shows_files_and_articles_per_second(capsys):
-    from newssearch.cli.output import Progress
-    from newssearch.write.transaction import IndexReport
-
-    progress = Progress(enabled=True)
-    progress.started -= 2.0  # two seconds into the run
-    report = IndexReport(added=40, files=4)
-    progress.tick(report)
-    line = capsys.readouterr().err
-    assert "4 files (2.0/s)" in line and "40 articles (20/s)" in line
-    progress.clear()
-    assert capsys.readouterr().err.startswith("\r")  # click drops the erase code off a terminal
-
-
 @pytest.mark.parametrize("name", ["x.html", "x.rss", "x.warc", "x.sgm", "x.html.gz", "x"])
 def test_any_bytes_give_articles_errors_or_notices_never_an_exception(tmp_path, name):
     from hypothesis import HealthCheck, given, settings

@@ -40,6 +40,7 @@ from .output import (
 from .saved import saved_cmd
 from .searching import search_cmd, show_cmd, similar_cmd, timeline_cmd
 from .serve import serve_cmd
+from .terminal import echo
 from .upkeep import check_cmd, compact_cmd, delete_cmd, stats_cmd
 
 __all__ = [
@@ -97,7 +98,7 @@ class NewsSearchGroup(click.Group):
         except NewsSearchError as exc:
             fail(str(exc))
         except KeyboardInterrupt as exc:
-            click.echo("Interrupted: the index is as it was at its last commit.", err=True)
+            echo("Interrupted: the index is as it was at its last commit.", err=True)
             sys.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
         except BrokenPipeError:
             # `newssearch search ... | head`: the reader left, nothing is wrong

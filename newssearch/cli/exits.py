@@ -11,9 +11,8 @@ from __future__ import annotations
 import sys
 from typing import NoReturn
 
-import click
-
 from ..paths import shown_text
+from .terminal import echo
 
 __all__ = [
     "EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_NO_MATCH", "EXIT_OK", "EXIT_PARTIAL", "EXIT_TERMINATED", "EXIT_USAGE", "fail",
@@ -35,5 +34,5 @@ def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     """Print ``Error: message`` on stderr and exit with ``code``. A name or
     value from the command line that is not UTF-8 is shown escaped
     (``\\xff``), as every file name is (see :mod:`newssearch.paths`)."""
-    click.echo(f"Error: {shown_text(message)}", err=True)
+    echo(f"Error: {shown_text(message)}", err=True)
     sys.exit(code)

@@ -21,6 +21,7 @@ from ..index import open_index
 from .exits import EXIT_NO_MATCH
 from .options import filter_options, index_option, search_request, timeout_option
 from .output import full_article_to_json
+from .terminal import echo
 
 __all__ = ["export_cmd"]
 
@@ -47,12 +48,12 @@ def export_cmd(query: tuple[str, ...], index_dir: str | None, timeout: float, **
     written = 0
     with open_index(index_dir) as ix, ix.export(request) as found:
         for warning in found.warnings:
-            click.echo(f"Warning: {warning}", err=True)
+            echo(f"Warning: {warning}", err=True)
         if not len(found):
             what = f"for {text!r}" if text.strip() else "for these filters" if request.filters else "in the index"
-            click.echo(f"No articles {what}.", err=True)
+            echo(f"No articles {what}.", err=True)
             sys.exit(EXIT_NO_MATCH)
         for article in found:
             click.echo(json.dumps(full_article_to_json(article), ensure_ascii=False))
             written += 1
-    click.echo(f"Exported {written:,} article{'' if written == 1 else 's'}.", err=True)
+    echo(f"Exported {written:,} article{'' if written == 1 else 's'}.", err=True)

@@ -33,6 +33,7 @@ from .output import (
     format_feed_status,
     print_follow_round,
 )
+from .terminal import echo
 
 if TYPE_CHECKING:
     from ..live.follow import FollowReport
@@ -52,10 +53,10 @@ def _exec_alert(argv: list[str], alert: Alert) -> bool:
     try:
         done = subprocess.run(argv, input=alert_line(alert) + "\n", text=True, env=env, timeout=120, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        click.echo(f"Warning: --exec {argv[0]}: {exc}; alert {alert.id} is offered again after the next commit", err=True)
+        echo(f"Warning: --exec {argv[0]}: {exc}; alert {alert.id} is offered again after the next commit", err=True)
         return False
     if done.returncode != 0:
-        click.echo(f"Warning: --exec {argv[0]} exited with {done.returncode} for alert {alert.id}; it is offered again after the next commit", err=True)
+        echo(f"Warning: --exec {argv[0]} exited with {done.returncode} for alert {alert.id}; it is offered again after the next commit", err=True)
         return False
     return True
 
@@ -74,9 +75,9 @@ def _follow_list(index_dir: str | None, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(feed_status_record(feed), ensure_ascii=False))
         else:
-            click.echo(("\n" if n else "") + format_feed_status(feed))
+            echo(("\n" if n else "") + format_feed_status(feed))
     stopped = sum(1 for f in feeds if f.stopped is not None)
-    click.echo(f"{len(feeds)} feed{'' if len(feeds) == 1 else 's'} followed" + (f", {stopped} stopped." if stopped else "."), err=True)
+    echo(f"{len(feeds)} feed{'' if len(feeds) == 1 else 's'} followed" + (f", {stopped} stopped." if stopped else "."), err=True)
 
 
 def _follow_remove(urls: list[str], index_dir: str | None) -> None:
@@ -88,7 +89,7 @@ def _follow_remove(urls: list[str], index_dir: str | None) -> None:
         missing = [url for url in urls if not follower.unfollow(url)]
         for url in urls:
             if url not in missing:
-                click.echo(f"Removed {url} (its articles stay in the index).", err=True)
+                echo(f"Removed {url} (its articles stay in the index).", err=True)
     if missing:
         raise NewsSearchError(f"not followed: {', '.join(missing)} ('newssearch follow list' shows the feeds followed)")
 
@@ -185,7 +186,10 @@ def follow_cmd(
     def deliver(alert: Alert) -> bool:
         if argv is not None:
             return _exec_alert(argv, alert)
-        click.echo(alert_line(alert) if as_json else format_alert(alert, zone))
+        if as_json:
+            click.echo(alert_line(alert))
+        else:
+            echo(format_alert(alert, zone))
         return True
 
     def round_done(report: FollowReport) -> None:
@@ -207,7 +211,7 @@ def follow_cmd(
         def stop(signum: int, _frame: Any) -> None:
             if follower.stopping:
                 raise KeyboardInterrupt  # a second signal: cancel the commit in progress
-            click.echo("Stopping after the current commit (again to stop at once)...", err=True)
+            echo("Stopping after the current commit (again to stop at once)...", err=True)
             follower.stop()
 
         previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -219,7 +223,7 @@ def follow_cmd(
                 follower.run(
                     interval,
                     on_round=round_done,
-                    on_error=lambda exc: click.echo(f"Error: {exc} (the next round tries again)", err=True),
+                    on_error=lambda exc: echo(f"Error: {exc} (the next round tries again)", err=True),
                 )
         finally:
             follower.close()

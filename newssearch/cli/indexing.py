@@ -24,7 +24,8 @@ from ..paths import shown_path, shown_text
 from ..write.transaction import IndexReport
 from .exits import EXIT_ERROR, EXIT_NO_MATCH, EXIT_PARTIAL
 from .options import index_option, read_zone, tz_option
-from .output import Progress, print_index_summary
+from .output import print_index_summary
+from .terminal import echo
 
 if TYPE_CHECKING:
     from ..ingest import Limits, Notice, Skipped, Source
@@ -128,24 +129,28 @@ def index_cmd(
         if exc.option == "shards":  # re-sharding needs a new folder: a wrong --shards, so a usage error (exit 2)
             raise click.UsageError(str(exc)) from None
         raise
-    progress = Progress(enabled=not quiet and sys.stderr.isatty())
+    # tqdm and the listing of the input load only to index, as the readers do (see _check_format)
+    from .progress import IndexProgress
+
+    progress = IndexProgress(paths, enabled=not quiet and sys.stderr.isatty(), follow_links=follow_links)
     notices: list[Notice] = []
-    with ix, ix.writer(timeout=wait, commit_every=commit_every, rebuild=rebuild) as writer:
+    with progress, ix, ix.writer(timeout=wait, commit_every=commit_every, rebuild=rebuild) as writer:
+        progress.start()  # once the lock is held: a --wait for another writer shows no frozen bar
         report = writer.report
 
-        def opened(_source: Source) -> None:
+        def opened(source: Source) -> None:
             report.files += 1
-            progress.tick(report)
+            progress.opened(source, report)
 
         articles = read_path(
             paths,
             format=fmt,
             tz=zone,
             source=default_source,
-            on_error=lambda err: _report_error(err, report, progress),
-            on_notice=lambda notice: _report_notice(notice, notices, progress, quiet),
+            on_error=lambda err: _report_error(err, report),
+            on_notice=lambda notice: _report_notice(notice, notices, quiet),
             on_file=opened,
-            on_skip=lambda skipped: _report_skip(skipped.name, skipped.reason, report, progress, quiet),
+            on_skip=lambda skipped: _report_skip(skipped.name, skipped.reason, report, quiet),
             limits=Limits(input_bytes=max_input_mb * 2**20, field_chars=max_field_mb * 2**20, title_chars=max_title_chars),
             follow_links=follow_links,
         )
@@ -153,10 +158,11 @@ def index_cmd(
             writer.add(article)
             progress.tick(report)
         if prune:
+            progress.stage("removing the articles of files that are gone")
             writer.prune(paths)
-    progress.clear()
+        progress.stage(f"committing {report.changed:,} articles and merging segments")
     if report.resumed_rebuild:  # shown with --quiet too: the run finished what an earlier one left
-        click.echo("Resumed the rebuild an earlier run had stopped after committing part of it.", err=True)
+        echo("Resumed the rebuild an earlier run had stopped after committing part of it.", err=True)
     if as_json:
         click.echo(json.dumps({"index": shown_path(where)} | report.as_dict() | {"warnings": len(notices)}, ensure_ascii=False))
     if not quiet:
@@ -202,27 +208,24 @@ def _nothing_to_index(paths: Sequence[str], skipped: Sequence[Skipped], where: P
         names = ", ".join(s.name.rsplit("/", 1)[-1] for s in skipped[:3]) + (f" and {len(skipped) - 3} more" if len(skipped) > 3 else "")
         why = f"no article files (skipped {len(skipped):,} that are not articles: {names})"
     state = "left as it was" if index_exists(where) else "not created"
-    click.echo(f"Nothing to index in {what}: {why}; the index {shown_path(where)} was {state}.", err=True)
+    echo(f"Nothing to index in {what}: {why}; the index {shown_path(where)} was {state}.", err=True)
     sys.exit(EXIT_NO_MATCH)
 
 
-def _report_notice(notice: Notice, notices: list[Notice], progress: Progress, quiet: bool) -> None:
+def _report_notice(notice: Notice, notices: list[Notice], quiet: bool) -> None:
     notices.append(notice)
     if not quiet:
-        progress.clear()
-        click.echo(f"Warning: {notice}", err=True)
+        echo(f"Warning: {notice}", err=True)  # echo clears the progress line first
 
 
-def _report_skip(name: str, reason: str, report: IndexReport, progress: Progress, quiet: bool) -> None:
+def _report_skip(name: str, reason: str, report: IndexReport, quiet: bool) -> None:
     """Count a skipped file; name the ones a user did not expect to be
     skipped (symlinks not followed, FIFOs and devices) as it happens."""
     report.skipped.append((name, reason))
     if not quiet and reason.startswith(("symlink", "broken symlink", "not a regular file", "not an article")):
-        progress.clear()
-        click.echo(f"Skipped: {name}: {reason}", err=True)
+        echo(f"Skipped: {name}: {reason}", err=True)
 
 
-def _report_error(err: IngestError, report: IndexReport, progress: Progress) -> None:
+def _report_error(err: IngestError, report: IndexReport) -> None:
     report.failed.append(err)
-    progress.clear()
-    click.echo(f"Error: {err}", err=True)
+    echo(f"Error: {err}", err=True)

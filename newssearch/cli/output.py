@@ -4,8 +4,12 @@ of an indexing run and of a follow round.
 
 Text goes where the house rules send it: results on stdout, reports and
 progress on stderr (the commands choose the stream; the ``print_*``
-functions here write reports to stderr). The JSON shapes are stable: a
-key is never renamed or dropped, so scripts can rely on them.
+functions here write reports to stderr). Text is written with
+:func:`newssearch.cli.terminal.echo`, which wraps it to a terminal's width
+(continuation lines indented under their item) and leaves it whole when
+piped; the functions here build one logical line per item and never wrap
+themselves. The JSON shapes are stable: a key is never renamed or dropped,
+so scripts can rely on them.
 """
 
 from __future__ import annotations
@@ -13,12 +17,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import time
 from collections.abc import Sequence
 from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
-
-import click
 
 from ..dates import format_datetime
 from ..index import IndexStats
@@ -27,6 +28,7 @@ from ..model import Article, Explanation, Hit
 from ..paths import shown_path
 from ..search.snippets import ANSI_HIGHLIGHT
 from ..write.transaction import IndexReport
+from .terminal import echo as say
 
 if TYPE_CHECKING:
     from ..ingest import Notice
@@ -34,7 +36,6 @@ if TYPE_CHECKING:
     from ..live.state import FeedStatus
 
 __all__ = [
-    "Progress",
     "alert_line",
     "article_to_json",
     "explanation_to_json",
@@ -142,7 +143,9 @@ def format_hit(hit: Hit, zone: str | tzinfo | None, color: bool) -> str:
     """A hit as text: rank and headline, date (in ``zone``), outlet, id and score, then the snippet."""
     a = hit.article
     title = hit.title_snippet or None
-    head = title.render(*ANSI_HIGHLIGHT) if (color and title) else a.title
+    highlight, reset = ANSI_HIGHLIGHT
+    # inside the bold headline, a highlight's reset turns bold on again (else the rest of the headline is plain)
+    head = title.render(highlight, reset + "\x1b[1m") if (color and title) else a.title
     if color:
         head = f"\x1b[1m{head}\x1b[0m"
     meta = [format_published(a, zone)]
@@ -253,49 +256,17 @@ def stats_to_json(st: IndexStats) -> dict[str, Any]:
     }
 
 
-class Progress:
-    """A one-line rate display on stderr, only when it is a terminal."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.started = time.perf_counter()
-        self.last = 0.0
-        self.shown = False
-
-    def tick(self, report: IndexReport) -> None:
-        """Show the run's files and articles so far, with their rates (at most twice a second)."""
-        if not self.enabled:
-            return
-        now = time.perf_counter()
-        if now - self.last < 0.5:
-            return
-        self.last = now
-        elapsed = max(now - self.started, 1e-9)
-        click.echo(
-            f"\r{report.files:,} files ({report.files / elapsed:,.1f}/s), {report.articles:,} articles"
-            f" ({report.articles / elapsed:,.0f}/s) ",
-            err=True,
-            nl=False,
-        )
-        self.shown = True
-
-    def clear(self) -> None:
-        """Erase the line, so that a message can be printed in its place."""
-        if self.shown:
-            click.echo("\r\x1b[K", err=True, nl=False)
-            self.shown = False
-
-
 def print_index_summary(report: IndexReport, where: str, notices: Sequence[Notice] = ()) -> None:
     """The summary of an indexing run on stderr: what was read, added, updated,
     skipped and failed, and what the user may want to do about it."""
     rate = report.articles / report.elapsed if report.elapsed else 0.0
 
     def echo(line: str) -> None:
-        click.echo(line, err=True)
+        say(line, err=True)
 
     echo(
-        f"Read {report.articles:,} articles from {report.files:,} files in {report.elapsed:.1f} s"
+        f"Read {report.articles:,} article{'' if report.articles == 1 else 's'} from {report.files:,}"
+        f" file{'' if report.files == 1 else 's'} in {report.elapsed:.1f} s"
         f" ({rate:,.0f} articles/s) into {where}"
     )
     echo(
@@ -323,7 +294,8 @@ def print_index_summary(report: IndexReport, where: str, notices: Sequence[Notic
     if report.skipped:
         names = ", ".join(os.path.basename(n) for n, _ in report.skipped[:5])
         more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
-        echo(f"  skipped {len(report.skipped):,} files that are not articles: {names}{more}")
+        files = "1 file that is not an article" if len(report.skipped) == 1 else f"{len(report.skipped):,} files that are not articles"
+        echo(f"  skipped {files}: {names}{more}")
     if report.failed:
         failed_files = sorted({e.path or "<input>" for e in report.failed})
         shown = ", ".join(failed_files[:10])
@@ -347,7 +319,7 @@ def print_follow_round(report: FollowReport, verbose: bool) -> None:
     ``verbose`` adds the warnings and per-host request figures."""
 
     def echo(line: str) -> None:
-        click.echo(line, err=True)
+        say(line, err=True)
 
     counts: dict[str, int] = {}
     for feed in report.feeds:

@@ -21,6 +21,7 @@ from .exits import EXIT_NO_MATCH
 from .fields import hit_record, summary_record
 from .options import color_enabled, filter_options, index_option, read_zone, search_request
 from .output import alert_line, format_alert, format_hit, saved_search_to_json
+from .terminal import echo
 
 __all__ = ["saved_cmd"]
 
@@ -84,8 +85,8 @@ def saved_add(name: str, query: tuple[str, ...], index_dir: str | None, sort: st
     with open_index(where, create=True) as ix:
         saved = ix.saved.add(name, text, replace=replace, **options)
     if created:
-        click.echo(f"Created an empty index at {where} for the articles 'index' or 'follow' add.", err=True)
-    click.echo(f"Saved {saved.name!r}: {saved.describe()}. New matches are alerted from now on.", err=True)
+        echo(f"Created an empty index at {where} for the articles 'index' or 'follow' add.", err=True)
+    echo(f"Saved {saved.name!r}: {saved.describe()}. New matches are alerted from now on.", err=True)
 
 
 @saved_cmd.command("list")
@@ -106,9 +107,9 @@ def saved_list(index_dir: str | None, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(saved_search_to_json(s) | {"unread": unread[s.name]}, ensure_ascii=False))
         else:
-            click.echo(f"{s.name}\t{s.describe()}\t{unread[s.name]} unread")
+            echo(f"{s.name}\t{s.describe()}\t{unread[s.name]} unread", hang="    ")  # on a terminal: tabs as spaces, then wrapped
     if not searches:
-        click.echo("No saved searches; add one with 'newssearch saved add NAME QUERY'.", err=True)
+        echo("No saved searches; add one with 'newssearch saved add NAME QUERY'.", err=True)
 
 
 @saved_cmd.command("remove")
@@ -123,7 +124,7 @@ def saved_remove(name: str, index_dir: str | None) -> None:
     """
     with open_index(index_dir) as ix:
         ix.saved.remove(name)
-    click.echo(f"Removed {name!r}.", err=True)
+    echo(f"Removed {name!r}.", err=True)
 
 
 @saved_cmd.command("run")
@@ -146,10 +147,13 @@ def saved_run(name: str, index_dir: str | None, limit: int | None, as_json: bool
     zone = read_zone(saved.options.get("tz"))
     use_color = color_enabled(color)
     for hit in results:
-        click.echo(json.dumps(hit_record(hit, None), ensure_ascii=False) if as_json else format_hit(hit, zone, use_color), color=use_color)
+        if as_json:
+            click.echo(json.dumps(hit_record(hit, None), ensure_ascii=False))
+        else:
+            echo(format_hit(hit, zone, use_color), color=use_color)
     if as_json:
         click.echo(json.dumps(summary_record(results, saved.query, False), ensure_ascii=False))
-    click.echo(f"{results.total:,} results for saved search {name!r}.", err=True)
+    echo(f"{results.total:,} results for saved search {name!r}.", err=True)
     if not results.total:
         sys.exit(EXIT_NO_MATCH)
 
@@ -172,5 +176,8 @@ def saved_new(name: str, index_dir: str | None, as_json: bool, peek: bool) -> No
         alerts = ix.saved.new(name, mark_read=not peek)
     zone = read_zone(saved.options.get("tz"))
     for alert in alerts:
-        click.echo(alert_line(alert) if as_json else format_alert(alert, zone))
-    click.echo(f"{len(alerts):,} new for {name!r}.", err=True)
+        if as_json:
+            click.echo(alert_line(alert))
+        else:
+            echo(format_alert(alert, zone))
+    echo(f"{len(alerts):,} new for {name!r}.", err=True)

@@ -24,6 +24,7 @@ from .exits import EXIT_NO_MATCH, fail
 from .fields import CSV_FIELDS, FIELDS, TableWriter, hit_record, parse_fields, summary_record
 from .options import color_enabled, filter_options, index_option, read_zone, search_request, timeout_option, tz_option
 from .output import format_facets, format_hit, format_published, full_article_to_json
+from .terminal import echo
 
 __all__ = ["search_cmd", "show_cmd", "similar_cmd", "timeline_cmd"]
 
@@ -105,21 +106,21 @@ def search_cmd(
     with open_index(index_dir) as ix:
         suggestion = ix.suggest(text)
         if suggestion and auto_correct:
-            click.echo(f"Showing results for {suggestion!r} (instead of {text!r}).", err=True)
+            echo(f"Showing results for {suggestion!r} (instead of {text!r}).", err=True)
             text = suggestion
             request = request.replace(query=suggestion)
         elif suggestion:
-            click.echo(f"Did you mean: {suggestion}?", err=True)
+            echo(f"Did you mean: {suggestion}?", err=True)
         results = ix.search(request)
     for warning in results.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        echo(f"Warning: {warning}", err=True)
     elapsed = time.perf_counter() - started
     # with none holding every word, those with most of them, marked (never counted: --count says 0)
     fallback = results.fallback if not results.total and not count_only else None
     listed = fallback or results
     if fallback is not None:  # said before the list, so no one reads it as what was asked
         shown = "the text and --json outputs list" if output in ("csv", "tsv") else f"showing 1-{len(fallback)} of"
-        click.echo(
+        echo(
             f"No article has every word of {text!r}; {shown} {fallback.total:,} with some of them, "
             "most first (--any asks for any word).",
             err=True,
@@ -140,14 +141,14 @@ def search_cmd(
     else:
         use_color = color_enabled(color)
         for hit in listed:
-            click.echo(format_hit(hit, zone, use_color), color=use_color)
+            echo(format_hit(hit, zone, use_color), color=use_color)
         if facet_names:
-            click.echo(format_facets(results.facets, results.articles))
+            echo(format_facets(results.facets, results.articles))
     if fallback is not None:
         sys.exit(EXIT_NO_MATCH)
     if not results.total:
         filtered = request.describe_filters()  # so that a filter nobody remembers is not taken for the query's fault
-        click.echo(f"No results for {text!r}" + (f" within: {'; '.join(filtered)}." if filtered else "."), err=True)
+        echo(f"No results for {text!r}" + (f" within: {'; '.join(filtered)}." if filtered else "."), err=True)
         sys.exit(EXIT_NO_MATCH)
     if not count_only and output != "json":
         first = results.offset + 1
@@ -157,7 +158,7 @@ def search_cmd(
         if results.articles != results.total:
             stories = "story" if results.total == 1 else "stories"
             counted = f"{results.total:,} {stories} ({results.articles:,} articles; --all-copies lists every copy)"
-        click.echo(f"Showing {shown} of {counted} ({elapsed * 1000:.0f} ms).", err=True)
+        echo(f"Showing {shown} of {counted} ({elapsed * 1000:.0f} ms).", err=True)
 
 
 def _output_format(as_json: bool, as_csv: bool, as_tsv: bool, count_only: bool, fields: str | None, facets: list[str]) -> str:
@@ -213,7 +214,7 @@ def timeline_cmd(
     with open_index(index_dir) as ix:
         tl = ix.timeline(request, by=by)
     for warning in tl.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        echo(f"Warning: {warning}", err=True)
     if as_json:
         click.echo(json.dumps({"query": tl.query, "by": tl.by, "tz": tl.tz, "total": tl.total, "undated": tl.undated, "buckets": as_rows(tl)}))
     elif as_csv:
@@ -222,7 +223,7 @@ def timeline_cmd(
             click.echo(f"{start.isoformat()},{n}")
     if not tl.total:  # as search: nothing counted is a status of its own, after the (empty) output
         filtered = request.describe_filters()
-        click.echo(f"No results for {tl.query!r}" + (f" within: {'; '.join(filtered)}." if filtered else "."), err=True)
+        echo(f"No results for {tl.query!r}" + (f" within: {'; '.join(filtered)}." if filtered else "."), err=True)
         sys.exit(EXIT_NO_MATCH)
     if as_json or as_csv:
         return
@@ -232,7 +233,7 @@ def timeline_cmd(
     dated = tl.total - tl.undated
     note = f"; {tl.undated:,} without a date" if tl.undated else ""
     counted = "articles" if all_copies else "stories (each at its first copy)"
-    click.echo(f"{dated:,} {counted} per {tl.by} ({tl.tz}){note}.", err=True)
+    echo(f"{dated:,} {counted} per {tl.by} ({tl.tz}){note}.", err=True)
 
 
 # --- similar ------------------------------------------------------------
@@ -264,9 +265,9 @@ def similar_cmd(article_id: str, index_dir: str | None, limit: int, tz: str | No
         if as_json:
             click.echo(json.dumps(hit_record(hit, None), ensure_ascii=False))
         else:
-            click.echo(format_hit(hit, zone, use_color), color=use_color)
+            echo(format_hit(hit, zone, use_color), color=use_color)
     if not results.hits:
-        click.echo(f"No stories like {found.title!r}.", err=True)
+        echo(f"No stories like {found.title!r}.", err=True)
         sys.exit(EXIT_NO_MATCH)
 
 
@@ -293,7 +294,7 @@ def show_cmd(article_id: str, index_dir: str | None, tz: str | None, as_json: bo
     if as_json:
         click.echo(json.dumps(full_article_to_json(article), ensure_ascii=False))
         return
-    lines = [article.title, ""]
+    echo(article.title + "\n", hang="")
     fields = [
         ("date", format_published(article, zone)),
         ("outlet", article.source),
@@ -305,6 +306,5 @@ def show_cmd(article_id: str, index_dir: str | None, tz: str | None, as_json: bo
         ("file", article.path),
         ("id", article.id),
     ]
-    lines += [f"{name:>9}: {value}" for name, value in fields if value]
-    lines += ["", article.body]
-    click.echo("\n".join(lines))
+    echo("\n".join(f"{name:>9}: {value}" for name, value in fields if value) + "\n")  # continued under the value
+    echo(article.body, hang="")  # paragraphs: prose, whatever their first words

@@ -18,6 +18,7 @@ from ..web.config import ServeConfig
 from ..web.params import Bounds
 from .exits import EXIT_ERROR, fail
 from .options import index_option
+from .terminal import echo
 
 __all__ = ["serve_cmd"]
 
@@ -58,13 +59,13 @@ def serve_cmd(index_dir: str | None, host: str, port: int, workers: int, read_to
     sock = listen(host, port)
     bound = sock.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
-    click.echo(f"Serving {where} ({count:,} articles) on http://{shown_host}:{bound}/api/ with {workers} worker{'s' if workers > 1 else ''}; Ctrl-C stops.", err=True)
+    echo(f"Serving {where} ({count:,} articles) on http://{shown_host}:{bound}/api/ with {workers} worker{'s' if workers > 1 else ''}; Ctrl-C stops.", err=True)
     if not _loopback(host):
         exposed = "needs the read token" if read_token else "is open to anyone who can reach this address (no --read-token)"
-        click.echo(f"Warning: listening on {host}, not this machine only: reading the index {exposed}.", err=True)
+        echo(f"Warning: listening on {host}, not this machine only: reading the index {exposed}.", err=True)
     sys.stderr.flush()
     serve(config, sock, workers)
-    click.echo("Stopped.", err=True)
+    echo("Stopped.", err=True)
 
 
 def _loopback(host: str) -> bool:

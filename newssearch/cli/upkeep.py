@@ -25,6 +25,7 @@ from ..paths import shown_path
 from .exits import EXIT_ERROR, EXIT_USAGE, fail
 from .options import filter_options, index_option, read_zone, search_request, tz_option
 from .output import format_size, stats_to_json
+from .terminal import echo
 
 __all__ = ["check_cmd", "compact_cmd", "delete_cmd", "stats_cmd"]
 
@@ -66,22 +67,22 @@ def delete_cmd(ids: tuple[str, ...], index_dir: str | None, query: str | None, y
             if not yes and not _confirmed(len(articles)):
                 return
             deleted = ix.delete([a.id for a in articles])
-            click.echo(f"Deleted {len(deleted):,} article{'s' if len(deleted) != 1 else ''}: {', '.join(deleted)}", err=True)
+            echo(f"Deleted {len(deleted):,} article{'s' if len(deleted) != 1 else ''}: {', '.join(deleted)}", err=True)
             return
         request = search_request(query or "", filters, all_copies=True, limit=_LISTED, snippets=False, sort="date")
         found = ix.search(request)
         _list_articles([hit.article for hit in found.hits], found.articles, zone)
         if not found.articles:
-            click.echo("0 articles match: nothing to delete", err=True)
+            echo("0 articles match: nothing to delete", err=True)
             return
         if not yes:
             if not _can_ask():
-                click.echo(f"{found.articles:,} articles match; add --yes to delete them", err=True)
+                echo(f"{found.articles:,} articles match; add --yes to delete them", err=True)
                 return
             if not _confirmed(found.articles):
                 return
         deleted = ix.delete_matching(request)
-        click.echo(f"Deleted {len(deleted):,} article{'s' if len(deleted) != 1 else ''}", err=True)
+        echo(f"Deleted {len(deleted):,} article{'s' if len(deleted) != 1 else ''}", err=True)
 
 
 def _articles_to_delete(ix: NewsIndex, ids: Sequence[str], yes: bool) -> list[Article]:
@@ -114,11 +115,11 @@ def _list_articles(articles: Sequence[Article], total: int, zone: Any) -> None:
     """What a deletion will delete, on stderr: id, date and headline, the
     first :data:`_LISTED` of ``total``."""
     if total:
-        click.echo(f"To delete ({total:,} article{'s' if total != 1 else ''}):", err=True)
+        echo(f"To delete ({total:,} article{'s' if total != 1 else ''}):", err=True)
     for article in articles[:_LISTED]:
-        click.echo(f"  {article.id}  {format_datetime(article.published, zone)}  {_headline(article)}", err=True)
+        echo(f"  {article.id}  {format_datetime(article.published, zone)}  {_headline(article)}", err=True)
     if total > _LISTED:
-        click.echo(f"  ... and {total - _LISTED:,} more", err=True)
+        echo(f"  ... and {total - _LISTED:,} more", err=True)
 
 
 def _can_ask() -> bool:
@@ -133,7 +134,7 @@ def _confirmed(count: int) -> bool:
         fail(f"not deleting {count:,} article{'s' if count != 1 else ''} without --yes (there is no terminal to ask on)")
     if click.confirm(f"Delete {'this article' if count == 1 else f'these {count:,} articles'}?", default=False, err=True):
         return True
-    click.echo("Nothing deleted.", err=True)
+    echo("Nothing deleted.", err=True)
     return False
 
 
@@ -177,24 +178,24 @@ def check_cmd(index_dir: str | None, repair: bool, list_file: str | None, verbos
         damaged = report.found if repair else report.problems
         _print_list(f"damaged: {len(damaged):,} problems:", "damaged: ", damaged, verbose, "-v for all")
         for done in report.repaired:
-            click.echo(f"repaired: {done}")
+            echo(f"repaired: {done}")
         if report.lost_files:
             count = len(report.lost_files)
             _print_list(f"index again: {count:,} file{'s' if count != 1 else ''}, where the dropped articles came from:",
                         "index again: ", report.lost_files, verbose, more)
         for gone in report.lost_data:
-            click.echo(f"lost: {gone}")
+            echo(f"lost: {gone}")
         if report.lost_articles and not report.lost_files:
-            click.echo(f"{report.lost_articles:,} articles were dropped; the files they came from could not be read back")
+            echo(f"{report.lost_articles:,} articles were dropped; the files they came from could not be read back")
         elif report.lost_untraced:
-            click.echo(f"{report.lost_untraced:,} of the {report.lost_articles:,} articles dropped are not from the files listed:"
+            echo(f"{report.lost_untraced:,} of the {report.lost_articles:,} articles dropped are not from the files listed:"
                        " theirs could not be read back (or they came from no file), so index their sources again too")
         if not report.checksums and not report.sums_missing:
-            click.echo("note: no checksums recorded for this commit (written by an older version); files were read, not compared")
+            echo("note: no checksums recorded for this commit (written by an older version); files were read, not compared")
         if report.leftover_bytes and not repair:
-            click.echo(f"note: {format_size(report.leftover_bytes)} left by interrupted runs (the next 'index' or 'check --repair' removes them)")
+            echo(f"note: {format_size(report.leftover_bytes)} left by interrupted runs (the next 'index' or 'check --repair' removes them)")
         state = "sound" if report.ok else "DAMAGED"
-        click.echo(f"index {shown_path(where)}: {state}; {report.segments} segment(s), {report.articles:,} articles readable")
+        echo(f"index {shown_path(where)}: {state}; {report.segments} segment(s), {report.articles:,} articles readable")
     if not report.ok:
         sys.exit(EXIT_ERROR)
 
@@ -206,12 +207,12 @@ def _print_list(heading: str, prefix: str, items: Sequence[str], verbose: bool, 
     one damaged segment of Reuters printed 815 lines)."""
     if verbose or len(items) <= _SHOWN:
         for item in items:
-            click.echo(f"{prefix}{item}")
+            echo(f"{prefix}{item}")
         return
-    click.echo(heading)
+    echo(heading)
     for item in items[:_SHOWN]:
-        click.echo(f"  {item}")
-    click.echo(f"  ... and {len(items) - _SHOWN:,} more ({more})")
+        echo(f"  {item}")
+    echo(f"  ... and {len(items) - _SHOWN:,} more ({more})")
 
 
 def _write_list(target: str, lines: Sequence[str]) -> None:
@@ -254,15 +255,15 @@ def stats_cmd(index_dir: str | None, tz: str | None, as_json: bool) -> None:
         if st.earliest
         else "no dated articles"
     )
-    click.echo(f"index:     {shown_path(st.path)} ({format_size(st.size_bytes)} on disk, {_plural(st.segments, 'segment')})")
-    click.echo(f"articles:  {st.articles:,}" + (f"; {st.deleted:,} deleted still on disk ('newssearch compact' drops them)" if st.deleted else ""))
-    click.echo(f"dates:     {span}" + (f"; {st.undated:,} without a date" if st.undated else ""))
-    click.echo(f"outlets:   {outlets}")
+    echo(f"index:     {shown_path(st.path)} ({format_size(st.size_bytes)} on disk, {_plural(st.segments, 'segment')})")
+    echo(f"articles:  {st.articles:,}" + (f"; {st.deleted:,} deleted still on disk ('newssearch compact' drops them)" if st.deleted else ""))
+    echo(f"dates:     {span}" + (f"; {st.undated:,} without a date" if st.undated else ""))
+    echo(f"outlets:   {outlets}")
     if st.shards:
-        click.echo(f"shards:    {len(st.shards)}")
+        echo(f"shards:    {len(st.shards)}")
         for sh in st.shards:
             deleted = f", {sh.deleted:,} deleted" if sh.deleted else ""
-            click.echo(f"  shard {sh.number:03d}: {sh.articles:,} articles{deleted}, {format_size(sh.size_bytes)}, {_plural(sh.segments, 'segment')}")
+            echo(f"  shard {sh.number:03d}: {sh.articles:,} articles{deleted}, {format_size(sh.size_bytes)}, {_plural(sh.segments, 'segment')}")
 
 
 def _plural(n: int, word: str) -> str:
@@ -295,15 +296,15 @@ def compact_cmd(index_dir: str | None, wait: float, as_json: bool) -> None:
         return
     where = shown_path(report.path)
     if not report.changed:
-        click.echo(f"Nothing to compact in {where}: {_plural(report.segments_after, 'segment')}, no deleted articles"
+        echo(f"Nothing to compact in {where}: {_plural(report.segments_after, 'segment')}, no deleted articles"
                    f" ({format_size(report.size_after)} on disk)", err=True)
         return
-    click.echo(f"Compacted {where} in {report.elapsed:.1f} s: {report.articles:,} articles", err=True)
-    click.echo(f"  size:     {format_size(report.size_before)} -> {format_size(report.size_after)}", err=True)
-    click.echo(f"  segments: {report.segments_before:,} -> {report.segments_after:,}", err=True)
+    echo(f"Compacted {where} in {report.elapsed:.1f} s: {report.articles:,} articles", err=True)
+    echo(f"  size:     {format_size(report.size_before)} -> {format_size(report.size_after)}", err=True)
+    echo(f"  segments: {report.segments_before:,} -> {report.segments_after:,}", err=True)
     if report.deleted_dropped:
-        click.echo(f"  dropped {report.deleted_dropped:,} deleted articles", err=True)
+        echo(f"  dropped {report.deleted_dropped:,} deleted articles", err=True)
     if report.leftovers_removed:
-        click.echo(f"  removed {format_size(report.leftovers_removed)} left by an interrupted run", err=True)
+        echo(f"  removed {format_size(report.leftovers_removed)} left by an interrupted run", err=True)
     if report.sums_recorded:
-        click.echo("  recorded the checksums an interrupted run had not (its segments written again)", err=True)
+        echo("  recorded the checksums an interrupted run had not (its segments written again)", err=True)

@@ -164,6 +164,7 @@ class Source:
     #: that need it whole (within ``limit``), else line by line or record by record.
     stream: BinaryIO | None = None
     _head: bytes | None = None
+    _raw: BinaryIO | None = field(default=None, repr=False, compare=False)  # the stream open_raw gave (for bytes_read)
 
     @property
     def suffix(self) -> str:
@@ -179,9 +180,23 @@ class Source:
         if self.path is None:
             raise IngestError(self.name, "nothing to read")
         try:
-            return self.path.open("rb")
+            self._raw = self.path.open("rb")
         except OSError as exc:
             raise IngestError(self.name, f"cannot read: {exc.strerror or exc}") from None
+        return self._raw
+
+    def bytes_read(self) -> int:
+        """How far the file a streaming reader opened (:meth:`open_raw`) has
+        been read, in the file's own bytes (compressed ones for a ``.gz``): a
+        progress display's position inside one big WARC, JSON Lines or CSV
+        file. 0 before it is opened and once it is closed (it is done then,
+        and the display counts the whole file)."""
+        if self._raw is None:
+            return 0
+        try:
+            return self._raw.tell()
+        except (OSError, ValueError):  # closed
+            return 0
 
     def read_bytes(self) -> bytes:
         """The whole input, gunzipped when it is gzip, at most ``limit``
