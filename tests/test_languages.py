@@ -258,3 +258,17 @@ def test_an_article_without_provenance_keeps_the_digest_it_had():
     article = many_articles(1)[0].replace(language="en")
     assert article.replace(language_source=None).fingerprint() == article.fingerprint()
     assert article.replace(language_source="given").fingerprint() != article.fingerprint()
+
+
+def test_export_timeline_and_saved_searches_take_the_language_filter(lang_index, runner):
+    ix_args = ["--index", str(lang_index)]
+    exported = runner.invoke(cli, ["export", "*", "--lang", "de", *ix_args])
+    assert exported.exit_code == 0, exported.stderr
+    assert sorted(json.loads(line)["url"][-1] for line in exported.stdout.splitlines()) == ["2", "4"]
+    timeline = runner.invoke(cli, ["timeline", "*", "--lang", "xx", *ix_args])
+    assert timeline.exit_code == EXIT_USAGE and "'xx' is not a language code" in timeline.stderr
+    saved = runner.invoke(cli, ["saved", "add", "german", "site:a.example", "--lang", "de", *ix_args])  # all five but for --lang
+    assert saved.exit_code == 0, saved.stderr
+    assert "--lang de" in saved.stderr
+    with ns.open_index(lang_index) as ix:
+        assert sorted(h.article.url[-1] for h in ix.saved.run("german").hits) == ["2", "4"]
