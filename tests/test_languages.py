@@ -78,6 +78,7 @@ def test_a_filter_on_a_code_that_names_no_language_is_refused():
 
 def test_croatian_bosnian_and_serbian_are_filtered_as_one():
     assert language_family("hr") == language_family("bs") == ("hr", "bs", "sr")
+    assert language_family("nn") == ("nb", "nn", "no")
     assert language_family("en") == ("en",)
 
 

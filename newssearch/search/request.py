@@ -255,7 +255,9 @@ class SearchRequest:
         "27 Jan 2022 14:00 CET") or a relative one ("yesterday", "3 days
         ago", "last monday", "2w"); ``since`` takes the start of what it
         names, ``until`` the end. ``source``/``section``/``agency``: exact
-        values, one or several (case-insensitive). ``tz``: the zone dates
+        values, one or several (case-insensitive). ``lang``: ISO 639-1
+        codes, one, several or a comma list (``"en,de"``; see
+        :mod:`newssearch.languages`). ``tz``: the zone dates
         are read in (IANA name, offset or abbreviation; UTC by default).
         ``now``: the clock of the search (a datetime or text): relative
         dates are resolved against it and nothing published after it
