@@ -46,12 +46,13 @@ __all__ = [
 LanguageSource = Literal["given", "detected", "unknown"]
 #: The provenance values, as stored and shown.
 LANGUAGE_SOURCES: tuple[LanguageSource, ...] = ("given", "detected", "unknown")
-#: Characters of the body read after the title: with 300, 8,831 of the
-#: multilingual corpus's 8,833 articles are told right (hr, bs and sr as
-#: one; two Indonesian read as Malay; with 150, ten are missed), at 0.4 ms
-#: an article where 600 cost 0.6 ms (bench/languages.py --prefix): the
-#: cost is linear in what is read.
-PREFIX_CHARS = 300
+#: Characters of the body read after the title, what the budget allows:
+#: an English-only archive may pay at most 10% more indexing CPU, and
+#: 300 characters cost Reuters 2006-07 18% (0.47 ms an article). With 100,
+#: 8,821 of the multilingual corpus's 8,833 articles are told right (hr,
+#: bs and sr as one; nine Indonesian read as Malay), with 200 all but
+#: four, at 0.18 and 0.26 CPU ms an article in bench/languages.py --prefix.
+PREFIX_CHARS = 100
 #: Fewer letters than this are too short to tell a language by.
 MIN_LETTERS = 12
 #: Below this probability (py3langid's, calibrated over lengths) the
