@@ -48,7 +48,7 @@ LanguageSource = Literal["given", "detected", "unknown"]
 LANGUAGE_SOURCES: tuple[LanguageSource, ...] = ("given", "detected", "unknown")
 #: Characters of the body read after the title, what the budget allows:
 #: an English-only archive may pay at most 10% more indexing CPU, and
-#: 300 characters cost Reuters 2006-07 18% (0.47 ms an article). With 100,
+#: 300 characters cost Reuters 2006-07 17% more (six runs each). With 100,
 #: 8,821 of the multilingual corpus's 8,833 articles are told right (hr,
 #: bs and sr as one; nine Indonesian read as Malay), with 200 all but
 #: four, at 0.18 and 0.26 CPU ms an article in bench/languages.py --prefix.
