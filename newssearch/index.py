@@ -344,7 +344,7 @@ class NewsIndex:
         ``*`` for every article) with options as keywords, or a
         :class:`~newssearch.search.SearchRequest` built beforehand (then
         no keywords). The keywords (``since``, ``until``, ``source``,
-        ``section``, ``agency``, ``tz``, ``now``, ``sort``, ``limit``,
+        ``section``, ``agency``, ``lang``, ``tz``, ``now``, ``sort``, ``limit``,
         ``offset``, ``page``, ``half_life``, ``facets``, ``explain``,
         ``snippets``, ``snippet_chars``, ``engine``, ``all_copies``, ``timeout``, ``match``) are those of
         :meth:`SearchRequest.build <newssearch.search.SearchRequest.build>`,
@@ -373,7 +373,7 @@ class NewsIndex:
         first, undated last, ties by article id (a stable order: the same
         index exports the same articles in the same order). ``query``, the
         filters (``since``, ``until``, ``source``, ``section``, ``agency``,
-        ``tz``, ``now``), ``match`` and ``timeout`` (for finding the matches;
+        ``lang``, ``tz``, ``now``), ``match`` and ``timeout`` (for finding the matches;
         reading them is not timed) are as for :meth:`search`: a request given
         keeps its own, and its sort and page are not used. A query no
         article answers in full exports nothing (no fallback). The export
@@ -409,7 +409,7 @@ class NewsIndex:
         between the first and last match are included. A story counts once,
         when its first copy was published; ``all_copies`` counts every
         article. ``query`` and the filters (``since``, ``until``,
-        ``source``, ``section``, ``agency``, ``tz``, ``now``), ``timeout`` and
+        ``source``, ``section``, ``agency``, ``lang``, ``tz``, ``now``), ``timeout`` and
         ``match`` are as for :meth:`search` (a request given keeps its own)."""
         unknown = sorted(set(filters) - set(FilterOptions.__annotations__))
         if unknown:

@@ -91,6 +91,12 @@ class Article:
     it differs from ``source``, the outlet that published it: a followed
     feed's entries are credited to the feed, and the page may name another
     (a wire story on a partner's site).
+    ``language`` is an ISO 639-1 code (``en``, ``bg``, ``nb``) and
+    ``language_source`` where it came from, as ``date_source`` is the date's
+    (see :mod:`newssearch.languages`): ``given`` (the source stated it and
+    the text agrees or is too short to tell), ``detected`` (from the text),
+    ``unknown`` (too short or unsure: ``language`` is None); None for an
+    article built in code or stored before languages were resolved.
     """
 
     title: str
@@ -107,6 +113,7 @@ class Article:
     date_source: str | None = None
     tz_assumed: bool = False
     site: str | None = None
+    language_source: str | None = None
 
     def __post_init__(self) -> None:
         # Text enters the model here, whoever built the article: no field may hold what
@@ -158,6 +165,7 @@ class Article:
             self.date_source or "",
             "1" if self.tz_assumed else "0",
             *((self.site,) if self.site else ()),  # only when set: the articles stored before it keep their digests
+            *((f"lang:{self.language_source}",) if self.language_source else ()),  # the same
         )
 
 

@@ -28,6 +28,7 @@ import pytest
 import newssearch as ns
 from newssearch.cli.output import full_article_to_json, hit_to_json
 from newssearch.errors import IndexDamaged
+from newssearch.search.request import FACET_FIELDS
 from newssearch.web.app import Api
 from newssearch.web.config import MAX_BODY_BYTES, MAX_TARGET_BYTES, ServeConfig
 from newssearch.web.openapi import describe
@@ -111,7 +112,7 @@ def test_an_article_its_related_stories_timeline_facets_and_stats(served, index_
         article = next(iter(ix.search("strike", now=NOW))).article
         similar = ix.similar(article.id, limit=3)
         timeline = ix.timeline("", by="month", now=NOW)
-        facets = ix.search("", now=NOW, limit=0, facets=["source", "agencies", "section", "authors"])
+        facets = ix.search("", now=NOW, limit=0, facets=list(FACET_FIELDS))
         stats = ix.stats()
     assert served.get(f"/api/articles/{article.id}").json() == full_article_to_json(article)
     assert served.get(f"/api/articles/{article.id[:10]}").json()["id"] == article.id  # a unique prefix, as 'show' takes

@@ -30,7 +30,8 @@ __all__ = ["CSV_FIELDS", "FIELDS", "LIST_SEPARATOR", "TableWriter", "hit_record"
 
 #: Every field ``--fields`` may name, in the order ``--json`` writes them.
 FIELDS = (
-    "id", "title", "url", "source", "site", "agencies", "authors", "section", "language", "published", "tz_assumed",
+    "id", "title", "url", "source", "site", "agencies", "authors", "section", "language",
+    "language_source", "published", "tz_assumed",
     "date_source", "path", "rank", "score", "snippet", "highlights", "title_highlights", "copies_total", "copies",
     "missing", "explanation",
 )

@@ -27,7 +27,7 @@ __all__ = ["color_enabled", "filter_options", "index_option", "read_zone", "sear
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 #: Options whose bad values are usage errors (exit 2) rather than failed runs.
-_USAGE_OPTIONS = {"tz", "now", "half_life", "facets", "since", "until", "limit", "offset", "page", "source", "section", "agency"}
+_USAGE_OPTIONS = {"tz", "now", "half_life", "facets", "since", "until", "limit", "offset", "page", "source", "section", "agency", "lang"}
 
 
 def index_option(f: _F) -> _F:
@@ -70,6 +70,7 @@ def filter_options(f: _F) -> _F:
         click.option("--source", multiple=True, metavar="OUTLET", help="Only this outlet (repeat for several)."),
         click.option("--section", multiple=True, metavar="NAME", help="Only this section (repeat for several)."),
         click.option("--agency", multiple=True, metavar="NAME", help="Only articles crediting this wire agency."),
+        click.option("--lang", multiple=True, metavar="CODE", help="Only articles in this language: an ISO 639-1 code (en, bg, nb); repeat or give a comma list for several."),
         click.option("--any", "match_any", is_flag=True, help="Match articles with any of the words (those with more of them first), not only those with all of them."),
         click.option("--now", default=None, metavar="DATE", help="Resolve relative dates against this time instead of the clock (reproducible runs)."),
         tz_option("Zone to read dates in and to show them in (default UTC)."),
@@ -92,6 +93,7 @@ def search_request(query: str, filters: dict[str, Any], **options: Any) -> Searc
             source=list(filters["source"]) or None,
             section=list(filters["section"]) or None,
             agency=list(filters["agency"]) or None,
+            lang=list(filters["lang"]) or None,
             tz=filters["tz"] or None,
             now=filters["now"] or None,
             match="any" if filters.get("match_any") else "all",

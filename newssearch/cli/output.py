@@ -73,6 +73,7 @@ def article_to_json(article: Article) -> dict[str, Any]:
         "authors": list(article.authors),
         "section": article.section,
         "language": article.language,
+        "language_source": article.language_source,
         "published": _iso(article),
         "tz_assumed": article.tz_assumed,
         "date_source": article.date_source,

@@ -72,6 +72,7 @@ def saved_add(name: str, query: tuple[str, ...], index_dir: str | None, sort: st
         "source": list(filters["source"]),
         "section": list(filters["section"]),
         "agency": list(filters["agency"]),
+        "lang": list(filters["lang"]),
         "tz": filters["tz"],
         "sort": sort,
         "limit": limit,

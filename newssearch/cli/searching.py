@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from ..index import default_index_path, open_index
+from ..model import Article
 from ..search.request import FACET_FIELDS, MAX_LIMIT, SORTS
 from ..search.timeline import PERIODS, as_rows
 from ..search.timeline import render as render_timeline
@@ -302,9 +303,18 @@ def show_cmd(article_id: str, index_dir: str | None, tz: str | None, as_json: bo
         ("agencies", ", ".join(article.agencies)),
         ("authors", ", ".join(article.authors)),
         ("section", article.section),
+        ("language", _language(article)),
         ("url", article.url),
         ("file", article.path),
         ("id", article.id),
     ]
     echo("\n".join(f"{name:>9}: {value}" for name, value in fields if value) + "\n")  # continued under the value
     echo(article.body, hang="")  # paragraphs: prose, whatever their first words
+
+
+def _language(article: Article) -> str:
+    """``bg (detected)``: the code with where it came from, as a date shows
+    an assumed zone; ``unknown`` when it could not be told."""
+    if article.language is None:
+        return "unknown" if article.language_source == "unknown" else ""
+    return f"{article.language} ({article.language_source})" if article.language_source else article.language

@@ -69,6 +69,7 @@ FIELD_ALIASES: dict[str, list[str]] = {
     "body": ["text", "content"],
     "host": ["site"],
     "urlwords": ["inurl"],
+    "language": ["lang"],
 }
 #: How plain words join: ``all`` required (the default of a search, as
 #: Google News, Factiva and Media Cloud read a query) or ``any`` of them.

@@ -26,6 +26,11 @@ Fields and why:
   of ``host``, ``site:reuters.com``). Added after version 7
   without bumping it: an index written before lacks the field, opens as
   ever, and gains it at the first write (:data:`ADDED_FIELDS`).
+* ``language``: the article's ISO 639-1 code, exact (``lang:bg``,
+  ``--lang bg``, the ``language`` facet); ``language_source``: stored only,
+  where it came from (``given``, ``detected``, ``unknown``; see
+  :mod:`newssearch.languages`), added as ``site_name`` was. An article
+  stored before languages were resolved keeps its source's value, if any.
 * ``seq``: the ingest sequence, the number of the commit that added the
   article (the table of contents' generation it was written for, which no
   commit ever reuses): saved searches are matched against articles whose
@@ -84,7 +89,7 @@ SCHEMA_VERSION = 7
 #: Stored-only fields added to the schema since ``SCHEMA_VERSION`` was last
 #: bumped: an index may lack them (it was written before), and a writer adds
 #: them to it before its first document, so no index has to be re-created.
-ADDED_FIELDS = ("site_name",)
+ADDED_FIELDS = ("site_name", "language_source")
 TITLE_BOOST = 2.0
 #: Bytes of a MinHash signature (32-bit values) in the ``minhash`` column.
 MINHASH_BYTES = HASHES * 4
@@ -192,6 +197,7 @@ def build_schema() -> Schema:
         seq=NUMERIC(int, bits=64, signed=False, sortable=True),
         minhash=COLUMN(FixedBytesColumn(MINHASH_BYTES)),
         site_name=STORED(),
+        language_source=STORED(),
     )
 
 
@@ -273,6 +279,8 @@ def to_fields(article: Article) -> dict[str, Any]:
         fields["date_source"] = article.date_source
     if article.site:
         fields["site_name"] = article.site
+    if article.language_source:
+        fields["language_source"] = article.language_source
     return fields
 
 
@@ -296,4 +304,5 @@ def from_stored(stored: Mapping[str, Any]) -> Article:
         date_source=stored.get("date_source"),
         tz_assumed=bool(stored.get("tz_assumed", False)),
         site=stored.get("site_name"),
+        language_source=stored.get("language_source"),
     )

@@ -27,6 +27,7 @@ from .. import dates, errors
 from ..dates import ParsedDate, RejectedDate, resolve_zone
 from ..deprecation import moved_names
 from ..errors import IngestError
+from ..languages import resolve_language
 from ..model import Article, article_id
 from ..paths import shown_text
 from . import credits, outlets
@@ -403,7 +404,8 @@ def build_article(
 ) -> Article:
     """Fill what a reader did not find from what every article can give:
     wire credits and bylines from the text, outlet and section from the URL,
-    the user's default outlet last.
+    the user's default outlet last; the language, the source's ``language``
+    when the text agrees, else the text's (:func:`~newssearch.languages.resolve_language`).
 
     ``key`` names the record inside a file that holds several articles (its
     own id, or its position): an article without a URL takes its id from
@@ -427,6 +429,7 @@ def build_article(
     outlet = outlet or (outlets.outlet_from_url(url) if url else None) or options.source
     if not section and url:
         section = outlets.section_from_url(url)
+    code, language_source = resolve_language(language, title, body)
     origin = None
     if not url and source.path is not None:
         origin = f"{source.path.absolute()}\x1f{key or ''}"
@@ -442,7 +445,8 @@ def build_article(
         agencies=tuple(credits.unique(agency_list)),
         authors=tuple(credits.unique(author_list)),
         section=section or None,
-        language=language or None,
+        language=code,
+        language_source=language_source,
         path=source.name,
     )
 

@@ -63,6 +63,7 @@ class SavedOptions(TypedDict, total=False):
     source: str | Sequence[str] | None
     section: str | Sequence[str] | None
     agency: str | Sequence[str] | None
+    lang: str | Sequence[str] | None
     tz: str | None
     sort: str | None
     limit: int | None
@@ -71,7 +72,7 @@ class SavedOptions(TypedDict, total=False):
 
 
 #: Search options a saved search keeps (what ``search`` takes, less paging and display).
-OPTIONS = ("since", "until", "source", "section", "agency", "tz", "sort", "limit", "half_life", "match")
+OPTIONS = ("since", "until", "source", "section", "agency", "lang", "tz", "sort", "limit", "half_life", "match")
 #: How the plain words of a search saved without a match mode join: before
 #: 0.2 every search matched any of its words, and a saved search keeps the
 #: meaning it was saved with.
@@ -205,7 +206,7 @@ class SavedSearches:
     # --- saved searches ----------------------------------------------
     def add(self, name: str, query: str = "", *, replace: bool = False, **options: Unpack[SavedOptions]) -> SavedSearch:
         """Save a search under ``name``: ``query`` and ``search``'s options
-        (``since``, ``until``, ``source``, ``section``, ``agency``, ``tz``,
+        (``since``, ``until``, ``source``, ``section``, ``agency``, ``lang``, ``tz``,
         ``sort``, ``limit``, ``half_life``, ``match``: ``"all"`` by default,
         kept with the search). It alerts on articles indexed
         from now on; ``run`` searches the whole archive. Raises

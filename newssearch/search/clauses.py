@@ -23,9 +23,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from ..engine.query import And, Query, Term
+from ..engine.query import And, Or, Query, Term
 from ..engine.schema import keyword_term, url_words
-from ..errors import NewsSearchError, QuerySyntaxError
+from ..errors import ConfigError, NewsSearchError, QuerySyntaxError
+from ..languages import language_family, parse_language
 from ..timeexpr import DATE_FIELDS, clause_range
 
 __all__ = ["FILTER_FIELDS", "KNOWN_FIELDS", "Clauses", "split_clauses"]
@@ -39,12 +40,13 @@ FILTER_FIELDS: dict[str, str] = {
     "section": "section", "category": "section", "topic": "section", "desk": "section",
     "site": "host",
     "inurl": "urlwords",
+    "lang": "language", "language": "language",
 }
 #: Every field name a query may use (to warn about the others).
 KNOWN_FIELDS = frozenset(FILTER_FIELDS) | frozenset(DATE_FIELDS) | {
-    "title", "headline", "intitle", "body", "text", "content", "id", "url", "language", "host", "urlwords",
+    "title", "headline", "intitle", "body", "text", "content", "id", "url", "language", "lang", "host", "urlwords",
 }
-_SHOWN_FIELDS = "title (headline, intitle), body (text), source (outlet), agency, author, section, site, inurl, published (date, since, until)"
+_SHOWN_FIELDS = "title (headline, intitle), body (text), source (outlet), agency, author, section, site, inurl, lang (language), published (date, since, until)"
 _CLAUSE = re.compile(
     r"(?<![\w:.])(?P<field>[A-Za-z_]+):(?P<op>>=|<=|>|<)?"
     r"(?P<value>\[[^\]]*\]|\{[^}]*\}|\"[^\"]*\"|'[^']*'|[^\s()]+)"
@@ -91,7 +93,10 @@ def split_clauses(text: str, now: datetime | None, tz: tzinfo) -> Clauses:
                 raise QuerySyntaxError(text, str(exc)) from None
         elif name in FILTER_FIELDS and not m.group("op"):
             indexed = FILTER_FIELDS[name]
-            q = _clause_query(indexed, value.strip("\"'"))
+            try:
+                q = _clause_query(indexed, value.strip("\"'"))
+            except ConfigError as exc:  # lang:xx names no language: the query cannot be read
+                raise QuerySyntaxError(text, f"{name}: {exc}") from None
             if q is None:
                 continue
             found.filters.setdefault(indexed, []).append(q)
@@ -131,6 +136,11 @@ def _clause_query(indexed: str, value: str) -> Query | None:
         if not words:
             return None
         return Term("urlwords", words[0]) if len(words) == 1 else And([Term("urlwords", w) for w in words])
+    if indexed == "language":  # an exact code and the codes read as the same language (hr, bs, sr)
+        codes = language_family(parse_language(value)) if value.strip() else ()
+        if not codes:
+            return None
+        return Term("language", codes[0]) if len(codes) == 1 else Or([Term("language", c) for c in codes])
     term = keyword_term(value)
     return Term(indexed, term) if term else None
 

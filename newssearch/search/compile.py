@@ -21,6 +21,7 @@ from ..engine.query import And, DateRange, MultiTerm, Or, Query, Term, published
 from ..engine.reading import Snapshot
 from ..engine.schema import keyword_term
 from ..errors import NewsSearchError, QuerySyntaxError
+from ..languages import language_family
 from ..timeexpr import has_date_clause, rewrite_query
 from .clauses import Clauses, split_clauses
 from .request import Filters, SearchRequest
@@ -141,6 +142,9 @@ def build_filter(
         terms = [Term(fieldname, keyword_term(v)) for v in values]
         if terms:
             parts.append(terms[0] if len(terms) == 1 else Or(terms))
+    codes = [c for code in filters.languages for c in language_family(code)]
+    if codes:  # the codes are exact (ID field), not keywords: no lowercasing or comma splitting
+        parts.append(Term("language", codes[0]) if len(codes) == 1 else Or([Term("language", c) for c in codes]))
     for queries in (clauses or {}).values():
         parts.append(queries[0] if len(queries) == 1 else Or(list(queries)))
     if not parts:

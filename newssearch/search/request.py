@@ -30,6 +30,7 @@ from ..dates import format_datetime, parse_user_date, resolve_zone
 from ..engine.parsing import MATCH_MODES
 from ..engine.schema import KEYWORD_FIELDS
 from ..errors import ConfigError
+from ..languages import parse_language
 from ..paths import shown_text
 from ..timeexpr import parse_duration, resolve
 
@@ -51,8 +52,8 @@ __all__ = [
 UTC = timezone.utc
 #: ``relevance`` (BM25F), ``date`` (newest first), ``oldest``, ``recency`` (relevance x freshness).
 SORTS = ("relevance", "date", "oldest", "recency")
-#: The keyword fields results can be counted by.
-FACET_FIELDS = KEYWORD_FIELDS
+#: The keyword fields results can be counted by, and the language (ISO 639-1 codes).
+FACET_FIELDS = (*KEYWORD_FIELDS, "language")
 #: ``auto``: the numpy ranker where it applies; ``whoosh``: Whoosh's own matchers.
 ENGINES = ("auto", "whoosh")
 #: The largest page a request may ask for (a larger one is refused, never
@@ -72,6 +73,7 @@ class FilterOptions(TypedDict, total=False):
     source: str | Sequence[str] | None
     section: str | Sequence[str] | None
     agency: str | Sequence[str] | None
+    lang: str | Sequence[str] | None
     tz: str | tzinfo | None
     now: str | datetime | None
 
@@ -100,7 +102,9 @@ class Filters:
 
     ``since``/``until`` are UTC instants, both inclusive; ``sources``,
     ``sections`` and ``agencies`` are exact values (any one of each kind
-    matches; case does not matter).
+    matches; case does not matter); ``languages`` ISO 639-1 codes (``en``,
+    ``bg``; ``en-GB`` and ``eng`` read as ``en``; a value that names no
+    language is a ConfigError).
     """
 
     since: datetime | None = None
@@ -108,6 +112,7 @@ class Filters:
     sources: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
     agencies: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("since", "until"):
@@ -122,6 +127,8 @@ class Filters:
                 if shown_text(value) != value:  # undecodable bytes from the command line: no stored value can match
                     raise ConfigError(f"--{option} '{shown_text(value)}' is not UTF-8 text", option=option)
             object.__setattr__(self, name, values)
+        codes = [parse_language(v) for item in self.languages for v in item.split(",") if v.strip()]
+        object.__setattr__(self, "languages", tuple(dict.fromkeys(codes)))
 
     @classmethod
     def build(
@@ -132,6 +139,7 @@ class Filters:
         source: str | Sequence[str] | None = None,
         section: str | Sequence[str] | None = None,
         agency: str | Sequence[str] | None = None,
+        lang: str | Sequence[str] | None = None,
         tz: tzinfo = UTC,
         now: datetime | None = None,
     ) -> Filters:
@@ -142,16 +150,17 @@ class Filters:
         ``now``; ``since`` takes the start of what it names and ``until``
         the end, so ``until="2022-01-27"`` includes that whole day. A
         datetime without a zone is read in ``tz``. ``source``, ``section``,
-        ``agency``: one value or several.
+        ``agency``: one value or several; ``lang``: one language code, several,
+        or a comma list (``"en,de"``).
         """
         start = _option("since", lambda v: resolve(v, now, tz).start, since) if isinstance(since, str) else _in_zone(since, tz)
         end = _option("until", lambda v: resolve(v, now, tz).end, until) if isinstance(until, str) else _in_zone(until, tz)
         if start and end and start > end:
             raise ConfigError(f"--since {since} is after --until {until}", option="since")
-        return cls(start, end, _values(source), _values(section), _values(agency))
+        return cls(start, end, _values(source), _values(section), _values(agency), _values(lang))
 
     def __bool__(self) -> bool:
-        return bool(self.since or self.until or self.sources or self.sections or self.agencies)
+        return bool(self.since or self.until or self.sources or self.sections or self.agencies or self.languages)
 
     @property
     def date_span(self) -> tuple[datetime, datetime] | None:
@@ -246,7 +255,9 @@ class SearchRequest:
         "27 Jan 2022 14:00 CET") or a relative one ("yesterday", "3 days
         ago", "last monday", "2w"); ``since`` takes the start of what it
         names, ``until`` the end. ``source``/``section``/``agency``: exact
-        values, one or several (case-insensitive). ``tz``: the zone dates
+        values, one or several (case-insensitive). ``lang``: ISO 639-1
+        codes, one, several or a comma list (``"en,de"``; see
+        :mod:`newssearch.languages`). ``tz``: the zone dates
         are read in (IANA name, offset or abbreviation; UTC by default).
         ``now``: the clock of the search (a datetime or text): relative
         dates are resolved against it and nothing published after it
@@ -285,6 +296,7 @@ class SearchRequest:
             source=options.get("source"),
             section=options.get("section"),
             agency=options.get("agency"),
+            lang=options.get("lang"),
             tz=zone,
             now=now,
         )
@@ -336,7 +348,7 @@ class SearchRequest:
         shown = [f"{name} {format_datetime(when, self.tz)}" for name, when in (("since", f.since), ("until", f.until)) if when]
         if self.cutoff is not None and (f.until is None or f.until > self.cutoff):
             shown.append(f"published by {format_datetime(self.cutoff, self.tz)} (--now)")
-        for name, values in (("source", f.sources), ("section", f.sections), ("agency", f.agencies)):
+        for name, values in (("source", f.sources), ("section", f.sections), ("agency", f.agencies), ("language", f.languages)):
             if values:
                 shown.append(f"{name} {' or '.join(values)}")
         return shown

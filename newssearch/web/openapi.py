@@ -69,7 +69,7 @@ def _object(keys: list[str] | tuple[str, ...], **typed: Any) -> dict[str, Any]:
 
 
 _HIT_KEYS = [name for name in FIELDS if name != "explanation"]
-_ARTICLE_KEYS = ["id", "title", "url", "source", "agencies", "authors", "section", "language", "site", "published", "tz_assumed", "date_source", "path", "body"]
+_ARTICLE_KEYS = ["id", "title", "url", "source", "agencies", "authors", "section", "language", "language_source", "site", "published", "tz_assumed", "date_source", "path", "body"]
 _SCHEMAS: dict[str, Any] = {
     "Error": _object(["error"], error=_object(["type", "message"], type={"type": "string"}, message={"type": "string"})),
     "Hit": _object(_HIT_KEYS, id={"type": "string"}, title={"type": "string"}, published={"type": ["string", "null"], "format": "date-time"}, rank={"type": "integer"}, score={"type": "number"}),
