@@ -50,8 +50,8 @@ from .encode import (
     timeline_body,
 )
 from .guard import Guard
-from .holder import IndexHolder
 from .headers import SecurityHeaders
+from .holder import IndexHolder
 from .openapi import describe
 from .pages import Pages
 from .params import (

@@ -35,7 +35,7 @@ from ..index import NewsIndex
 from ..model import Article, Hit, SearchResults
 from ..search.request import SORTS, SearchRequest
 from .holder import IndexHolder
-from .params import Bounds, Params, search_request
+from .params import Bounds, search_request
 from .problems import problem_for
 from .views import State, marked, page_links, safe_url, timeline_svg, when
 

@@ -116,7 +116,7 @@ def page_links(state: State, page: int, size: int, total: int, depth: int) -> li
     return links
 
 
-_WIDTH, _HEIGHT, _TOP, _BOTTOM = 640, 120, 8, 20
+_WIDTH, _HEIGHT, _TOP = 640, 100, 6
 
 
 def timeline_svg(tl: Timeline) -> Markup:
@@ -130,7 +130,7 @@ def timeline_svg(tl: Timeline) -> Markup:
     peak = max(count for _start, count in tl.buckets) or 1
     step = _WIDTH / len(tl.buckets)
     gap = min(2.0, step / 4)
-    usable = _HEIGHT - _TOP - _BOTTOM
+    usable = _HEIGHT - _TOP
     label = _period_label(tl.by)
     first, final = tl.buckets[0][0], tl.buckets[-1][0]
     summary = (f"{tl.total:,} stories per {tl.by} from {first.strftime(label)} to {final.strftime(label)};"
@@ -140,12 +140,12 @@ def timeline_svg(tl: Timeline) -> Markup:
         height = usable * count / peak
         bars.append(Markup('<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}"><title>{}: {}</title></rect>').format(
             i * step + gap / 2, _TOP + usable - height, max(step - gap, 0.5), height, start.strftime(label), f"{count:,}"))
-    axis = Markup('<text x="0" y="{}" class="axis">{}</text><text x="{}" y="{}" class="axis" text-anchor="end">{}</text>').format(
-        _HEIGHT - 4, first.strftime(label), _WIDTH, _HEIGHT - 4, final.strftime(label))
     return Markup(
         '<svg class="timeline" viewBox="0 0 {w} {h}" preserveAspectRatio="none" role="img" aria-labelledby="tl-title tl-desc">'
-        '<title id="tl-title">Matches over time</title><desc id="tl-desc">{summary}</desc>{bars}{axis}</svg>'
-    ).format(w=_WIDTH, h=_HEIGHT, summary=summary, bars=Markup("").join(bars), axis=axis)
+        '<title id="tl-title">Matches over time</title><desc id="tl-desc">{summary}</desc>{bars}</svg>'
+        # the axis's ends as HTML, not SVG text: the chart stretches to the page's width, and its text with it
+        '<p class="axis" aria-hidden="true"><span>{first}</span><span>{last}</span></p>'
+    ).format(w=_WIDTH, h=_HEIGHT, summary=summary, bars=Markup("").join(bars), first=first.strftime(label), last=final.strftime(label))
 
 
 def _period_label(by: str) -> str:
