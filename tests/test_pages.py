@@ -102,7 +102,7 @@ def test_copies_open_under_the_hit_and_on_the_article_page(server):
     body = _page(server, "/search", {"q": "crane drivers"})
     assert body.count('class="hit"') == 1
     details = body[body.index('<details class="copies">'):]
-    assert "also: 1 more outlet" in details
+    assert "also: 1 more outlet (" in details
     other = next(o for o in STORY_OUTLETS if o in details[: details.index("</details>")])
     article_id = re.search(r'href="/article/([0-9a-f]{16})', details).group(1)
     page = _page(server, f"/article/{article_id}")

@@ -30,6 +30,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..cli.output import format_copies
 from ..errors import ConfigError, NotFound
 from ..index import NewsIndex
 from ..model import Article, Hit, SearchResults
@@ -54,7 +55,7 @@ _FILTER_LABELS = {"source": "outlet", "agency": "agency", "section": "section", 
 
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("newssearch.web", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(marked=marked, safe_url=safe_url, when=when, sorts=SORTS)
+    env.globals.update(marked=marked, safe_url=safe_url, when=when, sorts=SORTS, copies_label=format_copies)
     return env
 
 
