@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
-_SERVING = re.compile(r"on http://127\.0\.0\.1:(\d+)/api/")
+_SERVING = re.compile(r"on http://127\.0\.0\.1:(\d+)/")
 
 
 class Answer:

@@ -1,4 +1,4 @@
-"""The ``serve`` command: the JSON API over HTTP (:mod:`newssearch.web`).
+"""The ``serve`` command: the search pages and the JSON API over HTTP (:mod:`newssearch.web`).
 
 The web server is an extra (``pip install 'newssearch[web]'``), and it costs
 a third of a second to import: the command loads it only when it runs, so
@@ -31,8 +31,9 @@ __all__ = ["serve_cmd"]
 @click.option("--read-token", envvar="NEWSSEARCH_READ_TOKEN", show_envvar=True, default=None, metavar="TOKEN", help="Reading the API needs this token (Authorization: Bearer TOKEN, or ?token=). Prefer the environment variable: a command line is visible to every user of the machine.")
 @click.option("--cors", multiple=True, metavar="ORIGIN", help="Let pages from this origin (https://desk.example.org) read the API from a browser (repeat for several; off by default).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True, metavar="SECONDS", help="The most time one search may take (504 past it).")
-def serve_cmd(index_dir: str | None, host: str, port: int, workers: int, read_token: str | None, cors: tuple[str, ...], timeout: float) -> None:
-    """Serve the index's JSON API over HTTP (pip install 'newssearch[web]').
+@click.option("--root-path", default="", metavar="PREFIX", help="The path a reverse proxy serves it under (/news), the proxy taking it off the path it forwards: every page's links and forms start with it.")
+def serve_cmd(index_dir: str | None, host: str, port: int, workers: int, read_token: str | None, cors: tuple[str, ...], timeout: float, root_path: str) -> None:
+    """Serve the index's search pages and JSON API over HTTP (pip install 'newssearch[web]').
     One access line per request on stderr; Ctrl-C or SIGTERM stops it
     once the requests in flight are answered (exit 0).
 
@@ -52,14 +53,17 @@ def serve_cmd(index_dir: str | None, host: str, port: int, workers: int, read_to
     for origin in cors:
         if not origin.startswith(("http://", "https://")) or origin.rstrip("/").count("/") > 2:
             raise click.BadParameter(f"{origin!r} is not an origin (scheme://host[:port], as https://desk.example.org)", param_hint="--cors")
+    root_path = root_path.strip().rstrip("/")
+    if root_path and (not root_path.startswith("/") or any(c in root_path for c in "?#\\ \"'<>")):
+        raise click.BadParameter(f"{root_path!r} is not a path prefix (as /news)", param_hint="--root-path")
     try:
-        config = ServeConfig(index=where, read_token=read_token, cors=tuple(o.rstrip("/") for o in cors), bounds=Bounds(max_timeout=timeout))
+        config = ServeConfig(index=where, read_token=read_token, cors=tuple(o.rstrip("/") for o in cors), bounds=Bounds(max_timeout=timeout), root_path=root_path)
     except ConfigError as exc:
         raise click.BadParameter(str(exc), param_hint="--read-token") from None
     sock = listen(host, port)
     bound = sock.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
-    echo(f"Serving {where} ({count:,} articles) on http://{shown_host}:{bound}/api/ with {workers} worker{'s' if workers > 1 else ''}; Ctrl-C stops.", err=True)
+    echo(f"Serving {where} ({count:,} articles) on http://{shown_host}:{bound}{root_path}/ (pages; the API under {root_path}/api/) with {workers} worker{'s' if workers > 1 else ''}; Ctrl-C stops.", err=True)
     if not _loopback(host):
         exposed = "needs the read token" if read_token else "is open to anyone who can reach this address (no --read-token)"
         echo(f"Warning: listening on {host}, not this machine only: reading the index {exposed}.", err=True)

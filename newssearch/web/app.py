@@ -50,8 +50,10 @@ from .encode import (
     timeline_body,
 )
 from .guard import Guard
+from .headers import SecurityHeaders
 from .holder import IndexHolder
 from .openapi import describe
+from .pages import Pages
 from .params import (
     Params,
     alerts_options,
@@ -233,11 +235,14 @@ def create_app(config: ServeConfig) -> Starlette:
         yield
         api.holder.close()
 
-    middleware = [Middleware(AccessLog)]
+    routes: list[Any] = list(api.routes())
+    # the pages (search, article, their stylesheet): server-rendered HTML over the same index
+    routes += Pages(api.holder, config.bounds).routes()
+    middleware = [Middleware(AccessLog), Middleware(SecurityHeaders)]
     if config.cors:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(config.cors), allow_methods=["GET"], allow_headers=["Authorization"]))
     middleware.append(Middleware(Guard, read_token=config.read_token))
-    return Starlette(routes=api.routes(), middleware=middleware, exception_handlers={HTTPException: _http_error}, lifespan=lifespan)
+    return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: _http_error}, lifespan=lifespan)
 
 
 def app_from_environment() -> Starlette:

@@ -33,13 +33,16 @@ MAX_BODY_BYTES = 64 * 1024
 class ServeConfig:
     """The server's settings: the ``index`` folder, the ``read_token``
     (None: reading is open), the origins allowed to read across sites
-    (``cors``; none: the browser's same-origin rule holds) and the request
-    bounds (:class:`~newssearch.web.params.Bounds`)."""
+    (``cors``; none: the browser's same-origin rule holds), the request
+    bounds (:class:`~newssearch.web.params.Bounds`) and the ``root_path``
+    a reverse proxy serves it under."""
 
     index: str
     read_token: str | None = None
     cors: tuple[str, ...] = ()
     bounds: Bounds = field(default_factory=Bounds)
+    #: The path prefix a reverse proxy serves the app under (``/news``; '' at the root): every link and form starts with it.
+    root_path: str = ""
 
     def __post_init__(self) -> None:
         if self.read_token is not None and len(self.read_token.strip()) < 16:
@@ -61,4 +64,5 @@ class ServeConfig:
             read_token=data["read_token"],
             cors=tuple(data["cors"]),
             bounds=Bounds(**data["bounds"]),
+            root_path=data.get("root_path", ""),
         )

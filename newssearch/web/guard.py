@@ -5,8 +5,8 @@ As ASGI middleware, so no route can forget them: a request whose target
 or whose declared body is over :data:`~newssearch.web.config.MAX_BODY_BYTES`
 is answered 413 before anything reads it (a body sent without a length is
 counted as it arrives, and refused past the limit when an endpoint reads
-it); and with a read token, every address under ``/api/`` but the OpenAPI
-description needs it, as ``Authorization: Bearer TOKEN`` or ``?token=TOKEN``
+it); and with a read token, every address (the API's and the pages') but
+the OpenAPI description and the stylesheet needs it, as ``Authorization: Bearer TOKEN`` or ``?token=TOKEN``
 (for a feed reader or a browser's address bar, which cannot send headers).
 
 The token is compared with :func:`hmac.compare_digest`, in time that does
@@ -61,12 +61,22 @@ class Guard:
                     raise RequestTooLarge(f"the request's Content-Length {value[:20]!r} is not a size")
                 if declared > MAX_BODY_BYTES:
                     raise RequestTooLarge(f"the request's body has {declared:,} bytes; this server takes at most {MAX_BODY_BYTES:,}")
-        if self._token is not None and scope["path"].startswith("/api/") and scope["path"] not in OPEN_PATHS:
+        path = _route_path(scope)
+        if self._token is not None and path not in OPEN_PATHS and not path.startswith("/static/"):
             given = _given_token(scope)
             if given is None:
                 raise AccessDenied("this server needs a token to read: send 'Authorization: Bearer TOKEN' or add ?token=TOKEN")
             if not hmac.compare_digest(given, self._token):
                 raise AccessDenied("the token given is not this server's read token")
+
+
+def _route_path(scope: Scope) -> str:
+    """The path the routes see: behind a proxy's prefix (``root_path``), the server is handed it in front of the path."""
+    path: str = scope["path"]
+    root = str(scope.get("root_path") or "").rstrip("/")
+    if root and (path == root or path.startswith(root + "/")):
+        return path[len(root):] or "/"
+    return path
 
 
 def _given_token(scope: Scope) -> bytes | None:

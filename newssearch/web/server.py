@@ -125,6 +125,7 @@ def serve(config: ServeConfig, sock: socket.socket, workers: int) -> None:
         server_header=False,
         proxy_headers=False,  # behind a proxy (a later step) this becomes an option naming it
         lifespan="on",
+        root_path=config.root_path,
     )
     server = uvicorn.Server(uv_config)
     for name in ("SIGINT", "SIGTERM"):
