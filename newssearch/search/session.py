@@ -12,6 +12,7 @@ from functools import cached_property
 
 from ..engine.parsing import QueryParser
 from ..engine.reading import Snapshot
+from .complete import Completions
 from .ranker import Ranker
 
 __all__ = ["SearchSession"]
@@ -35,6 +36,16 @@ class SearchSession:
     def ranker(self) -> Ranker:
         """The numpy ranker over this snapshot."""
         return Ranker(self.snapshot)
+
+    @cached_property
+    def completions(self) -> Completions:
+        """Search-as-you-type over this snapshot's headlines and outlets,
+        built at first use (every live title read once) and kept with the
+        snapshot: a commit brings a new session, and a new one is built
+        when it is next asked for, never for a commit nobody completes on."""
+        snapshot = self.snapshot
+        titles = (title for (title,) in snapshot.stored_values(("title",)))
+        return Completions(titles, snapshot.keyword_counts("source"))
 
     def display_name(self, fieldname: str, term: str) -> str:
         """The spelling articles use for an indexed (lowercased) keyword value."""

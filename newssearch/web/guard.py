@@ -5,8 +5,9 @@ As ASGI middleware, so no route can forget them: a request whose target
 or whose declared body is over :data:`~newssearch.web.config.MAX_BODY_BYTES`
 is answered 413 before anything reads it (a body sent without a length is
 counted as it arrives, and refused past the limit when an endpoint reads
-it); and with a read token, every address under ``/api/`` but the OpenAPI
-description needs it, as ``Authorization: Bearer TOKEN`` or ``?token=TOKEN``
+it); and with a read token, every address that reads the index (under ``/api/``,
+the feeds and suggestions: :data:`READ_PATHS`) but the OpenAPI and OpenSearch
+descriptions needs it, as ``Authorization: Bearer TOKEN`` or ``?token=TOKEN``
 (for a feed reader or a browser's address bar, which cannot send headers).
 
 The token is compared with :func:`hmac.compare_digest`, in time that does
@@ -26,10 +27,23 @@ from ..errors import AccessDenied, RequestTooLarge
 from .config import MAX_BODY_BYTES, MAX_TARGET_BYTES
 from .problems import Problem, problem_for
 
-__all__ = ["OPEN_PATHS", "Guard", "send_problem"]
+__all__ = ["OPEN_PATHS", "READ_PATHS", "Guard", "send_problem"]
 
 #: Addresses anyone may read, token or not: what the API offers, never what the index holds.
-OPEN_PATHS = frozenset({"/api/openapi.json"})
+OPEN_PATHS = frozenset({"/api/openapi.json", "/opensearch.xml"})
+#: Where the addresses that read the index start: the API, and the feeds and suggestions
+#: a feed reader or a browser asks for (with ``?token=``: neither can send a header).
+READ_PATHS = ("/api/", "/feed", "/suggest", "/saved/")
+
+
+def _route_path(scope: Scope) -> str:
+    """The address the routes see: the request's path without the server's prefix (``root_path``), so
+    that the token is asked for behind a proxy under a prefix too."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path") or ""
+    if root and path.startswith(root):
+        path = path[len(root):] or "/"
+    return path
 
 
 class Guard:
@@ -61,7 +75,8 @@ class Guard:
                     raise RequestTooLarge(f"the request's Content-Length {value[:20]!r} is not a size")
                 if declared > MAX_BODY_BYTES:
                     raise RequestTooLarge(f"the request's body has {declared:,} bytes; this server takes at most {MAX_BODY_BYTES:,}")
-        if self._token is not None and scope["path"].startswith("/api/") and scope["path"] not in OPEN_PATHS:
+        route = _route_path(scope)
+        if self._token is not None and route.startswith(READ_PATHS) and route not in OPEN_PATHS:
             given = _given_token(scope)
             if given is None:
                 raise AccessDenied("this server needs a token to read: send 'Authorization: Bearer TOKEN' or add ?token=TOKEN")
