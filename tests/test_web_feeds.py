@@ -28,9 +28,12 @@ import pytest
 import uvicorn
 
 import newssearch as ns
+from newssearch.errors import SearchTimedOut
+from newssearch.search.request import SearchRequest
 from newssearch.web.app import create_app
 from newssearch.web.atom import FeedEntry, atom_feed, xml_text
 from newssearch.web.config import ServeConfig
+from newssearch.web.downloads import csv_chunks
 from tests.helpers import ARTICLES, EXAMPLES
 from tests.webserver import ROOT, Served
 
@@ -231,6 +234,18 @@ def test_a_jsonl_download_is_the_export(served, index_dir):
     assert capped.body.decode("utf-8").splitlines() == _cli("export", "--index", str(index_dir)).stdout.splitlines()[:5]
     assert "x-newssearch-truncated" in capped.headers
     assert served.get("/api/search.jsonl", {"size": 3}).status == 400
+
+
+def test_a_csv_whose_later_pages_run_out_of_time_ends_in_an_error_not_a_short_file(index_dir):
+    with ns.open_index(index_dir) as ix:
+        request = SearchRequest.build("", timeout=0.5)
+        first = ix.search(request.replace(limit=2))
+        chunks = csv_chunks(first, request, len(ix), ix.search, timezone.utc, time.monotonic() - 1)  # its budget spent
+        assert [next(chunks).split(",")[0] for _ in range(3)] == ["rank", "1", "2"]
+        with pytest.raises(SearchTimedOut):
+            next(chunks)
+        pages = csv_chunks(first, request, len(ix), ix.search, timezone.utc, time.monotonic())  # in time: every row
+        assert len(list(pages)) == len(ix) + 1
 
 
 def test_a_download_past_its_time_budget_is_504_before_any_row(served):

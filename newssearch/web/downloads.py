@@ -76,10 +76,12 @@ def _csv_line(row: list[str] | tuple[str, ...]) -> str:
 
 def csv_chunks(
     first: SearchResults, request: SearchRequest, rows: int, search: Callable[[SearchRequest], SearchResults], zone: tzinfo,
+    started: float,
 ) -> Iterator[str]:
     """The CSV of ``rows`` hits: the header row, ``first`` (the first page, already searched), then each next
-    page from ``search`` with what is left of the request's time budget (:class:`SearchTimedOut` past it)."""
-    deadline = time.monotonic() + (request.timeout or 0) if request.timeout else None
+    page from ``search`` with what is left of the request's time budget, counted from ``started``
+    (:func:`time.monotonic`; :class:`SearchTimedOut` past it)."""
+    deadline = started + request.timeout if request.timeout else None
     yield _csv_line(CSV_FIELDS)
     page, written = first, 0
     while True:
@@ -92,7 +94,7 @@ def csv_chunks(
             return
         left = None if deadline is None else deadline - time.monotonic()
         if left is not None and left <= 0:
-            raise SearchTimedOut(f"the download ran past its time budget after {written:,} rows")
+            raise SearchTimedOut(request.timeout or 0.0)  # after `written` rows: the transfer ends unfinished
         page = search(request.replace(offset=written, limit=min(PAGE_ROWS, rows - written), timeout=left))
 
 
