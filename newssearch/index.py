@@ -36,7 +36,7 @@ from .errors import (
 from .live.files import check_files, repair_files
 from .model import Article, SearchResults, Timeline
 from .search.bm25 import BM25_B, BM25_K1
-from .search.complete import Completion
+from .search.complete import Completion, Harvest
 from .search.export import ArticleExport, export_order
 from .search.request import MAX_LIMIT, FilterOptions, Filters, SearchRequest
 from .search.results import run_search
@@ -142,6 +142,8 @@ class NewsIndex:
         self._parser: QueryParser | None = None
         self._session: SearchSession | None = None
         self._fan_out: Callable[[Snapshot], Ranker] | None = None
+        # search-as-you-type's headline counts per segment, kept across commits (SearchSession.completions)
+        self._harvests: dict[Any, Harvest] = {}
 
     # --- writing -------------------------------------------------------
     def writer(
@@ -306,7 +308,7 @@ class NewsIndex:
             self._parser = QueryParser.for_news()
         snapshot = self._store.snapshot(k1=BM25_K1, b=BM25_B)
         ranker = self._fan_out(snapshot) if self._fan_out is not None else None
-        return SearchSession(snapshot, self._parser, ranker)
+        return SearchSession(snapshot, self._parser, ranker, self._harvests)
 
     def __len__(self) -> int:
         with mapped(self.path):

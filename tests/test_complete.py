@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import newssearch as ns
-from newssearch.search.complete import MAX_ENTRIES, Completions, normalise
+from newssearch.search.complete import MAX_ENTRIES, Completions, Harvest, normalise
 
 HEADLINES = [
     "Northern Rock shares plunge as savers queue",
@@ -92,3 +92,15 @@ def test_an_index_completes_from_its_headlines_and_sees_a_commit(tmp_path):
         assert _texts(ix.complete("zanz")) == ["Zanzibar"]  # rebuilt for the new commit
         ix.delete([a.id for a in ix.iter_articles() if a.title.startswith("Zanzibar")])
         assert ix.complete("zanz") == []  # a deleted headline is gone from the completions
+        assert _texts(ix.complete("fed")) == ["Fed"]
+        ix.delete([a.id for a in ix.iter_articles() if a.title.startswith("Fed")])  # one of a segment's eight
+        assert ix.complete("fed") == []  # its segment's counts were made again
+
+
+def test_counts_made_segment_by_segment_add_up_to_one_count_of_all():
+    whole = Completions(HEADLINES, {"Example Wire": 2})
+    parts = Completions.of_harvests([Harvest.of(HEADLINES[:3]), Harvest.of(HEADLINES[3:5]), Harvest.of(HEADLINES[5:])], {"Example Wire": 2})
+    for prefix in ("n", "oil p", "soc", "e", "bank o", "f"):
+        assert parts.complete(prefix, 20) == whole.complete(prefix, 20), prefix
+    assert len(parts) == len(whole) and parts.headlines == whole.headlines == len(HEADLINES)
+    assert "Oil prices" in _texts(parts.complete("oil"))  # a phrase in two headlines of two segments still counts twice

@@ -34,7 +34,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["KINDS", "MAX_ENTRIES", "MAX_PREFIX", "MIN_PHRASE_COUNT", "Completion", "Completions", "normalise"]
+__all__ = ["KINDS", "MAX_ENTRIES", "MAX_PREFIX", "MIN_PHRASE_COUNT", "Completion", "Completions", "Harvest", "normalise"]
 
 #: The kinds of completion, in the order they win a tie.
 KINDS = ("outlet", "name", "phrase", "word")
@@ -99,31 +99,68 @@ def _names(words: list[str]) -> Iterable[str]:
     yield from flush()
 
 
-class Completions:
-    """The completions of one snapshot of an index (see the module's docstring)."""
+@dataclass
+class Harvest:
+    """What the headlines of one segment hold, counted: kept per segment (a written segment
+    never changes but for deletions), so that after a commit only the new segments are read."""
 
-    def __init__(self, headlines: Iterable[str], outlets: dict[str, int]) -> None:
-        """``headlines``: every live article's title; ``outlets``: articles per outlet."""
-        started = time.perf_counter()
-        counts: dict[str, Counter[str]] = {kind: Counter() for kind in KINDS}
-        spellings: Counter[str] = Counter()
+    words: Counter[str]
+    phrases: Counter[str]
+    names: Counter[str]
+    #: Each word as headlines spell it, counted (the most common spelling is shown).
+    spellings: Counter[str]
+    headlines: int = 0
+
+    @classmethod
+    def of(cls, headlines: Iterable[str | None]) -> Harvest:
+        """Count the words, phrases, names and spellings of ``headlines``."""
+        found = cls(Counter(), Counter(), Counter(), Counter())
         keys: dict[str, str] = {}  # word -> its key, worked out once per spelling
-        headline_count = 0
         for title in headlines:
             if not title:
                 continue
-            headline_count += 1
+            found.headlines += 1
             words = _WORD.findall(title)
             if not words:
                 continue
-            spellings.update(words)
+            found.spellings.update(words)
             lowered = [keys.get(w) or keys.setdefault(w, normalise(w)) for w in words]
-            counts["word"].update(set(lowered))
-            grams = {" ".join(lowered[i:i + n]) for n in (2, 3) for i in range(len(lowered) - n + 1)}
-            counts["phrase"].update(grams)
+            found.words.update(set(lowered))
+            found.phrases.update({" ".join(lowered[i:i + n]) for n in (2, 3) for i in range(len(lowered) - n + 1)})
             # a headline's first word is capitalised whatever it is: a name only if a capitalised word or a joiner follows
             lone_first = len(words) > 1 and not _capitalised(words[1]) and words[1].lower() not in _JOINERS
-            counts["name"].update(set(_names(words[1:] if lone_first else words)))
+            found.names.update(set(_names(words[1:] if lone_first else words)))
+        return found
+
+
+def _summed(harvests: list[Harvest], name: str) -> Counter[str]:
+    """One count of every harvest summed (the harvest's own when there is one: never changed)."""
+    if len(harvests) == 1:
+        only: Counter[str] = getattr(harvests[0], name)
+        return only
+    total: Counter[str] = Counter()
+    for harvest in harvests:
+        total.update(getattr(harvest, name))
+    return total
+
+
+class Completions:
+    """The completions of one snapshot of an index (see the module's docstring)."""
+
+    def __init__(self, headlines: Iterable[str | None], outlets: dict[str, int]) -> None:
+        """``headlines``: every live article's title; ``outlets``: articles per outlet."""
+        self._build([Harvest.of(headlines)], outlets)
+
+    @classmethod
+    def of_harvests(cls, harvests: list[Harvest], outlets: dict[str, int]) -> Completions:
+        """The completions of headlines counted beforehand, segment by segment."""
+        built = cls.__new__(cls)
+        built._build(harvests, outlets)
+        return built
+
+    def _build(self, harvests: list[Harvest], outlets: dict[str, int]) -> None:
+        started = time.perf_counter()
+        words, phrases, names, spellings = (_summed(harvests, name) for name in ("words", "phrases", "names", "spellings"))
         display: dict[str, str] = {}
         for word, _n in spellings.most_common():  # the spelling headlines use most, for each key
             display.setdefault(normalise(word), word)
@@ -134,13 +171,15 @@ class Completions:
             if held is None or (weight, -KINDS.index(kind)) > (held[0], -KINDS.index(held[1])):
                 entries[key] = (weight, kind, text)
 
-        for key, n in counts["word"].items():
-            offer(key, n * _BOOST["word"], "word", display.get(key, key))
-        for key, n in counts["phrase"].items():
+        for key, n in words.items():
+            if n > 0:
+                offer(key, n * _BOOST["word"], "word", display.get(key, key))
+        for key, n in phrases.items():
             if n >= MIN_PHRASE_COUNT:
                 offer(key, n * _BOOST["phrase"], "phrase", " ".join(display.get(w, w) for w in key.split(" ")))
-        for name, n in counts["name"].items():
-            offer(normalise(name), n * _BOOST["name"], "name", name)
+        for name, n in names.items():
+            if n > 0:
+                offer(normalise(name), n * _BOOST["name"], "name", name)
         for outlet, n in outlets.items():
             if outlet and outlet.strip():
                 offer(normalise(outlet.strip()), n * _BOOST["outlet"], "outlet", outlet.strip())
@@ -151,8 +190,8 @@ class Completions:
         self._keys = [key for key, _ in ordered]
         self._values = [value for _, value in ordered]
         #: Live headlines read to build it.
-        self.headlines = headline_count
-        #: Seconds the build took.
+        self.headlines = sum(h.headlines for h in harvests)
+        #: Seconds the build took (the headlines counted beforehand, for harvests).
         self.build_seconds = time.perf_counter() - started
 
     def __len__(self) -> int:

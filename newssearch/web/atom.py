@@ -127,4 +127,5 @@ def atom_feed(
             _add(node, "category", term=entry.source, label=entry.source)
         if entry.summary:
             _add(node, "summary", entry.summary, type="text")
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    written: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return written

@@ -41,4 +41,5 @@ def description(base_url: str) -> bytes:
     add("Url", type=SUGGESTIONS_TYPE, method="get", template=f"{base_url}suggest?q={{searchTerms}}")
     add("Url", type=ATOM_TYPE, method="get", template=f"{base_url}feed?q={{searchTerms}}")
     add("Url", type=OPENSEARCH_TYPE, rel="self", template=f"{base_url}opensearch.xml")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    written: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return written
