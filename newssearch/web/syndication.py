@@ -155,13 +155,12 @@ class Syndication:
         no_params(_params(request))
         name = request.path_params["name"]
 
-        def work(ix: NewsIndex) -> list[Any]:
+        def work(ix: NewsIndex) -> tuple[Any, list[Any]]:  # one use of the index: the search and its alerts as of one moment
             if name.strip() not in {s.name for s in ix.saved.list()}:
                 raise NotFound(f"no saved search named {name!r}")
-            return ix.saved.alerts(name)[-FEED_ENTRIES:][::-1]
+            return ix.saved.get(name), ix.saved.alerts(name)[-FEED_ENTRIES:][::-1]
 
-        alerts = self.holder.use(work)
-        saved = self.holder.use(lambda ix: ix.saved.get(name))
+        saved, alerts = self.holder.use(work)
         entries = [alert_entry(alert) for alert in alerts]
         html = f"search?{urlencode({'q': saved.query})}"
         return self._atom(request, entries, feed_id=f"saved/{name}", title=f"newssearch: {name}", html=html)
