@@ -36,6 +36,7 @@ from .errors import (
 from .live.files import check_files, repair_files
 from .model import Article, SearchResults, Timeline
 from .search.bm25 import BM25_B, BM25_K1
+from .search.complete import Completion, Harvest
 from .search.export import ArticleExport, export_order
 from .search.request import MAX_LIMIT, FilterOptions, Filters, SearchRequest
 from .search.results import run_search
@@ -141,6 +142,8 @@ class NewsIndex:
         self._parser: QueryParser | None = None
         self._session: SearchSession | None = None
         self._fan_out: Callable[[Snapshot], Ranker] | None = None
+        # search-as-you-type's headline counts per segment, kept across commits (SearchSession.completions)
+        self._harvests: dict[Any, Harvest] = {}
 
     # --- writing -------------------------------------------------------
     def writer(
@@ -305,7 +308,7 @@ class NewsIndex:
             self._parser = QueryParser.for_news()
         snapshot = self._store.snapshot(k1=BM25_K1, b=BM25_B)
         ranker = self._fan_out(snapshot) if self._fan_out is not None else None
-        return SearchSession(snapshot, self._parser, ranker)
+        return SearchSession(snapshot, self._parser, ranker, self._harvests)
 
     def __len__(self) -> int:
         with mapped(self.path):
@@ -427,6 +430,16 @@ class NewsIndex:
         vocabulary, or None when nothing looks misspelled."""
         with mapped(self.path):
             return corrected_query(self.session().snapshot, query)
+
+    def complete(self, prefix: str, limit: int = 10) -> list[Completion]:
+        """Search-as-you-type: up to ``limit`` completions of ``prefix``
+        (headline words, phrases and names, outlets; heaviest first) from
+        the index as last committed. Not :meth:`suggest`, which corrects a
+        whole query's spelling. The structure behind it is built at the first
+        call after a commit (:class:`~newssearch.search.complete.Completions`)
+        and answers in microseconds after that."""
+        with mapped(self.path):
+            return self.session().completions.complete(prefix, limit)
 
     def similar(self, article_id: str, **options: Unpack[SearchOptions]) -> SearchResults:
         """The articles most like the one with id ``article_id`` (best first),

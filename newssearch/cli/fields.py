@@ -26,7 +26,7 @@ import click
 from ..model import Hit, SearchResults
 from .output import hit_to_json
 
-__all__ = ["CSV_FIELDS", "FIELDS", "LIST_SEPARATOR", "TableWriter", "hit_record", "parse_fields", "summary_record"]
+__all__ = ["CSV_FIELDS", "FIELDS", "LIST_SEPARATOR", "TableWriter", "hit_record", "hit_row", "parse_fields", "summary_record"]
 
 #: Every field ``--fields`` may name, in the order ``--json`` writes them.
 FIELDS = (
@@ -106,6 +106,12 @@ def _cell(name: str, value: Any, hit: Hit, zone: tzinfo) -> str:
     return str(value)
 
 
+def hit_row(hit: Hit, fields: Sequence[str], zone: tzinfo) -> list[str]:
+    """A hit as one table row: the cells of ``fields`` (``--csv``'s, and the server's downloads')."""
+    data = hit_to_json(hit)
+    return [_cell(name, data.get(name), hit, zone) for name in fields]
+
+
 class TableWriter:
     """Writes hits as CSV (``delimiter=","``) or TSV (``"\\t"``) rows to
     stdout, the header row first."""
@@ -126,5 +132,4 @@ class TableWriter:
 
     def write(self, hit: Hit) -> None:
         """One hit as one row, in the columns chosen."""
-        data = hit_to_json(hit)
-        self._emit([_cell(name, data.get(name), hit, self.zone) for name in self.fields])
+        self._emit(hit_row(hit, self.fields, self.zone))

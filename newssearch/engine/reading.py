@@ -309,6 +309,20 @@ class Segment:
         folder = getattr(getattr(self._reader, "_storage", None), "folder", None)
         return str(folder) if folder is not None else None
 
+    @property
+    def key(self) -> tuple[str | None, str, int]:
+        """What tells this segment's live documents apart from any other's: its folder, its
+        id (segments never change once written) and how many of its documents are deleted (a
+        deletion is the one change a written segment sees, and deletions only add up). For what is worked out once per
+        segment and kept across snapshots."""
+        found = self._reader.segment()
+        return (self.folder, found.segment_id() if found is not None else f"unnamed-{id(self)}", len(self.deleted_docs))
+
+    def stored_values(self, names: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """The stored values of fields ``names`` of this segment's live documents (None where there is none)."""
+        for fields in self._reader.all_stored_fields():
+            yield tuple(fields.get(name) for name in names)
+
     def doc_frequency(self, fieldname: str, text: Any) -> int:
         """Documents of this segment holding the term (deleted ones included)."""
         if fieldname not in self._reader.schema:
@@ -620,6 +634,13 @@ class Snapshot:
         """Every live article, in document order."""
         for fields in self._s.all_stored_fields():
             yield from_stored(fields)
+
+    def stored_values(self, names: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """The stored values of fields ``names`` of every live document, in
+        document order (None where a document has none): what a structure
+        built over every headline reads, without building articles."""
+        for fields in self._s.all_stored_fields():
+            yield tuple(fields.get(name) for name in names)
 
     def find(self, fieldname: str, value: str) -> dict[str, Any] | None:
         """The stored fields of the first live document whose field holds ``value``."""

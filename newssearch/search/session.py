@@ -9,9 +9,11 @@ replaces it after a commit.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 from ..engine.parsing import QueryParser
 from ..engine.reading import Snapshot
+from .complete import Completions, Harvest
 from .ranker import Ranker
 
 __all__ = ["SearchSession"]
@@ -22,11 +24,16 @@ class SearchSession:
     ranker (and the posting lists it decoded) and the display spellings of
     keyword values."""
 
-    def __init__(self, snapshot: Snapshot, parser: QueryParser, ranker: Ranker | None = None) -> None:
+    def __init__(
+        self, snapshot: Snapshot, parser: QueryParser, ranker: Ranker | None = None, harvests: dict[Any, Harvest] | None = None
+    ) -> None:
         """``ranker``: one built elsewhere (a sharded index's fan-out to a
-        cluster, :mod:`newssearch.cluster`); by default the snapshot's own."""
+        cluster, :mod:`newssearch.cluster`); by default the snapshot's own.
+        ``harvests``: the headlines counted per segment by earlier sessions
+        over the same index (kept by the index, across its commits)."""
         self.snapshot = snapshot
         self.parser = parser
+        self._harvests: dict[Any, Harvest] = {} if harvests is None else harvests
         self._display: dict[tuple[str, str], str] = {}
         if ranker is not None:
             self.__dict__["ranker"] = ranker
@@ -35,6 +42,25 @@ class SearchSession:
     def ranker(self) -> Ranker:
         """The numpy ranker over this snapshot."""
         return Ranker(self.snapshot)
+
+    @cached_property
+    def completions(self) -> Completions:
+        """Search-as-you-type over this snapshot's headlines and outlets,
+        built at first use and kept with the snapshot: a commit brings a new
+        session, whose completions are built when next asked for (never for
+        a commit nobody completes on). Headlines are counted per segment and
+        the counts kept (``harvests``), so after a commit only the segments
+        it wrote are read; the counts of segments gone (merged) are dropped."""
+        segments = self.snapshot.segments
+        found: list[Harvest] = []
+        for seg in segments:
+            harvest = self._harvests.get(seg.key)
+            if harvest is None:
+                harvest = self._harvests[seg.key] = Harvest.of(title for (title,) in seg.stored_values(("title",)))
+            found.append(harvest)
+        for gone in set(self._harvests) - {seg.key for seg in segments}:
+            del self._harvests[gone]
+        return Completions.of_harvests(found, self.snapshot.keyword_counts("source"))
 
     def display_name(self, fieldname: str, term: str) -> str:
         """The spelling articles use for an indexed (lowercased) keyword value."""

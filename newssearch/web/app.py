@@ -64,6 +64,7 @@ from .params import (
     timeline_request,
 )
 from .problems import Problem, problem_for
+from .syndication import Syndication
 
 __all__ = ["app_from_environment", "create_app"]
 
@@ -104,7 +105,10 @@ class Api:
             ("/api/saved/{name}/alerts", self.alerts),
             ("/api/openapi.json", lambda request: describe()),
         ]
-        return [Route(path, _answering(work), methods=["GET"]) for path, work in table]
+        routes = [Route(path, _answering(work), methods=["GET"]) for path, work in table]
+        # suggestions, Atom feeds, the OpenSearch description, downloads (syndication.py)
+        routes += Syndication(self.holder, self.bounds).routes()
+        return routes
 
     def search(self, request: Request) -> dict[str, Any]:
         """``GET /api/search``: a page of hits, the totals, facets when asked, did-you-mean."""

@@ -5,8 +5,9 @@ As ASGI middleware, so no route can forget them: a request whose target
 or whose declared body is over :data:`~newssearch.web.config.MAX_BODY_BYTES`
 is answered 413 before anything reads it (a body sent without a length is
 counted as it arrives, and refused past the limit when an endpoint reads
-it); and with a read token, every address (the API's and the pages') but
-the OpenAPI description and the stylesheet needs it, as ``Authorization: Bearer TOKEN`` or ``?token=TOKEN``
+it); and with a read token, every address (the API's, the pages', the feeds and
+suggestions) but the OpenAPI and OpenSearch descriptions and the stylesheet
+needs it, as ``Authorization: Bearer TOKEN`` or ``?token=TOKEN``
 (for a feed reader or a browser's address bar, which cannot send headers).
 
 The token is compared with :func:`hmac.compare_digest`, in time that does
@@ -29,7 +30,7 @@ from .problems import Problem, problem_for
 __all__ = ["OPEN_PATHS", "Guard", "send_problem"]
 
 #: Addresses anyone may read, token or not: what the API offers, never what the index holds.
-OPEN_PATHS = frozenset({"/api/openapi.json"})
+OPEN_PATHS = frozenset({"/api/openapi.json", "/opensearch.xml"})
 
 
 class Guard:

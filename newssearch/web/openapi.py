@@ -18,9 +18,12 @@ from ..search.timeline import PERIODS
 from ..version import __version__
 from .params import (
     ALERT_PARAMS,
+    DOWNLOAD_PARAMS,
     FACET_PARAMS,
+    FEED_PARAMS,
     SEARCH_PARAMS,
     SIMILAR_PARAMS,
+    SUGGEST_PARAMS,
     TIMELINE_PARAMS,
 )
 
@@ -48,10 +51,15 @@ _PARAMS: dict[str, tuple[dict[str, Any], str]] = {
     "by": ({"enum": list(PERIODS), "default": "week"}, "The period counted."),
     "after": ({"type": "integer", "minimum": 0, "default": 0}, "Only alerts after this one (the `last` of the previous answer)."),
 }
+#: The parameters of search-as-you-type, which mean something else there.
+_SUGGEST: dict[str, tuple[dict[str, Any], str]] = {
+    "q": ({"type": "string", "maxLength": 4096}, "What is typed so far (a trailing space: the last word is whole)."),
+    "size": ({"type": "integer", "minimum": 1, "maximum": 20, "default": 10}, "How many completions."),
+}
 
 
-def _param(name: str, where: str = "query") -> dict[str, Any]:
-    schema, text = _PARAMS[name]
+def _param(name: str, where: str = "query", table: dict[str, tuple[dict[str, Any], str]] = _PARAMS) -> dict[str, Any]:
+    schema, text = table[name]
     found: dict[str, Any] = {"name": name, "in": where, "description": text, "schema": schema}
     if schema.get("type") == "array":
         found.update(style="form", explode=True)
@@ -88,6 +96,13 @@ _SCHEMAS: dict[str, Any] = {
     "Stats": _object(["index", "articles", "earliest", "latest", "undated", "outlets", "size_bytes", "segments", "deleted", "shards"]),
     "Saved": _object(["name", "query", "options", "created", "unread"]),
     "SavedList": _object(["saved"], saved={"type": "array", "items": {"$ref": "#/components/schemas/Saved"}}),
+    "Suggestions": _object(
+        ["query", "suggestions"],
+        query={"type": "string"},
+        suggestions={"type": "array", "items": _object(["text", "kind", "weight"], text={"type": "string"}, kind={"enum": ["outlet", "name", "phrase", "word"]}, weight={"type": "number"})},
+    ),
+    "OpenSearchSuggestions": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+                              "description": "[what was typed, [completions]], as browsers ask an OpenSearch engine."},
     "Alerts": _object(
         ["alerts", "last"],
         alerts={"type": "array", "items": _object(["saved", "alert", "matched", "id", "title", "url", "source", "published", "agencies", "section", "snippet", "story"])},
@@ -115,6 +130,24 @@ def _get(summary: str, schema: str, params: list[dict[str, Any]], *, searches: b
     return {"get": {"summary": summary, "parameters": params, "responses": responses}}
 
 
+def _get_file(summary: str, media_type: str, schema: dict[str, Any], params: list[dict[str, Any]], *, searches: bool = False,
+              finds: bool = False, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An address whose answer is not a JSON object: a feed, a description, a download."""
+    described = _get(summary, "Error", params, searches=searches, finds=finds)
+    ok: dict[str, Any] = {"description": "OK", "content": {media_type: {"schema": schema}}}
+    if headers:
+        ok["headers"] = headers
+    described["get"]["responses"]["200"] = ok
+    return described
+
+
+_DOWNLOAD_HEADERS = {
+    "Content-Disposition": {"description": "attachment; filename=\"newssearch-<query>.<extension>\"", "schema": {"type": "string"}},
+    "X-Newssearch-Rows": {"description": "How many rows follow.", "schema": {"type": "integer"}},
+    "X-Newssearch-Truncated": {"description": "Only when the server's row cap (10,000) left matches out: says how many.", "schema": {"type": "string"}},
+}
+
+
 def describe() -> dict[str, Any]:
     """The OpenAPI document."""
     article_id = _path_param("article_id", "An article's id, or a unique prefix of it.")
@@ -129,6 +162,20 @@ def describe() -> dict[str, Any]:
         "/api/saved": _get("The saved searches, with their unread alerts counted.", "SavedList", []),
         "/api/saved/{name}": _get("One saved search.", "Saved", [name], finds=True),
         "/api/saved/{name}/alerts": _get("A saved search's alerts, oldest first (none is marked read).", "Alerts", [name, *(_param(p) for p in ALERT_PARAMS)], finds=True),
+        "/api/suggest": _get("Search-as-you-type: completions of what is typed (headline words, phrases, names, outlets).", "Suggestions",
+                             [_param(p, table=_SUGGEST) for p in SUGGEST_PARAMS]),
+        "/suggest": _get_file("The same completions as OpenSearch suggestions: [query, [completions]].", "application/x-suggestions+json",
+                              {"$ref": "#/components/schemas/OpenSearchSuggestions"}, [_param(p, table=_SUGGEST) for p in SUGGEST_PARAMS]),
+        "/feed": _get_file("An Atom 1.0 feed of the newest 50 stories a search matches.", "application/atom+xml", {"type": "string"},
+                           [_param(p) for p in FEED_PARAMS], searches=True),
+        "/saved/{name}/feed": _get_file("An Atom 1.0 feed of a saved search's newest 50 alerts (none is marked read).", "application/atom+xml",
+                                        {"type": "string"}, [name], finds=True),
+        "/opensearch.xml": _get_file("The OpenSearch description: the search page, suggestions and feed templates.",
+                                     "application/opensearchdescription+xml", {"type": "string"}, []),
+        "/api/search.csv": _get_file("Every hit of a search (up to the row cap) as CSV, as 'search --csv' writes it; streamed.", "text/csv",
+                                     {"type": "string"}, [_param(p) for p in DOWNLOAD_PARAMS], searches=True, headers=_DOWNLOAD_HEADERS),
+        "/api/search.jsonl": _get_file("Every matching article in full (up to the row cap) as JSON Lines, as 'newssearch export' writes it; streamed.",
+                                       "application/jsonl", {"type": "string"}, [_param(p) for p in DOWNLOAD_PARAMS], searches=True, headers=_DOWNLOAD_HEADERS),
         "/api/openapi.json": {"get": {"summary": "This description.", "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
     }
     return {

@@ -35,18 +35,25 @@ from ..search.timeline import PERIODS
 
 __all__ = [
     "ALERT_PARAMS",
+    "DOWNLOAD_PARAMS",
     "FACET_PARAMS",
+    "FEED_ENTRIES",
+    "FEED_PARAMS",
     "FILTER_PARAMS",
     "SEARCH_PARAMS",
     "SIMILAR_PARAMS",
+    "SUGGEST_PARAMS",
     "TIMELINE_PARAMS",
     "Bounds",
     "Params",
     "alerts_options",
+    "download_request",
     "facets_request",
+    "feed_request",
     "no_params",
     "search_request",
     "similar_options",
+    "suggest_options",
     "timeline_request",
 ]
 
@@ -65,6 +72,14 @@ FACET_PARAMS = ("q", "match", *FILTER_PARAMS, "all_copies", "facets", "timeout")
 SIMILAR_PARAMS = (*FILTER_PARAMS, "size")
 #: The parameters of a saved search's alerts.
 ALERT_PARAMS = ("after", "size")
+#: The parameters of a search's Atom feed: what chooses the articles (its order is the newest first).
+FEED_PARAMS = ("q", "match", *FILTER_PARAMS, "all_copies", "timeout")
+#: The most entries a feed holds (a feed reader keeps what it has seen; it needs the newest).
+FEED_ENTRIES = 50
+#: The parameters of a download (every match as CSV or JSON Lines, up to the server's row cap).
+DOWNLOAD_PARAMS = ("q", "match", *FILTER_PARAMS, "sort", "half_life", "all_copies", "timeout")
+#: The parameters of search-as-you-type.
+SUGGEST_PARAMS = ("q", "size")
 #: Read by the server's access check (``?token=``), never by a search.
 _ACCESS_PARAMS = ("token",)
 _REPEATABLE = frozenset({"source", "section", "agency", "facets"})
@@ -82,6 +97,8 @@ class Bounds:
     max_depth: int = MAX_LIMIT
     #: The most seconds a search may run, and what it gets when it names no ``timeout``.
     max_timeout: float = 10.0
+    #: The most rows a download (``/api/search.csv``, ``.jsonl``) writes; the answer says when it stopped there.
+    max_rows: int = MAX_LIMIT
 
 
 class _Reader:
@@ -109,6 +126,14 @@ class _Reader:
             raise ConfigError(f"parameter {name!r} is given {len(values)} times; give it once", option=name)
         value = values[0].strip() if values else ""
         return value or None
+
+    def typed(self, name: str) -> str | None:
+        """The value of ``name`` as given, spaces kept (what is typed in a search box: a trailing
+        space says the last word is whole); None when absent."""
+        values = list(self._params.get(name, ()))
+        if len(values) > 1:
+            raise ConfigError(f"parameter {name!r} is given {len(values)} times; give it once", option=name)
+        return values[0] if values else None
 
     def integer(self, name: str, minimum: int) -> int | None:
         """A whole number of at least ``minimum``, or None when absent."""
@@ -274,3 +299,46 @@ def alerts_options(params: Params, bounds: Bounds = Bounds()) -> tuple[int, int]
 def no_params(params: Params) -> None:
     """Refuse any parameter (but the access token): for addresses that take none."""
     _Reader(params, ())
+
+
+def feed_request(params: Params, bounds: Bounds = Bounds()) -> SearchRequest:
+    """The search an Atom feed follows (``GET /feed?q=...``): the filters
+    of a search, its newest :data:`FEED_ENTRIES` stories first (no page:
+    a feed reader asks for the newest and keeps what it has seen)."""
+    read = _Reader(params, FEED_PARAMS)
+    return SearchRequest.build(
+        read.one("q") or "",
+        match=read.choice("match", ("all", "any")) or "all",
+        **read.filters(),
+        sort="date",
+        limit=FEED_ENTRIES,
+        all_copies=read.flag("all_copies"),
+        timeout=read.seconds("timeout", bounds),
+    )
+
+
+def download_request(params: Params, bounds: Bounds = Bounds()) -> SearchRequest:
+    """The search a download writes out (``GET /api/search.csv``): a
+    search's query, filters and sort, without a page (the rows run from the
+    first match to the last, up to the server's cap)."""
+    read = _Reader(params, DOWNLOAD_PARAMS)
+    return SearchRequest.build(
+        read.one("q") or "",
+        match=read.choice("match", ("all", "any")) or "all",
+        **read.filters(),
+        sort=read.one("sort"),
+        half_life=read.one("half_life") or "7d",
+        all_copies=read.flag("all_copies"),
+        timeout=read.seconds("timeout", bounds),
+    )
+
+
+def suggest_options(params: Params) -> tuple[str, int]:
+    """What is typed so far (``q``; empty when absent) and how many
+    completions are wanted (``size``: 10 by default, at most 20)."""
+    read = _Reader(params, SUGGEST_PARAMS)
+    size = read.integer("size", 1)
+    size = 10 if size is None else size
+    if size > 20:
+        raise ConfigError(f"at most 20 suggestions, not {size}", option="size")
+    return read.typed("q") or "", size
