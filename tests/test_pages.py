@@ -194,3 +194,27 @@ def test_marked_escapes_every_piece_and_safe_url_takes_only_the_web():
     assert safe_url("https://example.com/a") == "https://example.com/a"
     for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "//evil.example", "http:///x", None, ""):
         assert safe_url(bad) is None, bad
+
+
+def test_a_search_page_offers_its_feed_its_downloads_and_the_engine_to_a_browser(server):
+    body = _page(server, "/search", {"q": "ferries", "size": "3", "page": "2", "by": "month"})
+    links = _hrefs(body)
+    assert "/opensearch.xml" in links  # <link rel="search">: a browser can add the engine
+    feed = next(h for h in links if h.startswith("/feed?"))
+    assert feed == "/feed?q=ferries"  # the query and its filters, not the page's paging or chart
+    assert 'rel="alternate" type="application/atom+xml"' in body
+    answer = server.get(feed)
+    assert answer.status == 200 and answer.headers["content-type"].startswith("application/atom+xml")
+    for path in ("/api/search.csv?q=ferries", "/api/search.jsonl?q=ferries"):
+        assert path in links
+        assert server.get(path).status == 200
+
+
+def test_the_language_is_a_facet_and_a_filter_on_the_page_and_in_the_api(server):
+    body = _page(server, "/search", {"q": "ferries"})
+    assert "Language" in body and 'href="/search?q=ferries&amp;lang=en"' in body
+    filtered = _page(server, "/search", {"q": "ferries", "lang": "en"})  # the fixture's articles are built in code: one has a language
+    assert "language: en" in filtered and "of 1 story" in filtered
+    assert "No results" in _page(server, "/search", {"q": "ferries", "lang": "bg"})
+    assert server.get("/api/search", {"q": "ferries", "lang": "bg"}).json()["total"] == 0
+    assert server.get("/api/search", {"q": "ferries", "lang": "xx-nonsense"}).status == 400

@@ -164,3 +164,16 @@ def test_a_hostile_article_page_runs_nothing(browser, server):
     browser.get_log("browser")
     assert browser.execute_script("return typeof window.pwned") == "undefined"
     _shots(browser, "error")
+
+
+def test_typing_offers_completions_from_the_index(browser, server):
+    base = f"http://127.0.0.1:{server.port}"
+    browser.get(base + "/")
+    box = browser.find_element(By.ID, "q")
+    box.send_keys("ferr")
+    options = lambda d: [o.get_attribute("value") for o in d.find_elements(By.CSS_SELECTOR, "#q-suggestions option")]  # noqa: E731
+    WebDriverWait(browser, 10).until(lambda d: options(d))
+    assert all(o.lower().startswith("ferr") for o in options(browser)), options(browser)
+    box.send_keys(Keys.BACKSPACE * 3)  # under two letters: nothing offered
+    WebDriverWait(browser, 10).until(lambda d: not options(d))
+    _clean(browser)

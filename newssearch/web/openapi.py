@@ -39,6 +39,7 @@ _PARAMS: dict[str, tuple[dict[str, Any], str]] = {
     "source": ({"type": "array", "items": {"type": "string"}}, "Only this outlet (repeat for several)."),
     "section": ({"type": "array", "items": {"type": "string"}}, "Only this section (repeat for several)."),
     "agency": ({"type": "array", "items": {"type": "string"}}, "Only articles crediting this agency (repeat for several)."),
+    "lang": ({"type": "array", "items": {"type": "string"}}, "Only articles in this language, an ISO 639-1 code (repeat, or comma-separated)."),
     "sort": ({"enum": list(SORTS)}, "relevance (the default), date (newest first; the default without a query), oldest, recency."),
     "half_life": ({"type": "string", "default": "7d"}, "With sort=recency: how fast freshness fades."),
     "page": ({"type": "integer", "minimum": 1}, "Which page of `size` hits (1-based; not with offset)."),

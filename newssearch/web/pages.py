@@ -36,21 +36,21 @@ from ..index import NewsIndex
 from ..model import Article, Hit, SearchResults
 from ..search.request import SORTS, SearchRequest
 from .holder import IndexHolder
-from .params import Bounds, search_request
+from .params import DOWNLOAD_PARAMS, FEED_PARAMS, Bounds, search_request
 from .problems import problem_for
 from .views import State, marked, page_links, safe_url, timeline_svg, when
 
 __all__ = ["FACETS_SHOWN", "Pages"]
 
 #: The counts shown beside the results, each with the parameter its links add.
-FACETS_SHOWN = (("source", "source", "Outlet"), ("agencies", "agency", "Agency"), ("section", "section", "Section"))
+FACETS_SHOWN = (("source", "source", "Outlet"), ("agencies", "agency", "Agency"), ("section", "section", "Section"), ("language", "lang", "Language"))
 #: The parameters of the search page beyond the API's search (the timeline's period).
 _PAGE_ONLY = ("by",)
 #: The parameters of the article page.
 _ARTICLE_PARAMS = frozenset({"tz", "q", "explain", "token"})
 #: How deep into a query's matches the article page looks for the article to explain.
 _EXPLAIN_DEPTH = 100
-_FILTER_LABELS = {"source": "outlet", "agency": "agency", "section": "section", "since": "since", "until": "until"}
+_FILTER_LABELS = {"source": "outlet", "agency": "agency", "section": "section", "lang": "language", "since": "since", "until": "until"}
 
 
 def _environment() -> Environment:
@@ -129,7 +129,7 @@ class Pages:
             "search.html", request, state=state, wanted=wanted, found=found, page=page,
             pager=page_links(state, page, wanted.limit, total, self.bounds.max_depth) if found and not found.fallback else [],
             facets=_facet_rows(found.results, state) if found else [],
-            chips=_filter_chips(state), title=f"{wanted.query or 'Search'} - newssearch" if asked else "newssearch",
+            chips=_filter_chips(state), feed_params=FEED_PARAMS, download_params=DOWNLOAD_PARAMS, title=f"{wanted.query or 'Search'} - newssearch" if asked else "newssearch",
         )
 
     def article(self, request: Request) -> Response:

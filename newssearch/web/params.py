@@ -2,7 +2,7 @@
 
 The JSON API and (later) the pages take the same parameters as the CLI's
 options, and read them here, once: ``q``, ``match``, ``since``/``until``/``now``,
-``tz``, ``source``/``section``/``agency`` (repeatable), ``sort``,
+``tz``, ``source``/``section``/``agency``/``lang`` (repeatable), ``sort``,
 ``half_life``, ``page``/``size`` or ``offset``, ``facets``, ``all_copies``,
 ``explain``, ``timeout``, and ``by`` for a timeline. Everything else about a
 search (dates read, zones resolved, sorts checked) is
@@ -61,7 +61,7 @@ __all__ = [
 Params = Mapping[str, Sequence[str]]
 
 #: The parameters that choose which articles may match (as the CLI's filter options).
-FILTER_PARAMS = ("since", "until", "now", "tz", "source", "section", "agency")
+FILTER_PARAMS = ("since", "until", "now", "tz", "source", "section", "agency", "lang")
 #: Every parameter of a search.
 SEARCH_PARAMS = ("q", "match", *FILTER_PARAMS, "sort", "half_life", "page", "size", "offset", "facets", "all_copies", "explain", "timeout")
 #: Every parameter of a timeline.
@@ -82,7 +82,7 @@ DOWNLOAD_PARAMS = ("q", "match", *FILTER_PARAMS, "sort", "half_life", "all_copie
 SUGGEST_PARAMS = ("q", "size")
 #: Read by the server's access check (``?token=``), never by a search.
 _ACCESS_PARAMS = ("token",)
-_REPEATABLE = frozenset({"source", "section", "agency", "facets"})
+_REPEATABLE = frozenset({"source", "section", "agency", "lang", "facets"})
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 
@@ -192,6 +192,7 @@ class _Reader:
             "source": self.many("source") or None,
             "section": self.many("section") or None,
             "agency": self.many("agency") or None,
+            "lang": self.many("lang") or None,
         }
 
 

@@ -78,6 +78,13 @@ class State:
         query = urlencode(pairs)
         return self.base + path + ("?" + query if query else "")
 
+    def only(self, path: str, keep: Sequence[str]) -> str:
+        """This search's address at ``path`` with only the parameters in ``keep``
+        (and the token): a feed or a download takes the query and its filters,
+        not the page's paging or chart."""
+        pairs = [(k, v) for k, v in self.pairs if k in keep or k == "token"]
+        return self.base + path + ("?" + urlencode(pairs) if pairs else "")
+
     def article(self, article_id: str, *extra: tuple[str, str]) -> str:
         """The address of an article's page, keeping the reader's zone and token, with ``extra`` parameters."""
         pairs = [*extra, *((k, v) for k, v in self.pairs if k in ("tz", "token"))]
