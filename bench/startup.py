@@ -41,6 +41,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+#: Where every timed process runs: ``python -c`` and ``-m`` put the current
+#: folder first on the path, so run from a checkout they would import it
+#: instead of the one ``PYTHONPATH`` names.
+NEUTRAL = "/"
+
 #: Run in a fresh process: prints the import, open and first-query times (s) as JSON.
 IN_PROCESS = """
 import json, sys, time
@@ -52,6 +57,7 @@ t2 = time.perf_counter()
 results = ix.search(sys.argv[2], limit=10)
 t3 = time.perf_counter()
 assert len(results.hits) > 0, "the query matched nothing: pick one that matches"
+assert ns.__file__.startswith(sys.argv[3]), ns.__file__ + " is not the checkout timed"
 print(json.dumps({"import": t1 - t0, "open": t2 - t1, "first query": t3 - t2}))
 """
 
@@ -68,7 +74,7 @@ def environment(code: Path) -> dict[str, str]:
 def wall(argv: list[str], env: dict[str, str]) -> float:
     """Seconds from starting ``argv`` to its exit; a failure stops the benchmark."""
     start = time.perf_counter()
-    done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    done = subprocess.run(argv, env=env, cwd=NEUTRAL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     took = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.decode(errors='replace')[-500:]}")
@@ -76,7 +82,7 @@ def wall(argv: list[str], env: dict[str, str]) -> float:
 
 
 def in_process(env: dict[str, str], index: Path, query: str) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", IN_PROCESS, str(index), query], env=env,
+    out = subprocess.run([sys.executable, "-c", IN_PROCESS, str(index), query, env["PYTHONPATH"]], env=env, cwd=NEUTRAL,
                          capture_output=True, text=True, check=False)
     if out.returncode != 0:
         raise SystemExit(f"the in-process run failed: {out.stderr[-800:]}")
@@ -116,15 +122,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--before", type=Path, help="another checkout to time in the same run (e.g. main before a change)")
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/newssearch-startup"), help="where the FTS5 index goes")
     args = ap.parse_args(argv)
+    args.index = args.index.resolve()  # the runs start in NEUTRAL
 
     checkouts = {"after": HERE.parent}
     if args.before:
         checkouts = {"before": args.before, "after": HERE.parent}
     envs = {name: environment(code) for name, code in checkouts.items()}
     for env in envs.values():  # write the bytecode caches, so that no timed run compiles
-        subprocess.run([sys.executable, "-c", "import newssearch.cli, newssearch"], env=env, check=True)
+        subprocess.run([sys.executable, "-c", "import newssearch.cli, newssearch"], env=env, cwd=NEUTRAL, check=True)
         subprocess.run([sys.executable, "-m", "newssearch", "search", args.query, "-n", "10", "--index", str(args.index)],
-                       env=env, stdout=subprocess.DEVNULL, check=True)
+                       env=env, cwd=NEUTRAL, stdout=subprocess.DEVNULL, check=True)
 
     runs: dict[str, Callable[[dict[str, str]], float]] = {
         "python -c pass": lambda env: wall([sys.executable, "-c", "pass"], env),
