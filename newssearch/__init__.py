@@ -54,7 +54,6 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .dates import format_datetime, parse_date
 from .errors import (
     AccessDenied,
     AddressRefused,
@@ -83,39 +82,71 @@ from .errors import (
     UnsupportedFormat,
     WorkerFailed,
 )
-from .index import CheckReport, IndexStats, NewsIndex, check_index, create_index, default_index_path, open_for_writing, open_index
-from .live.saved import Alert, SavedSearch, SavedSearches  # and with it, alerts after every commit
 from .model import Article, Explanation, Hit, ScorePart, SearchResults, Snippet, Timeline
-from .search import Filters, SearchRequest
 from .version import __version__
-from .write.articles import ArticleWriter
-from .write.transaction import IndexReport
 
 if TYPE_CHECKING:
+    from .dates import format_datetime, parse_date
+    from .index import CheckReport, IndexStats, NewsIndex, check_index, create_index, default_index_path, open_for_writing, open_index
     from .ingest import FORMATS, Limits, read_path
     from .live.addresses import AddressPolicy
     from .live.fetch import Politeness
     from .live.follow import FollowReport, Follower
+    from .live.saved import Alert, SavedSearch, SavedSearches
+    from .search import Filters, SearchRequest
+    from .write.articles import ArticleWriter
+    from .write.transaction import IndexReport
 
-_INGEST_NAMES = ("FORMATS", "Limits", "read_path")
-#: The living archive (saved searches, alerts, following feeds), loaded on first use.
-_LIVE_NAMES = {
-    "AddressPolicy": "addresses",
-    "Follower": "follow",
-    "FollowReport": "follow",
-    "Politeness": "fetch",
+#: Where each lazily loaded name lives (issue 23: ``import newssearch`` loads
+#: only the errors and the records, so a program pays for Whoosh, numpy and
+#: dateutil when it first opens an index or reads a date, not on import).
+_LAZY = {
+    # dates: dateutil's parser
+    "format_datetime": ".dates",
+    "parse_date": ".dates",
+    # the index, searching and writing: Whoosh and numpy
+    "CheckReport": ".index",
+    "IndexStats": ".index",
+    "NewsIndex": ".index",
+    "check_index": ".index",
+    "create_index": ".index",
+    "default_index_path": ".index",
+    "open_for_writing": ".index",
+    "open_index": ".index",
+    "Filters": ".search",
+    "SearchRequest": ".search",
+    "ArticleWriter": ".write.articles",
+    "IndexReport": ".write.transaction",
+    "Alert": ".live.saved",
+    "SavedSearch": ".live.saved",
+    "SavedSearches": ".live.saved",
+    # the readers' libraries (trafilatura, lxml, feedparser, warcio)
+    "FORMATS": ".ingest",
+    "Limits": ".ingest",
+    "read_path": ".ingest",
+    # the follower and its HTTP client (requests)
+    "AddressPolicy": ".live.addresses",
+    "Follower": ".live.follow",
+    "FollowReport": ".live.follow",
+    "Politeness": ".live.fetch",
 }
+
+#: Loaded with any of the index's names: the living archive attaches
+#: itself to the index when it loads (``index.attach_living_archive``), so
+#: ``ix.saved`` and the alerts after every commit work whichever name a
+#: program used first.
+_WITH_THE_INDEX = (".index", ".search", ".write.articles", ".write.transaction")
 
 
 def __getattr__(name: str) -> Any:
-    if name in _INGEST_NAMES:
-        # lazy: the readers' libraries (trafilatura, lxml, feedparser, warcio)
-        # load on first use, so programs that only search do not pay for them
-        return getattr(import_module(".ingest", __name__), name)
-    if name in _LIVE_NAMES:
-        # lazy: the follower and its HTTP client (requests)
-        return getattr(import_module(f".live.{_LIVE_NAMES[name]}", __name__), name)
-    raise AttributeError(f"module 'newssearch' has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'newssearch' has no attribute {name!r}")
+    if module in _WITH_THE_INDEX:
+        import_module(".live.saved", __name__)
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value  # once: the next use is a plain attribute
+    return value
 
 
 def __dir__() -> list[str]:

@@ -21,6 +21,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from functools import cache
 from typing import Union
 
 from dateutil import parser as du_parser
@@ -304,10 +305,17 @@ _DATE_PATTERNS = [
     # 20070101 11:47 PM EST (compact date, only with a time after it)
     r"(?:19|20)\d{6}(?=\s+\d{1,2}:\d{2})",
 ]
-_FIND = re.compile(
-    r"(?<![\w.:/-])(?:" + "|".join(f"(?:{p})" for p in _DATE_PATTERNS) + r")" + _TIME + _ZONE + r"(?![\w])",
-    re.I,
-)
+
+
+@cache
+def _finder() -> re.Pattern[str]:
+    """Every date shape above in one pattern, compiled on first use: ~8 ms,
+    and only reading articles looks for dates in text (a search's start-up
+    does not)."""
+    return re.compile(
+        r"(?<![\w.:/-])(?:" + "|".join(f"(?:{p})" for p in _DATE_PATTERNS) + r")" + _TIME + _ZONE + r"(?![\w])",
+        re.I,
+    )
 
 
 def find_date(
@@ -326,7 +334,7 @@ def judge_found_date(
     implausible, or shaped like a date but naming no real day or time), the
     first one comes back as a :class:`RejectedDate` saying why."""
     rejected: RejectedDate | None = None
-    for m in _FIND.finditer(text.replace("\u00a0", " ")):
+    for m in _finder().finditer(text.replace("\u00a0", " ")):
         found = judge_date(re.sub(_TIME_SEPARATOR, " ", m.group(0)), default_tz, now=now)
         if isinstance(found, ParsedDate):
             return found
@@ -337,7 +345,7 @@ def judge_found_date(
 
 def date_span(text: str) -> tuple[int, int] | None:
     """Return where the first date expression in ``text`` lies, if any."""
-    m = _FIND.search(text.replace("\u00a0", " "))
+    m = _finder().search(text.replace("\u00a0", " "))
     return (m.start(), m.end()) if m else None
 
 

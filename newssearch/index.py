@@ -76,7 +76,7 @@ __all__ = [
 _CANDIDATES = 10
 
 #: Makes an index's saved searches: set by :mod:`newssearch.live.saved` when
-#: it loads (``import newssearch`` loads it), so that the index, a layer
+#: it loads (``newssearch.open_index`` and the index's other public names load it), so that the index, a layer
 #: below the living archive, calls it through this hook and imports nothing of it.
 _living_archive: Callable[[NewsIndex], SavedSearches] | None = None
 
@@ -192,8 +192,8 @@ class NewsIndex:
         query, since=...)``, ``list()``, ``remove(name)``, ``run(name)``,
         ``new(name)``. Every commit of a writer from this index matches
         them against the articles it added."""
-        if _living_archive is None:  # only a program that loads newssearch.index without newssearch
-            raise NewsSearchError("saved searches need the living archive: import newssearch")
+        if _living_archive is None:  # only a program that loads newssearch.index without newssearch.open_index
+            raise NewsSearchError("saved searches need the living archive: import newssearch.live.saved")
         return _living_archive(self)
 
     def after_commit(self, report: IndexReport) -> None:

@@ -18,8 +18,8 @@ submodules, the usual layout, would be a cycle).
 (b) No module imports a private (``_x``) name of another newssearch module:
     ``from .a import _x``, or ``a._x`` on a module bound by an import.
 (c) A function-local import must load something heavy or optional, and say
-    why beside it. Heavy or optional: a third-party package in
-    :data:`HEAVY_OR_OPTIONAL`, or a newssearch module that loads one of those
+    why beside it. Heavy or optional: a third-party package (or a module
+    of the standard library, named in full) in :data:`HEAVY_OR_OPTIONAL`, or a newssearch module that loads one of those
     when imported (its module-level imports, transitively; computed). The
     reason: a comment on the import's lines or a comment line directly above
     (``noqa``/``type: ignore``/``pragma`` markers alone do not count), or an
@@ -64,7 +64,15 @@ HEAVY_OR_OPTIONAL = {
     "uvicorn": "optional (newssearch[web]); 0.2 s, only for 'serve'",
     "h11": "optional (newssearch[web], with uvicorn), only for 'serve'",
     "tqdm": "0.01-0.06 s, only for the progress bar of 'index'",
+    # a module of the standard library, named in full (issue 23: a search's start-up)
+    "importlib.metadata": "0.02 s (email, zipfile, csv), only when an index is created",
 }
+
+
+def heavy_or_optional(module: str) -> bool:
+    """Whether ``module`` (dotted) is, or is part of, a listed package or module."""
+    parts = module.split(".")
+    return any(".".join(parts[:n]) in HEAVY_OR_OPTIONAL for n in range(1, len(parts) + 1))
 
 #: What the code breaks today (issue 19); fix one, then delete its line.
 KNOWN_VIOLATIONS_ISSUE_19: set[str] = set()
@@ -186,7 +194,7 @@ def heavy_modules(modules: dict[str, codescan.Module]) -> dict[str, set[str]]:
     """The newssearch modules that load a heavy or optional package when
     imported (through their module-level imports, transitively), and which."""
     direct = {
-        name: {e.split(".")[0] for s in m.imports if s.runtime and s.function is None for e in s.external} & set(HEAVY_OR_OPTIONAL)
+        name: {e for s in m.imports if s.runtime and s.function is None for e in s.external if heavy_or_optional(e)}
         for name, m in modules.items()
     }
     loads = {name: set(found) for name, found in direct.items()}
@@ -245,7 +253,7 @@ def local_imports(modules: dict[str, codescan.Module]) -> set[str]:
                 continue
             where = f"{module.name}.{statement.function}"
             light = [t for t in statement.internal if t not in heavy]
-            light += [e for e in statement.external if e.split(".")[0] not in HEAVY_OR_OPTIONAL]
+            light += [e for e in statement.external if not heavy_or_optional(e)]
             if light:
                 violations.add(f"local, light: {where} imports {', '.join(light)}")
                 continue
@@ -299,6 +307,8 @@ FIXTURE = {
         "    except ImportError:\n"
         "        return None\n"
         "    import requests  # noqa: F401\n"
+        "    from importlib.metadata import version  # only when creating\n"
+        "    from importlib import resources  # a module named in full is not its package\n"
     ),
     "b.py": "def g():\n    from .c import h  # breaks a cycle\n",
     "c.py": "from .a import thing\n_hidden = 1\ndef h(): ...\n",
@@ -326,6 +336,7 @@ def test_the_rules_on_a_made_up_package(tmp_path):
         "local, light: newssearch.b.g imports newssearch.c",
         "local, no reason given: newssearch.a.f imports newssearch.heavy",
         "local, no reason given: newssearch.a.f imports requests",
+        "local, light: newssearch.a.f imports importlib",
     }
 
 

@@ -187,11 +187,12 @@ class QueryParser:
     def __init__(self, schema: Schema, fields: Sequence[str] = TEXT_FIELDS) -> None:
         self._errors: list[str] = []
         self._cache: dict[tuple[str, str], Query] = {}
-        self._parsers = {
-            "all": self._whoosh_parser(schema, fields, AndGroup),
-            "any": self._whoosh_parser(schema, fields, OrGroup.factory(OR_BONUS)),
-        }
-        self._parser = self._parsers["any"]
+        # built on first use of each mode: one costs ~5 ms (its date
+        # grammar compiles ~75 regular expressions), and a search uses one
+        self._groups = {"all": AndGroup, "any": OrGroup.factory(OR_BONUS)}
+        self._schema = schema
+        self._fields = fields
+        self._parsers: dict[str, MultifieldParser] = {}
         self._searchable = {name for name, field in schema.items() if field.format is not None}
         self._unsearchable = {name for name, _field in schema.items()} - self._searchable
 
@@ -210,6 +211,17 @@ class QueryParser:
         parser.add_plugin(DateParserPlugin(callback=self._errors.append))
         return parser
 
+    def _whoosh_parser_for(self, match: str) -> MultifieldParser:
+        parser = self._parsers.get(match)
+        if parser is None:
+            parser = self._parsers[match] = self._whoosh_parser(self._schema, self._fields, self._groups[match])
+        return parser
+
+    @property
+    def _parser(self) -> MultifieldParser:
+        """The parser of the ``"any"`` mode (the tests compare it with Whoosh's own)."""
+        return self._whoosh_parser_for("any")
+
     @classmethod
     def for_news(cls) -> QueryParser:
         """A parser for the newssearch schema."""
@@ -220,7 +232,7 @@ class QueryParser:
         make sense of part of it (rather than silently dropping that part).
         ``match``: how plain words join, ``"all"`` (each required) or
         ``"any"`` (OR'ed, with the bonus for matching more of them)."""
-        if match not in self._parsers:
+        if match not in self._groups:
             raise ValueError(f"match must be one of {', '.join(MATCH_MODES)}, not {match!r}")
         key = (text, match)
         cached = self._cache.get(key)
@@ -240,7 +252,7 @@ class QueryParser:
         self._check_fields(text)
         del self._errors[:]
         try:
-            q = self._parsers[match].parse(stripped)
+            q = self._whoosh_parser_for(match).parse(stripped)
         except QUERY_ERRORS as exc:
             raise QuerySyntaxError(text, " ".join(str(exc).split()) or type(exc).__name__) from exc
         except _PARSER_DEFECTS as exc:

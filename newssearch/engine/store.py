@@ -16,7 +16,6 @@ import shutil
 import time
 import zlib
 from collections.abc import Callable, Iterable
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -473,6 +472,9 @@ def _is_index_file(name: str) -> bool:
 
 
 def _versions() -> str:
+    # lazy: importlib.metadata loads email, zipfile and csv (~20 ms), and only creating an index asks
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return f"newssearch {version('newssearch')}, whoosh3 {version('whoosh3')}"
     except PackageNotFoundError:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -45,13 +46,21 @@ ROWS = 2
 #: The similarity from which two articles are copies of one story.
 SAME_STORY = 0.25
 
-_rng = np.random.default_rng(20261129)  # fixed: a signature must mean the same everywhere
-_A = _rng.integers(0, 2**63, size=HASHES, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # odd multipliers
-_B = _rng.integers(0, 2**63, size=HASHES, dtype=np.uint64)
 _EMPTY = np.full(HASHES, np.iinfo(np.uint32).max, dtype=np.uint32)
 _EMPTY_BYTES = _EMPTY.tobytes()
-# one salt per band, so that equal values in different bands are different keys
-_SALTS = _rng.integers(0, 2**63, size=BANDS, dtype=np.uint64)
+
+
+@cache
+def _hashing() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The hash functions' multipliers and offsets, and the band salts,
+    drawn on first use: loading numpy's random module costs ~15 ms, and a
+    search (whose schema names :data:`HASHES`) never signs an article."""
+    rng = np.random.default_rng(20261129)  # fixed: a signature must mean the same everywhere
+    a = rng.integers(0, 2**63, size=HASHES, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # odd multipliers
+    b = rng.integers(0, 2**63, size=HASHES, dtype=np.uint64)
+    # one salt per band, so that equal values in different bands are different keys
+    salts = rng.integers(0, 2**63, size=BANDS, dtype=np.uint64)
+    return a, b, salts
 
 
 def band_keys(values: np.ndarray) -> np.ndarray:
@@ -61,7 +70,7 @@ def band_keys(values: np.ndarray) -> np.ndarray:
     signatures are keyed in one go."""
     assert ROWS == 2
     used = values[:, : BANDS * ROWS].astype(np.uint64)
-    keys: np.ndarray = ((used[:, 0::2] << np.uint64(32)) | used[:, 1::2]) ^ _SALTS
+    keys: np.ndarray = ((used[:, 0::2] << np.uint64(32)) | used[:, 1::2]) ^ _hashing()[2]
     return keys
 
 
@@ -110,8 +119,9 @@ def signature(title: str, body: str) -> Signature:
     shingles = shingles >> np.uint64(32)
     # one multiply-shift hash per value (Dietzfelbinger): the high 32 bits of
     # a * h + b modulo 2**64 (numpy's uint64 arithmetic wraps around)
+    multipliers, offsets, _ = _hashing()
     with np.errstate(over="ignore"):
-        mixed = (_A[:, None] * shingles[None, :] + _B[:, None]) >> np.uint64(32)
+        mixed = (multipliers[:, None] * shingles[None, :] + offsets[:, None]) >> np.uint64(32)
     return Signature(mixed.min(axis=1).astype(np.uint32).tobytes())
 
 

@@ -1,0 +1,73 @@
+"""The start-up budget, pinned by what loads rather than by a stopwatch
+(issue 23; the times are in ``bench/startup.py`` and the README's
+Benchmarks section).
+
+``import newssearch`` loads the errors and the records only: Whoosh, numpy,
+dateutil and the rest load with the first name that needs them
+(``newssearch.__getattr__``), so a program that imports the package to
+catch its errors, or a command that never opens an index, does not pay
+~100 ms for them. The CLI loads the search engine (every search needs it)
+but none of the readers' or the server's libraries: those load with
+``index`` and ``serve``.
+
+Each check runs in a fresh interpreter, since this one has loaded
+everything already.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+#: Loaded by ``import newssearch`` before issue 23, and not since.
+HEAVY_FOR_A_PLAIN_IMPORT = ("whoosh", "numpy", "dateutil", "Stemmer", "multiprocessing", "sqlite3", "click")
+
+#: Never loaded by ``import newssearch.cli``: only ``index``, ``follow`` and ``serve`` use them.
+NOT_FOR_A_SEARCH = ("trafilatura", "lxml", "feedparser", "warcio", "charset_normalizer", "requests",
+                    "starlette", "uvicorn", "tqdm")
+
+
+#: Modules a search does not use, loaded only by the code that does: numpy's
+#: random numbers (the story signatures of new articles) and the installed
+#: packages' metadata (the versions written when an index is created).
+NOT_FOR_A_SEARCH_MODULES = ("numpy.random", "importlib.metadata")
+
+
+def loaded_after(code: str, packages: bool = True) -> set[str]:
+    """The top-level packages (or, with ``packages=False``, all modules)
+    loaded in a fresh interpreter after running ``code``."""
+    names = "{m.split('.')[0] for m in sys.modules}" if packages else "set(sys.modules)"
+    program = f"import sys, json\n{code}\nprint(json.dumps(sorted({names})))"
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_import_newssearch_loads_no_engine_and_no_date_parser():
+    loaded = loaded_after("import newssearch")
+    assert loaded.isdisjoint(HEAVY_FOR_A_PLAIN_IMPORT), sorted(loaded & set(HEAVY_FOR_A_PLAIN_IMPORT))
+    assert "newssearch" in loaded
+
+
+def test_the_first_use_of_a_name_loads_what_it_needs():
+    # the check above can see a package load: this one sees them load
+    loaded = loaded_after("import newssearch\nnewssearch.open_index")
+    assert {"whoosh", "numpy"} <= loaded
+    assert "dateutil" in loaded_after("from newssearch import parse_date")
+
+
+def test_the_living_archive_comes_with_the_index_whichever_name_loads_it_first():
+    # live.saved attaches itself to the index when it loads: ix.saved and
+    # the alerts after each commit need it, whatever name a program used
+    for name in ("open_index", "create_index", "SearchRequest", "ArticleWriter", "IndexReport"):
+        code = (f"from newssearch import {name}\nimport newssearch.index as i\n"
+                "assert i._living_archive is not None, 'not attached'")
+        subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_cli_loads_no_reader_and_no_server():
+    loaded = loaded_after("import newssearch.cli", packages=False)
+    packages = {m.split(".")[0] for m in loaded}
+    assert packages.isdisjoint(NOT_FOR_A_SEARCH), sorted(packages & set(NOT_FOR_A_SEARCH))
+    assert loaded.isdisjoint(NOT_FOR_A_SEARCH_MODULES), sorted(loaded & set(NOT_FOR_A_SEARCH_MODULES))
+    assert "numpy" in packages  # the check sees numpy's modules: the search itself needs numpy
