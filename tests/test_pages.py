@@ -218,3 +218,20 @@ def test_the_language_is_a_facet_and_a_filter_on_the_page_and_in_the_api(server)
     assert "No results" in _page(server, "/search", {"q": "ferries", "lang": "bg"})
     assert server.get("/api/search", {"q": "ferries", "lang": "bg"}).json()["total"] == 0
     assert server.get("/api/search", {"q": "ferries", "lang": "xx-nonsense"}).status == 400
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+def test_a_browser_refused_outside_the_api_is_shown_a_page_and_a_program_json(server, pages_index):
+    lost = server.get("/no/such/page", headers=BROWSER)
+    assert lost.status == 404 and lost.headers["content-type"].startswith("text/html")
+    assert "Not found" in lost.body.decode() and lost.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert server.get("/no/such/page").headers["content-type"].startswith("application/json")  # no Accept: a program
+    assert server.get("/api/no-such", headers=BROWSER).headers["content-type"].startswith("application/json")
+    with Served(pages_index, env={"NEWSSEARCH_READ_TOKEN": TOKEN}) as served:
+        refused = served.get("/search", {"q": "ferries"}, headers=BROWSER)
+        assert refused.status == 401 and refused.headers["content-type"].startswith("text/html")
+        assert "needs a token" in refused.body.decode() and TOKEN not in refused.body.decode()
+        api = served.get("/api/search", {"q": "ferries"}, headers=BROWSER)
+        assert api.status == 401 and api.headers["content-type"].startswith("application/json")

@@ -49,7 +49,7 @@ from .encode import (
     stats_body,
     timeline_body,
 )
-from .guard import Guard
+from .guard import Guard, wants_page
 from .headers import SecurityHeaders
 from .holder import IndexHolder
 from .openapi import describe
@@ -213,17 +213,15 @@ def _answering(work: Callable[[Request], dict[str, Any]]) -> _Endpoint:
     return endpoint
 
 
-async def _http_error(request: Request, exc: Exception) -> Response:
-    """The framework's own refusals (no such address, a method not taken) as the API's JSON errors."""
+def _framework_problem(request: Request, exc: Exception) -> Problem:
+    """The framework's own refusals (no such address, a method not taken) as a :class:`Problem`."""
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     if status == 404:
-        problem = problem_for(NotFound(f"no address {request.url.path!r} here; the API is described at /api/openapi.json"))
-    elif status == 405:
-        problem = Problem(405, "MethodNotAllowed", f"{request.method} is not taken by {request.url.path} (only GET, for now)",
-                          dict(getattr(exc, "headers", None) or {}))
-    else:
-        problem = Problem(status, "HTTPError", str(getattr(exc, "detail", "")) or "the request cannot be answered")
-    return _problem_response(problem)
+        return problem_for(NotFound(f"no address {request.url.path!r} here; the API is described at /api/openapi.json"))
+    if status == 405:
+        return Problem(405, "MethodNotAllowed", f"{request.method} is not taken by {request.url.path} (only GET, for now)",
+                       dict(getattr(exc, "headers", None) or {}))
+    return Problem(status, "HTTPError", str(getattr(exc, "detail", "")) or "the request cannot be answered")
 
 
 def create_app(config: ServeConfig) -> Starlette:
@@ -241,12 +239,19 @@ def create_app(config: ServeConfig) -> Starlette:
 
     routes: list[Any] = list(api.routes())
     # the pages (search, article, their stylesheet): server-rendered HTML over the same index
-    routes += Pages(api.holder, config.bounds).routes()
+    pages = Pages(api.holder, config.bounds)
+    routes += pages.routes()
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        # a browser that asks for an address that is not there is shown a page; a program, JSON
+        problem = _framework_problem(request, exc)
+        return pages.error_page(request, problem) if wants_page(request.scope) else _problem_response(problem)
+
     middleware = [Middleware(AccessLog), Middleware(SecurityHeaders)]
     if config.cors:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(config.cors), allow_methods=["GET"], allow_headers=["Authorization"]))
-    middleware.append(Middleware(Guard, read_token=config.read_token))
-    return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: _http_error}, lifespan=lifespan)
+    middleware.append(Middleware(Guard, read_token=config.read_token, page=pages.error_page))
+    return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error}, lifespan=lifespan)
 
 
 def app_from_environment() -> Starlette:

@@ -19,15 +19,18 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Callable
 from urllib.parse import parse_qs
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import AccessDenied, RequestTooLarge
 from .config import MAX_BODY_BYTES, MAX_TARGET_BYTES
 from .problems import Problem, problem_for
 
-__all__ = ["OPEN_PATHS", "Guard", "send_problem"]
+__all__ = ["OPEN_PATHS", "Guard", "send_problem", "wants_page"]
 
 #: Addresses anyone may read, token or not: what the API offers, never what the index holds.
 OPEN_PATHS = frozenset({"/api/openapi.json", "/opensearch.xml"})
@@ -36,9 +39,11 @@ OPEN_PATHS = frozenset({"/api/openapi.json", "/opensearch.xml"})
 class Guard:
     """Refuses oversized and unauthorised requests (see the module's docstring)."""
 
-    def __init__(self, app: ASGIApp, read_token: str | None) -> None:
+    def __init__(self, app: ASGIApp, read_token: str | None, page: Callable[[Request, Problem], Response] | None = None) -> None:
         self.app = app
         self._token = read_token.encode("utf-8") if read_token else None
+        # a browser refused outside the API is shown the refusal as a page (``page``), not JSON
+        self._page = page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -47,7 +52,11 @@ class Guard:
         try:
             self._check(scope)
         except (RequestTooLarge, AccessDenied) as exc:
-            await send_problem(send, problem_for(exc))
+            problem = problem_for(exc)
+            if self._page is not None and wants_page(scope):
+                await self._page(Request(scope), problem)(scope, receive, send)
+            else:
+                await send_problem(send, problem)
             return
         await self.app(scope, _counted(receive), send)
 
@@ -78,6 +87,13 @@ def _route_path(scope: Scope) -> str:
     if root and (path == root or path.startswith(root + "/")):
         return path[len(root):] or "/"
     return path
+
+
+def wants_page(scope: Scope) -> bool:
+    """Whether a refusal of this request (no such address, no token) should be a page, not the
+    API's JSON: a browser asks for HTML, and the address is not the API's."""
+    accept = b"".join(bytes(v) for k, v in scope.get("headers", []) if k == b"accept")
+    return not _route_path(scope).startswith("/api/") and b"text/html" in accept
 
 
 def _given_token(scope: Scope) -> bytes | None:

@@ -37,7 +37,7 @@ from ..model import Article, Hit, SearchResults
 from ..search.request import SORTS, SearchRequest
 from .holder import IndexHolder
 from .params import DOWNLOAD_PARAMS, FEED_PARAMS, Bounds, search_request
-from .problems import problem_for
+from .problems import Problem, problem_for
 from .views import State, marked, page_links, safe_url, timeline_svg, when
 
 __all__ = ["FACETS_SHOWN", "Pages"]
@@ -98,11 +98,15 @@ class Pages:
                 if problem.internal:
                     print(f"newssearch serve: {request.method} {request.url.path}: {problem.message}", file=sys.stderr)
                     traceback.print_exc(file=sys.stderr)
-                state = State(request.query_params.multi_items(), _base(request))
-                return self._render("error.html", request, status=problem.status, headers=problem.headers,
-                                    state=state, problem=problem, title=f"Error {problem.status}")
+                return self.error_page(request, problem)
 
         return endpoint
+
+    def error_page(self, request: Request, problem: Problem) -> Response:
+        """``problem`` as a page: its message and status, with the search form to go on from."""
+        state = State(request.query_params.multi_items(), _base(request))
+        return self._render("error.html", request, status=problem.status, headers=problem.headers,
+                            state=state, problem=problem, title=f"Error {problem.status}")
 
     def _render(self, name: str, request: Request, *, status: int = 200, headers: dict[str, str] | None = None, **context: Any) -> Response:
         base = _base(request)
