@@ -38,10 +38,16 @@ wrk keeps connections alive and sends the next request when the previous
 answer arrives (a closed loop), so latencies under overload understate
 what an open stream of users would see.
 
+Before measuring, every query is asked of each target once (each must
+answer 200; the script says how many found nothing), then each target gets
+``--warmup`` seconds of unmeasured load at the highest concurrency, so every
+worker's caches are warm, as on a server that has been up for a while.
+
 Per target and concurrency the script prints requests/s, p50/p95/p99
 latency, errors (sockets, timeouts and any status other than 2xx), and
 the server's CPU (seconds of CPU of all its processes over the cell's wall
-time, 100% = one core) and memory (the peak of the sum of its processes'
+time, 100% = one core; then each busy process's share, which shows whether
+the connections were spread over the workers) and memory (the peak of the sum of its processes'
 RSS, sampled every 0.2 s; forked workers share pages, so the sum
 overstates it). Both servers run for the whole run; the one not being
 loaded is idle. wrk runs on the same two cores.
@@ -206,15 +212,15 @@ class Sampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _cpu(self) -> float:
-        total = 0.0
+    def _cpu(self) -> dict[int, float]:
+        seconds = {}
         for p in self.server.processes():
             try:
                 t = p.cpu_times()
-                total += t.user + t.system
+                seconds[p.pid] = t.user + t.system
             except psutil.NoSuchProcess:
                 pass
-        return total
+        return seconds
 
     def _run(self) -> None:
         while not self._stop.wait(0.2):
@@ -235,7 +241,12 @@ class Sampler:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
-        self.cpu_percent = 100 * (self._cpu() - self._cpu0) / (time.monotonic() - self._t0)
+        wall = time.monotonic() - self._t0
+        used = {pid: sec - self._cpu0.get(pid, 0.0) for pid, sec in self._cpu().items()}
+        self.cpu_percent = 100 * sum(used.values()) / wall
+        #: each process's share, busiest first, those under 1% left out:
+        #: shows how evenly the workers were loaded
+        self.per_process = [100 * u / wall for u in sorted(used.values(), reverse=True) if 100 * u / wall >= 1]
 
 
 def run_wrk(port: int, paths_file: Path, clients: int, duration: float, timeout: float) -> dict[str, float]:
@@ -256,6 +267,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--queries", type=Path, default=QUERIES)
     ap.add_argument("--clients", default="1,8,32", help="concurrencies, comma-separated")
     ap.add_argument("--duration", type=float, default=15.0, help="seconds per cell")
+    ap.add_argument("--warmup", type=float, default=5.0, help="seconds of unmeasured load per target first, at the highest concurrency")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="newssearch serve --workers (default: one per core)")
     ap.add_argument("--sql-threads", type=int, default=3, help="datasette's num_sql_threads (its default: 3)")
     ap.add_argument("--timeout", type=float, default=10.0, help="a request's limit, for both servers and for wrk")
@@ -285,6 +297,8 @@ def main(argv: list[str] | None = None) -> None:
             empty, hits = check(server_of[t], t, paths)
             extra = "" if t == "page" else f"; {empty} of them with no hit, {hits} hits in all"
             print(f"{t}: all {len(paths)} queries answered 200{extra}", file=sys.stderr)
+            if args.warmup > 0:  # every worker's caches, not only those the check reached
+                run_wrk(server_of[t].port, files[t], max(clients), args.warmup, args.timeout)
         rows = []
         for c in clients:
             for t in targets:
@@ -307,12 +321,12 @@ def main(argv: list[str] | None = None) -> None:
                 server.proc.kill()
     print(f"{len(queries)} queries cycled, {args.duration:g} s per cell; newssearch serve --workers {args.workers},"
           f" datasette num_sql_threads {args.sql_threads}; {os.cpu_count()} cores shared with wrk")
-    head = f"{'target':<10} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU %':>6} {'RSS MB':>7} {'procs':>5}"
+    head = f"{'target':<10} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU %':>6} {'per process':>12} {'RSS MB':>7} {'procs':>5}"
     print(head)
     print("-" * len(head))
     for t, c, r, s in rows:
         print(f"{t:<10} {c:>7} {r['requests'] / r['seconds']:>8.1f} {r['p50'] / 1000:>8.1f} {r['p95'] / 1000:>8.1f}"
-              f" {r['p99'] / 1000:>8.1f} {r['errors']:>7} {s.cpu_percent:>6.0f} {s.peak_rss / 2**20:>7.0f} {s.procs:>5}")
+              f" {r['p99'] / 1000:>8.1f} {r['errors']:>7} {s.cpu_percent:>6.0f} {'+'.join(str(round(u)) for u in s.per_process):>12} {s.peak_rss / 2**20:>7.0f} {s.procs:>5}")
 
 
 if __name__ == "__main__":
