@@ -21,8 +21,6 @@ checks beside the read token, and off when none is configured.
 from __future__ import annotations
 
 import contextlib
-import sys
-import traceback
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -63,7 +61,7 @@ from .params import (
     similar_options,
     timeline_request,
 )
-from .problems import Problem, problem_for
+from .problems import Problem, logged_problem, problem_for
 from .syndication import Syndication
 
 __all__ = ["app_from_environment", "create_app"]
@@ -204,10 +202,7 @@ def _answering(work: Callable[[Request], dict[str, Any]]) -> _Endpoint:
         try:
             return JSONResponse(work(request))
         except Exception as exc:  # noqa: BLE001 - every error is an answer; a bug's traceback goes to the log
-            problem = problem_for(exc)
-            if problem.internal:
-                print(f"newssearch serve: {request.method} {request.url.path}: {problem.message}", file=sys.stderr)
-                traceback.print_exc(file=sys.stderr)
+            problem = logged_problem(exc, request.method, request.url.path)
             return _problem_response(problem)
 
     return endpoint

@@ -17,8 +17,6 @@ a reverse proxy that serves it under a prefix).
 from __future__ import annotations
 
 import re
-import sys
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +35,7 @@ from ..model import Article, Hit, SearchResults
 from ..search.request import SORTS, SearchRequest
 from .holder import IndexHolder
 from .params import DOWNLOAD_PARAMS, FEED_PARAMS, Bounds, search_request
-from .problems import Problem, problem_for
+from .problems import Problem, logged_problem
 from .views import State, marked, page_links, safe_url, timeline_svg, when
 
 __all__ = ["FACETS_SHOWN", "Pages"]
@@ -94,10 +92,7 @@ class Pages:
             try:
                 return work(request)
             except Exception as exc:  # noqa: BLE001 - every error is a page; a bug's traceback goes to the log
-                problem = problem_for(exc)
-                if problem.internal:
-                    print(f"newssearch serve: {request.method} {request.url.path}: {problem.message}", file=sys.stderr)
-                    traceback.print_exc(file=sys.stderr)
+                problem = logged_problem(exc, request.method, request.url.path)
                 return self.error_page(request, problem)
 
         return endpoint

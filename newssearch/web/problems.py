@@ -24,6 +24,8 @@ print. The choices:
 
 from __future__ import annotations
 
+import sys
+import traceback
 from dataclasses import dataclass, field
 
 from ..errors import (
@@ -38,7 +40,7 @@ from ..errors import (
     SearchTimedOut,
 )
 
-__all__ = ["RETRY_AFTER", "Problem", "problem_for"]
+__all__ = ["RETRY_AFTER", "Problem", "logged_problem", "problem_for"]
 
 #: Seconds a client is asked to wait before asking again when the index is unavailable.
 RETRY_AFTER = 2
@@ -91,3 +93,13 @@ def problem_for(exc: BaseException) -> Problem:
         " the request: the server's log has the traceback.",
         internal=True,
     )
+
+
+def logged_problem(exc: BaseException, method: str, path: str) -> Problem:
+    """:func:`problem_for`, with a bug's traceback written to the server's log (stderr): the one
+    place every endpoint (the API's, the pages', the feeds') turns what it raised into an answer."""
+    problem = problem_for(exc)
+    if problem.internal:
+        print(f"newssearch serve: {method} {path}: {problem.message}", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+    return problem

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import sys
 import time
-import traceback
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
@@ -50,7 +49,7 @@ from .params import (
     no_params,
     suggest_options,
 )
-from .problems import problem_for
+from .problems import logged_problem
 
 __all__ = ["Syndication", "base_url"]
 
@@ -96,10 +95,7 @@ def _answering(work: _Endpoint) -> _Endpoint:
         try:
             return work(request)
         except Exception as exc:  # noqa: BLE001 - every error is an answer; a bug's traceback goes to the log
-            problem = problem_for(exc)
-            if problem.internal:
-                print(f"newssearch serve: {request.method} {request.url.path}: {problem.message}", file=sys.stderr)
-                traceback.print_exc(file=sys.stderr)
+            problem = logged_problem(exc, request.method, request.url.path)
             return JSONResponse(problem.body(), status_code=problem.status, headers=problem.headers)
 
     return endpoint
