@@ -10,13 +10,13 @@ modules that know nothing of the group (:mod:`.indexing`, :mod:`.upkeep`,
 :mod:`.searching`, :mod:`.export`, :mod:`.saved`, :mod:`.follow`, :mod:`.serve`), over the shared options
 (:mod:`.options`), the formatting (:mod:`.output`; :mod:`.fields` for what
 scripts read) and the exit codes (:mod:`.exits`); this
-module makes the group, adds them to it, and handles their errors.
+module makes the group, adds them to it, and handles their errors; how a
+signal ends a run is :mod:`.signals`.
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from typing import Any
 
@@ -24,7 +24,16 @@ import click
 
 from ..errors import NewsSearchError, QuerySyntaxError, Terminated
 from ..version import __version__
-from .exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_MATCH, EXIT_OK, EXIT_PARTIAL, EXIT_TERMINATED, EXIT_USAGE, fail
+from .exits import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_NO_MATCH,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    fail,
+)
 from .export import export_cmd
 from .follow import follow_cmd
 from .indexing import index_cmd
@@ -40,6 +49,7 @@ from .output import (
 from .saved import saved_cmd
 from .searching import search_cmd, show_cmd, similar_cmd, timeline_cmd
 from .serve import serve_cmd
+from .signals import stop_on_signals
 from .terminal import echo
 from .upkeep import check_cmd, compact_cmd, delete_cmd, stats_cmd
 
@@ -63,27 +73,6 @@ __all__ = [
     "hit_to_json",
     "main",
 ]
-
-
-def _stop_on_signals() -> None:
-    """Ctrl-C, SIGTERM and SIGHUP raise in the main thread, so a run is
-    cancelled the same way whichever ended it. A second signal while the
-    first is being handled exits at once: the kernel drops the write lock
-    and the writer processes die with this one; the next run removes what
-    they left."""
-    received: list[int] = []
-
-    def handle(signum: int, _frame: Any) -> None:
-        if received:
-            os._exit(EXIT_INTERRUPTED if received[0] == signal.SIGINT else EXIT_TERMINATED)
-        received.append(signum)
-        if signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        raise Terminated
-
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), handle)
 
 
 class NewsSearchGroup(click.Group):
@@ -142,5 +131,5 @@ del _command
 
 def main() -> None:
     """Console-script entry point."""
-    _stop_on_signals()
+    stop_on_signals()
     cli(prog_name="newssearch")
