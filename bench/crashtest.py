@@ -57,12 +57,14 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -235,7 +237,6 @@ def run_trial(index: Path, files: list[Path], truth: dict[str, str], slice_ids: 
     if trial.opens:
         trial.lost = sum(1 for i in before if i not in after)
         trial.changed = sum(1 for i, v in after.items() if i in truth and truth[i] != v)
-    import shutil
 
     state = index.parent / "state-after-kill"
     shutil.rmtree(state, ignore_errors=True)
@@ -380,7 +381,6 @@ def readers_under_merges(index: Path, base: list[Any], searches: int,
     process commits, merges and rebuilds ``index`` (built here from
     ``base``); see the module docstring."""
     import multiprocessing
-    import shutil
 
     import newssearch as ns
 
@@ -466,7 +466,6 @@ def crash_test(kills: int, seed: int, size: int, commit_every: int, workdir: Pat
     kills a run that writes a random slice of the other files, so every
     killed run has real work to do (a slice already indexed would be
     "unchanged" and end in a moment)."""
-    import shutil
 
     rng = random.Random(seed)
     files = files or reuters_files()
@@ -517,28 +516,17 @@ def rebuild_kills(kills: int, seed: int, size: int, commit_every: int, workdir: 
     an unmarked part; the next ``--rebuild`` of the same files must resume
     or redo it and end holding exactly those files' articles, unmarked,
     with ``check`` exit 0. Returns the counts of each outcome."""
-    import shutil
-
-    rng = random.Random(seed)
     files = files or reuters_files()
     old_files, new_files = files[:size], files[size : 2 * size]
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    base, index = workdir / "base", workdir / "ix"
+    base, index = _workdir(workdir)
     subprocess.run(command(base, old_files, commit_every), check=True)
     old_ids, new_ids = set(source_articles(old_files)), set(source_articles(new_files))
     rebuild = [*command(index, new_files, commit_every), "--rebuild"]
-    shutil.copytree(base, index)
-    t0 = time.perf_counter()
-    subprocess.run(rebuild, check=True)
-    seconds = time.perf_counter() - t0
     counts = {"kills": 0, "old contents whole": 0, "part, marked unfinished": 0, "finished before the kill": 0,
               "part, NOT marked": 0, "index failed to open": 0, "next rebuild resumed": 0, "next rebuild wrong": 0,
               "tracebacks": 0}
-    for k in range(kills):
-        shutil.rmtree(index, ignore_errors=True)
-        shutil.copytree(base, index)
-        delay = rng.uniform(0.3, 1.1 * seconds)
+    _seconds, schedule = _kill_schedule(kills, seed, base, index, rebuild, earliest=0.3)
+    for k, delay in schedule:
         proc = subprocess.Popen(rebuild, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(delay)
         if proc.poll() is None:
@@ -574,7 +562,7 @@ def rebuild_kills(kills: int, seed: int, size: int, commit_every: int, workdir: 
         if log:
             log(f"{k + 1:3d} SIGKILL at {delay:5.2f} s: {outcome}; next rebuild {'ok' if ok else 'WRONG'}")
     if log:
-        log("| rebuild killed (--rebuild --commit-every) | count |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in counts.items()))
+        log(_table("rebuild killed (--rebuild --commit-every)", counts))
     return counts
 
 
@@ -692,26 +680,16 @@ def compact_kills(kills: int, seed: int, size: int, commit_every: int, workdir: 
                   log: Any = None) -> dict[str, int]:
     """SIGKILL ``newssearch compact`` at random moments (see the module
     docstring), each on a fresh copy of one base index; return the counts."""
-    import shutil
-
-    rng = random.Random(seed)
     files = files or reuters_files()
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    base, index = workdir / "base", workdir / "ix"
+    base, index = _workdir(workdir)
     compact_base(base, files[: 2 * size], commit_every)
-    shutil.copytree(base, index)
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "newssearch", "compact", "--index", str(index)], check=True, capture_output=True)
-    seconds = time.perf_counter() - t0
+    clean = [sys.executable, "-m", "newssearch", "compact", "--index", str(index)]
+    seconds, schedule = _kill_schedule(kills, seed, base, index, clean, earliest=0.2)
     if log:
         log(f"# {kills} kills of compact on a copy of a {len(stored(base)):,}-article index; a clean compact takes {seconds:.1f} s")
     counts = {"kills": 0, "ok": 0, "finished before the kill": 0, "index failed to open": 0, "articles lost or changed": 0,
               "stale lock": 0, "next compact failed": 0, "stray bytes after": 0, "check failed": 0, "tracebacks": 0}
-    for k in range(kills):
-        shutil.rmtree(index, ignore_errors=True)
-        shutil.copytree(base, index)
-        delay = rng.uniform(0.2, 1.1 * seconds)
+    for k, delay in schedule:
         trial = compact_killed(index, delay=delay)
         counts["kills"] += 1
         counts["ok"] += trial.clean
@@ -727,8 +705,44 @@ def compact_kills(kills: int, seed: int, size: int, commit_every: int, workdir: 
             log(f"{k + 1:3d} SIGKILL at {delay:5.2f} s: exit {trial.exit_code}, {'ok' if trial.clean else 'FAILED'}"
                 + ("; " + "; ".join(trial.notes) if trial.notes else ""))
     if log:
-        log("| compact killed | count |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in counts.items()))
+        log(_table("compact killed", counts))
     return counts
+
+
+# --- shared by the kill loops ---------------------------------------------------
+
+
+def _workdir(workdir: Path) -> tuple[Path, Path]:
+    """An empty ``workdir``; the paths of its base index and of the copy each kill works on."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    return workdir / "base", workdir / "ix"
+
+
+def _kill_schedule(kills: int, seed: int, base: Path, index: Path, clean_run: list[str], *,
+                   earliest: float) -> tuple[float, Iterator[tuple[int, float]]]:
+    """Time one clean run of ``clean_run`` on a copy of ``base`` at ``index``;
+    return its seconds and the kills: before each, a fresh copy of ``base``
+    is put at ``index`` and the kill's number and delay are yielded (drawn
+    from ``earliest`` to 1.1 times the clean run, so some runs finish first)."""
+    shutil.copytree(base, index)
+    t0 = time.perf_counter()
+    subprocess.run(clean_run, check=True, capture_output=True)
+    seconds = time.perf_counter() - t0
+    rng = random.Random(seed)
+
+    def each() -> Iterator[tuple[int, float]]:
+        for k in range(kills):
+            shutil.rmtree(index, ignore_errors=True)
+            shutil.copytree(base, index)
+            yield k, rng.uniform(earliest, 1.1 * seconds)
+
+    return seconds, each()
+
+
+def _table(title: str, counts: dict[str, int]) -> str:
+    """The counts as a Markdown table."""
+    return f"| {title} | count |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in counts.items())
 
 
 def summary(trials: list[Trial]) -> str:
