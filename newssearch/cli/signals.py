@@ -56,7 +56,7 @@ def stop_on_signals() -> None:
 
     def redeliver(signum: int) -> None:
         time.sleep(REDELIVER_AFTER)
-        _thread.interrupt_main(signum)
+        _thread.interrupt_main(signal.Signals(signum))
 
     previous_hook = sys.unraisablehook
 
