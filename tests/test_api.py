@@ -41,9 +41,9 @@ PINNED = {
     ],
     "newssearch.errors": [
         "AccessDenied", "AddressRefused", "AmbiguousId", "ConfigError", "DecompressedTooLarge", "EmptyFeed", "FetchError", "FieldTooLarge",
-        "FollowerRunning", "IndexDamaged", "IndexLocked", "IndexNotFound", "IndexStoreError", "IndexVersionMismatch", "IngestError",
+        "FollowerRunning", "Forbidden", "IndexDamaged", "IndexLocked", "IndexNotFound", "IndexStoreError", "IndexVersionMismatch", "IngestError",
         "IngestNotice", "IngestWarning", "NewsSearchError", "NotFound", "ParseError", "QuerySyntaxError", "RequestRefused",
-        "RequestTooLarge", "SearchTimedOut", "Terminated",
+        "RequestTooLarge", "SavedSearchExists", "SearchTimedOut", "Terminated",
         "UnsupportedFormat", "UnsupportedQueryShape", "WorkerFailed",
     ],
 }
