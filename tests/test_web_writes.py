@@ -28,7 +28,7 @@ from newssearch.cli import cli
 from newssearch.dates import format_datetime
 from newssearch.web.csrf import COOKIE_NAME
 from newssearch.web.problems import RETRY_AFTER
-from newssearch.web.writes import LOCK_WAIT
+from newssearch.web.writes import LOCK_WAIT, SAVED_FIELDS
 from tests.helpers import ARTICLES, EXAMPLES
 from tests.webserver import ROOT, Answer, Served
 
@@ -339,3 +339,19 @@ def test_the_page_lists_each_saved_search_with_its_new_alerts_in_the_reader_s_zo
     assert f'href="/article/{ALERTED.id}?tz=Asia%2FTokyo"' in main
     assert 'href="/saved/minsk/feed"' in main and 'href="/search?q=minsk&amp;match=all&amp;tz=Asia%2FTokyo"' in main
     assert "<script" not in main
+
+
+def test_the_writes_are_described_and_their_answers_have_the_keys_described(writable):
+    spec = writable.get("/api/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    made = _post_saved(writable, {"name": "described", "query": "museum"})
+    removed = writable.request("DELETE", "/api/saved/described", headers=_bearer())
+    for path, method, status, answer in [("/api/saved", "post", "201", made), ("/api/saved/{name}", "delete", "200", removed)]:
+        operation = spec["paths"][path][method]
+        assert operation["security"] == [{"writeToken": []}]
+        assert {"401", "403"} <= set(operation["responses"])
+        schema = schemas[operation["responses"][status]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]]
+        assert answer.status == int(status) and set(schema["required"]) <= set(answer.json()), (path, answer)
+    assert set(schemas["NewSaved"]["properties"]) == set(SAVED_FIELDS)
+    assert {"409", "400"} <= set(spec["paths"]["/api/saved"]["post"]["responses"])
+    assert "503" in spec["paths"]["/api/articles/{article_id}"]["delete"]["responses"]
