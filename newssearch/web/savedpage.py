@@ -195,8 +195,13 @@ def _mark_read(ix: NewsIndex, name: str, through: int) -> None:
 
 
 def _listed(ix: NewsIndex, state: State) -> list[dict[str, Any]]:
-    """Each saved search as the page lists it: its links, and its unread alerts, newest first."""
+    """Each saved search as the page lists it: its links, and its unread alerts, newest (published) first."""
     return [_one(saved, ix.saved.unread(saved.name), state) for saved in ix.saved.list()]
+
+
+def _newest_first(alert: Alert) -> tuple[bool, float, int]:
+    """Published newest first, undated last; among equals, the latest matched first."""
+    return (alert.published is None, -(alert.published.timestamp() if alert.published else 0.0), -alert.id)
 
 
 def _one(saved: SavedSearch, unread: list[Alert], state: State) -> dict[str, Any]:
@@ -213,7 +218,7 @@ def _one(saved: SavedSearch, unread: list[Alert], state: State) -> dict[str, Any
         "feed": feed,
         "action": state.base + f"/saved/{quote(saved.name, safe='')}",
         "unread": len(unread),
-        "alerts": unread[::-1][:ALERTS_SHOWN],
+        "alerts": sorted(unread, key=_newest_first)[:ALERTS_SHOWN],
         "through": unread[-1].id if unread else 0,
     }
 
