@@ -26,7 +26,7 @@ import pytest
 import newssearch as ns
 from newssearch.cli import cli
 from newssearch.dates import format_datetime
-from newssearch.web.csrf import COOKIE_NAME
+from newssearch.web.csrf import COOKIE_NAME, SESSION_SECONDS, Sessions
 from newssearch.web.problems import RETRY_AFTER
 from newssearch.web.writes import LOCK_WAIT, SAVED_FIELDS
 from tests.helpers import ARTICLES, EXAMPLES
@@ -290,7 +290,7 @@ def test_the_form_adds_marks_read_and_removes_a_saved_search(writable, runner, i
     assert "from the form" not in _cli_saved(runner, index_dir)
 
 
-@pytest.mark.parametrize("forgery", ["no csrf token", "wrong csrf token", "foreign origin", "foreign referer", "no origin", "forged cookie", "no cookie"])
+@pytest.mark.parametrize("forgery", ["no csrf token", "wrong csrf token", "foreign origin", "foreign referer", "no origin", "forged cookie", "expired session", "no cookie"])
 def test_a_form_sent_from_elsewhere_is_refused(writable, forgery):
     browser = Browser(writable)
     browser.sign_in()
@@ -306,9 +306,15 @@ def test_a_form_sent_from_elsewhere_is_refused(writable, forgery):
         options.update(origin=None, referer="https://evil.example.com/page")
     elif forgery == "no origin":
         options["origin"] = None
-    elif forgery == "forged cookie":
-        session, issued, signature = browser.cookie.split("=", 1)[1].split(".")
-        browser.cookie = f"{COOKIE_NAME}={session}.{int(issued) + 10 ** 6}.{signature}"  # a session that never expires, unsigned
+    elif forgery == "forged cookie":  # another session id under the real session's signature: the page must not take it
+        _session, issued, signature = browser.cookie.split("=", 1)[1].split(".")
+        browser.cookie = f"{COOKIE_NAME}=chosen-by-the-attacker.{issued}.{signature}"
+        found = re.search(r'name="csrf" value="([^"]*)"', browser.page())  # a page that took the cookie would hand out its CSRF token
+        fields["csrf"] = html.unescape(found.group(1)) if found else ""
+    elif forgery == "expired session":  # signed with the server's key, but older than a session lasts
+        sessions = Sessions(WRITE)
+        browser.cookie = f"{COOKIE_NAME}={sessions.issue(now=time.time() - SESSION_SECONDS - 60)}"
+        fields["csrf"] = sessions.csrf_token(browser.cookie.split("=", 1)[1].split(".")[0])
     elif forgery == "no cookie":
         browser.cookie = ""
     refused = browser.post("/saved", fields, **options)
@@ -316,7 +322,7 @@ def test_a_form_sent_from_elsewhere_is_refused(writable, forgery):
     assert refused.headers["content-type"].startswith("text/html")
     assert f"forged {forgery}" not in _names(writable)
     # the same form, sent as the page sends it, goes through: the refusal was for the forgery alone
-    if forgery not in ("forged cookie", "no cookie"):
+    if forgery not in ("forged cookie", "expired session", "no cookie"):
         fields["csrf"] = browser.csrf()
         assert browser.post("/saved", fields, referer=None).status == 303
         assert writable.request("DELETE", f"/api/saved/forged%20{forgery.replace(' ', '%20')}", headers=_bearer()).status == 200
