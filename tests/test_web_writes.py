@@ -280,7 +280,7 @@ def test_the_form_adds_marks_read_and_removes_a_saved_search(writable, runner, i
     assert taken.status == 409 and "exists" in taken.body.decode() and 'value="other words"' in taken.body.decode()  # what was typed is kept
 
     assert _cli_saved(runner, index_dir)["minsk"]["unread"] == 1
-    through = re.search(r'action="/saved/minsk/read".*?name="through" value="(\d+)"', browser.page(), re.S).group(1)
+    through = re.search(r'action="/saved/minsk/read".*?name="through" value="(\d+)"', browser.page(), re.DOTALL).group(1)
     assert browser.post("/saved/minsk/read", {"csrf": browser.csrf(), "through": through}).status == 303
     assert _cli_saved(runner, index_dir)["minsk"]["unread"] == 0
 
