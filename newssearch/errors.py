@@ -23,8 +23,10 @@ message; nothing else should escape to a user. The tree::
     ├── FetchError (url, problem, retryable)
     │   └── AddressRefused
     ├── ConfigError (option)
+    ├── SavedSearchExists
     └── RequestRefused (the web server's refusals of one HTTP request)
         ├── AccessDenied
+        ├── Forbidden
         ├── NotFound
         └── RequestTooLarge
 
@@ -67,6 +69,7 @@ __all__ = [
     "FetchError",
     "FieldTooLarge",
     "FollowerRunning",
+    "Forbidden",
     "IndexDamaged",
     "IndexLocked",
     "IndexNotFound",
@@ -81,6 +84,7 @@ __all__ = [
     "QuerySyntaxError",
     "RequestRefused",
     "RequestTooLarge",
+    "SavedSearchExists",
     "SearchTimedOut",
     "Terminated",
     "UnsupportedFormat",
@@ -247,6 +251,13 @@ class ConfigError(NewsSearchError):
         super().__init__(message)
 
 
+class SavedSearchExists(NewsSearchError):
+    """A search is already saved under the name given (``saved add`` without ``--replace``).
+
+    Its own class so that the web server answers 409 Conflict for it, where
+    the CLI prints it as any other error."""
+
+
 class RequestRefused(NewsSearchError):
     """``newssearch serve`` refuses one HTTP request (the server goes on).
 
@@ -257,6 +268,12 @@ class RequestRefused(NewsSearchError):
 
 class AccessDenied(RequestRefused):
     """The request lacks the token the server was started with (``--read-token``), or gives a wrong one."""
+
+
+class Forbidden(RequestRefused):
+    """The request is refused whatever token it carries: a write to a server
+    started without ``--write-token``, or a form sent from another site (no
+    valid CSRF token, or a foreign Origin)."""
 
 
 class NotFound(RequestRefused):

@@ -29,9 +29,9 @@ PINNED = {
     "newssearch": [
         "AccessDenied", "AddressPolicy", "AddressRefused", "AmbiguousId", "Alert", "Article", "ArticleWriter", "CheckReport", "ConfigError", "DecompressedTooLarge",
         "EmptyFeed", "Explanation", "FORMATS", "FetchError", "FieldTooLarge", "Filters", "FollowReport", "Follower",
-        "FollowerRunning", "Hit", "IndexDamaged", "IndexLocked", "IndexNotFound", "IndexReport", "IndexStats", "IndexStoreError",
+        "FollowerRunning", "Forbidden", "Hit", "IndexDamaged", "IndexLocked", "IndexNotFound", "IndexReport", "IndexStats", "IndexStoreError",
         "IndexVersionMismatch", "IngestError", "IngestNotice", "IngestWarning", "Limits", "NewsIndex",
-        "NewsSearchError", "NotFound", "ParseError", "Politeness", "QuerySyntaxError", "RequestRefused", "RequestTooLarge", "SavedSearch", "SavedSearches", "ScorePart",
+        "NewsSearchError", "NotFound", "ParseError", "Politeness", "QuerySyntaxError", "RequestRefused", "RequestTooLarge", "SavedSearch", "SavedSearchExists", "SavedSearches", "ScorePart",
         "SearchRequest", "SearchResults", "SearchTimedOut", "Snippet", "Timeline", "UnsupportedFormat", "WorkerFailed", "__version__",
         "check_index", "create_index", "default_index_path", "format_datetime", "open_for_writing", "open_index",
         "parse_date", "read_path",
@@ -41,9 +41,9 @@ PINNED = {
     ],
     "newssearch.errors": [
         "AccessDenied", "AddressRefused", "AmbiguousId", "ConfigError", "DecompressedTooLarge", "EmptyFeed", "FetchError", "FieldTooLarge",
-        "FollowerRunning", "IndexDamaged", "IndexLocked", "IndexNotFound", "IndexStoreError", "IndexVersionMismatch", "IngestError",
+        "FollowerRunning", "Forbidden", "IndexDamaged", "IndexLocked", "IndexNotFound", "IndexStoreError", "IndexVersionMismatch", "IngestError",
         "IngestNotice", "IngestWarning", "NewsSearchError", "NotFound", "ParseError", "QuerySyntaxError", "RequestRefused",
-        "RequestTooLarge", "SearchTimedOut", "Terminated",
+        "RequestTooLarge", "SavedSearchExists", "SearchTimedOut", "Terminated",
         "UnsupportedFormat", "UnsupportedQueryShape", "WorkerFailed",
     ],
 }

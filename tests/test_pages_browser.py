@@ -18,12 +18,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.pages_index import STORY_OUTLETS, build_pages_index
+import newssearch as ns
+from tests.pages_index import IMG_TITLE, STORY_OUTLETS, build_pages_index
 from tests.webserver import Served
 
 #: Seconds each: Chromium starts, and every page is loaded, drawn and screenshot at two widths.
@@ -57,6 +59,23 @@ def server(tmp_path_factory) -> Iterator[Served]:
         yield served
 
 
+#: The write token of the server the saved searches' page is tried on.
+WRITE_TOKEN = "browser-write-token-0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def writable(tmp_path_factory) -> Iterator[Served]:
+    """A server with writes on, over an index whose saved search has alerts, a hostile headline among them."""
+    where = build_pages_index(tmp_path_factory.mktemp("browser-saved") / "ix")
+    with ns.open_index(where) as ix:
+        ix.saved.add("port strikes", "strike port")
+        ix.add([ns.Article(title=f"Port strike, day {n}: {IMG_TITLE if n == 2 else 'pickets stay'}", body="The port strike went on at the docks.",
+                           url=f"https://docks.example.com/{n}", source="Dock Wire", published=datetime(2024, 12, n, 8, tzinfo=timezone.utc))
+                for n in range(1, 4)])
+    with Served(where, env={"NEWSSEARCH_WRITE_TOKEN": WRITE_TOKEN}) as served:
+        yield served
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     chromium, driver_path = _browser_paths()
@@ -87,13 +106,13 @@ def _arrive(driver: Any, fragment: str) -> None:
     WebDriverWait(driver, 10).until(lambda d: fragment in d.current_url and d.execute_script("return document.readyState") == "complete")
 
 
-def _shots(driver: Any, name: str) -> None:
-    for width, height in ((1280, 900), (375, 812)):
+def _shots(driver: Any, name: str, phone: int = 375) -> None:
+    for width, height in ((1280, 900), (phone, 812)):
         driver.set_window_size(width, height)
         driver.save_screenshot(str(SHOTS / f"{name}-{width}.png"))
-        if width == 375:  # nothing wider than the phone's screen: no sideways scrolling
+        if width == phone:  # nothing wider than the phone's screen: no sideways scrolling
             overflow = driver.execute_script("return document.documentElement.scrollWidth")
-            assert overflow <= 375, f"{name} is {overflow} px wide at 375 px"
+            assert overflow <= phone, f"{name} is {overflow} px wide at {phone} px"
     driver.set_window_size(1280, 900)
 
 
@@ -176,4 +195,40 @@ def test_typing_offers_completions_from_the_index(browser, server):
     assert all(o.lower().startswith("ferr") for o in options(browser)), options(browser)
     box.send_keys(Keys.BACKSPACE * 3)  # under two letters: nothing offered
     WebDriverWait(browser, 10).until(lambda d: not options(d))
+    _clean(browser)
+
+
+def test_a_person_signs_in_and_saves_a_search_on_the_saved_page(browser, writable):
+    base = f"http://127.0.0.1:{writable.port}"
+    browser.get(base + "/")
+    browser.find_element(By.ID, "q").send_keys("port", Keys.ENTER)  # the script gives the search the browser's zone
+    _arrive(browser, "q=port")
+    browser.find_element(By.LINK_TEXT, "Saved searches").click()
+    _arrive(browser, "/saved")
+    assert "tz=Asia%2FTokyo" in browser.current_url  # the header's link keeps the reader's zone
+    alerts = browser.find_elements(By.CSS_SELECTOR, "ol.alerts li")
+    assert len(alerts) == 3 and "Dock Wire" in alerts[0].text and "JST" in alerts[0].text
+    assert [a.text.split(":")[0] for a in alerts] == ["Port strike, day 3", "Port strike, day 2", "Port strike, day 1"]  # newest first
+    assert "<img src=x" in browser.find_element(By.CSS_SELECTOR, "ol.alerts").text  # the hostile headline, as text
+    _clean(browser)
+
+    assert browser.find_element(By.CSS_SELECTOR, "label[for=write-token]").text == "Write token"
+    browser.find_element(By.ID, "write-token").send_keys(WRITE_TOKEN, Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.ID, "add-name"))
+    assert not browser.get_cookie("newssearch_write") or browser.execute_script("return document.cookie") == ""  # HttpOnly: no script sees it
+    for field, label in (("add-name", "Name"), ("add-query", "Query"), ("add-source", "Outlet")):
+        assert browser.find_element(By.CSS_SELECTOR, f"label[for={field}]").text == label
+    browser.find_element(By.ID, "add-name").send_keys("ferry delays")
+    browser.find_element(By.ID, "add-query").send_keys("ferries delayed")
+    browser.find_element(By.ID, "add-source").send_keys("Ferry News", Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda d: "ferry delays" in d.find_element(By.CSS_SELECTOR, ".saved-list").text)
+    listed = browser.find_element(By.CSS_SELECTOR, ".saved-list").text
+    assert "'ferries delayed' --source Ferry News" in listed
+    assert {s["name"] for s in writable.get("/api/saved").json()["saved"]} == {"port strikes", "ferry delays"}
+    _clean(browser)
+    _shots(browser, "saved", phone=390)
+
+    browser.find_element(By.CSS_SELECTOR, "button[aria-label='Mark the 3 new alerts of port strikes read']").click()
+    WebDriverWait(browser, 10).until(lambda d: not d.find_elements(By.CSS_SELECTOR, "ol.alerts li"))
+    assert writable.get("/api/saved/port%20strikes").json()["unread"] == 0
     _clean(browser)

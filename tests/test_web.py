@@ -202,15 +202,15 @@ def test_the_error_statuses_are_described(served):
 # --- the OpenAPI description ------------------------------------------------------
 
 
-def _routes() -> list[str]:
-    """Every path the application routes, read from it (not from the description)."""
-    return [route.path for route in Api(ServeConfig(index="unused")).routes()]
+def _routes() -> list[tuple[str, str]]:
+    """Every path and method the application routes, read from it (not from the description)."""
+    return [(route.path, method.lower()) for route in Api(ServeConfig(index="unused")).routes() for method in route.methods or () if method != "HEAD"]
 
 
 def test_every_route_is_described_and_every_description_routed(served):
     described = served.get("/api/openapi.json").json()
     assert described["openapi"].startswith("3.1")
-    assert sorted(described["paths"]) == sorted(_routes())
+    assert sorted((path, method) for path, item in described["paths"].items() for method in item) == sorted(_routes())
 
 
 def test_real_answers_have_the_keys_described(served, index_dir):

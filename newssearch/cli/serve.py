@@ -29,11 +29,12 @@ __all__ = ["serve_cmd"]
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port to listen on (0: a free one, named on stderr).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes answering requests, each with the index open.")
 @click.option("--read-token", envvar="NEWSSEARCH_READ_TOKEN", show_envvar=True, default=None, metavar="TOKEN", help="Reading the API needs this token (Authorization: Bearer TOKEN, or ?token=). Prefer the environment variable: a command line is visible to every user of the machine.")
+@click.option("--write-token", envvar="NEWSSEARCH_WRITE_TOKEN", show_envvar=True, default=None, metavar="TOKEN", help="Turn writes on (adding and removing saved searches, deleting an article), each needing this token; off without it. Prefer the environment variable: a command line is visible to every user of the machine.")
 @click.option("--cors", multiple=True, metavar="ORIGIN", help="Let pages from this origin (https://desk.example.org) read the API from a browser (repeat for several; off by default).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True, metavar="SECONDS", help="The most time one search may take (504 past it).")
 @click.option("--max-rows", type=click.IntRange(min=1), default=Bounds.max_rows, show_default=True, metavar="N", help="The most rows one download (/api/search.csv, .jsonl) writes; its X-Newssearch-Truncated header says when it stopped there.")
 @click.option("--root-path", default="", metavar="PREFIX", help="The path a reverse proxy serves it under (/news), the proxy taking it off the path it forwards: every page's links and forms start with it.")
-def serve_cmd(index_dir: str | None, host: str, port: int, workers: int, read_token: str | None, cors: tuple[str, ...], timeout: float, max_rows: int, root_path: str) -> None:
+def serve_cmd(index_dir: str | None, host: str, port: int, workers: int, read_token: str | None, write_token: str | None, cors: tuple[str, ...], timeout: float, max_rows: int, root_path: str) -> None:
     """Serve the index's search pages and JSON API over HTTP (pip install 'newssearch[web]').
     One access line per request on stderr; Ctrl-C or SIGTERM stops it
     once the requests in flight are answered (exit 0).
@@ -58,16 +59,17 @@ def serve_cmd(index_dir: str | None, host: str, port: int, workers: int, read_to
     if root_path and (not root_path.startswith("/") or any(c in root_path for c in "?#\\ \"'<>")):
         raise click.BadParameter(f"{root_path!r} is not a path prefix (as /news)", param_hint="--root-path")
     try:
-        config = ServeConfig(index=where, read_token=read_token, cors=tuple(o.rstrip("/") for o in cors), bounds=Bounds(max_timeout=timeout, max_rows=max_rows), root_path=root_path)
+        config = ServeConfig(index=where, read_token=read_token, cors=tuple(o.rstrip("/") for o in cors), bounds=Bounds(max_timeout=timeout, max_rows=max_rows), root_path=root_path, write_token=write_token)
     except ConfigError as exc:
-        raise click.BadParameter(str(exc), param_hint="--read-token") from None
+        raise click.BadParameter(str(exc), param_hint=f"--{(exc.option or 'read_token').replace('_', '-')}") from None
     sock = listen(host, port)
     bound = sock.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
     echo(f"Serving {where} ({count:,} articles) on http://{shown_host}:{bound}{root_path}/ (pages; the API under {root_path}/api/) with {workers} worker{'s' if workers > 1 else ''}; Ctrl-C stops.", err=True)
     if not _loopback(host):
         exposed = "needs the read token" if read_token else "is open to anyone who can reach this address (no --read-token)"
-        echo(f"Warning: listening on {host}, not this machine only: reading the index {exposed}.", err=True)
+        writes = "need the write token" if write_token else "are off (no --write-token)"
+        echo(f"Warning: listening on {host}, not this machine only: reading the index {exposed}; writes {writes}.", err=True)
     sys.stderr.flush()
     serve(config, sock, workers)
     echo("Stopped.", err=True)

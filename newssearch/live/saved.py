@@ -39,7 +39,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from ..errors import ConfigError, NewsSearchError
+from ..errors import ConfigError, NewsSearchError, SavedSearchExists
 from ..index import attach_living_archive
 from ..model import Article, SearchResults
 from ..search.percolate import Percolator
@@ -212,7 +212,7 @@ class SavedSearches:
         from now on; ``run`` searches the whole archive. Raises
         :class:`~newssearch.errors.ConfigError` for a bad name or option,
         :class:`~newssearch.errors.QuerySyntaxError` for a query that cannot
-        be read, and :class:`~newssearch.errors.NewsSearchError` when the
+        be read, and :class:`~newssearch.errors.SavedSearchExists` when the
         name is taken (unless ``replace``)."""
         name = name.strip()
         if not _NAME.match(name):
@@ -231,7 +231,7 @@ class SavedSearches:
         with self._db(write=True) as con:
             old = con.execute("SELECT read FROM saved WHERE name = ?", (name,)).fetchone()
             if old is not None and not replace:
-                raise NewsSearchError(f"a saved search named {name!r} exists; remove it first or replace it")
+                raise SavedSearchExists(f"a saved search named {name!r} exists; remove it first or replace it")
             if old is not None:
                 con.execute("UPDATE saved SET query = ?, options = ?, cursor = ? WHERE name = ?", (query, json.dumps(kept), seq, name))
                 return SavedSearch(name, query, kept, saved.created, seq, int(old[0]))
@@ -349,6 +349,14 @@ class SavedSearches:
             with self._db(write=True) as con:
                 con.execute("UPDATE saved SET read = max(read, ?) WHERE name = ?", (found[-1].id, saved.name))
         return found
+
+    def mark_read(self, name: str, through: int) -> None:
+        """Mark the alerts of ``name`` up to alert ``through`` read, and no
+        later one: a reader who was shown alerts 1 to 7 has not read alert 8,
+        matched while the page was open (:meth:`new` marks all it returns)."""
+        saved = self.get(name)
+        with self._db(write=True) as con:
+            con.execute("UPDATE saved SET read = max(read, ?) WHERE name = ?", (int(through), saved.name))
 
     def undelivered(self) -> builtins.list[Alert]:
         """Alerts ``follow`` has not yet delivered (printed, or passed to its command), oldest first."""

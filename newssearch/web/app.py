@@ -12,10 +12,10 @@ its thread pool, so a search never blocks the event loop that reads and
 writes every connection, and a slow or stalled client holds a socket, not
 a worker.
 
-Everything here reads. The writes of a later step (adding and removing
-saved searches, deleting articles) come as their own routes in their own
-module, behind a write token that :class:`~newssearch.web.guard.Guard`
-checks beside the read token, and off when none is configured.
+Everything here reads. The writes (adding and removing saved searches,
+deleting an article) are their own routes in :mod:`.writes`, and the saved
+searches' page with its forms is :mod:`.savedpage`: both off unless a
+write token is configured, and then needing it.
 """
 
 from __future__ import annotations
@@ -62,7 +62,9 @@ from .params import (
     timeline_request,
 )
 from .problems import Problem, logged_problem, problem_for
+from .savedpage import SavedPages
 from .syndication import Syndication
+from .writes import Writes
 
 __all__ = ["app_from_environment", "create_app"]
 
@@ -90,7 +92,7 @@ class Api:
         self.holder = IndexHolder(config.index)
 
     def routes(self) -> list[Route]:
-        """Every address the API answers (GET only, for now)."""
+        """Every address the API answers: its reads (GET) and its writes (:mod:`.writes`)."""
         table: list[tuple[str, Callable[[Request], dict[str, Any]]]] = [
             ("/api/search", self.search),
             ("/api/facets", self.facets),
@@ -106,6 +108,7 @@ class Api:
         routes = [Route(path, _answering(work), methods=["GET"]) for path, work in table]
         # suggestions, Atom feeds, the OpenSearch description, downloads (syndication.py)
         routes += Syndication(self.holder, self.bounds).routes()
+        routes += Writes(self.config, self.holder).routes()
         return routes
 
     def search(self, request: Request) -> dict[str, Any]:
@@ -214,7 +217,7 @@ def _framework_problem(request: Request, exc: Exception) -> Problem:
     if status == 404:
         return problem_for(NotFound(f"no address {request.url.path!r} here; the API is described at /api/openapi.json"))
     if status == 405:
-        return Problem(405, "MethodNotAllowed", f"{request.method} is not taken by {request.url.path} (only GET, for now)",
+        return Problem(405, "MethodNotAllowed", f"{request.method} is not taken by {request.url.path} (the API describes each address's methods at /api/openapi.json)",
                        dict(getattr(exc, "headers", None) or {}))
     return Problem(status, "HTTPError", str(getattr(exc, "detail", "")) or "the request cannot be answered")
 
@@ -236,6 +239,7 @@ def create_app(config: ServeConfig) -> Starlette:
     # the pages (search, article, their stylesheet): server-rendered HTML over the same index
     pages = Pages(api.holder, config.bounds)
     routes += pages.routes()
+    routes += SavedPages(config, api.holder, pages).routes()  # /saved and its forms
 
     async def http_error(request: Request, exc: Exception) -> Response:
         # a browser that asks for an address that is not there is shown a page; a program, JSON
@@ -245,7 +249,7 @@ def create_app(config: ServeConfig) -> Starlette:
     middleware = [Middleware(AccessLog), Middleware(SecurityHeaders)]
     if config.cors:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(config.cors), allow_methods=["GET"], allow_headers=["Authorization"]))
-    middleware.append(Middleware(Guard, read_token=config.read_token, page=pages.error_page))
+    middleware.append(Middleware(Guard, read_token=config.read_token, page=pages.error_page, write_token=config.write_token))
     return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error}, lifespan=lifespan)
 
 

@@ -3,8 +3,8 @@
 Workers are separate processes that import the app by name (the server's
 supervisor starts them), so the settings travel as JSON in one environment
 variable, :data:`CONFIG_VARIABLE`, rather than as arguments: the only way
-in that both one worker and several take. The read token travels with
-them: the environment of a process is readable by its user only, unlike
+in that both one worker and several take. The read and write tokens travel
+with them: the environment of a process is readable by its user only, unlike
 its command line (``ps`` shows that to everyone on the machine).
 """
 
@@ -24,15 +24,16 @@ CONFIG_VARIABLE = "NEWSSEARCH_SERVE_CONFIG"
 #: The longest request target (path and query string) served: a query's
 #: 4,096 characters, percent-encoded, and its filters fit; more is refused (413).
 MAX_TARGET_BYTES = 16 * 1024
-#: The largest request body accepted (413 beyond). Nothing reads a body yet;
-#: the writes of a later step (saved searches) need a few kilobytes.
+#: The largest request body accepted (413 beyond): a saved search, sent as
+#: JSON or from the page's form, takes a few kilobytes at most.
 MAX_BODY_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
 class ServeConfig:
     """The server's settings: the ``index`` folder, the ``read_token``
-    (None: reading is open), the origins allowed to read across sites
+    (None: reading is open), the ``write_token`` (None: every write is
+    refused, 403), the origins allowed to read across sites
     (``cors``; none: the browser's same-origin rule holds), the request
     bounds (:class:`~newssearch.web.params.Bounds`) and the ``root_path``
     a reverse proxy serves it under."""
@@ -43,10 +44,14 @@ class ServeConfig:
     bounds: Bounds = field(default_factory=Bounds)
     #: The path prefix a reverse proxy serves the app under (``/news``; '' at the root): every link and form starts with it.
     root_path: str = ""
+    #: The token every write needs (adding or removing a saved search, deleting an article); None: writes are off.
+    write_token: str | None = None
 
     def __post_init__(self) -> None:
-        if self.read_token is not None and len(self.read_token.strip()) < 16:
-            raise ConfigError("a read token must have at least 16 characters (python -c 'import secrets; print(secrets.token_urlsafe())')", option="read_token")
+        for option, token in (("read_token", self.read_token), ("write_token", self.write_token)):
+            if token is not None and len(token.strip()) < 16:
+                kind = option.split("_")[0]
+                raise ConfigError(f"a {kind} token must have at least 16 characters (python -c 'import secrets; print(secrets.token_urlsafe())')", option=option)
 
     def to_environment(self) -> str:
         """The settings as the JSON the workers read back with :meth:`from_environment`."""
@@ -65,4 +70,5 @@ class ServeConfig:
             cors=tuple(data["cors"]),
             bounds=Bounds(**data["bounds"]),
             root_path=data.get("root_path", ""),
+            write_token=data.get("write_token"),
         )

@@ -11,8 +11,10 @@ needs it, as ``Authorization: Bearer TOKEN`` or ``?token=TOKEN``
 (for a feed reader or a browser's address bar, which cannot send headers).
 
 The token is compared with :func:`hmac.compare_digest`, in time that does
-not depend on how much of it a guess got right. Writes (a later step) will
-have their own token, checked here too, beside this one.
+not depend on how much of it a guess got right. The write token
+(``--write-token``) reads too: whoever may delete articles may read them,
+and a write sends one token, not two. Writes check it themselves
+(:mod:`.writes`, :mod:`.savedpage`): only they know they write.
 """
 
 from __future__ import annotations
@@ -39,9 +41,11 @@ OPEN_PATHS = frozenset({"/api/openapi.json", "/opensearch.xml"})
 class Guard:
     """Refuses oversized and unauthorised requests (see the module's docstring)."""
 
-    def __init__(self, app: ASGIApp, read_token: str | None, page: Callable[[Request, Problem], Response] | None = None) -> None:
+    def __init__(self, app: ASGIApp, read_token: str | None, page: Callable[[Request, Problem], Response] | None = None,
+                 write_token: str | None = None) -> None:
         self.app = app
         self._token = read_token.encode("utf-8") if read_token else None
+        self._write_token = write_token.encode("utf-8") if write_token else None
         # a browser refused outside the API is shown the refusal as a page (``page``), not JSON
         self._page = page
 
@@ -76,7 +80,9 @@ class Guard:
             given = _given_token(scope)
             if given is None:
                 raise AccessDenied("this server needs a token to read: send 'Authorization: Bearer TOKEN' or add ?token=TOKEN")
-            if not hmac.compare_digest(given, self._token):
+            reads = hmac.compare_digest(given, self._token)
+            writes = self._write_token is not None and hmac.compare_digest(given, self._write_token)
+            if not (reads or writes):
                 raise AccessDenied("the token given is not this server's read token")
 
 

@@ -9,7 +9,9 @@ styles), no plugin, no ``<base>`` that re-points relative links, and no
 other site may frame the pages (clickjacking). ``nosniff`` stops a browser
 from running a JSON answer or a stylesheet as something else, and the
 referrer policy keeps a search's address (its query, perhaps a read token)
-from reaching the sites an article links to.
+from reaching the sites an article links to. The saved searches' page sets
+``same-origin`` instead: with ``no-referrer`` a browser sends its forms'
+POSTs with ``Origin: null``, and the forms are checked by their Origin.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ class SecurityHeaders:
                 kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 if kind.startswith(b"text/html"):
                     headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode("ascii")))
-                    headers.append((b"referrer-policy", REFERRER_POLICY.encode("ascii")))
+                    if not any(k.lower() == b"referrer-policy" for k, _v in headers):  # a page may ask for its own (web/savedpage.py)
+                        headers.append((b"referrer-policy", REFERRER_POLICY.encode("ascii")))
                     headers.append((b"x-frame-options", b"DENY"))
                 message = {**message, "headers": headers}
             await send(message)

@@ -149,6 +149,41 @@ _DOWNLOAD_HEADERS = {
 }
 
 
+_WRITE_ERRORS = {
+    401: "The write token is missing or wrong (Authorization: Bearer TOKEN).",
+    403: "Writes are off: the server was started without --write-token.",
+    503: "The index cannot be written just now: locked by index or follow for longer than the 2 s a delete waits; ask again after Retry-After.",
+}
+
+
+def _write(method: str, summary: str, schema: str, params: list[dict[str, Any]], *, status: int = 200, body: str | None = None,
+           errors: dict[int, str]) -> dict[str, Any]:
+    """A write: needs the write token (``writeToken``), answers ``status`` with ``schema``, or an error."""
+    responses: dict[str, Any] = {str(status): {"description": "Done", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}}
+    for code, text in sorted({**_WRITE_ERRORS, **errors}.items()):
+        responses[str(code)] = {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    described: dict[str, Any] = {"summary": summary, "parameters": params, "security": [{"writeToken": []}], "responses": responses}
+    if body:
+        described["requestBody"] = {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}}}
+    return {method: described}
+
+
+_SCHEMAS["NewSaved"] = {
+    "type": "object",
+    "required": ["name"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string", "maxLength": 100, "description": "Letters, digits, spaces and . : @ + - _"},
+        "query": {"type": "string", "maxLength": 4096, "description": "The query, as for search; empty for every article."},
+        **{key: _PARAMS[key][0] for key in ("since", "until", "tz", "source", "section", "agency", "lang", "sort", "match", "half_life")},
+        "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "For running it (alerts are never limited)."},
+        "replace": {"type": "boolean", "default": False, "description": "Replace a saved search of that name (else 409)."},
+    },
+}
+_SCHEMAS["Removed"] = _object(["removed"], removed={"type": "string"})
+_SCHEMAS["Deleted"] = _object(["deleted"], deleted={"type": "string", "description": "The id of the article deleted."})
+
+
 def describe() -> dict[str, Any]:
     """The OpenAPI document."""
     article_id = _path_param("article_id", "An article's id, or a unique prefix of it.")
@@ -157,11 +192,16 @@ def describe() -> dict[str, Any]:
         "/api/search": _get("Search: one page of hits, the exact total, facets when asked.", "Search", [_param(p) for p in SEARCH_PARAMS], searches=True),
         "/api/facets": _get("Counts per field value over every match.", "Facets", [_param(p) for p in FACET_PARAMS], searches=True),
         "/api/timeline": _get("Matching stories per period.", "Timeline", [_param(p) for p in TIMELINE_PARAMS], searches=True),
-        "/api/articles/{article_id}": _get("One article in full.", "Article", [article_id], finds=True),
+        "/api/articles/{article_id}": _get("One article in full.", "Article", [article_id], finds=True)
+        | _write("delete", "Delete one article, named by its full id (deleting by a query stays on the command line).", "Deleted",
+                 [_path_param("article_id", "The article's full id.")], errors={400: "A prefix of an id rather than the id.", 404: "No article with that id."}),
         "/api/articles/{article_id}/similar": _get("The stories most like an article.", "Hits", [article_id, *(_param(p) for p in SIMILAR_PARAMS)], searches=True, finds=True),
         "/api/stats": _get("What the index holds.", "Stats", []),
-        "/api/saved": _get("The saved searches, with their unread alerts counted.", "SavedList", []),
-        "/api/saved/{name}": _get("One saved search.", "Saved", [name], finds=True),
+        "/api/saved": _get("The saved searches, with their unread alerts counted.", "SavedList", [])
+        | _write("post", "Save a search, as 'newssearch saved add' does (its checks and messages).", "Saved", [], status=201, body="NewSaved",
+                 errors={400: "A bad name, field, option, date or query (the message names it).", 409: "A search is saved under that name (send replace: true to replace it)."}),
+        "/api/saved/{name}": _get("One saved search.", "Saved", [name], finds=True)
+        | _write("delete", "Forget a saved search and its alerts.", "Removed", [name], errors={404: "No saved search of that name."}),
         "/api/saved/{name}/alerts": _get("A saved search's alerts, oldest first (none is marked read).", "Alerts", [name, *(_param(p) for p in ALERT_PARAMS)], finds=True),
         "/api/suggest": _get("Search-as-you-type: completions of what is typed (headline words, phrases, names, outlets).", "Suggestions",
                              [_param(p, table=_SUGGEST) for p in SUGGEST_PARAMS]),
@@ -185,6 +225,9 @@ def describe() -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": _SCHEMAS,
-            "securitySchemes": {"readToken": {"type": "http", "scheme": "bearer", "description": "Only when the server was started with --read-token; ?token= works too."}},
+            "securitySchemes": {
+                "readToken": {"type": "http", "scheme": "bearer", "description": "Only when the server was started with --read-token; ?token= works too."},
+                "writeToken": {"type": "http", "scheme": "bearer", "description": "Every write; writes are off (403) unless the server was started with --write-token. It reads too."},
+            },
         },
     }

@@ -103,6 +103,10 @@ class Pages:
         return self._render("error.html", request, status=problem.status, headers=problem.headers,
                             state=state, problem=problem, title=f"Error {problem.status}")
 
+    def render(self, name: str, request: Request, *, status: int = 200, headers: dict[str, str] | None = None, **context: Any) -> Response:
+        """The template ``name`` as a page, with the app's root and stylesheet's addresses (for the pages of other modules)."""
+        return self._render(name, request, status=status, headers=headers, **context)
+
     def _render(self, name: str, request: Request, *, status: int = 200, headers: dict[str, str] | None = None, **context: Any) -> Response:
         base = _base(request)
         body = self.env.get_template(name).render(base=base, static=base + "/static", **context)

@@ -7,8 +7,12 @@ print. The choices:
 
 - 400: the request is wrong and asking again unchanged will not help (a
   query that cannot be read, a bad option, an ambiguous id prefix);
-- 401: reading needs the server's token (``--read-token``);
+- 401: reading needs the server's token (``--read-token``), or a write its
+  write token (``--write-token``), and none or a wrong one was given;
+- 403: refused whatever the token: a write to a server started without a
+  write token, or a form sent from another site;
 - 404: no such article, saved search or address; 405: a method the address does not take;
+- 409: a saved search of that name exists (asking again unchanged will not help, but another name will);
 - 413: the request's address or body is over the server's limits;
 - 503 with ``Retry-After``: the index cannot be read just now (missing,
   damaged, locked, of another version): the server stays up and answers
@@ -32,11 +36,13 @@ from ..errors import (
     AccessDenied,
     AmbiguousId,
     ConfigError,
+    Forbidden,
     IndexStoreError,
     NewsSearchError,
     NotFound,
     QuerySyntaxError,
     RequestTooLarge,
+    SavedSearchExists,
     SearchTimedOut,
 )
 
@@ -47,6 +53,8 @@ RETRY_AFTER = 2
 
 _STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (AccessDenied, 401),
+    (Forbidden, 403),
+    (SavedSearchExists, 409),
     (NotFound, 404),
     (RequestTooLarge, 413),
     (QuerySyntaxError, 400),
