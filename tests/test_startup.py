@@ -6,9 +6,9 @@ Benchmarks section).
 dateutil and the rest load with the first name that needs them
 (``newssearch.__getattr__``), so a program that imports the package to
 catch its errors, or a command that never opens an index, does not pay
-~100 ms for them. The CLI loads the search engine (every search needs it)
-but none of the readers' or the server's libraries: those load with
-``index`` and ``serve``.
+~100 ms for them. The CLI loads a command's module when the command runs
+(``newssearch.cli.lazy``): a search loads the search engine but none of the
+readers', the writers' or the server's libraries, nor the other commands.
 
 Each check runs in a fresh interpreter, since this one has loaded
 everything already.
@@ -32,6 +32,28 @@ NOT_FOR_A_SEARCH = ("trafilatura", "lxml", "feedparser", "warcio", "charset_norm
 #: random numbers (the story signatures of new articles) and the installed
 #: packages' metadata (the versions written when an index is created).
 NOT_FOR_A_SEARCH_MODULES = ("numpy.random", "importlib.metadata")
+
+#: Loaded by ``newssearch search`` before the commands loaded lazily (issue
+#: 23), and not since: the writers (multiprocessing, Whoosh's multiprocess
+#: writer, the segment writer), saved searches and the follower's state
+#: (sqlite3), and the other commands' modules with what they load (the
+#: server's configuration, the feed lists, the cluster client).
+NOT_FOR_A_CLI_SEARCH = (
+    "multiprocessing", "sqlite3", "whoosh.multiproc", "newssearch.write.articles", "newssearch.write.compact",
+    "newssearch.engine.writing", "newssearch.engine.fastwrite", "newssearch.live.saved", "newssearch.live.files",
+    "newssearch.cli.indexing", "newssearch.cli.upkeep", "newssearch.cli.export", "newssearch.cli.saved",
+    "newssearch.cli.follow", "newssearch.cli.serve", "newssearch.web", "newssearch.cluster.client",
+)
+
+#: Runs one CLI search in the interpreter (as ``python -m newssearch search``
+#: does, without exiting), so that what it loaded can be listed after it.
+CLI_SEARCH = """
+from newssearch.cli import cli
+try:
+    cli(["search", "port strike", "--index", {index!r}, "-n", "3"], prog_name="newssearch")
+except SystemExit as exc:
+    assert exc.code == 0, exc.code
+"""
 
 
 def loaded_after(code: str, packages: bool = True) -> set[str]:
@@ -65,9 +87,29 @@ def test_the_living_archive_comes_with_the_index_whichever_name_loads_it_first()
         subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_the_cli_loads_no_reader_and_no_server():
-    loaded = loaded_after("import newssearch.cli", packages=False)
+def test_the_cli_loads_no_command_before_it_runs():
+    # the group names its commands; each command's module loads when it runs
+    loaded = loaded_after("import newssearch.cli\nnewssearch.cli.cli.commands.keys()", packages=False)
+    packages = {m.split(".")[0] for m in loaded}
+    assert packages.isdisjoint({"whoosh", "numpy", "dateutil"}), sorted(packages & {"whoosh", "numpy", "dateutil"})
+    assert not {m for m in loaded if m.startswith("newssearch.cli.")} - {
+        "newssearch.cli.exits", "newssearch.cli.lazy", "newssearch.cli.signals", "newssearch.cli.terminal"}
+
+
+def test_a_cli_search_loads_no_reader_no_server_and_no_writer(ix_dir):
+    loaded = loaded_after(CLI_SEARCH.format(index=str(ix_dir)), packages=False)
     packages = {m.split(".")[0] for m in loaded}
     assert packages.isdisjoint(NOT_FOR_A_SEARCH), sorted(packages & set(NOT_FOR_A_SEARCH))
     assert loaded.isdisjoint(NOT_FOR_A_SEARCH_MODULES), sorted(loaded & set(NOT_FOR_A_SEARCH_MODULES))
-    assert "numpy" in packages  # the check sees numpy's modules: the search itself needs numpy
+    not_for_it = {m for m in loaded if m.split(".")[0] in NOT_FOR_A_CLI_SEARCH or m in NOT_FOR_A_CLI_SEARCH}
+    assert not not_for_it, sorted(not_for_it)
+    # the check sees the search run: it loaded the engine, numpy and the search command
+    assert {"numpy", "whoosh"} <= packages and "newssearch.cli.searching" in loaded
+
+
+def test_every_command_loads_when_asked_for():
+    # the lazy table names no command that does not load, and --help lists them all
+    code = ("import newssearch.cli as c\n"
+            "assert all(c.cli.commands[name].name == name for name in c.COMMANDS), 'a wrong name'")
+    loaded = loaded_after(code, packages=False)
+    assert {"newssearch.cli.serve", "newssearch.cli.indexing", "newssearch.cli.follow"} <= loaded
