@@ -113,3 +113,11 @@ def test_every_command_loads_when_asked_for():
             "assert all(c.cli.commands[name].name == name for name in c.COMMANDS), 'a wrong name'")
     loaded = loaded_after(code, packages=False)
     assert {"newssearch.cli.serve", "newssearch.cli.indexing", "newssearch.cli.follow"} <= loaded
+
+
+def test_a_cli_search_compiles_no_english_morphology(ix_dir):
+    # Whoosh's queries import morph_en, which compiles its suffix rules as it
+    # loads; a search never calls it (newssearch.engine.deferred)
+    code = CLI_SEARCH.format(index=str(ix_dir)) + (
+        "import sys\nassert type(sys.modules['whoosh.lang.morph_en']).__name__ == '_StandIn', 'loaded'\n")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
