@@ -20,6 +20,9 @@ import json
 import subprocess
 import sys
 
+import newssearch as ns
+from tests.helpers import many_articles
+
 #: Loaded by ``import newssearch`` before issue 23, and not since.
 HEAVY_FOR_A_PLAIN_IMPORT = ("whoosh", "numpy", "dateutil", "Stemmer", "multiprocessing", "sqlite3", "click")
 
@@ -121,3 +124,38 @@ def test_a_cli_search_compiles_no_english_morphology(ix_dir):
     code = CLI_SEARCH.format(index=str(ix_dir)) + (
         "import sys\nassert type(sys.modules['whoosh.lang.morph_en']).__name__ == '_StandIn', 'loaded'\n")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+#: Opens the index at argv[1] and prints its segments and what opening its
+#: snapshot asked of the file system (a fresh interpreter: an audit hook stays).
+COUNT_OPEN = """
+import json, sys
+import newssearch as ns
+ix = ns.open_index(sys.argv[1])
+seen = {"os.listdir": 0, "os.scandir": 0, "open": 0}
+def hook(event, args):
+    if event in seen:
+        seen[event] += 1
+sys.addaudithook(hook)
+segments = len(ix.session().snapshot.segments)
+sys.addaudithook(lambda event, args: None)
+print(json.dumps([segments, seen]))
+"""
+
+
+def test_opening_a_snapshot_lists_the_folder_a_bounded_number_of_times(tmp_path):
+    # each segment's column files are opened with the snapshot (engine.reading._pin_columns);
+    # the folder is listed once for all of them, not once per segment
+    counts = {}
+    for commits in (2, 6):
+        where = tmp_path / f"ix{commits}"
+        articles = many_articles(3 * commits)
+        with ns.create_index(where) as ix:
+            for batch in range(commits):
+                ix.add(articles[3 * batch : 3 * batch + 3])
+        done = subprocess.run([sys.executable, "-c", COUNT_OPEN, str(where)], capture_output=True, text=True, check=True)
+        segments, seen = json.loads(done.stdout)
+        assert segments == commits  # no merge yet: one segment a commit
+        counts[commits] = seen
+    assert counts[6]["os.listdir"] + counts[6]["os.scandir"] == counts[2]["os.listdir"] + counts[2]["os.scandir"]
+    assert counts[6]["open"] > counts[2]["open"]  # the check sees the segments' files opened
