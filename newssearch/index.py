@@ -33,7 +33,6 @@ from .errors import (
     IndexStoreError,
     NewsSearchError,
 )
-from .live.files import check_files, repair_files
 from .model import Article, SearchResults, Timeline
 from .search.bm25 import BM25_B, BM25_K1
 from .search.complete import Completion, Harvest
@@ -44,10 +43,6 @@ from .search.session import SearchSession
 from .search.similar import similar as related_stories
 from .search.spelling import suggest as corrected_query
 from .search.timeline import timeline as stories_per_period
-from .write.articles import ArticleWriter
-from .write.compact import CompactReport, compact
-from .write.sharded import ShardedWriter
-from .write.transaction import IndexReport
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -56,6 +51,10 @@ if TYPE_CHECKING:
     from .live.saved import SavedSearches
     from .search.ranker import Ranker
     from .search.request import SearchOptions
+    from .write.articles import ArticleWriter
+    from .write.compact import CompactReport
+    from .write.sharded import ShardedWriter
+    from .write.transaction import IndexReport
 
 __all__ = [
     "CheckReport",
@@ -87,6 +86,17 @@ def attach_living_archive(saved_searches: Callable[[NewsIndex], SavedSearches]) 
     (:meth:`NewsIndex.after_commit`). Called once, by :mod:`newssearch.live.saved`."""
     global _living_archive
     _living_archive = saved_searches
+
+
+def __getattr__(name: str) -> Any:
+    # CompactReport is named here for compact()'s callers, but its module loads
+    # the segment writer: with the first use of the name, not with the index (issue 23)
+    if name == "CompactReport":
+        # lazy: the segment writer and multiprocessing
+        from .write.compact import CompactReport
+
+        return CompactReport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def default_index_path() -> Path:
@@ -171,6 +181,11 @@ class NewsIndex:
         old articles stay searchable until the run commits, then go (a failed
         or interrupted rebuild leaves the index as it was).
         """
+        # lazy: the writers load multiprocessing, Whoosh's multiprocess writer and the
+        # fast segment writer, which a search does not use (issue 23)
+        from .write.articles import ArticleWriter  # lazy: as said above
+        from .write.sharded import ShardedWriter  # lazy: as said above
+
         if isinstance(self._store, ShardedStore):
             return ShardedWriter(
                 self._store, timeout=timeout, limitmb=limitmb, commit_every=commit_every, rebuild=rebuild, on_commit=self.after_commit
@@ -486,6 +501,9 @@ class NewsIndex:
         killed part way, the index is as its last commit left it. Searches,
         results and ids are unchanged; a search session open meanwhile keeps
         reading the snapshot it opened."""
+        # lazy: the segment writer and multiprocessing, as in writer()
+        from .write.compact import compact
+
         with mapped(self.path):
             try:
                 return compact(self._store, timeout=timeout)
@@ -583,6 +601,9 @@ def _check_beside(where: Path, report: CheckReport, repair: bool) -> None:
     """Add the SQLite files beside the index (saved searches, the
     follower's state) to ``report``: checked, and with ``repair`` kept aside
     and started afresh with every row still readable (what was lost is said)."""
+    # lazy: sqlite3, which only a check (of the files beside the index) uses
+    from .live.files import check_files, repair_files
+
     problems = check_files(where) if where.is_dir() else []
     if not repair or not problems:
         report.problems += problems

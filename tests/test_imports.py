@@ -66,6 +66,8 @@ HEAVY_OR_OPTIONAL = {
     "tqdm": "0.01-0.06 s, only for the progress bar of 'index'",
     # a module of the standard library, named in full (issue 23: a search's start-up)
     "importlib.metadata": "0.02 s (email, zipfile, csv), only when an index is created",
+    "multiprocessing": "0.02-0.05 s (with whoosh.multiproc), only to write an index",
+    "sqlite3": "0.005 s, only for saved searches, the follower's state and checking them",
 }
 
 

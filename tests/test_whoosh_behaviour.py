@@ -7,6 +7,7 @@ before it silently changes search results.
 from __future__ import annotations
 
 import inspect
+import json
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -492,3 +493,30 @@ def test_a_searcher_knows_when_another_process_committed(tmp_path):
     assert not searcher.up_to_date()
     assert ix.searcher().up_to_date() and ix.searcher().doc_count() == 2
     searcher.close()
+
+
+def test_whoosh_queries_load_the_english_morphology_which_newssearch_defers_to_its_first_call():
+    # whoosh.query.terms imports morph_en's variations when it loads (for the
+    # Variations query), and morph_en compiles its suffix rules as it loads:
+    # newssearch.engine.deferred stands in for it until variations() is called
+    words = ["pull", "render", "news", "agreement", "oil", "prices", "running"]
+    program = (
+        "import sys, json\n"
+        "FIRST\n"
+        "import whoosh.query\n"
+        "loaded = type(sys.modules['whoosh.lang.morph_en']).__name__\n"
+        "from whoosh.query.terms import variations\n"
+        f"found = {{w: sorted(variations(w)) for w in {words!r}}}\n"
+        "print(json.dumps([loaded, type(sys.modules['whoosh.lang.morph_en']).__name__, found]))\n"
+    )
+
+    def run(first: str) -> list:
+        done = subprocess.run([sys.executable, "-c", program.replace("FIRST", first)], capture_output=True, text=True,
+                              check=True)
+        return json.loads(done.stdout)
+
+    plain = run("pass")
+    deferred = run("import newssearch.engine.query")
+    assert plain[0] == "module"  # Whoosh alone loads it with its queries
+    assert deferred[0] == "_StandIn" and deferred[1] == "module"  # with newssearch: at the first call
+    assert deferred[2] == plain[2] and len(plain[2]["pull"]) > 5  # the same variations either way

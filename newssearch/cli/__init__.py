@@ -10,15 +10,17 @@ modules that know nothing of the group (:mod:`.indexing`, :mod:`.upkeep`,
 :mod:`.searching`, :mod:`.export`, :mod:`.saved`, :mod:`.follow`, :mod:`.serve`), over the shared options
 (:mod:`.options`), the formatting (:mod:`.output`; :mod:`.fields` for what
 scripts read) and the exit codes (:mod:`.exits`); this
-module makes the group, adds them to it, and handles their errors; how a
-signal ends a run is :mod:`.signals`.
+module makes the group, names its commands (:data:`COMMANDS`, each module
+imported when its command runs: :mod:`.lazy`), and handles their errors;
+how a signal ends a run is :mod:`.signals`.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -34,24 +36,36 @@ from .exits import (
     EXIT_USAGE,
     fail,
 )
-from .export import export_cmd
-from .follow import follow_cmd
-from .indexing import index_cmd
-from .output import (
-    article_to_json,
-    explanation_to_json,
-    format_copies,
-    format_explanation,
-    format_facets,
-    format_hit,
-    hit_to_json,
-)
-from .saved import saved_cmd
-from .searching import search_cmd, show_cmd, similar_cmd, timeline_cmd
-from .serve import serve_cmd
+from .lazy import LazyCommands
 from .signals import stop_on_signals
 from .terminal import echo
-from .upkeep import check_cmd, compact_cmd, delete_cmd, stats_cmd
+
+if TYPE_CHECKING:
+    from .output import (
+        article_to_json,
+        explanation_to_json,
+        format_copies,
+        format_explanation,
+        format_facets,
+        format_hit,
+        hit_to_json,
+    )
+
+#: Formatters re-exported from :mod:`.output`, loaded on first use: output
+#: loads the index (Whoosh, numpy), which ``--version``, ``--help`` and a
+#: usage error do not need (issue 23).
+_FROM_OUTPUT = frozenset({
+    "article_to_json", "explanation_to_json", "format_copies", "format_explanation", "format_facets", "format_hit",
+    "hit_to_json",
+})
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _FROM_OUTPUT:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(".output", __name__), name)
+    globals()[name] = value  # once: the next use is a plain attribute
+    return value
 
 __all__ = [
     "EXIT_ERROR",
@@ -119,14 +133,28 @@ def cli() -> None:
     """
 
 
-for _command in (
-    index_cmd, delete_cmd, check_cmd, stats_cmd, compact_cmd,  # writing and looking after an index
-    search_cmd, timeline_cmd, similar_cmd, show_cmd, export_cmd,  # reading it
-    saved_cmd, follow_cmd,  # the living archive
-    serve_cmd,  # over HTTP
-):
-    cli.add_command(_command)
-del _command
+#: Each command and where it is defined: its module loads when the command
+#: runs (or ``--help`` lists it), not with the group (see :mod:`.lazy`).
+COMMANDS: dict[str, tuple[str, str]] = {
+    # writing and looking after an index
+    "index": (".indexing", "index_cmd"),
+    "delete": (".upkeep", "delete_cmd"),
+    "check": (".upkeep", "check_cmd"),
+    "stats": (".upkeep", "stats_cmd"),
+    "compact": (".upkeep", "compact_cmd"),
+    # reading it
+    "search": (".searching", "search_cmd"),
+    "timeline": (".searching", "timeline_cmd"),
+    "similar": (".searching", "similar_cmd"),
+    "show": (".searching", "show_cmd"),
+    "export": (".export", "export_cmd"),
+    # the living archive
+    "saved": (".saved", "saved_cmd"),
+    "follow": (".follow", "follow_cmd"),
+    # over HTTP
+    "serve": (".serve", "serve_cmd"),
+}
+cli.commands = LazyCommands(__name__, COMMANDS)
 
 
 def main() -> None:

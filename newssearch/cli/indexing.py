@@ -20,6 +20,7 @@ import click
 from ..cluster.client import connect
 from ..errors import ConfigError, IngestError
 from ..index import default_index_path, index_exists, open_for_writing
+from ..live import saved as living_archive  # noqa: F401 - attaches saved searches to the index: each commit here matches them
 from ..paths import shown_path, shown_text
 from ..write.transaction import IndexReport
 from .exits import EXIT_ERROR, EXIT_NO_MATCH, EXIT_PARTIAL

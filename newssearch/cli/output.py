@@ -22,18 +22,18 @@ from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from ..dates import format_datetime
-from ..index import IndexStats
-from ..live.saved import Alert, SavedSearch
 from ..model import Article, Explanation, Hit
 from ..paths import shown_path
 from ..search.snippets import ANSI_HIGHLIGHT
-from ..write.transaction import IndexReport
 from .terminal import echo as say
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # named in annotations only: a search loads neither saved searches (sqlite3) nor the writer
+    from ..index import IndexStats
     from ..ingest import Notice
     from ..live.follow import FollowReport
+    from ..live.saved import Alert, SavedSearch
     from ..live.state import FeedStatus
+    from ..write.transaction import IndexReport
 
 __all__ = [
     "alert_line",

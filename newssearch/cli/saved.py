@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from ..index import default_index_path, open_index
+from ..live import saved as living_archive  # noqa: F401 - attaches saved searches to the index: ix.saved is what this command runs
 from ..search.request import MAX_LIMIT, SORTS
 from .exits import EXIT_NO_MATCH
 from .fields import hit_record, summary_record

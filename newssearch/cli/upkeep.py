@@ -20,6 +20,7 @@ import click
 from ..dates import format_datetime
 from ..errors import NewsSearchError
 from ..index import NewsIndex, check_index, default_index_path, open_index
+from ..live import saved as living_archive  # noqa: F401 - attaches saved searches to the index: a delete or compact commits
 from ..model import Article
 from ..paths import shown_path
 from .exits import EXIT_ERROR, EXIT_USAGE, fail

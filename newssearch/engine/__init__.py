@@ -21,6 +21,7 @@ code, in ``whoosh_private.txt`` beside this file.
 * :mod:`.query`      the query tree (Whoosh's node classes) and helpers to build and walk it
 * :mod:`.parsing`    query text to a query tree, with newssearch's fixes to Whoosh's parser
 * :mod:`.matching`   Whoosh's own matchers, for the query shapes our ranker does not evaluate
+* :mod:`.deferred`   Whoosh's English morphology (``Variations``), loaded at its first call, not with Whoosh's queries
 
 What the rest of newssearch may import, by module (:data:`SURFACE`; the
 test fails on an import of any other engine name from outside ``engine/``,
@@ -43,10 +44,17 @@ and on a name listed here that nothing outside uses any more):
 ``fastwrite``, ``postarrays``, ``workers`` and ``locking`` are the engine's
 own: nothing outside it imports them.
 
-This ``__init__`` imports nothing, so loading one part does not load the rest.
+This ``__init__`` loads no part of the engine, so loading one part does not
+load the rest; it runs before any of them, so it is where Whoosh modules
+that a search never calls are deferred before Whoosh loads them
+(:mod:`.deferred`).
 """
 
+from .deferred import defer_morphology
+
 __all__ = ["SURFACE"]
+
+defer_morphology()
 
 #: The engine's names that modules outside ``newssearch/engine`` may import,
 #: by engine module (the docstring above states the same list).

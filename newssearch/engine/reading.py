@@ -181,7 +181,7 @@ def _generic_numbers(col: Any, size: int) -> np.ndarray:
     return np.array([int(col[d]) for d in range(size)], dtype=np.uint64)
 
 
-def _pin_columns(reader: Any) -> None:
+def _pin_columns(reader: Any, listings: dict[int, list[str]] | None = None) -> None:
     """Open every column file of a segment now, and answer "has it this
     column?" from what was opened from then on.
 
@@ -193,15 +193,25 @@ def _pin_columns(reader: Any) -> None:
     missing: a count with a date filter of 0 instead of 86; every story
     one: 1 instead of 106) or its reader is None (TypeError on every
     search). A file opened before the deletion stays readable (POSIX), so
-    a segment reads, to the end, the commit it was opened at."""
+    a segment reads, to the end, the commit it was opened at.
+
+    ``listings`` keeps the folder's listing for the snapshot's other
+    segments: listed once per folder, not once per segment (a folder holds
+    about a dozen files per segment, so listing it for each segment grew
+    with the square of the segment count; issue 23)."""
     perdoc = getattr(reader, "_perdoc", None)
     segment = getattr(reader, "_segment", None)
     storage = getattr(reader, "_storage", None)
     if perdoc is None or segment is None or storage is None or not hasattr(perdoc, "_colfiles"):
         return  # not whoosh3's per-document reader (an empty index): nothing read lazily
     prefix, suffix = segment.make_filename("."), COLUMN_EXTENSION
+    names = None if listings is None else listings.get(id(storage))
+    if names is None:
+        names = list(storage.list())
+        if listings is not None:
+            listings[id(storage)] = names
     present = set()
-    for filename in storage.list():
+    for filename in names:
         if filename.startswith(prefix) and filename.endswith(suffix):
             name = filename[len(prefix) : -len(suffix)]
             if name not in perdoc._colfiles:
@@ -239,7 +249,8 @@ class Segment:
     since the segment was written (None when there are none).
     """
 
-    def __init__(self, searcher: Any, offset: int) -> None:
+    def __init__(self, searcher: Any, offset: int, listings: dict[int, list[str]] | None = None) -> None:
+        """``listings``: the folder listings the snapshot's segments share (see :func:`_pin_columns`)."""
         self._searcher = searcher
         self._reader = searcher.reader()
         self.offset = int(offset)
@@ -257,7 +268,7 @@ class Segment:
         self._lengths: dict[str, np.ndarray] = {}
         self._columns: dict[str, np.ndarray] = {}
         # opened now, not on first use: a merge may delete them meanwhile (see _pin_columns)
-        _pin_columns(self._reader)
+        _pin_columns(self._reader, listings)
         self._arrays: PostingArrays | None = _open_posting_arrays(self._reader)
         # term -> Whoosh's term info (None: not in this segment); a query asks
         # for the same term several times (exists? where? how many?)
@@ -519,7 +530,8 @@ class Snapshot:
     @cached_property
     def segments(self) -> list[Segment]:
         """The segments, in document-number order."""
-        return [Segment(sub, offset) for sub, offset in self._s.leaf_searchers()]
+        listings: dict[int, list[str]] = {}  # each folder listed once, for all its segments
+        return [Segment(sub, offset, listings) for sub, offset in self._s.leaf_searchers()]
 
     # --- state -----------------------------------------------------------
     def is_current(self) -> bool:
