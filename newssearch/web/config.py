@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..errors import ConfigError
 from .params import Bounds
+from .proxy import DEFAULT_TRUSTED, TrustedProxies
 
 __all__ = ["CONFIG_VARIABLE", "MAX_BODY_BYTES", "MAX_TARGET_BYTES", "ServeConfig"]
 
@@ -34,8 +35,9 @@ class ServeConfig:
     """The server's settings: the ``index`` folder, the ``read_token``
     (None: reading is open), the origins allowed to read across sites
     (``cors``; none: the browser's same-origin rule holds), the request
-    bounds (:class:`~newssearch.web.params.Bounds`) and the ``root_path``
-    a reverse proxy serves it under."""
+    bounds (:class:`~newssearch.web.params.Bounds`), the ``root_path``
+    a reverse proxy serves it under, and the proxies trusted to say
+    what the client asked for (``forwarded_allow_ips``)."""
 
     index: str
     read_token: str | None = None
@@ -43,8 +45,11 @@ class ServeConfig:
     bounds: Bounds = field(default_factory=Bounds)
     #: The path prefix a reverse proxy serves the app under (``/news``; '' at the root): every link and form starts with it.
     root_path: str = ""
+    #: The proxies whose X-Forwarded-* headers are believed (addresses, networks, or ``*``): see :mod:`.proxy`.
+    forwarded_allow_ips: tuple[str, ...] = DEFAULT_TRUSTED
 
     def __post_init__(self) -> None:
+        TrustedProxies(self.forwarded_allow_ips)  # a ConfigError now, at start, rather than in every worker
         if self.read_token is not None and len(self.read_token.strip()) < 16:
             raise ConfigError("a read token must have at least 16 characters (python -c 'import secrets; print(secrets.token_urlsafe())')", option="read_token")
 
@@ -65,4 +70,5 @@ class ServeConfig:
             cors=tuple(data["cors"]),
             bounds=Bounds(**data["bounds"]),
             root_path=data.get("root_path", ""),
+            forwarded_allow_ips=tuple(data.get("forwarded_allow_ips", DEFAULT_TRUSTED)),
         )
