@@ -18,9 +18,10 @@ the copy, never to ``--index``), then served (``newssearch serve
   uniformly), as a busy ``follow`` does.
 
 In both phases a probe client (one more connection, outside wrk) asks
-``/api/search?q=WORD`` every 20 ms: for the word of the last commit, in
-the commits phase, and for a word never indexed in the quiet phase, so
-both phases carry the same load. The delay of a commit is from the
+``/api/search?q=WORD OR WORD...`` every 20 ms: for the words of the
+commits whose article it has not yet seen in an answer, in the commits
+phase, and for a word never indexed in the quiet phase, so both phases
+carry the same load. The delay of a commit is from the
 writer's commit returning (its own ``time.monotonic()``, the same clock on
 Linux for every process) to the arrival of the first probe answer that
 holds the article: it includes that answer's own time in the queue behind
@@ -63,13 +64,15 @@ from bench.serve import QUERIES, paths_for, run_wrk, start_newssearch, wait_read
 #: The writer: another process with the index open, committing one article per word read on stdin and
 #: printing when its commit returned (CLOCK_MONOTONIC, shared by every process on Linux).
 WRITER = r"""
-import sys, time
+import random, sys, time
 from datetime import datetime, timezone
 import newssearch as ns
 ix = ns.open_index(sys.argv[1])
+vocabulary = "port strike grain tanker harbour council budget storm ferry bridge crane pier cargo steel coal timber".split()
 for line in sys.stdin:
     word = line.strip()
-    ix.add([ns.Article(title=f"Late bulletin {word}", body=f"A story about {word} that was not in the index before. " * 20,
+    words = " ".join(random.Random(word).choices(vocabulary, k=150))  # its own words: not a copy of the last bulletin
+    ix.add([ns.Article(title=f"Late bulletin {word}", body=f"A story about {word}: {words}.",
                        url=f"https://example.org/fresh/{word}", source="Fresh Desk", published=datetime.now(timezone.utc))])
     print(time.monotonic(), flush=True)
 ix.close()
@@ -77,11 +80,12 @@ ix.close()
 
 
 class Probe:
-    """One client asking for ``word`` every 20 ms until stopped; records when an answer first held it."""
+    """One client asking every 20 ms for the words committed and not yet found (one query, OR), until stopped;
+    records when an answer first held each."""
 
     def __init__(self, port: int) -> None:
         self.port = port
-        self.word = "zqneverindexedx"
+        self.pending = ["zqneverindexedx"]  # the quiet phase asks for a word no commit brings: the same load
         self.failures: list[str] = []
         self.requests = 0
         self.found: dict[str, float] = {}
@@ -89,12 +93,19 @@ class Probe:
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
+    def expect(self, word: str) -> None:
+        """Ask for ``word`` too from now on (before its commit, so that the first answer after it is seen)."""
+        self.pending = [w for w in self.pending if w not in self.found and w.startswith("zqfresh")] + [word]
+
     def _run(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         while not self._stop.is_set():
-            word = self.word
+            words = [w for w in self.pending if w not in self.found]
+            if not words:
+                self._stop.wait(0.02)
+                continue
             try:
-                conn.request("GET", "/api/search?" + urlencode({"q": word, "size": 1}))
+                conn.request("GET", "/api/search?" + urlencode({"q": " OR ".join(words), "size": 20}))
                 response = conn.getresponse()
                 body = response.read()
             except (OSError, http.client.HTTPException) as exc:
@@ -106,8 +117,12 @@ class Probe:
             self.requests += 1
             if response.status != 200:
                 self.failures.append(f"{response.status} {body[:200]!r}")
-            elif word not in self.found and json.loads(body)["total"] > 0:
-                self.found[word] = arrived
+            else:
+                hits = json.loads(body)["hits"]
+                titles = " ".join(h["title"] or "" for hit in hits for h in [hit, *hit.get("copies", [])])
+                for word in words:
+                    if word in titles:
+                        self.found.setdefault(word, arrived)
             self._stop.wait(0.02)
         conn.close()
 
@@ -129,7 +144,7 @@ def commits(index: Path, probe: Probe, duration: float, every: tuple[float, floa
     try:
         while time.monotonic() < end:
             word = _word(n)
-            probe.word = word  # asked for from before the commit, so that the first answer after it is seen
+            probe.expect(word)
             writer.stdin.write(word + "\n")
             writer.stdin.flush()
             line = writer.stdout.readline()
