@@ -32,8 +32,8 @@ A third phase, ``unloaded``, runs the writer and the probe without wrk:
 the delay when no queue of other requests stands in front of the probe's.
 
 The table: per phase, requests/s, p50/p95/p99/max latency of wrk's
-requests, failed requests (wrk's + the probe's), the probe's requests,
-commits, and the delays from a commit to the first answer holding its
+requests, failed requests (wrk's + the probe's), the probe's requests
+and their median time, commits, and the delays from a commit to the first answer holding its
 article (p50/p95/max over the phase's commits; "never": not found within
 10 s of the phase's end).
 """
@@ -88,6 +88,7 @@ class Probe:
         self.pending = ["zqneverindexedx"]  # the quiet phase asks for a word no commit brings: the same load
         self.failures: list[str] = []
         self.requests = 0
+        self.latencies: list[float] = []
         self.found: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -104,6 +105,7 @@ class Probe:
             if not words:
                 self._stop.wait(0.02)
                 continue
+            sent = time.monotonic()
             try:
                 conn.request("GET", "/api/search?" + urlencode({"q": " OR ".join(words), "size": 20}))
                 response = conn.getresponse()
@@ -115,6 +117,7 @@ class Probe:
                 continue
             arrived = time.monotonic()
             self.requests += 1
+            self.latencies.append(arrived - sent)
             if response.status != 200:
                 self.failures.append(f"{response.status} {body[:200]!r}")
             else:
@@ -220,7 +223,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{args.clients} wrk clients + 1 probe, {args.duration:g} s per phase, newssearch serve --workers {args.workers},"
           f" a commit every {low:g}-{high:g} s in the commits phase; {os.cpu_count()} cores shared with wrk and the writer")
     head = (f"{'phase':<9} {'wrk req/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7} {'failed':>6} {'probe req':>9}"
-            f" {'commits':>7} {'found p50':>9} {'p95':>7} {'max':>7} {'never':>5}")
+            f" {'probe p50':>9} {'commits':>7} {'found p50':>9} {'p95':>7} {'max':>7} {'never':>5}")
     print(head)
     print("-" * len(head))
     for phase, r, probe, n, delays, missed in rows:
@@ -228,8 +231,8 @@ def main(argv: list[str] | None = None) -> None:
         found = (f"{statistics.median(delays) * 1000:>9.0f} {percentile(delays, 95) * 1000:>7.0f} {max(delays) * 1000:>7.0f}"
                  if delays else f"{'-':>9} {'-':>7} {'-':>7}")
         print(f"{phase:<9} {r['requests'] / r['seconds']:>9.1f} {r['p50'] / 1000:>7.1f} {r['p95'] / 1000:>7.1f} {r['p99'] / 1000:>7.1f}"
-              f" {r['max'] / 1000:>7.1f} {failed:>6} {probe.requests:>9} {n:>7} {found} {len(missed):>5}")
-    print("found: ms from a commit returning to the first probe answer holding its article (the answer's own wait included)")
+              f" {r['max'] / 1000:>7.1f} {failed:>6} {probe.requests:>9} {statistics.median(probe.latencies or [0]) * 1000:>9.0f} {n:>7} {found} {len(missed):>5}")
+    print("probe p50: ms per probe answer; found: ms from a commit returning to the first probe answer holding its article (that answer's own time included)")
     for phase, _r, probe, *_ in rows:
         for failure in probe.failures[:5]:
             print(f"  {phase} probe failure: {failure}")
