@@ -127,7 +127,11 @@ class Served:
             raise AssertionError(f"newssearch serve did not stop within {timeout} s of SIGTERM: {self.stderr()}") from None
         finally:
             self._log_file.close()
-        left = [pid for pid in children if Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)]
+        # multiprocessing's resource tracker (a child of a server with --workers) exits when it sees the
+        # server's end of its pipe close: a moment after the server, longer on a busy machine
+        deadline = time.monotonic() + 10
+        while (left := [pid for pid in children if Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)]) and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert not left, f"worker processes left running after the server stopped: {left}"
         return code
 

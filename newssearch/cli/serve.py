@@ -16,6 +16,7 @@ from ..errors import ConfigError
 from ..index import default_index_path, open_index
 from ..web.config import ServeConfig
 from ..web.params import Bounds
+from ..web.proxy import DEFAULT_TRUSTED, TrustedProxies
 from .exits import EXIT_ERROR, fail
 from .options import index_option
 from .terminal import echo
@@ -33,8 +34,11 @@ __all__ = ["serve_cmd"]
 @click.option("--cors", multiple=True, metavar="ORIGIN", help="Let pages from this origin (https://desk.example.org) read the API from a browser (repeat for several; off by default).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True, metavar="SECONDS", help="The most time one search may take (504 past it).")
 @click.option("--max-rows", type=click.IntRange(min=1), default=Bounds.max_rows, show_default=True, metavar="N", help="The most rows one download (/api/search.csv, .jsonl) writes; its X-Newssearch-Truncated header says when it stopped there.")
-@click.option("--root-path", default="", metavar="PREFIX", help="The path a reverse proxy serves it under (/news), the proxy taking it off the path it forwards: every page's links and forms start with it.")
-def serve_cmd(index_dir: str | None, host: str, port: int, workers: int, read_token: str | None, write_token: str | None, cors: tuple[str, ...], timeout: float, max_rows: int, root_path: str) -> None:
+@click.option("--root-path", default="", metavar="PREFIX", help="The path a reverse proxy serves it under (/news), the proxy taking it off the path it forwards: every page's links and forms start with it. A trusted proxy's X-Forwarded-Prefix header, when sent, takes its place.")
+@click.option("--forwarded-allow-ips", envvar="FORWARDED_ALLOW_IPS", show_envvar=True, default=",".join(DEFAULT_TRUSTED), show_default=True, metavar="ADDRESSES",
+              help="The reverse proxies whose X-Forwarded-Prefix, -Proto, -Host and -For headers are believed (comma-separated addresses or networks, * for any); from any other client they are ignored.")
+def serve_cmd(index_dir: str | None, host: str, port: int, workers: int, read_token: str | None, write_token: str | None, cors: tuple[str, ...], timeout: float, max_rows: int,
+              root_path: str, forwarded_allow_ips: str) -> None:
     """Serve the index's search pages and JSON API over HTTP (pip install 'newssearch[web]').
     One access line per request on stderr; Ctrl-C or SIGTERM stops it
     once the requests in flight are answered (exit 0).
@@ -59,7 +63,12 @@ def serve_cmd(index_dir: str | None, host: str, port: int, workers: int, read_to
     if root_path and (not root_path.startswith("/") or any(c in root_path for c in "?#\\ \"'<>")):
         raise click.BadParameter(f"{root_path!r} is not a path prefix (as /news)", param_hint="--root-path")
     try:
-        config = ServeConfig(index=where, read_token=read_token, cors=tuple(o.rstrip("/") for o in cors), bounds=Bounds(max_timeout=timeout, max_rows=max_rows), root_path=root_path, write_token=write_token)
+        trusted = TrustedProxies.parse(forwarded_allow_ips)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--forwarded-allow-ips") from None
+    try:
+        config = ServeConfig(index=where, read_token=read_token, cors=tuple(o.rstrip("/") for o in cors), bounds=Bounds(max_timeout=timeout, max_rows=max_rows),
+                             root_path=root_path, write_token=write_token, forwarded_allow_ips=trusted.entries)
     except ConfigError as exc:
         raise click.BadParameter(str(exc), param_hint=f"--{(exc.option or 'read_token').replace('_', '-')}") from None
     sock = listen(host, port)

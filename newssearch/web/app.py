@@ -62,6 +62,7 @@ from .params import (
     timeline_request,
 )
 from .problems import Problem, logged_problem, problem_for
+from .proxy import ForwardedHeaders, TrustedProxies
 from .savedpage import SavedPages
 from .syndication import Syndication
 from .writes import Writes
@@ -246,7 +247,8 @@ def create_app(config: ServeConfig) -> Starlette:
         problem = _framework_problem(request, exc)
         return pages.error_page(request, problem) if wants_page(request.scope) else _problem_response(problem)
 
-    middleware = [Middleware(AccessLog), Middleware(SecurityHeaders)]
+    # outermost: a trusted proxy's X-Forwarded-* headers become the scope every layer reads (proxy.py)
+    middleware = [Middleware(ForwardedHeaders, trusted=TrustedProxies(config.forwarded_allow_ips)), Middleware(AccessLog), Middleware(SecurityHeaders)]
     if config.cors:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(config.cors), allow_methods=["GET"], allow_headers=["Authorization"]))
     middleware.append(Middleware(Guard, read_token=config.read_token, page=pages.error_page, write_token=config.write_token))

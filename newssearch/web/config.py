@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..errors import ConfigError
 from .params import Bounds
+from .proxy import DEFAULT_TRUSTED, TrustedProxies
 
 __all__ = ["CONFIG_VARIABLE", "MAX_BODY_BYTES", "MAX_TARGET_BYTES", "ServeConfig"]
 
@@ -35,8 +36,9 @@ class ServeConfig:
     (None: reading is open), the ``write_token`` (None: every write is
     refused, 403), the origins allowed to read across sites
     (``cors``; none: the browser's same-origin rule holds), the request
-    bounds (:class:`~newssearch.web.params.Bounds`) and the ``root_path``
-    a reverse proxy serves it under."""
+    bounds (:class:`~newssearch.web.params.Bounds`), the ``root_path``
+    a reverse proxy serves it under, and the proxies trusted to say
+    what the client asked for (``forwarded_allow_ips``)."""
 
     index: str
     read_token: str | None = None
@@ -46,8 +48,11 @@ class ServeConfig:
     root_path: str = ""
     #: The token every write needs (adding or removing a saved search, deleting an article); None: writes are off.
     write_token: str | None = None
+    #: The proxies whose X-Forwarded-* headers are believed (addresses, networks, or ``*``): see :mod:`.proxy`.
+    forwarded_allow_ips: tuple[str, ...] = DEFAULT_TRUSTED
 
     def __post_init__(self) -> None:
+        TrustedProxies(self.forwarded_allow_ips)  # a ConfigError now, at start, rather than in every worker
         for option, token in (("read_token", self.read_token), ("write_token", self.write_token)):
             if token is not None and len(token.strip()) < 16:
                 kind = option.split("_")[0]
@@ -71,4 +76,5 @@ class ServeConfig:
             bounds=Bounds(**data["bounds"]),
             root_path=data.get("root_path", ""),
             write_token=data.get("write_token"),
+            forwarded_allow_ips=tuple(data.get("forwarded_allow_ips", DEFAULT_TRUSTED)),
         )

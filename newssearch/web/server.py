@@ -123,7 +123,7 @@ def serve(config: ServeConfig, sock: socket.socket, workers: int) -> None:
         limit_concurrency=CONCURRENCY,
         h11_max_incomplete_event_size=_MAX_HEAD_BYTES,
         server_header=False,
-        proxy_headers=False,  # behind a proxy (a later step) this becomes an option naming it
+        proxy_headers=False,  # ours (proxy.py) reads X-Forwarded-Prefix and -Host too, from --forwarded-allow-ips only
         lifespan="on",
         root_path=config.root_path,
     )
