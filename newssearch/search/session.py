@@ -15,14 +15,15 @@ from ..engine.parsing import QueryParser
 from ..engine.reading import Snapshot
 from .complete import Completions, Harvest
 from .ranker import Ranker
+from .spelling import SpellingMemo, suggest
 
 __all__ = ["SearchSession"]
 
 
 class SearchSession:
     """A snapshot, the parser, and what is cached with the snapshot: the
-    ranker (and the posting lists it decoded) and the display spellings of
-    keyword values."""
+    ranker (and the posting lists it decoded), the display spellings of
+    keyword values and what did-you-mean looked up."""
 
     def __init__(
         self, snapshot: Snapshot, parser: QueryParser, ranker: Ranker | None = None, harvests: dict[Any, Harvest] | None = None
@@ -62,6 +63,17 @@ class SearchSession:
             del self._harvests[gone]
         return Completions.of_harvests(found, self.snapshot.keyword_counts("source"))
 
+    @cached_property
+    def spelling(self) -> SpellingMemo:
+        """Did-you-mean's lookups in this snapshot (bounded), kept for the
+        next queries: a server suggests on every search."""
+        return SpellingMemo()
+
+    def suggest(self, text: str) -> str | None:
+        """``text`` with its misspelled words corrected from this snapshot's
+        vocabulary, or None (:func:`~.spelling.suggest`, remembered)."""
+        return suggest(self.snapshot, text, self.spelling)
+
     def display_name(self, fieldname: str, term: str) -> str:
         """The spelling articles use for an indexed (lowercased) keyword value."""
         key = (fieldname, term)
@@ -84,6 +96,8 @@ class SearchSession:
         if "ranker" in self.__dict__:
             self.ranker.drop_caches()
         self._display.clear()
+        if "spelling" in self.__dict__:
+            self.spelling.clear()
 
     def close(self) -> None:
         """Close the snapshot."""
