@@ -13,17 +13,29 @@ from typing import Any
 
 from ..engine.parsing import QueryParser
 from ..engine.reading import Snapshot
+from ..model import Article, Snippet
 from .complete import Completions, Harvest
+from .memo import Memo
 from .ranker import Ranker
+from .snippets import build_snippet, highlight_text
 from .spelling import SpellingMemo, suggest
 
-__all__ = ["SearchSession"]
+__all__ = ["ARTICLES_KEPT", "SNIPPETS_KEPT", "SearchSession"]
+
+#: Articles kept decoded (a few kilobytes each, so some ten megabytes at most):
+#: reading one back from the store (decompress, unpickle, build) costs about
+#: as much as scoring a query, and a page of hits reads ten, with their copies.
+ARTICLES_KEPT = 2048
+#: Snippets kept, by article, query words and length: finding the words in a
+#: body and choosing the fragments is a third of a search's time.
+SNIPPETS_KEPT = 4096
 
 
 class SearchSession:
     """A snapshot, the parser, and what is cached with the snapshot: the
     ranker (and the posting lists it decoded), the display spellings of
-    keyword values and what did-you-mean looked up."""
+    keyword values, what did-you-mean looked up, and the articles and
+    snippets that pages of hits were built from."""
 
     def __init__(
         self, snapshot: Snapshot, parser: QueryParser, ranker: Ranker | None = None, harvests: dict[Any, Harvest] | None = None
@@ -74,6 +86,30 @@ class SearchSession:
         vocabulary, or None (:func:`~.spelling.suggest`, remembered)."""
         return suggest(self.snapshot, text, self.spelling)
 
+    @cached_property
+    def _articles(self) -> Memo[int, Article]:
+        return Memo(ARTICLES_KEPT)
+
+    @cached_property
+    def _snippets(self) -> Memo[tuple[int, frozenset[str], int], tuple[Snippet, Snippet]]:
+        return Memo(SNIPPETS_KEPT)
+
+    def article(self, docnum: int) -> Article:
+        """The article stored as document ``docnum`` (remembered: popular
+        stories are on many pages of hits, and their copies on more)."""
+        return self._articles.get(docnum, self.snapshot.article)
+
+    def snippets(self, docnum: int, terms: frozenset[str], max_chars: int) -> tuple[Snippet, Snippet]:
+        """Document ``docnum``'s body snippet for the analysed query ``terms``
+        (about ``max_chars`` long) and its headline with them marked
+        (remembered: the same query, or another with the same words, asks again)."""
+
+        def build(key: tuple[int, frozenset[str], int]) -> tuple[Snippet, Snippet]:
+            article = self.article(docnum)
+            return build_snippet(article.body, terms, max_chars=max_chars), highlight_text(article.title, terms)
+
+        return self._snippets.get((docnum, terms, max_chars), build)
+
     def display_name(self, fieldname: str, term: str) -> str:
         """The spelling articles use for an indexed (lowercased) keyword value."""
         key = (fieldname, term)
@@ -96,8 +132,9 @@ class SearchSession:
         if "ranker" in self.__dict__:
             self.ranker.drop_caches()
         self._display.clear()
-        if "spelling" in self.__dict__:
-            self.spelling.clear()
+        for memo in ("spelling", "_articles", "_snippets"):
+            if memo in self.__dict__:
+                self.__dict__[memo].clear()
 
     def close(self) -> None:
         """Close the snapshot."""
