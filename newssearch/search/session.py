@@ -15,6 +15,7 @@ from ..engine.parsing import QueryParser
 from ..engine.reading import Snapshot
 from ..model import Article, Snippet
 from .complete import Completions, Harvest
+from .keywords import KeywordTables
 from .memo import Memo
 from .ranker import Ranker
 from .snippets import build_snippet, highlight_text
@@ -34,8 +35,9 @@ SNIPPETS_KEPT = 4096
 class SearchSession:
     """A snapshot, the parser, and what is cached with the snapshot: the
     ranker (and the posting lists it decoded), the display spellings of
-    keyword values, what did-you-mean looked up, and the articles and
-    snippets that pages of hits were built from."""
+    keyword values, what did-you-mean looked up, the keyword fields as
+    facets count them, and the articles and snippets that pages of hits
+    were built from."""
 
     def __init__(
         self, snapshot: Snapshot, parser: QueryParser, ranker: Ranker | None = None, harvests: dict[Any, Harvest] | None = None
@@ -87,6 +89,11 @@ class SearchSession:
         return suggest(self.snapshot, text, self.spelling)
 
     @cached_property
+    def keywords(self) -> KeywordTables:
+        """Each keyword field's values and posting lists per segment, for facet counts."""
+        return KeywordTables()
+
+    @cached_property
     def _articles(self) -> Memo[int, Article]:
         return Memo(ARTICLES_KEPT)
 
@@ -132,7 +139,7 @@ class SearchSession:
         if "ranker" in self.__dict__:
             self.ranker.drop_caches()
         self._display.clear()
-        for memo in ("spelling", "_articles", "_snippets"):
+        for memo in ("spelling", "keywords", "_articles", "_snippets"):
             if memo in self.__dict__:
                 self.__dict__[memo].clear()
 
