@@ -160,6 +160,15 @@ def test_did_you_mean_with_and_without_its_memo_agree(ix):
     assert sum(e is not None for e in expected) >= 4 and len(memo.answers) == 1
 
 
+def test_a_pasted_blob_is_not_remembered(ix):
+    """The memos are bounded by entries, so an entry must be small: a query
+    or a word too long to be checked is answered without being kept."""
+    memo = ix.session().spelling
+    assert ix.suggest("minsk " + "q" * 4000) is None
+    assert ix.suggest("minsk " * 100) is None
+    assert (len(memo.answers), len(memo.options)) == (0, 1)  # "minsk" alone
+
+
 def test_similar_excludes_the_article_and_its_duplicates(ix):
     source = ix.search("minsk agreement revived", source="Daily")[0].article
     related = ix.similar(source.id)

@@ -32,7 +32,7 @@ from ..engine.reading import Snapshot
 from ..engine.schema import TEXT_FIELDS
 from .memo import Memo
 
-__all__ = ["ANSWERS_KEPT", "WORDS_KEPT", "SpellingMemo", "suggest"]
+__all__ = ["ANSWERS_KEPT", "ANSWER_CHARS", "WORDS_KEPT", "SpellingMemo", "suggest"]
 
 _WORD = re.compile(r"(?<![\w:*?\"'.&-])([A-Za-z\u00c0-\u024f][\w'\u2019-]*)(?![\w:*?])")
 _OPERATORS = {"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"}
@@ -56,8 +56,10 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,5}s?$")
 #: Words (and terms) whose options (and surface forms) a memo keeps: a few
 #: kilobytes each at most, a few megabytes in all.
 WORDS_KEPT = 4096
-#: Whole queries whose answer a memo keeps.
+#: Whole queries whose answer a memo keeps (those of at most
+#: :data:`ANSWER_CHARS` characters: a few megabytes in all).
 ANSWERS_KEPT = 4096
+ANSWER_CHARS = 512
 
 
 class SpellingMemo:
@@ -195,8 +197,8 @@ def suggest(snapshot: Snapshot, text: str, memo: SpellingMemo | None = None) -> 
     ``memo``: what earlier calls read from this same snapshot (the answer is
     the same with or without it, only sooner).
     """
-    if memo is None:
-        return _suggest(snapshot, text, None)
+    if memo is None or len(text) > ANSWER_CHARS:
+        return _suggest(snapshot, text, memo)
     return memo.answers.get(text, lambda t: _suggest(snapshot, t, memo))
 
 
@@ -212,7 +214,10 @@ def _suggest(snapshot: Snapshot, text: str, memo: SpellingMemo | None) -> str | 
             continue
         if _ACRONYM.match(word) or any(lo <= m.start() < hi for lo, hi in skipped):
             continue
-        options = _options(snapshot, word) if memo is None else memo.options.get(word, lambda w: _options(snapshot, w))
+        if memo is None or len(word) > MAX_WORD_CHARS:  # a longer word is not checked: nothing to remember
+            options = _options(snapshot, word)
+        else:
+            options = memo.options.get(word, lambda w: _options(snapshot, w))
         if options:
             spots.append((m, options))
         elif term_for(word):
