@@ -5,6 +5,12 @@ Run by hand (never in CI; it needs ``wrk`` from Debian and the ``bench`` extra):
     apt-get install -y wrk
     python -m newssearch index ../shared/data/reuters-news-2006-2007 --index /tmp/load-rx
     python bench/serve.py --index /tmp/load-rx --duration 15
+    python bench/serve.py --index /tmp/load-rx --phases    # where a worker's CPU goes, in process
+
+``--corpus scaled:100k`` serves datasette the scaled corpus of
+:mod:`bench.corpora` instead (generated under ``--workdir`` at first use);
+``--index`` must then hold the same articles, e.g. built with
+``bench.engines.NewsSearchEngine().build(...)`` from the same records.
 
 Three targets are loaded one after another, in the same run, on the same
 machine, with the same 200 queries (``bench/queries/news.tsv``) cycled from
@@ -74,13 +80,17 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import psutil
+from starlette.responses import JSONResponse
 
 HERE = Path(__file__).resolve().parent
 if not __package__:  # run as a script (python bench/serve.py): the bench package is in the checkout's root
     sys.path.insert(0, str(HERE.parent))
 
-from bench.corpora import ensure
+import newssearch
+from bench.corpora import corpus_key, ensure, parse_corpus
 from bench.engines import BenchQuery, Fts5Engine, fts5_match, load_queries, read_records
+from newssearch.web.encode import search_body
+from newssearch.web.params import search_request
 
 QUERIES = HERE / "queries" / "news.tsv"
 LUA = HERE / "wrk_cycle.lua"
@@ -133,14 +143,16 @@ def wait_ready(server: Server, path: str, timeout: float = 120.0) -> None:
     sys.exit(f"{server.name} did not answer {path} within {timeout:.0f} s")
 
 
-def fts5_db(workdir: Path) -> Path:
-    """The FTS5 database of the Reuters articles, built once under ``workdir``."""
-    folder = workdir / "fts5-reuters"
+def fts5_db(workdir: Path, corpus: str = "reuters") -> Path:
+    """The FTS5 database of the articles of ``corpus`` (``reuters``,
+    ``scaled:100k``: :mod:`bench.corpora`), built once under ``workdir``."""
+    name, size = parse_corpus(corpus)
+    folder = workdir / f"fts5-{corpus_key(name, size)}"
     db = folder / Fts5Engine.FILE
     if not db.exists():
-        corpus, n = ensure(workdir, "reuters")
+        corpus_file, n = ensure(workdir, name, size)
         print(f"building the FTS5 table of {n:,} articles in {db} ...", file=sys.stderr)
-        Fts5Engine().build(folder, read_records(corpus, n))
+        Fts5Engine().build(folder, read_records(corpus_file, n))
     return db
 
 
@@ -267,9 +279,44 @@ def run_wrk(port: int, paths_file: Path, clients: int, duration: float, timeout:
     return result
 
 
+PHASES = ("params", "search", "suggest", "body", "json")
+
+
+def phases(index: Path, queries: list[BenchQuery], rounds: int = 3) -> None:
+    """Where one worker's CPU goes on ``/api/search``, per phase and in
+    process (no HTTP): reading the parameters, the search, did-you-mean, the
+    body and its JSON, as the endpoint calls them (``--phases``). The first
+    pass opens the index and meets every query for the first time; the
+    others are as a server that has been up for a while answers them."""
+    asked = [{"q": [q.text], **({"since": [q.since]} if q.since else {}), **({"until": [q.until]} if q.until else {})} for q in queries]
+    clock = time.process_time
+    print(f"{'CPU ms per request (mean of ' + str(len(asked)) + ')':<34}" + " ".join(f"{p:>8}" for p in (*PHASES, "total")))
+    with newssearch.open_index(index) as ix:
+        for n in range(rounds):
+            spent = dict.fromkeys(PHASES, 0.0)
+            for params in asked:
+                t0 = clock()
+                wanted = search_request(params)
+                t1 = clock()
+                results = ix.search(wanted)
+                t2 = clock()
+                suggestion = ix.suggest(wanted.query) if wanted.query.strip() else None
+                t3 = clock()
+                body = search_body(results, wanted.query, suggestion, bool(wanted.facets))
+                t4 = clock()
+                JSONResponse(body)
+                t5 = clock()
+                for phase, took in zip(PHASES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
+                    spent[phase] += took
+            label = "first pass (index just opened)" if n == 0 else f"pass {n + 1}"
+            cells = [1000 * spent[p] / len(asked) for p in PHASES]
+            print(f"{label:<34}" + " ".join(f"{c:>8.2f}" for c in (*cells, sum(cells))))
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--index", type=Path, default=Path("/tmp/load-rx"), help="newssearch index of Reuters 2006-07")
+    ap.add_argument("--index", type=Path, default=Path("/tmp/load-rx"), help="newssearch index of --corpus's articles")
+    ap.add_argument("--corpus", default="reuters", help="the articles datasette serves: reuters (Reuters 2006-07) or scaled:SIZE (bench/corpora.py)")
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/load-bench"), help="FTS5 database, corpus cache, server logs")
     ap.add_argument("--queries", type=Path, default=QUERIES)
     ap.add_argument("--clients", default="1,8,32", help="concurrencies, comma-separated")
@@ -279,6 +326,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sql-threads", type=int, default=3, help="datasette's num_sql_threads (its default: 3)")
     ap.add_argument("--timeout", type=float, default=10.0, help="a request's limit, for both servers and for wrk")
     ap.add_argument("--targets", default=",".join(TARGETS))
+    ap.add_argument("--phases", action="store_true", help="only time the API's phases in this process (no server, no wrk)")
     args = ap.parse_args(argv)
     clients = [int(c) for c in args.clients.split(",")]
     targets = [t for t in args.targets.split(",") if t]
@@ -288,8 +336,11 @@ def main(argv: list[str] | None = None) -> None:
     queries = load_queries(args.queries)
     if bad := [q.text for q in queries if not fts5_match(q)]:
         sys.exit(f"queries with no word FTS5 can be given: {bad}")
+    if args.phases:
+        phases(args.index, queries)
+        return
 
-    db = fts5_db(args.workdir)
+    db = fts5_db(args.workdir, args.corpus)
     ns = start_newssearch(args.index, args.workers, args.timeout, args.workdir / "newssearch.log")
     ds = start_datasette(db, datasette_metadata(args.workdir), args.sql_threads, args.timeout, args.workdir / "datasette.log")
     try:

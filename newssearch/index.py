@@ -41,7 +41,6 @@ from .search.request import MAX_LIMIT, FilterOptions, Filters, SearchRequest
 from .search.results import run_search
 from .search.session import SearchSession
 from .search.similar import similar as related_stories
-from .search.spelling import suggest as corrected_query
 from .search.timeline import timeline as stories_per_period
 
 if TYPE_CHECKING:
@@ -444,7 +443,7 @@ class NewsIndex:
         """``query`` with its misspelled words corrected from the index's own
         vocabulary, or None when nothing looks misspelled."""
         with mapped(self.path):
-            return corrected_query(self.session().snapshot, query)
+            return self.session().suggest(query)
 
     def complete(self, prefix: str, limit: int = 10) -> list[Completion]:
         """Search-as-you-type: up to ``limit`` completions of ``prefix``

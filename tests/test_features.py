@@ -131,6 +131,44 @@ def test_did_you_mean_does_not_spell_out_a_pasted_blob(ix, monkeypatch):
     assert edited and max(edited) <= spelling.MAX_WORD_CHARS
 
 
+def test_did_you_mean_is_looked_up_once_per_snapshot_and_again_after_a_commit(ix, monkeypatch):
+    """A server asks for a suggestion on every search: a word's options are
+    remembered with the snapshot (only sooner, the same answer), and a
+    commit, here by another handle on the index as by another process,
+    brings a snapshot whose words are weighed afresh."""
+    looked_up: list[str] = []
+    real = spelling._options
+    monkeypatch.setattr(spelling, "_options", lambda snapshot, word: looked_up.append(word) or real(snapshot, word))
+    assert ix.suggest("mnisk agreemnt") == "minsk agreement"
+    assert looked_up == ["mnisk", "agreemnt"]
+    assert ix.suggest("mnisk agreemnt") == "minsk agreement"
+    assert ix.suggest("agreemnt") == "agreement"  # another query, a word already weighed
+    assert looked_up == ["mnisk", "agreemnt"]
+    with ns.open_index(ix.path) as other:  # five articles make "mnisk" a word spelled as meant
+        other.add([art(f"Mnisk report {n}", "The mnisk region.", n, "Wire") for n in range(spelling.KNOWN_FROM)])
+    assert ix.suggest("mnisk agreemnt") == "mnisk agreement"
+    assert looked_up == ["mnisk", "agreemnt", "mnisk", "agreemnt"]
+
+
+def test_did_you_mean_with_and_without_its_memo_agree(ix):
+    snapshot = ix.session().snapshot
+    memo = spelling.SpellingMemo(words=1, answers=1)  # every entry pushed out by the next
+    queries = ["mnisk agreemnt", "agreemnt", "minsk", "grian prices", "talsk in mnisk", "mnisk agreemnt", "grian"]
+    expected = [spelling.suggest(snapshot, q) for q in queries]
+    assert [spelling.suggest(snapshot, q, memo) for q in queries] == expected
+    assert [spelling.suggest(snapshot, q, memo) for q in queries] == expected
+    assert sum(e is not None for e in expected) >= 4 and len(memo.answers) == 1
+
+
+def test_a_pasted_blob_is_not_remembered(ix):
+    """The memos are bounded by entries, so an entry must be small: a query
+    or a word too long to be checked is answered without being kept."""
+    memo = ix.session().spelling
+    assert ix.suggest("minsk " + "q" * 4000) is None
+    assert ix.suggest("minsk " * 100) is None
+    assert (len(memo.answers), len(memo.options)) == (0, 1)  # "minsk" alone
+
+
 def test_similar_excludes_the_article_and_its_duplicates(ix):
     source = ix.search("minsk agreement revived", source="Daily")[0].article
     related = ix.similar(source.id)

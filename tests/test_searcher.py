@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timezone
 
 import pytest
 
+import newssearch as ns
 from newssearch.errors import ConfigError, QuerySyntaxError
 
 UTC = timezone.utc
@@ -148,3 +150,46 @@ def test_dropping_the_caches_forgets_decoded_postings_and_changes_no_answer(fill
     assert ranker.postings.cached_bytes == 0 and not len(ranker.postings)
     again = filled_index.search("minsk agreement")
     assert [(h.article.id, h.score) for h in again] == [(h.article.id, h.score) for h in first]
+
+
+def _shown(results):
+    return [(h.article, h.snippet, h.title_snippet, h.copies) for h in results]
+
+
+def test_remembered_articles_and_snippets_are_those_a_fresh_search_builds(filled_index, articles):
+    """A session remembers the articles and snippets its pages were built
+    from; a snippet belongs to its query's words and length, not to the
+    article alone: the same article asked for by other words, or shorter,
+    is built again."""
+    asked = [("minsk", {}), ("agreement", {}), ("minsk agreement", {"snippet_chars": 40}), ("minsk", {}),
+             ("ceasefire OR grain", {}), ("minsk agreement", {}), ("agreement", {"snippet_chars": 40})]
+    for query, options in asked:
+        with ns.open_index(filled_index.path) as fresh:  # a new handle remembers nothing
+            expected = _shown(fresh.search(query, **options))
+        assert _shown(filled_index.search(query, **options)) == expected, (query, options)
+    firsts = {(q, o.get("snippet_chars")): filled_index.search(q, **o)[0] for q, o in asked}
+    # the same article, asked for by other words or shorter, was shown otherwise
+    assert len({hit.snippet for hit in firsts.values()}) >= 4 and len({hit.article.id for hit in firsts.values()}) <= 2
+
+
+def test_an_article_another_handle_rewrites_is_shown_rewritten(filled_index, articles):
+    """What a session remembers lives with its snapshot: a commit by another
+    process (here another handle) is seen by the next search, body and snippet."""
+    assert "revive" in filled_index.search("negotiators")[0].snippet.text
+    with ns.open_index(filled_index.path) as other:
+        report = other.add(dataclasses.replace(articles[0], body="Negotiators left Minsk on Tuesday without a deal."))
+    assert report.updated == 1
+    (hit,) = filled_index.search("negotiators")
+    assert hit.article.body.startswith("Negotiators left") and "without a deal" in hit.snippet.text
+
+
+def test_articles_renumbered_by_another_handle_compacting_are_not_mixed_up(filled_index, articles):
+    """A merge renumbers documents: a remembered article is only good for the
+    snapshot it was read from, or a hit would show another article."""
+    everything = ids(filled_index.search("*", sort="oldest"))
+    assert len(everything) == len(articles)
+    with ns.open_index(filled_index.path) as other:
+        other.delete(articles[0].id)
+        other.compact()
+    assert ids(filled_index.search("*", sort="oldest")) == everything[1:]
+    assert {h.article.id: h.article for h in filled_index.search("*")} == {a.id: a for a in articles[1:]}

@@ -332,6 +332,23 @@ def test_a_commit_by_another_process_is_answered_within_two_seconds(tmp_path, sh
         assert server.get("/api/stats").json()["articles"] == len(ns.open_index(index))
 
 
+def test_a_remembered_did_you_mean_gives_way_to_another_process_commit_within_two_seconds(tmp_path):
+    """Each worker remembers its suggestions with the snapshot they were read
+    from: asked twice before the commit (so that it is remembered), the
+    misspelling finds nothing to suggest; once another process commits the
+    word, the suggestion names it."""
+    index = _build(tmp_path / "ix")
+    with Served(index) as server:
+        for _ in range(2):
+            assert server.get("/api/search", {"q": "zanzibr ferry"}).json()["suggestion"] is None
+        _index_in_another_process(index, tmp_path, "zanzibar ferry")
+        committed = time.monotonic()
+        while (answer := server.get("/api/search", {"q": "zanzibr ferry"}).json())["suggestion"] is None:
+            assert time.monotonic() - committed < 2.0, "the commit did not reach the suggestion within 2 s"
+            time.sleep(0.05)
+        assert answer["suggestion"] == "zanzibar ferry"
+
+
 def test_an_index_that_cannot_be_read_is_503_per_request_and_recovers(tmp_path):
     index = _build(tmp_path / "ix")
     with Served(index) as server:

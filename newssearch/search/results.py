@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..budget import time_budget
 from ..engine.matching import highlight_terms, whoosh_matches
 from ..engine.query import And, Every, Query, added_since
-from ..model import StoryCopy, Explanation, Hit, SearchResults, Snippet
+from ..model import Explanation, Hit, SearchResults, Snippet, StoryCopy
 from .collapse import MAX_COPIES, Stories, collapse
 from .compile import compile_request
 from .explain import explain_hit
@@ -28,7 +28,6 @@ from .ranker import Ranker, ScoredDocs
 from .recency import Recency
 from .request import SearchRequest
 from .session import SearchSession
-from .snippets import build_snippet, highlight_text
 
 __all__ = ["Matches", "find_matches", "run_search"]
 
@@ -94,18 +93,21 @@ def _page(session: SearchSession, request: SearchRequest) -> tuple[SearchResults
     terms = highlight_terms(session.snapshot, q) if request.snippets else frozenset()
     hits = []
     for rank, docnum in enumerate(docnums, start=request.offset + 1):
-        article = session.snapshot.article(docnum)
+        article = session.article(docnum)
         score = scores.get(docnum, 0.0)
         explanation: Explanation | None = None
         if request.explain:
             explanation = explain_hit(ranker, q, docnum, found, score, sort, recency, by_whoosh=by_whoosh)
+        snippet, title_snippet = (
+            session.snippets(docnum, terms, request.snippet_chars) if request.snippets else (Snippet(""), Snippet(article.title))
+        )
         hits.append(
             Hit(
                 article=article,
                 score=score,
-                snippet=build_snippet(article.body, terms, max_chars=request.snippet_chars) if request.snippets else Snippet(""),
+                snippet=snippet,
                 rank=rank,
-                title_snippet=highlight_text(article.title, terms) if request.snippets else Snippet(article.title),
+                title_snippet=title_snippet,
                 explanation=explanation,
                 copies=_copies(ranker, session, stories, docnum),
                 copies_total=len(stories.copies(docnum)) if stories is not None else 0,
@@ -132,7 +134,7 @@ def _copies(ranker: Ranker, session: SearchSession, stories: Stories | None, doc
     if not len(copies):
         return ()
     oldest = first_k([ranker.column(copies, "undated"), ranker.column(copies, "published")], copies, MAX_COPIES, ranker.article_order)
-    found = [session.snapshot.article(int(d)) for d in copies[oldest]]
+    found = [session.article(int(d)) for d in copies[oldest]]
     return tuple(StoryCopy(id=a.id, title=a.title, source=a.source, published=a.published) for a in found)
 
 

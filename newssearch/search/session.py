@@ -13,16 +13,31 @@ from typing import Any
 
 from ..engine.parsing import QueryParser
 from ..engine.reading import Snapshot
+from ..model import Article, Snippet
 from .complete import Completions, Harvest
+from .keywords import KeywordTables
+from .memo import Memo
 from .ranker import Ranker
+from .snippets import build_snippet, highlight_text
+from .spelling import SpellingMemo, suggest
 
-__all__ = ["SearchSession"]
+__all__ = ["ARTICLES_KEPT", "SNIPPETS_KEPT", "SearchSession"]
+
+#: Articles kept decoded (a few kilobytes each, so some ten megabytes at most):
+#: reading one back from the store (decompress, unpickle, build) costs about
+#: as much as scoring a query, and a page of hits reads ten, with their copies.
+ARTICLES_KEPT = 2048
+#: Snippets kept, by article, query words and length: finding the words in a
+#: body and choosing the fragments is a third of a search's time.
+SNIPPETS_KEPT = 4096
 
 
 class SearchSession:
     """A snapshot, the parser, and what is cached with the snapshot: the
-    ranker (and the posting lists it decoded) and the display spellings of
-    keyword values."""
+    ranker (and the posting lists it decoded), the display spellings of
+    keyword values, what did-you-mean looked up, the keyword fields as
+    facets count them, and the articles and snippets that pages of hits
+    were built from."""
 
     def __init__(
         self, snapshot: Snapshot, parser: QueryParser, ranker: Ranker | None = None, harvests: dict[Any, Harvest] | None = None
@@ -62,6 +77,46 @@ class SearchSession:
             del self._harvests[gone]
         return Completions.of_harvests(found, self.snapshot.keyword_counts("source"))
 
+    @cached_property
+    def spelling(self) -> SpellingMemo:
+        """Did-you-mean's lookups in this snapshot (bounded), kept for the
+        next queries: a server suggests on every search."""
+        return SpellingMemo()
+
+    def suggest(self, text: str) -> str | None:
+        """``text`` with its misspelled words corrected from this snapshot's
+        vocabulary, or None (:func:`~.spelling.suggest`, remembered)."""
+        return suggest(self.snapshot, text, self.spelling)
+
+    @cached_property
+    def keywords(self) -> KeywordTables:
+        """Each keyword field's values and posting lists per segment, for facet counts."""
+        return KeywordTables()
+
+    @cached_property
+    def _articles(self) -> Memo[int, Article]:
+        return Memo(ARTICLES_KEPT)
+
+    @cached_property
+    def _snippets(self) -> Memo[tuple[int, frozenset[str], int], tuple[Snippet, Snippet]]:
+        return Memo(SNIPPETS_KEPT)
+
+    def article(self, docnum: int) -> Article:
+        """The article stored as document ``docnum`` (remembered: popular
+        stories are on many pages of hits, and their copies on more)."""
+        return self._articles.get(docnum, self.snapshot.article)
+
+    def snippets(self, docnum: int, terms: frozenset[str], max_chars: int) -> tuple[Snippet, Snippet]:
+        """Document ``docnum``'s body snippet for the analysed query ``terms``
+        (about ``max_chars`` long) and its headline with them marked
+        (remembered: the same query, or another with the same words, asks again)."""
+
+        def build(key: tuple[int, frozenset[str], int]) -> tuple[Snippet, Snippet]:
+            article = self.article(docnum)
+            return build_snippet(article.body, terms, max_chars=max_chars), highlight_text(article.title, terms)
+
+        return self._snippets.get((docnum, terms, max_chars), build)
+
     def display_name(self, fieldname: str, term: str) -> str:
         """The spelling articles use for an indexed (lowercased) keyword value."""
         key = (fieldname, term)
@@ -84,6 +139,9 @@ class SearchSession:
         if "ranker" in self.__dict__:
             self.ranker.drop_caches()
         self._display.clear()
+        for memo in ("spelling", "keywords", "_articles", "_snippets"):
+            if memo in self.__dict__:
+                self.__dict__[memo].clear()
 
     def close(self) -> None:
         """Close the snapshot."""

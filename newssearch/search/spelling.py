@@ -10,6 +10,14 @@ articles use them. With several suspect words, the combination whose words
 appear *together* in the most articles wins: "ukriane minks" becomes
 "ukraine minsk", not "ukraine mine". Since the index holds stems, each
 correction is shown as the word articles actually use.
+
+The lookups of a suspect word (its edits, the index terms two edits away)
+cost hundreds of milliseconds on a 14,000-article index, far more than the
+search itself, and every search of a server asks for a suggestion: a
+:class:`SpellingMemo` keeps each word's options, each term's surface form
+and each query's answer for as long as the snapshot they were read from
+(one lives with each :class:`~.session.SearchSession`, so a commit starts
+an empty one), so a query's suggestion is computed once per commit.
 """
 
 from __future__ import annotations
@@ -18,11 +26,13 @@ import itertools
 import math
 import re
 from collections import Counter
+
 from ..analysis import TOKEN_RE, term_for
 from ..engine.reading import Snapshot
 from ..engine.schema import TEXT_FIELDS
+from .memo import Memo
 
-__all__ = ["suggest"]
+__all__ = ["ANSWERS_KEPT", "ANSWER_CHARS", "WORDS_KEPT", "SpellingMemo", "suggest"]
 
 _WORD = re.compile(r"(?<![\w:*?\"'.&-])([A-Za-z\u00c0-\u024f][\w'\u2019-]*)(?![\w:*?])")
 _OPERATORS = {"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"}
@@ -43,6 +53,30 @@ _NOT_PROSE = re.compile(r"[./:@\d]")
 # an acronym or ticker: two to six capitals (CBI, NYSE, AAPL); a longer
 # word in capitals is a word typed with caps lock, and is checked
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,5}s?$")
+#: Words (and terms) whose options (and surface forms) a memo keeps: a few
+#: kilobytes each at most, a few megabytes in all.
+WORDS_KEPT = 4096
+#: Whole queries whose answer a memo keeps (those of at most
+#: :data:`ANSWER_CHARS` characters: a few megabytes in all).
+ANSWERS_KEPT = 4096
+ANSWER_CHARS = 512
+
+
+class SpellingMemo:
+    """What :func:`suggest` read from one snapshot, kept for its next calls:
+    valid only with that snapshot (the document frequencies it weighed
+    change with every commit), so it lives with one search session."""
+
+    def __init__(self, words: int = WORDS_KEPT, answers: int = ANSWERS_KEPT) -> None:
+        self.options: Memo[str, list[tuple[str, float]] | None] = Memo(words)
+        self.surfaces: Memo[str, str] = Memo(words)
+        self.answers: Memo[str, str | None] = Memo(answers)
+
+    def clear(self) -> None:
+        """Forget everything (for a cold benchmark)."""
+        self.options.clear()
+        self.surfaces.clear()
+        self.answers.clear()
 
 
 def _df(snapshot: Snapshot, term: str) -> int:
@@ -154,13 +188,21 @@ def _options(snapshot: Snapshot, word: str) -> list[tuple[str, float]] | None:
     return result
 
 
-def suggest(snapshot: Snapshot, text: str) -> str | None:
+def suggest(snapshot: Snapshot, text: str, memo: SpellingMemo | None = None) -> str | None:
     """The query with its suspect words corrected, or None if none are.
 
     Only prose is checked: a query of more than :data:`MAX_WORDS` words
     (pasted text), acronyms and tickers in capitals, and pieces holding a
     dot, slash, colon, @ or digit (tickers, URLs, handles) are left as typed.
+    ``memo``: what earlier calls read from this same snapshot (the answer is
+    the same with or without it, only sooner).
     """
+    if memo is None or len(text) > ANSWER_CHARS:
+        return _suggest(snapshot, text, memo)
+    return memo.answers.get(text, lambda t: _suggest(snapshot, t, memo))
+
+
+def _suggest(snapshot: Snapshot, text: str, memo: SpellingMemo | None) -> str | None:
     if len(text.split()) > MAX_WORDS:
         return None
     skipped = [m.span() for m in re.finditer(r"\S+", text) if _NOT_PROSE.search(m.group(0))]
@@ -172,7 +214,10 @@ def suggest(snapshot: Snapshot, text: str) -> str | None:
             continue
         if _ACRONYM.match(word) or any(lo <= m.start() < hi for lo, hi in skipped):
             continue
-        options = _options(snapshot, word)
+        if memo is None or len(word) > MAX_WORD_CHARS:  # a longer word is not checked: nothing to remember
+            options = _options(snapshot, word)
+        else:
+            options = memo.options.get(word, lambda w: _options(snapshot, w))
         if options:
             spots.append((m, options))
         elif term_for(word):
@@ -207,7 +252,7 @@ def suggest(snapshot: Snapshot, text: str) -> str | None:
     for (m, _opts), term in zip(spots, best[1]):
         if term == term_for(m.group(1)):
             continue
-        fix = _surface(snapshot, term)
+        fix = _surface(snapshot, term) if memo is None else memo.surfaces.get(term, lambda t: _surface(snapshot, t))
         word = m.group(1)
         if word[:1].isupper():
             fix = fix[:1].upper() + fix[1:]
