@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..budget import time_budget
-from ..engine.matching import highlight_terms, whoosh_matches
+from ..engine.matching import highlight_terms_by_language, whoosh_matches
+from ..langanalysis import ENGLISH, language_group
 from ..engine.query import And, Every, Query, added_since
 from ..model import StoryCopy, Explanation, Hit, SearchResults, Snippet
 from .collapse import MAX_COPIES, Stories, collapse
@@ -28,7 +29,7 @@ from .ranker import Ranker, ScoredDocs
 from .recency import Recency
 from .request import SearchRequest
 from .session import SearchSession
-from .snippets import build_snippet, highlight_text
+from .snippets import build_snippet, highlight_text, language_terms
 
 __all__ = ["Matches", "find_matches", "run_search"]
 
@@ -91,10 +92,15 @@ def _page(session: SearchSession, request: SearchRequest) -> tuple[SearchResults
     docnums = [docnum for docnum, _score in ranked.page]
     scores = dict(ranked.page)
     facets = facet_counts(session, found[0], request.facets) if request.facets else {}
-    terms = highlight_terms(session.snapshot, q) if request.snippets else frozenset()
+    by_language = highlight_terms_by_language(session.snapshot, q) if request.snippets else {}
     hits = []
     for rank, docnum in enumerate(docnums, start=request.offset + 1):
         article = session.snapshot.article(docnum)
+        # an article is marked by its own language's terms and rules
+        language = language_group(article.language)
+        language = language if language in by_language else ENGLISH
+        terms = by_language.get(language, frozenset())
+        words = language_terms(language, article.body) if language != ENGLISH and terms else None
         score = scores.get(docnum, 0.0)
         explanation: Explanation | None = None
         if request.explain:
@@ -103,9 +109,9 @@ def _page(session: SearchSession, request: SearchRequest) -> tuple[SearchResults
             Hit(
                 article=article,
                 score=score,
-                snippet=build_snippet(article.body, terms, max_chars=request.snippet_chars) if request.snippets else Snippet(""),
+                snippet=build_snippet(article.body, terms, max_chars=request.snippet_chars, words=words) if request.snippets else Snippet(""),
                 rank=rank,
-                title_snippet=highlight_text(article.title, terms) if request.snippets else Snippet(article.title),
+                title_snippet=highlight_text(article.title, terms, language) if request.snippets else Snippet(article.title),
                 explanation=explanation,
                 copies=_copies(ranker, session, stories, docnum),
                 copies_total=len(stories.copies(docnum)) if stories is not None else 0,
