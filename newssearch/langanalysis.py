@@ -73,6 +73,7 @@ __all__ = [
     "OTHER",
     "SNOWBALL",
     "analyse",
+    "analyse_neutrally",
     "field_group",
     "group_fields",
     "language_group",
@@ -214,9 +215,22 @@ class _Rules:
     bigrams: bool
 
 
+_NEUTRAL_EVERYWHERE = [False]
+
+
+def analyse_neutrally(on: bool) -> None:
+    """Give every language group the neutral analysis, in the same fields
+    (English keeps its own): the baseline of the evaluation in
+    ``bench/languages.py --search``, set before an index is written and
+    searched, in that process and the writer processes it starts."""
+    _NEUTRAL_EVERYWHERE[0] = on
+    _rules.cache_clear()
+    _CACHES.clear()
+
+
 @cache
 def _rules(group: str) -> _Rules:
-    if group in (NEUTRAL, OTHER):
+    if group in (NEUTRAL, OTHER) or _NEUTRAL_EVERYWHERE[0]:
         return _Rules(group, frozenset(), None, False)
     stop_code = _STOP_CODE.get(group, group)
     bigrams = group in BIGRAM_LANGUAGES
