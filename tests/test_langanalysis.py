@@ -259,3 +259,10 @@ def test_a_words_idf_and_lengths_are_counted_within_its_language(tmp_path):
     body = next(f for f in hits["de0"].explanation.parts[0].fields if f.field == "body_de")
     # two words each ("über", "den", "am" are stop words): over the six articles Whoosh would say 4 / 6
     assert body.average_length == pytest.approx(2.0)
+
+
+def test_the_fallback_names_the_words_a_hit_lacks_in_its_own_language(multilingual):
+    results = multilingual.search("Verhandlungen Zollunion")
+    assert not results.total and results.fallback is not None
+    hit = next(h for h in results.fallback if h.article.id == "de1")
+    assert hit.missing == ("Zollunion",)
