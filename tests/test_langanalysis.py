@@ -266,3 +266,19 @@ def test_the_fallback_names_the_words_a_hit_lacks_in_its_own_language(multilingu
     assert not results.total and results.fallback is not None
     hit = next(h for h in results.fallback if h.article.id == "de1")
     assert hit.missing == ("Zollunion",)
+
+
+def test_similar_stories_are_found_within_the_articles_language(tmp_path):
+    articles = [
+        ns.Article(id="de-a", title="Streik bei der Fluggesellschaft", body="Piloten der Fluggesellschaft streiken am Freitag wegen der Gehälter.", language="de"),
+        ns.Article(id="de-b", title="Fluggesellschaft sagt Flüge ab", body="Wegen des Streiks der Piloten sagt die Fluggesellschaft hunderte Flüge ab.", language="de"),
+        ns.Article(id="de-c", title="Regen am Wochenende", body="Das Wetter bleibt nass und kühl.", language="de"),
+        ns.Article(id="en-a", title="Airline pilots strike", body="Pilots of the airline strike on Friday over pay.", language="en"),
+    ]
+    ix = ns.create_index(tmp_path / "ix")
+    with ix.writer() as w:
+        w.add_many(articles)
+    found = ix.similar("de-a")
+    ix.close()
+    assert [h.article.id for h in found][:1] == ["de-b"]
+    assert "en-a" not in [h.article.id for h in found]
