@@ -245,16 +245,16 @@ def corpus_records(langs: set[str] | None = None) -> list[dict[str, str]]:
     return out
 
 
-def known_items(records: list[dict[str, str]], per_lang: int, seed: int = 22) -> list[tuple[str, str, str]]:
+def known_items(records: list[dict[str, str]], per_lang: int, seed: int = 22, tune: bool = False) -> list[tuple[str, str, str]]:
     """``(lang, query, target id)``: up to ``per_lang`` targets a language
-    from the held-out half, each query from its headline."""
+    from the held-out half (the tune half with ``tune``), each query from its headline."""
     by_lang: dict[str, list[dict[str, str]]] = defaultdict(list)
     for r in records:
         by_lang[r["lang"]].append(r)
     out = []
     for lang in sorted(by_lang):
         titles = Counter(r["title"] for r in by_lang[lang])
-        rows = [r for r in by_lang[lang] if held_out(r["id"]) and titles[r["title"]] == 1 and r["title"].strip()]
+        rows = [r for r in by_lang[lang] if held_out(r["id"]) != tune and titles[r["title"]] == 1 and r["title"].strip()]
         rng = random.Random(f"{seed}:{lang}")
         rng.shuffle(rows)
         chosen = 0

@@ -36,7 +36,7 @@ from whoosh.qparser.dateparse import DateParserPlugin
 
 from ..analysis import TOKEN_RE
 from ..errors import QuerySyntaxError
-from ..langanalysis import field_group, group_fields
+from ..langanalysis import ENGLISH, field_group, group_fields
 from .errors import QUERY_ERRORS
 from .query import (
     And,
@@ -193,7 +193,7 @@ class QueryParser:
         self._groups = {"all": AndGroup, "any": OrGroup.factory(OR_BONUS)}
         self._schema = schema
         self._fields = fields
-        self._parsers: dict[tuple[str, tuple[str, ...]], MultifieldParser] = {}
+        self._parsers: dict[tuple[str, str], MultifieldParser] = {}
         self._searchable = {name for name, field in schema.items() if field.format is not None}
         self._unsearchable = {name for name, _field in schema.items()} - self._searchable
 
@@ -212,13 +212,13 @@ class QueryParser:
         parser.add_plugin(DateParserPlugin(callback=self._errors.append))
         return parser
 
-    def _whoosh_parser_for(self, match: str, groups: tuple[str, ...] = ()) -> MultifieldParser:
-        """The parser for a mode, over the English fields and those of the
-        language ``groups`` (:mod:`newssearch.langanalysis`) the query may be in."""
-        key = (match, groups)
+    def _whoosh_parser_for(self, match: str, group: str = ENGLISH) -> MultifieldParser:
+        """The parser for a mode, its plain words asked in the English fields
+        or in those of one language ``group`` (:mod:`newssearch.langanalysis`)."""
+        key = (match, group)
         parser = self._parsers.get(key)
         if parser is None:
-            fields = [*self._fields, *(f for g in groups for f in group_fields(g) if f in self._schema)]
+            fields = list(self._fields) if group == ENGLISH else list(group_fields(group))
             parser = self._parsers[key] = self._whoosh_parser(self._schema, fields, self._groups[match])
         return parser
 
@@ -237,8 +237,10 @@ class QueryParser:
         make sense of part of it (rather than silently dropping that part).
         ``match``: how plain words join, ``"all"`` (each required) or
         ``"any"`` (OR'ed, with the bonus for matching more of them).
-        ``groups``: the languages besides English the query is analysed for
-        (each plain word then matches its forms in any of them)."""
+        ``groups``: the languages besides English the query is analysed for:
+        the query is read once in each, and an article matches the reading
+        of its own language (every word required as that language reads it:
+        its forms, less its stop words)."""
         if match not in self._groups:
             raise ValueError(f"match must be one of {', '.join(MATCH_MODES)}, not {match!r}")
         key = (text, match, groups)
@@ -257,9 +259,28 @@ class QueryParser:
             return Every()
         check_text(text)
         self._check_fields(text)
+        q = self._parse_for(text, stripped, match, ENGLISH)
+        if not groups:
+            return q
+        # one query per language, OR'ed: an article is matched by its own
+        # language's query alone (its other languages' fields are empty), so
+        # every word is required as that language reads it, and a word that
+        # is a stop word in German is not required of a German article
+        alternatives = [q]
+        seen = {repr(q)}
+        for group in groups:
+            sub = self._parse_for(text, stripped, match, group)
+            if repr(sub) not in seen:  # a query of field clauses alone reads the same in every language
+                seen.add(repr(sub))
+                alternatives.append(sub)
+        return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
+
+    def _parse_for(self, text: str, stripped: str, match: str, group: str) -> Query:
+        """The query as one language group reads it: its plain words asked
+        in that group's text fields (:func:`~newssearch.langanalysis.group_fields`)."""
         del self._errors[:]
         try:
-            q = self._whoosh_parser_for(match, groups).parse(stripped)
+            q = self._whoosh_parser_for(match, group).parse(stripped)
         except QUERY_ERRORS as exc:
             raise QuerySyntaxError(text, " ".join(str(exc).split()) or type(exc).__name__) from exc
         except _PARSER_DEFECTS as exc:
