@@ -95,7 +95,7 @@ SNOWBALL: dict[str, str] = {
     "el": "greek", "hi": "hindi", "hu": "hungarian", "id": "indonesian", "ga": "irish", "it": "italian",
     "lt": "lithuanian", "ne": "nepali", "nb": "norwegian", "fa": "persian", "pl": "polish",
     "pt": "portuguese", "ro": "romanian", "ru": "russian", "hr": "serbian", "es": "spanish",
-    "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
+    "st": "sesotho", "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
 }
 #: Scripts without spaces between words: character bigrams.
 BIGRAM_LANGUAGES = frozenset({"zh", "ja", "ko", "th"})
