@@ -22,6 +22,7 @@ from whoosh.qparser.dateparse import DateParserPlugin
 import newssearch
 from newssearch.engine.errors import map_whoosh_error, mapped
 from newssearch.engine.parsing import QueryParser
+from newssearch.engine.schema import LanguageText, NewsText, NewsTokenizer
 from newssearch.errors import NewsSearchError
 
 UTC = timezone.utc
@@ -520,3 +521,30 @@ def test_whoosh_queries_load_the_english_morphology_which_newssearch_defers_to_i
     assert plain[0] == "module"  # Whoosh alone loads it with its queries
     assert deferred[0] == "_StandIn" and deferred[1] == "module"  # with newssearch: at the first call
     assert deferred[2] == plain[2] and len(plain[2]["pull"]) > 5  # the same variations either way
+
+
+def test_a_multitoken_word_in_a_phrase_field_is_a_phrase_and_each_field_has_its_own_analyzer():
+    """Analysis per language relies on both: a Chinese word is the phrase of
+    its bigrams in a field made with ``multitoken_query="phrase"``, and the
+    multifield parser analyses a word once per field with that field's analyzer."""
+    schema = fields.Schema(
+        body=NewsText(analyzer=NewsTokenizer()), body_zh=LanguageText("zh"), body_de=LanguageText("de")
+    )
+    zh = qparser.QueryParser("body_zh", schema).parse("北京大学")
+    assert isinstance(zh, query.Phrase) and zh.words == ["北京", "京大", "大学"]
+    multi = qparser.MultifieldParser(["body", "body_de"], schema).parse("Verhandlungen")
+    assert sorted((t.fieldname, t.text) for t in multi.subqueries) == [("body", "verhandlungen"), ("body_de", "verhandl")]
+
+
+def test_a_stored_value_apart_from_an_empty_indexed_one(tmp_path):
+    """An article in another language stores its text in ``title``/``body``
+    (``_stored_title``) and indexes nothing there (the value ""): Whoosh
+    stores the ``_stored_`` value and writes no posting for the empty one."""
+    schema = fields.Schema(id=fields.ID(stored=True), body=fields.TEXT(stored=True))
+    ix = index.create_in(str(tmp_path), schema)
+    with ix.writer() as w:
+        w.add_document(id="a", body="", _stored_body="Der Text")
+    with ix.searcher() as s:
+        assert s.stored_fields(0)["body"] == "Der Text"
+        assert list(s.lexicon("body")) == []
+        assert s.doc_field_length(0, "body") == 0

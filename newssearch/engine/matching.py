@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..budget import check_budget
+from ..langanalysis import ENGLISH, field_group
 from .query import MultiTerm, Query, added_after
 from .reading import Snapshot
-from .schema import TEXT_FIELDS
 
-__all__ = ["highlight_terms", "whoosh_matches"]
+__all__ = ["highlight_terms", "highlight_terms_by_language", "whoosh_matches"]
 
 #: Matches collected between two looks at the search's time budget.
 _BUDGET_EVERY = 1024
@@ -53,9 +53,16 @@ def whoosh_matches(snapshot: Snapshot, q: Query, restrict: Query | None) -> tupl
 
 
 def highlight_terms(snapshot: Snapshot, q: Query) -> frozenset[str]:
-    """The analysed words the query searched the text fields for, prefixes
+    """The analysed words the query searched the English text fields for, prefixes
     and wildcards expanded against the index (what snippets mark)."""
-    out: set[str] = set()
+    return highlight_terms_by_language(snapshot, q).get(ENGLISH, frozenset())
+
+
+def highlight_terms_by_language(snapshot: Snapshot, q: Query) -> dict[str, frozenset[str]]:
+    """:func:`highlight_terms` for each language group the query searched
+    (:mod:`newssearch.langanalysis`): an article is marked with its own
+    language's terms, by its own language's rules."""
+    out: dict[str, set[str]] = {}
     reader = snapshot.whoosh_searcher.reader()
     # Not Query.existing_terms(): in whoosh3 3.54.0 its loop variable shadows
     # its ``fieldname`` argument, so after the first leaf it skips every leaf
@@ -64,8 +71,9 @@ def highlight_terms(snapshot: Snapshot, q: Query) -> frozenset[str]:
         # a wildcard's terms from the snapshot, which remembers them
         terms = snapshot.expand(leaf) if isinstance(leaf, MultiTerm) else leaf.expanded_terms(reader, phrases=True)
         for field, text in terms:
-            if field in TEXT_FIELDS:
-                out.add(text.decode("utf-8") if isinstance(text, bytes) else str(text))
+            group = field_group(field)
+            if group is not None:
+                out.setdefault(group, set()).add(text.decode("utf-8") if isinstance(text, bytes) else str(text))
     # one set for both fields: a word found only in the body deserves
     # marking in the headline too
-    return frozenset(out)
+    return {group: frozenset(found) for group, found in out.items()}

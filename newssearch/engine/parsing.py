@@ -36,6 +36,7 @@ from whoosh.qparser.dateparse import DateParserPlugin
 
 from ..analysis import TOKEN_RE
 from ..errors import QuerySyntaxError
+from ..langanalysis import ENGLISH, field_group, group_fields
 from .errors import QUERY_ERRORS
 from .query import (
     And,
@@ -186,13 +187,13 @@ class QueryParser:
 
     def __init__(self, schema: Schema, fields: Sequence[str] = TEXT_FIELDS) -> None:
         self._errors: list[str] = []
-        self._cache: dict[tuple[str, str], Query] = {}
+        self._cache: dict[tuple[str, str, tuple[str, ...]], Query] = {}
         # built on first use of each mode: one costs ~5 ms (its date
         # grammar compiles ~75 regular expressions), and a search uses one
         self._groups = {"all": AndGroup, "any": OrGroup.factory(OR_BONUS)}
         self._schema = schema
         self._fields = fields
-        self._parsers: dict[str, MultifieldParser] = {}
+        self._parsers: dict[tuple[str, str], MultifieldParser] = {}
         self._searchable = {name for name, field in schema.items() if field.format is not None}
         self._unsearchable = {name for name, _field in schema.items()} - self._searchable
 
@@ -211,10 +212,14 @@ class QueryParser:
         parser.add_plugin(DateParserPlugin(callback=self._errors.append))
         return parser
 
-    def _whoosh_parser_for(self, match: str) -> MultifieldParser:
-        parser = self._parsers.get(match)
+    def _whoosh_parser_for(self, match: str, group: str = ENGLISH) -> MultifieldParser:
+        """The parser for a mode, its plain words asked in the English fields
+        or in those of one language ``group`` (:mod:`newssearch.langanalysis`)."""
+        key = (match, group)
+        parser = self._parsers.get(key)
         if parser is None:
-            parser = self._parsers[match] = self._whoosh_parser(self._schema, self._fields, self._groups[match])
+            fields = list(self._fields) if group == ENGLISH else list(group_fields(group))
+            parser = self._parsers[key] = self._whoosh_parser(self._schema, fields, self._groups[match])
         return parser
 
     @property
@@ -227,32 +232,55 @@ class QueryParser:
         """A parser for the newssearch schema."""
         return cls(build_schema())
 
-    def parse(self, text: str, match: str = "any") -> Query:
+    def parse(self, text: str, match: str = "any", groups: tuple[str, ...] = ()) -> Query:
         """Parse ``text``; raise :class:`QuerySyntaxError` when Whoosh cannot
         make sense of part of it (rather than silently dropping that part).
         ``match``: how plain words join, ``"all"`` (each required) or
-        ``"any"`` (OR'ed, with the bonus for matching more of them)."""
+        ``"any"`` (OR'ed, with the bonus for matching more of them).
+        ``groups``: the languages besides English the query is analysed for:
+        the query is read once in each, and an article matches the reading
+        of its own language (every word required as that language reads it:
+        its forms, less its stop words)."""
         if match not in self._groups:
             raise ValueError(f"match must be one of {', '.join(MATCH_MODES)}, not {match!r}")
-        key = (text, match)
+        key = (text, match, groups)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        q = self._parse(text, match)
+        q = self._parse(text, match, groups)
         if len(self._cache) >= _CACHE_SIZE:
             self._cache.pop(next(iter(self._cache)))
         self._cache[key] = q
         return q
 
-    def _parse(self, text: str, match: str = "any") -> Query:
+    def _parse(self, text: str, match: str = "any", groups: tuple[str, ...] = ()) -> Query:
         stripped = text.strip()
         if stripped in _MATCH_ALL:
             return Every()
         check_text(text)
         self._check_fields(text)
+        q = self._parse_for(text, stripped, match, ENGLISH)
+        if not groups:
+            return q
+        # one query per language, OR'ed: an article is matched by its own
+        # language's query alone (its other languages' fields are empty), so
+        # every word is required as that language reads it, and a word that
+        # is a stop word in German is not required of a German article
+        alternatives = [q]
+        seen = {repr(q)}
+        for group in groups:
+            sub = self._parse_for(text, stripped, match, group)
+            if repr(sub) not in seen:  # a query of field clauses alone reads the same in every language
+                seen.add(repr(sub))
+                alternatives.append(sub)
+        return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
+
+    def _parse_for(self, text: str, stripped: str, match: str, group: str) -> Query:
+        """The query as one language group reads it: its plain words asked
+        in that group's text fields (:func:`~newssearch.langanalysis.group_fields`)."""
         del self._errors[:]
         try:
-            q = self._whoosh_parser_for(match).parse(stripped)
+            q = self._whoosh_parser_for(match, group).parse(stripped)
         except QUERY_ERRORS as exc:
             raise QuerySyntaxError(text, " ".join(str(exc).split()) or type(exc).__name__) from exc
         except _PARSER_DEFECTS as exc:
@@ -376,7 +404,7 @@ def expand_stemmed_prefixes(q: Query, snapshot: Snapshot) -> Query:
     terms that are a slightly shorter prefix of what was typed (up to three
     letters less, never under three): the stems of the words the user meant.
     """
-    if isinstance(q, Prefix) and not isinstance(q, StemmedPrefix) and q.fieldname in TEXT_FIELDS:
+    if isinstance(q, Prefix) and not isinstance(q, StemmedPrefix) and field_group(q.fieldname) is not None:
         typed = q.text
         stems = [typed[:k] for k in range(max(3, len(typed) - 3), len(typed)) if snapshot.contains(q.fieldname, typed[:k])]
         return StemmedPrefix(q.fieldname, typed, stems, boost=q.boost) if stems else q

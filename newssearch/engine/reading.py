@@ -35,6 +35,7 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from ..budget import check_budget
+from ..langanalysis import GROUPS, group_fields
 from ..model import Article
 from .postarrays import EXTENSION, PostingArrays
 from .query import from_long
@@ -525,6 +526,8 @@ class Snapshot:
         self._is_current = is_current
         self._last_seq = last_seq
         self._expansions: dict[Query, list[tuple[str, Any]]] = {}
+        self._groups: tuple[str, ...] | None = None
+        self._group_counts: dict[str, int] = {}
         self.segments  # noqa: B018 - opened (and their files pinned) with the snapshot, not at first search
 
     @cached_property
@@ -562,6 +565,33 @@ class Snapshot:
     def doc_count_all(self) -> int:
         """Documents, deleted ones included (document numbers run below this)."""
         return int(self._s.doc_count_all())
+
+    def text_groups(self) -> tuple[str, ...]:
+        """The language groups (:mod:`newssearch.langanalysis`) whose fields
+        hold text in this snapshot: the languages a query is analysed for."""
+        if self._groups is None:
+            reader = self._s.reader()
+            names = set(reader.indexed_field_names())
+            self._groups = tuple(
+                g for g in GROUPS if any(f in names and reader.field_length(f) for f in group_fields(g))
+            )
+        return self._groups
+
+    def group_doc_count(self, group: str) -> int:
+        """Documents (deleted ones included, as :meth:`doc_count_all`) with
+        text in a language group's fields: the collection a word's idf and
+        a field's average length are counted over in that language."""
+        found = self._group_counts.get(group)
+        if found is None:
+            fields = group_fields(group)
+            found = 0
+            for seg in self.segments:
+                held = np.zeros(seg.size, dtype=bool)
+                for f in fields:
+                    held |= seg.field_lengths(f) > 0
+                found += int(held.sum())
+            self._group_counts[group] = found
+        return found
 
     # --- collection statistics ---------------------------------------------
     def idf(self, fieldname: str, text: Any) -> float:

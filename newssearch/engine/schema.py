@@ -31,6 +31,11 @@ Fields and why:
   where it came from (``given``, ``detected``, ``unknown``; see
   :mod:`newssearch.languages`), added as ``site_name`` was. An article
   stored before languages were resolved keeps its source's value, if any.
+* ``title_<code>``/``body_<code>`` (``title_de``, ``body_zh``, ``body_other``):
+  the text of an article in another language than English, analysed by its
+  language's rules (:mod:`newssearch.langanalysis`); its ``title``/``body``
+  then store the text and index nothing. Added as ``site_name`` was: an
+  index written before gains them at its first write, empty.
 * ``seq``: the ingest sequence, the number of the commit that added the
   article (the table of contents' generation it was written for, which no
   commit ever reuses): saved searches are matched against articles whose
@@ -59,6 +64,15 @@ from whoosh.columns import FixedBytesColumn, NumericColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from ..analysis import TOKEN_RE, normalise, positions_by_term, term_for
+from ..langanalysis import (
+    BIGRAM_LANGUAGES,
+    GROUPS,
+    analyse,
+    group_fields,
+    language_group,
+    positions_by_term_in,
+    text_field_names,
+)
 from ..model import Article
 from ..paths import shown_path
 from ..write.signature import HASHES
@@ -69,6 +83,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "TEXT_FIELDS",
     "TITLE_BOOST",
+    "LanguageText",
+    "LanguageTokenizer",
     "NewsText",
     "NewsTokenizer",
     "build_schema",
@@ -89,7 +105,7 @@ SCHEMA_VERSION = 7
 #: Stored-only fields added to the schema since ``SCHEMA_VERSION`` was last
 #: bumped: an index may lack them (it was written before), and a writer adds
 #: them to it before its first document, so no index has to be re-created.
-ADDED_FIELDS = ("site_name", "language_source")
+ADDED_FIELDS = ("site_name", "language_source", *text_field_names())
 TITLE_BOOST = 2.0
 #: Bytes of a MinHash signature (32-bit values) in the ``minhash`` column.
 MINHASH_BYTES = HASHES * 4
@@ -168,6 +184,82 @@ class NewsText(TEXT):  # type: ignore[misc]  # Whoosh is untyped
             yield term.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
 
 
+class LanguageTokenizer(Tokenizer):  # type: ignore[misc]  # Whoosh is untyped
+    """One language group's analysis (:func:`newssearch.langanalysis.analyse`) as a Whoosh tokenizer,
+    for the query parser and Whoosh's tools, as :class:`NewsTokenizer` is for English."""
+
+    def __init__(self, group: str) -> None:
+        self.group = group
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is self.__class__ and getattr(other, "group", None) == self.group
+
+    def __hash__(self) -> int:
+        return hash((self.__class__, self.group))
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for term, pos, start, end in analyse(self.group, value):
+            if not term and removestops:
+                continue
+            t.text = term or value[start:end].lower()
+            t.stopped = not term
+            t.boost = 1.0
+            if keeporiginal:
+                t.original = value[start:end]
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+class LanguageText(TEXT):  # type: ignore[misc]  # Whoosh is untyped
+    """A TEXT field of one language group: the same postings Whoosh would
+    write from :class:`LanguageTokenizer`, from :func:`positions_by_term_in`
+    in one pass. In a script without spaces a query word is asked as the
+    phrase of its bigrams."""
+
+    def __init__(self, group: str, **kwargs: Any) -> None:
+        multitoken = "phrase" if group in BIGRAM_LANGUAGES else "default"
+        super().__init__(analyzer=LanguageTokenizer(group), multitoken_query=multitoken, **kwargs)
+        self.group = group
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        """``(term, frequency, weight, encoded positions)`` for each term of ``value``."""
+        if not isinstance(value, str):
+            yield from super().index(value, **kwargs)
+            return
+        fmt = self.format
+        boost = fmt.field_boost
+        encode = fmt.encode
+        for term, poslist in positions_by_term_in(self.group, value).items():
+            yield term.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
+
+
+def language_fields() -> dict[str, LanguageText]:
+    """Every language group's title and body fields (see the module docstring)."""
+    out: dict[str, LanguageText] = {}
+    for group in GROUPS:
+        title, body = group_fields(group)
+        out[title] = LanguageText(group, stored=False, field_boost=TITLE_BOOST)
+        out[body] = LanguageText(group, stored=False)
+    return out
+
+
 def build_schema() -> Schema:
     """The schema of a newssearch index (see the module docstring)."""
     analyzer = NewsTokenizer()
@@ -198,6 +290,7 @@ def build_schema() -> Schema:
         minhash=COLUMN(FixedBytesColumn(MINHASH_BYTES)),
         site_name=STORED(),
         language_source=STORED(),
+        **language_fields(),
     )
 
 
@@ -273,6 +366,14 @@ def to_fields(article: Article) -> dict[str, Any]:
         fields["_stored_section"] = article.section
     if article.language:
         fields["language"] = article.language
+        group = language_group(article.language)
+        if group:
+            # the language's own fields index the text; title and body
+            # store it (for results, snippets, re-analysis) and index nothing
+            title, body = group_fields(group)
+            fields[title], fields[body] = article.title, article.body
+            fields["_stored_title"], fields["_stored_body"] = article.title, article.body
+            fields["title"], fields["body"] = "", ""
     if article.path:
         fields["path"] = article.path
     if article.date_source:

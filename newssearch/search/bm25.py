@@ -61,12 +61,13 @@ class RankingModel:
     coordination: float = 1.5
 
     def field_b(self, fieldname: str) -> float:
-        """The length normalisation of a field (0: none, 1: full)."""
-        return dict(self.b).get(fieldname, 0.75)
+        """The length normalisation of a field (0: none, 1: full); a
+        language's ``title_de`` is a ``title``."""
+        return dict(self.b).get(fieldname.partition("_")[0], 0.75)
 
     def field_weight(self, fieldname: str) -> float:
-        """How much one occurrence in a field counts."""
-        return dict(self.weights).get(fieldname, 1.0)
+        """How much one occurrence in a field counts (``title_de`` as ``title``)."""
+        return dict(self.weights).get(fieldname.partition("_")[0], 1.0)
 
 
 #: The shipped model: chosen on the tune sets of bench/knownitem.py.

@@ -21,6 +21,7 @@ from ..engine.query import And, DateRange, MultiTerm, Or, Query, Term, published
 from ..engine.reading import Snapshot
 from ..engine.schema import keyword_term
 from ..errors import NewsSearchError, QuerySyntaxError
+from ..langanalysis import language_group
 from ..languages import language_family
 from ..timeexpr import has_date_clause, rewrite_query
 from .clauses import Clauses, split_clauses
@@ -59,7 +60,10 @@ def compile_request(request: SearchRequest, parser: QueryParser, snapshot: Snaps
     Raises :class:`QuerySyntaxError` for text the parser cannot read and for
     a date in it that cannot be read.
     """
-    q, clauses = parse_query(request.query, parser, now=request.now, tz=request.tz, match=request.match)
+    q, clauses = parse_query(
+        request.query, parser, now=request.now, tz=request.tz, match=request.match,
+        groups=snapshot.text_groups(), languages=request.filters.languages,
+    )
     restrict = build_filter(request.filters, clauses.ranges, clauses.filters, cutoff=request.cutoff)
     q = expand_stemmed_prefixes(q, snapshot)
     bound_expansions(q, snapshot, request.query)
@@ -94,10 +98,22 @@ def _typed(leaf: Query) -> str:
     return text + "*" if type(leaf).__name__.endswith("Prefix") else text
 
 
-def parse_query(text: str, parser: QueryParser, *, now: datetime, tz: tzinfo, match: str = "all") -> tuple[Query, Clauses]:
+def parse_query(
+    text: str,
+    parser: QueryParser,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    match: str = "all",
+    groups: tuple[str, ...] = (),
+    languages: Sequence[str] = (),
+) -> tuple[Query, Clauses]:
     """Query text to a query tree, and the filter clauses taken out of it
     (see :mod:`.clauses`); dates are read in ``tz`` and relative ones
-    resolved against ``now``; plain words join as ``match`` says. Raises
+    resolved against ``now``; plain words join as ``match`` says; the words
+    are analysed for English and for the language ``groups`` (those the
+    index holds), narrowed to the ``languages`` asked for by the request or
+    a ``lang:`` clause (:func:`query_groups`). Raises
     :class:`QuerySyntaxError` for a query of more than :data:`MAX_QUERY_WORDS`
     words and for text that cannot be read as typed (:mod:`.syntax`); how the
     rest was read (an unclosed quote closed at the end) is in the clauses'
@@ -115,7 +131,20 @@ def parse_query(text: str, parser: QueryParser, *, now: datetime, tz: tzinfo, ma
             rest = rewrite_query(rest, now, tz)
         except NewsSearchError as exc:
             raise QuerySyntaxError(clauses.text, str(exc)) from None
-    return parser.parse(rest, match), clauses
+    asked = [*languages, *(str(getattr(c, "text", "")) for c in clauses.filters.get("language", ()))]
+    return parser.parse(rest, match, query_groups(groups, asked)), clauses
+
+
+def query_groups(groups: tuple[str, ...], languages: Sequence[str]) -> tuple[str, ...]:
+    """The language groups a query is analysed for: those of the index
+    (``groups``), or, when the search is filtered by language, those of the
+    filter's languages among them (the English fields are always asked:
+    they hold English, articles of no known language and those an index
+    wrote before languages had fields of their own)."""
+    if not languages:
+        return groups
+    wanted = {language_group(c) for code in languages for c in language_family(code)}
+    return tuple(g for g in groups if g in wanted)
 
 
 def build_filter(

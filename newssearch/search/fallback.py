@@ -24,7 +24,7 @@ import numpy as np
 
 from ..analysis import TOKEN_RE, term_for
 from ..engine.query import Or, Term
-from ..engine.schema import TEXT_FIELDS
+from ..langanalysis import ENGLISH, analyse, field_group, group_fields, language_group
 from ..model import SearchResults
 from .compile import compile_request
 from .request import SearchRequest
@@ -53,19 +53,31 @@ def with_fallback(
     found, docnums = run(loose_request)
     if not found.total:
         return results
-    typed = _typed_words(request.query)
-    asked = list(dict.fromkeys(w.text for w in scoring_words(strict.query) if isinstance(w, QueryWord)))
+    # a word is asked once per language the query is analysed for: a hit
+    # lacks what its own language's form of the word is missing from
+    asked = list(dict.fromkeys(
+        (field_group(w.fields[0]) or ENGLISH, w.text) for w in scoring_words(strict.query) if isinstance(w, QueryWord)
+    ))
+    groups = {group for group, _text in asked}
+    typed = {group: _typed_words(request.query, group) for group in groups}
     missing = _missing(session, np.asarray(docnums, dtype=np.int64), asked)
-    hits = tuple(
-        dataclasses.replace(hit, missing=tuple(typed.get(term, term) for term, gone in zip(asked, lacks) if gone))
-        for hit, lacks in zip(found.hits, missing)
-    )
-    return dataclasses.replace(results, fallback=dataclasses.replace(found, hits=hits))
+    hits = []
+    for hit, lacks in zip(found.hits, missing):
+        own = language_group(hit.article.language)
+        own = own if own in groups else ENGLISH
+        gone = tuple(typed[g].get(term, term) for (g, term), lack in zip(asked, lacks) if lack and g == own)
+        hits.append(dataclasses.replace(hit, missing=gone))
+    return dataclasses.replace(results, fallback=dataclasses.replace(found, hits=tuple(hits)))
 
 
-def _typed_words(text: str) -> dict[str, str]:
-    """Each index term of the query text, and the word typed for it."""
+def _typed_words(text: str, group: str = ENGLISH) -> dict[str, str]:
+    """Each index term of the query text by a language group's rules, and the word typed for it."""
     out: dict[str, str] = {}
+    if group != ENGLISH:
+        for term, _pos, start, end in analyse(group, text):
+            if term:
+                out.setdefault(term, text[start:end])
+        return out
     for m in TOKEN_RE.finditer(text):
         term = term_for(m.group(0))
         if term:
@@ -73,14 +85,14 @@ def _typed_words(text: str) -> dict[str, str]:
     return out
 
 
-def _missing(session: SearchSession, docnums: np.ndarray, asked: list[str]) -> list[list[bool]]:
-    """For each hit (by doc number), for each asked term: whether it is in
-    neither the headline nor the body."""
+def _missing(session: SearchSession, docnums: np.ndarray, asked: list[tuple[str, str]]) -> list[list[bool]]:
+    """For each hit (by doc number), for each asked ``(language group,
+    term)``: whether it is in neither the headline nor the body of that language."""
     if not asked:
         return [[] for _ in docnums]
     lacks = np.empty((len(docnums), len(asked)), dtype=bool)
-    for column, term in enumerate(asked):
-        holding = session.ranker.matches(Or([Term(field, term) for field in TEXT_FIELDS]), None)
+    for column, (group, term) in enumerate(asked):
+        holding = session.ranker.matches(Or([Term(field, term) for field in group_fields(group)]), None)
         held = holding[0] if holding is not None else np.empty(0, dtype=np.int64)
         lacks[:, column] = ~np.isin(docnums, held)
     return lacks.tolist()

@@ -33,7 +33,7 @@ from ..engine.query import (
     is_null,
 )
 from ..engine.reading import Segment, Snapshot
-from ..engine.schema import TEXT_FIELDS
+from ..langanalysis import ENGLISH, field_group
 from ..errors import UnsupportedQueryShape
 from ..model import FieldMatch, ScorePart
 from .bm25 import MODEL, RankingModel, coordination, idf, normalised_tf, saturated
@@ -44,7 +44,7 @@ from .phrases import phrase_docs
 from .postings import PostingCache
 from .recency import Recency, recency_factors
 from .stats import CollectionStats, WordsAsked
-from .words import QueryExpansion, QueryNode, QueryPhrase, QueryWord, group_words, scoring_words, term_text
+from .words import QueryExpansion, QueryNode, QueryPhrase, QueryWord, group_words, is_text_field, scoring_words, term_text
 
 __all__ = ["Coordination", "Ranked", "Ranker", "ScoredDocs"]
 
@@ -119,8 +119,25 @@ class Ranker:
         found = self._idf.get(key)
         if found is None:
             df = self._df_any(fields, text) if self.stats is self.snapshot else self.stats.doc_frequency_any(fields, text)
-            found = self._idf[key] = idf(self.stats.doc_count_all(), df)
+            found = self._idf[key] = idf(self._language_count(fields[0]) or self.stats.doc_count_all(), df)
         return found
+
+    def _language_count(self, fieldname: str) -> int | None:
+        """The documents of the field's language (idf and average lengths are
+        counted within a language: a word's statistics in German are not
+        English's), or None where that is the whole collection: an index of
+        English alone (so its every score is as before), or statistics
+        from elsewhere (the shards' collection statistics, which count
+        every language together)."""
+        groups = self.snapshot.text_groups()
+        if not groups or self.stats is not self.snapshot:
+            return None
+        group = field_group(fieldname)
+        if group is None:
+            return None
+        if group != ENGLISH:
+            return self.snapshot.group_doc_count(group)
+        return max(1, self.snapshot.doc_count_all() - sum(self.snapshot.group_doc_count(g) for g in groups))
 
     def _df_any(self, fields: tuple[str, ...], text: str) -> int:
         """Documents holding the word in any of the fields, from the posting
@@ -138,7 +155,11 @@ class Ranker:
     def _avg_length(self, fieldname: str) -> float:
         avg = self._avg.get(fieldname)
         if avg is None:
-            avg = self._avg[fieldname] = self.stats.avg_field_length(fieldname) or 1.0
+            avg = self.stats.avg_field_length(fieldname)
+            count = self._language_count(fieldname)
+            if count:  # Whoosh's average is over every document; here over the language's
+                avg = avg * self.snapshot.doc_count_all() / count
+            avg = self._avg[fieldname] = avg or 1.0
         return avg
 
     def _combined_tf(self, seg: Segment, fields: tuple[str, ...], text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -187,12 +208,12 @@ class Ranker:
         if isinstance(q, QueryExpansion):
             return self._expansion(q, seg)
         if isinstance(q, Term):
-            if q.fieldname in TEXT_FIELDS:
+            if is_text_field(q.fieldname):
                 return self._eval(QueryWord(term_text(q.text), (q.fieldname,), q.boost), seg)
             return self._keyword(q, seg), AskedWords()
-        if isinstance(q, GapPhrase) and q.fieldname in TEXT_FIELDS:
+        if isinstance(q, GapPhrase) and is_text_field(q.fieldname):
             return self._phrase(QueryPhrase((q,), q.boost), seg)
-        if isinstance(q, MultiTerm) and q.fieldname in TEXT_FIELDS:
+        if isinstance(q, MultiTerm) and is_text_field(q.fieldname):
             return self._expansion(QueryExpansion((q,), q.boost), seg)
         if isinstance(q, Or):
             if getattr(q, "minmatch", 0):
@@ -228,7 +249,7 @@ class Ranker:
         if isinstance(q, Every) and not q.fieldname:
             ids = np.arange(seg.size, dtype=np.int64)
             return SegmentMatches(ids, np.full(seg.size, 1.0 * q.boost), np.zeros(seg.size)), AskedWords()
-        if isinstance(q, Every) and q.fieldname in TEXT_FIELDS:
+        if isinstance(q, Every) and is_text_field(q.fieldname):
             # ``oil *``: every article with words in the field (Whoosh's
             # matcher walks every term's postings to find them: 17 s on
             # Reuters 2006-07; the field's lengths say it at once)

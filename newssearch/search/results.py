@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..budget import time_budget
-from ..engine.matching import highlight_terms, whoosh_matches
+from ..engine.matching import highlight_terms_by_language, whoosh_matches
 from ..engine.query import And, Every, Query, added_since
+from ..langanalysis import ENGLISH, language_group
 from ..model import Explanation, Hit, SearchResults, Snippet, StoryCopy
 from .collapse import MAX_COPIES, Stories, collapse
 from .compile import compile_request
@@ -90,16 +91,20 @@ def _page(session: SearchSession, request: SearchRequest) -> tuple[SearchResults
     docnums = [docnum for docnum, _score in ranked.page]
     scores = dict(ranked.page)
     facets = facet_counts(session, found[0], request.facets) if request.facets else {}
-    terms = highlight_terms(session.snapshot, q) if request.snippets else frozenset()
+    by_language = highlight_terms_by_language(session.snapshot, q) if request.snippets else {}
     hits = []
     for rank, docnum in enumerate(docnums, start=request.offset + 1):
         article = session.article(docnum)
+        # an article is marked by its own language's terms and rules
+        language = language_group(article.language)
+        language = language if language in by_language else ENGLISH
+        terms = by_language.get(language, frozenset())
         score = scores.get(docnum, 0.0)
         explanation: Explanation | None = None
         if request.explain:
             explanation = explain_hit(ranker, q, docnum, found, score, sort, recency, by_whoosh=by_whoosh)
         snippet, title_snippet = (
-            session.snippets(docnum, terms, request.snippet_chars) if request.snippets else (Snippet(""), Snippet(article.title))
+            session.snippets(docnum, terms, request.snippet_chars, language) if request.snippets else (Snippet(""), Snippet(article.title))
         )
         hits.append(
             Hit(

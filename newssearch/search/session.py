@@ -13,12 +13,13 @@ from typing import Any
 
 from ..engine.parsing import QueryParser
 from ..engine.reading import Snapshot
+from ..langanalysis import ENGLISH
 from ..model import Article, Snippet
 from .complete import Completions, Harvest
 from .keywords import KeywordTables
 from .memo import Memo
 from .ranker import Ranker
-from .snippets import build_snippet, highlight_text
+from .snippets import build_snippet, highlight_text, language_terms
 from .spelling import SpellingMemo, suggest
 
 __all__ = ["ARTICLES_KEPT", "SNIPPETS_KEPT", "SearchSession"]
@@ -98,7 +99,7 @@ class SearchSession:
         return Memo(ARTICLES_KEPT)
 
     @cached_property
-    def _snippets(self) -> Memo[tuple[int, frozenset[str], int], tuple[Snippet, Snippet]]:
+    def _snippets(self) -> Memo[tuple[int, frozenset[str], int, str], tuple[Snippet, Snippet]]:
         return Memo(SNIPPETS_KEPT)
 
     def article(self, docnum: int) -> Article:
@@ -106,16 +107,19 @@ class SearchSession:
         stories are on many pages of hits, and their copies on more)."""
         return self._articles.get(docnum, self.snapshot.article)
 
-    def snippets(self, docnum: int, terms: frozenset[str], max_chars: int) -> tuple[Snippet, Snippet]:
+    def snippets(self, docnum: int, terms: frozenset[str], max_chars: int, language: str = ENGLISH) -> tuple[Snippet, Snippet]:
         """Document ``docnum``'s body snippet for the analysed query ``terms``
-        (about ``max_chars`` long) and its headline with them marked
-        (remembered: the same query, or another with the same words, asks again)."""
+        (about ``max_chars`` long) and its headline with them marked, by the
+        rules of the article's ``language`` group (remembered: the same
+        query, or another with the same words, asks again)."""
 
-        def build(key: tuple[int, frozenset[str], int]) -> tuple[Snippet, Snippet]:
+        def build(key: tuple[int, frozenset[str], int, str]) -> tuple[Snippet, Snippet]:
             article = self.article(docnum)
-            return build_snippet(article.body, terms, max_chars=max_chars), highlight_text(article.title, terms)
+            words = language_terms(language, article.body) if language != ENGLISH and terms else None
+            return (build_snippet(article.body, terms, max_chars=max_chars, words=words),
+                    highlight_text(article.title, terms, language))
 
-        return self._snippets.get((docnum, terms, max_chars), build)
+        return self._snippets.get((docnum, terms, max_chars, language), build)
 
     def display_name(self, fieldname: str, term: str) -> str:
         """The spelling articles use for an indexed (lowercased) keyword value."""

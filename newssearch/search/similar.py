@@ -5,23 +5,26 @@ against the whole index (Whoosh's Bo1 divergence model picks the words that
 are frequent in this article but rare overall), and those words, weighted,
 are searched as an OR query. The article's own story (the article and its
 copies from other outlets, its other versions) is left out, and the other
-stories are shown once each, with their copies attached.
+stories are shown once each, with their copies attached. It works within
+the article's language: its words are weighed and searched in its
+language's fields (:mod:`newssearch.langanalysis`), so a German article's
+related stories are German ones (a translation shares no terms with it).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..engine.matching import highlight_terms
+from ..engine.matching import highlight_terms_by_language
 from ..engine.query import Or, Term
-from ..engine.schema import TEXT_FIELDS
+from ..langanalysis import ENGLISH, group_fields, language_group
 from ..model import Article, StoryCopy, Hit, SearchResults, Snippet
 from .collapse import MAX_COPIES, collapse
 from .compile import build_filter
 from .recency import Recency
 from .request import SearchRequest
 from .session import SearchSession
-from .snippets import build_snippet, highlight_text
+from .snippets import build_snippet, highlight_text, language_terms
 
 __all__ = ["KEY_TERMS", "similar"]
 
@@ -35,12 +38,15 @@ def similar(session: SearchSession, article: Article, request: SearchRequest) ->
     ``snippet_chars`` apply, its query text does not."""
     snapshot = session.snapshot
     text = f"{article.title}\n{article.title}\n{article.body}"
-    keys = snapshot.key_terms("body", text, KEY_TERMS)
+    group = language_group(article.language)
+    group = group if group in snapshot.text_groups() else ENGLISH
+    fields = group_fields(group)
+    keys = snapshot.key_terms(fields[1], text, KEY_TERMS)
     query = " ".join(term for term, _w in keys)
     if not keys:
         return SearchResults(hits=(), total=0, query=f"similar:{article.id}")
     top = max(weight for _term, weight in keys) or 1.0
-    q = Or([Term(f, term, boost=weight / top) for term, weight in keys for f in TEXT_FIELDS])
+    q = Or([Term(f, term, boost=weight / top) for term, weight in keys for f in fields])
     ranker = session.ranker
     found = ranker.matches(q, build_filter(request.filters, cutoff=request.cutoff))
     assert found is not None  # plain terms are always ranked by numpy
@@ -54,12 +60,13 @@ def similar(session: SearchSession, article: Article, request: SearchRequest) ->
     stories = None if request.all_copies else collapse(ranker, found, "relevance", Recency(), want=request.limit)
     ranked = ranker.run(q, None, limit=request.limit, found=stories.representatives if stories else found)
     assert ranked is not None
-    terms = highlight_terms(snapshot, q) if request.snippets else frozenset()
+    terms = highlight_terms_by_language(snapshot, q).get(group, frozenset()) if request.snippets else frozenset()
     hits: list[Hit] = []
     for docnum, score in ranked.page:
         other = snapshot.article(docnum)
-        snippet = build_snippet(other.body, terms, max_chars=request.snippet_chars) if request.snippets else Snippet("")
-        title = highlight_text(other.title, terms) if request.snippets else Snippet(other.title)
+        words = language_terms(group, other.body) if request.snippets and group != ENGLISH else None
+        snippet = build_snippet(other.body, terms, max_chars=request.snippet_chars, words=words) if request.snippets else Snippet("")
+        title = highlight_text(other.title, terms, group) if request.snippets else Snippet(other.title)
         copies = stories.copies(docnum) if stories is not None else np.zeros(0, dtype=np.int64)
         listed = [snapshot.article(int(d)) for d in copies[:MAX_COPIES]]
         hits.append(

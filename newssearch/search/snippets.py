@@ -19,9 +19,10 @@ from functools import lru_cache
 from collections.abc import Callable, Iterable
 
 from ..analysis import TERM_CACHE, TOKEN_PATTERN, TOKEN_RE, term_for
+from ..langanalysis import ENGLISH, analyse
 from ..model import Snippet
 
-__all__ = ["ANSI_HIGHLIGHT", "build_snippet", "lead_snippet", "render_ansi", "render_plain", "text_terms"]
+__all__ = ["ANSI_HIGHLIGHT", "build_snippet", "language_terms", "lead_snippet", "render_ansi", "render_plain", "text_terms"]
 
 ANSI_HIGHLIGHT = ("\x1b[1;33m", "\x1b[0m")
 ELLIPSIS = "\u2026"
@@ -89,6 +90,13 @@ def text_terms(text: str) -> list[tuple[int, int, str]]:
         if term:
             out.append((m.start(), m.end(), term))
     return out
+
+
+def language_terms(language: str, text: str) -> list[tuple[int, int, str]]:
+    """:func:`text_terms` by the rules of a language group: where each
+    term stands, so a match in a script without spaces is marked from
+    its first character to its last, never inside one."""
+    return [(s, e, term) for term, _pos, s, e in analyse(language, text) if term]
 
 
 def build_snippet(
@@ -251,13 +259,15 @@ def _merge(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
     return merged
 
 
-def highlight_text(text: str, terms: Iterable[str]) -> Snippet:
-    """The whole of a short text (a headline) with its matches marked."""
+def highlight_text(text: str, terms: Iterable[str], language: str = ENGLISH) -> Snippet:
+    """The whole of a short text (a headline) with its matches marked
+    (``language``: the group whose rules analysed it, :mod:`newssearch.langanalysis`)."""
     termset = frozenset(terms)
     flat = " ".join(text.split())
     if not termset:
         return Snippet(flat)
-    spans = [(s, e) for s, e, _t in _matches(flat, termset)]
+    found = _matches(flat, termset) if language == ENGLISH else [w for w in language_terms(language, flat) if w[2] in termset]
+    spans = [(s, e) for s, e, _t in found]
     return Snippet(flat, tuple(_merge(spans, flat)))
 
 

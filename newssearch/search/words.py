@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..engine.query import And, AndMaybe, AndNot, GapPhrase, MultiTerm, Or, Query, Term
-from ..engine.schema import TEXT_FIELDS
+from ..langanalysis import field_group
 
-__all__ = ["QueryExpansion", "QueryNode", "QueryPhrase", "QueryWord", "group_words", "scoring_words", "term_text"]
+__all__ = ["QueryExpansion", "QueryNode", "QueryPhrase", "QueryWord", "group_words", "is_text_field", "scoring_words", "term_text"]
 
 
 @dataclass(frozen=True)
@@ -70,24 +70,27 @@ def term_text(t: Any) -> str:
 
 def group_words(children: Iterable[Query]) -> list[QueryNode]:
     """Sibling clauses with the grouping the model needs: the same word (or
-    phrase, or prefix) asked in several text fields is one query word."""
+    phrase, or prefix) asked in several text fields of one language is one
+    query word (in another language's fields it is another: its idf is its
+    language's)."""
     out: list[Any] = []
-    words: dict[str, list[Term]] = {}
+    words: dict[tuple[str | None, str], list[Term]] = {}
     phrases: dict[tuple[Any, ...], list[GapPhrase]] = {}
     expansions: dict[tuple[Any, ...], list[Query]] = {}
     for q in children:
-        if isinstance(q, Term) and q.fieldname in TEXT_FIELDS:
-            key = q.text.decode("utf-8") if isinstance(q.text, bytes) else q.text
+        group = field_group(q.fieldname) if isinstance(q, (Term, GapPhrase, MultiTerm)) else None
+        if isinstance(q, Term) and group is not None:
+            key = (group, q.text.decode("utf-8") if isinstance(q.text, bytes) else q.text)
             if key not in words:
                 out.append(("word", key))
             words.setdefault(key, []).append(q)
-        elif isinstance(q, GapPhrase) and q.fieldname in TEXT_FIELDS:
-            pkey = (tuple(q.words), tuple(q.offsets), q.slop)
+        elif isinstance(q, GapPhrase) and group is not None:
+            pkey = (group, tuple(q.words), tuple(q.offsets), q.slop)
             if pkey not in phrases:
                 out.append(("phrase", pkey))
             phrases.setdefault(pkey, []).append(q)
-        elif isinstance(q, MultiTerm) and q.fieldname in TEXT_FIELDS:
-            ekey = _expansion_key(q)
+        elif isinstance(q, MultiTerm) and group is not None:
+            ekey = (group, *_expansion_key(q))
             if ekey not in expansions:
                 out.append(("expansion", ekey))
             expansions.setdefault(ekey, []).append(q)
@@ -97,7 +100,7 @@ def group_words(children: Iterable[Query]) -> list[QueryNode]:
     for node in out:
         if isinstance(node, tuple) and node[0] == "word":
             terms = words[node[1]]
-            grouped.append(QueryWord(node[1], tuple(t.fieldname for t in terms), max(t.boost for t in terms)))
+            grouped.append(QueryWord(node[1][1], tuple(t.fieldname for t in terms), max(t.boost for t in terms)))
         elif isinstance(node, tuple) and node[0] == "phrase":
             ps = phrases[node[1]]
             grouped.append(QueryPhrase(tuple(ps), max(p.boost for p in ps)))
@@ -123,13 +126,18 @@ def scoring_words(q: QueryNode) -> list[QueryNode]:
         return out
     if isinstance(q, AndMaybe):
         return scoring_words(q.a) + scoring_words(q.b)
-    if isinstance(q, Term) and q.fieldname in TEXT_FIELDS:
+    if isinstance(q, Term) and is_text_field(q.fieldname):
         return [QueryWord(term_text(q.text), (q.fieldname,), q.boost)]
-    if isinstance(q, GapPhrase) and q.fieldname in TEXT_FIELDS:
+    if isinstance(q, GapPhrase) and is_text_field(q.fieldname):
         return [QueryPhrase((q,), q.boost)]
-    if isinstance(q, MultiTerm) and q.fieldname in TEXT_FIELDS:
+    if isinstance(q, MultiTerm) and is_text_field(q.fieldname):
         return [QueryExpansion((q,), q.boost)]
     return []
+
+
+def is_text_field(fieldname: str) -> bool:
+    """Whether a field is full text (English or another language's), scored by the model."""
+    return field_group(fieldname) is not None
 
 
 def _expansion_key(q: Query) -> tuple[Any, ...]:
