@@ -50,10 +50,12 @@ class ShardSearcher:
         ranker = self._current()
         return ranker.snapshot.doc_count_all(), [ranker.doc_frequency_any(fields, text) for fields, text in words]
 
-    def matches(self, q: Any, restrict: Any, docs: int, words: list[Any], frequencies: list[int], lengths: dict[str, float], expansions: dict[str, list[Any]]) -> Any:
-        """This shard's matches (its document numbers) scored with the collection's statistics."""
+    def matches(self, q: Any, restrict: Any, docs: int, words: list[Any], frequencies: list[int], lengths: dict[str, float], expansions: dict[str, list[Any]],
+                languages: dict[str, int | None] | None = None) -> Any:
+        """This shard's matches (its document numbers) scored with the collection's statistics
+        (``languages``: each text field's documents of its language in the collection)."""
         local = self._current()
-        stats = GivenStats(docs, dict(zip(words, frequencies)), lengths, lambda sub: expansions[repr(sub)])
+        stats = GivenStats(docs, dict(zip(words, frequencies)), lengths, lambda sub: expansions[repr(sub)], languages)
         return Ranker(local.snapshot, stats=stats).matches(q, restrict)
 
 
@@ -100,9 +102,12 @@ class ClusterRanker(Ranker):
             return Ranker.matches(self, q, restrict)  # a shard moved on since this snapshot
         docs = sum(d for d, _f in answers)
         frequencies = [sum(f[i] for _d, f in answers) for i in range(len(words))]
-        lengths = {f: self.snapshot.avg_field_length(f) for f in TEXT_FIELDS}
+        # every text field the words are asked in: the English ones and the languages' own
+        fields = sorted(set(TEXT_FIELDS).union(*(set(names) for names, _text in words)))
+        lengths = {f: self.snapshot.avg_field_length(f) for f in fields}
+        languages = {f: self.language_count(f) for f in fields}
         expansions = {repr(leaf): self.snapshot.expand(leaf) for leaf in _expandable(q)}
-        parts = [a.matches(q, restrict, docs, words, frequencies, lengths, expansions) for a in self._actors]
+        parts = [a.matches(q, restrict, docs, words, frequencies, lengths, expansions, languages) for a in self._actors]
         found = [p.result() for p in parts]
         if any(f is None for f in found):
             return None

@@ -119,18 +119,23 @@ class Ranker:
         found = self._idf.get(key)
         if found is None:
             df = self._df_any(fields, text) if self.stats is self.snapshot else self.stats.doc_frequency_any(fields, text)
-            found = self._idf[key] = idf(self._language_count(fields[0]) or self.stats.doc_count_all(), df)
+            found = self._idf[key] = idf(self.language_count(fields[0]) or self.stats.doc_count_all(), df)
         return found
 
-    def _language_count(self, fieldname: str) -> int | None:
+    def language_count(self, fieldname: str) -> int | None:
         """The documents of the field's language (idf and average lengths are
         counted within a language: a word's statistics in German are not
         English's), or None where that is the whole collection: an index of
         English alone (so its every score is as before), or statistics
         from elsewhere (the shards' collection statistics, which count
         every language together)."""
+        if self.stats is not self.snapshot:
+            # a shard scoring with the collection's statistics is given the
+            # collection's counts (GivenStats); other stand-ins count every language
+            given = getattr(self.stats, "language_count", None)
+            return given(fieldname) if given is not None else None
         groups = self.snapshot.text_groups()
-        if not groups or self.stats is not self.snapshot:
+        if not groups:
             return None
         group = field_group(fieldname)
         if group is None:
@@ -156,9 +161,9 @@ class Ranker:
         avg = self._avg.get(fieldname)
         if avg is None:
             avg = self.stats.avg_field_length(fieldname)
-            count = self._language_count(fieldname)
+            count = self.language_count(fieldname)
             if count:  # Whoosh's average is over every document; here over the language's
-                avg = avg * self.snapshot.doc_count_all() / count
+                avg = avg * self.stats.doc_count_all() / count
             avg = self._avg[fieldname] = avg or 1.0
         return avg
 

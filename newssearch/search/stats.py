@@ -81,12 +81,17 @@ class GivenStats:
     another is a bug, and raises ``KeyError``."""
 
     def __init__(
-        self, docs: int, frequencies: dict[tuple[tuple[str, ...], str], int], lengths: dict[str, float], expand: Any
+        self, docs: int, frequencies: dict[tuple[tuple[str, ...], str], int], lengths: dict[str, float], expand: Any,
+        languages: dict[str, int | None] | None = None,
     ) -> None:
+        """``languages``: for each text field, the documents of its language
+        in the whole collection (None: every document), as
+        :meth:`~.ranker.Ranker.language_count` counts them on one index."""
         self._docs = docs
         self._frequencies = frequencies
         self._lengths = lengths
         self._expand = expand
+        self._languages = languages or {}
 
     def doc_count_all(self) -> int:
         """Documents in every shard."""
@@ -99,6 +104,10 @@ class GivenStats:
     def avg_field_length(self, fieldname: str) -> float:
         """The average length given for the field."""
         return self._lengths.get(fieldname, 0.0)
+
+    def language_count(self, fieldname: str) -> int | None:
+        """The documents of the field's language given (None: every document)."""
+        return self._languages.get(fieldname)
 
     def expand(self, q: Query) -> list[tuple[str, Any]]:
         """The terms a prefix or wildcard matches, as given."""
