@@ -12,8 +12,10 @@ appear *together* in the most articles wins: "ukriane minks" becomes
 correction is shown as the word articles actually use.
 
 The lookups of a suspect word (its edits, the index terms two edits away)
-cost hundreds of milliseconds on a 14,000-article index, far more than the
-search itself, and every search of a server asks for a suggestion: a
+are asked of each segment's word list in memory (:mod:`.vocabulary`, kept
+across commits); asked of Whoosh's term files they cost hundreds of
+milliseconds on a 14,000-article index. Every search of a server asks for
+a suggestion, so a
 :class:`SpellingMemo` keeps each word's options, each term's surface form
 and each query's answer for as long as the snapshot they were read from
 (one lives with each :class:`~.session.SearchSession`, so a commit starts
@@ -30,6 +32,7 @@ from collections import Counter
 from ..analysis import TOKEN_RE, term_for
 from ..engine.reading import Snapshot
 from ..engine.schema import TEXT_FIELDS
+from . import vocabulary
 from .memo import Memo
 
 __all__ = ["ANSWERS_KEPT", "ANSWER_CHARS", "WORDS_KEPT", "SpellingMemo", "suggest"]
@@ -84,10 +87,7 @@ def _df(snapshot: Snapshot, term: str) -> int:
 
 
 def _candidates(snapshot: Snapshot, term: str, maxdist: int) -> set[str]:
-    found: set[str] = set()
-    for fieldname in _FIELDS:
-        found |= snapshot.terms_within(fieldname, term, maxdist, prefix=1)
-    return found
+    return vocabulary.within(snapshot, _FIELDS, term, maxdist)
 
 
 def distance(a: str, b: str) -> int:
@@ -165,7 +165,8 @@ def _options(snapshot: Snapshot, word: str) -> list[tuple[str, float]] | None:
     if lower.isascii() and lower.isalpha():
         for edit, likelihood in _edits1(lower).items():
             cand = term_for(edit)
-            if cand and cand != term:
+            # most edits are no word: asked of the words in memory, not of the term files
+            if cand and cand != term and vocabulary.holds(snapshot, _FIELDS, cand):
                 n = _df(snapshot, cand)
                 if n:
                     # typos rarely hit the first letter, and a candidate whose
