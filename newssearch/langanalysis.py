@@ -307,12 +307,12 @@ def analyse(group: str, text: str) -> list[tuple[str, int, int, int]]:
                 out.append((term, pos, s, e))
                 pos += 1
             continue
-        term = cache.get(word)
-        if term is None:
-            term = _term(rules, word)
+        known = cache.get(word)
+        if known is None:
+            known = _term(rules, word)
             if len(cache) < _CACHE_LIMIT:
-                cache[word] = term
-        out.append((term, pos, m.start(), m.end()))
+                cache[word] = known
+        out.append((known, pos, m.start(), m.end()))
         pos += 1
     return out
 
