@@ -71,3 +71,38 @@ def test_other_errors_in_destructors_are_still_reported():
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False)
     assert done.stdout.strip() == "finished"
     assert "Exception ignored" in done.stderr and "ValueError: from a destructor" in done.stderr
+
+
+WORKER = textwrap.dedent(
+    """
+    import multiprocessing, os, signal, sys, time
+    from newssearch.cli.signals import stop_on_signals
+    from newssearch.engine.workers import start_shielded, unblock_run_signals
+
+    def work():
+        time.sleep(1.0)  # the moment between the fork and the worker's own dispositions, widened
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        unblock_run_signals()
+        time.sleep(30)
+
+    stop_on_signals()
+    worker = multiprocessing.get_context("fork").Process(target=work)
+    if sys.argv[1] == "shielded":
+        start_shielded(worker)
+    else:
+        worker.start()
+    time.sleep(0.2)
+    worker.terminate()  # as a cancelled run ends its workers
+    worker.join(10)
+    print(worker.exitcode)
+    """
+)
+
+
+@pytest.mark.parametrize(("how", "quiet"), [("shielded", True), ("plain", False)])
+def test_a_worker_terminated_as_it_starts_dies_quietly_when_started_shielded(how, quiet):
+    # a forked worker inherits the run's handlers until it sets its own: a
+    # SIGTERM in between ran the run's handler there and printed a traceback
+    done = subprocess.run([sys.executable, "-c", WORKER, how], capture_output=True, text=True, timeout=60, check=False)
+    assert ("Traceback" not in done.stderr) is quiet, done.stderr
+    assert (done.stdout.strip() == str(-15)) is quiet, done.stdout

@@ -36,7 +36,7 @@ from .. import errors
 from ..deprecation import moved_names
 from .fastwrite import FastPostings, FastSegmentWriter
 
-__all__ = ["WatchedMpWriter"]
+__all__ = ["WatchedMpWriter", "start_shielded", "unblock_run_signals"]
 
 #: WorkerFailed now lives in newssearch.errors
 __getattr__ = moved_names(__name__, {"WorkerFailed": "newssearch.errors"})
@@ -54,9 +54,10 @@ class _Worker(SubWriterTask):  # type: ignore[misc]
         self.parent = parent
 
     def run(self) -> None:
-        _die_with_parent(self.parent)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        unblock_run_signals()  # blocked by the parent across the fork (start_shielded)
+        _die_with_parent(self.parent)
         try:
             self._write_segments()
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
@@ -109,6 +110,42 @@ def postings_limit(limitmb: int) -> int:
     return max(1_000, limitmb * 1024 * 1024 // 100)
 
 
+#: The signals that end a run (newssearch.cli.signals), kept from a worker
+#: until it has set its own dispositions.
+_RUN_SIGNALS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
+
+
+def _block_run_signals() -> Any:
+    """Hold the run's signals back (the mask before, for :func:`_restore_signals`),
+    where the platform can."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not on Linux or macOS
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _RUN_SIGNALS)
+
+
+def _restore_signals(previous: Any) -> None:
+    if previous is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def unblock_run_signals() -> None:
+    """In a process started by :func:`start_shielded`, once its own signal
+    dispositions are set: take the signals held back since the fork."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _RUN_SIGNALS)
+
+
+def start_shielded(process: Any) -> None:
+    """Start a forked ``process`` with the run's signals held back across the
+    fork: the child takes them when it calls :func:`unblock_run_signals`, the
+    parent as soon as the child has started."""
+    previous = _block_run_signals()
+    try:
+        process.start()
+    finally:
+        _restore_signals(previous)
+
+
 def _die_with_parent(parent: int) -> None:
     if sys.platform.startswith("linux"):
         try:
@@ -142,7 +179,13 @@ class WatchedMpWriter(FastPostings, MpWriter):  # type: ignore[misc]
         args = (self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment)
         task = _Worker(*args, errors=self.errors, parent=os.getpid())
         self.tasks.append(task)
-        task.start()
+        # A forked worker inherits the run's handlers until its run() sets its
+        # own: a SIGTERM in between (the parent, interrupted as the worker
+        # starts, terminating it) ran the run's handler there, and the worker
+        # died printing a traceback (seen in CI under load). Blocked across the
+        # fork, a signal waits: the worker takes it once its own dispositions
+        # are set, the parent as soon as the worker has started.
+        start_shielded(task)
         return task
 
     def _enqueue(self) -> None:
