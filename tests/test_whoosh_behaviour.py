@@ -6,8 +6,10 @@ before it silently changes search results.
 
 from __future__ import annotations
 
+import errno
 import inspect
 import json
+import os
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -249,8 +251,16 @@ def test_our_own_bugs_are_not_mapped(exc_class, tmp_path):
 
 
 def test_file_system_errors_are_index_errors(tmp_path):
-    with pytest.raises(newssearch.IndexStoreError, match="No space left"), mapped(tmp_path):
-        raise OSError(28, "No space left on device")
+    with pytest.raises(newssearch.IndexStoreError, match="Permission denied"), mapped(tmp_path):
+        raise OSError(13, "Permission denied")
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EDQUOT])
+def test_a_full_disk_is_said_in_words_with_what_to_do(tmp_path, code):
+    with pytest.raises(newssearch.IndexStoreError) as raised, mapped(tmp_path):
+        raise OSError(code, os.strerror(code))
+    said = str(raised.value)
+    assert said.startswith(f"index {tmp_path}: {os.strerror(code)}: free some space") and "[Errno" not in said
 
 
 def test_searcher_refresh_keeps_stale_deletions_and_merged_segments(tmp_path):

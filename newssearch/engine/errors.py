@@ -11,6 +11,7 @@ exception class Whoosh defines through :func:`map_whoosh_error`.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +41,8 @@ __all__ = ["QUERY_ERRORS", "is_engine_error", "map_whoosh_error", "mapped"]
 QUERY_ERRORS: tuple[type[Exception], ...] = (QueryParserError, QueryError, DateParseError, TimeError, UnknownFieldError)
 #: What the operating system raises about an index's files.
 _STORAGE_ERRORS: tuple[type[Exception], ...] = (OSError, EOFError)
+#: A full disk or quota: the user's to fix, said in words rather than as ``[Errno 28]``.
+_FULL = {errno.ENOSPC, errno.EDQUOT}
 #: Whoosh's version errors that live in modules newssearch does not otherwise load.
 _VERSION_ERROR_NAMES = {"FileVersionError", "NoGraphError"}
 
@@ -84,6 +87,11 @@ def map_whoosh_error(exc: Exception, location: str | Path, query: str | None = N
         )
     if isinstance(exc, (UnknownFieldError, FieldConfigurationError)):
         return IndexVersionMismatch(f"index {where} has a different schema: {_one_line(exc)}")
+    if isinstance(exc, OSError) and exc.errno in _FULL:
+        return IndexStoreError(
+            f"index {where}: {exc.strerror or 'the disk is full'}: free some space and run again"
+            " (what was not committed is not in the index; what was, is)"
+        )
     if isinstance(exc, (CorruptIndexError, StorageError, *_STORAGE_ERRORS)):
         return IndexStoreError(f"index {where}: {_one_line(exc)}")
     return IndexStoreError(f"index {where}: {type(exc).__name__}: {_one_line(exc)}")
