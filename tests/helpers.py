@@ -39,6 +39,22 @@ def shared(*parts: str) -> Path:
     return path
 
 
+def readme_session(heading: str) -> list[tuple[str, list[str]]]:
+    """``(command, lines shown after it)`` for each ``$`` line of the first
+    console block under the README's ``heading``: the README's sessions are
+    run as tests from the README itself, so they cannot drift from what runs."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index(heading) :]
+    block = section[section.index("```console\n") + len("```console\n") : section.index("\n```\n")]
+    steps: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        elif line.strip() and steps:
+            steps[-1][1].append(line)
+    return steps
+
+
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
 

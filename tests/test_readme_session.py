@@ -23,22 +23,12 @@ from pathlib import Path
 import pytest
 
 from newssearch.cli import cli
-from tests.helpers import ROOT
-
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+from tests.helpers import ROOT, readme_session
 
 
 def session() -> list[tuple[str, list[str]]]:
     """``(command, lines shown after it)`` for each ``$`` line of the section's console block."""
-    section = README[README.index("## A session") :]
-    block = section[section.index("```console\n") + len("```console\n") : section.index("\n```\n")]
-    steps: list[tuple[str, list[str]]] = []
-    for line in block.splitlines():
-        if line.startswith("$ "):
-            steps.append((line[2:], []))
-        elif line.strip() and steps:
-            steps[-1][1].append(line)
-    return steps
+    return readme_session("## A session")
 
 
 def normalised(line: str) -> str:

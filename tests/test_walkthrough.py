@@ -20,26 +20,17 @@ from pathlib import Path
 import pytest
 
 from newssearch.cli import cli
-from tests.helpers import ROOT
+from tests.helpers import ROOT, readme_session
 from tests.loopback import Loopback, refuse_off_machine
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
 DATA = ROOT / "tests" / "data"
 README_SERVER = "http://127.0.0.1:8000"
 SERVED = {"/feeds/northbay-live.xml": "application/rss+xml", "/html/harbour-tunnel.html": "text/html; charset=utf-8"}
 
 
 def session() -> list[tuple[str, list[str]]]:
-    """``(command, lines shown after it)`` for each ``$`` line of the section's first console block."""
-    section = README[README.index("## Following the news") :]
-    block = section[section.index("```console\n") + len("```console\n") : section.index("\n```\n")]
-    steps: list[tuple[str, list[str]]] = []
-    for line in block.splitlines():
-        if line.startswith("$ "):
-            steps.append((line[2:], []))
-        elif line.strip() and steps:
-            steps[-1][1].append(line)
-    return steps
+    """``(command, lines shown after it)`` for each ``$`` line of the section's console block."""
+    return readme_session("## Following the news")
 
 
 def normalised(line: str) -> str:
