@@ -60,10 +60,19 @@ def find_matches(
         if added_after is not None:
             since = added_since(added_after)
             restrict = since if restrict is None else And([since, restrict])
-        found = (ranker or session.ranker).matches(q, restrict) if request.engine != "whoosh" else None
-        by_whoosh = found is None
-        if found is None:  # a phrase, or engine="whoosh": Whoosh's matchers score every match
-            found = whoosh_matches(session.snapshot, q, restrict)
+
+        def match() -> tuple[ScoredDocs, bool]:
+            found = (ranker or session.ranker).matches(q, restrict) if request.engine != "whoosh" else None
+            if found is None:  # a range of terms, or engine="whoosh": Whoosh's matchers score every match
+                return whoosh_matches(session.snapshot, q, restrict), True
+            return found, False
+
+        if added_after is None and ranker is None:
+            # the same compiled query and filter match the same articles in one snapshot; the text and
+            # mode are in the key too, since Whoosh's equality of queries does not compare an Or's scale
+            found, by_whoosh = session.matches((q, restrict, request.query, request.match, request.engine == "whoosh"), match)
+        else:
+            found, by_whoosh = match()
     return Matches(q, restrict, found, by_whoosh, parsed.warnings)
 
 

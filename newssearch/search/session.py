@@ -8,6 +8,7 @@ replaces it after a commit.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from functools import cached_property
 from typing import Any
 
@@ -18,11 +19,11 @@ from ..model import Article, Snippet
 from .complete import Completions, Harvest
 from .keywords import KeywordTables
 from .memo import Memo
-from .ranker import Ranker
+from .ranker import Ranker, ScoredDocs
 from .snippets import build_snippet, highlight_text, language_terms
 from .spelling import SpellingMemo, suggest
 
-__all__ = ["ARTICLES_KEPT", "SNIPPETS_KEPT", "SearchSession"]
+__all__ = ["ARTICLES_KEPT", "MATCHES_BYTES", "MATCHES_KEPT", "SNIPPETS_KEPT", "SearchSession"]
 
 #: Articles kept decoded (a few kilobytes each, so some ten megabytes at most):
 #: reading one back from the store (decompress, unpickle, build) costs about
@@ -31,14 +32,21 @@ ARTICLES_KEPT = 2048
 #: Snippets kept, by article, query words and length: finding the words in a
 #: body and choosing the fragments is a third of a search's time.
 SNIPPETS_KEPT = 4096
+#: Match sets kept (every document a query and its filters match, with its
+#: score), and the bytes they may take together: the search page asks for
+#: the same matches three times (the hits, the facets, the timeline), a
+#: reader pages through them, and matching is most of a common query's cost
+#: on a large index. 32 MB holds some 2 million matches.
+MATCHES_KEPT = 256
+MATCHES_BYTES = 32 * 2**20
 
 
 class SearchSession:
     """A snapshot, the parser, and what is cached with the snapshot: the
     ranker (and the posting lists it decoded), the display spellings of
     keyword values, what did-you-mean looked up, the keyword fields as
-    facets count them, and the articles and snippets that pages of hits
-    were built from."""
+    facets count them, the match sets of recent queries, and the articles
+    and snippets that pages of hits were built from."""
 
     def __init__(
         self, snapshot: Snapshot, parser: QueryParser, ranker: Ranker | None = None, harvests: dict[Any, Harvest] | None = None
@@ -95,6 +103,24 @@ class SearchSession:
         return KeywordTables()
 
     @cached_property
+    def _matches(self) -> Memo[Hashable, tuple[ScoredDocs, bool]]:
+        return Memo(MATCHES_KEPT, budget=MATCHES_BYTES, weigh=lambda kept: kept[0][0].nbytes + kept[0][1].nbytes)
+
+    def matches(self, key: Hashable, compute: Callable[[], tuple[ScoredDocs, bool]]) -> tuple[ScoredDocs, bool]:
+        """The match set of the compiled query and filter ``key`` (and
+        whether Whoosh's matchers found it): remembered, read-only (the
+        arrays are shared by every search that asks again, so none may
+        change them in place)."""
+
+        def build(_key: Hashable) -> tuple[ScoredDocs, bool]:
+            (ids, scores), by_whoosh = compute()
+            ids.flags.writeable = False
+            scores.flags.writeable = False
+            return (ids, scores), by_whoosh
+
+        return self._matches.get(key, build)
+
+    @cached_property
     def _articles(self) -> Memo[int, Article]:
         return Memo(ARTICLES_KEPT)
 
@@ -143,7 +169,7 @@ class SearchSession:
         if "ranker" in self.__dict__:
             self.ranker.drop_caches()
         self._display.clear()
-        for memo in ("spelling", "keywords", "_articles", "_snippets"):
+        for memo in ("spelling", "keywords", "_matches", "_articles", "_snippets"):
             if memo in self.__dict__:
                 self.__dict__[memo].clear()
 

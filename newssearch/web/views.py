@@ -142,17 +142,21 @@ def timeline_svg(tl: Timeline) -> Markup:
     first, final = tl.buckets[0][0], tl.buckets[-1][0]
     summary = (f"{tl.total:,} stories per {tl.by} from {first.strftime(label)} to {final.strftime(label)};"
                f" most in one {tl.by}: {peak:,}")
+    # the bars as one string: Markup.format escaped each of a bar's six pieces
+    # through string.Formatter, 5 ms of a page's CPU for a year by week; only the
+    # texts can hold markup (numbers formatted here cannot), and they are escaped
     bars = []
+    width = max(step - gap, 0.5)
     for i, (start, count) in enumerate(tl.buckets):
         height = usable * count / peak
-        bars.append(Markup('<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}"><title>{}: {}</title></rect>').format(
-            i * step + gap / 2, _TOP + usable - height, max(step - gap, 0.5), height, start.strftime(label), f"{count:,}"))
+        bars.append(f'<rect x="{i * step + gap / 2:.1f}" y="{_TOP + usable - height:.1f}" width="{width:.1f}" height="{height:.1f}">'
+                    f"<title>{escape(start.strftime(label))}: {escape(f'{count:,}')}</title></rect>")
     return Markup(
         '<svg class="timeline" viewBox="0 0 {w} {h}" preserveAspectRatio="none" role="img" aria-labelledby="tl-title tl-desc">'
         '<title id="tl-title">Matches over time</title><desc id="tl-desc">{summary}</desc>{bars}</svg>'
         # the axis's ends as HTML, not SVG text: the chart stretches to the page's width, and its text with it
         '<p class="axis" aria-hidden="true"><span>{first}</span><span>{last}</span></p>'
-    ).format(w=_WIDTH, h=_HEIGHT, summary=summary, bars=Markup("").join(bars), first=first.strftime(label), last=final.strftime(label))
+    ).format(w=_WIDTH, h=_HEIGHT, summary=summary, bars=Markup("".join(bars)), first=first.strftime(label), last=final.strftime(label))
 
 
 def _period_label(by: str) -> str:
