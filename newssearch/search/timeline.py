@@ -71,7 +71,7 @@ def _count(session: SearchSession, request: SearchRequest, by: str) -> Timeline:
     matches = find_matches(session, request)
     ids = matches.found[0]
     undated_mask, values = _dates(session.ranker, ids, per_story=not request.all_copies)
-    query, total, undated = request.query, int(len(undated_mask)), int(undated_mask.sum())
+    query, total, undated = request.query, len(undated_mask), int(undated_mask.sum())
     if not len(values):
         return Timeline(query, by, request.tz_name, (), total, undated, matches.warnings)
     first = from_long(int(values.min())).astimezone(zone)
