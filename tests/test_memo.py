@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import newssearch as ns
+from newssearch.search import results as results_module
 from newssearch.search import session as session_module
 from newssearch.search.memo import Memo
 
@@ -127,3 +128,30 @@ def test_a_commit_by_another_process_changes_every_answer_within_two_seconds(tmp
     assert found.total == 6 and found.facets["source"] == {"Daily": 5, "Gazette": 1}
     tl = tmp_index.timeline("traders", by="month")
     assert tl.total == 6 and [n for _start, n in tl.buckets] == [5, 1]
+
+
+def test_what_is_made_of_a_match_set_is_kept_with_it_and_a_copy_handed_out(tmp_index, monkeypatch):
+    tmp_index.add([_oil(i) for i in range(40)])
+    grouped: list[str] = []
+    counted: list[object] = []
+    group, count = results_module.collapse, results_module.facet_counts
+    monkeypatch.setattr(results_module, "collapse", lambda ranker, found, sort, *a, **k: grouped.append(sort) or group(ranker, found, sort, *a, **k))
+    monkeypatch.setattr(results_module, "facet_counts", lambda *a: counted.append(a) or count(*a))
+    first = tmp_index.search("traders", facets=["source"])
+    first.facets["source"]["Daily"] = 0  # the caller's copy: what is kept does not change
+    again = tmp_index.search("traders", facets=["source"])
+    assert again.facets == {"source": {"Daily": 20}} and [h.article.id for h in again] == [h.article.id for h in first]
+    assert grouped == ["relevance"] and len(counted) == 1
+    tmp_index.search("traders", sort="recency"), tmp_index.search("traders", sort="recency")
+    assert grouped == ["relevance", "recency", "recency"]  # a blend with the time of asking: never kept
+
+
+def test_what_is_made_of_match_sets_is_bounded(tmp_index, monkeypatch):
+    tmp_index.add([_oil(i) for i in range(40)])
+    monkeypatch.setattr(session_module, "DERIVED_KEPT", 1)
+    grouped: list[str] = []
+    group = results_module.collapse
+    monkeypatch.setattr(results_module, "collapse", lambda ranker, found, sort, *a, **k: grouped.append(sort) or group(ranker, found, sort, *a, **k))
+    for query in ("traders", "traders", "refiners", "traders"):  # one kept: each evicts the other
+        tmp_index.search(query)
+    assert len(grouped) == 3

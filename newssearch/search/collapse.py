@@ -35,6 +35,13 @@ class Stories:
         # table of every representative (tens of thousands for a common word) would be built for ten
         self._kept = np.zeros(len(ids), dtype=bool)
         self._kept[keep] = True
+        for kept in (*self.representatives, self._stories, self._kept):
+            kept.flags.writeable = False  # kept with the session's match set, shared by the searches that ask again
+
+    @property
+    def nbytes(self) -> int:
+        """The memory its arrays take (beside the match set's own)."""
+        return sum(a.nbytes for a in (*self.representatives, self._stories, self._kept))
 
     def copies(self, docnum: int) -> np.ndarray:
         """The other matching articles of the representative ``docnum``'s story."""

@@ -70,7 +70,15 @@ def _count(session: SearchSession, request: SearchRequest, by: str) -> Timeline:
     # the same match set as the search's (remembered with the session: the search page asks for both)
     matches = find_matches(session, request)
     ids = matches.found[0]
-    undated_mask, values = _dates(session.ranker, ids, per_story=not request.all_copies)
+    per_story = not request.all_copies
+
+    def dates() -> tuple[tuple[np.ndarray, np.ndarray], int]:
+        undated, published = _dates(session.ranker, ids, per_story=per_story)
+        undated.flags.writeable = published.flags.writeable = False
+        return (undated, published), undated.nbytes + published.nbytes
+
+    # the dates of a kept match set are kept with it (a page's timeline by another period, in another zone)
+    undated_mask, values = session.derived(("dates", matches.key, per_story), dates) if matches.key is not None else dates()[0]
     query, total, undated = request.query, len(undated_mask), int(undated_mask.sum())
     if not len(values):
         return Timeline(query, by, request.tz_name, (), total, undated, matches.warnings)
