@@ -78,3 +78,16 @@ def test_every_copy_counted_with_all_copies(ix):
     days = Counter(h.article.published.date().isoformat() for h in hits if h.article.published is not None)
     assert (tl.total, tl.undated) == (hits.total, sum(h.article.published is None for h in hits))
     assert {start.date().isoformat(): n for start, n in tl.buckets if n} == dict(days)
+
+
+def test_timelines_kept_with_the_match_set_are_per_period_and_zone(ix):
+    """The session keeps each timeline with its match set: asking by another
+    period or in another zone, then again, gives each its own right counts."""
+    for zone in ("UTC", "Asia/Kolkata", "UTC", "Asia/Kolkata"):
+        tl = ix.timeline("port", by="day", tz=zone)
+        days, undated, total = _by_day_from_hits(ix, "port", zone)
+        assert (tl.tz, tl.total, tl.undated) == (zone, total, undated)
+        assert {start.date().isoformat(): n for start, n in tl.buckets if n} == dict(days)
+        weekly = ix.timeline("port", by="week", tz=zone)
+        assert weekly.by == "week" and sum(n for _s, n in weekly.buckets) == sum(days.values())
+    assert ix.timeline("port", by="day") is ix.timeline("port", by="day")  # kept, not counted again

@@ -66,7 +66,6 @@ def timeline(session: SearchSession, request: SearchRequest, by: str = "week") -
 
 
 def _count(session: SearchSession, request: SearchRequest, by: str) -> Timeline:
-    zone = request.tz
     # the same match set as the search's (remembered with the session: the search page asks for both)
     matches = find_matches(session, request)
     ids = matches.found[0]
@@ -77,11 +76,22 @@ def _count(session: SearchSession, request: SearchRequest, by: str) -> Timeline:
         undated.flags.writeable = published.flags.writeable = False
         return (undated, published), undated.nbytes + published.nbytes
 
-    # the dates of a kept match set are kept with it (a page's timeline by another period, in another zone)
-    undated_mask, values = session.derived(("dates", matches.key, per_story), dates) if matches.key is not None else dates()[0]
+    def count() -> tuple[Timeline, int]:
+        # the dates of a kept match set are kept with it (a timeline by another period, in another zone)
+        undated, values = session.derived(("dates", matches.key, per_story), dates) if matches.key is not None else dates()[0]
+        tl = _periods(request, by, undated, values, matches.warnings)
+        return tl, 100 + 64 * len(tl.buckets)
+
+    # a timeline is immutable: the one counted for this match set, period and zone is kept whole
+    return session.derived(("timeline", matches.key, per_story, by, request.tz_name), count) if matches.key is not None else count()[0]
+
+
+def _periods(request: SearchRequest, by: str, undated_mask: np.ndarray, values: np.ndarray, warnings: tuple[str, ...]) -> Timeline:
+    """The counts per period of the dated ``values`` (publication times), every period from the first to the last."""
+    zone = request.tz
     query, total, undated = request.query, len(undated_mask), int(undated_mask.sum())
     if not len(values):
-        return Timeline(query, by, request.tz_name, (), total, undated, matches.warnings)
+        return Timeline(query, by, request.tz_name, (), total, undated, warnings)
     first = from_long(int(values.min())).astimezone(zone)
     last = from_long(int(values.max())).astimezone(zone)
     starts = [_period_start(first, by)]
@@ -94,7 +104,7 @@ def _count(session: SearchSession, request: SearchRequest, by: str) -> Timeline:
     slots = np.searchsorted(edges, values, side="right") - 1
     counts = np.bincount(slots, minlength=len(starts))
     buckets = tuple((start, int(n)) for start, n in zip(starts, counts))
-    return Timeline(query, by, request.tz_name, buckets, total, undated, matches.warnings)
+    return Timeline(query, by, request.tz_name, buckets, total, undated, warnings)
 
 
 def _dates(ranker: Ranker, ids: np.ndarray, *, per_story: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from functools import lru_cache
 from urllib.parse import quote, urlencode, urlsplit
 
 from markupsafe import Markup, escape
@@ -126,8 +127,13 @@ def page_links(state: State, page: int, size: int, total: int, depth: int) -> li
 _WIDTH, _HEIGHT, _TOP = 640, 100, 6
 
 
+@lru_cache(maxsize=256)
 def timeline_svg(tl: Timeline) -> Markup:
     """The timeline as an inline SVG bar chart, with a title and a description a screen reader reads.
+
+    A pure function of the (immutable) timeline, so the charts drawn last
+    are kept (256, a few kilobytes each): a search page asked again draws
+    the same chart, a few milliseconds of formatting for a year by week.
 
     Drawn here, on the server: no chart service, no script. Each bar has
     its own ``<title>`` (period and count: a tooltip on hover). Empty when
