@@ -155,3 +155,12 @@ def test_what_is_made_of_match_sets_is_bounded(tmp_index, monkeypatch):
     for query in ("traders", "traders", "refiners", "traders"):  # one kept: each evicts the other
         tmp_index.search(query)
     assert len(grouped) == 3
+
+
+def test_a_request_past_its_budget_fails_even_when_its_matches_were_kept(tmp_index):
+    tmp_index.add([_oil(i) for i in range(10)])
+    assert tmp_index.search("traders").total == 5  # the match set is kept
+    with pytest.raises(ns.SearchTimedOut):
+        tmp_index.search("traders", timeout=1e-9)
+    with pytest.raises(ns.SearchTimedOut):
+        tmp_index.timeline("traders", timeout=1e-9)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from ..budget import time_budget
+from ..budget import check_budget, time_budget
 from ..engine.matching import highlight_terms_by_language, whoosh_matches
 from ..engine.query import And, Every, Query, added_since
 from ..langanalysis import ENGLISH, language_group
@@ -76,6 +76,7 @@ def find_matches(
             # mode are in the key too, since Whoosh's equality of queries does not compare an Or's scale
             key = (q, restrict, request.query, request.match, request.engine == "whoosh")
             found, by_whoosh = session.matches(key, match)
+            check_budget()  # kept or not, a request past its time budget fails alike (a download's next page)
         else:
             found, by_whoosh = match()
     return Matches(q, restrict, found, by_whoosh, parsed.warnings, key)
