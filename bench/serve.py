@@ -6,6 +6,13 @@ Run by hand (never in CI; it needs ``wrk`` from Debian and the ``bench`` extra):
     python -m newssearch index ../shared/data/reuters-news-2006-2007 --index /tmp/load-rx
     python bench/serve.py --index /tmp/load-rx --duration 15
     python bench/serve.py --index /tmp/load-rx --phases    # where a worker's CPU goes, in process
+    python bench/serve.py --index /tmp/load-rx --answers /tmp/after.txt   # a digest of every answer
+
+``--answers`` serves the index from the code of the current directory
+(``cd`` to another checkout, with ``PYTHONPATH`` set to it, to digest its
+answers) and writes the status and SHA-256 of every page and API body of
+the queries, asked twice; ``diff`` of two such files shows any answer that
+changed.
 
 ``--corpus scaled:100k`` serves datasette the scaled corpus of
 :mod:`bench.corpora` instead (generated under ``--workdir`` at first use);
@@ -66,6 +73,7 @@ loaded is idle. wrk runs on the same two cores.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import socket
@@ -279,6 +287,40 @@ def run_wrk(port: int, paths_file: Path, clients: int, duration: float, timeout:
     return result
 
 
+def answer_paths(queries: list[BenchQuery]) -> list[str]:
+    """What ``--answers`` asks: each query's search page, ``/api/search``,
+    ``/api/timeline`` and ``/api/facets``, and for the first 40 the page by
+    other periods, in another zone, sorted by date, on page 2, filtered, with
+    any word, and the API with every copy and facets."""
+    paths = []
+    for i, q in enumerate(queries):
+        base = {"q": q.text, **({"since": q.since} if q.since else {}), **({"until": q.until} if q.until else {})}
+        paths += [f"/api/search?{urlencode(base)}", f"/search?{urlencode(base)}", f"/api/timeline?{urlencode(base)}",
+                  "/api/facets?" + urlencode({**base, "facets": "source,section,agencies,language"})]
+        if i < 40:
+            paths += ["/search?" + urlencode({**base, "by": "day", "page": "2"}), "/search?" + urlencode({**base, "by": "month", "source": "Reuters"}),
+                      "/search?" + urlencode({**base, "sort": "date", "tz": "Europe/Sofia", "by": "year"}),
+                      "/api/search?" + urlencode({**base, "all_copies": "true", "facets": "source,agencies"}),
+                      "/search?" + urlencode({**base, "match": "any"})]
+    return paths
+
+
+def answers(server: Server, paths: list[str], out: Path) -> None:
+    """Every answer, twice (the second from what the worker kept), as
+    ``round status sha256 path`` lines in ``out``: two runs' files are
+    equal when every body is byte for byte the same (``--answers``)."""
+    with open(out, "w", encoding="utf-8") as f:
+        for round_ in (0, 1):
+            for p in paths:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{server.port}{p}", timeout=60) as r:
+                        status, body = r.status, r.read()
+                except urllib.error.HTTPError as exc:
+                    status, body = exc.code, exc.read()
+                f.write(f"{round_} {status} {hashlib.sha256(body).hexdigest()} {p}\n")
+    print(f"{2 * len(paths)} answers in {out}", file=sys.stderr)
+
+
 PHASES = ("params", "search", "suggest", "body", "json")
 
 
@@ -327,6 +369,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--timeout", type=float, default=10.0, help="a request's limit, for both servers and for wrk")
     ap.add_argument("--targets", default=",".join(TARGETS))
     ap.add_argument("--phases", action="store_true", help="only time the API's phases in this process (no server, no wrk)")
+    ap.add_argument("--answers", type=Path, help="only write a digest of every answer (pages and API) to this file, to compare two checkouts (no wrk)")
     args = ap.parse_args(argv)
     clients = [int(c) for c in args.clients.split(",")]
     targets = [t for t in args.targets.split(",") if t]
@@ -338,6 +381,16 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"queries with no word FTS5 can be given: {bad}")
     if args.phases:
         phases(args.index, queries)
+        return
+
+    if args.answers:
+        ns = start_newssearch(args.index, 1, args.timeout, args.workdir / "newssearch.log")
+        try:
+            wait_ready(ns, "/api/stats")
+            answers(ns, answer_paths(queries), args.answers)
+        finally:
+            ns.proc.terminate()
+            ns.proc.wait(timeout=40)
         return
 
     db = fts5_db(args.workdir, args.corpus)

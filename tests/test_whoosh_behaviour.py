@@ -558,3 +558,23 @@ def test_a_stored_value_apart_from_an_empty_indexed_one(tmp_path):
         assert s.stored_fields(0)["body"] == "Der Text"
         assert list(s.lexicon("body")) == []
         assert s.doc_field_length(0, "body") == 0
+
+
+def test_queries_are_equal_and_hash_alike_by_their_parts_but_an_ors_scale_is_not_compared():
+    """The session keeps match sets keyed by the compiled query and filter
+    (search/results.py): equal trees must hash alike and different words,
+    fields, boosts or dates must not be equal. An Or's ``scale`` (the
+    coordination factor, which changes scores, not matches) is not compared,
+    so the key carries the query's text and match mode beside the tree."""
+    day = datetime(2024, 5, 1, tzinfo=UTC)
+
+    def tree(word: str = "oil", boost: float = 1.0, start: datetime = day) -> query.Query:
+        return query.And([query.Or([query.Term("title", word, boost=boost), query.Term("body", word)]),
+                          query.DateRange("published", start, None)])
+
+    assert tree() == tree() and hash(tree()) == hash(tree())
+    assert tree("gas") != tree() and tree(boost=2.0) != tree() and tree(start=day + timedelta(seconds=1)) != tree()
+    assert query.Term("title", "oil") != query.Term("body", "oil")
+    terms = [query.Term("body", "oil"), query.Term("body", "gas")]
+    assert query.Or(terms, scale=0.9) == query.Or(terms) and hash(query.Or(terms, scale=0.9)) == hash(query.Or(terms))
+    assert query.Or(terms) != query.And(terms)

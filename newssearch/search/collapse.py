@@ -31,14 +31,29 @@ class Stories:
         self.representatives: ScoredDocs = (ids[keep], scores[keep])
         self._ids = ids
         self._stories = stories
-        self._story_of = dict(zip(ids[keep].tolist(), stories[keep].tolist()))
+        # which matches stand for their story, as a mask: a page asks about ten of them, so a
+        # table of every representative (tens of thousands for a common word) would be built for ten
+        self._kept = np.zeros(len(ids), dtype=bool)
+        self._kept[keep] = True
+        for kept in (*self.representatives, self._stories, self._kept):
+            kept.flags.writeable = False  # kept with the session's match set, shared by the searches that ask again
+
+    @property
+    def nbytes(self) -> int:
+        """The memory its arrays take (beside the match set's own)."""
+        return sum(a.nbytes for a in (*self.representatives, self._stories, self._kept))
 
     def copies(self, docnum: int) -> np.ndarray:
         """The other matching articles of the representative ``docnum``'s story."""
-        story = self._story_of.get(docnum)
-        if story is None:
+        at = int(np.searchsorted(self._ids, docnum))  # the matches are in document order
+        if not (at < len(self._ids) and self._ids[at] == docnum):
+            where = np.flatnonzero(self._ids == docnum)  # were they not, the search would miss it
+            if not len(where):
+                return np.zeros(0, dtype=np.int64)
+            at = int(where[0])
+        if not self._kept[at]:
             return np.zeros(0, dtype=np.int64)
-        members = self._ids[self._stories == story]
+        members = self._ids[self._stories == self._stories[at]]
         others: np.ndarray = members[members != docnum]
         return others
 

@@ -5,8 +5,11 @@ and intersecting one posting list per value with the matches, for every
 search that shows facets (the search page shows four): two fifths of the
 page's time. A :class:`KeywordTable` holds, for one field of one segment,
 every value's posting list end to end (``ids``) and which value each entry
-belongs to (``labels``), so a facet is one ``isin`` and one ``bincount``,
-with the same counts. Built at first use and kept with the snapshot, whose
+belongs to (``labels``), and the same entries in document order, so a
+facet reads the entries of the matching documents and counts them with
+one ``bincount``: time in proportion to the matches, not to the field's
+postings (a ``np.isin`` over all of them cost 3 ms a field on 100,000
+articles), with the same counts. Built at first use and kept with the snapshot, whose
 segments never change (a commit brings a new session, and new tables).
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -48,11 +52,31 @@ class KeywordTable:
             return cls((), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         return cls(tuple(values), np.concatenate(ids), np.concatenate(labels))
 
+    @cached_property
+    def _by_doc(self) -> tuple[np.ndarray, np.ndarray]:
+        """The labels in document order, and where each document's run of
+        them starts (``starts[d]`` to ``starts[d + 1]``): the table turned
+        around once, so that counting reads only the matches' entries."""
+        order = np.argsort(self.ids, kind="stable")
+        ids = self.ids[order]
+        size = int(ids[-1]) + 1 if len(ids) else 0
+        return self.labels[order], np.searchsorted(ids, np.arange(size + 1))
+
     def counts(self, local: np.ndarray) -> Iterator[tuple[str, int]]:
         """Each value held by any of ``local`` (sorted local doc ids), with how many hold it."""
         if not self.values:
             return
-        n = np.bincount(self.labels[np.isin(self.ids, local)], minlength=len(self.values))
+        labels, starts = self._by_doc
+        local = local[local < len(starts) - 1]  # documents past the last that holds a value hold none
+        first, lengths = starts[local], starts[local + 1] - starts[local]
+        if len(lengths) and lengths.max() > 1:  # a document with several values (agencies): every entry of each
+            held = lengths > 0
+            first, lengths = first[held], lengths[held]
+            runs = np.repeat(first - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+            picked = labels[runs + np.arange(int(lengths.sum()))]
+        else:
+            picked = labels[first[lengths == 1]]
+        n = np.bincount(picked, minlength=len(self.values))
         for k in np.flatnonzero(n):
             yield self.values[k], int(n[k])
 

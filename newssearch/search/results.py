@@ -12,9 +12,10 @@ only filters) lists the newest first.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
-from ..budget import time_budget
+from ..budget import check_budget, time_budget
 from ..engine.matching import highlight_terms_by_language, whoosh_matches
 from ..engine.query import And, Every, Query, added_since
 from ..langanalysis import ENGLISH, language_group
@@ -43,6 +44,8 @@ class Matches:
     found: ScoredDocs
     by_whoosh: bool
     warnings: tuple[str, ...]
+    #: what the session keeps this match set under (None: not kept), for what is computed from it
+    key: Hashable | None = None
 
 
 def find_matches(
@@ -60,11 +63,23 @@ def find_matches(
         if added_after is not None:
             since = added_since(added_after)
             restrict = since if restrict is None else And([since, restrict])
-        found = (ranker or session.ranker).matches(q, restrict) if request.engine != "whoosh" else None
-        by_whoosh = found is None
-        if found is None:  # a phrase, or engine="whoosh": Whoosh's matchers score every match
-            found = whoosh_matches(session.snapshot, q, restrict)
-    return Matches(q, restrict, found, by_whoosh, parsed.warnings)
+
+        def match() -> tuple[ScoredDocs, bool]:
+            found = (ranker or session.ranker).matches(q, restrict) if request.engine != "whoosh" else None
+            if found is None:  # a range of terms, or engine="whoosh": Whoosh's matchers score every match
+                return whoosh_matches(session.snapshot, q, restrict), True
+            return found, False
+
+        key: Hashable | None = None
+        if added_after is None and ranker is None:
+            # the same compiled query and filter match the same articles in one snapshot; the text and
+            # mode are in the key too, since Whoosh's equality of queries does not compare an Or's scale
+            key = (q, restrict, request.query, request.match, request.engine == "whoosh")
+            found, by_whoosh = session.matches(key, match)
+            check_budget()  # kept or not, a request past its time budget fails alike (a download's next page)
+        else:
+            found, by_whoosh = match()
+    return Matches(q, restrict, found, by_whoosh, parsed.warnings, key)
 
 
 def run_search(session: SearchSession, request: SearchRequest) -> SearchResults:
@@ -84,13 +99,13 @@ def _page(session: SearchSession, request: SearchRequest) -> tuple[SearchResults
     recency = Recency.build(request.now, request.half_life.total_seconds() / 86400)
     ranker = session.ranker
     sort = request.sort or ("date" if _matches_everything(q) else "relevance")
-    stories = None if request.all_copies else collapse(ranker, found, sort, recency, want=request.offset + request.limit)
+    stories = None if request.all_copies else _stories(session, matches, sort, recency, request.offset + request.limit)
     shown = stories.representatives if stories is not None else found
     ranked = ranker.run(q, restrict, limit=request.limit, offset=request.offset, sort=sort, recency=recency, found=shown)
     assert ranked is not None
     docnums = [docnum for docnum, _score in ranked.page]
     scores = dict(ranked.page)
-    facets = facet_counts(session, found[0], request.facets) if request.facets else {}
+    facets = _facets(session, matches, request.facets) if request.facets else {}
     by_language = highlight_terms_by_language(session.snapshot, q) if request.snippets else {}
     hits = []
     for rank, docnum in enumerate(docnums, start=request.offset + 1):
@@ -128,6 +143,30 @@ def _page(session: SearchSession, request: SearchRequest) -> tuple[SearchResults
         articles=stories.articles if stories is not None else ranked.total,
     )
     return results, docnums
+
+
+def _stories(session: SearchSession, matches: Matches, sort: str, recency: Recency, want: int) -> Stories:
+    """The matches grouped by story for a page ``want`` deep, kept with the
+    match set (a recency sort's blend depends on the time asked: not kept)."""
+
+    def group() -> tuple[Stories, int]:
+        stories = collapse(session.ranker, matches.found, sort, recency, want=want)
+        return stories, stories.nbytes
+
+    if matches.key is None or sort == "recency":
+        return group()[0]
+    return session.derived(("stories", matches.key, sort, want), group)
+
+
+def _facets(session: SearchSession, matches: Matches, names: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """The facet counts of every match, kept with the match set; a copy (the results' own, theirs to change)."""
+
+    def count() -> tuple[dict[str, dict[str, int]], int]:
+        counts = facet_counts(session, matches.found[0], names)
+        return counts, 100 * sum(len(values) for values in counts.values())
+
+    kept = count()[0] if matches.key is None else session.derived(("facets", matches.key, names), count)
+    return {name: dict(values) for name, values in kept.items()}
 
 
 def _copies(ranker: Ranker, session: SearchSession, stories: Stories | None, docnum: int) -> tuple[StoryCopy, ...]:

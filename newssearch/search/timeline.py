@@ -18,17 +18,17 @@ from ..budget import time_budget
 from ..engine.query import from_long, to_long
 from ..errors import ConfigError
 from ..model import Timeline
-from .collapse import collapse
-from .compile import compile_request
-from .recency import Recency
+from .ranker import Ranker
 from .request import SearchRequest
+from .results import find_matches
 from .session import SearchSession
-from .totals import matching_docs
 
 __all__ = ["PERIODS", "as_rows", "bar", "render", "timeline"]
 
 #: The periods a timeline counts by.
 PERIODS = ("day", "week", "month", "year")
+#: An undated article's key when a story's oldest copy is looked for: after every date.
+_UNDATED = np.uint64(2**64 - 1)
 
 
 def _period_start(local: datetime, by: str) -> datetime:
@@ -66,23 +66,32 @@ def timeline(session: SearchSession, request: SearchRequest, by: str = "week") -
 
 
 def _count(session: SearchSession, request: SearchRequest, by: str) -> Timeline:
+    # the same match set as the search's (remembered with the session: the search page asks for both)
+    matches = find_matches(session, request)
+    ids = matches.found[0]
+    per_story = not request.all_copies
+
+    def dates() -> tuple[tuple[np.ndarray, np.ndarray], int]:
+        undated, published = _dates(session.ranker, ids, per_story=per_story)
+        undated.flags.writeable = published.flags.writeable = False
+        return (undated, published), undated.nbytes + published.nbytes
+
+    def count() -> tuple[Timeline, int]:
+        # the dates of a kept match set are kept with it (a timeline by another period, in another zone)
+        undated, values = session.derived(("dates", matches.key, per_story), dates) if matches.key is not None else dates()[0]
+        tl = _periods(request, by, undated, values, matches.warnings)
+        return tl, 100 + 64 * len(tl.buckets)
+
+    # a timeline is immutable: the one counted for this match set, period and zone is kept whole
+    return session.derived(("timeline", matches.key, per_story, by, request.tz_name), count) if matches.key is not None else count()[0]
+
+
+def _periods(request: SearchRequest, by: str, undated_mask: np.ndarray, values: np.ndarray, warnings: tuple[str, ...]) -> Timeline:
+    """The counts per period of the dated ``values`` (publication times), every period from the first to the last."""
     zone = request.tz
-    parsed = compile_request(request, session.parser, session.snapshot)
-    ranker = session.ranker
-    found = ranker.matches(parsed.query, parsed.restrict)
-    if found is not None:
-        ids = found[0]
-    else:
-        ids = np.array(sorted(matching_docs(session.snapshot, parsed.query, parsed.restrict)), dtype=np.int64)
-    if not request.all_copies:
-        # a story counts at its oldest copy's date; which of equally old copies it is does not matter
-        oldest = collapse(ranker, (ids, np.zeros(len(ids))), "oldest", Recency(), want=0)
-        ids = oldest.representatives[0]
-    undated_mask = ranker.column(ids, "undated") != 0
-    values = ranker.column(ids, "published")[~undated_mask]
-    query, total, undated = request.query, int(len(ids)), int(undated_mask.sum())
+    query, total, undated = request.query, len(undated_mask), int(undated_mask.sum())
     if not len(values):
-        return Timeline(query, by, request.tz_name, (), total, undated, parsed.warnings)
+        return Timeline(query, by, request.tz_name, (), total, undated, warnings)
     first = from_long(int(values.min())).astimezone(zone)
     last = from_long(int(values.max())).astimezone(zone)
     starts = [_period_start(first, by)]
@@ -95,7 +104,29 @@ def _count(session: SearchSession, request: SearchRequest, by: str) -> Timeline:
     slots = np.searchsorted(edges, values, side="right") - 1
     counts = np.bincount(slots, minlength=len(starts))
     buckets = tuple((start, int(n)) for start, n in zip(starts, counts))
-    return Timeline(query, by, request.tz_name, buckets, total, undated, parsed.warnings)
+    return Timeline(query, by, request.tz_name, buckets, total, undated, warnings)
+
+
+def _dates(ranker: Ranker, ids: np.ndarray, *, per_story: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each counted item is undated, and the publication times of
+    the dated ones: per article, or per story (``per_story``) at its oldest
+    dated copy, a story with no dated copy counting as undated.
+
+    Per story, one stable sort by story and a minimum per run: which of
+    equally old copies stands for the story does not change its date, so
+    there is no representative to choose (collapsing as the hits do ordered
+    every match by three keys; the counts are the same)."""
+    undated = ranker.column(ids, "undated") != 0
+    published = ranker.column(ids, "published")
+    if not per_story or not len(ids):
+        return undated, published[~undated]
+    stories = ranker.column(ids, "story")
+    order = np.argsort(stories, kind="stable")
+    ordered = stories[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    oldest = np.minimum.reduceat(np.where(undated, _UNDATED, published)[order], starts)
+    story_undated = oldest == _UNDATED
+    return story_undated, oldest[~story_undated]
 
 
 def bar(fraction: float, width: int) -> str:
