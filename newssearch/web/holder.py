@@ -13,8 +13,10 @@ a timer.
 A :class:`~newssearch.index.NewsIndex` is not made for threads (a reopen
 closes the snapshot another search may be reading), and the web framework
 runs requests in a pool of threads: :class:`IndexHolder` lets one request at
-a time use it. Searches are CPU work under the GIL, so the lock costs no
-throughput; ``--workers`` adds processes, each with its own index.
+a time use it, in the order they asked (:class:`~.turns.TurnLock`: with a
+plain lock a request could wait behind many that came after it). Searches
+are CPU work under the GIL, so the lock costs no throughput; ``--workers``
+adds processes, each with its own index.
 
 When the index cannot be read (deleted, damaged, replaced by another
 version), the request gets the error and the holder forgets the index, so
@@ -25,13 +27,13 @@ recovers as soon as the index is fixed, with nothing to restart.
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from ..errors import IndexStoreError
 from ..index import NewsIndex, open_index
+from .turns import TurnLock
 
 __all__ = ["IndexHolder"]
 
@@ -43,7 +45,7 @@ class IndexHolder:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
+        self._lock = TurnLock()
         self._index: NewsIndex | None = None
 
     def use(self, work: Callable[[NewsIndex], _T]) -> _T:
