@@ -82,6 +82,20 @@ def test_results_show_marked_headlines_snippets_facets_and_the_timeline(server):
     assert re.search(r'href="/article/[0-9a-f]{16}\?q=ferries"', body)
 
 
+@pytest.mark.parametrize(("params", "chosen"), [
+    ({"q": "ferries"}, 0),
+    ({"q": "ferries", "sort": "relevance", "match": "all"}, 0),
+    ({"q": "ferries", "sort": "date"}, 1),
+    ({"q": "ferries", "since": "2021-01-01", "tz": "Europe/Lisbon", "match": "any"}, 3),
+])
+def test_the_filters_are_shown_open_when_any_is_chosen(server, params, chosen):
+    # a sort or a filter hidden in a closed box is a page whose order or
+    # count the reader cannot explain
+    body = _page(server, "/search", params)
+    assert ('<details class="filters" open>' in body) is bool(chosen)
+    assert ("Filters and sort (%d chosen)" % chosen in body) is bool(chosen)
+
+
 def test_a_facet_link_filters_and_shows_a_chip_that_removes_it(server):
     body = _page(server, "/search", {"q": "strike", "section": "transport"})
     assert "section: transport" in body
