@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from whoosh.fields import Schema
-from whoosh.qparser import QueryParser as WhooshQueryParser
 from whoosh.qparser import (
     AndGroup,
     FieldAliasPlugin,
@@ -33,11 +32,12 @@ from whoosh.qparser import (
     RangePlugin,
     syntax,
 )
+from whoosh.qparser import QueryParser as WhooshQueryParser
 from whoosh.qparser.dateparse import DateParserPlugin
 
+from .. import langanalysis
 from ..analysis import TOKEN_RE
 from ..errors import QuerySyntaxError
-from .. import langanalysis
 from ..langanalysis import ENGLISH, EXACT, exact_term, field_group, group_fields
 from .errors import QUERY_ERRORS
 from .query import (
