@@ -487,7 +487,7 @@ STEMMERS = ("shipped", "light", "simplemma", "simplemma+light")
 
 def _stemmer(name: str, code: str):  # type: ignore[no-untyped-def]
     """The stem function candidate ``name`` gives language ``code`` (None: the shipped rules)."""
-    from newssearch.lightstem import ENDINGS, light_stem
+    from bench.lightstem import ENDINGS, light_stem
 
     if name == "shipped" or (name == "light" and code not in ENDINGS):
         return None
@@ -506,12 +506,12 @@ def _stemmer(name: str, code: str):  # type: ignore[no-untyped-def]
     return lemma_or_light
 
 
-def stemmer_report(tune: bool) -> None:
+def stemmer_report(tune: bool, per_lang: int = 100) -> None:
     """Known-item MRR@100 (the Slavic languages' records) and topic MAP for each candidate stemmer."""
     from newssearch.langanalysis import use_stemmer
 
     records = corpus_records({*SLAVIC, "ru"})
-    items = [i for i in known_items(records, 100, tune=tune) if i[0] in SLAVIC]
+    items = [i for i in known_items(records, per_lang, tune=tune) if i[0] in SLAVIC]
     queries = topic_queries(records)
     rows: dict[str, dict[str, str]] = defaultdict(dict)
     with tempfile.TemporaryDirectory(prefix="lang-stemmers-") as tmp:
@@ -553,7 +553,7 @@ def main() -> None:
     args = parser.parse_args()
     boosts = [float(b) for b in args.exact_boosts.split(",") if b.strip()] or None
     if args.stemmers:
-        stemmer_report(args.tune)
+        stemmer_report(args.tune, args.targets)
         return
     if args.topics:
         topic_report(args.tune, boosts)
