@@ -7,6 +7,7 @@ dependencies of newssearch: ``pip install py3langid lingua-language-detector``):
     python bench/languages.py --detectors py3langid,lingua-low
     python bench/languages.py --per-lang 40                    # a quicker sample
     python bench/languages.py --search                         # known-item search per language
+    python bench/languages.py --topics                         # topic search on BSNLP per language
 
 ``--search``: known-item search per language over the whole collection,
 each record indexed with its ``lang`` given (detection is measured above;
@@ -29,6 +30,24 @@ of the target, 0 past 100; when no article holds every word, the
 fallback's list, what a user sees), per language, with the CPU time of
 a search (the per-language index: every query is read in each of its
 languages).
+
+``--topics``: topic search on the BSNLP news (bg, cs, pl, ru, sl, uk), the
+same two indexes over those six languages' records. The queries come by
+one rule from the tune half alone (:func:`topic_queries`): for each topic
+and language, the :data:`TOPIC_WORDS` title words (as written, lowercased,
+four or more letters) that best tell the topic's headlines from the other
+topics' in that language (the share of the topic's headlines holding the
+word less the share of the others'), each one a query: the topic named as
+its reporters name it in that language, in the form they use most
+("Brexitu", "Ryanaira" where the inflection wins). Each query is searched
+within its language (``lang=``); the ranking is read over the held-out
+half (tune-half articles are dropped from it); relevant = held-out
+articles of the same topic in that language (the NTREX records are the
+other topics' company, never relevant). Reported per language: MAP
+(average precision over the first 1,000), nDCG@10 and P@10 (binary
+gains), recall at 1,000, the mean over the language's queries. Topics with
+fewer than :data:`MIN_TOPIC_DOCS` articles in either half of a language
+are left out (Asia Bibi in sl and uk).
 
 The truth is the ``lang`` of each record of ``../shared/data/multilingual-news``
 (33 languages: the 123 NTREX-128 news documents in each, and the BSNLP
@@ -67,6 +86,11 @@ import time
 import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: python bench/languages.py
+    # appended: PYTHONPATH=/other/checkout measures that checkout's newssearch
+    sys.path.append(str(Path(__file__).resolve().parents[1]))
+from bench import trec
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "multilingual-news"
 DETECTORS = ("py3langid", "lingua", "lingua-low")
@@ -308,27 +332,209 @@ def mrr(ix, items: list[tuple[str, str, str]]) -> dict[str, float]:  # type: ign
     return table
 
 
-def search_report(per_lang: int, langs: set[str] | None) -> None:
+def _boosted(path: Path, boost: float):  # type: ignore[no-untyped-def]
+    """The index at ``path`` opened afresh (a new query parser) with the
+    exact forms' weight set to ``boost``."""
+    import newssearch as ns
+    from newssearch import langanalysis
+
+    langanalysis.EXACT_BOOST = boost  # type: ignore[misc]  # an older checkout has none: then nothing changes
+    return ns.open_index(path)
+
+
+def _runs(boosts: list[float] | None) -> list[tuple[str, bool, float]]:
+    """``(name, neutral, exact boost)`` of each run: the analysis per
+    language with each boost (newssearch's own by default), then the neutral one."""
+    if not boosts:
+        from newssearch import langanalysis
+
+        boosts = [getattr(langanalysis, "EXACT_BOOST", 1.0)]
+    runs = [(f"per-language x{b:g}" if len(boosts) > 1 else "per-language", False, b) for b in boosts]
+    return [*runs, ("neutral", True, 1.0)]
+
+
+def search_report(per_lang: int, langs: set[str] | None, tune: bool = False, boosts: list[float] | None = None) -> None:
     """Known-item MRR@100 per language: analysis per language against the neutral one."""
     records = corpus_records(langs)
-    items = known_items(records, per_lang)
+    items = known_items(records, per_lang, tune=tune)
     figures = {}
+    runs = _runs(boosts)
     with tempfile.TemporaryDirectory(prefix="lang-search-") as tmp:
-        for name, neutral in (("per-language", False), ("neutral", True)):
+        for neutral in (False, True):
             start = time.process_time()
-            ix = build_index(Path(tmp) / name, records, neutral)
+            where = Path(tmp) / str(neutral)
+            build_index(where, records, neutral).close()
             built = time.process_time() - start
-            figures[name] = mrr(ix, items)
-            ix.close()
-            print(f"{name}: {len(records):,} records indexed in {built:.0f} CPU s (this process)", file=sys.stderr)
+            print(f"neutral={neutral}: {len(records):,} records indexed in {built:.0f} CPU s (this process)", file=sys.stderr)
+            for name, n_, boost in runs:
+                if n_ == neutral:
+                    ix = _boosted(where, boost)
+                    figures[name] = mrr(ix, items)
+                    ix.close()
     n = Counter(lang for lang, _q, _t in items)
-    print("\nKnown-item search, headline queries, held-out half (SHA-1 of the id, first byte odd): MRR@100\n")
-    print(f"{'lang':<6}{'n':>5}{'per-language':>14}{'neutral':>10}{'diff':>8}{'CPU ms a query':>16}")
+    half = "tune half (SHA-1 of the id, first byte even)" if tune else "held-out half (SHA-1 of the id, first byte odd)"
+    print(f"\nKnown-item search, headline queries, {half}: MRR@100 (diff: the first run less the neutral)\n")
+    names = [name for name, _n, _b in runs]
+    print(f"{'lang':<6}{'n':>5}" + "".join(f"{name:>20}" for name in names) + f"{'diff':>8}{'CPU ms a query':>16}")
     for lang in [*sorted(n), "all"]:
-        a, b = figures["per-language"][lang], figures["neutral"][lang]
         count = sum(n.values()) if lang == "all" else n[lang]
-        ms = figures["per-language"][f"ms:{lang}"]
-        print(f"{lang:<6}{count:>5}{a:>14.3f}{b:>10.3f}{a - b:>+8.3f}{ms:>16.1f}")
+        cells = "".join(f"{figures[name][lang]:>20.3f}" for name in names)
+        diff = figures[names[0]][lang] - figures["neutral"][lang]
+        print(f"{lang:<6}{count:>5}{cells}{diff:>+8.3f}{figures[names[0]][f'ms:{lang}']:>16.1f}")
+
+
+# --- topic search on BSNLP -----------------------------------------------------
+
+#: The six languages of the BSNLP news.
+BSNLP_LANGS = ("bg", "cs", "pl", "ru", "sl", "uk")
+#: Queries per topic and language.
+TOPIC_WORDS = 3
+#: A topic is asked in a language where each half holds at least this many of its articles.
+MIN_TOPIC_DOCS = 5
+#: The depth a ranking is read to.
+TOPIC_DEPTH = 1000
+
+
+def topic_queries(records: list[dict[str, str]]) -> list[tuple[str, str, str]]:
+    """``(lang, query, topic)``: for each BSNLP topic and language, the
+    :data:`TOPIC_WORDS` words of the tune half's headlines that best tell
+    the topic's from the other topics' (see the module docstring)."""
+    out = []
+    for lang in BSNLP_LANGS:
+        rows = [r for r in records if r["lang"] == lang and r["collection"] == "bsnlp" and r["topic"] != "other"]
+        topics = sorted({r["topic"] for r in rows})
+        for topic in topics:
+            tune = [r for r in rows if not held_out(r["id"])]
+            inside = [r for r in tune if r["topic"] == topic]
+            outside = [r for r in tune if r["topic"] != topic]
+            held = sum(1 for r in rows if held_out(r["id"]) and r["topic"] == topic)
+            if len(inside) < MIN_TOPIC_DOCS or held < MIN_TOPIC_DOCS or not outside:
+                continue
+
+            def share(group: list[dict[str, str]]) -> Counter[str]:
+                c: Counter[str] = Counter()
+                for r in group:
+                    c.update({w.lower() for w in _WORD.findall(r["title"]) if len(w) >= 4})
+                return c
+
+            a, b = share(inside), share(outside)
+            score = {w: a[w] / len(inside) - b[w] / len(outside) for w in a}
+            best = sorted(score, key=lambda w: (-score[w], w))[:TOPIC_WORDS]
+            out.extend((lang, w, topic) for w in best)
+    return out
+
+
+def topic_figures(ix, records: list[dict[str, str]], queries: list[tuple[str, str, str]], tune: bool = False) -> dict[str, dict[str, float]]:  # type: ignore[no-untyped-def]
+    """MAP, nDCG@10, P@10 and recall per language (and ``all``) over the
+    held-out half, by :mod:`bench.trec`'s measures (checked against trec_eval's)."""
+    relevant: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in records:
+        if r["collection"] == "bsnlp" and held_out(r["id"]) != tune:
+            relevant[(r["lang"], r["topic"])].add(r["id"])
+    per: dict[str, list[tuple[float, ...]]] = defaultdict(list)
+    for lang, query, topic in queries:
+        results = ix.search(query, lang=lang, limit=TOPIC_DEPTH, all_copies=True, snippets=False)
+        ranked = [h.article.id for h in results if held_out(h.article.id) != tune]
+        rel = relevant[(lang, topic)]
+        per[lang].append((
+            trec.average_precision(ranked, rel), trec.ndcg_at(ranked, rel, 10),
+            trec.precision_at(ranked, rel, 10), trec.recall_at(ranked, rel, TOPIC_DEPTH),
+        ))
+    per["all"] = [row for rows in list(per.values()) for row in rows]
+    return {lang: dict(zip(("map", "ndcg10", "p10", "recall"), map(trec.mean, zip(*rows)))) for lang, rows in per.items()}
+
+
+def topic_report(tune: bool = False, boosts: list[float] | None = None) -> None:
+    """Topic search per BSNLP language: analysis per language against the neutral one."""
+    records = corpus_records(set(BSNLP_LANGS))
+    queries = topic_queries(records)
+    figures = {}
+    runs = _runs(boosts)
+    with tempfile.TemporaryDirectory(prefix="lang-topics-") as tmp:
+        for neutral in (False, True):
+            where = Path(tmp) / str(neutral)
+            build_index(where, records, neutral).close()
+            for name, n_, boost in runs:
+                if n_ == neutral:
+                    ix = _boosted(where, boost)
+                    figures[name] = topic_figures(ix, records, queries, tune)
+                    ix.close()
+    n = Counter(lang for lang, _q, _t in queries)
+    half = "the tune half (first byte even)" if tune else "the held-out half (SHA-1 of the id, first byte odd)"
+    print(f"\nTopic search on BSNLP, queries from the tune half, judged on {half}\n")
+    measures = ("map", "ndcg10", "p10", "recall")
+    for name, _n, _b in runs:
+        print(f"{name}:\n{'lang':<6}{'n':>4}" + "".join(f"{m:>16}" for m in ("MAP", "nDCG@10", "P@10", "recall")))
+        for lang in [*BSNLP_LANGS, "all"]:
+            if lang not in figures["neutral"]:
+                continue
+            a, b = figures[name][lang], figures["neutral"][lang]
+            cells = "".join(f"{a[m]:>8.3f} ({a[m] - b[m]:+.3f})" if name != "neutral" else f"{a[m]:>16.3f}" for m in measures)
+            print(f"{lang:<6}{sum(n.values()) if lang == 'all' else n[lang]:>4}{cells}")
+    print("(per-language rows: the figure and its difference from the neutral analysis)")
+    print("\nQueries: " + "; ".join(f"{lang} {topic}: {q}" for lang, q, topic in queries), file=sys.stderr)
+
+
+# --- stemmers for the Slavic languages without Snowball -------------------------
+
+#: Languages Snowball has no stemmer for (bg, uk, sk, sl) or a weak one (cs,
+#: pl; hr gets Snowball's Serbian).
+SLAVIC = ("bg", "uk", "sk", "sl", "hr", "cs", "pl")
+#: The candidates: the rules as shipped, a light stemmer, simplemma's lemmas
+#: (the word itself where its dictionary lacks it), and the lemma or else the light stem.
+STEMMERS = ("shipped", "light", "simplemma", "simplemma+light")
+
+
+def _stemmer(name: str, code: str):  # type: ignore[no-untyped-def]
+    """The stem function candidate ``name`` gives language ``code`` (None: the shipped rules)."""
+    from bench.lightstem import ENDINGS, light_stem
+
+    if name == "shipped" or (name == "light" and code not in ENDINGS):
+        return None
+    if name == "light":
+        return lambda w: light_stem(code, w)
+    import simplemma
+
+    lang = "hbs" if code == "hr" else code
+    if name == "simplemma":
+        return lambda w: simplemma.lemmatize(w, lang=lang).lower()
+
+    def lemma_or_light(w: str) -> str:
+        lemma = simplemma.lemmatize(w, lang=lang).lower()
+        return lemma if lemma != w or code not in ENDINGS else light_stem(code, w)
+
+    return lemma_or_light
+
+
+def stemmer_report(tune: bool, per_lang: int = 100) -> None:
+    """Known-item MRR@100 (the Slavic languages' records) and topic MAP for each candidate stemmer."""
+    from newssearch.langanalysis import use_stemmer
+
+    records = corpus_records({*SLAVIC, "ru"})
+    items = [i for i in known_items(records, per_lang, tune=tune) if i[0] in SLAVIC]
+    queries = topic_queries(records)
+    rows: dict[str, dict[str, str]] = defaultdict(dict)
+    with tempfile.TemporaryDirectory(prefix="lang-stemmers-") as tmp:
+        for name in STEMMERS:
+            for code in SLAVIC:
+                use_stemmer(code, _stemmer(name, code), shipped=name == "shipped" or _stemmer(name, code) is None)
+            start = time.process_time()
+            ix = build_index(Path(tmp) / name, records, False)
+            built = time.process_time() - start
+            known = mrr(ix, items)
+            topics = topic_figures(ix, records, queries, tune)
+            ix.close()
+            for lang in [*SLAVIC, "all"]:
+                k = f"{known[lang]:.3f}" if lang in known else "-"
+                t = f"{topics[lang]['map']:.3f}/{topics[lang]['ndcg10']:.3f}" if lang in topics and lang in SLAVIC else "-"
+                rows[lang][name] = f"{k} {t}"
+            rows["build CPU s"][name] = f"{built:.0f}"
+            print(f"{name}: built in {built:.0f} CPU s", file=sys.stderr)
+    half = "tune half (first byte even)" if tune else "held-out half (SHA-1 of the id, first byte odd)"
+    print(f"\nStemmers for the Slavic languages, {half}: known-item MRR@100, topic MAP/nDCG@10\n")
+    print(f"{'lang':<12}" + "".join(f"{n:>22}" for n in STEMMERS))
+    for lang, cells in rows.items():
+        print(f"{lang:<12}" + "".join(f"{cells.get(n, ''):>22}" for n in STEMMERS))
 
 
 def main() -> None:
@@ -338,11 +544,22 @@ def main() -> None:
     parser.add_argument("--prefix", type=int, default=PREFIX, help=f"characters of the body read after the title (default {PREFIX})")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--search", action="store_true", help="known-item search per language instead of detection")
+    parser.add_argument("--topics", action="store_true", help="topic search on the BSNLP news per language instead of detection")
+    parser.add_argument("--tune", action="store_true", help="with --search or --topics: judge on the tune half, not the held-out one")
+    parser.add_argument("--exact-boosts", default="", help="with --search or --topics: a comma list of the exact forms' weights to compare (default: newssearch's)")
+    parser.add_argument("--stemmers", action="store_true", help="compare stemmers for the Slavic languages on both evaluations")
     parser.add_argument("--targets", type=int, default=100, help="known items per language with --search (default 100)")
     parser.add_argument("--langs", help="with --search: a comma list of languages (default every one)")
     args = parser.parse_args()
+    boosts = [float(b) for b in args.exact_boosts.split(",") if b.strip()] or None
+    if args.stemmers:
+        stemmer_report(args.tune, args.targets)
+        return
+    if args.topics:
+        topic_report(args.tune, boosts)
+        return
     if args.search:
-        search_report(args.targets, set(args.langs.split(",")) if args.langs else None)
+        search_report(args.targets, set(args.langs.split(",")) if args.langs else None, args.tune, boosts)
         return
     if args.child:
         child(args.child, args.per_lang, args.prefix)

@@ -41,6 +41,19 @@ tokenizer used by the query parser, the index writer and the snippets call):
   (:data:`SNOWBALL`; Croatian, Bosnian and Serbian share Snowball's
   Serbian); Bulgarian, Ukrainian, Slovak, Slovene, Hebrew, Vietnamese get
   no stemmer (a lemmatizer or light stemmer for them is left for later);
+* exact forms beside stems (Elasticsearch's ``keyword_repeat`` and
+  ``remove_duplicates``): in a stemmed language each word whose stem is
+  not the word itself is also indexed as it is written (lowercased, marked
+  with :data:`EXACT`: ``=ryanaira`` beside ``ryanair``) at the same
+  position, and a query word asks for its stem or its exact form, the
+  exact form weighted :data:`EXACT_BOOST` (:func:`exact_term`): stemming
+  finds every form of a word, and the form asked for ranks first. A
+  headline query is an article's own words, where stemming alone added
+  rivals (known-item MRR under the neutral analysis in 17 of 33
+  languages); ``bench/languages.py --search`` and ``--topics`` measure both
+  sides. Only the index and the query parser see the exact forms
+  (:func:`positions_by_term_in`); :func:`analyse`, which snippets and
+  highlights read, gives one term per word as before;
 * Chinese, Japanese, Korean and Thai: overlapping character bigrams of
   each run of their scripts, as Elasticsearch's ``cjk`` analyzer makes
   them (a lone character stays a unigram), over grapheme clusters, so a
@@ -72,17 +85,21 @@ from .analysis import TOKEN_RE, term_for
 __all__ = [
     "BIGRAM_LANGUAGES",
     "ENGLISH",
+    "EXACT",
+    "EXACT_BOOST",
     "GROUPS",
     "NEUTRAL",
     "OTHER",
     "SNOWBALL",
     "analyse",
     "analyse_neutrally",
+    "exact_term",
     "field_group",
     "group_fields",
     "language_group",
     "positions_by_term_in",
     "text_field_names",
+    "use_stemmer",
 ]
 
 #: The group whose fields are ``title``/``body``: English, and articles in no known language.
@@ -106,6 +123,12 @@ BIGRAM_LANGUAGES = frozenset({"zh", "ja", "ko", "th"})
 _UNSTEMMED = frozenset({"bg", "uk", "sk", "sl", "he", "vi", "az", "lv", "mk", "be", "ms"})
 #: Every group with fields of its own, besides English.
 GROUPS: tuple[str, ...] = tuple(sorted(set(SNOWBALL) | BIGRAM_LANGUAGES | _UNSTEMMED)) + (OTHER,)
+#: The mark of an exact form's term (``=ryanaira``): no word holds "=", so it
+#: never meets a stem, and a prefix query (``ryan*``) never expands into exact forms.
+EXACT = "="
+#: The weight of a query word's exact form beside its stem (chosen on the
+#: tune halves of ``bench/languages.py --search`` and ``--topics``).
+EXACT_BOOST = 1.0
 #: Codes analysed as another: hr, bs and sr are one language to this index, as nb, nn and no are.
 _SAME = {"bs": "hr", "sr": "hr", "nn": "nb", "no": "nb"}
 
@@ -224,12 +247,32 @@ def analyse_neutrally(on: bool) -> None:
     _NEUTRAL_EVERYWHERE[0] = on
     _rules.cache_clear()
     _CACHES.clear()
+    _EXACT_CACHES.clear()
+
+
+_STEMMERS: dict[str, Callable[[str], str] | None] = {}
+
+
+def use_stemmer(group: str, stem: Callable[[str], str] | None, shipped: bool = False) -> None:
+    """Give ``group`` another stemmer (``None``: none) in place of its own,
+    or (``shipped``) its own again: the candidates ``bench/languages.py
+    --stemmers`` compares, set before an index is written and searched, as
+    :func:`analyse_neutrally` is."""
+    if shipped:
+        _STEMMERS.pop(group, None)
+    else:
+        _STEMMERS[group] = stem
+    _rules.cache_clear()
+    _CACHES.clear()
+    _EXACT_CACHES.clear()
 
 
 @cache
 def _rules(group: str) -> _Rules:
     if group in (NEUTRAL, OTHER) or _NEUTRAL_EVERYWHERE[0]:
         return _Rules(group, None, False)
+    if group in _STEMMERS:
+        return _Rules(group, _STEMMERS[group], group in BIGRAM_LANGUAGES)
     algorithm = SNOWBALL.get(group)
     stem = Stemmer.Stemmer(algorithm).stemWord if algorithm else None
     return _Rules(group, stem, group in BIGRAM_LANGUAGES)
@@ -317,11 +360,48 @@ def analyse(group: str, text: str) -> list[tuple[str, int, int, int]]:
     return out
 
 
+_EXACT_CACHES: dict[str, dict[str, str]] = {}
+
+
+def _exact(group: str, rules: _Rules, word: str, term: str) -> str:
+    """The exact-form term of ``word`` whose stem is ``term``, or "" where
+    the group stems nothing or the word is its own stem."""
+    if rules.stem is None or not term:
+        return ""
+    cache = _EXACT_CACHES.setdefault(group, {})
+    known = cache.get(word)
+    if known is None:
+        lowered = _lower(group, word)
+        known = EXACT + lowered if lowered != term else ""
+        if len(cache) < _CACHE_LIMIT:
+            cache[word] = known
+    return known
+
+
+def exact_term(group: str, text: str) -> str:
+    """The exact-form term a query word ``text`` asks for beside its stem in
+    ``group``'s fields, or "" when there is none (a group without a
+    stemmer, a word that is its own stem, text of several words)."""
+    if group == ENGLISH:
+        return ""
+    tokens = analyse(group, text)
+    if len(tokens) != 1:
+        return ""
+    term, _pos, start, end = tokens[0]
+    return _exact(group, _rules(group), text[start:end], term)
+
+
 def positions_by_term_in(group: str, text: str) -> dict[str, list[int]]:
-    """Every term of ``text`` by ``group``'s rules with its positions."""
+    """Every term of ``text`` by ``group``'s rules with its positions, and
+    the exact forms of stemmed words at the same positions."""
     out: dict[str, list[int]] = {}
-    for term, pos, _s, _e in analyse(group, text):
+    rules = _rules(group) if group != ENGLISH else None
+    for term, pos, start, end in analyse(group, text):
         if term:
             out.setdefault(term, []).append(pos)
+            if rules is not None and rules.stem is not None:
+                exact = _exact(group, rules, text[start:end], term)
+                if exact:
+                    out.setdefault(exact, []).append(pos)
     return out
 

@@ -88,3 +88,45 @@ def test_time_judgment_positions_skip_the_two_missing_documents():
     assert trec.time_docid(425, texts) == "T423"
     with pytest.raises(ValueError):
         trec.time_docid(371, texts)
+
+
+# --- bench/languages.py --topics: the queries' rule ----------------------------
+
+
+def _topic_records() -> list[dict[str, str]]:
+    """Made-up Czech headlines: a topic whose tune-half headlines say "plyn",
+    and whose held-out ones say only "zemní" (which must never be asked)."""
+    from bench import languages
+
+    out = []
+    for i in range(80):
+        rid = f"bsnlp-x-cs-{i}"
+        topic = "gas" if i % 2 else "strike"
+        if topic == "gas":
+            title = "zemní potrubí dnes" if languages.held_out(rid) else "plyn potrubí dnes"
+        else:
+            title = "stávka dnes letiště"
+        out.append({"id": rid, "lang": "cs", "collection": "bsnlp", "topic": topic, "title": title})
+    return out
+
+
+def test_topic_queries_come_from_the_tune_half_and_tell_the_topic_apart():
+    from bench import languages
+
+    records = _topic_records()
+    queries = languages.topic_queries(records)
+    gas = [q for lang, q, topic in queries if topic == "gas"]
+    assert gas[:2] == ["plyn", "potrubí"]  # in every gas headline of the tune half, in no other
+    assert "zemní" not in gas  # a held-out headline's word is never a query
+    assert "dnes" not in [q for _l, q, _t in queries][:2]  # a word of every topic tells none apart
+    assert all(lang == "cs" for lang, _q, _t in queries)
+
+
+def test_the_light_stemmer_drops_one_ending_and_keeps_three_letters():
+    from bench.lightstem import light_stem
+
+    assert light_stem("bg", "изборите") == "избор"  # the longest ending, "ите", not "е"
+    assert light_stem("uk", "коронавірусу") == "коронавірус"
+    assert light_stem("sl", "volitvah") == "volitv"  # one ending, no more
+    assert light_stem("sk", "ova") == "ova"  # the stem keeps three letters
+    assert light_stem("xx", "words") == "words"  # a language without endings is left alone

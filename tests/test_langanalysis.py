@@ -18,8 +18,10 @@ from newssearch.engine.fastwrite import FastSegmentWriter
 from newssearch.engine.schema import build_schema, to_fields
 from newssearch.langanalysis import (
     ENGLISH,
+    EXACT,
     OTHER,
     analyse,
+    exact_term,
     field_group,
     group_fields,
     language_group,
@@ -91,7 +93,47 @@ def test_every_word_of_another_language_is_kept_in_its_place():
     # no stop words (stopwords-iso's lists lowered known-item MRR: see newssearch/langanalysis.py)
     found = analyse("de", "Die Verhandlungen der Regierung")
     assert [p for _t, p, _s, _e in found] == [0, 1, 2, 3]
-    assert positions_by_term_in("de", "Die Verhandlungen der Regierung") == {"die": [0], "verhandl": [1], "der": [2], "regier": [3]}
+    assert positions_by_term_in("de", "Die Verhandlungen der Regierung") == {
+        "die": [0], "verhandl": [1], "der": [2], "regier": [3], "=verhandlungen": [1], "=regierung": [3],
+    }
+
+
+def test_a_stemmed_word_is_also_indexed_as_written_at_its_place():
+    # keyword_repeat + remove_duplicates: the exact form beside the stem, at
+    # the word's position; none for a word that is its own stem
+    assert positions_by_term_in("pl", "Strajk Ryanaira, strajku Ryanair") == {
+        "strajk": [0, 2], "ryanair": [1, 3], "=ryanaira": [1], "=strajku": [2],
+    }
+    # no stemmer, no exact forms: Bulgarian, bigram scripts, the neutral analysis
+    assert positions_by_term_in("bg", "Брекзит Брекзита") == {"брекзит": [0], "брекзита": [1]}
+    assert positions_by_term_in("zh", "北京大学") == {"北京": [0], "京大": [1], "大学": [2]}
+    assert exact_term("pl", "Ryanaira") == EXACT + "ryanaira"
+    assert exact_term("pl", "Ryanair") == exact_term("pl", "dwa słowa") == exact_term(ENGLISH, "talks") == ""
+    # what snippets and highlights read stays one term a word
+    assert terms("pl", "Ryanaira") == ["ryanair"]
+
+
+def test_a_query_word_ranks_its_exact_form_first_and_still_finds_every_form(tmp_path):
+    # the article with the other form is shorter (BM25 would rank it first)
+    # and its id sorts first: only the exact form can put pl-b above it
+    articles = [
+        ns.Article(id="pl-a", title="Ryanairowi", body="Ryanairowi strajk.", language="pl"),
+        ns.Article(id="pl-b", title="Ryanaira", body="Ryanaira strajk pilotów w Irlandii i w Polsce trwa.", language="pl"),
+    ]
+    ix = ns.create_index(tmp_path / "ix")
+    with ix.writer() as w:
+        w.add_many(articles)
+    exact = ids(ix.search("ryanaira"))
+    other = ids(ix.search("ryanairowi"))
+    phrase = ids(ix.search('"ryanaira strajk"'))
+    prefix = ids(ix.search("ryanai*"))
+    length = next(f for f in ix.search("ryanaira", explain=True)[0].explanation.parts[0].fields if f.field == "title_pl")
+    ix.close()
+    assert exact == ["pl-b", "pl-a"]
+    assert other == ["pl-a", "pl-b"]
+    assert sorted(phrase) == ["pl-a", "pl-b"]  # phrases ask for stems: both hold it
+    assert sorted(prefix) == ["pl-a", "pl-b"]
+    assert length.average_length == pytest.approx(1.0)  # the exact form is no extra word
 
 
 def test_scripts_without_spaces_are_character_bigrams():

@@ -26,17 +26,19 @@ from whoosh.qparser import (
     FieldAliasPlugin,
     FieldsPlugin,
     GtLtPlugin,
-    MultifieldParser,
+    MultifieldPlugin,
     OrGroup,
     PlusMinusPlugin,
     RangePlugin,
     syntax,
 )
+from whoosh.qparser import QueryParser as WhooshQueryParser
 from whoosh.qparser.dateparse import DateParserPlugin
 
+from .. import langanalysis
 from ..analysis import TOKEN_RE
 from ..errors import QuerySyntaxError
-from ..langanalysis import ENGLISH, field_group, group_fields
+from ..langanalysis import ENGLISH, EXACT, exact_term, field_group, group_fields
 from .errors import QUERY_ERRORS
 from .query import (
     And,
@@ -178,6 +180,50 @@ class _PlusMinus(PlusMinusPlugin):  # type: ignore[misc]  # Whoosh is untyped
         return syntax.AndNotGroup([positive, banned]) if banned else positive
 
 
+class _NewsParser(WhooshQueryParser):  # type: ignore[misc]  # Whoosh is untyped
+    """Whoosh's parser, with a plain word in a stemmed language's field
+    asked as its stem or its exact form (:func:`~newssearch.langanalysis.exact_term`),
+    the exact form weighted :data:`~newssearch.langanalysis.EXACT_BOOST`:
+    an article holding the word as it was typed ranks above one holding
+    another form. Phrases, prefixes and fuzzy words ask for stems alone."""
+
+    def term_query(
+        self, fieldname: str, text: str, termclass: Any, boost: float = 1.0, tokenize: bool = True, removestops: bool = True
+    ) -> Any:
+        q = super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+        group = field_group(fieldname)
+        if termclass is not Term or not tokenize or not group or not isinstance(q, Term):
+            return q
+        exact = exact_term(group, text)
+        if not exact:
+            return q
+        return Or([q, Term(fieldname, exact, boost=boost * langanalysis.EXACT_BOOST)])
+
+
+def _splice_exact(q: Query) -> Query:
+    """Each word's stem-or-exact Ors (one per field, :class:`_NewsParser`)
+    spliced into the Or of the word's fields: the stem asked in the title
+    and the body is then one query word to the ranker, as every word is
+    (its fields add up in BM25F), and so is the exact form."""
+    q = map_children(q, _splice_exact)
+    if not isinstance(q, Or):
+        return q
+    children: list[Query] = []
+    spliced = False
+    for sub in q.subqueries:
+        if isinstance(sub, Or) and len(sub.subqueries) == 2 and sub.boost == 1.0 and _is_exact(sub.subqueries[1]):
+            children.extend(sub.subqueries)
+            spliced = True
+        else:
+            children.append(sub)
+    return like(q, children) if spliced else q
+
+
+def _is_exact(q: Query) -> bool:
+    text = getattr(q, "text", None)
+    return isinstance(q, Term) and isinstance(text, str) and text.startswith(EXACT)
+
+
 class QueryParser:
     """Parses query text for one schema; build once, reuse for every query.
 
@@ -193,13 +239,14 @@ class QueryParser:
         self._groups = {"all": AndGroup, "any": OrGroup.factory(OR_BONUS)}
         self._schema = schema
         self._fields = fields
-        self._parsers: dict[tuple[str, str], MultifieldParser] = {}
+        self._parsers: dict[tuple[str, str], WhooshQueryParser] = {}
         self._searchable = {name for name, field in schema.items() if field.format is not None}
         self._unsearchable = {name for name, _field in schema.items()} - self._searchable
 
-    def _whoosh_parser(self, schema: Schema, fields: Sequence[str], group: Any) -> MultifieldParser:
+    def _whoosh_parser(self, schema: Schema, fields: Sequence[str], group: Any) -> WhooshQueryParser:
         """Whoosh's parser with our plugins; ``group`` joins plain words."""
-        parser = MultifieldParser(list(fields), schema, group=group)
+        parser = _NewsParser(None, schema, group=group)  # Whoosh's MultifieldParser, as this class
+        parser.add_plugin(MultifieldPlugin(list(fields)))
         # in place, so the taggers keep their order
         parser.plugins = [_linear(p) for p in parser.plugins]
         parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
@@ -212,7 +259,7 @@ class QueryParser:
         parser.add_plugin(DateParserPlugin(callback=self._errors.append))
         return parser
 
-    def _whoosh_parser_for(self, match: str, group: str = ENGLISH) -> MultifieldParser:
+    def _whoosh_parser_for(self, match: str, group: str = ENGLISH) -> WhooshQueryParser:
         """The parser for a mode, its plain words asked in the English fields
         or in those of one language ``group`` (:mod:`newssearch.langanalysis`)."""
         key = (match, group)
@@ -223,7 +270,7 @@ class QueryParser:
         return parser
 
     @property
-    def _parser(self) -> MultifieldParser:
+    def _parser(self) -> WhooshQueryParser:
         """The parser of the ``"any"`` mode (the tests compare it with Whoosh's own)."""
         return self._whoosh_parser_for("any")
 
@@ -297,7 +344,8 @@ class QueryParser:
         bad = _first_error(q)
         if bad is not None:
             raise QuerySyntaxError(text, bad)
-        return use_fixed_andnot(_fix_negations(_gap_phrases(q, stripped)))
+        q = use_fixed_andnot(_fix_negations(_gap_phrases(q, stripped)))
+        return _splice_exact(q) if group != ENGLISH else q
 
     def _check_fields(self, text: str) -> None:
         """Refuse ``field:`` for a field that holds no terms (``path``,

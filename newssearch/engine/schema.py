@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -66,8 +66,10 @@ from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, 
 from ..analysis import TOKEN_RE, normalise, positions_by_term, term_for
 from ..langanalysis import (
     BIGRAM_LANGUAGES,
+    EXACT,
     GROUPS,
     analyse,
+    exact_term,
     group_fields,
     language_group,
     positions_by_term_in,
@@ -115,19 +117,20 @@ TEXT_FIELDS = ("title", "body")
 KEYWORD_FIELDS = ("source", "agencies", "section", "authors")
 
 
-class NewsTokenizer(Tokenizer):  # type: ignore[misc]  # Whoosh is untyped
-    """The whole analysis chain (:func:`newssearch.analysis.term_for`) as one Whoosh tokenizer.
+class _AnalysisTokenizer(Tokenizer):  # type: ignore[misc]  # Whoosh is untyped
+    """An analysis function as a Whoosh tokenizer: the Token protocol
+    (positions, chars, removestops, boosts) over :meth:`_tokens`, so the
+    query parser and Whoosh's own tools use it like any analyzer. One
+    body for every analysis: the English and the per-language tokenizers
+    differ only in the tokens they make."""
 
-    It honours the Token protocol (positions, chars, removestops, boosts) so
-    the query parser and Whoosh's own tools can use it like any analyzer;
-    ``mode`` makes no difference.
-    """
+    def _tokens(self, value: str, tokenize: bool, mode: str) -> Iterable[tuple[str, int, int, int]]:
+        """``(term, position, start, end)`` of each token ("" for a stop word)."""
+        raise NotImplementedError
 
-    def __eq__(self, other: object) -> bool:
-        return other.__class__ is self.__class__
-
-    def __hash__(self) -> int:
-        return hash(self.__class__)
+    def _stopped(self, word: str) -> str:
+        """The text a stop word's token carries when stop words are kept."""
+        return word.lower()
 
     def __call__(
         self,
@@ -143,23 +146,39 @@ class NewsTokenizer(Tokenizer):  # type: ignore[misc]  # Whoosh is untyped
         **kwargs: Any,
     ) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        # tokenize=False: the whole value is one token
-        spans = ((m.group(0), m.start(), m.end()) for m in TOKEN_RE.finditer(value)) if tokenize else [(value, 0, len(value))]
-        for pos, (word, start, end) in enumerate(spans):
-            term = term_for(word)
+        for term, pos, start, end in self._tokens(value, tokenize, mode):
             if not term and removestops:
                 continue
-            t.text = term or normalise(word)
+            t.text = term or self._stopped(value[start:end])
             t.stopped = not term
             t.boost = 1.0
             if keeporiginal:
-                t.original = word
+                t.original = value[start:end]
             if positions:
                 t.pos = start_pos + pos
             if chars:
                 t.startchar = start_char + start
                 t.endchar = start_char + end
             yield t
+
+
+class NewsTokenizer(_AnalysisTokenizer):
+    """The whole English analysis chain (:func:`newssearch.analysis.term_for`)
+    as one Whoosh tokenizer; ``mode`` makes no difference."""
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is self.__class__
+
+    def __hash__(self) -> int:
+        return hash(self.__class__)
+
+    def _tokens(self, value: str, tokenize: bool, mode: str) -> Iterable[tuple[str, int, int, int]]:
+        if not tokenize:  # the whole value is one token
+            return [(term_for(value), 0, 0, len(value))]
+        return ((term_for(m.group(0)), pos, m.start(), m.end()) for pos, m in enumerate(TOKEN_RE.finditer(value)))
+
+    def _stopped(self, word: str) -> str:
+        return normalise(word)
 
 
 class NewsText(TEXT):  # type: ignore[misc]  # Whoosh is untyped
@@ -184,9 +203,13 @@ class NewsText(TEXT):  # type: ignore[misc]  # Whoosh is untyped
             yield term.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
 
 
-class LanguageTokenizer(Tokenizer):  # type: ignore[misc]  # Whoosh is untyped
+class LanguageTokenizer(_AnalysisTokenizer):
     """One language group's analysis (:func:`newssearch.langanalysis.analyse`) as a Whoosh tokenizer,
-    for the query parser and Whoosh's tools, as :class:`NewsTokenizer` is for English."""
+    for the query parser and Whoosh's own tools, as :class:`NewsTokenizer` is for English.
+    Indexing (``mode="index"``) also makes the exact forms of stemmed words
+    (:func:`~newssearch.langanalysis.positions_by_term_in`), at their words'
+    positions; a query (any other mode) asks for stems, and the parser adds
+    the exact form (:mod:`newssearch.engine.parsing`)."""
 
     def __init__(self, group: str) -> None:
         self.group = group
@@ -197,40 +220,24 @@ class LanguageTokenizer(Tokenizer):  # type: ignore[misc]  # Whoosh is untyped
     def __hash__(self) -> int:
         return hash((self.__class__, self.group))
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for term, pos, start, end in analyse(self.group, value):
-            if not term and removestops:
-                continue
-            t.text = term or value[start:end].lower()
-            t.stopped = not term
-            t.boost = 1.0
-            if keeporiginal:
-                t.original = value[start:end]
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            yield t
+    def _tokens(self, value: str, tokenize: bool, mode: str) -> Iterable[tuple[str, int, int, int]]:
+        tokens = analyse(self.group, value)
+        if mode != "index":
+            return tokens
+        out = []
+        for term, pos, start, end in tokens:
+            out.append((term, pos, start, end))
+            exact = exact_term(self.group, value[start:end]) if term else ""
+            if exact:
+                out.append((exact, pos, start, end))
+        return out
 
 
 class LanguageText(TEXT):  # type: ignore[misc]  # Whoosh is untyped
     """A TEXT field of one language group: the same postings Whoosh would
     write from :class:`LanguageTokenizer`, from :func:`positions_by_term_in`
-    in one pass. In a script without spaces a query word is asked as the
+    in one pass, but for the length, which counts words, not the exact
+    forms beside their stems. In a script without spaces a query word is asked as the
     phrase of its bigrams."""
 
     def __init__(self, group: str, **kwargs: Any) -> None:
@@ -247,7 +254,11 @@ class LanguageText(TEXT):  # type: ignore[misc]  # Whoosh is untyped
         boost = fmt.field_boost
         encode = fmt.encode
         for term, poslist in positions_by_term_in(self.group, value).items():
-            yield term.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
+            # an exact form (beside its stem, at its word's position) does
+            # not count in the field's length: the article has as many
+            # words as before (Lucene's discountOverlaps)
+            freq = 0 if term.startswith(EXACT) else len(poslist)
+            yield term.encode("utf-8"), freq, len(poslist) * boost, encode(poslist)
 
 
 def language_fields() -> dict[str, LanguageText]:
