@@ -56,6 +56,15 @@ def test_postings_grouped_with_arrays_are_the_ones_the_loop_built() -> None:
     got = {btext: (ids, weights, values) for btext, ids, weights, values in text.terms()}
     assert list(got) == list(expected)  # byte order
     assert got == expected
+    # the posting arrays file's part, grouped at once as add_term adds it term by term
+    assert text.grouped is not None
+    per_term, docnums, freqs, positions = (a.tolist() for a in text.grouped)
+    assert per_term == [len(ids) for ids, _w, _v in expected.values()]
+    assert docnums == [d for ids, _w, _v in expected.values() for d in ids]
+    by_term = [positions_by_term(t) for _d, t, _b in docs]
+    plain = [by_term[d // 2][term.decode()] for term, (ids, _w, _v) in expected.items() for d in ids]
+    assert freqs == list(map(len, plain))
+    assert positions == [p for poslist in plain for p in poslist]
     assert len(expected) > 15
     # (distinct terms, tokens that are not stop words) per document
     for (_d, value, _b), (postings, tokens) in zip(docs, counts):

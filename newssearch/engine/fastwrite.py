@@ -44,7 +44,7 @@ from whoosh.codec.whoosh3 import (
     W3LeafMatcher,
     W3TermInfo,
 )
-from whoosh.fields import ID, KEYWORD
+from whoosh.fields import ID, KEYWORD, NUMERIC
 from whoosh.formats import Existence
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_int, pack_ushort
@@ -63,6 +63,8 @@ BLOCK = 128
 COMPRESSION = 3
 
 _PLAIN_ID = IDTokenizer()
+#: Value types whose numeric postings are remembered (hashable, compared exactly).
+_MEMO_NUMBERS = (int, bool, float)
 
 
 def write_postings(
@@ -263,7 +265,18 @@ class FastPostings:
                 positional = fieldobj.format.supports("positions")
                 fieldwriter.start_field(fieldname, fieldobj)
                 prefix = pack_ushort(fieldwriter._fieldid)
-                for btext, ids, weights, values in _sorted_terms(terms) if text is None else text.terms():
+                if text is not None:  # docnums ascending, positions at hand
+                    keys = []
+                    for btext, ids, weights, values in text.terms():
+                        terminfo = write_postings(postfile, fixedsize, ids, weights, values, lengths)
+                        tindex.add(prefix + btext, terminfo.to_bytes())
+                        keys.append(terminfo._offset)
+                    if positional and text.grouped is not None:
+                        arrays.add_terms(keys, *text.grouped)
+                    text.grouped = None
+                    fieldwriter.finish_field()
+                    continue
+                for btext, (ids, weights, values) in sorted(terms.items()):
                     if len(ids) > 1 and any(b <= a for a, b in zip(ids, ids[1:])):
                         order = sorted(range(len(ids)), key=ids.__getitem__)
                         ids = [ids[i] for i in order]
@@ -283,33 +296,34 @@ class FastPostings:
         self._term_ids = TermIds()
 
 
-def _sorted_terms(terms: dict[bytes, _Postings]) -> Any:
-    """``(term, docnums, weights, values)`` for each term, in byte order."""
-    for btext in sorted(terms):
-        yield (btext, *terms[btext])
-
-
 class FastSegmentWriter(FastPostings, SegmentWriter):  # type: ignore[misc]  # Whoosh is untyped
     """Whoosh's SegmentWriter with postings collected per term (see the module docstring)."""
 
-    #: Distinct keyword values whose postings are remembered (sources,
-    #: agencies, sections and hosts repeat from article to article).
+    #: Distinct keyword and number values whose postings are remembered
+    #: (sources, agencies, sections, hosts and the run's ingest sequence
+    #: repeat from article to article).
     MEMO_LIMIT = 50_000
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
         self._fast_init()
-        self._memo: dict[tuple[str, Any], list[tuple[bytes, int, float, bytes]]] = {}
+        self._memo: dict[tuple[str, Any, Any], list[tuple[bytes, int, float, bytes]]] = {}
 
     def _index_value(self, fieldname: str, field: Any, value: Any) -> Any:
         """``field.index(value)``: what Whoosh's analyzer and format make of a
         value. A plain ID field (one term, the value itself) is done here;
-        a keyword field's answer is remembered, since its values repeat."""
+        a keyword or number field's answer is remembered, since its values repeat."""
         if type(field) is ID and isinstance(value, str) and field.analyzer == _PLAIN_ID and type(field.format) is Existence:
             return ((value.encode("utf-8"), 1, field.format.field_boost, b""),)
-        if not isinstance(field, KEYWORD) or not isinstance(value, str):
+        if isinstance(field, KEYWORD) and isinstance(value, str):
+            key: tuple[str, Any, Any] = (fieldname, str, value)
+        elif isinstance(field, NUMERIC) and type(value) in _MEMO_NUMBERS:
+            # a run's ingest sequence is the same for every article, and a
+            # number's terms (one per precision tier: 16 for seq) cost a
+            # Whoosh call each; the type is in the key, since 1 == 1.0 == True
+            key = (fieldname, type(value), value)
+        else:
             return field.index(value)
-        key = (fieldname, value)
         items = self._memo.get(key)
         if items is None:
             items = list(field.index(value))

@@ -1,28 +1,28 @@
-"""A text field's postings collected as arrays, one document at a time, grouped per term at flush.
+"""A text field's postings collected as one array of term ids, grouped into postings at flush.
 
 The fast writer used to add each token to its term's posting in a Python
-loop (a dictionary look-up, a list append and a branch per token: about
-1 ms of a 400-word article's indexing). Here a document's tokens become
-term ids in one pass (``map`` over a word -> id dictionary), and numpy
-groups them: one stable sort per document gives each term's frequency
-and positions, and the document's postings are kept as a few arrays (term
-ids, frequencies) and one list of encoded position values. At flush one
-more stable sort per field orders every posting by term, then document
-(documents arrive in ascending order, so a stable sort by term keeps them
-so), and each term's postings come out as the lists
+loop (a dictionary look-up, list appends and a branch per token: half of a
+writer process's time). Here a document's tokens become term ids in one
+``map`` over a word -> id dictionary (each new word analysed once) and are
+appended to one flat array, 4 bytes a token, with the document's number
+and boost beside it. At flush numpy groups the whole segment's tokens at
+once: one stable sort by term (in byte order) keeps each term's tokens in
+document, then position order, so runs of one term in one document are
+the postings, their lengths the frequencies and their positions the
+encoded values, and each term's postings come out as the lists
 :func:`newssearch.engine.fastwrite.write_postings` writes.
 
 What is written does not change: the same terms (through the same term
 function), positions (stop words keep their slot), weights (frequency
-times the field's boost, the same float product) and encoded values. The
-encoded value of a one-position posting is the very object Whoosh's
-encoding cache hands out, as before, because pickle writes a repeated
-object in a block as a back-reference: equal bytes alone would not give
-the same block bytes.
+times the boost, the same float product) and encoded values. The encoded
+value of a one-position posting is the very object the encoding cache
+hands out, as before, because pickle writes a repeated object in a block
+as a back-reference: equal bytes alone would not give the same block bytes.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
 from itertools import pairwise
 from pickle import dumps
@@ -81,12 +81,11 @@ class TermIds:
 
     def of_words(self, words: list[str]) -> list[int]:
         """The term id of each word (-1 for a stop word)."""
-        ids: list[Any] = list(map(self._by_word.get, words))
-        if None in ids:
-            for i, tid in enumerate(ids):
-                if tid is None:
-                    ids[i] = self._learn(words[i])
-        return ids
+        by_word = self._by_word
+        new = set(words).difference(by_word)
+        for word in new:  # each new word once, not a loop over every word
+            self._learn(word)
+        return list(map(by_word.__getitem__, words))
 
     def _learn(self, word: str) -> int:
         tid = self._by_word.get(word)
@@ -105,55 +104,54 @@ class TermIds:
 
 
 class TextPostings:
-    """One text field's postings in a segment, kept per document as arrays."""
+    """One text field's postings in a segment: every token's term id, kept
+    as one flat array until flush, when they are grouped into postings."""
 
     def __init__(self, term_ids: TermIds) -> None:
         self._term_ids = term_ids
-        self._tids: list[np.ndarray] = []
-        self._freqs: list[np.ndarray] = []
-        self._docs: list[int] = []
-        self._boosts: list[float] = []
-        self._values: list[bytes] = []
+        #: every token's term id (-1 for a stop word), document after document
+        self._tids = array("i")
+        self._docs = array("q")
+        self._counts = array("q")
+        self._boosts = array("d")
+        self._postings = 0
+        #: after :meth:`terms`: postings per term, then every posting's
+        #: docnum and frequency and every token's position, in term order
+        self.grouped: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def add(self, docnum: int, text: str, boost: float) -> tuple[int, int]:
         """Index ``text`` as document ``docnum``'s value, each posting weighing
         its frequency times ``boost``; return ``(postings, tokens)``: the
         document's distinct terms and its tokens that are not stop words."""
-        tids = np.array(self._term_ids.of_words(TOKEN_RE.findall(text)), dtype=np.int64)
-        positions = np.flatnonzero(tids >= 0)
-        if not len(positions):
+        tids = self._term_ids.of_words(TOKEN_RE.findall(text))
+        stops = tids.count(-1)
+        if len(tids) == stops:
             return 0, 0
-        tids = tids[positions]
-        order = np.argsort(tids, kind="stable")
-        tids = tids[order]
-        positions = positions[order]
-        starts = np.flatnonzero(np.concatenate(([True], tids[1:] != tids[:-1])))
-        freqs = np.diff(np.append(starts, len(tids)))
-        values = list(map(one_position, positions[starts].tolist()))
-        for i in np.flatnonzero(freqs > 1).tolist():
-            start = int(starts[i])
-            values[i] = encode_positions(positions[start : start + int(freqs[i])].tolist())
-        self._tids.append(tids[starts])
-        self._freqs.append(freqs)
+        postings = len(set(tids)) - (1 if stops else 0)
+        self._tids.extend(tids)
         self._docs.append(docnum)
+        self._counts.append(len(tids))
         self._boosts.append(boost)
-        self._values.extend(values)
-        return len(starts), len(tids)
+        self._postings += postings
+        return postings, len(tids) - stops
 
     def __len__(self) -> int:
-        return len(self._values)
+        """The postings collected."""
+        return self._postings
 
     def terms(self) -> Iterator[tuple[bytes, list[int], list[float], list[bytes]]]:
         """Every term of the field in byte order with its postings (docnums
         ascending, weights, encoded values), as lists."""
-        if not self._values:
+        if not self._postings:
             return
-        counts = np.fromiter(map(len, self._tids), dtype=np.int64, count=len(self._tids))
-        tids = np.concatenate(self._tids)
-        docs = np.repeat(np.array(self._docs, dtype=np.int64), counts)
-        weights = np.concatenate(self._freqs) * np.repeat(np.array(self._boosts, dtype=np.float64), counts)
-        values = np.empty(len(self._values), dtype=object)
-        values[:] = self._values
+        counts = np.frombuffer(self._counts, dtype=np.int64)
+        tids = np.frombuffer(self._tids, dtype=np.int32)
+        owner = np.repeat(np.arange(len(counts)), counts)  # each token's document (its row here)
+        positions = np.arange(len(tids)) - np.repeat(np.cumsum(counts) - counts, counts)
+        kept = np.flatnonzero(tids >= 0)
+        tids, owner, positions = tids[kept], owner[kept], positions[kept]
+        # terms ranked in byte order; one stable sort by rank keeps each
+        # term's tokens in document, then position order
         present = np.unique(tids)
         names = self._term_ids.terms
         present_bytes = [names[t] for t in present.tolist()]
@@ -161,8 +159,23 @@ class TextPostings:
         rank[sorted(range(len(present)), key=present_bytes.__getitem__)] = np.arange(len(present))
         keys = rank[np.searchsorted(present, tids)]
         order = np.argsort(keys, kind="stable")
-        keys, docs, weights, values = keys[order], docs[order], weights[order], values[order]
-        bounds = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1], [True]))).tolist()
+        keys, owner, positions = keys[order], owner[order], positions[order]
+        # a posting is a run of one term in one document
+        starts = np.flatnonzero(np.concatenate(([True], (keys[1:] != keys[:-1]) | (owner[1:] != owner[:-1]))))
+        freqs = np.diff(np.append(starts, len(keys)))
+        values = list(map(one_position, positions[starts].tolist()))
+        for i in np.flatnonzero(freqs > 1).tolist():
+            start = int(starts[i])
+            values[i] = encode_positions(positions[start : start + int(freqs[i])].tolist())
+        post_owner = owner[starts]
+        docs = np.frombuffer(self._docs, dtype=np.int64)[post_owner]
+        weights = freqs * np.frombuffer(self._boosts, dtype=np.float64)[post_owner]
+        post_keys = keys[starts]
+        bounds = np.flatnonzero(np.concatenate(([True], post_keys[1:] != post_keys[:-1], [True])))
+        #: what the posting arrays file takes (PostingArraysWriter.add_terms)
+        self.grouped = (np.diff(bounds), docs, freqs, positions)
+        del keys, owner, order, tids
         by_rank = sorted(present_bytes)
-        for k, (a, b) in enumerate(pairwise(bounds)):
-            yield by_rank[k], docs[a:b].tolist(), weights[a:b].tolist(), values[a:b].tolist()
+        doc_list, weight_list = docs.tolist(), weights.tolist()
+        for k, (a, b) in enumerate(pairwise(bounds.tolist())):
+            yield by_rank[k], doc_list[a:b], weight_list[a:b], values[a:b]
