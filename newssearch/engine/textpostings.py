@@ -26,7 +26,6 @@ from array import array
 from collections.abc import Iterator
 from itertools import pairwise
 from pickle import dumps
-from typing import Any
 
 import numpy as np
 from whoosh.system import pack_uint
