@@ -145,8 +145,9 @@ class TextPostings:
             return
         counts = np.frombuffer(self._counts, dtype=np.int64)
         tids = np.frombuffer(self._tids, dtype=np.int32)
-        owner = np.repeat(np.arange(len(counts)), counts)  # each token's document (its row here)
-        positions = np.arange(len(tids)) - np.repeat(np.cumsum(counts) - counts, counts)
+        # 32-bit where the values fit: these arrays are the flush's peak memory
+        owner = np.repeat(np.arange(len(counts), dtype=np.int32), counts)  # each token's document (its row here)
+        positions = (np.arange(len(tids)) - np.repeat(np.cumsum(counts) - counts, counts)).astype(np.int32)
         kept = np.flatnonzero(tids >= 0)
         tids, owner, positions = tids[kept], owner[kept], positions[kept]
         # terms ranked in byte order; one stable sort by rank keeps each
@@ -156,7 +157,7 @@ class TextPostings:
         present_bytes = [names[t] for t in present.tolist()]
         rank = np.empty(len(present), dtype=np.int64)
         rank[sorted(range(len(present)), key=present_bytes.__getitem__)] = np.arange(len(present))
-        keys = rank[np.searchsorted(present, tids)]
+        keys = rank[np.searchsorted(present, tids)].astype(np.int32)
         order = np.argsort(keys, kind="stable")
         keys, owner, positions = keys[order], owner[order], positions[order]
         # a posting is a run of one term in one document
