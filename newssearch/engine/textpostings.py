@@ -148,8 +148,9 @@ class TextPostings:
         # 32-bit where the values fit: these arrays are the flush's peak memory
         owner = np.repeat(np.arange(len(counts), dtype=np.int32), counts)  # each token's document (its row here)
         positions = (np.arange(len(tids)) - np.repeat(np.cumsum(counts) - counts, counts)).astype(np.int32)
-        kept = np.flatnonzero(tids >= 0)
+        kept = tids >= 0
         tids, owner, positions = tids[kept], owner[kept], positions[kept]
+        del kept
         # terms ranked in byte order; one stable sort by rank keeps each
         # term's tokens in document, then position order
         present = np.unique(tids)
@@ -160,6 +161,7 @@ class TextPostings:
         keys = rank[np.searchsorted(present, tids)].astype(np.int32)
         order = np.argsort(keys, kind="stable")
         keys, owner, positions = keys[order], owner[order], positions[order]
+        del order
         # a posting is a run of one term in one document
         starts = np.flatnonzero(np.concatenate(([True], (keys[1:] != keys[:-1]) | (owner[1:] != owner[:-1]))))
         freqs = np.diff(np.append(starts, len(keys)))
@@ -174,8 +176,9 @@ class TextPostings:
         bounds = np.flatnonzero(np.concatenate(([True], post_keys[1:] != post_keys[:-1], [True])))
         #: what the posting arrays file takes (PostingArraysWriter.add_terms)
         self.grouped = (np.diff(bounds), docs, freqs, positions)
-        del keys, owner, order, tids
+        del keys, owner, tids
         by_rank = sorted(present_bytes)
-        doc_list, weight_list = docs.tolist(), weights.tolist()
+        # lists made term by term: a whole field's docnums and weights as
+        # Python objects would be ~70 bytes a posting at the flush's peak
         for k, (a, b) in enumerate(pairwise(bounds.tolist())):
-            yield by_rank[k], doc_list[a:b], weight_list[a:b], values[a:b]
+            yield by_rank[k], docs[a:b].tolist(), weights[a:b].tolist(), values[a:b]
