@@ -24,15 +24,14 @@ from whoosh.qparser import QueryParser
 from whoosh.writing import NO_MERGE, SegmentWriter
 
 import newssearch as ns
-from newssearch.engine.fastwrite import FastSegmentWriter, encode_positions
+from newssearch.engine.fastwrite import FastSegmentWriter
 from newssearch.engine.schema import build_schema, to_fields
-from newssearch.engine.writing import merge_plan, merge_segments_of
 from newssearch.engine.store import Store
+from newssearch.engine.textpostings import encode_positions
+from newssearch.engine.writing import merge_plan, merge_segments_of
 from newssearch.write.signature import signature
 from newssearch.write.stories import story_label
-
 from tests.helpers import REUTERS, shared
-
 
 QUERIES = ["oil prices", "bank", "shares fell", "minister said", "title:china", "\"interest rates\"", "market*"]
 

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import newssearch as ns
+import newssearch.write.signature as signature_module
 from newssearch.cli import cli
 from newssearch.write.signature import SAME_STORY, signature
 from newssearch.write.stories import REPUBLISHED, SAME_STORY_WITHIN, same_story
-
 from tests.helpers import search_json
 
 UTC = timezone.utc
@@ -66,6 +66,38 @@ def test_a_signature_is_the_same_in_every_process():
     code = "from newssearch.write.signature import signature; print(signature('t', 'one two three four five six seven eight').values.hex())"
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
     assert runs == {signature("t", "one two three four five six seven eight").values.hex() + "\n"}
+
+
+#: Signatures are stored in every index (the ``minhash`` column) and compared
+#: with new articles' across versions, so they must never change: these are
+#: the values newssearch 174c4ca computed.
+KNOWN_SIGNATURES = {
+    ("Oil Prices", "Oil prices ROSE on Monday as OPEC said it would cut output; oil traders said prices rose."): (
+        "a823ed00e1005f06f0bc6f1d5e0f0902547f0f0d87e0f502d77333069b016132c54acc2563a316204d861409621be32bf0773702ac9b220d57357911b5e4d025"
+        "62627d081b919b16c6156f0def5845071807502bec5c41121ef3d504daec830b4c586e0501726b1047d2180541a40305b38c9018714ca9258a429a17c73c550b"
+        "a7e44a0d0ea7321658202414d5152f19559adf0d9d3ace1fa47ee5453b7849124a7f5d19f533ad0ad9b47707005523046289f8015c022503aa880201f2fe7c02"
+        "21ef861175b0090ee42f7c0464330a0747a6fb05409d44036fd5a536909ff9061db6960484607b2d920035032cee0a0548f94e08f223e019d745a95b7dd95f00"
+    ),
+    ("Z\u00fcrich bank", "Banks said oil prices fell"): (
+        "3ad1817f3f85e556233e262e705c1edd95fd5303e2b1e24f78b315897fab002c8d0e363573dd413594c5d624b4a9d09ba62fb568309dc7174d0174371474fbb3"
+        "5acfd1226b86a2136a10a652bce2470483398645ddcccf57e869ccae1ff5004a77364e2261d07e0ab8dbcc2ababa850dcbbcbf204e350101c4044431186b3c3c"
+        "ebd4051c880ff35f427def13c2957edd1d7092b15b85f216adcadb1263f8046632cdd50e7fee550221490a33acf5f73de7e2f95c848716858b24ff114e6bb774"
+        "47a9d66bb1ef865d87daf12c0d0a1251b1d2170de1f6244251b1f74548ea5d212bbf8107bcde045c057f4906b1e8d8234e0fcf1218422439636a921f422fe636"
+    ),
+}
+
+
+def test_signatures_keep_their_values_whether_words_are_remembered_or_not(monkeypatch):
+    # the words' hashes are remembered (a cache, bounded): a word new or
+    # remembered, and a cache that is full, give the same values
+    (first, first_hex), (second, second_hex) = KNOWN_SIGNATURES.items()
+    monkeypatch.setattr(signature_module, "_TOKEN_HASHES", {})
+    assert signature(*first).values.hex() == first_hex  # every word new
+    assert signature(*first).values.hex() == first_hex  # every word remembered
+    remembered = dict(signature_module._TOKEN_HASHES)
+    monkeypatch.setattr(signature_module, "_TOKEN_HASHES_LIMIT", len(remembered))
+    assert signature(*second).values.hex() == second_hex  # a full cache: some words remembered, some not
+    assert signature_module._TOKEN_HASHES == remembered  # and none added
 
 
 def test_copies_collapse_under_the_best_one(ix):

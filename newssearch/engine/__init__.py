@@ -14,7 +14,7 @@ code, in ``whoosh_private.txt`` beside this file.
 * :mod:`.store`      an index folder on disk: create, open, check, lock, clean up
 * :mod:`.shards`     a sharded index: the manifest, routing by id, every shard searched as one
 * :mod:`.writing`    Whoosh's writer(s) for one run: add, update, delete, commit, cancel
-* :mod:`.fastwrite`, :mod:`.postarrays`, :mod:`.workers`, :mod:`.locking`: what the writers use
+* :mod:`.fastwrite`, :mod:`.textpostings`, :mod:`.postarrays`, :mod:`.workers`, :mod:`.locking`: what the writers use
 * :mod:`.integrity`  sizes, checksums and a TOC copy per commit; check and repair
 * :mod:`.verified`   every read of a segment file checked against its block sums (flipped bytes found)
 * :mod:`.reading`    one open snapshot of the index: posting lists and columns as arrays
@@ -41,8 +41,8 @@ and on a name listed here that nothing outside uses any more):
 * ``store``      Store, check_store, has_index, take_lock
 * ``writing``    SegmentWriter, compact_segments, default_memory_mb, default_procs
 
-``fastwrite``, ``postarrays``, ``workers`` and ``locking`` are the engine's
-own: nothing outside it imports them.
+``fastwrite``, ``textpostings``, ``postarrays``, ``workers`` and ``locking``
+are the engine's own: nothing outside it imports them.
 
 This ``__init__`` loads no part of the engine, so loading one part does not
 load the rest; it runs before any of them, so it is where Whoosh modules

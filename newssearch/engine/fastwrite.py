@@ -38,17 +38,22 @@ from pickle import dumps
 from typing import Any
 
 from whoosh.analysis import IDTokenizer
-from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3TermInfo
-from whoosh.fields import ID, KEYWORD
+from whoosh.codec.whoosh3 import (
+    COMPRESSION_MIN_SIZE,
+    WHOOSH3_HEADER_MAGIC,
+    W3LeafMatcher,
+    W3TermInfo,
+)
+from whoosh.fields import ID, KEYWORD, NUMERIC
 from whoosh.formats import Existence
 from whoosh.reading import SegmentReader
-from whoosh.system import pack_int, pack_uint, pack_ushort
+from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from ..analysis import TOKEN_RE, term_for
 from .postarrays import EXTENSION, PostingArraysWriter
 from .schema import NewsText
+from .textpostings import ONE_POSITION_VALUES, TermIds, TextPostings
 
 __all__ = ["FastPostings", "FastSegmentWriter", "write_postings"]
 
@@ -58,45 +63,8 @@ BLOCK = 128
 COMPRESSION = 3
 
 _PLAIN_ID = IDTokenizer()
-
-# A token as the bytes of its term (b"" for a stop word), as positions_by_term maps it.
-_TERM_BYTES: dict[str, bytes] = {}
-
-
-def _term_bytes(word: str) -> bytes:
-    btext = term_for(word).encode("utf-8")
-    if len(_TERM_BYTES) < 500_000:
-        _TERM_BYTES[word] = btext
-    return btext
-
-
-# The encoded value of a single-position posting, by position (most postings
-# have one position): Whoosh's Positions.encode([p]).
-_ONE_POSITION: list[bytes] = []
-# ... and back: an encoded single position -> its position list
-_SINGLE: dict[bytes, list[int]] = {}
-
-
-def _one_position(pos: int) -> bytes:
-    cache = _ONE_POSITION
-    if pos < len(cache):
-        return cache[pos]
-    if pos < 4096:
-        while len(cache) <= pos:
-            value = bytes(pack_uint(1)) + dumps([len(cache)], 2)
-            _SINGLE[value] = [len(cache)]
-            cache.append(value)
-        return cache[pos]
-    return bytes(pack_uint(1)) + dumps([pos], 2)
-
-
-def encode_positions(poslist: list[int]) -> bytes:
-    """Whoosh's ``Positions.encode``: the count, then the pickled gaps."""
-    if len(poslist) == 1:
-        return _one_position(poslist[0])
-    deltas = [poslist[0]]
-    deltas.extend(b - a for a, b in zip(poslist, poslist[1:]))
-    return bytes(pack_uint(len(deltas))) + dumps(deltas, 2)
+#: Value types whose numeric postings are remembered (hashable, compared exactly).
+_MEMO_NUMBERS = (int, bool, float)
 
 
 def write_postings(
@@ -233,6 +201,9 @@ class FastPostings:
     def _fast_init(self) -> None:
         # field name -> term bytes -> [docnums, weights, values]
         self._terms: dict[str, dict[bytes, _Postings]] = {}
+        # text fields' postings as arrays (NewsText values), grouped at flush
+        self._term_ids = TermIds()
+        self._text: dict[str, TextPostings] = {}
         #: postings collected since the segment began (a memory measure)
         self.postings = 0
 
@@ -272,10 +243,18 @@ class FastPostings:
             doccount = self.docnum  # type: ignore[attr-defined]
             postfile = fieldwriter._postfile
             tindex = fieldwriter._tindex
-            arrays = PostingArraysWriter(_SINGLE)
-            for fieldname in sorted(self._terms):
-                terms = self._terms[fieldname]
-                if not terms:
+            arrays = PostingArraysWriter(ONE_POSITION_VALUES)
+            for fieldname in sorted(set(self._terms) | set(self._text)):
+                terms = self._terms.get(fieldname, {})
+                text = self._text.get(fieldname)
+                if text is not None and terms:  # both kinds of value in one field: merged per term
+                    for btext, tids, tweights, tvalues in text.terms():
+                        entry = terms.setdefault(btext, ([], [], []))
+                        entry[0].extend(tids)
+                        entry[1].extend(tweights)
+                        entry[2].extend(tvalues)
+                    text = None
+                if not terms and (text is None or not len(text)):
                     continue
                 fieldobj = schema[fieldname]
                 fixedsize = fieldobj.format.fixed_value_size()
@@ -286,8 +265,18 @@ class FastPostings:
                 positional = fieldobj.format.supports("positions")
                 fieldwriter.start_field(fieldname, fieldobj)
                 prefix = pack_ushort(fieldwriter._fieldid)
-                for btext in sorted(terms):
-                    ids, weights, values = terms[btext]
+                if text is not None:  # docnums ascending, positions at hand
+                    keys = []
+                    for btext, ids, weights, values in text.terms():
+                        terminfo = write_postings(postfile, fixedsize, ids, weights, values, lengths)
+                        tindex.add(prefix + btext, terminfo.to_bytes())
+                        keys.append(terminfo._offset)
+                    if positional and text.grouped is not None:
+                        arrays.add_terms(keys, *text.grouped)
+                    text.grouped = None
+                    fieldwriter.finish_field()
+                    continue
+                for btext, (ids, weights, values) in sorted(terms.items()):
                     if len(ids) > 1 and any(b <= a for a, b in zip(ids, ids[1:])):
                         order = sorted(range(len(ids)), key=ids.__getitem__)
                         ids = [ids[i] for i in order]
@@ -303,29 +292,38 @@ class FastPostings:
         finally:
             pdr.close()
         self._terms = {}
+        self._text = {}
+        self._term_ids = TermIds()
 
 
 class FastSegmentWriter(FastPostings, SegmentWriter):  # type: ignore[misc]  # Whoosh is untyped
     """Whoosh's SegmentWriter with postings collected per term (see the module docstring)."""
 
-    #: Distinct keyword values whose postings are remembered (sources,
-    #: agencies, sections and hosts repeat from article to article).
+    #: Distinct keyword and number values whose postings are remembered
+    #: (sources, agencies, sections, hosts and the run's ingest sequence
+    #: repeat from article to article).
     MEMO_LIMIT = 50_000
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
         self._fast_init()
-        self._memo: dict[tuple[str, Any], list[tuple[bytes, int, float, bytes]]] = {}
+        self._memo: dict[tuple[str, Any, Any], list[tuple[bytes, int, float, bytes]]] = {}
 
     def _index_value(self, fieldname: str, field: Any, value: Any) -> Any:
         """``field.index(value)``: what Whoosh's analyzer and format make of a
         value. A plain ID field (one term, the value itself) is done here;
-        a keyword field's answer is remembered, since its values repeat."""
+        a keyword or number field's answer is remembered, since its values repeat."""
         if type(field) is ID and isinstance(value, str) and field.analyzer == _PLAIN_ID and type(field.format) is Existence:
             return ((value.encode("utf-8"), 1, field.format.field_boost, b""),)
-        if not isinstance(field, KEYWORD) or not isinstance(value, str):
+        if isinstance(field, KEYWORD) and isinstance(value, str):
+            key: tuple[str, Any, Any] = (fieldname, str, value)
+        elif isinstance(field, NUMERIC) and type(value) in _MEMO_NUMBERS:
+            # a run's ingest sequence is the same for every article, and a
+            # number's terms (one per precision tier: 16 for seq) cost a
+            # Whoosh call each; the type is in the key, since 1 == 1.0 == True
+            key = (fieldname, type(value), value)
+        else:
             return field.index(value)
-        key = (fieldname, value)
         items = self._memo.get(key)
         if items is None:
             items = list(field.index(value))
@@ -357,33 +355,13 @@ class FastSegmentWriter(FastPostings, SegmentWriter):  # type: ignore[misc]  # W
                     fieldboost = self._field_boost(fields, fieldname, docboost)
                     terms = self._field_terms(fieldname)
                     if isinstance(field, NewsText) and isinstance(value, str):
-                        # positions_by_term and NewsText.index fused: each
-                        # token's position goes straight into its posting
-                        boost = field.format.field_boost * fieldboost
-                        started = []
-                        cache = _TERM_BYTES
-                        for pos, word in enumerate(TOKEN_RE.findall(value)):
-                            btext = cache.get(word)
-                            if btext is None:
-                                btext = _term_bytes(word)
-                            if not btext:
-                                continue
-                            entry = terms.get(btext)
-                            if entry is None:
-                                entry = terms[btext] = ([], [], [])
-                            elif entry[0] and entry[0][-1] == docnum:
-                                entry[2][-1].append(pos)
-                                continue
-                            entry[0].append(docnum)
-                            entry[2].append([pos])
-                            started.append(entry)
-                        for entry in started:
-                            poslist = entry[2][-1]
-                            freq = len(poslist)
-                            entry[1].append(freq * boost)
-                            entry[2][-1] = _one_position(poslist[0]) if freq == 1 else encode_positions(poslist)
-                            length += freq
-                        count += len(started)
+                        # positions_by_term and NewsText.index fused, for
+                        # the whole document at once (textpostings.py)
+                        text = self._text.get(fieldname)
+                        if text is None:
+                            text = self._text[fieldname] = TextPostings(self._term_ids)
+                        added, length = text.add(docnum, value, field.format.field_boost * fieldboost)
+                        count += added
                         if not field.scorable:
                             length = 0
                     else:
@@ -446,7 +424,7 @@ def merge_segments(writer: Any, segments: list[Any]) -> Any:
         pdr = out.per_document_reader()
         fieldwriter = out.fieldwriter
         postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
-        arrays = PostingArraysWriter(_SINGLE)
+        arrays = PostingArraysWriter(ONE_POSITION_VALUES)
         try:
             for fieldname in sorted(indexed):
                 fieldobj = schema[fieldname]

@@ -81,6 +81,17 @@ class PostingArraysWriter:
         self.freqs.extend(map(len, poslists))
         self.positions.extend(chain.from_iterable(poslists))
 
+    def add_terms(self, keys: list[int], counts: np.ndarray, docs: np.ndarray, freqs: np.ndarray, positions: np.ndarray) -> None:
+        """Many terms' postings at once, as :meth:`add_term` would add them one
+        by one: ``counts`` postings per term, their ``docs`` and ``freqs``, and
+        every posting's ``positions``, in the terms' order (the grouped arrays
+        of :class:`newssearch.engine.textpostings.TextPostings`)."""
+        self.keys.extend(keys)
+        self.counts.frombytes(np.ascontiguousarray(counts, dtype=np.uint64).tobytes())
+        self.docs.frombytes(np.ascontiguousarray(docs, dtype=np.uint32).tobytes())
+        self.freqs.frombytes(np.ascontiguousarray(freqs, dtype=np.uint32).tobytes())
+        self.positions.frombytes(np.ascontiguousarray(positions, dtype=np.uint32).tobytes())
+
     def write(self, f: Any) -> None:
         """Write the arrays to the open file ``f`` (Whoosh's StructFile or a binary file)."""
         counts = _array(self.counts, np.uint64)
