@@ -5,7 +5,10 @@ in ``helpers.py``."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,13 +92,37 @@ def ix_dir(tmp_path, runner) -> Path:
     return where
 
 
+def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary folder of this whole run. Under pytest-xdist each worker
+    has its own base folder (``.../pytest-N/popen-gw0``) inside the run's
+    one, which the workers of this run, and no other run, share."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def reuters_index(tmp_path_factory, runner_session):
-    """Reuters 2006-07 indexed once per run by the CLI: (index, report, folder)."""
-    where = tmp_path_factory.mktemp("reuters") / "ix"
-    result = runner_session.invoke(cli, ["index", str(shared(*REUTERS)), "--index", str(where), "--json", "--quiet"])
-    assert result.exit_code == 0, result.stderr
-    report = json.loads(result.stdout)
+    """Reuters 2006-07 indexed once per run by the CLI: (index, report, folder).
+
+    Once per run, not once per worker: under pytest-xdist (.ci/run) the
+    first worker to need it builds it under a lock in the run's shared
+    temporary folder and the others wait for it and open the same folder
+    (the longest set-up of the suite, and CPU the other worker needs). Every test only
+    reads it; the "done" file marks a complete build, so a worker never
+    opens one that another's failed or unfinished build left behind."""
+    corpus = shared(*REUTERS)  # skips (or fails under CI) before anything is built or waited for
+    folder = _run_folder(tmp_path_factory) / "reuters-shared"
+    folder.mkdir(exist_ok=True)
+    where, saved = folder / "ix", folder / "report.json"
+    with open(folder / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (folder / "done").exists():
+            shutil.rmtree(where, ignore_errors=True)
+            result = runner_session.invoke(cli, ["index", str(corpus), "--index", str(where), "--json", "--quiet"])
+            assert result.exit_code == 0, result.stderr
+            saved.write_text(result.stdout, encoding="utf-8")
+            (folder / "done").touch()
+    report = json.loads(saved.read_text(encoding="utf-8"))
     ix = ns.open_index(where)
     yield ix, report, where
     ix.close()

@@ -39,6 +39,17 @@ def test_ci_and_the_readme_run_the_slow_tests_too():
     assert 'pytest -m "not slow"' in README.split("## Development", 1)[1]
 
 
+def test_ci_and_the_readme_run_the_tests_on_every_core():
+    # one worker left a core idle and took most of CI's 25 minutes; loadscope
+    # keeps each module on one worker, so its module fixtures (servers, a
+    # browser, a Dask cluster, indexes) are built once, not once per worker
+    command = quick_start_commands()[1]
+    assert re.search(r"pytest -q -n (auto|[2-9]) --dist loadscope$", command), command
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    test_extra = re.search(r"^test = \[(.*)\]$", pyproject, flags=re.MULTILINE)
+    assert test_extra and '"pytest-xdist' in test_extra.group(1)
+
+
 def test_exit_code_table_matches_the_cli():
     table = dict(re.findall(r"^\| (\d+) \| (.+?) \|$", README, flags=re.M))
     assert set(map(int, table)) == {
