@@ -335,13 +335,19 @@ def test_a_follower_killed_mid_round_loses_and_repeats_nothing(tmp_path: Path, l
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(loopback.requests()) < 12:  # robots, the feed, some pages
-        time.sleep(0.02)
+
+    def committed() -> int:
+        with ns.open_index(where) as ix:
+            return len(ix)
+
+    # robots, the feed, some pages, and a batch committed: then kill
+    while time.monotonic() < deadline and (len(loopback.requests()) < 12 or not committed()):
+        time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     ix = ns.open_index(where)
-    kept = len(ix)
-    assert kept < 24  # killed mid-round
+    kept = {a.title for a in ix.iter_articles()}
+    assert len(kept) < 24  # killed mid-round
     ix.close()
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -351,7 +357,9 @@ def test_a_follower_killed_mid_round_loses_and_repeats_nothing(tmp_path: Path, l
     alerts = ix.saved.alerts("lock")  # every alert recorded (the rerun printed them: they count as read)
     assert sorted(a.title for a in alerts) == titles  # each story alerted once, none lost
     # the pages of articles committed before the kill were not fetched again
-    assert sum(len(loopback.requests(f"/p/{n}")) for n in range(24)) <= 24 + 5
+    # (those fetched but not committed may be: how many depends on how far
+    # fetching ran ahead of the commits when the kill came)
+    assert kept and all(len(loopback.requests(f"/p/{n}")) == 1 for n in range(24) if f"Weir {n} repaired" in kept)
     ix.close()
 
 
