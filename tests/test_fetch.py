@@ -320,7 +320,11 @@ def test_threads_sharing_a_fetcher_take_turns_per_host(loopback: Loopback) -> No
         assert f.host_stats()[f"127.0.0.1:{loopback.port}"].requests == 4
     times = sorted(seen.time for seen in loopback.requests("/feed"))
     assert len(times) == 4
-    assert all(b - a >= 0.3 - 0.02 for a, b in zip(times, times[1:]))
+    # the server notes a request when its thread gets to it: on a loaded
+    # machine that lags the send by up to ~0.1 s, so half the delay is the
+    # bound (four threads not taking turns arrive within milliseconds)
+    assert all(b - a >= 0.3 / 2 for a, b in zip(times, times[1:]))
+    assert times[-1] - times[0] >= 3 * 0.3 - 0.1
 
 
 # --- the environment ---------------------------------------------------------------------------
