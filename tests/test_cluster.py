@@ -73,7 +73,9 @@ def test_a_cluster_build_is_the_local_index_and_rerunning_it_changes_nothing(cli
     built.search_on(client)
     _same_answers(reuters_index[0], built)
     ranker = built.session().ranker
-    assert ranker.fanned_out >= 2 * len(QUERIES) and ranker.matched_here == 0
+    # every query matched on the workers, none here (a query's second search
+    # in a session reads the match set its first one kept: one fan-out each)
+    assert ranker.fanned_out >= len(QUERIES) and ranker.matched_here == 0
     facets = built.search("oil", facets=["source", "agencies"], limit=0).facets
     assert facets == reuters_index[0].search("oil", facets=["source", "agencies"], limit=0).facets
     assert built.timeline("oil", by="month").buckets == reuters_index[0].timeline("oil", by="month").buckets
