@@ -363,6 +363,46 @@ def test_a_follower_killed_mid_round_loses_and_repeats_nothing(tmp_path: Path, l
     ix.close()
 
 
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_stopped_follower_says_it_stopped_and_leaves_nothing_behind(tmp_path: Path, loopback: Loopback, sig) -> None:
+    loopback.add("/feed.xml", rss(item(1)), content_type=RSS)
+    where = tmp_path / "ix"
+    command = [sys.executable, "-m", "newssearch", "follow", loopback.url + "/feed.xml", "--every", "1h", "--index", str(where)]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+
+    def committed() -> int:
+        if not (where / "newssearch.json").exists():
+            return 0
+        with ns.open_index(where) as ix:
+            return len(ix)
+
+    while time.monotonic() < deadline and not committed():  # the first round's commit: then it waits an hour
+        time.sleep(0.1)
+    time.sleep(0.5)
+    proc.send_signal(sig)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Stopping after the current commit" in err and err.splitlines()[-1].startswith("Stopped: "), err
+    assert "Traceback" not in err
+    with ns.open_index(where) as ix:
+        assert len(ix) == 1
+    assert not (where / "follow.lock").exists() or not _locked(where / "follow.lock")
+
+
+def _locked(path: Path) -> bool:
+    """Whether another process holds the follower's lock on ``path``."""
+    import fcntl
+
+    with open(path, "a") as handle:
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.lockf(handle, fcntl.LOCK_UN)
+        return False
+
+
 @pytest.mark.slow  # waits out politeness delays
 def test_hosts_are_fetched_at_once_each_at_its_own_pace(ix, loopback: Loopback) -> None:
     import socket

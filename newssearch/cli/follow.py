@@ -229,5 +229,9 @@ def follow_cmd(
             follower.close()
             for s, handler in previous.items():
                 signal.signal(s, handler)
+        if follower.stopping:
+            # said, so that the "Stopping..." line is not the last word: a reader
+            # could not tell a finished stop from a follower still busy
+            echo("Stopped: what was committed is in the index; the next 'follow' goes on from there.", err=True)
     if once and report.failed:
         sys.exit(EXIT_PARTIAL if len(report.failed) < len(report.feeds) else EXIT_ERROR)
