@@ -34,7 +34,7 @@ from newssearch.web.config import MAX_BODY_BYTES, MAX_TARGET_BYTES, ServeConfig
 from newssearch.web.openapi import describe
 from newssearch.web.server import REQUEST_SECONDS, listen
 from tests.helpers import ARTICLES, EXAMPLES
-from tests.webserver import ROOT, Served
+from tests.webserver import ROOT, Served, still_running
 
 TOKEN = "s3cret-token-for-the-tests-0123456789"
 #: The clock of every compared search, so that the server and the library resolve relative dates alike.
@@ -409,6 +409,17 @@ def test_several_workers_answer_and_all_stop(index_dir):
     with Served(index_dir, "--workers", "2") as server:
         assert len(server.children()) >= 2
         assert all(server.get("/api/search", {"q": "strike"}).status == 200 for _ in range(6))
+
+
+@pytest.mark.slow  # two worker processes start, then end with their killed parent (about 10 s)
+def test_workers_end_when_serve_is_killed_outright(index_dir):
+    # kill -9 runs no clean-up: the workers went on answering on the port as children of init
+    server = Served(index_dir, "--workers", "2")
+    workers = server.kill()
+    assert len(workers) >= 2
+    assert still_running(workers, 20) == []
+    with pytest.raises(OSError):
+        server.get("/api/stats", timeout=2)
 
 
 # --- access: the read token and CORS ----------------------------------------------------

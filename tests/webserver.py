@@ -129,11 +129,18 @@ class Served:
             self._log_file.close()
         # multiprocessing's resource tracker (a child of a server with --workers) exits when it sees the
         # server's end of its pipe close: a moment after the server, longer on a busy machine
-        deadline = time.monotonic() + 10
-        while (left := [pid for pid in children if Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)]) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        left = still_running(children, 10)
         assert not left, f"worker processes left running after the server stopped: {left}"
         return code
+
+    def kill(self) -> list[int]:
+        """SIGKILL, as the OOM killer sends it (the server runs no clean-up): the ids of the child processes it had."""
+        children = self.children()
+        self.stopped = True
+        self.process.kill()
+        self.process.wait(10)
+        self._log_file.close()
+        return children
 
     def __enter__(self) -> Served:
         return self
@@ -142,6 +149,14 @@ class Served:
         code = self.stop()
         if kind is None:
             assert code == 0, f"newssearch serve exited {code} after SIGTERM: {self.stderr()}"
+
+
+def still_running(pids: list[int], seconds: float) -> list[int]:
+    """Those of ``pids`` still running (not gone, not a zombie) after waiting up to ``seconds`` for them to end."""
+    deadline = time.monotonic() + seconds
+    while (left := [pid for pid in pids if Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
 
 
 def _state(pid: int) -> str:

@@ -8,8 +8,7 @@ group) and on any error, and when it dies the parent either blocks forever
 handing it work or commits without its segment, losing its articles
 silently. Here each worker:
 
-* asks the kernel to kill it when its parent dies (``PR_SET_PDEATHSIG`` on
-  Linux; elsewhere a thread that watches the parent's process id),
+* asks the kernel to kill it when its parent dies (:mod:`newssearch.lifetime`),
 * ignores SIGINT (the parent decides what an interrupt means and ends it),
 * reports an error to the parent on a queue and exits without a traceback;
 
@@ -20,13 +19,10 @@ losing articles.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import pickle
 import queue
 import signal
-import sys
-import threading
 from typing import Any
 
 from whoosh.multiproc import MpWriter, SubWriterTask
@@ -34,6 +30,7 @@ from whoosh.util import random_name
 
 from .. import errors
 from ..deprecation import moved_names
+from ..lifetime import die_with_parent
 from .fastwrite import FastPostings, FastSegmentWriter
 
 __all__ = ["WatchedMpWriter", "start_shielded", "unblock_run_signals"]
@@ -57,7 +54,7 @@ class _Worker(SubWriterTask):  # type: ignore[misc]
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         unblock_run_signals()  # blocked by the parent across the fork (start_shielded)
-        _die_with_parent(self.parent)
+        die_with_parent(self.parent)
         try:
             self._write_segments()
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
@@ -144,26 +141,6 @@ def start_shielded(process: Any) -> None:
         process.start()
     finally:
         _restore_signals(previous)
-
-
-def _die_with_parent(parent: int) -> None:
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            pr_set_pdeathsig = 1
-            if libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0) == 0:
-                if os.getppid() != parent:  # the parent died before the request took effect
-                    os._exit(1)
-                return
-        except (OSError, AttributeError):
-            pass
-
-    def watch() -> None:  # pragma: no cover - platforms without prctl
-        while os.getppid() == parent:
-            threading.Event().wait(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 class WatchedMpWriter(FastPostings, MpWriter):  # type: ignore[misc]

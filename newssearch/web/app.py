@@ -21,6 +21,8 @@ write token is configured, and then needing it.
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -35,8 +37,9 @@ from starlette.routing import Route
 
 from ..errors import NewsSearchError, NotFound
 from ..index import NewsIndex
+from ..lifetime import die_with_parent
 from .accesslog import AccessLog
-from .config import ServeConfig
+from .config import PARENT_VARIABLE, ServeConfig
 from .encode import (
     alerts_body,
     article_body,
@@ -256,5 +259,12 @@ def create_app(config: ServeConfig) -> Starlette:
 
 
 def app_from_environment() -> Starlette:
-    """The application as ``newssearch serve`` configured it (:data:`~newssearch.web.config.CONFIG_VARIABLE`): the workers' factory."""
+    """The application as ``newssearch serve`` configured it (:data:`~newssearch.web.config.CONFIG_VARIABLE`): the workers' factory.
+
+    A worker of several ends, as if stopped, when ``serve`` dies: killed
+    outright, it runs no clean-up, and its workers went on answering on its
+    port as children of init."""
+    parent = os.environ.get(PARENT_VARIABLE, "")
+    if parent.isdigit() and int(parent) != os.getpid():
+        die_with_parent(int(parent), signal.SIGTERM)
     return create_app(ServeConfig.from_environment())

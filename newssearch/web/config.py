@@ -18,10 +18,13 @@ from ..errors import ConfigError
 from .params import Bounds
 from .proxy import DEFAULT_TRUSTED, TrustedProxies
 
-__all__ = ["CONFIG_VARIABLE", "MAX_BODY_BYTES", "MAX_TARGET_BYTES", "ServeConfig"]
+__all__ = ["CONFIG_VARIABLE", "MAX_BODY_BYTES", "MAX_TARGET_BYTES", "PARENT_VARIABLE", "ServeConfig"]
 
 #: The environment variable the workers read their settings from.
 CONFIG_VARIABLE = "NEWSSEARCH_SERVE_CONFIG"
+#: The process id of ``serve`` when it runs several workers: each worker
+#: ends when that process dies (:func:`newssearch.lifetime.die_with_parent`).
+PARENT_VARIABLE = "NEWSSEARCH_SERVE_PARENT"
 #: The longest request target (path and query string) served: a query's
 #: 4,096 characters, percent-encoded, and its filters fit; more is refused (413).
 MAX_TARGET_BYTES = 16 * 1024

@@ -36,7 +36,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.supervisors import Multiprocess
 
 from ..errors import ConfigError
-from .config import CONFIG_VARIABLE, ServeConfig
+from .config import CONFIG_VARIABLE, PARENT_VARIABLE, ServeConfig
 
 __all__ = ["CONCURRENCY", "KEEP_ALIVE_SECONDS", "REQUEST_SECONDS", "SHUTDOWN_SECONDS", "BoundedH11Protocol", "serve"]
 
@@ -132,6 +132,7 @@ def serve(config: ServeConfig, sock: socket.socket, workers: int) -> None:
         signal.signal(getattr(signal, name), signal.SIG_IGN)  # uvicorn takes them while it runs, and raises them again after
     sys.stderr.flush()
     if workers > 1:
+        os.environ[PARENT_VARIABLE] = str(os.getpid())  # each worker ends when this process dies (app.py)
         Multiprocess(uv_config, sockets=[sock]).run()  # each worker runs its own uvicorn.Server on the socket
     else:
         server.run(sockets=[sock])
