@@ -351,6 +351,37 @@ def test_an_index_opened_while_another_process_commits_opens_the_newer_commit(tm
         assert len(ix) == 4 and ix.search("copper", limit=0).articles == 4
 
 
+def _commit_ten(where: str) -> None:
+    with ns.open_index(where) as ix:
+        ix.add(_many(13))  # ten new articles: a commit in each shard
+
+
+def test_stats_of_a_sharded_index_read_while_another_process_commits_counts_the_newer_commit(tmp_path, monkeypatch):
+    # a server's /api/stats failed with a 503 ("No such file or directory: .../shard-000/_newssearch_3.toc")
+    # under follow's commits: the per-shard counts read a table of contents a commit had just replaced
+    where = tmp_path / "ix"
+    with ns.create_index(where, shards=2) as ix:
+        ix.add(_many(3))
+    ix = ns.open_index(where)
+    assert ix.stats().articles == 3  # the snapshot is open and current: the race below hits the per-shard counts
+    real_open = FileStorage.open_file
+    raced: list[str] = []
+
+    def open_file(storage, name, **kwargs):
+        if name.endswith(".toc") and not raced:
+            raced.append(name)
+            writer = multiprocessing.get_context("fork").Process(target=_commit_ten, args=(str(where),))
+            writer.start()
+            writer.join(60)
+        return real_open(storage, name, **kwargs)
+
+    monkeypatch.setattr(FileStorage, "open_file", open_file)
+    stats = ix.stats()
+    assert raced and not (where / "shard-000" / raced[0]).exists()  # the race happened
+    assert sum(shard.articles for shard in stats.shards) == 13
+    ix.close()
+
+
 @pytest.mark.parametrize("at", crashtest.KILL_POINTS)
 def test_a_compact_killed_at_any_step_leaves_the_index_as_its_last_commit(tmp_path, at):
     # compact is a commit like any other: killed while the merged segment is

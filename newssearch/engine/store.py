@@ -44,6 +44,8 @@ from .reading import Snapshot
 from .schema import ADDED_FIELDS, SCHEMA_VERSION, build_schema
 from .verified import VerifiedStorage
 
+_T = TypeVar("_T")
+
 __all__ = [
     "INDEX_NAME",
     "META_FILE",
@@ -245,8 +247,7 @@ class Store:
 
     def doc_count_all(self) -> int:
         """Documents in the committed segments, deleted ones included."""
-        with mapped(self.path):
-            return int(self._ix.doc_count_all())
+        return self._from_toc(lambda: int(self._ix.doc_count_all()))
 
     def size_on_disk(self) -> int:
         """Bytes of every file in the folder, leftovers of interrupted runs included."""
@@ -266,8 +267,19 @@ class Store:
         """Each committed segment's documents: (live, deleted), in the order
         of the table of contents. Read from the table alone (no segment is
         opened): for ``stats`` per shard and ``compact``'s before and after."""
-        with mapped(self.path):
-            return [(s.doc_count_all() - s.deleted_count(), s.deleted_count()) for s in self._ix._segments()]
+        return self._from_toc(lambda: [(s.doc_count_all() - s.deleted_count(), s.deleted_count()) for s in self._ix._segments()])
+
+    def _from_toc(self, read: Callable[[], _T]) -> _T:
+        """``read()`` of the newest table of contents, read again when a
+        commit in another process replaced it between its name being listed
+        and the file being opened (a server's stats under ``follow`` failed
+        so: see :func:`open_snapshot`)."""
+
+        def attempt() -> _T:
+            with mapped(self.path):
+                return read()
+
+        return _unraced(attempt, lambda: _generation_on_disk(self.path), None)
 
     def leftovers(self) -> list[Path]:
         """Files and folders in the index folder that no commit refers to:
@@ -328,8 +340,6 @@ def open_snapshot(attempt: Callable[[], Snapshot], generation: Callable[[], obje
     open is kept, or its error raised."""
     return _unraced(attempt, generation, lambda snapshot: snapshot.close())
 
-
-_T = TypeVar("_T")
 
 
 def _unraced(attempt: Callable[[], _T], generation: Callable[[], object], discard: Callable[[_T], None] | None) -> _T:
