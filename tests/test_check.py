@@ -143,3 +143,102 @@ def test_a_term_whose_articles_were_all_deleted_is_not_damage(tmp_path) -> None:
     report = ns.check_index(ix.path)
     assert report.ok, report.problems
     ix.close()
+
+
+def _commit_and_merge(where: str) -> None:
+    with ns.open_index(where) as ix:
+        ix.add([ns.Article(title="Copper rises", body="Copper rose again. " * 20, url="https://example.com/copper")])
+        ix.compact()  # merges every segment into a new one and deletes the old ones' files
+
+
+def test_a_check_while_another_process_commits_and_merges_finds_no_damage(sound, tmp_path, monkeypatch):
+    # 42 of 202 checks run beside a writer reported damage that was not there:
+    # "file ... is missing" for segments merged away as they were read,
+    # "the checksums of the last commit were not recorded" between a commit's
+    # table of contents and its checksums; --repair acted on such a report
+    import multiprocessing
+
+    from newssearch.engine import integrity
+
+    where = tmp_path / "ix"
+    shutil.copytree(sound, where)
+    with ns.open_index(where) as ix:  # two segments, so that the merge replaces the one being read
+        ix.add([ns.Article(title="Tin falls", body="Tin fell. " * 20, url="https://example.com/tin")])
+    real = integrity._check_segment
+    raced: list[str] = []
+
+    def check_segment(folder, ix, segment, recorded):
+        if not raced:
+            raced.append(segment.segment_id())
+            writer = multiprocessing.get_context("fork").Process(target=_commit_and_merge, args=(str(where),))
+            writer.start()
+            writer.join(60)
+        return real(folder, ix, segment, recorded)
+
+    monkeypatch.setattr(integrity, "_check_segment", check_segment)
+    report = ns.check_index(where)
+    assert raced and not any(p.name.startswith(raced[0]) for p in where.iterdir())  # the race happened
+    assert report.ok, report.problems
+    assert report.articles == 16 and report.segments == 1  # what the writer committed, checked under the lock
+    repaired = ns.check_index(where, repair=True)
+    assert repaired.ok and not repaired.found and not repaired.repaired
+
+
+def _hold_lock(where: str, ready, release) -> None:
+    from pathlib import Path
+
+    from newssearch.engine.locking import WriteLock
+
+    lock = WriteLock(Path(where))
+    assert lock.acquire(5)
+    ready.set()
+    release.wait(60)
+    lock.release()
+
+
+def test_damage_found_while_another_writer_holds_the_lock_is_neither_reported_nor_repaired(damaged, monkeypatch, runner):
+    # what a writer leaves between its first file and its commit looks like
+    # damage from outside: check waits for it, then says why it cannot tell
+    import multiprocessing
+
+    from newssearch.engine import store
+
+    f = _file(damaged, ".pst")
+    os.truncate(f, f.stat().st_size // 2)
+    monkeypatch.setattr(store, "CONFIRM_WAIT", 0.5)
+    context = multiprocessing.get_context("fork")
+    ready, release = context.Event(), context.Event()
+    holder = context.Process(target=_hold_lock, args=(str(damaged), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        for command in (["check"], ["check", "--repair"]):
+            result = runner.invoke(cli, [*command, "--index", str(damaged)])
+            assert result.exit_code == EXIT_ERROR, result.output
+            assert "is being written by another process" in result.stderr
+            assert f"run '{' '.join(command)}' again once that writer has finished" in result.stderr
+        assert f.exists()  # nothing repaired
+    finally:
+        release.set()
+        holder.join(30)
+    checked = runner.invoke(cli, ["check", "--index", str(damaged)])  # the writer gone: the damage is reported
+    assert checked.exit_code == EXIT_ERROR and f.name in checked.stdout
+
+
+def test_damage_in_an_index_no_one_can_write_is_still_reported(damaged, monkeypatch, runner):
+    # confirming under the write lock must not hide damage on a read-only copy
+    f = _file(damaged, ".pst")
+    os.truncate(f, f.stat().st_size // 2)
+    real_open = os.open
+
+    def refuse(path, flags, *args):
+        if str(path).endswith("newssearch_WRITELOCK"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", refuse)
+    checked = runner.invoke(cli, ["check", "--index", str(damaged)])
+    assert checked.exit_code == EXIT_ERROR and "damaged: segment" in checked.stdout and f.name in checked.stdout
+    repaired = runner.invoke(cli, ["check", "--repair", "--index", str(damaged)])
+    assert repaired.exit_code == EXIT_ERROR
+    assert repaired.stderr.strip() == f"Error: cannot write to the index at {damaged}: Permission denied"

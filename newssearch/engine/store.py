@@ -403,15 +403,25 @@ def check_store(path: Path, *, repair: bool = False) -> CheckReport:
 
     report = check()
     report.found = list(report.problems)
-    if not repair or (report.ok and not report.leftover_bytes):
-        return report
-    found, repaired = report.found, []
-    lost = untraced = 0
-    files: list[str] = []
+    if report.ok and not report.leftover_bytes:
+        return report  # files of a commit only go once a newer one exists: a read that found all of them whole is sound
+    # What another process's commit looks like from outside its lock (a segment
+    # merged away as it was read, checksums not yet recorded for the table just
+    # written, its new segment's files, a rebuild under way) is what damage and
+    # leftovers look like too: only what a check under the write lock finds is
+    # reported, and only that is repaired.
     lock = WriteLock(path)
-    take_lock(path, lock)
+    if not _lock_to_confirm(path, lock, repair):
+        return report  # a folder no one can write to: no commit can have been under way either
     try:
         with mapped(path):
+            report = check()
+            report.found = list(report.problems)
+            if not repair or (report.ok and not report.leftover_bytes):
+                return report
+            found, repaired = report.found, []
+            lost = untraced = 0
+            files: list[str] = []
             if report.toc_damaged:
                 name = restore_toc(path)
                 if name is None:
@@ -443,6 +453,35 @@ def check_store(path: Path, *, repair: bool = False) -> CheckReport:
     after.found, after.repaired, after.lost_articles, after.lost_files = found, repaired, lost, files
     after.lost_untraced = untraced
     return after
+
+
+#: Seconds ``check`` waits for another writer's commit to end before
+#: confirming what it found under the write lock (``follow`` and ``index``
+#: hold it for one commit at a time).
+CONFIRM_WAIT = 30.0
+
+
+def _lock_to_confirm(path: Path, lock: WriteLock, repair: bool) -> bool:
+    """Take ``lock`` to check again (or repair) what a check found, waiting
+    :data:`CONFIRM_WAIT` seconds for another writer; still held, that is
+    :class:`IndexLocked` saying why: what was found may be that writer's
+    commit in progress, so it is neither reported as damage nor repaired.
+    False when the folder cannot be written (a read-only copy: a check
+    reports what it found; a repair cannot be made and says so)."""
+    try:
+        take_lock(path, lock, CONFIRM_WAIT)
+        return True
+    except IndexLocked:
+        holder = lock.holder()
+        by = f" by another process ({holder})" if holder else " by another process"
+        raise IndexLocked(
+            f"index {path} is being written{by}, and what it is writing looks like damage from outside: "
+            f"run '{'check --repair' if repair else 'check'}' again once that writer has finished"
+        ) from None
+    except IndexStoreError:
+        if repair:
+            raise
+        return False
 
 
 def _remains(path: Path) -> bool:
