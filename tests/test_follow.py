@@ -416,12 +416,15 @@ def test_hosts_are_fetched_at_once_each_at_its_own_pace(ix, loopback: Loopback) 
             loopback.add(f"/{name}/p{n}", f"<html><head><title>{name} {n}</title></head><body><article><p>{LONG} {name} {n}</p></article></body></html>")
             items.append(item(n, title=f"{name} {n}", body="Teaser.", link=f"{base}/{name}/p{n}", summary_only=True))
         loopback.add(f"/{name}/feed.xml", rss(*items), content_type=RSS)
-    report = Follower(ix, [hosts["a"] + "/a/feed.xml", hosts["b"] + "/b/feed.xml"], politeness=dataclasses.replace(FAST, delay=0.4)).round()
+    report = Follower(ix, [hosts["a"] + "/a/feed.xml", hosts["b"] + "/b/feed.xml"], politeness=dataclasses.replace(FAST, delay=0.6)).round()
     assert report.added == 6 and report.pages == 6
     seen = [s for s in loopback.requests() if "/p" in s.path]
     by_host = {h: sorted(s.time for s in seen if s.headers.get("Host", "").startswith(h)) for h in ("127.0.0.1", "localhost")}
     for times in by_host.values():  # each host at its own pace
-        assert len(times) == 3 and all(b - a >= 0.4 - 0.02 for a, b in zip(times, times[1:]))
+        # the delay is between the client's starts; the server notes arrivals, which a loaded
+        # machine delays by up to a scheduling slice (0.33 s between two starts 0.4 s apart was seen
+        # in CI under load); without the pacing the gaps are milliseconds
+        assert len(times) == 3 and all(b - a >= 0.6 - 0.15 for a, b in zip(times, times[1:])), times
     # and at the same time: the second host's pages did not wait for the first's
     assert by_host["localhost"][0] < by_host["127.0.0.1"][-1]
 
