@@ -25,7 +25,7 @@ from ..model import Article
 from ..paths import shown_path
 from .exits import EXIT_ERROR, EXIT_USAGE, fail
 from .options import filter_options, index_option, read_zone, search_request, tz_option
-from .output import format_size, stats_to_json
+from .output import REANALYSE_NOTE, format_size, stats_to_json
 from .terminal import echo
 
 __all__ = ["check_cmd", "compact_cmd", "delete_cmd", "stats_cmd"]
@@ -260,6 +260,8 @@ def stats_cmd(index_dir: str | None, tz: str | None, as_json: bool) -> None:
     echo(f"articles:  {st.articles:,}" + (f"; {st.deleted:,} deleted still on disk ('newssearch compact' drops them)" if st.deleted else ""))
     echo(f"dates:     {span}" + (f"; {st.undated:,} without a date" if st.undated else ""))
     echo(f"outlets:   {outlets}")
+    if st.reanalyse_needed:
+        echo(f"analysis:  {REANALYSE_NOTE} ('newssearch reanalyse --index {shown_path(st.path)}')")
     if st.shards:
         echo(f"shards:    {len(st.shards)}")
         for sh in st.shards:
