@@ -687,7 +687,7 @@ class Snapshot:
         """The terms document ``docnum`` has in a field (0 when none, or no such field)."""
         if fieldname not in self._s.schema:
             return 0
-        return int(self._s.reader().doc_field_length(docnum, fieldname, 0))
+        return int(self._s.reader().doc_field_length(docnum, fieldname, 0) or 0)  # None where the field has no lengths
 
     def stored_values(self, names: Sequence[str]) -> Iterator[tuple[Any, ...]]:
         """The stored values of fields ``names`` of every live document, in
