@@ -21,12 +21,11 @@ from pathlib import Path
 import pytest
 
 import newssearch as ns
+from bench import crashtest
 from newssearch.cli import cli
 from newssearch.engine.schema import ANALYSIS_VERSION, to_fields
 from newssearch.engine.store import META_FILE, sealed
 from newssearch.write import articles as article_writer
-
-from bench import crashtest
 
 POLISH = [
     ("Strajk w liniach Ryanair", "Tanie linie lotnicze Ryanair odwołały w piątek setki lotów, a pasażerowie czekali na lotniskach w całej Europie."),
@@ -96,8 +95,8 @@ def _by_id(ix: ns.NewsIndex) -> dict[str, dict]:
     snapshot = ix.session().snapshot
     out = {}
     stories, signatures, sequences = snapshot.column("story"), snapshot.column("minhash"), snapshot.column("seq")
-    for docnum, stored in snapshot.documents():
-        out[stored["id"]] = stored | {
+    for docnum, article in snapshot.numbered_articles():
+        out[article.id] = snapshot.stored(docnum) | {
             "_story": int(stories[docnum]), "_minhash": bytes(signatures[docnum]), "_seq": int(sequences[docnum]),
         }
     return out
@@ -116,9 +115,9 @@ def test_other_languages_move_out_of_the_english_fields(tmp_path, monkeypatch):
         assert _ids(ix.search("北京", lang="zh")) == {_id(1, 0)}
         assert _ids(ix.search("rates")) == {_id(2, 0)}
         snapshot = ix.session().snapshot
-        for docnum, stored in snapshot.documents():
+        for docnum, article in snapshot.numbered_articles():
             english = snapshot.field_length(docnum, "body")
-            assert (english > 0) == (stored["language"] == "en"), stored["id"]
+            assert (english > 0) == (article.language == "en"), article.id
         assert not ix.reanalyse_needed()
 
 
@@ -271,5 +270,5 @@ def test_killed_before_its_commit_the_index_is_wholly_old(tmp_path, monkeypatch,
     with ns.open_index(where) as ix:
         assert ix.reanalyse_needed()
         snapshot = ix.session().snapshot
-        assert all(snapshot.field_length(d, "body") > 0 for d, _ in snapshot.documents())  # every article as it was
+        assert all(snapshot.field_length(d, "body") > 0 for d, _ in snapshot.numbered_articles())  # every article as it was
         assert not ix.search("北京", lang="zh").hits

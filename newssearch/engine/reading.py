@@ -677,11 +677,11 @@ class Snapshot:
         for fields in self._s.all_stored_fields():
             yield from_stored(fields)
 
-    def documents(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        """Every live document's number and stored fields, in document order
+    def numbered_articles(self) -> Iterator[tuple[int, Article]]:
+        """Every live article with its document number, in document order
         (what re-analysing an index reads: the number finds its columns)."""
         for docnum, fields in self._s.reader().iter_docs():
-            yield int(docnum), dict(fields)
+            yield int(docnum), from_stored(fields)
 
     def field_length(self, docnum: int, fieldname: str) -> int:
         """The terms document ``docnum`` has in a field (0 when none, or no such field)."""

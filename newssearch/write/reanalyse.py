@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.reading import Snapshot
-from ..engine.schema import ANALYSIS_VERSION, from_stored, to_fields
+from ..engine.schema import ANALYSIS_VERSION, to_fields
 from ..engine.shards import ShardedStore
 from ..engine.store import Store, take_lock
 from ..engine.writing import SegmentWriter, default_memory_mb, default_procs
@@ -198,8 +198,7 @@ def _rewritten(snapshot: Snapshot, report: ReanalyseReport) -> Iterator[dict[str
             for docnum in docs:
                 origins[docnum + seg.offset] = origin
     english = group_fields(ENGLISH)
-    for docnum, stored in snapshot.documents():
-        article = from_stored(stored)
+    for docnum, article in snapshot.numbered_articles():
         in_english = any(snapshot.field_length(docnum, name) for name in english)
         was = ENGLISH if in_english else language_group(article.language)
         article = _resolved(article, report)
