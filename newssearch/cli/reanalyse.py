@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -48,6 +49,13 @@ class _Display:
         self._bar: _Bar | None = None
         self._last = 0.0
         self._showing = showing(self)
+        # the commit's seconds, counted by a thread (the writer processes are
+        # started by then): most of a large run is its commit, and a line that
+        # sits still looks hung
+        self._committing: tuple[str, float] | None = None
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+        self._screen = threading.Lock()
 
     def __enter__(self) -> Self:
         if self.enabled:
@@ -55,6 +63,9 @@ class _Display:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
         if self._bar is not None:
             self._bar.close()  # leave=False: erases the line
             self._bar = None
@@ -68,21 +79,41 @@ class _Display:
             self._bar = _Bar(total=total, file=sys.stderr, leave=False, dynamic_ncols=True, mininterval=0.2, unit=" articles")
         now = time.monotonic()
         if stage == "committing":
-            self._bar.set_description_str(f"committing {done:,} articles and merging segments", refresh=False)
+            self._committing = (f"committing {done:,} articles and merging segments", now)
+            if self._ticker is None:
+                self._ticker = threading.Thread(target=self._keep_time, name="progress clock", daemon=True)
+                self._ticker.start()
         elif now - self._last < 0.2:
             return
         self._last = now
-        self._bar.update(done - self._bar.n)
+        with self._screen:
+            self._bar.update(done - self._bar.n)
+        self._show_commit()
+
+    def _show_commit(self) -> None:
+        with self._screen:
+            if self._bar is None or self._committing is None:
+                return
+            what, since = self._committing
+            self._bar.set_description_str(f"{what}... {time.monotonic() - since:.0f} s", refresh=True)
+
+    def _keep_time(self) -> None:
+        while not self._stop.wait(1.0):
+            self._show_commit()
 
     def clear(self) -> None:
-        """Erase the line before a message is printed."""
+        """Erase the line before a message is printed (the clock waits until :meth:`redraw`)."""
+        self._screen.acquire()
         if self._bar is not None:
             self._bar.clear()
 
     def redraw(self) -> None:
         """Draw the line again after the message."""
-        if self._bar is not None:
-            self._bar.refresh()
+        try:
+            if self._bar is not None:
+                self._bar.refresh()
+        finally:
+            self._screen.release()
 
 
 @click.command("reanalyse")
