@@ -22,11 +22,11 @@ import pytest
 
 import newssearch as ns
 from bench import crashtest
-from tests.helpers import EXAMPLES
 from newssearch.cli import cli
 from newssearch.engine.schema import ANALYSIS_VERSION, to_fields
 from newssearch.engine.store import META_FILE, sealed
 from newssearch.write import articles as article_writer
+from tests.helpers import EXAMPLES
 
 POLISH = [
     ("Strajk w liniach Ryanair", "Tanie linie lotnicze Ryanair odwołały w piątek setki lotów, a pasażerowie czekali na lotniskach w całej Europie."),
