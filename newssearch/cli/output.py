@@ -258,7 +258,6 @@ def stats_to_json(st: IndexStats) -> dict[str, Any]:
         "size_bytes": st.size_bytes,
         "segments": st.segments,
         "deleted": st.deleted,
-        "reanalyse_needed": st.reanalyse_needed,
         "shards": [
             {"shard": sh.number, "articles": sh.articles, "deleted": sh.deleted, "size_bytes": sh.size_bytes, "segments": sh.segments}
             for sh in st.shards

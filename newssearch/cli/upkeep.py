@@ -246,7 +246,8 @@ def stats_cmd(index_dir: str | None, tz: str | None, as_json: bool) -> None:
     with open_index(index_dir) as ix:
         st = ix.stats()
     if as_json:
-        click.echo(json.dumps(stats_to_json(st), ensure_ascii=False))
+        # said here, not in stats_to_json, the web API's /api/stats shape as well (its schema is its own)
+        click.echo(json.dumps(stats_to_json(st) | {"reanalyse_needed": st.reanalyse_needed}, ensure_ascii=False))
         return
     outlets = ", ".join(f"{name} ({n:,})" for name, n in list(st.outlets.items())[:10]) or "none named"
     if len(st.outlets) > 10:
