@@ -49,6 +49,12 @@ articles it had (same fingerprints), its lock free; the next ``compact``
 must finish, leave no stray bytes and ``check`` exit 0::
 
     python bench/crashtest.py --compact-kills 20 --slice 600
+
+**Reanalyse killed**: ``compact_killed(index, at=..., command="reanalyse")``
+kills ``newssearch reanalyse`` at the same steps, and after its manifest's
+mark (:data:`REANALYSE_KILL_POINTS`), with the same checks (every article as
+it was, the lock free, the next run finishing, no stray bytes, ``check``
+clean); ``tests/test_reanalyse.py`` runs it at every step.
 """
 
 from __future__ import annotations
@@ -568,9 +574,11 @@ def rebuild_kills(kills: int, seed: int, size: int, commit_every: int, workdir: 
 
 # --- a killed compact -----------------------------------------------------------
 
-#: Runs ``compact`` in a child process, killing itself (SIGKILL) at the step
-#: ``argv[2]`` names: the 50th posting list of the merged segment written, its
-#: table of contents about to be written, or its checksums about to be recorded.
+#: Runs ``compact`` (or the command ``argv[3]`` names: ``reanalyse``) in a
+#: child process, killing itself (SIGKILL) at the step ``argv[2]`` names: the
+#: 50th posting list of the merged (re-analysed) segment written, its table of
+#: contents about to be written, its checksums about to be recorded, or (for
+#: ``reanalyse``) its analysis about to be marked in the manifest.
 KILLED_AT = r"""
 import os, signal, sys
 import newssearch as ns
@@ -578,6 +586,7 @@ from newssearch.engine import fastwrite, store
 from whoosh.writing import SegmentWriter
 
 where, at = sys.argv[1], sys.argv[2]
+command = sys.argv[3] if len(sys.argv) > 3 else "compact"
 die = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
 if at == "postings":
     calls, write = [0], fastwrite.write_postings
@@ -591,12 +600,17 @@ elif at == "toc":
     SegmentWriter._commit_toc = die
 elif at == "sums":
     store.record_commit = die
+elif at == "mark":
+    store.Store.mark_analysed = die
 with ns.open_index(where) as ix:
-    ix.compact()
+    ix.reanalyse() if command == "reanalyse" else ix.compact()
 """
 
 #: Where :func:`compact_killed` can stop a compaction.
 KILL_POINTS = ("postings", "toc", "sums")
+#: Where it can stop a ``reanalyse``: those, and after its commit, before the
+#: manifest records the analysis.
+REANALYSE_KILL_POINTS = (*KILL_POINTS, "mark")
 
 
 @dataclass
@@ -621,16 +635,17 @@ class CompactTrial:
                 and not self.stray_bytes and self.check_ok)
 
 
-def compact_killed(index: Path, *, at: str | None = None, delay: float = 0.0) -> CompactTrial:
-    """Kill a ``compact`` of ``index``: at the step ``at`` (one of
-    :data:`KILL_POINTS`), or else ``delay`` seconds after starting
-    ``newssearch compact``; then check the index and compact it again."""
+def compact_killed(index: Path, *, at: str | None = None, delay: float = 0.0, command: str = "compact") -> CompactTrial:
+    """Kill a ``compact`` of ``index`` (or a ``reanalyse``: ``command``): at
+    the step ``at`` (one of :data:`KILL_POINTS`, :data:`REANALYSE_KILL_POINTS`),
+    or else ``delay`` seconds after starting ``newssearch compact``; then
+    check the index and run the command again."""
     before = stored(index)
     if at is not None:
-        proc = subprocess.Popen([sys.executable, "-c", KILLED_AT, str(index), at], start_new_session=True,
+        proc = subprocess.Popen([sys.executable, "-c", KILLED_AT, str(index), at, command], start_new_session=True,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     else:
-        proc = subprocess.Popen([sys.executable, "-m", "newssearch", "compact", "--index", str(index)],
+        proc = subprocess.Popen([sys.executable, "-m", "newssearch", command, "--index", str(index)],
                                 start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(delay)
         if proc.poll() is None:
@@ -649,12 +664,12 @@ def compact_killed(index: Path, *, at: str | None = None, delay: float = 0.0) ->
     if trial.opens:
         trial.lost = len(set(before) - set(after)) + len(set(after) - set(before))
         trial.changed = sum(1 for i, v in after.items() if i in before and before[i] != v)
-    again = subprocess.run([sys.executable, "-m", "newssearch", "compact", "--index", str(index), "--json"],
+    again = subprocess.run([sys.executable, "-m", "newssearch", command, "--index", str(index), "--json"],
                            capture_output=True, text=True, check=False)
     trial.next_ok = again.returncode == 0 and stored(index) == before
     if again.returncode != 0:
-        trial.notes.append(f"next compact: exit {again.returncode}: {again.stderr.strip()[-500:]}")
-    else:
+        trial.notes.append(f"next {command}: exit {again.returncode}: {again.stderr.strip()[-500:]}")
+    elif command == "compact":
         trial.segments_after = int(json.loads(again.stdout)["segments_after"])
     trial.stray_bytes = stray_bytes(index)
     check = subprocess.run([sys.executable, "-m", "newssearch", "check", "--index", str(index)],

@@ -24,6 +24,7 @@ from .cluster.search import fan_out
 from .engine.errors import mapped
 from .engine.integrity import CheckReport
 from .engine.parsing import QueryParser
+from .engine.schema import ANALYSIS_VERSION
 from .engine.shards import Manifest, ShardedStore, is_sharded
 from .engine.store import Store, check_store, has_index
 from .errors import (
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from .search.request import SearchOptions
     from .write.articles import ArticleWriter
     from .write.compact import CompactReport
+    from .write.reanalyse import Progress, ReanalyseReport
     from .write.sharded import ShardedWriter
     from .write.transaction import IndexReport
 
@@ -60,6 +62,7 @@ __all__ = [
     "CompactReport",
     "IndexStats",
     "NewsIndex",
+    "ReanalyseReport",
     "ShardStats",
     "attach_living_archive",
     "check_index",
@@ -95,6 +98,11 @@ def __getattr__(name: str) -> Any:
         from .write.compact import CompactReport
 
         return CompactReport
+    if name == "ReanalyseReport":
+        # lazy: as CompactReport
+        from .write.reanalyse import ReanalyseReport
+
+        return ReanalyseReport
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -134,6 +142,8 @@ class IndexStats:
     segments: int
     deleted: int = 0
     shards: tuple[ShardStats, ...] = ()
+    #: some articles were analysed by an older version (``newssearch reanalyse`` brings them up to date)
+    reanalyse_needed: bool = False
 
 
 class NewsIndex:
@@ -488,6 +498,7 @@ class NewsIndex:
                 segments=len(snapshot.segments),
                 deleted=snapshot.doc_count_all() - snapshot.doc_count(),
                 shards=shards,
+                reanalyse_needed=self.reanalyse_needed(),
             )
 
     def compact(self, *, timeout: float = 0.0) -> CompactReport:
@@ -508,6 +519,48 @@ class NewsIndex:
                 return compact(self._store, timeout=timeout)
             finally:
                 self._changed()
+
+    def reanalyse(
+        self,
+        *,
+        timeout: float = 0.0,
+        limitmb: int | None = None,
+        procs: int | None = None,
+        progress: Progress | None = None,
+    ) -> ReanalyseReport:
+        """Write every stored article again with this version's analysis,
+        in place, from its stored fields: an index written before analysis
+        per language holds every article in the English fields, and this
+        moves each to its language's (:mod:`newssearch.write.reanalyse`).
+        Ids, stored fields, dates, stories, ingest sequences (so no saved
+        search raises an alert) and the follower's state stay as they were;
+        deleted articles' bytes go. Under the write lock (``timeout``
+        seconds to wait for another writer, then
+        :class:`~newssearch.errors.IndexLocked`), one commit per index (per
+        shard): killed part way, the index is wholly as it was or wholly
+        re-analysed. An index already analysed by this version is not read
+        (the report says ``already``). ``limitmb`` and ``procs`` are as for
+        :meth:`writer`; ``progress(stage, done, total)`` is told how far it is
+        (``"reading"`` after each article, ``"committing"`` before each commit)."""
+        # lazy: the segment writer and multiprocessing, as in writer()
+        from .write.reanalyse import reanalyse
+
+        with mapped(self.path):
+            try:
+                return reanalyse(self._store, timeout=timeout, limitmb=limitmb, procs=procs, progress=progress)
+            finally:
+                self._changed()
+
+    def reanalyse_needed(self) -> bool:
+        """Whether the index holds articles analysed by an older version
+        (its manifest, or a shard's, records an older analysis, or none),
+        so that ``newssearch reanalyse`` would move them to their
+        language's fields. Reads a small file per shard, never the index."""
+        stores = self._store.stores if isinstance(self._store, ShardedStore) else [self._store]
+        with mapped(self.path):
+            return any(
+                store.analysis_version() < ANALYSIS_VERSION and store.doc_count_all() > 0 for store in stores
+            )
 
     def close(self) -> None:
         """Close the snapshot searches share (the index stays usable: the next search reopens it)."""

@@ -578,3 +578,19 @@ def test_queries_are_equal_and_hash_alike_by_their_parts_but_an_ors_scale_is_not
     terms = [query.Term("body", "oil"), query.Term("body", "gas")]
     assert query.Or(terms, scale=0.9) == query.Or(terms) and hash(query.Or(terms, scale=0.9)) == hash(query.Or(terms))
     assert query.Or(terms) != query.And(terms)
+
+
+def test_a_document_with_an_empty_field_has_no_length_not_the_default(tmp_path):
+    # whoosh3's W3PerDocReader.doc_field_length falls through (None) for a
+    # document whose length byte is 0 (its field empty), whatever default is
+    # asked: Snapshot.field_length reads None as 0 (reanalyse asks whether an
+    # article's text is in the English fields)
+    ix = index.create_in(str(tmp_path), fields.Schema(id=fields.ID(stored=True), body=fields.TEXT))
+    w = ix.writer()
+    w.add_document(id="full", body="some words here")
+    w.add_document(id="empty", body="")
+    w.commit()
+    with ix.reader() as r:
+        assert r.doc_field_length(0, "body", 0) == 3
+        assert r.doc_field_length(1, "body", 0) is None
+        assert r.doc_field_length(1, "body", 7) is None

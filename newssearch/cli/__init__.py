@@ -142,6 +142,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": (".upkeep", "check_cmd"),
     "stats": (".upkeep", "stats_cmd"),
     "compact": (".upkeep", "compact_cmd"),
+    "reanalyse": (".reanalyse", "reanalyse_cmd"),
     # reading it
     "search": (".searching", "search_cmd"),
     "timeline": (".searching", "timeline_cmd"),

@@ -25,7 +25,7 @@ from ..paths import shown_path, shown_text
 from ..write.transaction import IndexReport
 from .exits import EXIT_ERROR, EXIT_NO_MATCH, EXIT_PARTIAL
 from .options import index_option, read_zone, tz_option
-from .output import print_index_summary
+from .output import REANALYSE_NOTE, print_index_summary
 from .terminal import echo
 
 if TYPE_CHECKING:
@@ -168,6 +168,8 @@ def index_cmd(
         click.echo(json.dumps({"index": shown_path(where)} | report.as_dict() | {"warnings": len(notices)}, ensure_ascii=False))
     if not quiet:
         print_index_summary(report, shown_path(where), notices)
+        if ix.reanalyse_needed():  # the new articles are in their language's fields; older ones may not be
+            echo(f"Note: {REANALYSE_NOTE} ('newssearch reanalyse --index {shown_path(where)}').", err=True)
     if report.failed and report.articles == 0:
         sys.exit(EXIT_ERROR)
     if report.failed:

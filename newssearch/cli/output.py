@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # named in annotations only: a search loads neither saved sea
     from ..write.transaction import IndexReport
 
 __all__ = [
+    "REANALYSE_NOTE",
     "alert_line",
     "article_to_json",
     "explanation_to_json",
@@ -53,6 +54,13 @@ __all__ = [
     "saved_search_to_json",
     "stats_to_json",
 ]
+
+#: What ``stats`` and ``search`` say of an index holding articles analysed by
+#: an older version (:meth:`newssearch.NewsIndex.reanalyse_needed`).
+REANALYSE_NOTE = (
+    "some articles were analysed by an older version: those in other languages than English"
+    " stay in the English fields until re-analysed"
+)
 
 
 def _iso(article: Article) -> str | None:

@@ -18,13 +18,14 @@ import click
 
 from ..index import default_index_path, open_index
 from ..model import Article
+from ..paths import shown_path
 from ..search.request import FACET_FIELDS, MAX_LIMIT, SORTS
 from ..search.timeline import PERIODS, as_rows
 from ..search.timeline import render as render_timeline
 from .exits import EXIT_NO_MATCH, fail
 from .fields import CSV_FIELDS, FIELDS, TableWriter, hit_record, parse_fields, summary_record
 from .options import color_enabled, filter_options, index_option, read_zone, search_request, timeout_option, tz_option
-from .output import format_facets, format_hit, format_published, full_article_to_json
+from .output import REANALYSE_NOTE, format_facets, format_hit, format_published, full_article_to_json
 from .terminal import echo
 
 __all__ = ["search_cmd", "show_cmd", "similar_cmd", "timeline_cmd"]
@@ -113,6 +114,8 @@ def search_cmd(
         elif suggestion:
             echo(f"Did you mean: {suggestion}?", err=True)
         results = ix.search(request)
+        if ix.reanalyse_needed():  # a small file per shard, read once per command
+            echo(f"Note: {REANALYSE_NOTE} ('newssearch reanalyse --index {shown_path(ix.path)}').", err=True)
     for warning in results.warnings:
         echo(f"Warning: {warning}", err=True)
     elapsed = time.perf_counter() - started

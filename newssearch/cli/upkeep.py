@@ -25,7 +25,7 @@ from ..model import Article
 from ..paths import shown_path
 from .exits import EXIT_ERROR, EXIT_USAGE, fail
 from .options import filter_options, index_option, read_zone, search_request, tz_option
-from .output import format_size, stats_to_json
+from .output import REANALYSE_NOTE, format_size, stats_to_json
 from .terminal import echo
 
 __all__ = ["check_cmd", "compact_cmd", "delete_cmd", "stats_cmd"]
@@ -246,7 +246,8 @@ def stats_cmd(index_dir: str | None, tz: str | None, as_json: bool) -> None:
     with open_index(index_dir) as ix:
         st = ix.stats()
     if as_json:
-        click.echo(json.dumps(stats_to_json(st), ensure_ascii=False))
+        # said here, not in stats_to_json, the web API's /api/stats shape as well (its schema is its own)
+        click.echo(json.dumps(stats_to_json(st) | {"reanalyse_needed": st.reanalyse_needed}, ensure_ascii=False))
         return
     outlets = ", ".join(f"{name} ({n:,})" for name, n in list(st.outlets.items())[:10]) or "none named"
     if len(st.outlets) > 10:
@@ -260,6 +261,8 @@ def stats_cmd(index_dir: str | None, tz: str | None, as_json: bool) -> None:
     echo(f"articles:  {st.articles:,}" + (f"; {st.deleted:,} deleted still on disk ('newssearch compact' drops them)" if st.deleted else ""))
     echo(f"dates:     {span}" + (f"; {st.undated:,} without a date" if st.undated else ""))
     echo(f"outlets:   {outlets}")
+    if st.reanalyse_needed:
+        echo(f"analysis:  {REANALYSE_NOTE} ('newssearch reanalyse --index {shown_path(st.path)}')")
     if st.shards:
         echo(f"shards:    {len(st.shards)}")
         for sh in st.shards:

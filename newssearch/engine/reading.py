@@ -677,6 +677,18 @@ class Snapshot:
         for fields in self._s.all_stored_fields():
             yield from_stored(fields)
 
+    def numbered_articles(self) -> Iterator[tuple[int, Article]]:
+        """Every live article with its document number, in document order
+        (what re-analysing an index reads: the number finds its columns)."""
+        for docnum, fields in self._s.reader().iter_docs():
+            yield int(docnum), from_stored(fields)
+
+    def field_length(self, docnum: int, fieldname: str) -> int:
+        """The terms document ``docnum`` has in a field (0 when none, or no such field)."""
+        if fieldname not in self._s.schema:
+            return 0
+        return int(self._s.reader().doc_field_length(docnum, fieldname, 0) or 0)  # None where the field has no lengths
+
     def stored_values(self, names: Sequence[str]) -> Iterator[tuple[Any, ...]]:
         """The stored values of fields ``names`` of every live document, in
         document order (None where a document has none): what a structure

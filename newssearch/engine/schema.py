@@ -81,6 +81,7 @@ from ..write.signature import HASHES
 
 __all__ = [
     "ADDED_FIELDS",
+    "ANALYSIS_VERSION",
     "KEYWORD_FIELDS",
     "SCHEMA_VERSION",
     "TEXT_FIELDS",
@@ -104,6 +105,16 @@ __all__ = [
 #: ``origin`` names the file, for pruning; 7: ``seq``, the ingest sequence
 #: alerts are matched by).
 SCHEMA_VERSION = 7
+#: The version of the analysis that makes an article's terms (which fields
+#: its text goes to, and how each language's words become terms), recorded
+#: in an index's ``newssearch.json`` as ``analysis`` when every article in
+#: it was analysed by it: 1 is analysis per language (issue 22). Unlike the
+#: schema version, a change here leaves old indexes readable: they answer as
+#: they did, and ``newssearch reanalyse`` writes their articles again from
+#: their stored text (:mod:`newssearch.write.reanalyse`). Bump it when
+#: :mod:`newssearch.langanalysis` changes the terms of any stored article
+#: (a stemmer for a language that had none, a new group of fields).
+ANALYSIS_VERSION = 1
 #: Stored-only fields added to the schema since ``SCHEMA_VERSION`` was last
 #: bumped: an index may lack them (it was written before), and a writer adds
 #: them to it before its first document, so no index has to be re-created.

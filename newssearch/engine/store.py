@@ -41,7 +41,7 @@ from .integrity import (
 )
 from .locking import LOCK_NAME, WriteLock
 from .reading import Snapshot
-from .schema import ADDED_FIELDS, SCHEMA_VERSION, build_schema
+from .schema import ADDED_FIELDS, ANALYSIS_VERSION, SCHEMA_VERSION, build_schema
 from .verified import VerifiedStorage
 
 _T = TypeVar("_T")
@@ -196,6 +196,27 @@ class Store:
         finally:
             lock.release()
         return store
+
+    def analysis_version(self) -> int:
+        """The analysis every article of the index was written with, as its
+        manifest records it (:data:`~.schema.ANALYSIS_VERSION`); 0 for an
+        index whose manifest records none (written before the analysis had a
+        version, or its manifest rebuilt by ``check --repair``): its articles
+        may be in the English fields whatever their language."""
+        meta = _read_meta(self.path)
+        value = meta.get("analysis") if meta else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+    def mark_analysed(self, version: int = ANALYSIS_VERSION) -> None:
+        """Record in the manifest that every article was written with the
+        analysis ``version`` (under the write lock, after the commit that
+        wrote them: a crash in between leaves the old mark, and the next
+        ``reanalyse`` does the work again rather than trusting it)."""
+        meta = _read_meta(self.path)
+        if meta is None:
+            _write_meta(self.path, analysis=version)
+        elif meta.get("analysis") != version:
+            _write_json(self.path / META_FILE, sealed(meta | {"analysis": version}))
 
     def mark_rebuild(self) -> None:
         """Note, before a rebuild's first intermediate commit (which drops
@@ -530,13 +551,17 @@ def _versions() -> str:
         return "newssearch (not installed)"
 
 
-def _write_meta(path: Path, created_by: str | None = None) -> None:
-    meta = {
+def _write_meta(path: Path, created_by: str | None = None, analysis: int | None = ANALYSIS_VERSION) -> None:
+    """Write the manifest; ``analysis`` is the analysis version its articles
+    were written with (None: not known, for a manifest rebuilt after damage)."""
+    meta: dict[str, Any] = {
         "format": "newssearch",
         "schema_version": SCHEMA_VERSION,
         "created_by": created_by or _versions(),
         "checksums": SUMS_FILE,
     }
+    if analysis is not None:
+        meta["analysis"] = analysis
     _write_json(path / META_FILE, sealed(meta))
 
 
@@ -588,7 +613,8 @@ def rewrite_meta(path: Path, ix: whoosh_index.Index) -> str:
         kept = path / f"{META_FILE}.damaged-{time.strftime('%Y%m%dT%H%M%S')}"
         os.replace(target, kept)
         aside = f" (the damaged one kept as {kept.name})"
-    _write_meta(path, created_by=f"{_versions()} (rebuilt by check --repair)")
+    # what analysed its articles is not known any more: 'reanalyse' will say, and redo it
+    _write_meta(path, created_by=f"{_versions()} (rebuilt by check --repair)", analysis=None)
     return f"wrote {META_FILE} again from the index's own schema{aside}"
 
 

@@ -299,7 +299,7 @@ class ArticleWriter(Transaction):
             try:
                 self._finish_merge()
                 if self._resuming or self._marked:
-                    self._store.clear_rebuild()
+                    self._rebuilt()
             finally:
                 self._lock.release()
         else:
@@ -307,13 +307,20 @@ class ArticleWriter(Transaction):
                 # the mark goes only once the last batch is committed: the commit releases the lock
                 self._writer.commit(release_lock=False, replace_all=self._rebuild)
                 try:
-                    self._store.clear_rebuild()
+                    self._rebuilt()
                 finally:
                     self._lock.release()
             else:
                 self._writer.commit(release_lock=True, replace_all=self._rebuild)
             self.report.committed = True
             self.report.merge_problem = self._writer.merge_problem
+
+    def _rebuilt(self) -> None:
+        """A rebuild's last commit landed: its mark goes, and every article
+        the index holds was written by this version, so its manifest
+        records this version's analysis (``reanalyse`` has nothing to do)."""
+        self._store.clear_rebuild()
+        self._store.mark_analysed()
 
     def _finish_merge(self) -> None:
         """A run with nothing new still finishes a merge an earlier run did
