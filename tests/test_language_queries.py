@@ -10,12 +10,14 @@ expectations are not the code's answers written down.
 from __future__ import annotations
 
 import json
+import unicodedata
 from itertools import pairwise
 
 import pytest
 
 import newssearch as ns
 from newssearch.langanalysis import analyse
+from newssearch.search.percolate import Percolator
 from tests.helpers import shared
 
 CORPUS = ("data", "multilingual-news")
@@ -121,3 +123,102 @@ def test_a_field_clause_still_searches_english_articles_in_english(real_index, r
     en = [r for r in records if r["lang"] == "en"]
     word = next(w for w in en[0]["title"].split() if len(w) > 5 and w.isalpha())
     assert en[0]["id"] in _found(real_index, f"title:{word}", "en")
+
+
+# --- snippets and highlights in every script ------------------------------------------
+
+
+def _marked(snippet: ns.Snippet) -> list[str]:
+    return [snippet.text[a:b] for a, b in snippet.highlights]
+
+
+def _han_run(records: list[dict], lang: str, length: int) -> str:
+    """A run of ``length`` Han characters from the body of the first article of ``lang`` that has one."""
+    for r in records:
+        if r["lang"] == lang:
+            body = r["body"]
+            for i in range(len(body) - length):
+                if all("\u4e00" <= c <= "\u9fff" for c in body[i : i + length]):
+                    return body[i : i + length]
+    raise AssertionError(f"no {lang} article holds {length} Han characters in a row")
+
+
+def test_a_run_of_characters_is_marked_as_the_run_never_as_its_pieces(real_index, records):
+    run = _han_run(records, "zh", 4)
+    hits = list(real_index.search(run, lang="zh", all_copies=True, limit=50))
+    assert hits
+    for hit in hits:
+        assert set(_marked(hit.snippet)) | set(_marked(hit.title_snippet)) <= {run}, hit.article.id
+        assert _marked(hit.snippet) or _marked(hit.title_snippet)
+
+
+def test_a_bigram_of_a_run_standing_alone_is_not_marked(tmp_path):
+    # written for the test: the run 北京大学 once, and its bigram 大学 once more inside another run
+    ix = ns.create_index(tmp_path / "ix")
+    ix.add([ns.Article(id="zh-run", title="北京大学和清华大学", body="今天北京大学的学生和清华大学的学生参加了会议。", language="zh")])
+    (hit,) = ix.search("北京大学")
+    assert _marked(hit.snippet) == _marked(hit.title_snippet) == ["北京大学"]
+    ix.close()
+
+
+def test_a_bigrams_place_is_where_its_characters_stand_in_real_thai(records):
+    # NFKC makes two characters of SARA AM (U+0E33), common in Thai: the places are counted back through it
+    bodies = [r["body"] for r in records if r["lang"] == "th" and "\u0e33" in r["body"]]
+    assert bodies
+    for body in bodies:
+        for term, _pos, start, end in analyse("th", body):
+            # the span holds the bigram's characters and no others (SARA AM, where a bigram ends or
+            # starts inside it, is taken whole: a mark never cuts a character)
+            assert term in unicodedata.normalize("NFKC", body[start:end]).lower(), (term, body[start:end])
+            assert end - start <= len(term), (term, body[start:end])
+
+
+@pytest.mark.parametrize("lang", ["th", "hi", "ar", "he", "ja", "ru", "bg"])
+def test_every_mark_covers_whole_characters_and_the_words_that_matched(real_index, records, lang):
+    # a word of four letters or more from the middle of an article's body: what a reader would type
+    body = next(r["body"] for r in records if r["lang"] == lang)
+    tokens = analyse(lang, body)
+    word = next(body[s:e] for t, _p, s, e in tokens[len(tokens) // 3 :] if e - s >= 4 and body[s:e].isalpha())
+    hits = list(real_index.search(word, lang=lang, all_copies=True, limit=20))
+    assert hits, word
+    wanted = set(_terms(lang, word))
+    for hit in hits:
+        for snippet in (hit.snippet, hit.title_snippet):
+            for a, b in snippet.highlights:
+                piece = snippet.text[a:b]
+                # no mark starts on a vowel sign, tone mark or point, nor stops before one
+                assert not unicodedata.category(piece[0]).startswith("M"), (word, piece)
+                assert b == len(snippet.text) or not unicodedata.category(snippet.text[b]).startswith("M"), (word, piece)
+                # and what is marked is the word asked for, as its language reads it
+                assert set(_terms(lang, piece)) <= wanted or "".join(_terms(lang, piece)) == "".join(_terms(lang, word)), (word, piece)
+
+
+def test_an_inflected_polish_word_marks_every_form_of_its_stem(real_index):
+    hits = list(real_index.search("Ryanairowi", lang="pl", all_copies=True, limit=20))
+    marked = {piece for hit in hits for piece in _marked(hit.snippet) + _marked(hit.title_snippet)}
+    assert marked and {_terms("pl", piece)[0] for piece in marked} == {"ryanair"}
+    assert len(marked) > 1  # other forms than the one typed: "Ryanaira", "Ryanair", ...
+
+
+def test_a_chinese_snippet_is_a_window_of_characters_not_the_paragraph(real_index, records):
+    long = [r for r in records if r["lang"] == "zh" and len(r["body"]) > 600]
+    assert long
+    run = _han_run(long, "zh", 2)
+    hit = next(h for h in real_index.search(run, lang="zh", all_copies=True, limit=50, snippet_chars=240) if h.article.id == long[0]["id"])
+    # 240 columns: about 120 wide characters, give or take the ends taken to a full stop
+    assert 60 <= len(hit.snippet.text) <= 200, len(hit.snippet.text)
+    assert run in hit.snippet.text
+
+
+def test_a_saved_searchs_alert_marks_a_chinese_article_by_its_runs(tmp_path, records):
+    ix = ns.create_index(tmp_path / "ix")
+    zh = [r for r in records if r["lang"] == "zh"][:10]
+    ix.add([ns.Article(id=r["id"], title=r["title"], body=r["body"], language="zh") for r in zh])
+    run = _han_run(zh, "zh", 4)
+    percolator = Percolator(ix.session())
+    found = percolator.match(ns.SearchRequest.build(run), 0)
+    assert found and all(m.language == "zh" for m in found)
+    for match in found:
+        snippet = percolator.snippet(match)
+        assert _marked(snippet) and set(_marked(snippet)) == {run}
+    ix.close()

@@ -64,7 +64,7 @@ def similar(session: SearchSession, article: Article, request: SearchRequest) ->
     hits: list[Hit] = []
     for docnum, score in ranked.page:
         other = snapshot.article(docnum)
-        words = language_terms(group, other.body) if request.snippets and group != ENGLISH else None
+        words = language_terms(group, other.body, terms) if request.snippets and group != ENGLISH else None
         snippet = build_snippet(other.body, terms, max_chars=request.snippet_chars, words=words) if request.snippets else Snippet("")
         title = highlight_text(other.title, terms, group) if request.snippets else Snippet(other.title)
         copies = stories.copies(docnum) if stories is not None else np.zeros(0, dtype=np.int64)
