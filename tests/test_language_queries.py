@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from datetime import datetime, timezone
 from itertools import pairwise
 
 import pytest
 
 import newssearch as ns
+from newssearch.cli import cli
 from newssearch.langanalysis import analyse
 from newssearch.search.percolate import Percolator
+from newssearch.write.stories import StoryGrouper
 from tests.helpers import shared
 
 CORPUS = ("data", "multilingual-news")
@@ -222,3 +225,79 @@ def test_a_saved_searchs_alert_marks_a_chinese_article_by_its_runs(tmp_path, rec
         snippet = percolator.snippet(match)
         assert _marked(snippet) and set(_marked(snippet)) == {run}
     ix.close()
+
+
+# --- did-you-mean in other languages ----------------------------------------------------
+
+
+def _frequent_word(ix: ns.NewsIndex, records: list[dict], lang: str) -> str:
+    """A long word of ``lang``'s headlines that many of its articles use, as written."""
+    counts: dict[str, int] = {}
+    for r in records:
+        if r["lang"] == lang:
+            for term, _p, s, e in analyse(lang, r["title"]):
+                word = r["title"][s:e]
+                if len(word) >= 7 and word.isalpha() and word.islower():
+                    counts[word] = counts.get(word, 0) + 1
+    assert counts
+    return max(counts, key=lambda w: (counts[w], w))
+
+
+@pytest.mark.parametrize("lang", ["pl", "ru", "bg"])
+def test_a_misspelt_word_is_corrected_from_its_own_languages_vocabulary(real_index, records, lang):
+    word = _frequent_word(real_index, records, lang)
+    typo = word[:3] + word[4] + word[3] + word[5:]  # two letters swapped
+    suggestion = real_index.suggest(typo)
+    assert suggestion is not None, (word, typo)
+    assert _terms(lang, suggestion) == _terms(lang, word), (word, typo, suggestion)
+    assert real_index.suggest(word) is None  # the word as written is left alone
+
+
+def test_a_word_its_language_knows_is_not_corrected_into_english(real_index):
+    # Polish case forms of names: not in English's vocabulary, in Polish articles
+    for word in ("Ryanaira", "brexitu"):
+        assert real_index.suggest(word) is None, word
+
+
+def test_a_chinese_query_is_never_corrected(real_index, records):
+    run = _han_run(records, "zh", 4)
+    assert real_index.suggest(run) is None
+    assert real_index.suggest(run[:2] + "\u7684" + run[3:]) is None  # one character changed: another word, not a typo
+
+
+# --- stories and similar within a language ---------------------------------------------
+
+
+def test_translations_of_one_document_are_never_grouped_as_one_story(records):
+    # NTREX: the same document in each language, published the same day (as a newsroom's versions would be)
+    day = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    grouper = StoryGrouper(None)
+    stories: dict[int, set[str]] = {}
+    ntrex = [r for r in records if r["collection"] == "ntrex128"]
+    assert len({r["lang"] for r in ntrex}) >= 5
+    for r in ntrex:
+        story, _sig = grouper.assign(r["id"], r["title"], r["body"], day)
+        stories.setdefault(story, set()).add(r["lang"])
+    assert all(len(langs) == 1 for langs in stories.values())
+
+
+def test_similar_keeps_to_the_articles_language_where_languages_share_fields(tmp_path):
+    # written for the test: Swahili and Tagalog have no fields of their own, and share the names and numbers
+    ix = ns.create_index(tmp_path / "ix")
+    ix.add([
+        ns.Article(id="sw-a", title="Ryanair Nairobi 2019 Kenyatta", body="Ryanair Nairobi Kenyatta 2019 marubani mgomo Ijumaa.", language="sw"),
+        ns.Article(id="sw-b", title="Ryanair Kenyatta Nairobi", body="Ryanair Nairobi Kenyatta marubani wanagoma tena.", language="sw"),
+        ns.Article(id="tl-a", title="Ryanair Nairobi 2019 Kenyatta", body="Ryanair Nairobi Kenyatta 2019 mga piloto welga Biyernes.", language="tl"),
+    ])
+    assert [a.language for a in (ix.get("sw-a"), ix.get("tl-a"))] == ["sw", "tl"]
+    found = [h.article.id for h in ix.similar("sw-a")]
+    assert found == ["sw-b"]
+    ix.close()
+
+
+def test_the_similar_command_says_which_language_it_kept_to(real_index, runner):
+    pl = next(h for h in real_index.search("Ryanaira", lang="pl", limit=1))
+    result = runner.invoke(cli, ["similar", pl.article.id, "--index", str(real_index.path), "-n", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    assert {json.loads(line)["language"] for line in result.stdout.splitlines()} == {"pl"}
+    assert "Stories in Polish, the article's language" in result.stderr
