@@ -259,6 +259,16 @@ def test_a_word_its_language_knows_is_not_corrected_into_english(real_index):
         assert real_index.suggest(word) is None, word
 
 
+def test_a_real_rare_word_is_not_corrected_into_a_common_one(tmp_path):
+    # written for the test: "botched" in one article, "both" in many (the case that made the rule)
+    ix = ns.create_index(tmp_path / "ix")
+    ix.add([ns.Article(id=f"both-{n}", title=f"Both sides talk {n}", body="Both sides met again.", language="en") for n in range(12)])
+    ix.add([ns.Article(id="rare", title="A botched launch", body="The launch was botched.", language="en")])
+    assert ix.suggest("botched") is None
+    assert ix.suggest("bothh") == "both"  # a word no article uses is still corrected
+    ix.close()
+
+
 def test_a_chinese_query_is_never_corrected(real_index, records):
     run = _han_run(records, "zh", 4)
     assert real_index.suggest(run) is None
