@@ -303,6 +303,21 @@ def _clusters(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _origins(original: str, normalised: str) -> list[int]:
+    """For each character of ``normalised`` (``original`` after NFKC), the
+    offset in ``original`` of the character it came from: NFKC makes two
+    of some (Thai SARA AM, U+0E33, is NIKHAHIT and SARA AA), so a bigram's
+    place in the text is counted back through them, never guessed (a
+    highlight would cut a character)."""
+    at: list[int] = []
+    for i, ch in enumerate(original):
+        at.extend([i] * len(unicodedata.normalize("NFKC", ch)))
+    if len(at) != len(normalised):  # NFKC joined characters (Hangul jamo): spread evenly, as near as it gets
+        scale = len(original) / len(normalised)
+        return [min(len(original) - 1, int(k * scale)) for k in range(len(normalised))]
+    return at
+
+
 def _bigram_tokens(rules: _Rules, word: str, start: int) -> Iterable[tuple[str, int, int]]:
     """A word of a bigram language: runs of its script as bigrams of
     clusters, the rest as words. ``(term, start, end)`` each."""
@@ -318,16 +333,15 @@ def _bigram_tokens(rules: _Rules, word: str, start: int) -> Iterable[tuple[str, 
         if not kind:
             yield _term(rules, piece), start + s, start + e
             continue
+        original = piece
         piece = unicodedata.normalize("NFKC", piece)
         spans = _clusters(piece)
         if len(spans) == 1:
             yield piece.lower(), start + s, start + e
             continue
-        # offsets into the original word (NFKC keeps these scripts' lengths
-        # but for compatibility forms, where the ends are approximate)
-        scale = (e - s) / len(piece)
+        at = _origins(original, piece)
         for (a, _b), (_c, d) in pairwise(spans):
-            yield piece[a:d], start + s + int(a * scale), start + s + round(d * scale)
+            yield piece[a:d], start + s + at[a], start + s + at[d - 1] + 1
 
 
 def analyse(group: str, text: str) -> list[tuple[str, int, int, int]]:

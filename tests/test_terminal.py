@@ -182,3 +182,20 @@ def test_a_message_clears_the_progress_line_first_and_redraws_it_after(monkeypat
         "<clear>", "1. a hit on stdout", "<redraw>",
         "Interrupted: the index is as it was at its last commit.",
     ]
+
+
+def strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def test_a_line_of_chinese_or_japanese_breaks_between_characters_within_the_width():
+    # written for the test; no spaces, as Chinese is written, with a highlighted word and full-width punctuation
+    text = "北京大学的学生今天参加了关于气候变化的国际会议，会议讨论了各国减少排放的计划。" * 3
+    line = "   " + text.replace("气候变化", "\x1b[1;33m气候变化\x1b[0m", 1)
+    wrapped = wrap(line, 80).split("\n")
+    assert len(wrapped) > 1
+    assert all(display_width(part) <= 80 for part in wrapped)
+    assert all(part.startswith("   ") for part in wrapped)  # the hanging indent, on every line
+    assert not any(strip_ansi(part).lstrip()[0] in "，。" for part in wrapped[1:])  # no line starts with a comma or full stop
+    assert "".join(strip_ansi(part)[3:] for part in wrapped) == text
+    assert "\x1b[1;33m" in "".join(wrapped)

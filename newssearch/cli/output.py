@@ -22,6 +22,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from ..dates import format_datetime
+from ..langanalysis import OTHER, language_group
 from ..model import Article, Explanation, Hit
 from ..paths import shown_path
 from ..search.snippets import ANSI_HIGHLIGHT
@@ -52,6 +53,7 @@ __all__ = [
     "print_follow_round",
     "print_index_summary",
     "saved_search_to_json",
+    "similar_scope",
     "stats_to_json",
 ]
 
@@ -421,3 +423,30 @@ def format_feed_status(feed: FeedStatus) -> str:
             f"   next try:     {upcoming}",
         ]
     )
+
+
+#: English names of the languages with fields of their own (:mod:`newssearch.langanalysis`), for messages.
+_LANGUAGE_NAMES = {
+    "ar": "Arabic", "az": "Azerbaijani", "be": "Belarusian", "bg": "Bulgarian", "ca": "Catalan", "cs": "Czech",
+    "da": "Danish", "de": "German", "el": "Greek", "en": "English", "eo": "Esperanto", "es": "Spanish",
+    "et": "Estonian", "eu": "Basque", "fa": "Persian", "fi": "Finnish", "fr": "French", "ga": "Irish",
+    "he": "Hebrew", "hi": "Hindi", "hr": "Croatian, Bosnian and Serbian", "hu": "Hungarian", "hy": "Armenian",
+    "id": "Indonesian", "it": "Italian", "ja": "Japanese", "ko": "Korean", "lt": "Lithuanian", "lv": "Latvian",
+    "mk": "Macedonian", "ms": "Malay", "nb": "Norwegian", "ne": "Nepali", "nl": "Dutch", "pl": "Polish",
+    "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sk": "Slovak", "sl": "Slovene", "st": "Sesotho",
+    "sv": "Swedish", "ta": "Tamil", "th": "Thai", "tr": "Turkish", "uk": "Ukrainian", "vi": "Vietnamese",
+    "yi": "Yiddish", "zh": "Chinese",
+}
+
+
+def similar_scope(language: str | None) -> str:
+    """Where ``similar`` looked for an article in ``language``, said in
+    words: its own language's articles (a translation of it is another
+    language's story, not a copy), or, for an article of no known language,
+    English's and those of no known language, which share their fields."""
+    group = language_group(language)
+    if not group:
+        return "in English and in articles of no known language" if language in (None, "") else "in English"
+    if group == OTHER:
+        return f"in its language ({language})"
+    return f"in {_LANGUAGE_NAMES.get(group, group)}"

@@ -25,7 +25,7 @@ from ..search.timeline import render as render_timeline
 from .exits import EXIT_NO_MATCH, fail
 from .fields import CSV_FIELDS, FIELDS, TableWriter, hit_record, parse_fields, summary_record
 from .options import color_enabled, filter_options, index_option, read_zone, search_request, timeout_option, tz_option
-from .output import REANALYSE_NOTE, format_facets, format_hit, format_published, full_article_to_json
+from .output import REANALYSE_NOTE, format_facets, format_hit, format_published, full_article_to_json, similar_scope
 from .terminal import echo
 
 __all__ = ["search_cmd", "show_cmd", "similar_cmd", "timeline_cmd"]
@@ -252,7 +252,8 @@ def timeline_cmd(
 @click.option("--color/--no-color", default=None, help="Highlight matches (default: on a terminal, unless NO_COLOR is set).")
 def similar_cmd(article_id: str, index_dir: str | None, limit: int, tz: str | None, as_json: bool, color: bool | None) -> None:
     """List the stories most like a stored one (more-like-this on its key
-    terms), without the article itself and its exact duplicates.
+    terms), without the article itself and its exact duplicates, in the
+    article's language (stderr says which).
 
     \b
     Example:
@@ -265,14 +266,17 @@ def similar_cmd(article_id: str, index_dir: str | None, limit: int, tz: str | No
             fail(f"no article with id {article_id!r} in {index_dir or default_index_path()}")
         results = ix.similar(found.id, limit=limit)
     use_color = color_enabled(color)
+    scope = similar_scope(found.language)
     for hit in results:
         if as_json:
             click.echo(json.dumps(hit_record(hit, None), ensure_ascii=False))
         else:
             echo(format_hit(hit, zone, use_color), color=use_color)
     if not results.hits:
-        echo(f"No stories like {found.title!r}.", err=True)
+        echo(f"No stories like {found.title!r} {scope}.", err=True)
         sys.exit(EXIT_NO_MATCH)
+    # on stderr, as every message: a reader of the list learns why no translation is in it
+    echo(f"Stories {scope}, the article's language (a translation is another language's story: search finds it).", err=True)
 
 
 # --- show ---------------------------------------------------------------

@@ -15,9 +15,12 @@ none. The standard library's ``textwrap`` measures with ``len()`` (a
 highlighted word would count its escape bytes, and a line of Chinese
 would be twice the window), so the greedy fill here is our own; like
 ``textwrap`` with ``break_long_words=False`` and ``break_on_hyphens=False``,
-it only breaks at spaces, so a URL or an article id is never cut: it
+it breaks at spaces, so a URL or an article id is never cut: it
 moves whole to the next line, and one wider than the window stays where it
-is (the terminal folds it; a click or a copy still gets all of it).
+is (the terminal folds it; a click or a copy still gets all of it). Chinese
+and Japanese, written without spaces, also break between two wide
+characters (never before closing punctuation), so that a snippet of them
+keeps its indent instead of being folded by the terminal.
 
 A progress display (:mod:`newssearch.cli.progress`) registers itself
 with :func:`showing`; :func:`echo` clears its line before printing and
@@ -125,7 +128,7 @@ def _wrap_line(line: str, width: int, hang: str | None) -> str:
     if display_width(indent) > width // 2:  # a narrow window: keep room for words
         indent = " " * (width // 2)
     lead = line[: len(line) - len(line.lstrip(" "))]
-    pieces = re.split(r"( +)", line[len(lead):])  # word, spaces, word, ...
+    pieces = _wide_breaks(re.split(r"( +)", line[len(lead):]))  # word, spaces, word, ...
     lines: list[str] = []
     current, used = lead + pieces[0], display_width(lead + pieces[0])
     colours = _colours_after(pieces[0], [])
@@ -145,6 +148,57 @@ def _wrap_line(line: str, width: int, hang: str | None) -> str:
         colours = _colours_after(word, colours)
     lines.append(current)
     return "\n".join(lines)
+
+
+#: Characters a line may not start with (closing punctuation, the
+#: prolonged sound mark): the break goes before the character ahead of them,
+#: as Chinese and Japanese typesetting has it (kinsoku).
+_NO_LINE_START = frozenset("\u3001\u3002\uff0c\uff0e\uff1a\uff1b\uff01\uff1f\u300d\u300f\u3011\uff09\u3009\u300b\u30fc\u3005\u2026,.!?:;)]}\u201d\u2019")
+
+
+def _wide_breaks(pieces: list[str]) -> list[str]:
+    """``pieces`` (word, spaces, word, ...) with each word that holds East
+    Asian wide characters split where a line may break without a space:
+    before and after each wide character (Chinese and Japanese are written
+    without spaces, and a line of them is broken between any two
+    characters), never before closing punctuation; the pieces between
+    are joined by "" (no space). A colour code stays with the character it
+    colours."""
+    if all(p.isascii() for p in pieces):
+        return pieces
+    out: list[str] = []
+    for k, piece in enumerate(pieces):
+        if k % 2 or not any(_east_asian_wide(ch) for ch in piece):
+            out.append(piece)
+            continue
+        units: list[str] = []
+        current, pending, after_wide = "", "", False
+        for m in _UNIT.finditer(piece):
+            token = m.group(0)
+            if token.startswith("\x1b"):
+                pending += token
+                continue
+            wide = _east_asian_wide(token[0])
+            if current and (wide or after_wide) and token[0] not in _NO_LINE_START:
+                units.append(current)
+                current = ""
+            current += pending + token
+            pending, after_wide = "", wide
+        units.append(current + pending)
+        for i, unit in enumerate(units):
+            if i:
+                out.append("")
+            out.append(unit)
+    return out
+
+
+#: A piece of a word: an escape sequence, or a character with the marks that follow it.
+_UNIT = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|.[\u0300-\u036f\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u200d\ufe00-\ufe0f]*", re.DOTALL)
+
+
+def _east_asian_wide(ch: str) -> bool:
+    """Whether a character takes two columns (East Asian wide or fullwidth)."""
+    return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
 def _colours_after(word: str, colours: list[str]) -> list[str]:

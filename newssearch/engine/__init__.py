@@ -30,7 +30,7 @@ and on a name listed here that nothing outside uses any more):
 * ``errors``     mapped
 * ``integrity``  CheckReport
 * ``language``   STOP_WORDS, accent_map, porter2_stem
-* ``matching``   highlight_terms, highlight_terms_by_language, whoosh_matches
+* ``matching``   highlight_terms_by_language, whoosh_matches
 * ``parsing``    MATCH_MODES, QueryParser, check_text, expand_stemmed_prefixes
 * ``query``      And, AndMaybe, AndNot, DateRange, Every, GapPhrase, MultiTerm,
   NumericRange, Or, Query, Term, added_after, added_since, from_long, is_null,
@@ -62,7 +62,7 @@ SURFACE: dict[str, tuple[str, ...]] = {
     "errors": ("mapped",),
     "integrity": ("CheckReport",),
     "language": ("STOP_WORDS", "accent_map", "porter2_stem"),
-    "matching": ("highlight_terms", "highlight_terms_by_language", "whoosh_matches"),
+    "matching": ("highlight_terms_by_language", "whoosh_matches"),
     "parsing": ("MATCH_MODES", "QueryParser", "check_text", "expand_stemmed_prefixes"),
     "query": (
         "And", "AndMaybe", "AndNot", "DateRange", "Every", "GapPhrase", "MultiTerm", "NumericRange", "Or", "Query",

@@ -243,13 +243,15 @@ class QueryParser:
         self._searchable = {name for name, field in schema.items() if field.format is not None}
         self._unsearchable = {name for name, _field in schema.items()} - self._searchable
 
-    def _whoosh_parser(self, schema: Schema, fields: Sequence[str], group: Any) -> WhooshQueryParser:
-        """Whoosh's parser with our plugins; ``group`` joins plain words."""
+    def _whoosh_parser(
+        self, schema: Schema, fields: Sequence[str], group: Any, aliases: dict[str, list[str]] = FIELD_ALIASES
+    ) -> WhooshQueryParser:
+        """Whoosh's parser with our plugins; ``group`` joins plain words, ``aliases`` names the fields."""
         parser = _NewsParser(None, schema, group=group)  # Whoosh's MultifieldParser, as this class
         parser.add_plugin(MultifieldPlugin(list(fields)))
         # in place, so the taggers keep their order
         parser.plugins = [_linear(p) for p in parser.plugins]
-        parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+        parser.add_plugin(FieldAliasPlugin(aliases))
         parser.add_plugin(GtLtPlugin())
         # +required -excluded, as in web search; only at the start of a word,
         # so "2022-01" in a date stays one value
@@ -266,7 +268,8 @@ class QueryParser:
         parser = self._parsers.get(key)
         if parser is None:
             fields = list(self._fields) if group == ENGLISH else list(group_fields(group))
-            parser = self._parsers[key] = self._whoosh_parser(self._schema, fields, self._groups[match])
+            aliases = FIELD_ALIASES if group == ENGLISH else _group_aliases(group)
+            parser = self._parsers[key] = self._whoosh_parser(self._schema, fields, self._groups[match], aliases)
         return parser
 
     @property
@@ -317,7 +320,7 @@ class QueryParser:
         seen = {repr(q)}
         for group in groups:
             sub = self._parse_for(text, stripped, match, group)
-            if repr(sub) not in seen:  # a query of field clauses alone reads the same in every language
+            if repr(sub) not in seen:  # a query of clauses on fields other than the text (id:, url:) reads the same in every language
                 seen.add(repr(sub))
                 alternatives.append(sub)
         return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
@@ -357,6 +360,19 @@ class QueryParser:
                 raise QuerySyntaxError(
                     text, f"field {name!r} cannot be searched (try {', '.join(sorted(FIELD_ALIASES))})", m.start(1)
                 )
+
+
+def _group_aliases(group: str) -> dict[str, list[str]]:
+    """:data:`FIELD_ALIASES` for a language group's reading of a query:
+    ``title:`` (``intitle:``, ``headline:``) and ``body:`` (``text:``,
+    ``content:``) name that language's own text fields, so a field clause
+    is analysed by the language's rules and matches its articles, as a
+    plain word does (in English's fields it would find none of them)."""
+    title, body = group_fields(group)
+    aliases = {name: list(names) for name, names in FIELD_ALIASES.items() if name not in ("title", "body")}
+    aliases[title] = ["title", *FIELD_ALIASES["title"]]
+    aliases[body] = ["body", *FIELD_ALIASES["body"]]
+    return aliases
 
 
 def _linear(plugin: Any) -> Any:

@@ -22,14 +22,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine.matching import highlight_terms
+from ..engine.matching import highlight_terms_by_language
+from ..langanalysis import ENGLISH, language_group
 from ..model import Article, Snippet
 from .order import ArticleOrder, first_k
 from .ranker import Ranker
 from .request import SearchRequest
 from .results import find_matches
 from .session import SearchSession
-from .snippets import build_snippet, text_terms
+from .snippets import build_snippet, language_terms, text_terms
 from .stats import RecentStats
 
 __all__ = ["NewMatch", "Percolator"]
@@ -38,13 +39,16 @@ __all__ = ["NewMatch", "Percolator"]
 @dataclass(frozen=True)
 class NewMatch:
     """An article added after a saved search's ``seq`` that a request matches: its doc
-    number, its ingest sequence, its story label (64-bit) and the words a
-    snippet marks for the request."""
+    number, its ingest sequence, its story label (64-bit), the words a
+    snippet marks for the request and the language group whose rules
+    mark them (the article's own: a Polish article's words by Polish
+    stems, a Chinese one's runs of characters)."""
 
     docnum: int
     seq: int
     story: int
     terms: frozenset[str]
+    language: str = ENGLISH
 
 
 class Percolator:
@@ -76,9 +80,23 @@ class Percolator:
             return []
         seqs = ranker.column(docnums, "seq")
         stories = ranker.column(docnums, "story")
-        terms = highlight_terms(self.session.snapshot, matches.query)
+        by_language = highlight_terms_by_language(self.session.snapshot, matches.query)
         order = first_k([seqs], docnums, len(docnums), self._article_order)
-        return [NewMatch(int(docnums[i]), int(seqs[i]), int(stories[i]), terms) for i in order.tolist()]
+        found = []
+        for i in order.tolist():
+            docnum = int(docnums[i])
+            # an article is marked by its own language's terms; an index of English alone reads no article here
+            group = ENGLISH if set(by_language) <= {ENGLISH} else self._group(docnum, by_language)
+            found.append(NewMatch(docnum, int(seqs[i]), int(stories[i]), by_language.get(group, frozenset()), group))
+        return found
+
+    def _group(self, docnum: int, by_language: dict[str, frozenset[str]]) -> str:
+        """The language group whose terms mark document ``docnum``: its language's, if the query searched it."""
+        found = self._articles.get(docnum)
+        if found is None:
+            found = self._articles[docnum] = self.session.snapshot.article(docnum)
+        group = language_group(found.language)
+        return group if group in by_language else ENGLISH
 
     def article(self, match: NewMatch) -> Article:
         """The matched article (read once per batch)."""
@@ -90,7 +108,10 @@ class Percolator:
     def snippet(self, match: NewMatch) -> Snippet:
         """The fragment of the article's body that shows the request's words
         (the body tokenized once per batch for every request it matches)."""
+        body = self.article(match).body
+        if match.language != ENGLISH:  # its words by its language's rules, a run of characters as a run
+            return build_snippet(body, match.terms, words=language_terms(match.language, body, match.terms))
         words = self._words.get(match.docnum)
         if words is None:
-            words = self._words[match.docnum] = text_terms(self.article(match).body)
-        return build_snippet(self.article(match).body, match.terms, words=words)
+            words = self._words[match.docnum] = text_terms(body)
+        return build_snippet(body, match.terms, words=words)

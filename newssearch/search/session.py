@@ -161,7 +161,7 @@ class SearchSession:
 
         def build(key: tuple[int, frozenset[str], int, str]) -> tuple[Snippet, Snippet]:
             article = self.article(docnum)
-            words = language_terms(language, article.body) if language != ENGLISH and terms else None
+            words = language_terms(language, article.body, terms) if language != ENGLISH and terms else None
             return (build_snippet(article.body, terms, max_chars=max_chars, words=words),
                     highlight_text(article.title, terms, language))
 

@@ -8,7 +8,11 @@ copies from other outlets, its other versions) is left out, and the other
 stories are shown once each, with their copies attached. It works within
 the article's language: its words are weighed and searched in its
 language's fields (:mod:`newssearch.langanalysis`), so a German article's
-related stories are German ones (a translation shares no terms with it).
+related stories are German ones (a translation shares no terms with it);
+an article in a language without fields of its own (those share one pair
+of fields) is compared with its own language's articles only. An article
+of no known language is compared with English's and those of no known
+language, which share their fields.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine.matching import highlight_terms_by_language
-from ..engine.query import Or, Term
-from ..langanalysis import ENGLISH, group_fields, language_group
-from ..model import Article, StoryCopy, Hit, SearchResults, Snippet
+from ..engine.query import And, Or, Term
+from ..langanalysis import ENGLISH, OTHER, group_fields, language_group
+from ..languages import language_family
+from ..model import Article, Hit, SearchResults, Snippet, StoryCopy
 from .collapse import MAX_COPIES, collapse
 from .compile import build_filter
 from .recency import Recency
@@ -48,7 +53,12 @@ def similar(session: SearchSession, article: Article, request: SearchRequest) ->
     top = max(weight for _term, weight in keys) or 1.0
     q = Or([Term(f, term, boost=weight / top) for term, weight in keys for f in fields])
     ranker = session.ranker
-    found = ranker.matches(q, build_filter(request.filters, cutoff=request.cutoff))
+    restrict = build_filter(request.filters, cutoff=request.cutoff)
+    if group == OTHER and article.language:
+        # the fields of languages without rules of their own hold many languages: keep to the article's
+        own_language = Or([Term("language", code) for code in language_family(article.language)])
+        restrict = own_language if restrict is None else And([restrict, own_language])
+    found = ranker.matches(q, restrict)
     assert found is not None  # plain terms are always ranked by numpy
     ids, scores = found
     own = snapshot.docnum_for_id(article.id)
@@ -64,7 +74,7 @@ def similar(session: SearchSession, article: Article, request: SearchRequest) ->
     hits: list[Hit] = []
     for docnum, score in ranked.page:
         other = snapshot.article(docnum)
-        words = language_terms(group, other.body) if request.snippets and group != ENGLISH else None
+        words = language_terms(group, other.body, terms) if request.snippets and group != ENGLISH else None
         snippet = build_snippet(other.body, terms, max_chars=request.snippet_chars, words=words) if request.snippets else Snippet("")
         title = highlight_text(other.title, terms, group) if request.snippets else Snippet(other.title)
         copies = stories.copies(docnum) if stories is not None else np.zeros(0, dtype=np.int64)

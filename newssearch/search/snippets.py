@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from functools import lru_cache
 from collections.abc import Callable, Iterable
+from functools import lru_cache
+from unicodedata import category, east_asian_width
 
 from ..analysis import TERM_CACHE, TOKEN_PATTERN, TOKEN_RE, term_for
 from ..langanalysis import ENGLISH, analyse
@@ -30,13 +31,34 @@ ELLIPSIS = "\u2026"
 
 def lead_snippet(text: str, max_chars: int = 240) -> Snippet:
     """The opening of a text, cut at a word boundary (used when the query
-    matched only the title or a filter)."""
+    matched only the title or a filter); where there is none near (a
+    script without spaces), between two characters, never inside one."""
     text = " ".join(text[: max_chars * 8].split())  # a 100 MB field is not joined whole
     if len(text) <= max_chars:
         return Snippet(text)
     cut = text.rfind(" ", 0, max_chars)
-    cut = cut if cut > max_chars // 2 else max_chars
+    cut = cut if cut > max_chars // 2 else _cluster_start(text, max_chars)
     return Snippet(text[:cut].rstrip(" ,;:") + " " + ELLIPSIS)
+
+
+def _wide(text: str) -> bool:
+    """Whether most of a text's opening is East Asian wide characters (a
+    Chinese or Japanese text): its snippet is measured in the columns it
+    takes, two a character, so that it fills the lines an English one does."""
+    head = text[:200]
+    if head.isascii():
+        return False
+    wide = sum(1 for ch in head if east_asian_width(ch) in ("W", "F"))
+    return wide * 2 > len(head)
+
+
+def _cluster_start(text: str, at: int) -> int:
+    """``at``, or the start of the character ``at`` falls inside (a vowel
+    sign or tone mark belongs to the letter before it: a cut there would
+    leave it on its own)."""
+    while 0 < at < len(text) and (category(text[at])[0] == "M" or text[at] in "\u200d\u200c"):
+        at -= 1
+    return at
 
 
 def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
@@ -92,11 +114,29 @@ def text_terms(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def language_terms(language: str, text: str) -> list[tuple[int, int, str]]:
+def language_terms(language: str, text: str, terms: Iterable[str] = ()) -> list[tuple[int, int, str]]:
     """:func:`text_terms` by the rules of a language group: where each
     term stands, so a match in a script without spaces is marked from
-    its first character to its last, never inside one."""
-    return [(s, e, term) for term, _pos, s, e in analyse(language, text) if term]
+    its first character to its last, never inside one. A run of
+    characters among ``terms`` that its language reads as several terms
+    (``北京大学``: the bigrams ``北京 京大 大学``,
+    :func:`~newssearch.engine.matching.highlight_terms_by_language`) is
+    found as that run: one match over its characters where its bigrams
+    stand in a row, and none where only one of them does (``大学`` alone
+    in ``清华大学`` is not what the query asked for)."""
+    words = [(s, e, term) for term, _pos, s, e in analyse(language, text) if term]
+    runs = [(run, seq) for run in terms if len(seq := [t for t, _p, _s, _e in analyse(language, run) if t]) > 1]
+    if not runs:
+        return words
+    found: list[tuple[int, int, str]] = []
+    for run, seq in runs:
+        k = len(seq)
+        for i in range(len(words) - k + 1):
+            if words[i][2] == seq[0] and all(
+                words[i + j][2] == seq[j] and words[i + j][0] < words[i + j - 1][1] for j in range(1, k)
+            ):  # the run's terms in a row, each overlapping the last: the characters typed
+                found.append((words[i][0], words[i + k - 1][1], run))
+    return sorted([*words, *found])
 
 
 def build_snippet(
@@ -112,6 +152,8 @@ def build_snippet(
     ``max_chars`` long, in up to ``fragments`` pieces. ``words``: the text's
     :func:`text_terms`, when they were computed already."""
     termset = frozenset(terms)
+    if _wide(text):
+        max_chars = max(1, max_chars // 2)  # measured in columns: a wide character takes two
     if not text or not termset:
         return lead_snippet(text, max_chars)
     matches = [w for w in words if w[2] in termset] if words is not None else _matches(text, termset)
@@ -225,6 +267,14 @@ def _flatten(fragment: str) -> tuple[str, Callable[[int], int]]:
 _SPACES = re.compile(r"\s{2,}|[^\S ]")
 
 
+#: How far a fragment's ends move to reach a space: past it, the text has
+#: none there (Chinese, Japanese, Thai phrases), and the fragment is cut
+#: between two characters instead of growing to the whole paragraph.
+_TO_SPACE = 40
+#: Where a sentence ends in scripts without spaces (a fragment may start after one).
+_FULL_STOPS = "\u3002\uff01\uff1f"
+
+
 def _word_bounds(text: str, lo: int, hi: int) -> tuple[int, int]:
     # a second fragment kept apart from the first can start past the text's end
     lo = min(lo, len(text))
@@ -236,15 +286,21 @@ def _word_bounds(text: str, lo: int, hi: int) -> tuple[int, int]:
         if window == 0:
             lo = 0
         else:
-            back = max(text.rfind(". ", window, lo), text.rfind("\n", window, lo))
+            back = max(text.rfind(". ", window, lo), text.rfind("\n", window, lo), *(text.rfind(c, window, lo) for c in _FULL_STOPS))
             if back != -1:
                 lo = back + (2 if text[back] == "." else 1)
             else:
-                while lo > 0 and not text[lo - 1].isspace():
+                start = lo
+                while lo > 0 and not text[lo - 1].isspace() and start - lo < _TO_SPACE:
                     lo -= 1
+                if lo > 0 and not text[lo - 1].isspace():
+                    lo = _cluster_start(text, start)
     if hi < len(text):
-        while hi < len(text) and not text[hi].isspace() and hi - lo < 400:
+        end = hi
+        while hi < len(text) and not text[hi].isspace() and hi - lo < 400 and hi - end < _TO_SPACE:
             hi += 1
+        if hi < len(text) and not text[hi].isspace():
+            hi = _cluster_start(text, end)
     return lo, hi
 
 
@@ -266,7 +322,7 @@ def highlight_text(text: str, terms: Iterable[str], language: str = ENGLISH) -> 
     flat = " ".join(text.split())
     if not termset:
         return Snippet(flat)
-    found = _matches(flat, termset) if language == ENGLISH else [w for w in language_terms(language, flat) if w[2] in termset]
+    found = _matches(flat, termset) if language == ENGLISH else [w for w in language_terms(language, flat, termset) if w[2] in termset]
     spans = [(s, e) for s, e, _t in found]
     return Snippet(flat, tuple(_merge(spans, flat)))
 
