@@ -229,6 +229,10 @@ def test_the_language_is_a_facet_and_a_filter_on_the_page_and_in_the_api(server)
     assert "Language" in body and 'href="/search?q=ferries&amp;lang=en"' in body
     filtered = _page(server, "/search", {"q": "ferries", "lang": "en"})  # the fixture's articles are built in code: one has a language
     assert "language: en" in filtered and "of 1 story" in filtered
+    # the headline and snippet say their language and take their direction from their text
+    # (an Arabic headline sat left-aligned), so that a browser picks the script's fonts and reads it right to left
+    assert '<h2 dir="auto" lang="en">' in filtered and '<p class="snippet" dir="auto" lang="en">' in filtered
+    assert '<h2 dir="auto"><a' in body  # no language known: the direction alone
     assert "No results" in _page(server, "/search", {"q": "ferries", "lang": "bg"})
     assert server.get("/api/search", {"q": "ferries", "lang": "bg"}).json()["total"] == 0
     assert server.get("/api/search", {"q": "ferries", "lang": "xx-nonsense"}).status == 400
