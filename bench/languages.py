@@ -8,6 +8,7 @@ dependencies of newssearch: ``pip install py3langid lingua-language-detector``):
     python bench/languages.py --per-lang 40                    # a quicker sample
     python bench/languages.py --search                         # known-item search per language
     python bench/languages.py --topics                         # topic search on BSNLP per language
+    python bench/languages.py --stemmers                       # stemmers for the Slavic languages, both halves
 
 ``--search``: known-item search per language over the whole collection,
 each record indexed with its ``lang`` given (detection is measured above;
@@ -534,10 +535,15 @@ def _use(name: str, langs: tuple[str, ...]) -> None:
         use_stemmer(code, stem, shipped=shipped)
 
 
-def _cache_key(langs: tuple[str, ...], per_lang: int) -> str:
-    """What a cached candidate's figures depend on: the light stemmer's
-    rules, simplemma's version, the languages and the targets (and
-    :data:`STEMMER_RUN`, raised when the measures change)."""
+def _cache_key(name: str, langs: tuple[str, ...], per_lang: int) -> str:
+    """What candidate ``name``'s cached figures depend on: the light
+    stemmer's rules, simplemma's version, the languages and the targets (and
+    :data:`STEMMER_RUN`, raised when the measures change); the shipped
+    rules', on which languages newssearch stems and how
+    (:data:`~newssearch.langanalysis.REVISIONS`) too."""
+    from newssearch.langanalysis import REVISIONS
+    from newssearch.lightstem import ENDINGS, MIN_STEM
+
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -545,8 +551,10 @@ def _cache_key(langs: tuple[str, ...], per_lang: int) -> str:
     except PackageNotFoundError:
         lemmas = "-"
     h = hashlib.sha1()
-    h.update((Path(__file__).resolve().parents[1] / "newssearch" / "lightstem.py").read_bytes())
+    h.update(f"{sorted(ENDINGS.items())!r}:{MIN_STEM}".encode())
     h.update(f"{STEMMER_RUN}:{lemmas}:{','.join(langs)}:{per_lang}".encode())
+    if name == "shipped":
+        h.update(repr(sorted(REVISIONS.items())).encode())
     return h.hexdigest()[:12]
 
 
@@ -557,7 +565,7 @@ def _candidate_figures(name: str, langs: tuple[str, ...], per_lang: int, records
 
     import newssearch as ns
 
-    where = STEMMER_CACHE / f"{name}-{_cache_key(langs, per_lang)}"
+    where = STEMMER_CACHE / f"{name}-{_cache_key(name, langs, per_lang)}"
     done = where / "figures.json"
     if done.exists():
         print(f"{name}: figures from {where}", file=sys.stderr)

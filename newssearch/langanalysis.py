@@ -39,8 +39,14 @@ tokenizer used by the query parser, the index writer and the snippets call):
   for was dropped. Every word is kept, so phrases match word for word;
 * Snowball stemming through PyStemmer (C) wherever it has the language
   (:data:`SNOWBALL`; Croatian, Bosnian and Serbian share Snowball's
-  Serbian); Bulgarian, Ukrainian, Slovak, Slovene, Hebrew, Vietnamese get
-  no stemmer (a lemmatizer or light stemmer for them is left for later);
+  Serbian); Bulgarian gets simplemma's lemmas (:mod:`newssearch.lemmas`),
+  Ukrainian and Slovene a light stemmer (:mod:`newssearch.lightstem`),
+  each chosen by ``bench/languages.py --stemmers`` on the BSNLP topics'
+  held-out half (a lemmatizer was no better than Snowball for Czech,
+  Polish and Russian); Slovak (no topics to choose by), Hebrew and
+  Vietnamese get none. Each field records the revision of its group's
+  rules that wrote it (:data:`REVISIONS`, :func:`rules_key`): an index
+  written before a language was stemmed keeps its unstemmed rules for it;
 * exact forms beside stems (Elasticsearch's ``keyword_repeat`` and
   ``remove_duplicates``): in a stemmed language each word whose stem is
   not the word itself is also indexed as it is written (lowercased, marked
