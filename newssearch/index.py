@@ -329,7 +329,9 @@ class NewsIndex:
     def _open_session(self) -> SearchSession:
         """A session over a snapshot of the index as last committed."""
         if self._parser is None:
-            self._parser = QueryParser.for_news()
+            # a plain index's language fields answer by the rules that wrote them
+            written = getattr(self._store, "whoosh_index", None)
+            self._parser = QueryParser.for_news(written.schema if written is not None else None)
         snapshot = self._store.snapshot(k1=BM25_K1, b=BM25_B)
         ranker = self._fan_out(snapshot) if self._fan_out is not None else None
         return SearchSession(snapshot, self._parser, ranker, self._harvests)

@@ -39,8 +39,14 @@ tokenizer used by the query parser, the index writer and the snippets call):
   for was dropped. Every word is kept, so phrases match word for word;
 * Snowball stemming through PyStemmer (C) wherever it has the language
   (:data:`SNOWBALL`; Croatian, Bosnian and Serbian share Snowball's
-  Serbian); Bulgarian, Ukrainian, Slovak, Slovene, Hebrew, Vietnamese get
-  no stemmer (a lemmatizer or light stemmer for them is left for later);
+  Serbian); Bulgarian gets simplemma's lemmas (:mod:`newssearch.lemmas`),
+  Ukrainian and Slovene a light stemmer (:mod:`newssearch.lightstem`),
+  each chosen by ``bench/languages.py --stemmers`` on the BSNLP topics'
+  held-out half (a lemmatizer was no better than Snowball for Czech,
+  Polish and Russian); Slovak (no topics to choose by), Hebrew and
+  Vietnamese get none. Each field records the revision of its group's
+  rules that wrote it (:data:`REVISIONS`, :func:`rules_key`): an index
+  written before a language was stemmed keeps its unstemmed rules for it;
 * exact forms beside stems (Elasticsearch's ``keyword_repeat`` and
   ``remove_duplicates``): in a stemmed language each word whose stem is
   not the word itself is also indexed as it is written (lowercased, marked
@@ -75,12 +81,14 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from itertools import pairwise
 
 import Stemmer
 
 from .analysis import TOKEN_RE, term_for
+from .lemmas import LEMMATIZED, lemmatizer
+from .lightstem import ENDINGS, light_stem
 
 __all__ = [
     "BIGRAM_LANGUAGES",
@@ -88,8 +96,10 @@ __all__ = [
     "EXACT",
     "EXACT_BOOST",
     "GROUPS",
+    "LIGHT_STEMMED",
     "NEUTRAL",
     "OTHER",
+    "REVISIONS",
     "SNOWBALL",
     "analyse",
     "analyse_neutrally",
@@ -98,6 +108,7 @@ __all__ = [
     "group_fields",
     "language_group",
     "positions_by_term_in",
+    "rules_key",
     "text_field_names",
     "use_stemmer",
 ]
@@ -119,10 +130,23 @@ SNOWBALL: dict[str, str] = {
 }
 #: Scripts without spaces between words: character bigrams.
 BIGRAM_LANGUAGES = frozenset({"zh", "ja", "ko", "th"})
-#: Languages with fields of their own but no stemmer (a lemmatizer or light stemmer for them is for later).
-_UNSTEMMED = frozenset({"bg", "uk", "sk", "sl", "he", "vi", "az", "lv", "mk", "be", "ms"})
+#: Languages Snowball has no stemmer for that get the light stemmer
+#: (:mod:`newssearch.lightstem`), chosen by ``bench/languages.py --stemmers``;
+#: Bulgarian gets lemmas (:mod:`newssearch.lemmas`).
+LIGHT_STEMMED = frozenset({"uk", "sl"})
+#: Languages with fields of their own but no stemmer: Slovak (the light
+#: stemmer has endings for it, but no topic evaluation could choose one),
+#: and languages nothing was measured for.
+_UNSTEMMED = frozenset({"sk", "he", "vi", "az", "lv", "mk", "be", "ms"})
+#: The revision of a group's rules, where they changed after fields of the
+#: group could be written (missing: 0). An index's fields record the
+#: revision that wrote them (:func:`rules_key`). 1: bg lemmatized, uk and
+#: sl light-stemmed (before: no stemmer).
+REVISIONS: dict[str, int] = {"bg": 1, "uk": 1, "sl": 1}
 #: Every group with fields of its own, besides English.
-GROUPS: tuple[str, ...] = tuple(sorted(set(SNOWBALL) | BIGRAM_LANGUAGES | _UNSTEMMED)) + (OTHER,)
+GROUPS: tuple[str, ...] = tuple(sorted(set(SNOWBALL) | BIGRAM_LANGUAGES | set(LEMMATIZED) | LIGHT_STEMMED | _UNSTEMMED)) + (
+    OTHER,
+)
 #: The mark of an exact form's term (``=ryanaira``): no word holds "=", so it
 #: never meets a stem, and a prefix query (``ryan*``) never expands into exact forms.
 EXACT = "="
@@ -267,14 +291,41 @@ def use_stemmer(group: str, stem: Callable[[str], str] | None, shipped: bool = F
     _EXACT_CACHES.clear()
 
 
+def rules_key(group: str, revision: int) -> str:
+    """The name of the rules a field of ``group`` written by revision
+    ``revision`` of that group's rules is read by: ``group`` itself for the
+    current rules, else ``group@revision`` (``bg@0``: Bulgarian as it was
+    analysed before it was lemmatized). Every function here taking a group
+    takes such a name too, so an index keeps answering by the rules that
+    wrote it (its fields record their revision) until it is analysed again."""
+    if revision == REVISIONS.get(group, 0):
+        return group
+    return f"{group}@{revision}"
+
+
+def _base(key: str) -> tuple[str, int]:
+    """A rules name's group and revision."""
+    group, sep, revision = key.partition("@")
+    return group, int(revision) if sep else REVISIONS.get(group, 0)
+
+
 @cache
-def _rules(group: str) -> _Rules:
+def _rules(key: str) -> _Rules:
+    group, revision = _base(key)
     if group in (NEUTRAL, OTHER) or _NEUTRAL_EVERYWHERE[0]:
         return _Rules(group, None, False)
     if group in _STEMMERS:
         return _Rules(group, _STEMMERS[group], group in BIGRAM_LANGUAGES)
+    if revision < REVISIONS.get(group, 0):
+        # every revision so far gave a group without a stemmer one: the
+        # rules before it are no stemmer
+        return _Rules(group, None, group in BIGRAM_LANGUAGES)
     algorithm = SNOWBALL.get(group)
     stem = Stemmer.Stemmer(algorithm).stemWord if algorithm else None
+    if group in LEMMATIZED:
+        stem = lemmatizer(group)
+    elif group in LIGHT_STEMMED and group in ENDINGS:
+        stem = partial(light_stem, group)
     return _Rules(group, stem, group in BIGRAM_LANGUAGES)
 
 

@@ -121,12 +121,3 @@ def test_topic_queries_come_from_the_tune_half_and_tell_the_topic_apart():
     assert "dnes" not in [q for _l, q, _t in queries][:2]  # a word of every topic tells none apart
     assert all(lang == "cs" for lang, _q, _t in queries)
 
-
-def test_the_light_stemmer_drops_one_ending_and_keeps_three_letters():
-    from bench.lightstem import light_stem
-
-    assert light_stem("bg", "изборите") == "избор"  # the longest ending, "ите", not "е"
-    assert light_stem("uk", "коронавірусу") == "коронавірус"
-    assert light_stem("sl", "volitvah") == "volitv"  # one ending, no more
-    assert light_stem("sk", "ova") == "ova"  # the stem keeps three letters
-    assert light_stem("xx", "words") == "words"  # a language without endings is left alone

@@ -68,6 +68,7 @@ HEAVY_OR_OPTIONAL = {
     "importlib.metadata": "0.02 s (email, zipfile, csv), only when an index is created",
     "multiprocessing": "0.02-0.05 s (with whoosh.multiproc), only to write an index",
     "sqlite3": "0.005 s, only for saved searches, the follower's state and checking them",
+    "simplemma": "0.08 s, only at the first Bulgarian word (newssearch/lemmas.py)",
 }
 
 

@@ -38,7 +38,14 @@ from whoosh.qparser.dateparse import DateParserPlugin
 from .. import langanalysis
 from ..analysis import TOKEN_RE
 from ..errors import QuerySyntaxError
-from ..langanalysis import ENGLISH, EXACT, exact_term, field_group, group_fields
+from ..langanalysis import (
+    ENGLISH,
+    EXACT,
+    exact_term,
+    field_group,
+    group_fields,
+    text_field_names,
+)
 from .errors import QUERY_ERRORS
 from .query import (
     And,
@@ -194,7 +201,8 @@ class _NewsParser(WhooshQueryParser):  # type: ignore[misc]  # Whoosh is untyped
         group = field_group(fieldname)
         if termclass is not Term or not tokenize or not group or not isinstance(q, Term):
             return q
-        exact = exact_term(group, text)
+        # the rules the index's field was written by (its recorded revision)
+        exact = exact_term(getattr(self.schema[fieldname], "rules", group), text)
         if not exact:
             return q
         return Or([q, Term(fieldname, exact, boost=boost * langanalysis.EXACT_BOOST)])
@@ -278,9 +286,18 @@ class QueryParser:
         return self._whoosh_parser_for("any")
 
     @classmethod
-    def for_news(cls) -> QueryParser:
-        """A parser for the newssearch schema."""
-        return cls(build_schema())
+    def for_news(cls, written: Schema | None = None) -> QueryParser:
+        """A parser for the newssearch schema; given the schema an index was
+        ``written`` with, its language fields written by earlier rules than
+        this version's (:data:`~newssearch.langanalysis.REVISIONS`) are read
+        by those rules, so the index answers as before until it is analysed again."""
+        schema = build_schema()
+        if written is not None:
+            for name in text_field_names():
+                if name in written and getattr(written[name], "rules", None) != schema[name].rules:
+                    schema.remove(name)
+                    schema.add(name, written[name])
+        return cls(schema)
 
     def parse(self, text: str, match: str = "any", groups: tuple[str, ...] = ()) -> Query:
         """Parse ``text``; raise :class:`QuerySyntaxError` when Whoosh cannot

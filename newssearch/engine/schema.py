@@ -68,11 +68,13 @@ from ..langanalysis import (
     BIGRAM_LANGUAGES,
     EXACT,
     GROUPS,
+    REVISIONS,
     analyse,
     exact_term,
     group_fields,
     language_group,
     positions_by_term_in,
+    rules_key,
     text_field_names,
 )
 from ..model import Article
@@ -222,23 +224,35 @@ class LanguageTokenizer(_AnalysisTokenizer):
     positions; a query (any other mode) asks for stems, and the parser adds
     the exact form (:mod:`newssearch.engine.parsing`)."""
 
+    #: The revision of the group's rules that wrote the field
+    #: (:data:`~newssearch.langanalysis.REVISIONS`), pickled with the schema:
+    #: a tokenizer pickled before revisions were recorded reads as 0.
+    revision = 0
+
     def __init__(self, group: str) -> None:
         self.group = group
+        self.revision = REVISIONS.get(group, 0)
+
+    @property
+    def rules(self) -> str:
+        """The name of the rules this field is analysed by (:func:`~newssearch.langanalysis.rules_key`)."""
+        return rules_key(self.group, self.revision)
 
     def __eq__(self, other: object) -> bool:
-        return other.__class__ is self.__class__ and getattr(other, "group", None) == self.group
+        return other.__class__ is self.__class__ and getattr(other, "rules", None) == self.rules
 
     def __hash__(self) -> int:
-        return hash((self.__class__, self.group))
+        return hash((self.__class__, self.rules))
 
     def _tokens(self, value: str, tokenize: bool, mode: str) -> Iterable[tuple[str, int, int, int]]:
-        tokens = analyse(self.group, value)
+        rules = self.rules
+        tokens = analyse(rules, value)
         if mode != "index":
             return tokens
         out = []
         for term, pos, start, end in tokens:
             out.append((term, pos, start, end))
-            exact = exact_term(self.group, value[start:end]) if term else ""
+            exact = exact_term(rules, value[start:end]) if term else ""
             if exact:
                 out.append((exact, pos, start, end))
         return out
@@ -256,6 +270,12 @@ class LanguageText(TEXT):  # type: ignore[misc]  # Whoosh is untyped
         super().__init__(analyzer=LanguageTokenizer(group), multitoken_query=multitoken, **kwargs)
         self.group = group
 
+    @property
+    def rules(self) -> str:
+        """The rules the field was written by, as its tokenizer records them:
+        an index keeps answering by them until it is analysed again."""
+        return str(self.analyzer.rules)
+
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         """``(term, frequency, weight, encoded positions)`` for each term of ``value``."""
         if not isinstance(value, str):
@@ -264,7 +284,7 @@ class LanguageText(TEXT):  # type: ignore[misc]  # Whoosh is untyped
         fmt = self.format
         boost = fmt.field_boost
         encode = fmt.encode
-        for term, poslist in positions_by_term_in(self.group, value).items():
+        for term, poslist in positions_by_term_in(self.rules, value).items():
             # an exact form (beside its stem, at its word's position) does
             # not count in the field's length: the article has as many
             # words as before (Lucene's discountOverlaps)

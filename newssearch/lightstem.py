@@ -1,11 +1,24 @@
-"""A light stemmer for Slavic languages Snowball has no stemmer for.
+"""A light stemmer for the Slavic languages Snowball has no stemmer for.
 
-After Savoy's light stemmers (as Lucene's Czech and Bulgarian ones): a
-word loses at most one inflectional ending (case and number, the
-Bulgarian article), the longest of its language's that leaves a stem of
-:data:`MIN_STEM` letters, and nothing else: no derivational suffixes, so
-it merges few words that mean different things. A candidate, measured against no
-stemming and against simplemma's lemmas in ``bench/languages.py``.
+Why a light stemmer: ``bench/languages.py --stemmers`` compared, for
+Bulgarian, Ukrainian, Slovene and Slovak, no stemmer, these rules,
+simplemma's dictionary lemmas and the lemma else these rules (the README's
+"Topic search"). A reporter's inflected form ("коронавирусът",
+"Brexitom") must meet the article's other forms, and the exact forms
+beside the stems (:mod:`newssearch.langanalysis`) keep a headline's own
+words first.
+
+The rules, after Savoy's light stemmers (J. Savoy, "Searching strategies
+for the Bulgarian language", Information Retrieval 10, 2007; L. Dolamic
+and J. Savoy, "Indexing and stemming approaches for the Czech language",
+IP&M 45, 2009; Lucene's BulgarianStemmer and CzechStemmer follow them): a
+word loses at most one inflectional ending, the longest of its language's
+that leaves :data:`MIN_STEM` letters, and nothing else. The endings are
+the case and number endings of each language's noun and adjective
+declensions (and the Bulgarian definite article), from its grammar; no
+derivational suffix is removed, so few words that mean different things
+are merged. A word is expected lowercased (:mod:`newssearch.langanalysis`
+lowercases first).
 """
 
 from __future__ import annotations
