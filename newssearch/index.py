@@ -24,7 +24,7 @@ from .cluster.search import fan_out
 from .engine.errors import mapped
 from .engine.integrity import CheckReport
 from .engine.parsing import QueryParser
-from .engine.schema import ANALYSIS_VERSION
+from .engine.schema import ANALYSIS_VERSION, outdated_fields
 from .engine.shards import Manifest, ShardedStore, is_sharded
 from .engine.store import Store, check_store, has_index
 from .errors import (
@@ -159,6 +159,7 @@ class NewsIndex:
         self.path = store.path
         self._store = store
         self._parser: QueryParser | None = None
+        self._parser_outdated: frozenset[str] = frozenset()  # the fields the parser reads by earlier rules
         self._session: SearchSession | None = None
         self._fan_out: Callable[[Snapshot], Ranker] | None = None
         # search-as-you-type's headline counts per segment, kept across commits (SearchSession.completions)
@@ -328,11 +329,14 @@ class NewsIndex:
 
     def _open_session(self) -> SearchSession:
         """A session over a snapshot of the index as last committed."""
-        if self._parser is None:
-            # a plain index's language fields answer by the rules that wrote them
-            written = getattr(self._store, "whoosh_index", None)
-            self._parser = QueryParser.for_news(written.schema if written is not None else None)
         snapshot = self._store.snapshot(k1=BM25_K1, b=BM25_B)
+        # a plain index's language fields answer by the rules that wrote them, as its
+        # snapshot's schema records them: a reanalyse (here or in another process) changes them
+        written = snapshot.schema if isinstance(self._store, Store) else None
+        outdated = frozenset(outdated_fields(written)) if written is not None else frozenset()
+        if self._parser is None or outdated != self._parser_outdated:
+            self._parser = QueryParser.for_news(written if outdated else None)
+            self._parser_outdated = outdated
         ranker = self._fan_out(snapshot) if self._fan_out is not None else None
         return SearchSession(snapshot, self._parser, ranker, self._harvests)
 

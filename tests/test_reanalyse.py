@@ -275,3 +275,70 @@ def test_killed_before_its_commit_the_index_is_wholly_old(tmp_path, monkeypatch,
         snapshot = ix.session().snapshot
         assert all(snapshot.field_length(d, "body") > 0 for d, _ in snapshot.numbered_articles())  # every article as it was
         assert not ix.search("北京", lang="zh").hits
+
+
+# --- a language stemmed since its fields were written ---------------------------------
+
+BULGARIAN = [
+    ("Изборите в България", "Изборите бяха вчера, а гласуваха много хора."),
+    ("Изборът на министрите", "Министрите се събраха в събота."),
+]
+
+
+def _unstemmed_bulgarian(where: Path, monkeypatch: pytest.MonkeyPatch, *, procs: int | None = None) -> ns.NewsIndex:
+    """An index whose Bulgarian fields were written before Bulgarian was
+    stemmed (their tokenizer records no revision, as one pickled then), and
+    whose manifest records the analysis of that time (1)."""
+    from newssearch.engine import schema
+
+    with monkeypatch.context() as m:
+        m.setattr(schema.LanguageTokenizer, "__init__", lambda self, group: setattr(self, "group", group))
+        ix = ns.create_index(where)
+    ix.add([ns.Article(id=f"bg{k}", title=t, body=b, language="bg", language_source="given") for k, (t, b) in enumerate(BULGARIAN)])
+    ix._store.mark_analysed(1)
+    return ix
+
+
+def _found(ix: ns.NewsIndex) -> dict[str, list[str]]:
+    return {q: sorted(h.article.id for h in ix.search(q, all_copies=True)) for q in ("изборите", "избор", "министър")}
+
+
+def test_fields_written_before_their_language_was_stemmed_are_written_again_by_todays_rules(tmp_path, monkeypatch):
+    # a reanalyse kept the index's own field definitions, so Bulgarian stayed unstemmed for good
+    ix = _unstemmed_bulgarian(tmp_path / "ix", monkeypatch)
+    reader = ns.open_index(tmp_path / "ix")  # open before, as a server's index is: it must follow the change
+    before = {"изборите": ["bg0"], "избор": [], "министър": []}
+    assert _found(ix) == before and _found(reader) == before
+    assert ix.reanalyse_needed()
+    report = ix.reanalyse()
+    assert report.articles == 2 and not ix.reanalyse_needed()
+    after = {"изборите": ["bg0", "bg1"], "избор": ["bg0", "bg1"], "министър": ["bg1"]}
+    assert _found(ix) == after
+    assert _found(reader) == after  # its parser now reads the fields by the rules that wrote them
+    ix.add([ns.Article(id="bg9", title="Нови избори", body="Изборите ще са през май.", language="bg")])
+    assert _found(ix)["избор"] == ["bg0", "bg1", "bg9"]  # a later write keeps today's rules
+    reader.close()
+    ix.close()
+
+
+def test_a_rebuild_writes_such_fields_by_todays_rules_too(tmp_path, monkeypatch):
+    ix = _unstemmed_bulgarian(tmp_path / "ix", monkeypatch)
+    ix.close()
+    source = tmp_path / "bg.jsonl"
+    source.write_text("".join(json.dumps({"id": f"bg{k}", "title": t, "body": b, "lang": "bg"}, ensure_ascii=False) + "\n"
+                              for k, (t, b) in enumerate(BULGARIAN)), encoding="utf-8")
+    with ns.open_index(tmp_path / "ix") as again:
+        with again.writer(rebuild=True) as w:
+            w.add_many(ns.read_path(source))
+        assert _found(again)["избор"] == sorted(h.article.id for h in again.search("изборите", all_copies=True))
+        assert len(_found(again)["избор"]) == 2 and not again.reanalyse_needed()
+
+
+def test_writer_processes_write_such_fields_by_todays_rules(tmp_path, monkeypatch):
+    from newssearch.write import reanalyse as reanalysing
+
+    ix = _unstemmed_bulgarian(tmp_path / "ix", monkeypatch)
+    monkeypatch.setattr(reanalysing, "PARALLEL_FROM", 1)  # the two articles through the workers
+    ix.reanalyse(procs=2)
+    assert _found(ix) == {"изборите": ["bg0", "bg1"], "избор": ["bg0", "bg1"], "министър": ["bg1"]}
+    ix.close()

@@ -36,7 +36,7 @@ and on a name listed here that nothing outside uses any more):
   NumericRange, Or, Query, Term, added_after, added_since, from_long, is_null,
   published_by, to_long
 * ``reading``    Segment, Snapshot
-* ``schema``     ANALYSIS_VERSION, KEYWORD_FIELDS, TEXT_FIELDS, keyword_term, to_fields, url_words
+* ``schema``     ANALYSIS_VERSION, KEYWORD_FIELDS, TEXT_FIELDS, keyword_term, outdated_fields, to_fields, url_words
 * ``shards``     Manifest, ShardedStore, is_sharded, shard_of
 * ``store``      Store, check_store, has_index, take_lock
 * ``writing``    SegmentWriter, compact_segments, default_memory_mb, default_procs
@@ -69,7 +69,7 @@ SURFACE: dict[str, tuple[str, ...]] = {
         "Term", "added_after", "added_since", "from_long", "is_null", "published_by", "to_long",
     ),
     "reading": ("Segment", "Snapshot"),
-    "schema": ("ANALYSIS_VERSION", "KEYWORD_FIELDS", "TEXT_FIELDS", "keyword_term", "to_fields", "url_words"),
+    "schema": ("ANALYSIS_VERSION", "KEYWORD_FIELDS", "TEXT_FIELDS", "keyword_term", "outdated_fields", "to_fields", "url_words"),
     "shards": ("Manifest", "ShardedStore", "is_sharded", "shard_of"),
     "store": ("Store", "check_store", "has_index", "take_lock"),
     "writing": ("SegmentWriter", "compact_segments", "default_memory_mb", "default_procs"),

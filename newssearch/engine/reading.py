@@ -562,6 +562,12 @@ class Snapshot:
         """Live (not deleted) documents."""
         return int(self._s.doc_count())
 
+    @property
+    def schema(self) -> Any:
+        """The schema the snapshot's table of contents records (each
+        language field with the rules that wrote it)."""
+        return self._schema
+
     def doc_count_all(self) -> int:
         """Documents, deleted ones included (document numbers run below this)."""
         return int(self._s.doc_count_all())

@@ -93,6 +93,7 @@ __all__ = [
     "NewsText",
     "NewsTokenizer",
     "build_schema",
+    "outdated_fields",
     "from_stored",
     "keyword_term",
     "to_fields",
@@ -110,13 +111,15 @@ SCHEMA_VERSION = 7
 #: The version of the analysis that makes an article's terms (which fields
 #: its text goes to, and how each language's words become terms), recorded
 #: in an index's ``newssearch.json`` as ``analysis`` when every article in
-#: it was analysed by it: 1 is analysis per language (issue 22). Unlike the
+#: it was analysed by it: 1 is analysis per language (issue 22), 2 Bulgarian,
+#: Ukrainian and Slovene stemmed (:data:`~newssearch.langanalysis.REVISIONS`,
+#: which each language field records; :func:`outdated_fields`). Unlike the
 #: schema version, a change here leaves old indexes readable: they answer as
 #: they did, and ``newssearch reanalyse`` writes their articles again from
 #: their stored text (:mod:`newssearch.write.reanalyse`). Bump it when
 #: :mod:`newssearch.langanalysis` changes the terms of any stored article
 #: (a stemmer for a language that had none, a new group of fields).
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 #: Stored-only fields added to the schema since ``SCHEMA_VERSION`` was last
 #: bumped: an index may lack them (it was written before), and a writer adds
 #: them to it before its first document, so no index has to be re-created.
@@ -300,6 +303,26 @@ def language_fields() -> dict[str, LanguageText]:
         out[title] = LanguageText(group, stored=False, field_boost=TITLE_BOOST)
         out[body] = LanguageText(group, stored=False)
     return out
+
+
+def outdated_fields(schema: Schema) -> dict[str, Any]:
+    """The text fields of an index's ``schema`` written by earlier rules
+    than this version's (a language stemmed since: their tokenizer records
+    the revision that wrote them), each with this version's definition. A
+    commit that writes every article again (``reanalyse``, ``index
+    --rebuild``) writes them with these (:class:`~.writing.SegmentWriter`'s
+    ``fields``); any other writer keeps the index's own, so that one field
+    never holds terms of two rules."""
+    # a field read by today's rules is named by its group alone (langanalysis.rules_key)
+    names = [name for name in text_field_names() if name in schema and _outdated(schema[name])]
+    if not names:
+        return {}
+    current = build_schema()
+    return {name: current[name] for name in names}
+
+
+def _outdated(field: Any) -> bool:
+    return isinstance(field, LanguageText) and field.rules != field.group
 
 
 def build_schema() -> Schema:

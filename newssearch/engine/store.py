@@ -41,7 +41,7 @@ from .integrity import (
 )
 from .locking import LOCK_NAME, WriteLock
 from .reading import Snapshot
-from .schema import ADDED_FIELDS, ANALYSIS_VERSION, SCHEMA_VERSION, build_schema
+from .schema import ADDED_FIELDS, ANALYSIS_VERSION, SCHEMA_VERSION, build_schema, outdated_fields
 from .verified import VerifiedStorage
 
 _T = TypeVar("_T")
@@ -206,6 +206,12 @@ class Store:
         meta = _read_meta(self.path)
         value = meta.get("analysis") if meta else None
         return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+    def outdated_fields(self) -> dict[str, Any]:
+        """The index's language fields written by earlier rules than this
+        version's, each with today's definition (:func:`~.schema.outdated_fields`):
+        what a commit that writes every article again writes them with."""
+        return outdated_fields(self._ix.schema)
 
     def mark_analysed(self, version: int = ANALYSIS_VERSION) -> None:
         """Record in the manifest that every article was written with the

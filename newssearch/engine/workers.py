@@ -23,6 +23,7 @@ import os
 import pickle
 import queue
 import signal
+from collections.abc import Mapping
 from typing import Any
 
 from whoosh.multiproc import MpWriter, SubWriterTask
@@ -33,7 +34,7 @@ from ..deprecation import moved_names
 from ..lifetime import die_with_parent
 from .fastwrite import FastPostings, FastSegmentWriter
 
-__all__ = ["WatchedMpWriter", "start_shielded", "unblock_run_signals"]
+__all__ = ["WatchedMpWriter", "start_shielded", "unblock_run_signals", "use_fields"]
 
 #: WorkerFailed now lives in newssearch.errors
 __getattr__ = moved_names(__name__, {"WorkerFailed": "newssearch.errors"})
@@ -74,7 +75,8 @@ class _Worker(SubWriterTask):  # type: ignore[misc]
         ix = self.storage.open_index(self.indexname)
         kwargs = dict(self.kwargs)
         limit = postings_limit(kwargs.pop("limitmb", 128))
-        writer = self.writer = FastSegmentWriter(ix, _lk=False, **kwargs)
+        fields = kwargs.pop("fields", {})  # the run's field definitions, where they replace the index's (SegmentWriter)
+        writer = self.writer = self._writer(ix, kwargs, fields)
         segments: list[Any] = []
         while self.running:
             job = self.jobqueue.get()
@@ -91,11 +93,29 @@ class _Worker(SubWriterTask):  # type: ignore[misc]
                 # (not writer._finish(): it would empty the temporary folder
                 # the parent's job files are in)
                 segments.append(writer._finalize_segment())
-                writer = self.writer = FastSegmentWriter(ix, _lk=False, **kwargs)
+                writer = self.writer = self._writer(ix, kwargs, fields)
         segments.append(writer._finalize_segment())
         # an empty segment is left out; the commit deletes its files
         segments = [segment for segment in segments if segment.doc_count_all() > 0]
         self.resultqueue.put((None, (), segments), timeout=5)
+
+
+    @staticmethod
+    def _writer(ix: Any, kwargs: dict[str, Any], fields: Mapping[str, Any]) -> Any:
+        writer = FastSegmentWriter(ix, _lk=False, **kwargs)
+        use_fields(writer.schema, fields)
+        return writer
+
+
+def use_fields(schema: Any, fields: Mapping[str, Any]) -> None:
+    """Put ``fields`` in a writer's ``schema`` (its own copy, read from the
+    table of contents) in place of its fields of those names: a commit that
+    writes every article again writes the fields by today's rules
+    (:func:`~.schema.outdated_fields`)."""
+    for name, field in fields.items():
+        if name in schema:
+            schema.remove(name)
+        schema.add(name, field)
 
 
 def postings_limit(limitmb: int) -> int:

@@ -21,7 +21,7 @@ import math
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from whoosh.writing import CLEAR
@@ -31,7 +31,7 @@ from .fastwrite import FastSegmentWriter, merge_segments
 from .locking import WriteLock
 from .schema import ADDED_FIELDS, build_schema
 from .store import Store
-from .workers import WatchedMpWriter
+from .workers import WatchedMpWriter, use_fields
 
 __all__ = [
     "MERGE_FANOUT", "MERGE_MAX_DOCS", "SegmentWriter", "compact_segments", "default_memory_mb", "default_procs", "merge_plan",
@@ -93,7 +93,19 @@ class SegmentWriter:
     Both write through :mod:`newssearch.engine.fastwrite`.
     """
 
-    def __init__(self, store: Store, lock: WriteLock, *, workers: int = 0, batch: int = 256, limitmb: int = 256) -> None:
+    def __init__(
+        self,
+        store: Store,
+        lock: WriteLock,
+        *,
+        workers: int = 0,
+        batch: int = 256,
+        limitmb: int = 256,
+        fields: Mapping[str, Any] | None = None,
+    ) -> None:
+        """``fields``: definitions to write with in place of the index's own
+        of those names (:func:`~.schema.outdated_fields`), for a commit that
+        replaces every segment: the table of contents it writes records them."""
         self._store = store
         self._lock = lock
         #: segments merged away after the commit
@@ -109,11 +121,12 @@ class SegmentWriter:
                     multisegment=True,
                     batchsize=batch,
                     _lk=False,
-                    subargs={"limitmb": max(1, limitmb // workers), "compound": False},
+                    subargs={"limitmb": max(1, limitmb // workers), "compound": False, "fields": dict(fields or {})},
                     compound=False,
                 )
             else:
                 self._writer = FastSegmentWriter(store.whoosh_index, _lk=False, compound=False)
+            use_fields(self._writer.schema, fields or {})
 
     def add(self, fields: dict[str, Any]) -> None:
         """Add a document (``fields`` from :func:`newssearch.engine.schema.to_fields`)."""

@@ -134,7 +134,12 @@ class ArticleWriter(Transaction):
     def _segment_writer(self, parallel: bool) -> SegmentWriter:
         if self._writer is None:
             workers = self._procs if parallel else 0
-            self._writer = SegmentWriter(self._store, self._lock, workers=workers, batch=self.PARALLEL_BATCH, limitmb=self._limitmb)
+            # a rebuild writes every article again: its language fields by today's rules (a field written
+            # by earlier ones keeps them otherwise, so that it never holds terms of two rules)
+            fields = self._store.outdated_fields() if self._rebuild else None
+            self._writer = SegmentWriter(
+                self._store, self._lock, workers=workers, batch=self.PARALLEL_BATCH, limitmb=self._limitmb, fields=fields
+            )
         return self._writer
 
     def _write(self, kind: str, fields: dict[str, Any]) -> None:

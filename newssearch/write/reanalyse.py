@@ -163,7 +163,9 @@ def _reanalyse_one(
     try:
         live = snapshot.doc_count()
         report.deleted_dropped += snapshot.doc_count_all() - live
-        writer = SegmentWriter(store, lock, workers=workers if live >= PARALLEL_FROM else 0, limitmb=limitmb)
+        # language fields written by earlier rules (a language stemmed since) are written by today's
+        fields = store.outdated_fields()
+        writer = SegmentWriter(store, lock, workers=workers if live >= PARALLEL_FROM else 0, limitmb=limitmb, fields=fields)
         try:
             for fields in _rewritten(snapshot, report):
                 writer.add(fields)
