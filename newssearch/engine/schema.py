@@ -71,11 +71,14 @@ from ..langanalysis import (
     analyse,
     exact_term,
     group_fields,
+    index_name_term,
     language_group,
     positions_by_term_in,
+    takes_name_keys,
     text_field_names,
 )
 from ..model import Article
+from ..namekeys import NAME
 from ..paths import shown_path
 from ..write.signature import HASHES
 
@@ -207,9 +210,10 @@ class LanguageTokenizer(_AnalysisTokenizer):
     """One language group's analysis (:func:`newssearch.langanalysis.analyse`) as a Whoosh tokenizer,
     for the query parser and Whoosh's own tools, as :class:`NewsTokenizer` is for English.
     Indexing (``mode="index"``) also makes the exact forms of stemmed words
+    and the name keys of capitalised ones
     (:func:`~newssearch.langanalysis.positions_by_term_in`), at their words'
     positions; a query (any other mode) asks for stems, and the parser adds
-    the exact form (:mod:`newssearch.engine.parsing`)."""
+    the exact form and the name key (:mod:`newssearch.engine.parsing`)."""
 
     def __init__(self, group: str) -> None:
         self.group = group
@@ -225,11 +229,15 @@ class LanguageTokenizer(_AnalysisTokenizer):
         if mode != "index":
             return tokens
         out = []
+        keys = takes_name_keys(self.group)
         for term, pos, start, end in tokens:
             out.append((term, pos, start, end))
             exact = exact_term(self.group, value[start:end]) if term else ""
             if exact:
                 out.append((exact, pos, start, end))
+            key = index_name_term(value[start:end]) if term and keys else ""
+            if key:
+                out.append((key, pos, start, end))
         return out
 
 
@@ -254,10 +262,10 @@ class LanguageText(TEXT):  # type: ignore[misc]  # Whoosh is untyped
         boost = fmt.field_boost
         encode = fmt.encode
         for term, poslist in positions_by_term_in(self.group, value).items():
-            # an exact form (beside its stem, at its word's position) does
-            # not count in the field's length: the article has as many
-            # words as before (Lucene's discountOverlaps)
-            freq = 0 if term.startswith(EXACT) else len(poslist)
+            # an exact form or a name key (beside its word's term, at its
+            # position) does not count in the field's length: the article
+            # has as many words as before (Lucene's discountOverlaps)
+            freq = 0 if term.startswith((EXACT, NAME)) else len(poslist)
             yield term.encode("utf-8"), freq, len(poslist) * boost, encode(poslist)
 
 
