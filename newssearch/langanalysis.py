@@ -98,7 +98,7 @@ __all__ = [
     "field_group",
     "group_fields",
     "group_script",
-    "index_name_term",
+    "index_name_terms",
     "language_group",
     "name_term",
     "positions_by_term_in",
@@ -411,8 +411,7 @@ def positions_by_term_in(group: str, text: str) -> dict[str, list[int]]:
                 if exact:
                     out.setdefault(exact, []).append(pos)
             if keys:
-                key = index_name_term(text[start:end])
-                if key:
+                for key in index_name_terms(group, text[start:end], term):
                     out.setdefault(key, []).append(pos)
     return out
 
@@ -445,13 +444,19 @@ def group_script(group: str) -> str:
     return "" if group == OTHER else _SCRIPTS.get(group, "LATIN")
 
 
-def index_name_term(word: str) -> str:
-    """The name key term an article's ``word`` is indexed with beside its
-    own (``~brkst``), or "" for a word that does not look like a name."""
+def index_name_terms(group: str, word: str, term: str) -> tuple[str, ...]:
+    """The name key terms an article's ``word`` (whose term is ``term``) is
+    indexed with beside its own: none for a word that does not look like a
+    name, else the key of the word (``~brkst``) and, in a stemmed language,
+    of its stem where that differs: Czech "Brexitem" keys ``brkstm``, its
+    stem "brexit" the ``brkst`` that "Брекзит" asks for."""
     if not is_name(word):
-        return ""
+        return ()
     key = name_key(word)
-    return NAME + key if key else ""
+    rules = _rules(group)
+    stem_key = name_key(term) if rules.stem is not None and term else ""
+    keys = [k for k in dict.fromkeys((key, stem_key)) if k]
+    return tuple(NAME + k for k in keys)
 
 
 def name_term(group: str, text: str) -> str:

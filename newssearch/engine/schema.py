@@ -71,7 +71,7 @@ from ..langanalysis import (
     analyse,
     exact_term,
     group_fields,
-    index_name_term,
+    index_name_terms,
     language_group,
     positions_by_term_in,
     takes_name_keys,
@@ -235,8 +235,7 @@ class LanguageTokenizer(_AnalysisTokenizer):
             exact = exact_term(self.group, value[start:end]) if term else ""
             if exact:
                 out.append((exact, pos, start, end))
-            key = index_name_term(value[start:end]) if term and keys else ""
-            if key:
+            for key in index_name_terms(self.group, value[start:end], term) if term and keys else ():
                 out.append((key, pos, start, end))
         return out
 
