@@ -141,6 +141,10 @@ def test_the_command_line_turns_keys_off(names_index, runner):
     on = runner.invoke(cli, ["search", "Brexit", "--index", str(names_index.path), "--json"])
     off = runner.invoke(cli, ["search", "Brexit", "--index", str(names_index.path), "--json", "--no-names"])
     assert on.exit_code == 0 and off.exit_code == 0, (on.output, off.output)
-    found = lambda out: sorted(json.loads(line)["id"] for line in out.splitlines() if json.loads(line).get("type") == "hit")  # noqa: E731
-    assert found(on.stdout) == ["bg1", "en1"]
-    assert found(off.stdout) == ["en1"]
+    assert _hit_ids(on.stdout) == ["bg1", "en1"]
+    assert _hit_ids(off.stdout) == ["en1"]
+
+
+def _hit_ids(out: str) -> list[str]:
+    rows = [json.loads(line) for line in out.splitlines()]
+    return sorted(row["id"] for row in rows if row.get("type") == "hit")
