@@ -80,6 +80,17 @@ def test_every_word_can_ask_its_key_when_told_to(monkeypatch):
     assert name_term("cs", "zelensky") == NAME + "slnsk"
 
 
+def test_a_words_stem_exact_form_and_key_are_each_one_query_word_over_its_fields(monkeypatch):
+    # one flat Or per language: the ranker adds a term's title and body up (BM25F) only when they are siblings
+    monkeypatch.setattr(langanalysis, "ACROSS_SCRIPTS_ONLY", False)
+    q = QueryParser.for_news().parse("Ryanaira", "all", ("pl",))
+    polish = [sub for sub in q.subqueries if "title_pl" in repr(sub)][0]
+    assert [(t.fieldname, t.text) for t in polish.subqueries] == [
+        ("title_pl", "ryanair"), ("title_pl", "=ryanaira"), ("title_pl", "~rnr"),
+        ("body_pl", "ryanair"), ("body_pl", "=ryanaira"), ("body_pl", "~rnr"),
+    ]
+
+
 def test_the_parser_asks_the_key_beside_the_word_and_not_with_names_off():
     parser = QueryParser.for_news()
     on = repr(parser.parse("Brexit", "all", ("bg", "cs")))
