@@ -50,6 +50,22 @@ gains), recall at 1,000, the mean over the language's queries. Topics with
 fewer than :data:`MIN_TOPIC_DOCS` articles in either half of a language
 are left out (Asia Bibi in sl and uk).
 
+``--names``: names across scripts (:mod:`newssearch.namekeys`), on one
+index of the BSNLP news and the English NTREX records, analysed per
+language. Three sets of topic queries, judged as ``--topics`` on each
+half: ``same script`` (``--topics``' own), ``reporters`` (each of those
+queries asked in the languages of the other script: Czech "brexitu" in the
+Bulgarian, Russian and Ukrainian articles, Russian "байдена" in the Czech,
+Polish and Slovene ones) and ``named`` (:data:`TOPIC_NAMES`, each topic's
+name as a reader types it, Latin in the Cyrillic languages and Cyrillic in
+the Latin ones); and known-item MRR@100 (``--search``' queries, these six
+languages and English). Runs: without name keys (``names=False``), with
+them at each ``--name-boosts`` weight, and with the first weight asked for
+every word, not only across scripts (``ACROSS_SCRIPTS_ONLY`` off). MAP,
+P@10 and recall at 1,000, tune half (first byte even) and held-out half
+(first byte odd). With ``PYTHONPATH`` at a checkout from before name keys
+every run is that checkout's.
+
 The truth is the ``lang`` of each record of ``../shared/data/multilingual-news``
 (33 languages: the 123 NTREX-128 news documents in each, and the BSNLP
 news in six Slavic languages). Each record is classified twice: title and

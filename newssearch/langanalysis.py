@@ -54,6 +54,11 @@ tokenizer used by the query parser, the index writer and the snippets call):
   sides. Only the index and the query parser see the exact forms
   (:func:`positions_by_term_in`); :func:`analyse`, which snippets and
   highlights read, gives one term per word as before;
+* name keys (:mod:`newssearch.namekeys`): in every group but English and
+  the bigram scripts, a capitalised word is also indexed with the key of
+  its transliteration at its place (``~brkst`` beside "брекзит"), and a
+  query word asks for its key where the group's script is not its own
+  (:func:`name_term`), so a name finds itself across scripts;
 * Chinese, Japanese, Korean and Thai: overlapping character bigrams of
   each run of their scripts, as Elasticsearch's ``cjk`` analyzer makes
   them (a lone character stays a unigram), over grapheme clusters, so a
