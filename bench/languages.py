@@ -330,9 +330,16 @@ def build_index(path: Path, records: list[dict[str, str]], neutral: bool):  # ty
 
 
 def _names(names: bool) -> dict[str, bool]:
-    """The search keyword that turns name keys off (none when on: a checkout
-    from before name keys takes no such keyword, and has none to turn off)."""
-    return {} if names else {"names": False}
+    """The search keyword that turns name keys off (none when on, and none
+    for a checkout from before name keys: it takes no such keyword, and has
+    no keys to turn off)."""
+    if names:
+        return {}
+    try:
+        import newssearch.namekeys  # noqa: F401
+    except ImportError:
+        return {}
+    return {"names": False}
 
 
 def mrr(ix, items: list[tuple[str, str, str]], names: bool = True) -> dict[str, float]:  # type: ignore[no-untyped-def]
