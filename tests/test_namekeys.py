@@ -84,7 +84,7 @@ def test_a_words_stem_exact_form_and_key_are_each_one_query_word_over_its_fields
     # one flat Or per language: the ranker adds a term's title and body up (BM25F) only when they are siblings
     monkeypatch.setattr(langanalysis, "ACROSS_SCRIPTS_ONLY", False)
     q = QueryParser.for_news().parse("Ryanaira", "all", ("pl",))
-    polish = [sub for sub in q.subqueries if "title_pl" in repr(sub)][0]
+    polish = next(sub for sub in q.subqueries if "title_pl" in repr(sub))
     assert [(t.fieldname, t.text) for t in polish.subqueries] == [
         ("title_pl", "ryanair"), ("title_pl", "=ryanaira"), ("title_pl", "~rnr"),
         ("body_pl", "ryanair"), ("body_pl", "=ryanaira"), ("body_pl", "~rnr"),
