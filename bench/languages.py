@@ -333,13 +333,11 @@ def _names(names: bool) -> dict[str, bool]:
     """The search keyword that turns name keys off (none when on, and none
     for a checkout from before name keys: it takes no such keyword, and has
     no keys to turn off)."""
-    if names:
-        return {}
-    try:
-        import newssearch.namekeys  # noqa: F401
-    except ImportError:
-        return {}
-    return {"names": False}
+    from newssearch.search.request import SearchOptions
+
+    # not an import of newssearch.namekeys: an editable install finds the
+    # module in this checkout when PYTHONPATH names an older one
+    return {} if names or "names" not in SearchOptions.__annotations__ else {"names": False}
 
 
 def mrr(ix, items: list[tuple[str, str, str]], names: bool = True) -> dict[str, float]:  # type: ignore[no-untyped-def]
