@@ -9,6 +9,7 @@ dependencies of newssearch: ``pip install py3langid lingua-language-detector``):
     python bench/languages.py --search                         # known-item search per language
     python bench/languages.py --topics                         # topic search on BSNLP per language
     python bench/languages.py --stemmers                       # stemmers for the Slavic languages, both halves
+    python bench/languages.py --names                          # names across scripts on BSNLP
 
 ``--search``: known-item search per language over the whole collection,
 each record indexed with its ``lang`` given (detection is measured above;
@@ -49,6 +50,22 @@ other topics' company, never relevant). Reported per language: MAP
 gains), recall at 1,000, the mean over the language's queries. Topics with
 fewer than :data:`MIN_TOPIC_DOCS` articles in either half of a language
 are left out (Asia Bibi in sl and uk).
+
+``--names``: names across scripts (:mod:`newssearch.namekeys`), on one
+index of the BSNLP news and the English NTREX records, analysed per
+language. Three sets of topic queries, judged as ``--topics`` on each
+half: ``same script`` (``--topics``' own), ``reporters`` (each of those
+queries asked in the languages of the other script: Czech "brexitu" in the
+Bulgarian, Russian and Ukrainian articles, Russian "байдена" in the Czech,
+Polish and Slovene ones) and ``named`` (:data:`TOPIC_NAMES`, each topic's
+name as a reader types it, Latin in the Cyrillic languages and Cyrillic in
+the Latin ones); and known-item MRR@100 (``--search``' queries, these six
+languages and English). Runs: without name keys (``names=False``), with
+them at each ``--name-boosts`` weight, and with the first weight asked for
+every word, not only across scripts (``ACROSS_SCRIPTS_ONLY`` off). MAP,
+P@10 and recall at 1,000, tune half (first byte even) and held-out half
+(first byte odd). With ``PYTHONPATH`` at a checkout from before name keys
+every run is that checkout's.
 
 The truth is the ``lang`` of each record of ``../shared/data/multilingual-news``
 (33 languages: the 123 NTREX-128 news documents in each, and the BSNLP
@@ -313,13 +330,24 @@ def build_index(path: Path, records: list[dict[str, str]], neutral: bool):  # ty
     return ix
 
 
-def mrr(ix, items: list[tuple[str, str, str]]) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _names(names: bool) -> dict[str, bool]:
+    """The search keyword that turns name keys off (none when on, and none
+    for a checkout from before name keys: it takes no such keyword, and has
+    no keys to turn off)."""
+    from newssearch.search.request import SearchOptions
+
+    # not an import of newssearch.namekeys: an editable install finds the
+    # module in this checkout when PYTHONPATH names an older one
+    return {} if names or "names" not in SearchOptions.__annotations__ else {"names": False}
+
+
+def mrr(ix, items: list[tuple[str, str, str]], names: bool = True) -> dict[str, float]:  # type: ignore[no-untyped-def]
     """MRR@100 per language (and ``all``) of the known items on an open index."""
     found: dict[str, list[float]] = defaultdict(list)
     spent: dict[str, float] = defaultdict(float)
     for lang, query, target in items:
         start = time.process_time()
-        results = ix.search(query, limit=100, all_copies=True, snippets=False, timeout=None)
+        results = ix.search(query, limit=100, all_copies=True, snippets=False, timeout=None, **_names(names))
         spent[lang] += time.process_time() - start
         hits = list(results) if results.total or results.fallback is None else list(results.fallback)
         ids = [h.article.id for h in hits]
@@ -425,7 +453,7 @@ def topic_queries(records: list[dict[str, str]]) -> list[tuple[str, str, str]]:
     return out
 
 
-def topic_figures(ix, records: list[dict[str, str]], queries: list[tuple[str, str, str]], tune: bool = False) -> dict[str, dict[str, float]]:  # type: ignore[no-untyped-def]
+def topic_figures(ix, records: list[dict[str, str]], queries: list[tuple[str, str, str]], tune: bool = False, names: bool = True) -> dict[str, dict[str, float]]:  # type: ignore[no-untyped-def]
     """MAP, nDCG@10, P@10 and recall per language (and ``all``) over the
     held-out half, by :mod:`bench.trec`'s measures (checked against trec_eval's)."""
     relevant: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -434,7 +462,7 @@ def topic_figures(ix, records: list[dict[str, str]], queries: list[tuple[str, st
             relevant[(r["lang"], r["topic"])].add(r["id"])
     per: dict[str, list[tuple[float, ...]]] = defaultdict(list)
     for lang, query, topic in queries:
-        results = ix.search(query, lang=lang, limit=TOPIC_DEPTH, all_copies=True, snippets=False, timeout=None)
+        results = ix.search(query, lang=lang, limit=TOPIC_DEPTH, all_copies=True, snippets=False, timeout=None, **_names(names))
         ranked = [h.article.id for h in results if held_out(h.article.id) != tune]
         rel = relevant[(lang, topic)]
         per[lang].append((
@@ -474,6 +502,108 @@ def topic_report(tune: bool = False, boosts: list[float] | None = None) -> None:
             print(f"{lang:<6}{sum(n.values()) if lang == 'all' else n[lang]:>4}{cells}")
     print("(per-language rows: the figure and its difference from the neutral analysis)")
     print("\nQueries: " + "; ".join(f"{lang} {topic}: {q}" for lang, q, topic in queries), file=sys.stderr)
+
+
+# --- names across scripts -----------------------------------------------------
+
+#: The BSNLP languages written in Cyrillic (the others are in Latin script).
+CYRILLIC = ("bg", "ru", "uk")
+#: Each topic's name as a reader types it, in Latin and in Cyrillic script
+#: (Bulgarian spelling): the "named" queries of ``--names``.
+TOPIC_NAMES = {
+    "asia_bibi": ("Asia Bibi", "Азия Биби"),
+    "brexit": ("Brexit", "Брекзит"),
+    "covid-19": ("COVID", "Ковид"),
+    "nord_stream": ("Nord Stream", "Норд Стрийм"),
+    "ryanair": ("Ryanair", "Райънеър"),
+    "us_election_2020": ("Biden", "Байдън"),
+}
+
+
+def cross_script_queries(records: list[dict[str, str]]) -> dict[str, list[tuple[str, str, str]]]:
+    """``(lang, query, topic)`` with each query in the other script than
+    ``lang``'s: ``reporters``, each tune-half topic query of
+    :func:`topic_queries` asked in every language of the other script
+    (Czech "brexitu" in the Bulgarian, Russian and Ukrainian articles);
+    ``named``, :data:`TOPIC_NAMES` in the other script."""
+    same = topic_queries(records)
+    asked = {(lang, topic) for lang, _q, topic in same}
+    reporters = [
+        (lang, query, topic)
+        for source, query, topic in same
+        for lang in BSNLP_LANGS
+        if (lang in CYRILLIC) != (source in CYRILLIC) and (lang, topic) in asked
+    ]
+    named = [
+        (lang, TOPIC_NAMES[topic][0 if lang in CYRILLIC else 1], topic)
+        for lang, topic in sorted(asked)
+        if topic in TOPIC_NAMES
+    ]
+    return {"reporters": reporters, "named": named, "same script": same}
+
+
+def _keyed(path: Path, boost: float, across: bool):  # type: ignore[no-untyped-def]
+    """The index at ``path`` opened afresh with the name keys' weight and
+    policy set (asked only across scripts, or for every word)."""
+    import newssearch as ns
+    from newssearch import langanalysis
+
+    try:
+        from newssearch import namekeys
+    except ImportError:  # a checkout from before name keys (the BEFORE figures): nothing to set
+        return ns.open_index(path)
+    namekeys.NAME_BOOST = boost  # type: ignore[misc]
+    langanalysis.ACROSS_SCRIPTS_ONLY = across  # type: ignore[misc]
+    return ns.open_index(path)
+
+
+def names_report(boosts: list[float], per_lang: int) -> None:
+    """Names across scripts on BSNLP: cross-script and same-script topic
+    search, and known-item MRR@100 (bg cs pl ru sl uk and en), without name
+    keys and with them, on both halves."""
+    try:
+        from newssearch.namekeys import NAME_BOOST
+    except ImportError:  # a checkout from before name keys
+        NAME_BOOST = 1.0
+    boosts = boosts or [NAME_BOOST]
+    records = corpus_records({*BSNLP_LANGS, "en"})
+    bsnlp = [r for r in records if r["lang"] in BSNLP_LANGS]
+    sets = cross_script_queries(bsnlp)
+    items = {tune: known_items(records, per_lang, tune=tune) for tune in (True, False)}
+    runs = [("no keys", False, 1.0, True)]
+    runs += [(f"keys x{b:g}", True, b, True) for b in boosts]
+    runs.append((f"keys x{boosts[0]:g}, every word", True, boosts[0], False))
+    with tempfile.TemporaryDirectory(prefix="lang-names-") as tmp:
+        start = time.process_time()
+        build_index(Path(tmp) / "ix", bsnlp + [r for r in records if r["lang"] == "en"], False).close()
+        print(f"{len(records):,} records indexed in {time.process_time() - start:.0f} CPU s", file=sys.stderr)
+        figures: dict[tuple[str, str, bool], dict] = {}
+        for name, names, boost, across in runs:
+            ix = _keyed(Path(tmp) / "ix", boost, across)
+            for tune in (True, False):
+                for label, queries in sets.items():
+                    figures[(name, label, tune)] = topic_figures(ix, bsnlp, queries, tune, names)
+                figures[(name, "known items", tune)] = mrr(ix, items[tune], names)
+            ix.close()
+    for tune in (True, False):
+        half = "tune half (first byte of the id's SHA-1 even)" if tune else "held-out half (first byte odd)"
+        print(f"\nNames across scripts, {half}\n")
+        print(f"{'queries':<14}{'n':>5}{'run':>26}{'MAP':>8}{'P@10':>8}{'recall':>8}")
+        for label, queries in sets.items():
+            for name, *_ in runs:
+                f = figures[(name, label, tune)]["all"]
+                print(f"{label:<14}{len(queries):>5}{name:>26}{f['map']:>8.3f}{f['p10']:>8.3f}{f['recall']:>8.3f}")
+        print(f"\n{'known items, MRR@100':<26}" + "".join(f"{name:>26}" for name, *_ in runs))
+        langs = sorted({lang for lang, _q, _t in items[tune]})
+        for lang in [*langs, "all"]:
+            print(f"{lang:<26}" + "".join(f"{figures[(name, 'known items', tune)][lang]:>26.3f}" for name, *_ in runs))
+        print(f"{'CPU ms a query':<26}" + "".join(f"{figures[(name, 'known items', tune)]['ms:all']:>26.1f}" for name, *_ in runs))
+    print("\nPer language (held-out half), cross-script reporters' queries, MAP no keys -> keys:", end=" ")
+    first = runs[1][0]
+    print(", ".join(
+        f"{lang} {figures[('no keys', 'reporters', False)][lang]['map']:.3f}->{figures[(first, 'reporters', False)][lang]['map']:.3f}"
+        for lang in BSNLP_LANGS if lang in figures[("no keys", "reporters", False)]
+    ))
 
 
 # --- stemmers for the Slavic languages without Snowball -------------------------
@@ -654,10 +784,15 @@ def main() -> None:
     parser.add_argument("--exact-boosts", default="", help="with --search or --topics: a comma list of the exact forms' weights to compare (default: newssearch's)")
     parser.add_argument("--stemmers", action="store_true", help="compare stemmers for the Slavic languages on both evaluations, both halves")
     parser.add_argument("--candidates", default=",".join(STEMMERS), help="with --stemmers: a comma list of " + ", ".join(STEMMERS))
+    parser.add_argument("--names", action="store_true", help="names across scripts on BSNLP: topic and known-item search with and without name keys")
+    parser.add_argument("--name-boosts", default="", help="with --names: a comma list of the name keys' weights to compare (default: newssearch's)")
     parser.add_argument("--targets", type=int, default=100, help="known items per language with --search (default 100)")
     parser.add_argument("--langs", help="with --search or --stemmers: a comma list of languages (default every one; with --stemmers, " + ",".join(SLAVIC) + ")")
     args = parser.parse_args()
     boosts = [float(b) for b in args.exact_boosts.split(",") if b.strip()] or None
+    if args.names:
+        names_report([float(b) for b in args.name_boosts.split(",") if b.strip()], args.targets)
+        return
     if args.stemmers:
         langs = tuple(args.langs.split(",")) if args.langs else SLAVIC
         stemmer_report(args.targets, langs, tuple(args.candidates.split(",")))

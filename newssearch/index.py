@@ -379,7 +379,7 @@ class NewsIndex:
         no keywords). The keywords (``since``, ``until``, ``source``,
         ``section``, ``agency``, ``lang``, ``tz``, ``now``, ``sort``, ``limit``,
         ``offset``, ``page``, ``half_life``, ``facets``, ``explain``,
-        ``snippets``, ``snippet_chars``, ``engine``, ``all_copies``, ``timeout``, ``match``) are those of
+        ``snippets``, ``snippet_chars``, ``engine``, ``all_copies``, ``timeout``, ``match``, ``names``) are those of
         :meth:`SearchRequest.build <newssearch.search.SearchRequest.build>`,
         which explains each. Raises :class:`~newssearch.errors.ConfigError`
         for a bad option value and :class:`~newssearch.errors.QuerySyntaxError`

@@ -60,6 +60,11 @@ tokenizer used by the query parser, the index writer and the snippets call):
   sides. Only the index and the query parser see the exact forms
   (:func:`positions_by_term_in`); :func:`analyse`, which snippets and
   highlights read, gives one term per word as before;
+* name keys (:mod:`newssearch.namekeys`): in every group but English and
+  the bigram scripts, a capitalised word is also indexed with the key of
+  its transliteration at its place (``~brkst`` beside "брекзит"), and a
+  query word asks for its key where the group's script is not its own
+  (:func:`name_term`), so a name finds itself across scripts;
 * Chinese, Japanese, Korean and Thai: overlapping character bigrams of
   each run of their scripts, as Elasticsearch's ``cjk`` analyzer makes
   them (a lone character stays a unigram), over grapheme clusters, so a
@@ -89,6 +94,7 @@ import Stemmer
 from .analysis import TOKEN_RE, term_for
 from .lemmas import LEMMATIZED, lemmatizer
 from .lightstem import ENDINGS, light_stem
+from .namekeys import NAME, is_name, name_key, script_of
 
 __all__ = [
     "BIGRAM_LANGUAGES",
@@ -106,9 +112,13 @@ __all__ = [
     "exact_term",
     "field_group",
     "group_fields",
+    "group_script",
+    "index_name_terms",
     "language_group",
+    "name_term",
     "positions_by_term_in",
     "rules_key",
+    "takes_name_keys",
     "text_field_names",
     "use_stemmer",
 ]
@@ -457,10 +467,12 @@ def exact_term(group: str, text: str) -> str:
 
 
 def positions_by_term_in(group: str, text: str) -> dict[str, list[int]]:
-    """Every term of ``text`` by ``group``'s rules with its positions, and
-    the exact forms of stemmed words at the same positions."""
+    """Every term of ``text`` by ``group``'s rules with its positions, the
+    exact forms of stemmed words and the name keys of capitalised words
+    (:func:`index_name_term`) at the same positions."""
     out: dict[str, list[int]] = {}
     rules = _rules(group) if group != ENGLISH else None
+    keys = takes_name_keys(group)
     for term, pos, start, end in analyse(group, text):
         if term:
             out.setdefault(term, []).append(pos)
@@ -468,5 +480,63 @@ def positions_by_term_in(group: str, text: str) -> dict[str, list[int]]:
                 exact = _exact(group, rules, text[start:end], term)
                 if exact:
                     out.setdefault(exact, []).append(pos)
+            if keys:
+                for key in index_name_terms(group, text[start:end], term):
+                    out.setdefault(key, []).append(pos)
     return out
+
+
+# --- names across scripts (newssearch.namekeys) ----------------------------------
+
+#: The script each language group is written in, where it is not Latin
+#: (Serbian's Cyrillic is indexed with Croatian, and Latin counts there).
+_SCRIPTS: dict[str, str] = {
+    "bg": "CYRILLIC", "ru": "CYRILLIC", "uk": "CYRILLIC", "mk": "CYRILLIC", "be": "CYRILLIC",
+    "el": "GREEK", "ar": "ARABIC", "fa": "ARABIC", "he": "HEBREW", "yi": "HEBREW",
+    "hi": "DEVANAGARI", "ne": "DEVANAGARI", "ta": "TAMIL", "hy": "ARMENIAN",
+}
+#: Whether a query word asks for its name key only in the fields of a
+#: language written in another script than the word (measured against
+#: asking it everywhere in ``bench/languages.py --names``).
+ACROSS_SCRIPTS_ONLY = True
+
+
+def takes_name_keys(group: str) -> bool:
+    """Whether ``group``'s fields hold name keys: every language but
+    English (whose index, terms and results stay as they were, and which
+    pays nothing) and the scripts without spaces (read as bigrams)."""
+    return group != ENGLISH and group not in BIGRAM_LANGUAGES
+
+
+def group_script(group: str) -> str:
+    """The script of a language group's articles ("" for the group of
+    languages without rules, which holds any script)."""
+    return "" if group == OTHER else _SCRIPTS.get(group, "LATIN")
+
+
+def index_name_terms(group: str, word: str, term: str) -> tuple[str, ...]:
+    """The name key terms an article's ``word`` (whose term is ``term``) is
+    indexed with beside its own: none for a word that does not look like a
+    name, else the key of the word (``~brkst``) and, in a stemmed language,
+    of its stem where that differs: Czech "Brexitem" keys ``brkstm``, its
+    stem "brexit" the ``brkst`` that "Брекзит" asks for."""
+    if not is_name(word):
+        return ()
+    key = name_key(word)
+    rules = _rules(group)
+    stem_key = name_key(term) if rules.stem is not None and term else ""
+    keys = [k for k in dict.fromkeys((key, stem_key)) if k]
+    return tuple(NAME + k for k in keys)
+
+
+def name_term(group: str, text: str) -> str:
+    """The name key term a query word ``text`` asks for in ``group``'s
+    fields, or "" where it asks none: a group without keys, a word in the
+    group's own script (:data:`ACROSS_SCRIPTS_ONLY`), a key too short."""
+    if not takes_name_keys(group) or not text:
+        return ""
+    if ACROSS_SCRIPTS_ONLY and script_of(text) == group_script(group):
+        return ""
+    key = name_key(text)
+    return NAME + key if key else ""
 

@@ -10,6 +10,7 @@ import sys
 
 from newssearch.langanalysis import EXACT, positions_by_term_in
 from newssearch.lemmas import LEMMATIZED, lemmatizer
+from newssearch.namekeys import NAME, name_key
 
 
 def test_bulgarian_words_become_their_lemmas():
@@ -23,9 +24,11 @@ def test_bulgarian_words_become_their_lemmas():
 
 
 def test_bulgarian_is_indexed_as_lemmas_with_exact_forms():
-    assert positions_by_term_in("bg", "Изборите и изборът") == {
+    terms = positions_by_term_in("bg", "Изборите и изборът")
+    assert {t: p for t, p in terms.items() if not t.startswith(NAME)} == {
         "избор": [0, 2], EXACT + "изборите": [0], "и": [1], EXACT + "изборът": [2],
     }
+    assert terms[NAME + name_key("Изборите")] == [0]  # a capitalised word's name key (newssearch.namekeys)
 
 
 def test_the_dictionary_loads_at_the_first_bulgarian_word_only():

@@ -43,6 +43,7 @@ __all__ = ["search_cmd", "show_cmd", "similar_cmd", "timeline_cmd"]
 @click.option("--facets", default=None, metavar="FIELDS", help=f"Count results per value of these fields over all matches ({', '.join(FACET_FIELDS)}), comma-separated.")
 @click.option("--explain", is_flag=True, help="Show how each hit's score was built.")
 @click.option("--all-copies", is_flag=True, help="List every copy of a story (other outlets, other versions) instead of one hit per story.")
+@click.option("--names/--no-names", default=True, show_default=True, help="Let a word match a name written in another script (Brexit / Брекзит) by its name key (README: Names across scripts).")
 @click.option("--auto-correct", is_flag=True, help="Run the did-you-mean correction instead of only suggesting it.")
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matching stories (articles with --all-copies); with --json, the summary object.")
 @click.option("--json", "as_json", is_flag=True, help='JSON Lines: one {"type": "hit", ...} object per hit, then one {"type": "summary", "total", "articles", ...} object (with "facets" when asked).')
@@ -62,6 +63,7 @@ def search_cmd(
     facets: str | None,
     explain: bool,
     all_copies: bool,
+    names: bool,
     auto_correct: bool,
     count_only: bool,
     as_json: bool,
@@ -101,7 +103,7 @@ def search_cmd(
     request = search_request(
         text, filters, sort=sort, half_life=half_life, limit=0 if count_only else limit, facets=facet_names,
         explain=explain or bool(chosen and "explanation" in chosen), all_copies=all_copies, timeout=timeout,
-        snippets=not count_only, **paging,
+        snippets=not count_only, names=names, **paging,
     )
     zone = request.tz
     started = time.perf_counter()

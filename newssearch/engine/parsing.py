@@ -35,7 +35,7 @@ from whoosh.qparser import (
 from whoosh.qparser import QueryParser as WhooshQueryParser
 from whoosh.qparser.dateparse import DateParserPlugin
 
-from .. import langanalysis
+from .. import langanalysis, namekeys
 from ..analysis import TOKEN_RE
 from ..errors import QuerySyntaxError
 from ..langanalysis import (
@@ -44,8 +44,10 @@ from ..langanalysis import (
     exact_term,
     field_group,
     group_fields,
+    name_term,
     text_field_names,
 )
+from ..namekeys import NAME
 from .errors import QUERY_ERRORS
 from .query import (
     And,
@@ -192,7 +194,13 @@ class _NewsParser(WhooshQueryParser):  # type: ignore[misc]  # Whoosh is untyped
     asked as its stem or its exact form (:func:`~newssearch.langanalysis.exact_term`),
     the exact form weighted :data:`~newssearch.langanalysis.EXACT_BOOST`:
     an article holding the word as it was typed ranks above one holding
-    another form. Phrases, prefixes and fuzzy words ask for stems alone."""
+    another form; and (``names``) for its name key
+    (:func:`~newssearch.langanalysis.name_term`) in the fields of a language
+    written in another script, weighted :data:`~newssearch.namekeys.NAME_BOOST`:
+    "Brexit" finds "Брекзит" in Bulgarian articles. Phrases, prefixes and
+    fuzzy words ask for stems alone."""
+
+    names = True
 
     def term_query(
         self, fieldname: str, text: str, termclass: Any, boost: float = 1.0, tokenize: bool = True, removestops: bool = True
@@ -201,25 +209,29 @@ class _NewsParser(WhooshQueryParser):  # type: ignore[misc]  # Whoosh is untyped
         group = field_group(fieldname)
         if termclass is not Term or not tokenize or not group or not isinstance(q, Term):
             return q
+        extra = []
         # the rules the index's field was written by (its recorded revision)
         exact = exact_term(getattr(self.schema[fieldname], "rules", group), text)
-        if not exact:
-            return q
-        return Or([q, Term(fieldname, exact, boost=boost * langanalysis.EXACT_BOOST)])
+        if exact:
+            extra.append(Term(fieldname, exact, boost=boost * langanalysis.EXACT_BOOST))
+        key = name_term(group, text) if self.names else ""
+        if key:
+            extra.append(Term(fieldname, key, boost=boost * namekeys.NAME_BOOST))
+        return Or([q, *extra]) if extra else q
 
 
 def _splice_exact(q: Query) -> Query:
-    """Each word's stem-or-exact Ors (one per field, :class:`_NewsParser`)
+    """Each word's stem-or-exact-or-key Ors (one per field, :class:`_NewsParser`)
     spliced into the Or of the word's fields: the stem asked in the title
     and the body is then one query word to the ranker, as every word is
-    (its fields add up in BM25F), and so is the exact form."""
+    (its fields add up in BM25F), and so are the exact form and the name key."""
     q = map_children(q, _splice_exact)
     if not isinstance(q, Or):
         return q
     children: list[Query] = []
     spliced = False
     for sub in q.subqueries:
-        if isinstance(sub, Or) and len(sub.subqueries) == 2 and sub.boost == 1.0 and _is_exact(sub.subqueries[1]):
+        if isinstance(sub, Or) and len(sub.subqueries) >= 2 and sub.boost == 1.0 and all(map(_is_exact, sub.subqueries[1:])):
             children.extend(sub.subqueries)
             spliced = True
         else:
@@ -229,7 +241,7 @@ def _splice_exact(q: Query) -> Query:
 
 def _is_exact(q: Query) -> bool:
     text = getattr(q, "text", None)
-    return isinstance(q, Term) and isinstance(text, str) and text.startswith(EXACT)
+    return isinstance(q, Term) and isinstance(text, str) and text.startswith((EXACT, NAME))
 
 
 class QueryParser:
@@ -241,21 +253,28 @@ class QueryParser:
 
     def __init__(self, schema: Schema, fields: Sequence[str] = TEXT_FIELDS) -> None:
         self._errors: list[str] = []
-        self._cache: dict[tuple[str, str, tuple[str, ...]], Query] = {}
+        self._cache: dict[tuple[str, str, tuple[str, ...], bool], Query] = {}
         # built on first use of each mode: one costs ~5 ms (its date
         # grammar compiles ~75 regular expressions), and a search uses one
         self._groups = {"all": AndGroup, "any": OrGroup.factory(OR_BONUS)}
         self._schema = schema
         self._fields = fields
-        self._parsers: dict[tuple[str, str], WhooshQueryParser] = {}
+        self._parsers: dict[tuple[str, str, bool], WhooshQueryParser] = {}
         self._searchable = {name for name, field in schema.items() if field.format is not None}
         self._unsearchable = {name for name, _field in schema.items()} - self._searchable
 
     def _whoosh_parser(
-        self, schema: Schema, fields: Sequence[str], group: Any, aliases: dict[str, list[str]] = FIELD_ALIASES
+        self,
+        schema: Schema,
+        fields: Sequence[str],
+        group: Any,
+        aliases: dict[str, list[str]] = FIELD_ALIASES,
+        names: bool = True,
     ) -> WhooshQueryParser:
-        """Whoosh's parser with our plugins; ``group`` joins plain words, ``aliases`` names the fields."""
+        """Whoosh's parser with our plugins; ``group`` joins plain words, ``aliases`` names the fields;
+        ``names``: words ask for their name keys."""
         parser = _NewsParser(None, schema, group=group)  # Whoosh's MultifieldParser, as this class
+        parser.names = names
         parser.add_plugin(MultifieldPlugin(list(fields)))
         # in place, so the taggers keep their order
         parser.plugins = [_linear(p) for p in parser.plugins]
@@ -269,15 +288,16 @@ class QueryParser:
         parser.add_plugin(DateParserPlugin(callback=self._errors.append))
         return parser
 
-    def _whoosh_parser_for(self, match: str, group: str = ENGLISH) -> WhooshQueryParser:
+    def _whoosh_parser_for(self, match: str, group: str = ENGLISH, names: bool = True) -> WhooshQueryParser:
         """The parser for a mode, its plain words asked in the English fields
-        or in those of one language ``group`` (:mod:`newssearch.langanalysis`)."""
-        key = (match, group)
+        or in those of one language ``group`` (:mod:`newssearch.langanalysis`),
+        with their name keys or (``names=False``) without."""
+        key = (match, group, names and group != ENGLISH)
         parser = self._parsers.get(key)
         if parser is None:
             fields = list(self._fields) if group == ENGLISH else list(group_fields(group))
             aliases = FIELD_ALIASES if group == ENGLISH else _group_aliases(group)
-            parser = self._parsers[key] = self._whoosh_parser(self._schema, fields, self._groups[match], aliases)
+            parser = self._parsers[key] = self._whoosh_parser(self._schema, fields, self._groups[match], aliases, key[2])
         return parser
 
     @property
@@ -299,7 +319,7 @@ class QueryParser:
                     schema.add(name, written[name])
         return cls(schema)
 
-    def parse(self, text: str, match: str = "any", groups: tuple[str, ...] = ()) -> Query:
+    def parse(self, text: str, match: str = "any", groups: tuple[str, ...] = (), names: bool = True) -> Query:
         """Parse ``text``; raise :class:`QuerySyntaxError` when Whoosh cannot
         make sense of part of it (rather than silently dropping that part).
         ``match``: how plain words join, ``"all"`` (each required) or
@@ -307,20 +327,22 @@ class QueryParser:
         ``groups``: the languages besides English the query is analysed for:
         the query is read once in each, and an article matches the reading
         of its own language (every word required as that language reads it:
-        its forms, less its stop words)."""
+        its forms, less its stop words, or, with ``names``, its name key
+        where the language's script is not the word's: see
+        :mod:`newssearch.namekeys`)."""
         if match not in self._groups:
             raise ValueError(f"match must be one of {', '.join(MATCH_MODES)}, not {match!r}")
-        key = (text, match, groups)
+        key = (text, match, groups, names)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        q = self._parse(text, match, groups)
+        q = self._parse(text, match, groups, names)
         if len(self._cache) >= _CACHE_SIZE:
             self._cache.pop(next(iter(self._cache)))
         self._cache[key] = q
         return q
 
-    def _parse(self, text: str, match: str = "any", groups: tuple[str, ...] = ()) -> Query:
+    def _parse(self, text: str, match: str = "any", groups: tuple[str, ...] = (), names: bool = True) -> Query:
         stripped = text.strip()
         if stripped in _MATCH_ALL:
             return Every()
@@ -336,18 +358,18 @@ class QueryParser:
         alternatives = [q]
         seen = {repr(q)}
         for group in groups:
-            sub = self._parse_for(text, stripped, match, group)
+            sub = self._parse_for(text, stripped, match, group, names)
             if repr(sub) not in seen:  # a query of clauses on fields other than the text (id:, url:) reads the same in every language
                 seen.add(repr(sub))
                 alternatives.append(sub)
         return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
 
-    def _parse_for(self, text: str, stripped: str, match: str, group: str) -> Query:
+    def _parse_for(self, text: str, stripped: str, match: str, group: str, names: bool = True) -> Query:
         """The query as one language group reads it: its plain words asked
         in that group's text fields (:func:`~newssearch.langanalysis.group_fields`)."""
         del self._errors[:]
         try:
-            q = self._whoosh_parser_for(match, group).parse(stripped)
+            q = self._whoosh_parser_for(match, group, names).parse(stripped)
         except QUERY_ERRORS as exc:
             raise QuerySyntaxError(text, " ".join(str(exc).split()) or type(exc).__name__) from exc
         except _PARSER_DEFECTS as exc:

@@ -72,12 +72,15 @@ from ..langanalysis import (
     analyse,
     exact_term,
     group_fields,
+    index_name_terms,
     language_group,
     positions_by_term_in,
     rules_key,
+    takes_name_keys,
     text_field_names,
 )
 from ..model import Article
+from ..namekeys import NAME
 from ..paths import shown_path
 from ..write.signature import HASHES
 
@@ -113,13 +116,15 @@ SCHEMA_VERSION = 7
 #: in an index's ``newssearch.json`` as ``analysis`` when every article in
 #: it was analysed by it: 1 is analysis per language (issue 22), 2 Bulgarian,
 #: Ukrainian and Slovene stemmed (:data:`~newssearch.langanalysis.REVISIONS`,
-#: which each language field records; :func:`outdated_fields`). Unlike the
+#: which each language field records; :func:`outdated_fields`), 3 name keys
+#: beside the capitalised words of languages other than English
+#: (:mod:`newssearch.namekeys`). Unlike the
 #: schema version, a change here leaves old indexes readable: they answer as
 #: they did, and ``newssearch reanalyse`` writes their articles again from
 #: their stored text (:mod:`newssearch.write.reanalyse`). Bump it when
 #: :mod:`newssearch.langanalysis` changes the terms of any stored article
 #: (a stemmer for a language that had none, a new group of fields).
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 #: Stored-only fields added to the schema since ``SCHEMA_VERSION`` was last
 #: bumped: an index may lack them (it was written before), and a writer adds
 #: them to it before its first document, so no index has to be re-created.
@@ -223,9 +228,10 @@ class LanguageTokenizer(_AnalysisTokenizer):
     """One language group's analysis (:func:`newssearch.langanalysis.analyse`) as a Whoosh tokenizer,
     for the query parser and Whoosh's own tools, as :class:`NewsTokenizer` is for English.
     Indexing (``mode="index"``) also makes the exact forms of stemmed words
+    and the name keys of capitalised ones
     (:func:`~newssearch.langanalysis.positions_by_term_in`), at their words'
     positions; a query (any other mode) asks for stems, and the parser adds
-    the exact form (:mod:`newssearch.engine.parsing`)."""
+    the exact form and the name key (:mod:`newssearch.engine.parsing`)."""
 
     #: The revision of the group's rules that wrote the field
     #: (:data:`~newssearch.langanalysis.REVISIONS`), pickled with the schema:
@@ -253,11 +259,14 @@ class LanguageTokenizer(_AnalysisTokenizer):
         if mode != "index":
             return tokens
         out = []
+        keys = takes_name_keys(self.group)
         for term, pos, start, end in tokens:
             out.append((term, pos, start, end))
             exact = exact_term(rules, value[start:end]) if term else ""
             if exact:
                 out.append((exact, pos, start, end))
+            for key in index_name_terms(self.group, value[start:end], term) if term and keys else ():
+                out.append((key, pos, start, end))
         return out
 
 
@@ -288,10 +297,10 @@ class LanguageText(TEXT):  # type: ignore[misc]  # Whoosh is untyped
         boost = fmt.field_boost
         encode = fmt.encode
         for term, poslist in positions_by_term_in(self.rules, value).items():
-            # an exact form (beside its stem, at its word's position) does
-            # not count in the field's length: the article has as many
-            # words as before (Lucene's discountOverlaps)
-            freq = 0 if term.startswith(EXACT) else len(poslist)
+            # an exact form or a name key (beside its word's term, at its
+            # position) does not count in the field's length: the article
+            # has as many words as before (Lucene's discountOverlaps)
+            freq = 0 if term.startswith((EXACT, NAME)) else len(poslist)
             yield term.encode("utf-8"), freq, len(poslist) * boost, encode(poslist)
 
 

@@ -62,7 +62,7 @@ def compile_request(request: SearchRequest, parser: QueryParser, snapshot: Snaps
     """
     q, clauses = parse_query(
         request.query, parser, now=request.now, tz=request.tz, match=request.match,
-        groups=snapshot.text_groups(), languages=request.filters.languages,
+        groups=snapshot.text_groups(), languages=request.filters.languages, names=request.names,
     )
     restrict = build_filter(request.filters, clauses.ranges, clauses.filters, cutoff=request.cutoff)
     q = expand_stemmed_prefixes(q, snapshot)
@@ -107,13 +107,15 @@ def parse_query(
     match: str = "all",
     groups: tuple[str, ...] = (),
     languages: Sequence[str] = (),
+    names: bool = True,
 ) -> tuple[Query, Clauses]:
     """Query text to a query tree, and the filter clauses taken out of it
     (see :mod:`.clauses`); dates are read in ``tz`` and relative ones
     resolved against ``now``; plain words join as ``match`` says; the words
     are analysed for English and for the language ``groups`` (those the
     index holds), narrowed to the ``languages`` asked for by the request or
-    a ``lang:`` clause (:func:`query_groups`). Raises
+    a ``lang:`` clause (:func:`query_groups`), each word with its name key
+    where ``names`` (:mod:`newssearch.namekeys`). Raises
     :class:`QuerySyntaxError` for a query of more than :data:`MAX_QUERY_WORDS`
     words and for text that cannot be read as typed (:mod:`.syntax`); how the
     rest was read (an unclosed quote closed at the end) is in the clauses'
@@ -132,7 +134,7 @@ def parse_query(
         except NewsSearchError as exc:
             raise QuerySyntaxError(clauses.text, str(exc)) from None
     asked = [*languages, *(str(getattr(c, "text", "")) for c in clauses.filters.get("language", ()))]
-    return parser.parse(rest, match, query_groups(groups, asked)), clauses
+    return parser.parse(rest, match, query_groups(groups, asked), names), clauses
 
 
 def query_groups(groups: tuple[str, ...], languages: Sequence[str]) -> tuple[str, ...]:

@@ -94,6 +94,7 @@ class SearchOptions(FilterOptions, total=False):
     all_copies: bool
     timeout: float | None
     match: str
+    names: bool
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,9 @@ class SearchRequest:
     timeout: float | None = DEFAULT_TIMEOUT
     #: How plain words join: ``all`` (each required) or ``any`` (see :data:`MATCH_MODES`).
     match: str = "all"
+    #: A query word also asks for its name key in the fields of a language
+    #: written in another script (:mod:`newssearch.namekeys`).
+    names: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.tz, tzinfo):
@@ -279,7 +283,9 @@ class SearchRequest:
         limit) before it stops with :class:`~newssearch.errors.SearchTimedOut`;
         ``match``: ``"all"`` (the default: an article must hold every plain
         word, or the query's own OR) or ``"any"`` (any of them, those with
-        more of them first).
+        more of them first); ``names``: a word also matches a name written
+        in another script by its name key (True, the default; see
+        :mod:`newssearch.namekeys`).
 
         Raises :class:`~newssearch.errors.ConfigError` (with ``option`` set)
         for a bad value and ``TypeError`` for an unknown keyword.
@@ -331,6 +337,7 @@ class SearchRequest:
             all_copies=options.get("all_copies", False),
             timeout=options.get("timeout", DEFAULT_TIMEOUT),
             match=options.get("match", "all"),
+            names=options.get("names", True),
         )
 
     @property

@@ -74,7 +74,7 @@ def find_matches(
         if added_after is None and ranker is None:
             # the same compiled query and filter match the same articles in one snapshot; the text and
             # mode are in the key too, since Whoosh's equality of queries does not compare an Or's scale
-            key = (q, restrict, request.query, request.match, request.engine == "whoosh")
+            key = (q, restrict, request.query, request.match, request.names, request.engine == "whoosh")
             found, by_whoosh = session.matches(key, match)
             check_budget()  # kept or not, a request past its time budget fails alike (a download's next page)
         else:
