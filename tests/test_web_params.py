@@ -44,14 +44,17 @@ def test_a_query_string_is_the_request_the_cli_would_build():
         "q": ["minsk agreement"], "match": ["any"], "since": ["3 days ago"], "until": ["2024-06-01"], "now": [NOW],
         "tz": ["Europe/Paris"], "source": ["BBC", "Reuters"], "agency": ["AFP"], "sort": ["recency"], "half_life": ["2d"],
         "page": ["3"], "size": ["20"], "facets": ["source,section", "agencies"], "all_copies": ["true"], "explain": ["on"],
-        "timeout": ["2.5"], "token": ["ignored here"],
+        "timeout": ["2.5"], "token": ["ignored here"], "names": ["false"],
     })
     expected = SearchRequest.build(
         "minsk agreement", match="any", since="3 days ago", until="2024-06-01", now=NOW, tz="Europe/Paris",
         source=["BBC", "Reuters"], agency=["AFP"], sort="recency", half_life="2d", limit=20, offset=40,
-        facets=["source", "section", "agencies"], all_copies=True, explain=True, timeout=2.5,
+        facets=["source", "section", "agencies"], all_copies=True, explain=True, timeout=2.5, names=False,
     )
     assert got == expected
+    # name keys (names across scripts) are on unless turned off, as for the CLI's --no-names
+    assert search_request({"q": ["Brexit"]}).names and not timeline_request({"q": ["Brexit"], "names": ["0"]})[0].names
+    assert not facets_request({"q": ["Brexit"], "names": ["off"]}).names
 
 
 def test_defaults_are_the_libraries_but_the_servers_budget():

@@ -32,6 +32,7 @@ __all__ = ["describe"]
 _PARAMS: dict[str, tuple[dict[str, Any], str]] = {
     "q": ({"type": "string", "maxLength": 4096}, "The query, in newssearch's query language (words, \"phrases\", AND, OR, NOT, field:value, dates); empty for every article."),
     "match": ({"enum": ["all", "any"], "default": "all"}, "all: every plain word is required; any: any of them, those with more first."),
+    "names": ({"type": "boolean", "default": True}, "Also find a name written in another script (Brexit / Брекзит) by its name key; false asks only the words as written."),
     "since": ({"type": "string"}, "Published at or after: 2022-01-27, '27 Jan 2022 14:00 CET', yesterday, '3 days ago', 2w."),
     "until": ({"type": "string"}, "Published up to (a bare date includes the whole day)."),
     "now": ({"type": "string"}, "The clock of the search: relative dates are read against it, nothing published after it matches."),

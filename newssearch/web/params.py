@@ -63,21 +63,21 @@ Params = Mapping[str, Sequence[str]]
 #: The parameters that choose which articles may match (as the CLI's filter options).
 FILTER_PARAMS = ("since", "until", "now", "tz", "source", "section", "agency", "lang")
 #: Every parameter of a search.
-SEARCH_PARAMS = ("q", "match", *FILTER_PARAMS, "sort", "half_life", "page", "size", "offset", "facets", "all_copies", "explain", "timeout")
+SEARCH_PARAMS = ("q", "match", "names", *FILTER_PARAMS, "sort", "half_life", "page", "size", "offset", "facets", "all_copies", "explain", "timeout")
 #: Every parameter of a timeline.
-TIMELINE_PARAMS = ("q", "match", *FILTER_PARAMS, "all_copies", "by", "timeout")
+TIMELINE_PARAMS = ("q", "match", "names", *FILTER_PARAMS, "all_copies", "by", "timeout")
 #: Every parameter of the facet counts.
-FACET_PARAMS = ("q", "match", *FILTER_PARAMS, "all_copies", "facets", "timeout")
+FACET_PARAMS = ("q", "match", "names", *FILTER_PARAMS, "all_copies", "facets", "timeout")
 #: Every parameter of the related stories.
 SIMILAR_PARAMS = (*FILTER_PARAMS, "size")
 #: The parameters of a saved search's alerts.
 ALERT_PARAMS = ("after", "size")
 #: The parameters of a search's Atom feed: what chooses the articles (its order is the newest first).
-FEED_PARAMS = ("q", "match", *FILTER_PARAMS, "all_copies", "timeout")
+FEED_PARAMS = ("q", "match", "names", *FILTER_PARAMS, "all_copies", "timeout")
 #: The most entries a feed holds (a feed reader keeps what it has seen; it needs the newest).
 FEED_ENTRIES = 50
 #: The parameters of a download (every match as CSV or JSON Lines, up to the server's row cap).
-DOWNLOAD_PARAMS = ("q", "match", *FILTER_PARAMS, "sort", "half_life", "all_copies", "timeout")
+DOWNLOAD_PARAMS = ("q", "match", "names", *FILTER_PARAMS, "sort", "half_life", "all_copies", "timeout")
 #: The parameters of search-as-you-type.
 SUGGEST_PARAMS = ("q", "size")
 #: Read by the server's access check (``?token=``), never by a search.
@@ -166,9 +166,12 @@ class _Reader:
             )
         return value
 
-    def flag(self, name: str) -> bool:
-        """``1``/``true``/``yes``/``on`` or ``0``/``false``/``no``/``off`` (absent: false)."""
-        text = (self.one(name) or "").lower()
+    def flag(self, name: str, default: bool = False) -> bool:
+        """``1``/``true``/``yes``/``on`` or ``0``/``false``/``no``/``off`` (absent: ``default``)."""
+        given = self.one(name)
+        if given is None:
+            return default
+        text = given.lower()
         if text in _TRUE:
             return True
         if text in _FALSE:
@@ -229,6 +232,7 @@ def search_request(params: Params, bounds: Bounds = Bounds()) -> SearchRequest:
     return SearchRequest.build(
         read.one("q") or "",
         match=read.choice("match", ("all", "any")) or "all",
+        names=read.flag("names", default=True),
         **read.filters(),
         sort=read.one("sort"),
         half_life=read.one("half_life") or "7d",
@@ -249,6 +253,7 @@ def facets_request(params: Params, bounds: Bounds = Bounds()) -> SearchRequest:
     return SearchRequest.build(
         read.one("q") or "",
         match=read.choice("match", ("all", "any")) or "all",
+        names=read.flag("names", default=True),
         **read.filters(),
         limit=0,
         snippets=False,
@@ -265,6 +270,7 @@ def timeline_request(params: Params, bounds: Bounds = Bounds()) -> tuple[SearchR
     request = SearchRequest.build(
         read.one("q") or "",
         match=read.choice("match", ("all", "any")) or "all",
+        names=read.flag("names", default=True),
         **read.filters(),
         all_copies=read.flag("all_copies"),
         timeout=read.seconds("timeout", bounds),
@@ -310,6 +316,7 @@ def feed_request(params: Params, bounds: Bounds = Bounds()) -> SearchRequest:
     return SearchRequest.build(
         read.one("q") or "",
         match=read.choice("match", ("all", "any")) or "all",
+        names=read.flag("names", default=True),
         **read.filters(),
         sort="date",
         limit=FEED_ENTRIES,
@@ -326,6 +333,7 @@ def download_request(params: Params, bounds: Bounds = Bounds()) -> SearchRequest
     return SearchRequest.build(
         read.one("q") or "",
         match=read.choice("match", ("all", "any")) or "all",
+        names=read.flag("names", default=True),
         **read.filters(),
         sort=read.one("sort"),
         half_life=read.one("half_life") or "7d",
