@@ -12,6 +12,9 @@ dependencies of newssearch: ``pip install py3langid lingua-language-detector``):
     python bench/languages.py --names                          # names across scripts on BSNLP
 
 ``--search``: known-item search per language over the whole collection,
+headline and body queries, against SQLite FTS5 and tantivy
+(:mod:`bench.langpeers`, whose docstring says how; with ``--exact-boosts``
+the older report below, headline queries and newssearch alone),
 each record indexed with its ``lang`` given (detection is measured above;
 this measures analysis), twice: with the analysis per language
 (:mod:`newssearch.langanalysis`) and with the neutral analysis in the same
@@ -671,10 +674,10 @@ def _cache_key(name: str, langs: tuple[str, ...], per_lang: int) -> str:
     :data:`STEMMER_RUN`, raised when the measures change); the shipped
     rules', on which languages newssearch stems and how
     (:data:`~newssearch.langanalysis.REVISIONS`) too."""
+    from importlib.metadata import PackageNotFoundError, version
+
     from newssearch.langanalysis import REVISIONS
     from newssearch.lightstem import ENDINGS, MIN_STEM
-
-    from importlib.metadata import PackageNotFoundError, version
 
     try:
         lemmas = version("simplemma")
@@ -787,6 +790,7 @@ def main() -> None:
     parser.add_argument("--names", action="store_true", help="names across scripts on BSNLP: topic and known-item search with and without name keys")
     parser.add_argument("--name-boosts", default="", help="with --names: a comma list of the name keys' weights to compare (default: newssearch's)")
     parser.add_argument("--targets", type=int, default=100, help="known items per language with --search (default 100)")
+    parser.add_argument("--engines", default="per-language,neutral,fts5,tantivy", help="with --search: a comma list of per-language, neutral, fts5, tantivy")
     parser.add_argument("--langs", help="with --search or --stemmers: a comma list of languages (default every one; with --stemmers, " + ",".join(SLAVIC) + ")")
     args = parser.parse_args()
     boosts = [float(b) for b in args.exact_boosts.split(",") if b.strip()] or None
@@ -800,8 +804,15 @@ def main() -> None:
     if args.topics:
         topic_report(args.tune, boosts)
         return
-    if args.search:
+    if args.search and boosts:
         search_report(args.targets, set(args.langs.split(",")) if args.langs else None, args.tune, boosts)
+        return
+    if args.search:
+        # here, not at the top: bench.langpeers builds on this module's queries and indexes
+        from bench import langpeers
+
+        engines = tuple(e for e in args.engines.split(",") if e)
+        langpeers.peers_report(args.targets, set(args.langs.split(",")) if args.langs else None, args.tune, engines)
         return
     if args.child:
         child(args.child, args.per_lang, args.prefix)
