@@ -33,13 +33,13 @@ The peers:
 - FTS5: ``unicode61 remove_diacritics 0`` (no stemming and no folding of
   diacritics, as newssearch's neutral analysis: Vietnamese and Turkish
   keep their letters apart), title weighted 2 as in ``bench/engines.py``.
-- tantivy: each record's title and body in the fields of its language's
-  stemmer where tantivy-py's ``Filter.stemmer`` has one
-  (:data:`TANTIVY_STEMMERS`: tantivy's simple tokenizer, lowercase, that
-  language's Snowball stemmer), otherwise in fields with its ``default``
-  tokenizer; a query is parsed over every field (each word is read in
-  every language, as newssearch reads it), each word required, title
-  boosted 2.
+- tantivy: each record analysed by its language's stemmer where
+  tantivy-py's ``Filter.stemmer`` has one (:data:`TANTIVY_STEMMERS`:
+  tantivy's simple tokenizer, lowercase, that language's Snowball
+  stemmer), otherwise by the simple tokenizer and lowercase (its
+  ``default``); one title and one body field; each query word read by
+  every analyzer, any of its forms enough, each word required, title
+  boosted 2 (:class:`LangTantivy` says why one field pair).
 
 Indexes are cached under ``/tmp/langpeers-cache`` keyed by the records
 they hold, so a second run only asks the queries.
@@ -191,47 +191,49 @@ class LangFts5(Fts5Engine):
         return int(n)
 
 
-def _group(lang: str) -> str:
-    return lang if lang in TANTIVY_STEMMERS else "xx"
-
-
 class LangTantivy(TantivyEngine):
-    """tantivy with a stemmed pair of fields per language it stems and one
-    default pair for the rest; each query over every field."""
+    """tantivy with its Snowball stemmer for each record's language where it
+    has one (:data:`TANTIVY_STEMMERS`), its simple tokenizer and lowercase
+    for the rest. A tantivy field has one analyzer, so each record is
+    analysed here by its language's (tantivy's own ``TextAnalyzer``) and its
+    terms indexed in one ``title`` and one ``body`` field split on spaces;
+    a query word is read by every analyzer and matches any of its forms,
+    each word required (newssearch's semantics: every word in any of its
+    languages). Why not a field pair per language: tantivy's BM25 takes a
+    field's average length over every document of the index, those without
+    the field too, so a language's own fields would see its articles as
+    some 30 times their average length and rank short ones first."""
 
     def _analyzers(self) -> dict[str, Any]:
         t = self.t
-        return {
-            f"stem_{code}": t.TextAnalyzerBuilder(t.Tokenizer.simple())
-            .filter(t.Filter.remove_long(40)).filter(t.Filter.lowercase()).filter(t.Filter.stemmer(name)).build()
-            for code, name in TANTIVY_STEMMERS.items()
-        }
 
-    def _register(self, index: Any) -> None:
-        for name, analyzer in self._analyzers().items():
-            index.register_tokenizer(name, analyzer)
+        def build(stem: str | None) -> Any:
+            b = t.TextAnalyzerBuilder(t.Tokenizer.simple()).filter(t.Filter.remove_long(40)).filter(t.Filter.lowercase())
+            return (b.filter(t.Filter.stemmer(stem)) if stem else b).build()
+
+        return {"xx": build(None), **{code: build(name) for code, name in TANTIVY_STEMMERS.items()}}
+
+    def _terms(self, lang: str, text: str) -> str:
+        analyzers = self.__dict__.setdefault("analyzers", self._analyzers())
+        return " ".join(analyzers.get(lang, analyzers["xx"]).analyze(text))
 
     def _schema(self) -> Any:
         sb = self.t.SchemaBuilder()
         sb.add_text_field("id", stored=True, tokenizer_name="raw")
-        for g in [*TANTIVY_STEMMERS, "xx"]:
-            tok = "default" if g == "xx" else f"stem_{g}"
-            sb.add_text_field(f"title_{g}", stored=False, tokenizer_name=tok)
-            sb.add_text_field(f"body_{g}", stored=False, tokenizer_name=tok)
+        sb.add_text_field("title", stored=False, tokenizer_name="whitespace")
+        sb.add_text_field("body", stored=False, tokenizer_name="whitespace")
         return sb.build()
 
     def build(self, path: Path, records: Any) -> int:
         path.mkdir(parents=True, exist_ok=True)
         index = self.t.Index(self._schema(), path=str(path))
-        self._register(index)
         writer = index.writer()
         n = 0
         for r in records:
-            g = _group(r["lang"])
             doc = self.t.Document()
             doc.add_text("id", r["id"])
-            doc.add_text(f"title_{g}", r["title"])
-            doc.add_text(f"body_{g}", r["body"])
+            doc.add_text("title", self._terms(r["lang"], r["title"]))
+            doc.add_text("body", self._terms(r["lang"], r["body"]))
             writer.add_document(doc)
             n += 1
         writer.commit()
@@ -240,19 +242,24 @@ class LangTantivy(TantivyEngine):
 
     def open(self, path: Path) -> None:
         self.index = self.t.Index.open(str(path))
-        self._register(self.index)
-        self.index.reload()
         self.searcher = self.index.searcher()
 
+    def _forms(self, word: str) -> list[str]:
+        """The word as each analyzer reads it (a quoted phrase when it reads it as several terms)."""
+        analyzers = self.__dict__.setdefault("analyzers", self._analyzers())
+        forms = {" ".join(a.analyze(word)) for a in analyzers.values()} - {""}
+        return ['"' + f.replace("\\", "").replace('"', "") + '"' for f in sorted(forms)]
+
     def run(self, q: BenchQuery, k: int, snippets: bool) -> list[Any]:
-        parts = q.parts()
-        if not parts:
-            return []
         required = "+" if q.match == "all" else ""
-        text = " ".join(required + '"' + " ".join(p).replace("\\", "\\\\").replace('"', "") + '"' for p in parts)
-        fields = [f"{f}_{g}" for g in [*TANTIVY_STEMMERS, "xx"] for f in ("title", "body")]
-        boosts = {f: 2.0 for f in fields if f.startswith("title_")}
-        query = self.index.parse_query(text, fields, field_boosts=boosts)
+        clauses = []
+        for part in q.parts():
+            forms = self._forms(" ".join(part))
+            if forms:
+                clauses.append(required + "(" + " ".join(forms) + ")")
+        if not clauses:
+            return []
+        query = self.index.parse_query(" ".join(clauses), ["title", "body"], field_boosts={"title": 2.0})
         return [(self.searcher.doc(addr).get_first("id"), "", "") for _s, addr in self.searcher.search(query, k).hits]
 
 
