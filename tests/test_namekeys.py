@@ -154,6 +154,14 @@ def test_the_command_line_turns_keys_off(names_index, runner):
     assert on.exit_code == 0 and off.exit_code == 0, (on.output, off.output)
     assert _hit_ids(on.stdout) == ["bg1", "en1"]
     assert _hit_ids(off.stdout) == ["en1"]
+    # timeline and export count and list what search finds (they had no switch: keys always on)
+    for names, expected in (([], 2), (["--no-names"], 1)):
+        counted = runner.invoke(cli, ["timeline", "Brexit", "--all-copies", "--json", "--index", str(names_index.path), *names])
+        exported = runner.invoke(cli, ["export", "Brexit", "--index", str(names_index.path), *names])
+        assert counted.exit_code == 0 and exported.exit_code == 0, (counted.output, exported.output)
+        total = json.loads(counted.stdout)
+        assert total["total"] == expected, total
+        assert len(exported.stdout.splitlines()) == expected
 
 
 def _hit_ids(out: str) -> list[str]:

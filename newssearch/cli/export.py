@@ -19,7 +19,7 @@ import click
 
 from ..index import open_index
 from .exits import EXIT_NO_MATCH
-from .options import filter_options, index_option, search_request, timeout_option
+from .options import filter_options, index_option, names_option, search_request, timeout_option
 from .output import full_article_to_json
 from .terminal import echo
 
@@ -30,8 +30,9 @@ __all__ = ["export_cmd"]
 @click.argument("query", nargs=-1)
 @index_option
 @filter_options
+@names_option
 @timeout_option
-def export_cmd(query: tuple[str, ...], index_dir: str | None, timeout: float, **filters: Any) -> None:
+def export_cmd(query: tuple[str, ...], index_dir: str | None, names: bool, timeout: float, **filters: Any) -> None:
     """Write every article the query and filters match (every copy of
     every story, no cap) as JSON Lines on stdout, one object per article
     with every field and the body, oldest first. The query and filters are
@@ -44,7 +45,7 @@ def export_cmd(query: tuple[str, ...], index_dir: str | None, timeout: float, **
       newssearch export --source Reuters | gzip > reuters.jsonl.gz
     """
     text = " ".join(query)
-    request = search_request(text, filters, all_copies=True, snippets=False, timeout=timeout)
+    request = search_request(text, filters, all_copies=True, snippets=False, names=names, timeout=timeout)
     written = 0
     with open_index(index_dir) as ix, ix.export(request) as found:
         for warning in found.warnings:

@@ -22,7 +22,7 @@ from ..dates import resolve_zone
 from ..errors import ConfigError
 from ..search.request import SearchRequest
 
-__all__ = ["color_enabled", "filter_options", "index_option", "read_zone", "search_request", "timeout_option", "tz_option"]
+__all__ = ["color_enabled", "filter_options", "index_option", "names_option", "read_zone", "search_request", "timeout_option", "tz_option"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -46,6 +46,18 @@ def index_option(f: _F) -> _F:
 def tz_option(help_text: str) -> Callable[[_F], _F]:
     """``--tz ZONE``, with the help that says what the zone is for in this command."""
     return click.option("--tz", default=None, metavar="ZONE", help=help_text)
+
+
+def names_option(f: _F) -> _F:
+    """``--names/--no-names``: whether a word also matches a name written in
+    another script by its name key (``search``, ``timeline`` and ``export``
+    count and list the same articles)."""
+    return click.option(
+        "--names/--no-names",
+        default=True,
+        show_default=True,
+        help="Let a word match a name written in another script (Brexit / Брекзит) by its name key (README: Names across scripts).",
+    )(f)
 
 
 def timeout_option(f: _F) -> _F:

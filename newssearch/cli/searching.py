@@ -24,7 +24,7 @@ from ..search.timeline import PERIODS, as_rows
 from ..search.timeline import render as render_timeline
 from .exits import EXIT_NO_MATCH, fail
 from .fields import CSV_FIELDS, FIELDS, TableWriter, hit_record, parse_fields, summary_record
-from .options import color_enabled, filter_options, index_option, read_zone, search_request, timeout_option, tz_option
+from .options import color_enabled, filter_options, index_option, names_option, read_zone, search_request, timeout_option, tz_option
 from .output import REANALYSE_NOTE, format_facets, format_hit, format_published, full_article_to_json, similar_scope
 from .terminal import echo
 
@@ -43,7 +43,7 @@ __all__ = ["search_cmd", "show_cmd", "similar_cmd", "timeline_cmd"]
 @click.option("--facets", default=None, metavar="FIELDS", help=f"Count results per value of these fields over all matches ({', '.join(FACET_FIELDS)}), comma-separated.")
 @click.option("--explain", is_flag=True, help="Show how each hit's score was built.")
 @click.option("--all-copies", is_flag=True, help="List every copy of a story (other outlets, other versions) instead of one hit per story.")
-@click.option("--names/--no-names", default=True, show_default=True, help="Let a word match a name written in another script (Brexit / Брекзит) by its name key (README: Names across scripts).")
+@names_option
 @click.option("--auto-correct", is_flag=True, help="Run the did-you-mean correction instead of only suggesting it.")
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matching stories (articles with --all-copies); with --json, the summary object.")
 @click.option("--json", "as_json", is_flag=True, help='JSON Lines: one {"type": "hit", ...} object per hit, then one {"type": "summary", "total", "articles", ...} object (with "facets" when asked).')
@@ -197,6 +197,7 @@ def _output_format(as_json: bool, as_csv: bool, as_tsv: bool, count_only: bool, 
 @click.option("--csv", "as_csv", is_flag=True, help="CSV: start,count.")
 @click.option("--all-copies", is_flag=True, help="Count every article, not each story once (at its first copy).")
 @click.option("--width", type=click.IntRange(min=20), default=None, help="Chart width in columns (default: the terminal's).")
+@names_option
 @timeout_option
 def timeline_cmd(
     query: tuple[str, ...],
@@ -206,6 +207,7 @@ def timeline_cmd(
     as_csv: bool,
     all_copies: bool,
     width: int | None,
+    names: bool,
     timeout: float,
     **filters: Any,
 ) -> None:
@@ -216,7 +218,7 @@ def timeline_cmd(
     Example:
       newssearch timeline Iran --by week --since 2007-01-01 --tz America/New_York
     """
-    request = search_request(" ".join(query), filters, all_copies=all_copies, timeout=timeout)
+    request = search_request(" ".join(query), filters, all_copies=all_copies, names=names, timeout=timeout)
     with open_index(index_dir) as ix:
         tl = ix.timeline(request, by=by)
     for warning in tl.warnings:
