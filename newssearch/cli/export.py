@@ -19,7 +19,13 @@ import click
 
 from ..index import open_index
 from .exits import EXIT_NO_MATCH
-from .options import filter_options, index_option, names_option, search_request, timeout_option
+from .options import (
+    filter_options,
+    index_option,
+    names_option,
+    search_request,
+    timeout_option,
+)
 from .output import full_article_to_json
 from .terminal import echo
 
