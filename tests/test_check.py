@@ -99,9 +99,9 @@ def test_a_sound_index_checks_sound(sound, runner):
     assert '"ok": true' in result.stdout and '"articles": 14' in result.stdout
 
 
-def test_an_index_folder_that_cannot_be_written_is_a_clear_error(damaged, monkeypatch, runner):
-    # 'index' into a read-only folder said "internal error ... please report it"
-    # (as root, permissions do not stop writing: the refusal comes from os.open itself)
+def _refuse_the_write_lock(monkeypatch) -> None:
+    """The index folder cannot be written (as root, permissions do not stop
+    writing: the refusal comes from os.open itself, for the lock file)."""
     real_open = os.open
 
     def refuse(path, flags, *args):
@@ -110,6 +110,11 @@ def test_an_index_folder_that_cannot_be_written_is_a_clear_error(damaged, monkey
         return real_open(path, flags, *args)
 
     monkeypatch.setattr(os, "open", refuse)
+
+
+def test_an_index_folder_that_cannot_be_written_is_a_clear_error(damaged, monkeypatch, runner):
+    # 'index' into a read-only folder said "internal error ... please report it"
+    _refuse_the_write_lock(monkeypatch)
     result = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(damaged)])
     assert result.exit_code == EXIT_ERROR
     assert result.stderr.strip() == f"Error: cannot write to the index at {damaged}: Permission denied"
@@ -229,14 +234,7 @@ def test_damage_in_an_index_no_one_can_write_is_still_reported(damaged, monkeypa
     # confirming under the write lock must not hide damage on a read-only copy
     f = _file(damaged, ".pst")
     os.truncate(f, f.stat().st_size // 2)
-    real_open = os.open
-
-    def refuse(path, flags, *args):
-        if str(path).endswith("newssearch_WRITELOCK"):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_open(path, flags, *args)
-
-    monkeypatch.setattr(os, "open", refuse)
+    _refuse_the_write_lock(monkeypatch)
     checked = runner.invoke(cli, ["check", "--index", str(damaged)])
     assert checked.exit_code == EXIT_ERROR and "damaged: segment" in checked.stdout and f.name in checked.stdout
     repaired = runner.invoke(cli, ["check", "--repair", "--index", str(damaged)])
